@@ -1,0 +1,106 @@
+//! The generated test of each endpoint: the documented request goes through the typed request to
+//! a local server, which checks that it arrives as documented; the documented response comes back
+//! through the typed response with no field lost. The harness (`support.rs`) is hand-written.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::shape::ident;
+use crate::ir::{Auth, BodyKind, Group, Placement};
+
+pub fn group_tests(group: &Group) -> TokenStream {
+    let module = ident(&group.name);
+    let tests = group.endpoints.iter().map(|e| {
+        let name = ident(&e.name);
+        let request = format_ident!("{}", e.request_type());
+        let id = e.id(&group.name);
+        let method = e.method.as_str();
+        let path = &e.path;
+        let query_keys = e
+            .params
+            .iter()
+            .filter(|p| p.placement == Placement::Query)
+            .map(|p| p.wire.as_str());
+        let json_body = e.body == BodyKind::Json;
+        let authenticated = e.auth == Auth::AccessToken;
+        let request_example = raw_string(e.example_request.as_deref().unwrap_or("{}"));
+        let response_example = raw_string(&e.example_response);
+        quote! {
+            #[tokio::test]
+            async fn #name() {
+                support::check_endpoint::<wecom_sdk::#module::#request>(support::Case {
+                    id: #id,
+                    method: #method,
+                    path: #path,
+                    query_keys: &[#(#query_keys),*],
+                    json_body: #json_body,
+                    authenticated: #authenticated,
+                    request: #request_example,
+                    response: #response_example,
+                })
+                .await;
+            }
+        }
+    });
+    let decoders = group.endpoints.iter().map(|e| {
+        let request = format_ident!("{}", e.request_type());
+        quote!(support::Decoder::of::<wecom_sdk::#module::#request>(),)
+    });
+    quote! {
+        use crate::support;
+
+        /// The typed decoder of every endpoint of this group, by path.
+        pub fn decoders() -> ::std::vec::Vec<support::Decoder> {
+            ::std::vec![#(#decoders)*]
+        }
+
+        #(#tests)*
+    }
+}
+
+pub fn tests_mod(api: &crate::ir::Api) -> TokenStream {
+    let mods = api.groups.iter().map(|g| {
+        let module = ident(&g.name);
+        let cfg = (!g.core).then(|| {
+            let feature = &g.name;
+            quote!(#[cfg(feature = #feature)])
+        });
+        quote! {
+            #cfg
+            pub mod #module;
+        }
+    });
+    let extends = api.groups.iter().map(|g| {
+        let module = ident(&g.name);
+        let cfg = (!g.core).then(|| {
+            let feature = &g.name;
+            quote!(#[cfg(feature = #feature)])
+        });
+        quote! {
+            #cfg
+            all.extend(#module::decoders());
+        }
+    });
+    quote! {
+        #(#mods)*
+
+        /// The typed decoder of every endpoint compiled in, by path.
+        #[allow(clippy::vec_init_then_push, unused_mut)]
+        pub fn decoders() -> ::std::vec::Vec<crate::support::Decoder> {
+            let mut all = ::std::vec::Vec::new();
+            #(#extends)*
+            all
+        }
+    }
+}
+
+/// A raw string literal that holds `text` verbatim, so examples read as they do in the spec.
+fn raw_string(text: &str) -> Literal {
+    let mut hashes = String::from("#");
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}\"{text}\"{hashes}")
+        .parse()
+        .unwrap_or_else(|_| Literal::string(text))
+}

@@ -1,0 +1,216 @@
+//! One error type for every way a call can fail. Each names the endpoint; none carries a secret.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Why a call failed.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// WeCom answered with a non-zero `errcode`.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+
+    /// The request never got an answer: connection refused or reset, DNS, TLS.
+    #[error("{endpoint}: could not reach WeCom: {source}")]
+    Transport {
+        endpoint: &'static str,
+        #[source]
+        source: Arc<reqwest::Error>,
+    },
+
+    /// No answer within the configured timeout.
+    #[error("{endpoint}: no answer within {}", timeout.map_or_else(|| "the timeout".to_string(), |t| format!("{t:?}")))]
+    Timeout {
+        endpoint: &'static str,
+        timeout: Option<Duration>,
+    },
+
+    /// An HTTP status other than 200 (WeCom answers errors with 200 and an `errcode`, so this
+    /// means a proxy or an outage).
+    #[error("{endpoint}: HTTP {status} from WeCom: {excerpt}")]
+    Http {
+        endpoint: &'static str,
+        status: u16,
+        excerpt: String,
+    },
+
+    /// The answer was not the JSON the spec describes.
+    #[error("{endpoint}: cannot decode the answer ({message}); body: {excerpt}")]
+    Decode {
+        endpoint: &'static str,
+        message: String,
+        excerpt: String,
+    },
+
+    /// The request was refused before it was sent.
+    #[error("{endpoint}: invalid request: {message} (see {doc})")]
+    InvalidRequest {
+        endpoint: &'static str,
+        message: String,
+        doc: &'static str,
+    },
+
+    /// The client was configured wrongly (a base URL that is not an origin, say).
+    #[error("invalid client configuration: {0}")]
+    Config(String),
+}
+
+impl Error {
+    /// The endpoint the failing call was for (`user.get`), if the error is about one.
+    pub fn endpoint(&self) -> Option<&'static str> {
+        match self {
+            Error::Api(e) => Some(e.endpoint),
+            Error::Transport { endpoint, .. }
+            | Error::Timeout { endpoint, .. }
+            | Error::Http { endpoint, .. }
+            | Error::Decode { endpoint, .. }
+            | Error::InvalidRequest { endpoint, .. } => Some(endpoint),
+            Error::Config(_) => None,
+        }
+    }
+
+    /// The WeCom `errcode`, for API errors.
+    pub fn code(&self) -> Option<i64> {
+        match self {
+            Error::Api(e) => Some(e.code),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn transport(endpoint: &'static str, timeout: Option<Duration>, err: reqwest::Error) -> Self {
+        if err.is_timeout() {
+            Error::Timeout { endpoint, timeout }
+        } else {
+            // The URL carries the access token in its query: never keep it.
+            Error::Transport {
+                endpoint,
+                source: Arc::new(err.without_url()),
+            }
+        }
+    }
+}
+
+/// WeCom's answer to a call it refused.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// `user.get`.
+    pub endpoint: &'static str,
+    /// The `errcode`.
+    pub code: i64,
+    /// The `errmsg` as sent, `hint: [...] from ip: ...` suffix included.
+    pub message: String,
+    /// The endpoint's official documentation.
+    pub doc: &'static str,
+    /// The whole answer: some error answers still carry business fields (`message/send` with
+    /// 81013 lists the `invaliduser`s). `None` when the endpoint handles credentials.
+    pub body: Option<serde_json::Value>,
+}
+
+impl ApiError {
+    /// The `errmsg` without the server's `hint: … from ip: … more info at …` suffix.
+    pub fn brief(&self) -> &str {
+        let message = self.message.as_str();
+        let cut = [", hint:", " hint:", ",hint:"]
+            .iter()
+            .filter_map(|marker| message.find(marker))
+            .min()
+            .unwrap_or(message.len());
+        message[..cut].trim()
+    }
+
+    /// The server's request id from the `hint: [...]` suffix, for a support ticket.
+    pub fn hint(&self) -> Option<&str> {
+        let start = self.message.find("hint: [")? + "hint: [".len();
+        let len = self.message[start..].find(']')?;
+        Some(&self.message[start..start + len])
+    }
+
+    /// The business fields of the answer through a typed response, e.g. the `invaliduser` of
+    /// a refused `message/send`.
+    pub fn decode_body<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        self.body
+            .as_ref()
+            .and_then(|b| serde_json::from_value(b.clone()).ok())
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: WeCom error {}: {} (see {}",
+            self.endpoint,
+            self.code,
+            self.brief(),
+            self.doc
+        )?;
+        write!(
+            f,
+            " and https://open.work.weixin.qq.com/devtool/query?e={})",
+            self.code
+        )
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// At most this many characters of a body go into an error message.
+const EXCERPT_CHARS: usize = 200;
+
+/// The start of a body for an error message, or a note that it is withheld.
+pub(crate) fn excerpt(body: &[u8], sensitive: bool) -> String {
+    if sensitive {
+        return "[withheld: this endpoint's answers carry credentials]".to_string();
+    }
+    let text = String::from_utf8_lossy(body);
+    let mut out: String = text.chars().take(EXCERPT_CHARS).collect();
+    if text.chars().count() > EXCERPT_CHARS {
+        out.push('…');
+    }
+    if out.is_empty() {
+        out.push_str("(empty)");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(message: &str) -> ApiError {
+        ApiError {
+            endpoint: "message.send",
+            code: 81013,
+            message: message.to_string(),
+            doc: "https://developer.work.weixin.qq.com/document/path/90236",
+            body: None,
+        }
+    }
+
+    #[test]
+    fn the_hint_suffix_is_split_off() {
+        let e = api(
+            "user & party & tag all invalid, hint: [1684833894235730688668522], from ip: 11.177.150.119, more info at https://open.work.weixin.qq.com/devtool/query?e=81013",
+        );
+        assert_eq!(e.brief(), "user & party & tag all invalid");
+        assert_eq!(e.hint(), Some("1684833894235730688668522"));
+        let shown = e.to_string();
+        assert!(
+            shown.starts_with("message.send: WeCom error 81013: user & party & tag all invalid"),
+            "{shown}"
+        );
+        assert!(shown.contains("document/path/90236"), "{shown}");
+        assert_eq!(api("ok").brief(), "ok");
+        assert_eq!(api("ok").hint(), None);
+    }
+
+    #[test]
+    fn excerpts_are_short_and_withheld_for_credentials() {
+        let long = "x".repeat(500);
+        assert_eq!(excerpt(long.as_bytes(), false).chars().count(), EXCERPT_CHARS + 1);
+        assert!(!excerpt(br#"{"access_token":"abc"}"#, true).contains("abc"));
+        assert_eq!(excerpt(b"", false), "(empty)");
+    }
+}

@@ -1,0 +1,3 @@
+//! What generated code leans on and users never need to name.
+
+pub(crate) mod wire;

@@ -1,0 +1,7 @@
+//! The SDK against local HTTP servers: every endpoint's documented exchange (generated), the
+//! documented response samples, the token lifecycle and the failure modes.
+
+#[rustfmt::skip]
+mod generated;
+mod samples;
+mod support;
