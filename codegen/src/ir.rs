@@ -295,6 +295,8 @@ pub struct Endpoint {
     pub constraints: Vec<Constraint>,
     pub response: Response,
     pub example_request: Option<String>,
+    /// Further documented requests: `(label, JSON)`.
+    pub more_requests: Vec<(String, String)>,
     pub example_response: String,
     pub notes: Option<String>,
 }

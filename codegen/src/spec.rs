@@ -129,6 +129,9 @@ pub struct Response {
 pub struct Example {
     pub request: Option<Loc<String>>,
     pub response: Option<Loc<String>>,
+    /// Further documented requests by label (one per message type, say), each tested too.
+    #[serde(default)]
+    pub more_requests: Entries<Loc<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -40,7 +40,8 @@ mod client;
 mod credentials;
 mod endpoint;
 mod error;
-mod rt;
+#[doc(hidden)]
+pub mod rt;
 mod secret;
 
 #[rustfmt::skip]

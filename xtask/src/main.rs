@@ -1,16 +1,28 @@
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask gen [--check]
+use std::path::PathBuf;
+
+const USAGE: &str = "usage: cargo xtask gen [--check] [--root DIR]
 
   gen            regenerate everything derived from spec/ (SDK sources, tests, features)
-  gen --check    change nothing; fail naming every stale or orphaned file";
+  gen --check    change nothing; fail naming every stale or orphaned file
+  --root DIR     the workspace to work on (default: this one)";
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mut root = xtask::workspace_root();
+    if let Some(i) = args.iter().position(|a| a == "--root") {
+        let Some(dir) = args.get(i + 1).cloned() else {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        };
+        root = PathBuf::from(dir);
+        args.drain(i..i + 2);
+    }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
-        ["gen"] => generate(false),
-        ["gen", "--check"] | ["gen", "-c"] => generate(true),
+        ["gen"] => generate(&root, false),
+        ["gen", "--check"] | ["gen", "-c"] => generate(&root, true),
         ["-h" | "--help" | "help"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -22,9 +34,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn generate(check: bool) -> ExitCode {
-    let root = xtask::workspace_root();
-    let changes = match xtask::plan(&root) {
+fn generate(root: &std::path::Path, check: bool) -> ExitCode {
+    let changes = match xtask::plan(root) {
         Ok(changes) => changes,
         Err(err) => {
             eprint!("{err}");
@@ -46,7 +57,7 @@ fn generate(check: bool) -> ExitCode {
         eprintln!("run `cargo xtask gen` to bring them in line with spec/");
         return ExitCode::FAILURE;
     }
-    if let Err(err) = xtask::apply(&root, &changes) {
+    if let Err(err) = xtask::apply(root, &changes) {
         eprintln!("{err}");
         return ExitCode::FAILURE;
     }

@@ -30,9 +30,21 @@ pub fn endpoint(group: &Group, e: &Endpoint) -> TokenStream {
         .all(|p| !p.required)
         .then(|| quote!(::core::default::Default,));
     let builder = constructor_and_setters(&request, &e.params, PARAMS);
-    let call_setters = e.params.iter().filter(|p| is_optional(p, PARAMS)).map(|p| {
-        let field = ident(&p.rust);
-        setter(p, quote!(self.request.#field))
+    let call_setters: Vec<TokenStream> = e
+        .params
+        .iter()
+        .filter(|p| is_optional(p, PARAMS))
+        .map(|p| {
+            let field = ident(&p.rust);
+            setter(p, quote!(self.request.#field))
+        })
+        .collect();
+    let call_impl = (!call_setters.is_empty()).then(|| {
+        quote! {
+            impl crate::Call<#request> {
+                #(#call_setters)*
+            }
+        }
     });
     let endpoint_impl = endpoint_impl(group, e, &request, &response);
     let response_item = response_item(e, &response);
@@ -47,9 +59,7 @@ pub fn endpoint(group: &Group, e: &Endpoint) -> TokenStream {
 
         #builder
 
-        impl crate::Call<#request> {
-            #(#call_setters)*
-        }
+        #call_impl
 
         #endpoint_impl
 

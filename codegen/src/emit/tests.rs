@@ -10,38 +10,57 @@ use crate::ir::{Auth, BodyKind, Group, Placement};
 
 pub fn group_tests(group: &Group) -> TokenStream {
     let module = ident(&group.name);
-    let tests = group.endpoints.iter().map(|e| {
-        let name = ident(&e.name);
-        let request = format_ident!("{}", e.request_type());
-        let id = e.id(&group.name);
-        let method = e.method.as_str();
-        let path = &e.path;
-        let query_keys = e
-            .params
-            .iter()
-            .filter(|p| p.placement == Placement::Query)
-            .map(|p| p.wire.as_str());
-        let json_body = e.body == BodyKind::Json;
-        let authenticated = e.auth == Auth::AccessToken;
-        let request_example = raw_string(e.example_request.as_deref().unwrap_or("{}"));
-        let response_example = raw_string(&e.example_response);
-        quote! {
-            #[tokio::test]
-            async fn #name() {
-                support::check_endpoint::<wecom_sdk::#module::#request>(support::Case {
-                    id: #id,
-                    method: #method,
-                    path: #path,
-                    query_keys: &[#(#query_keys),*],
-                    json_body: #json_body,
-                    authenticated: #authenticated,
-                    request: #request_example,
-                    response: #response_example,
+    let tests: Vec<TokenStream> = group
+        .endpoints
+        .iter()
+        .flat_map(|e| {
+            let request = format_ident!("{}", e.request_type());
+            let id = e.id(&group.name);
+            let method = e.method.as_str();
+            let path = &e.path;
+            let query_keys: Vec<&str> = e
+                .params
+                .iter()
+                .filter(|p| p.placement == Placement::Query)
+                .map(|p| p.wire.as_str())
+                .collect();
+            let json_body = e.body == BodyKind::Json;
+            let authenticated = e.auth == Auth::AccessToken;
+            let response_example = raw_string(&e.example_response);
+            let main = (
+                e.name.clone(),
+                e.example_request.clone().unwrap_or_else(|| "{}".to_string()),
+            );
+            let more = e
+                .more_requests
+                .iter()
+                .map(|(label, text)| (format!("{}_{label}", e.name), text.clone()));
+            let module = module.clone();
+            std::iter::once(main)
+                .chain(more)
+                .map(move |(name, text)| {
+                    let name = ident(&name);
+                    let request_example = raw_string(&text);
+                    quote! {
+                        #[tokio::test]
+                        async fn #name() {
+                            support::check_endpoint::<wecom_sdk::#module::#request>(support::Case {
+                                id: #id,
+                                method: #method,
+                                path: #path,
+                                query_keys: &[#(#query_keys),*],
+                                json_body: #json_body,
+                                authenticated: #authenticated,
+                                request: #request_example,
+                                response: #response_example,
+                            })
+                            .await;
+                        }
+                    }
                 })
-                .await;
-            }
-        }
-    });
+                .collect::<Vec<_>>()
+        })
+        .collect();
     let decoders = group.endpoints.iter().map(|e| {
         let request = format_ident!("{}", e.request_type());
         quote!(support::Decoder::of::<wecom_sdk::#module::#request>(),)

@@ -612,7 +612,24 @@ impl Lowerer<'_> {
             self.error(file, wire_span, format!("field `{}` needs a `type`", wire.value));
             return None;
         };
-        let ty = self.resolve(file, module, written_ty)?;
+        let Some(ty) = self.resolve(file, module, written_ty) else {
+            // Already reported. Keep the field (as free JSON) so that later checks, such as
+            // example keys, do not report it missing as well.
+            return Some(Field {
+                wire: wire.value.clone(),
+                rust,
+                ty: Ty::Json,
+                required: field.required.unwrap_or(false),
+                description: String::new(),
+                default: None,
+                limits: Limits::default(),
+                placement: Placement::Body,
+                as_string: false,
+                secret: false,
+                flatten: false,
+                json_reason: None,
+            });
+        };
         let ty_span = self.span(file, written_ty);
 
         let placement = match (&field.placement, site) {
@@ -1212,6 +1229,7 @@ impl Lowerer<'_> {
             },
         };
 
+        let mut more_requests = Vec::new();
         let (example_request, example_response) = match &e.example {
             None => {
                 self.error_with_note(
@@ -1242,6 +1260,18 @@ impl Lowerer<'_> {
                     self.check_json(file, r);
                     r.value.clone()
                 });
+                for (label, text) in &example.value.more_requests.0 {
+                    if !SNAKE.is_match(&label.value) {
+                        let span = self.span(file, label);
+                        self.error(
+                            file,
+                            span,
+                            format!("example label `{}` must be snake_case", label.value),
+                        );
+                    }
+                    self.check_json(file, text);
+                    more_requests.push((label.value.clone(), text.value.clone()));
+                }
                 if request.is_none() && !params.is_empty() {
                     let span = self.span(file, example);
                     self.error(file, span, "missing `example.request`: the documented request, one JSON object of all parameters");
@@ -1263,6 +1293,7 @@ impl Lowerer<'_> {
             constraints,
             response,
             example_request,
+            more_requests,
             example_response,
             notes: e.notes.clone().map(|n| n.trim().to_string()),
         })
@@ -1444,14 +1475,24 @@ impl Lowerer<'_> {
                     }
                 }
                 let mut problems = Vec::new();
-                if let Some(request) = &e.example_request
-                    && let Ok(value) = serde_json::from_str::<serde_json::Value>(request)
-                {
+                let requests = e
+                    .example_request
+                    .iter()
+                    .map(|r| ("example.request".to_string(), r))
+                    .chain(
+                        e.more_requests
+                            .iter()
+                            .map(|(label, r)| (format!("example.more_requests.{label}"), r)),
+                    );
+                for (what, request) in requests {
+                    let Ok(value) = serde_json::from_str::<serde_json::Value>(request) else {
+                        continue;
+                    };
                     match &value {
                         serde_json::Value::Object(map) => {
-                            check_object_keys(map, &e.params, &all, "example.request", &mut problems)
+                            check_object_keys(map, &e.params, &all, &what, &mut problems)
                         }
-                        _ => problems.push("example.request must be a JSON object".to_string()),
+                        _ => problems.push(format!("{what} must be a JSON object")),
                     }
                 }
                 if let Ok(value) = serde_json::from_str::<serde_json::Value>(&e.example_response) {

@@ -407,7 +407,6 @@ impl DeleteRequest {
         Self { id }
     }
 }
-impl crate::Call<DeleteRequest> {}
 impl crate::Endpoint for DeleteRequest {
     type Response = DeleteResponse;
     const META: &'static crate::EndpointMeta = &crate::EndpointMeta {
@@ -621,7 +620,6 @@ impl GetRequest {
         Self { id }
     }
 }
-impl crate::Call<GetRequest> {}
 impl crate::Endpoint for GetRequest {
     type Response = GetResponse;
     const META: &'static crate::EndpointMeta = &crate::EndpointMeta {

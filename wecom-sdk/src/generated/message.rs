@@ -442,7 +442,6 @@ impl UpdateTaskcardRequest {
         }
     }
 }
-impl crate::Call<UpdateTaskcardRequest> {}
 impl crate::Endpoint for UpdateTaskcardRequest {
     type Response = UpdateTaskcardResponse;
     const META: &'static crate::EndpointMeta = &crate::EndpointMeta {

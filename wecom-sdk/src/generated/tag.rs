@@ -201,7 +201,6 @@ impl UpdateRequest {
         }
     }
 }
-impl crate::Call<UpdateRequest> {}
 impl crate::Endpoint for UpdateRequest {
     type Response = UpdateResponse;
     const META: &'static crate::EndpointMeta = &crate::EndpointMeta {
@@ -250,7 +249,6 @@ impl DeleteRequest {
         Self { tagid }
     }
 }
-impl crate::Call<DeleteRequest> {}
 impl crate::Endpoint for DeleteRequest {
     type Response = DeleteResponse;
     const META: &'static crate::EndpointMeta = &crate::EndpointMeta {
@@ -302,7 +300,6 @@ impl GetRequest {
         Self { tagid }
     }
 }
-impl crate::Call<GetRequest> {}
 impl crate::Endpoint for GetRequest {
     type Response = GetResponse;
     const META: &'static crate::EndpointMeta = &crate::EndpointMeta {
@@ -657,7 +654,6 @@ impl ListRequest {
         Self {}
     }
 }
-impl crate::Call<ListRequest> {}
 impl crate::Endpoint for ListRequest {
     type Response = ListResponse;
     const META: &'static crate::EndpointMeta = &crate::EndpointMeta {

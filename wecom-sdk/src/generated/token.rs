@@ -66,7 +66,6 @@ impl GetTokenRequest {
         }
     }
 }
-impl crate::Call<GetTokenRequest> {}
 impl crate::Endpoint for GetTokenRequest {
     type Response = GetTokenResponse;
     const META: &'static crate::EndpointMeta = &crate::EndpointMeta {

@@ -796,7 +796,6 @@ impl GetRequest {
         Self { userid: userid.into() }
     }
 }
-impl crate::Call<GetRequest> {}
 impl crate::Endpoint for GetRequest {
     type Response = GetResponse;
     const META: &'static crate::EndpointMeta = &crate::EndpointMeta {
@@ -1485,7 +1484,6 @@ impl DeleteRequest {
         Self { userid: userid.into() }
     }
 }
-impl crate::Call<DeleteRequest> {}
 impl crate::Endpoint for DeleteRequest {
     type Response = DeleteResponse;
     const META: &'static crate::EndpointMeta = &crate::EndpointMeta {
@@ -1549,7 +1547,6 @@ impl BatchDeleteRequest {
         }
     }
 }
-impl crate::Call<BatchDeleteRequest> {}
 impl crate::Endpoint for BatchDeleteRequest {
     type Response = BatchDeleteResponse;
     const META: &'static crate::EndpointMeta = &crate::EndpointMeta {
@@ -1599,7 +1596,6 @@ impl SimpleListRequest {
         Self { department_id }
     }
 }
-impl crate::Call<SimpleListRequest> {}
 impl crate::Endpoint for SimpleListRequest {
     type Response = SimpleListResponse;
     const META: &'static crate::EndpointMeta = &crate::EndpointMeta {
@@ -1662,7 +1658,6 @@ impl ListRequest {
         Self { department_id }
     }
 }
-impl crate::Call<ListRequest> {}
 impl crate::Endpoint for ListRequest {
     type Response = ListResponse;
     const META: &'static crate::EndpointMeta = &crate::EndpointMeta {
@@ -1724,7 +1719,6 @@ impl ConvertToOpenidRequest {
         Self { userid: userid.into() }
     }
 }
-impl crate::Call<ConvertToOpenidRequest> {}
 impl crate::Endpoint for ConvertToOpenidRequest {
     type Response = ConvertToOpenidResponse;
     const META: &'static crate::EndpointMeta = &crate::EndpointMeta {
@@ -1778,7 +1772,6 @@ impl ConvertToUseridRequest {
         Self { openid: openid.into() }
     }
 }
-impl crate::Call<ConvertToUseridRequest> {}
 impl crate::Endpoint for ConvertToUseridRequest {
     type Response = ConvertToUseridResponse;
     const META: &'static crate::EndpointMeta = &crate::EndpointMeta {
@@ -1834,7 +1827,6 @@ impl AuthSuccRequest {
         Self { userid: userid.into() }
     }
 }
-impl crate::Call<AuthSuccRequest> {}
 impl crate::Endpoint for AuthSuccRequest {
     type Response = AuthSuccResponse;
     const META: &'static crate::EndpointMeta = &crate::EndpointMeta {
@@ -1970,7 +1962,6 @@ impl GetActiveStatRequest {
         Self { date: date.into() }
     }
 }
-impl crate::Call<GetActiveStatRequest> {}
 impl crate::Endpoint for GetActiveStatRequest {
     type Response = GetActiveStatResponse;
     const META: &'static crate::EndpointMeta = &crate::EndpointMeta {
@@ -2030,7 +2021,6 @@ impl GetUseridRequest {
         Self { mobile: mobile.into() }
     }
 }
-impl crate::Call<GetUseridRequest> {}
 impl crate::Endpoint for GetUseridRequest {
     type Response = GetUseridResponse;
     const META: &'static crate::EndpointMeta = &crate::EndpointMeta {

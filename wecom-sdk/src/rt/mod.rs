@@ -1,3 +1,4 @@
-//! What generated code leans on and users never need to name.
+//! What generated code leans on. Public only so that generated code can name it; not part of
+//! the API and free to change in any release.
 
-pub(crate) mod wire;
+pub mod wire;

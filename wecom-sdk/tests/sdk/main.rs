@@ -3,5 +3,7 @@
 
 #[rustfmt::skip]
 mod generated;
+mod failures;
 mod samples;
 mod support;
+mod tokens;

@@ -49,6 +49,905 @@ async fn send() {
         .await;
 }
 #[tokio::test]
+async fn send_image() {
+    support::check_endpoint::<
+        wecom_sdk::message::SendRequest,
+    >(support::Case {
+            id: "message.send",
+            method: "POST",
+            path: "/cgi-bin/message/send",
+            query_keys: &[],
+            json_body: true,
+            authenticated: true,
+            request: r#"{
+   "touser" : "UserID1|UserID2|UserID3",
+   "toparty" : "PartyID1|PartyID2",
+   "totag" : "TagID1 | TagID2",
+   "msgtype" : "image",
+   "agentid" : 1,
+   "image" : {
+        "media_id" : "MEDIA_ID"
+   },
+   "safe":0,
+   "enable_duplicate_check": 0,
+   "duplicate_check_interval": 1800
+}
+"#,
+            response: r#"{
+  "errcode" : 0,
+  "errmsg" : "ok",
+  "invaliduser" : "userid1|userid2",
+  "invalidparty" : "partyid1|partyid2",
+  "invalidtag": "tagid1|tagid2",
+  "unlicenseduser" : "userid3|userid4",
+  "msgid": "xxxx",
+  "response_code": "xyzxyz"
+}
+"#,
+        })
+        .await;
+}
+#[tokio::test]
+async fn send_voice() {
+    support::check_endpoint::<
+        wecom_sdk::message::SendRequest,
+    >(support::Case {
+            id: "message.send",
+            method: "POST",
+            path: "/cgi-bin/message/send",
+            query_keys: &[],
+            json_body: true,
+            authenticated: true,
+            request: r#"{
+   "touser" : "UserID1|UserID2|UserID3",
+   "toparty" : "PartyID1|PartyID2",
+   "totag" : "TagID1 | TagID2",
+   "msgtype" : "voice",
+   "agentid" : 1,
+   "voice" : {
+        "media_id" : "MEDIA_ID"
+   },
+   "enable_duplicate_check": 0,
+   "duplicate_check_interval": 1800
+}
+"#,
+            response: r#"{
+  "errcode" : 0,
+  "errmsg" : "ok",
+  "invaliduser" : "userid1|userid2",
+  "invalidparty" : "partyid1|partyid2",
+  "invalidtag": "tagid1|tagid2",
+  "unlicenseduser" : "userid3|userid4",
+  "msgid": "xxxx",
+  "response_code": "xyzxyz"
+}
+"#,
+        })
+        .await;
+}
+#[tokio::test]
+async fn send_video() {
+    support::check_endpoint::<
+        wecom_sdk::message::SendRequest,
+    >(support::Case {
+            id: "message.send",
+            method: "POST",
+            path: "/cgi-bin/message/send",
+            query_keys: &[],
+            json_body: true,
+            authenticated: true,
+            request: r#"{
+   "touser" : "UserID1|UserID2|UserID3",
+   "toparty" : "PartyID1|PartyID2",
+   "totag" : "TagID1 | TagID2",
+   "msgtype" : "video",
+   "agentid" : 1,
+   "video" : {
+        "media_id" : "MEDIA_ID",
+        "title" : "Title",
+       "description" : "Description"
+   },
+   "safe":0,
+   "enable_duplicate_check": 0,
+   "duplicate_check_interval": 1800
+}
+"#,
+            response: r#"{
+  "errcode" : 0,
+  "errmsg" : "ok",
+  "invaliduser" : "userid1|userid2",
+  "invalidparty" : "partyid1|partyid2",
+  "invalidtag": "tagid1|tagid2",
+  "unlicenseduser" : "userid3|userid4",
+  "msgid": "xxxx",
+  "response_code": "xyzxyz"
+}
+"#,
+        })
+        .await;
+}
+#[tokio::test]
+async fn send_file() {
+    support::check_endpoint::<
+        wecom_sdk::message::SendRequest,
+    >(support::Case {
+            id: "message.send",
+            method: "POST",
+            path: "/cgi-bin/message/send",
+            query_keys: &[],
+            json_body: true,
+            authenticated: true,
+            request: r#"{
+   "touser" : "UserID1|UserID2|UserID3",
+   "toparty" : "PartyID1|PartyID2",
+   "totag" : "TagID1 | TagID2",
+   "msgtype" : "file",
+   "agentid" : 1,
+   "file" : {
+        "media_id" : "1Yv-zXfHjSjU-7LH-GwtYqDGS-zz6w22KmWAT5COgP7o"
+   },
+   "safe":0,
+   "enable_duplicate_check": 0,
+   "duplicate_check_interval": 1800
+}
+"#,
+            response: r#"{
+  "errcode" : 0,
+  "errmsg" : "ok",
+  "invaliduser" : "userid1|userid2",
+  "invalidparty" : "partyid1|partyid2",
+  "invalidtag": "tagid1|tagid2",
+  "unlicenseduser" : "userid3|userid4",
+  "msgid": "xxxx",
+  "response_code": "xyzxyz"
+}
+"#,
+        })
+        .await;
+}
+#[tokio::test]
+async fn send_textcard() {
+    support::check_endpoint::<
+        wecom_sdk::message::SendRequest,
+    >(support::Case {
+            id: "message.send",
+            method: "POST",
+            path: "/cgi-bin/message/send",
+            query_keys: &[],
+            json_body: true,
+            authenticated: true,
+            request: r#"{
+   "touser" : "UserID1|UserID2|UserID3",
+   "toparty" : "PartyID1 | PartyID2",
+   "totag" : "TagID1 | TagID2",
+   "msgtype" : "textcard",
+   "agentid" : 1,
+   "textcard" : {
+            "title" : "领奖通知",
+            "description" : "<div class=\"gray\">2016年9月26日</div> <div class=\"normal\">恭喜你抽中iPhone 7一台，领奖码：xxxx</div><div class=\"highlight\">请于2016年10月10日前联系行政同事领取</div>",
+            "url" : "URL",
+                        "btntxt":"更多"
+   },
+   "enable_id_trans": 0,
+   "enable_duplicate_check": 0,
+   "duplicate_check_interval": 1800
+}
+"#,
+            response: r#"{
+  "errcode" : 0,
+  "errmsg" : "ok",
+  "invaliduser" : "userid1|userid2",
+  "invalidparty" : "partyid1|partyid2",
+  "invalidtag": "tagid1|tagid2",
+  "unlicenseduser" : "userid3|userid4",
+  "msgid": "xxxx",
+  "response_code": "xyzxyz"
+}
+"#,
+        })
+        .await;
+}
+#[tokio::test]
+async fn send_news() {
+    support::check_endpoint::<
+        wecom_sdk::message::SendRequest,
+    >(support::Case {
+            id: "message.send",
+            method: "POST",
+            path: "/cgi-bin/message/send",
+            query_keys: &[],
+            json_body: true,
+            authenticated: true,
+            request: r#"{
+   "touser" : "UserID1|UserID2|UserID3",
+   "toparty" : "PartyID1 | PartyID2",
+   "totag" : "TagID1 | TagID2",
+   "msgtype" : "news",
+   "agentid" : 1,
+   "news" : {
+       "articles" : [
+           {
+               "title" : "中秋节礼品领取",
+               "description" : "今年中秋节公司有豪礼相送",
+               "url" : "URL",
+               "picurl" : "https://res.mail.qq.com/node/ww/wwopenmng/images/independent/doc/test_pic_msg1.png",
+               "appid": "wx123123123123123",
+               "pagepath": "pages/index?userid=zhangsan&orderid=123123123"
+           }
+        ]
+   },
+   "enable_id_trans": 0,
+   "enable_duplicate_check": 0,
+   "duplicate_check_interval": 1800
+}
+"#,
+            response: r#"{
+  "errcode" : 0,
+  "errmsg" : "ok",
+  "invaliduser" : "userid1|userid2",
+  "invalidparty" : "partyid1|partyid2",
+  "invalidtag": "tagid1|tagid2",
+  "unlicenseduser" : "userid3|userid4",
+  "msgid": "xxxx",
+  "response_code": "xyzxyz"
+}
+"#,
+        })
+        .await;
+}
+#[tokio::test]
+async fn send_mpnews() {
+    support::check_endpoint::<
+        wecom_sdk::message::SendRequest,
+    >(support::Case {
+            id: "message.send",
+            method: "POST",
+            path: "/cgi-bin/message/send",
+            query_keys: &[],
+            json_body: true,
+            authenticated: true,
+            request: r#"{
+   "touser" : "UserID1|UserID2|UserID3",
+   "toparty" : "PartyID1 | PartyID2",
+   "totag": "TagID1 | TagID2",
+   "msgtype" : "mpnews",
+   "agentid" : 1,
+   "mpnews" : {
+       "articles":[
+           {
+               "title": "Title",
+               "thumb_media_id": "MEDIA_ID",
+               "author": "Author",
+               "content_source_url": "URL",
+               "content": "Content",
+               "digest": "Digest description"
+            }
+       ]
+   },
+   "safe":0,
+   "enable_id_trans": 0,
+   "enable_duplicate_check": 0,
+   "duplicate_check_interval": 1800
+}
+"#,
+            response: r#"{
+  "errcode" : 0,
+  "errmsg" : "ok",
+  "invaliduser" : "userid1|userid2",
+  "invalidparty" : "partyid1|partyid2",
+  "invalidtag": "tagid1|tagid2",
+  "unlicenseduser" : "userid3|userid4",
+  "msgid": "xxxx",
+  "response_code": "xyzxyz"
+}
+"#,
+        })
+        .await;
+}
+#[tokio::test]
+async fn send_markdown() {
+    support::check_endpoint::<
+        wecom_sdk::message::SendRequest,
+    >(support::Case {
+            id: "message.send",
+            method: "POST",
+            path: "/cgi-bin/message/send",
+            query_keys: &[],
+            json_body: true,
+            authenticated: true,
+            request: r#"{
+   "touser" : "UserID1|UserID2|UserID3",
+   "toparty" : "PartyID1|PartyID2",
+   "totag" : "TagID1 | TagID2",
+   "msgtype": "markdown",
+   "agentid" : 1,
+   "markdown": {
+        "content": "您的会议室已经预定，稍后会同步到`邮箱`  \n>**事项详情**  \n>事　项：<font color=\"info\">开会</font>  \n>组织者：@miglioguan  \n>参与者：@miglioguan、@kunliu、@jamdeezhou、@kanexiong、@kisonwang  \n>  \n>会议室：<font color=\"info\">广州TIT 1楼 301</font>  \n>日　期：<font color=\"warning\">2018年5月18日</font>  \n>时　间：<font color=\"comment\">上午9:00-11:00</font>  \n>  \n>请准时参加会议。  \n>  \n>如需修改会议信息，请点击：[修改会议信息](https://work.weixin.qq.com)"
+   },
+   "enable_duplicate_check": 0,
+   "duplicate_check_interval": 1800
+}
+"#,
+            response: r#"{
+  "errcode" : 0,
+  "errmsg" : "ok",
+  "invaliduser" : "userid1|userid2",
+  "invalidparty" : "partyid1|partyid2",
+  "invalidtag": "tagid1|tagid2",
+  "unlicenseduser" : "userid3|userid4",
+  "msgid": "xxxx",
+  "response_code": "xyzxyz"
+}
+"#,
+        })
+        .await;
+}
+#[tokio::test]
+async fn send_miniprogram_notice() {
+    support::check_endpoint::<
+        wecom_sdk::message::SendRequest,
+    >(support::Case {
+            id: "message.send",
+            method: "POST",
+            path: "/cgi-bin/message/send",
+            query_keys: &[],
+            json_body: true,
+            authenticated: true,
+            request: r#"{
+    "touser" : "zhangsan|lisi",
+    "toparty": "1|2",
+    "totag": "1|2",
+    "msgtype" : "miniprogram_notice",
+    "agentid" : 1,
+    "miniprogram_notice" : {
+         "appid": "wx123123123123123",
+         "page": "pages/index?userid=zhangsan&orderid=123123123",
+         "title": "会议室预订成功通知",
+         "description": "4月27日 16:16",
+         "emphasis_first_item": true,
+         "content_item": [
+             {
+                 "key": "会议室",
+                 "value": "402"
+             },
+             {
+                 "key": "会议地点",
+                 "value": "广州TIT-402会议室"
+             },
+             {
+                 "key": "会议时间",
+                 "value": "2018年8月1日 09:00-09:30"
+             },
+             {
+                 "key": "参与人员",
+                 "value": "周剑轩"
+             }
+         ]
+     },
+    "enable_id_trans": 0,
+    "enable_duplicate_check": 0,
+    "duplicate_check_interval": 1800
+}
+"#,
+            response: r#"{
+  "errcode" : 0,
+  "errmsg" : "ok",
+  "invaliduser" : "userid1|userid2",
+  "invalidparty" : "partyid1|partyid2",
+  "invalidtag": "tagid1|tagid2",
+  "unlicenseduser" : "userid3|userid4",
+  "msgid": "xxxx",
+  "response_code": "xyzxyz"
+}
+"#,
+        })
+        .await;
+}
+#[tokio::test]
+async fn send_template_card_text_notice() {
+    support::check_endpoint::<
+        wecom_sdk::message::SendRequest,
+    >(support::Case {
+            id: "message.send",
+            method: "POST",
+            path: "/cgi-bin/message/send",
+            query_keys: &[],
+            json_body: true,
+            authenticated: true,
+            request: r#"{
+    "touser" : "UserID1|UserID2|UserID3",
+    "toparty" : "PartyID1 | PartyID2",
+    "totag" : "TagID1 | TagID2",
+    "msgtype" : "template_card",
+    "agentid" : 1,
+    "template_card" : {
+        "card_type" : "text_notice",
+        "source" : {
+            "icon_url": "图片的url",
+            "desc": "企业微信",
+            "desc_color": 1
+        },
+        "action_menu": {
+            "desc": "卡片副交互辅助文本说明",
+            "action_list": [
+                {"text": "接受推送", "key": "A"},
+                {"text": "不再推送", "key": "B"}
+            ]
+        },
+        "task_id": "task_id",
+        "main_title" : {
+            "title" : "欢迎使用企业微信",
+            "desc" : "您的好友正在邀请您加入企业微信"
+        },
+        "quote_area": {
+            "type": 1,
+            "url": "https://work.weixin.qq.com",
+            "title": "企业微信的引用样式",
+            "quote_text": "企业微信真好用呀真好用"
+        },
+        "emphasis_content": {
+            "title": "100",
+            "desc": "核心数据"
+        },
+        "sub_title_text" : "下载企业微信还能抢红包！",
+        "horizontal_content_list" : [
+            {
+                "keyname": "邀请人",
+                "value": "张三"
+            },
+            {
+                "type": 1,
+                "keyname": "企业微信官网",
+                "value": "点击访问",
+                "url": "https://work.weixin.qq.com"
+            },
+            {
+                "type": 2,
+                "keyname": "企业微信下载",
+                "value": "企业微信.apk",
+                "media_id": "文件的media_id"
+            },
+            {
+                "type": 3,
+                "keyname": "员工信息",
+                "value": "点击查看",
+                "userid": "zhangsan"
+            }
+        ],
+        "jump_list" : [
+            {
+                "type": 1,
+                "title": "企业微信官网",
+                "url": "https://work.weixin.qq.com"
+            },
+            {
+                "type": 2,
+                "title": "跳转小程序",
+                "appid": "小程序的appid",
+                "pagepath": "/index.html"
+            }
+        ],
+        "card_action": {
+            "type": 2,
+            "url": "https://work.weixin.qq.com",
+            "appid": "小程序的appid",
+            "pagepath": "/index.html"
+        }
+    },
+    "enable_id_trans": 0,
+    "enable_duplicate_check": 0,
+    "duplicate_check_interval": 1800
+}
+"#,
+            response: r#"{
+  "errcode" : 0,
+  "errmsg" : "ok",
+  "invaliduser" : "userid1|userid2",
+  "invalidparty" : "partyid1|partyid2",
+  "invalidtag": "tagid1|tagid2",
+  "unlicenseduser" : "userid3|userid4",
+  "msgid": "xxxx",
+  "response_code": "xyzxyz"
+}
+"#,
+        })
+        .await;
+}
+#[tokio::test]
+async fn send_template_card_news_notice() {
+    support::check_endpoint::<
+        wecom_sdk::message::SendRequest,
+    >(support::Case {
+            id: "message.send",
+            method: "POST",
+            path: "/cgi-bin/message/send",
+            query_keys: &[],
+            json_body: true,
+            authenticated: true,
+            request: r#"{
+    "touser" : "UserID1|UserID2|UserID3",
+    "toparty" : "PartyID1 | PartyID2",
+    "totag" : "TagID1 | TagID2",
+    "msgtype" : "template_card",
+    "agentid" : 1,
+    "template_card" : {
+        "card_type" : "news_notice",
+        "source" : {
+            "icon_url": "图片的url",
+            "desc": "企业微信",
+            "desc_color": 1
+        },
+        "action_menu": {
+            "desc": "卡片副交互辅助文本说明",
+            "action_list": [
+                {"text": "接受推送", "key": "A"},
+                {"text": "不再推送", "key": "B"}
+            ]
+        },
+        "task_id": "task_id",
+        "main_title" : {
+            "title" : "欢迎使用企业微信",
+            "desc" : "您的好友正在邀请您加入企业微信"
+        },
+        "quote_area": {
+            "type": 1,
+            "url": "https://work.weixin.qq.com",
+            "title": "企业微信的引用样式",
+            "quote_text": "企业微信真好用呀真好用"
+        },
+        "image_text_area": {
+            "type": 1,
+            "url": "https://work.weixin.qq.com",
+            "title": "企业微信的左图右文样式",
+            "desc": "企业微信真好用呀真好用",
+            "image_url": "https://img.iplaysoft.com/wp-content/uploads/2019/free-images/free_stock_photo_2x.jpg"
+        },
+        "card_image": {
+            "url": "图片的url",
+            "aspect_ratio": 1.3
+        },
+        "vertical_content_list": [
+            {
+                "title": "惊喜红包等你来拿",
+                "desc": "下载企业微信还能抢红包！"
+            }
+        ],
+        "horizontal_content_list" : [
+            {
+                "keyname": "邀请人",
+                "value": "张三"
+            },
+            {
+                "type": 1,
+                "keyname": "企业微信官网",
+                "value": "点击访问",
+                "url": "https://work.weixin.qq.com"
+            },
+            {
+                "type": 2,
+                "keyname": "企业微信下载",
+                "value": "企业微信.apk",
+                "media_id": "文件的media_id"
+            },
+            {
+                "type": 3,
+                "keyname": "员工信息",
+                "value": "点击查看",
+                "userid": "zhangsan"
+            }
+        ],
+        "jump_list" : [
+            {
+                "type": 1,
+                "title": "企业微信官网",
+                "url": "https://work.weixin.qq.com"
+            },
+            {
+                "type": 2,
+                "title": "跳转小程序",
+                "appid": "小程序的appid",
+                "pagepath": "/index.html"
+            }
+        ],
+        "card_action": {
+            "type": 2,
+            "url": "https://work.weixin.qq.com",
+            "appid": "小程序的appid",
+            "pagepath": "/index.html"
+        }
+    },
+    "enable_id_trans": 0,
+    "enable_duplicate_check": 0,
+    "duplicate_check_interval": 1800
+}
+"#,
+            response: r#"{
+  "errcode" : 0,
+  "errmsg" : "ok",
+  "invaliduser" : "userid1|userid2",
+  "invalidparty" : "partyid1|partyid2",
+  "invalidtag": "tagid1|tagid2",
+  "unlicenseduser" : "userid3|userid4",
+  "msgid": "xxxx",
+  "response_code": "xyzxyz"
+}
+"#,
+        })
+        .await;
+}
+#[tokio::test]
+async fn send_template_card_button_interaction() {
+    support::check_endpoint::<
+        wecom_sdk::message::SendRequest,
+    >(support::Case {
+            id: "message.send",
+            method: "POST",
+            path: "/cgi-bin/message/send",
+            query_keys: &[],
+            json_body: true,
+            authenticated: true,
+            request: r#"{
+    "touser" : "UserID1|UserID2|UserID3",
+    "toparty" : "PartyID1 | PartyID2",
+    "totag" : "TagID1 | TagID2",
+    "msgtype" : "template_card",
+    "agentid" : 1,
+    "template_card" : {
+        "card_type" : "button_interaction",
+        "source" : {
+            "icon_url": "图片的url",
+            "desc": "企业微信",
+            "desc_color": 1
+        },
+        "action_menu": {
+            "desc": "卡片副交互辅助文本说明",
+            "action_list": [
+                {"text": "接受推送", "key": "A"},
+                {"text": "不再推送", "key": "B"}
+            ]
+        },
+        "main_title" : {
+            "title" : "欢迎使用企业微信",
+            "desc" : "您的好友正在邀请您加入企业微信"
+        },
+        "quote_area": {
+            "type": 1,
+            "url": "https://work.weixin.qq.com",
+            "title": "企业微信的引用样式",
+            "quote_text": "企业微信真好用呀真好用"
+        },
+        "sub_title_text" : "下载企业微信还能抢红包！",
+        "horizontal_content_list" : [
+            {
+                "keyname": "邀请人",
+                "value": "张三"
+            },
+            {
+                "type": 1,
+                "keyname": "企业微信官网",
+                "value": "点击访问",
+                "url": "https://work.weixin.qq.com"
+            },
+            {
+                "type": 2,
+                "keyname": "企业微信下载",
+                "value": "企业微信.apk",
+                "media_id": "文件的media_id"
+            },
+            {
+                "type": 3,
+                "keyname": "员工信息",
+                "value": "点击查看",
+                "userid": "zhangsan"
+            }
+        ],
+        "card_action": {
+            "type": 2,
+            "url": "https://work.weixin.qq.com",
+            "appid": "小程序的appid",
+            "pagepath": "/index.html"
+        },
+        "task_id": "task_id",
+        "button_selection": {
+            "question_key": "btn_question_key1",
+            "title": "企业微信评分",
+            "option_list": [
+                {
+                    "id": "btn_selection_id1",
+                    "text": "100分"
+                },
+                {
+                    "id": "btn_selection_id2",
+                    "text": "101分"
+                }
+            ],
+            "selected_id": "btn_selection_id1"
+        },
+        "button_list": [
+            {
+                "text": "按钮1",
+                "style": 1,
+                "key": "button_key_1"
+            },
+            {
+                "text": "按钮2",
+                "style": 2,
+                "key": "button_key_2"
+            }
+        ]
+    },
+    "enable_id_trans": 0,
+    "enable_duplicate_check": 0,
+    "duplicate_check_interval": 1800
+}
+"#,
+            response: r#"{
+  "errcode" : 0,
+  "errmsg" : "ok",
+  "invaliduser" : "userid1|userid2",
+  "invalidparty" : "partyid1|partyid2",
+  "invalidtag": "tagid1|tagid2",
+  "unlicenseduser" : "userid3|userid4",
+  "msgid": "xxxx",
+  "response_code": "xyzxyz"
+}
+"#,
+        })
+        .await;
+}
+#[tokio::test]
+async fn send_template_card_vote_interaction() {
+    support::check_endpoint::<
+        wecom_sdk::message::SendRequest,
+    >(support::Case {
+            id: "message.send",
+            method: "POST",
+            path: "/cgi-bin/message/send",
+            query_keys: &[],
+            json_body: true,
+            authenticated: true,
+            request: r#"{
+    "touser" : "UserID1|UserID2|UserID3",
+    "toparty" : "PartyID1 | PartyID2",
+    "totag" : "TagID1 | TagID2",
+    "msgtype" : "template_card",
+    "agentid" : 1,
+    "template_card" : {
+        "card_type" : "vote_interaction",
+        "source" : {
+            "icon_url": "图片的url",
+            "desc": "企业微信"
+        },
+        "main_title" : {
+            "title" : "欢迎使用企业微信",
+            "desc" : "您的好友正在邀请您加入企业微信"
+        },
+        "task_id": "task_id",
+        "checkbox": {
+            "question_key": "question_key1",
+            "option_list": [
+                {
+                    "id": "option_id1",
+                    "text": "选择题选项1",
+                    "is_checked": true
+                },
+                {
+                    "id": "option_id2",
+                    "text": "选择题选项2",
+                    "is_checked": false
+                }
+            ],
+            "mode": 1
+        },
+        "submit_button": {
+            "text": "提交",
+            "key": "key"
+        }
+    },
+    "enable_id_trans": 0,
+    "enable_duplicate_check": 0,
+    "duplicate_check_interval": 1800
+}
+"#,
+            response: r#"{
+  "errcode" : 0,
+  "errmsg" : "ok",
+  "invaliduser" : "userid1|userid2",
+  "invalidparty" : "partyid1|partyid2",
+  "invalidtag": "tagid1|tagid2",
+  "unlicenseduser" : "userid3|userid4",
+  "msgid": "xxxx",
+  "response_code": "xyzxyz"
+}
+"#,
+        })
+        .await;
+}
+#[tokio::test]
+async fn send_template_card_multiple_interaction() {
+    support::check_endpoint::<
+        wecom_sdk::message::SendRequest,
+    >(support::Case {
+            id: "message.send",
+            method: "POST",
+            path: "/cgi-bin/message/send",
+            query_keys: &[],
+            json_body: true,
+            authenticated: true,
+            request: r#"{
+    "touser" : "UserID1|UserID2|UserID3",
+    "toparty" : "PartyID1 | PartyID2",
+    "totag" : "TagID1 | TagID2",
+    "msgtype" : "template_card",
+    "agentid" : 1,
+    "template_card" : {
+        "card_type" : "multiple_interaction",
+        "source" : {
+            "icon_url": "图片的url",
+            "desc": "企业微信"
+        },
+        "main_title" : {
+            "title" : "欢迎使用企业微信",
+            "desc" : "您的好友正在邀请您加入企业微信"
+        },
+        "task_id": "task_id",
+        "select_list": [
+            {
+                "question_key": "question_key1",
+                "title": "选择器标签1",
+                "selected_id": "selection_id1",
+                "option_list": [
+                    {
+                        "id": "selection_id1",
+                        "text": "选择器选项1"
+                    },
+                    {
+                        "id": "selection_id2",
+                        "text": "选择器选项2"
+                    }
+                ]
+            },
+            {
+                "question_key": "question_key2",
+                "title": "选择器标签2",
+                "selected_id": "selection_id3",
+                "option_list": [
+                    {
+                        "id": "selection_id3",
+                        "text": "选择器选项3"
+                    },
+                    {
+                        "id": "selection_id4",
+                        "text": "选择器选项4"
+                    }
+                ]
+            }
+        ],
+        "submit_button": {
+            "text": "提交",
+            "key": "key"
+        }
+    },
+    "enable_id_trans": 0,
+    "enable_duplicate_check": 0,
+    "duplicate_check_interval": 1800
+}
+"#,
+            response: r#"{
+  "errcode" : 0,
+  "errmsg" : "ok",
+  "invaliduser" : "userid1|userid2",
+  "invalidparty" : "partyid1|partyid2",
+  "invalidtag": "tagid1|tagid2",
+  "unlicenseduser" : "userid3|userid4",
+  "msgid": "xxxx",
+  "response_code": "xyzxyz"
+}
+"#,
+        })
+        .await;
+}
+#[tokio::test]
 async fn update_taskcard() {
     support::check_endpoint::<
         wecom_sdk::message::UpdateTaskcardRequest,

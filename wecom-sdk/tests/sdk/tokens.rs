@@ -1,0 +1,241 @@
+//! The access token's life: fetched once for many callers, replaced when it expires, refreshed
+//! once when WeCom rejects it, never fetched in a loop when the secret is wrong.
+
+use std::time::Duration;
+
+use wecom_sdk::{Client, Error};
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, MockServer};
+
+use crate::support::{CORP_ID, SECRET, TOKEN, client, json, server_with_token};
+
+const MEMBER: &str = r#"{"errcode":0,"errmsg":"ok","userid":"zhangsan","name":"张三","gender":"1"}"#;
+
+async fn mount_member(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/cgi-bin/user/get"))
+        .respond_with(json(MEMBER))
+        .mount(server)
+        .await;
+}
+
+async fn count(server: &MockServer, wanted: &str) -> usize {
+    let received = server.received_requests().await.expect("recording is on");
+    received.iter().filter(|r| r.url.path() == wanted).count()
+}
+
+fn token_body(token: &str, expires_in: u64) -> String {
+    format!(r#"{{"errcode":0,"errmsg":"ok","access_token":"{token}","expires_in":{expires_in}}}"#)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_cold_client_fetches_one_token_for_a_hundred_concurrent_calls() {
+    let server = server_with_token(1).await;
+    mount_member(&server).await;
+    let client = client(&server);
+    let calls: Vec<_> = (0..100)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.user().get("zhangsan").await })
+        })
+        .collect();
+    for call in calls {
+        let member = call.await.expect("the task ran").expect("the call succeeded");
+        assert_eq!(member.userid, "zhangsan");
+    }
+    assert_eq!(count(&server, "/cgi-bin/gettoken").await, 1);
+    assert_eq!(count(&server, "/cgi-bin/user/get").await, 100);
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn an_expired_token_is_replaced() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/cgi-bin/gettoken"))
+        .and(query_param("corpid", CORP_ID))
+        .and(query_param("corpsecret", SECRET))
+        .respond_with(json(&token_body(TOKEN, 1)))
+        .mount(&server)
+        .await;
+    mount_member(&server).await;
+    let client = Client::builder(CORP_ID, SECRET)
+        .base_url(server.uri())
+        .token_refresh_margin(Duration::ZERO)
+        .build()
+        .unwrap();
+
+    client.user().get("zhangsan").await.unwrap();
+    client.user().get("zhangsan").await.unwrap();
+    assert_eq!(
+        count(&server, "/cgi-bin/gettoken").await,
+        1,
+        "a live token is reused"
+    );
+
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    client.user().get("zhangsan").await.unwrap();
+    assert_eq!(
+        count(&server, "/cgi-bin/gettoken").await,
+        2,
+        "an expired token is fetched again"
+    );
+    assert_eq!(count(&server, "/cgi-bin/user/get").await, 3);
+}
+
+/// gettoken hands out `stale` first, then `fresh`; the API rejects `stale` with `code`.
+async fn rejecting_server(code: i64) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/cgi-bin/gettoken"))
+        .respond_with(json(&token_body("stale", 7200)))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/cgi-bin/gettoken"))
+        .respond_with(json(&token_body("fresh", 7200)))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/cgi-bin/user/get"))
+        .and(query_param("access_token", "stale"))
+        .respond_with(json(&format!(
+            r#"{{"errcode":{code},"errmsg":"access_token expired"}}"#
+        )))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/cgi-bin/user/get"))
+        .and(query_param("access_token", "fresh"))
+        .respond_with(json(MEMBER))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn a_rejected_token_is_refreshed_and_the_call_repeated_once() {
+    for code in [42001, 40014, 41001] {
+        let server = rejecting_server(code).await;
+        let client = client(&server);
+        let member = client
+            .user()
+            .get("zhangsan")
+            .await
+            .unwrap_or_else(|e| panic!("{code}: {e}"));
+        assert_eq!(member.name, "张三");
+        assert_eq!(count(&server, "/cgi-bin/gettoken").await, 2, "{code}");
+        assert_eq!(count(&server, "/cgi-bin/user/get").await, 2, "{code}");
+
+        // The fresh token is kept: the next call needs no fetch.
+        client.user().get("zhangsan").await.unwrap();
+        assert_eq!(count(&server, "/cgi-bin/gettoken").await, 2, "{code}");
+    }
+}
+
+#[tokio::test]
+async fn a_token_rejected_again_after_the_refresh_is_an_error_not_a_loop() {
+    let server = server_with_token(2).await;
+    Mock::given(method("GET"))
+        .and(path("/cgi-bin/user/get"))
+        .respond_with(json(r#"{"errcode":42001,"errmsg":"access_token expired"}"#))
+        .mount(&server)
+        .await;
+    let err = client(&server).user().get("zhangsan").await.unwrap_err();
+    assert_eq!(err.code(), Some(42001));
+    assert_eq!(err.endpoint(), Some("user.get"));
+    assert_eq!(count(&server, "/cgi-bin/gettoken").await, 2);
+    assert_eq!(count(&server, "/cgi-bin/user/get").await, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_wrong_secret_is_reported_at_once_and_never_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/cgi-bin/gettoken"))
+        .respond_with(json(
+            r#"{"errcode":40001,"errmsg":"invalid credential, hint: [1700000000_1_abc], from ip: 1.2.3.4"}"#,
+        ))
+        .mount(&server)
+        .await;
+    mount_member(&server).await;
+    let client = client(&server);
+
+    let calls: Vec<_> = (0..20)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.user().get("zhangsan").await })
+        })
+        .collect();
+    for call in calls {
+        let err = call.await.unwrap().unwrap_err();
+        let Error::Api(api) = &err else {
+            panic!("expected an API error, got {err:?}")
+        };
+        assert_eq!(api.code, 40001);
+        assert_eq!(api.endpoint, "token.get_token");
+        assert_eq!(api.brief(), "invalid credential");
+        assert!(
+            api.body.is_none(),
+            "gettoken answers are never kept: they may carry a token"
+        );
+    }
+    assert_eq!(
+        count(&server, "/cgi-bin/gettoken").await,
+        1,
+        "concurrent callers share the failed fetch"
+    );
+    assert_eq!(count(&server, "/cgi-bin/user/get").await, 0);
+
+    // A later call asks again, once: the error is not cached, nor retried in a loop.
+    assert_eq!(
+        client.user().get("zhangsan").await.unwrap_err().code(),
+        Some(40001)
+    );
+    assert_eq!(count(&server, "/cgi-bin/gettoken").await, 2);
+}
+
+#[tokio::test]
+async fn gettoken_gets_the_corp_id_and_secret_and_nothing_else() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/cgi-bin/gettoken"))
+        .respond_with(json(&token_body(TOKEN, 7200)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let token = client(&server).access_token().await.unwrap();
+    assert_eq!(token.expose(), TOKEN);
+    let received = server.received_requests().await.unwrap();
+    let query: Vec<(String, String)> = received[0]
+        .url
+        .query_pairs()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect();
+    assert_eq!(
+        query,
+        vec![
+            ("corpid".into(), CORP_ID.into()),
+            ("corpsecret".into(), SECRET.into())
+        ]
+    );
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn calls_await_directly_or_through_send() {
+    let server = server_with_token(1).await;
+    mount_member(&server).await;
+    let client = client(&server);
+    let direct = client.user().get("zhangsan").await.unwrap();
+    let sent = client.user().get("zhangsan").send().await.unwrap();
+    assert_eq!(direct, sent);
+    assert_eq!(
+        direct.gender,
+        Some(wecom_sdk::user::Gender::MALE),
+        "gender arrives as the string \"1\""
+    );
+}
