@@ -15,6 +15,7 @@ pub struct Call<R> {
 }
 
 impl<R: Endpoint> Call<R> {
+    /// Binds `request` to `client`; [`Client::call`] does the same.
     pub fn new(client: Client, request: R) -> Self {
         Call { client, request }
     }

@@ -236,6 +236,8 @@ impl ClientBuilder {
         self
     }
 
+    /// The client, or [`Error::Config`] for a base URL that is not an origin or an empty
+    /// corp id or secret.
     pub fn build(self) -> Result<Client, Error> {
         let base = origin(&self.base_url)?;
         if self.corp_id.trim().is_empty() {

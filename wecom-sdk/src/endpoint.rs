@@ -27,12 +27,15 @@ pub trait Endpoint: Serialize + Send + Sync + 'static {
 pub struct EndpointMeta {
     /// `group.method`, e.g. `user.get`: how errors and logs name the endpoint.
     pub id: &'static str,
+    /// The HTTP method.
     pub method: Method,
     /// The full path, e.g. `/cgi-bin/user/get`.
     pub path: &'static str,
     /// The official documentation page.
     pub doc: &'static str,
+    /// The credential sent as `access_token`.
     pub auth: Auth,
+    /// What the request body is.
     pub body: BodyKind,
     /// The request or response carries a credential: bodies are never quoted in errors or logs.
     pub sensitive: bool,
@@ -60,14 +63,18 @@ impl EndpointMeta {
     }
 }
 
+/// The HTTP method of an endpoint: WeCom uses these two.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Method {
+    /// `GET`: parameters in the query.
     Get,
+    /// `POST`: parameters in a JSON body (and sometimes the query).
     Post,
 }
 
 impl Method {
+    /// `GET` or `POST`.
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
@@ -86,6 +93,7 @@ pub enum Auth {
     None,
 }
 
+/// What an endpoint's request body is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BodyKind {
@@ -103,6 +111,7 @@ pub struct Query {
 }
 
 impl Query {
+    /// Appends `key=value`.
     pub fn push(&mut self, key: &'static str, value: &impl Display) {
         self.pairs.push((key, value.to_string()));
     }

@@ -14,7 +14,9 @@ pub enum Error {
     /// The request never got an answer: connection refused or reset, DNS, TLS.
     #[error("{endpoint}: could not reach WeCom: {source}")]
     Transport {
+        /// The endpoint called (`user.get`).
         endpoint: &'static str,
+        /// The HTTP client's error, its URL (which holds the token) removed.
         #[source]
         source: Arc<reqwest::Error>,
     },
@@ -22,7 +24,9 @@ pub enum Error {
     /// No answer within the configured timeout.
     #[error("{endpoint}: no answer within {}", timeout.map_or_else(|| "the timeout".to_string(), |t| format!("{t:?}")))]
     Timeout {
+        /// The endpoint called.
         endpoint: &'static str,
+        /// The limit that was reached.
         timeout: Option<Duration>,
     },
 
@@ -30,24 +34,33 @@ pub enum Error {
     /// means a proxy or an outage).
     #[error("{endpoint}: HTTP {status} from WeCom: {excerpt}")]
     Http {
+        /// The endpoint called.
         endpoint: &'static str,
+        /// The HTTP status code.
         status: u16,
+        /// The start of the body.
         excerpt: String,
     },
 
     /// The answer was not the JSON the spec describes.
     #[error("{endpoint}: cannot decode the answer ({message}); body: {excerpt}")]
     Decode {
+        /// The endpoint called.
         endpoint: &'static str,
+        /// What did not fit, and where in the body.
         message: String,
+        /// The start of the body (withheld for endpoints whose answers hold credentials).
         excerpt: String,
     },
 
     /// The request was refused before it was sent.
     #[error("{endpoint}: invalid request: {message} (see {doc})")]
     InvalidRequest {
+        /// The endpoint the request was for.
         endpoint: &'static str,
+        /// What is wrong with it.
         message: String,
+        /// The endpoint's official documentation.
         doc: &'static str,
     },
 

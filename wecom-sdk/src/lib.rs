@@ -34,6 +34,7 @@
 //! all of them.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![deny(missing_docs)]
 
 mod call;
 mod client;
