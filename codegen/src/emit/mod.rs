@@ -44,7 +44,7 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, String> {
         files.push(render(
             format!("{SDK_DIR}/{}.rs", group.name),
             &group.source,
-            group_module(group),
+            group_module(api, group),
         )?);
         files.push(render(
             format!("{TESTS_DIR}/{}.rs", group.name),
@@ -104,7 +104,44 @@ fn shared_types(api: &Api) -> TokenStream {
     }
 }
 
-fn group_module(group: &Group) -> TokenStream {
+/// The shared types a group's endpoints reach, directly or through other types, so the group
+/// module can re-export them and users find `message::TextContent` where they look for it.
+fn shared_types_used(api: &Api, group: &Group) -> Vec<String> {
+    use crate::ir::{Response, Ty, TypeKind};
+    use std::collections::BTreeSet;
+    let all = api.types();
+    fn visit(ty: &Ty, all: &std::collections::BTreeMap<&str, &crate::ir::TypeDef>, seen: &mut BTreeSet<String>) {
+        match ty {
+            Ty::List(inner) | Ty::Map(inner) | Ty::Piped(inner) => visit(inner, all, seen),
+            Ty::Named(r) => {
+                if !seen.insert(r.name.clone()) {
+                    return;
+                }
+                match all.get(r.name.as_str()).map(|t| &t.kind) {
+                    Some(TypeKind::Object { fields }) => fields.iter().for_each(|f| visit(&f.ty, all, seen)),
+                    Some(TypeKind::Union { variants, .. }) => {
+                        variants.iter().for_each(|v| visit(&Ty::Named(v.ty.clone()), all, seen))
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for e in &group.endpoints {
+        e.params.iter().for_each(|p| visit(&p.ty, &all, &mut seen));
+        match &e.response {
+            Response::Fields(fields) => fields.iter().for_each(|f| visit(&f.ty, &all, &mut seen)),
+            Response::Named(r) => visit(&Ty::Named(r.clone()), &all, &mut seen),
+        }
+    }
+    seen.into_iter()
+        .filter(|name| api.shared.iter().any(|t| &t.name == name))
+        .collect()
+}
+
+fn group_module(api: &Api, group: &Group) -> TokenStream {
     let doc = format!(
         " {} — {}\n\n [Official docs]({}).",
         docs::prose(&group.title),
@@ -113,10 +150,18 @@ fn group_module(group: &Group) -> TokenStream {
     );
     let doc_lines = doc.lines().map(|l| quote!(#![doc = #l]));
     let handle = endpoint::group_handle(group);
+    let shared = shared_types_used(api, group);
+    let reexport = (!shared.is_empty()).then(|| {
+        let names = shared.iter().map(|n| quote::format_ident!("{}", n));
+        quote! {
+            pub use crate::types::{#(#names),*};
+        }
+    });
     let endpoints = group.endpoints.iter().map(|e| endpoint::endpoint(group, e));
     let types = group.types.iter().map(items::named_type);
     quote! {
         #(#doc_lines)*
+        #reexport
         #handle
         #(#endpoints)*
         #(#types)*

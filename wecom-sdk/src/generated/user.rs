@@ -3,6 +3,10 @@
 //! 成员管理 — Members (users) of the corp's address book; create, read, update, delete and list them, and convert their ids.
 //!
 //! [Official docs](https://developer.work.weixin.qq.com/document/path/90195).
+pub use crate::types::{
+    ExtAttr, ExtAttrItem, ExtAttrMiniprogram, ExtAttrText, ExtAttrType, ExtAttrWeb,
+    ExternalProfile, Gender, WechatChannels, WechatChannelsStatus,
+};
 /// 成员管理 — Members (users) of the corp's address book; create, read, update, delete and list them, and convert their ids.
 ///
 /// Get one with [`crate::Client::user`]. [Official docs](https://developer.work.weixin.qq.com/document/path/90195)
@@ -246,7 +250,7 @@ pub struct CreateRequest {
         with = "crate::rt::wire::As::<::core::option::Option<crate::rt::wire::Str<crate::rt::wire::Plain>>>",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
-    pub gender: ::core::option::Option<Gender>,
+    pub gender: ::core::option::Option<crate::types::Gender>,
     /// 邮箱。长度6\~64个字节，且为有效的email格式。企业内必须唯一，mobile/email二者不能同时为空
     ///
     /// Limits: length 6 to 64 bytes (UTF-8).
@@ -306,7 +310,7 @@ pub struct CreateRequest {
     pub enable: ::core::option::Option<bool>,
     /// 扩展属性（自定义字段）。扩展属性字段需要先在WEB管理端添加，见扩展属性添加方法，否则忽略未知属性的赋值
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub extattr: ::core::option::Option<ExtAttr>,
+    pub extattr: ::core::option::Option<crate::types::ExtAttr>,
     /// 是否邀请该成员使用企业微信（将通过微信服务通知或短信或邮件下发邀请，每天自动下发一次，最多持续3个工作日），默认值为true
     ///
     /// Server default: `true`.
@@ -318,7 +322,7 @@ pub struct CreateRequest {
     pub to_invite: ::core::option::Option<bool>,
     /// 成员对外属性，字段详情见对外属性
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub external_profile: ::core::option::Option<ExternalProfile>,
+    pub external_profile: ::core::option::Option<crate::types::ExternalProfile>,
     /// 对外职务，如果设置了该值，则以此作为对外展示的职务，否则以position来展示。长度12个汉字内
     ///
     /// Limits: length at most 12 characters.
@@ -429,7 +433,10 @@ impl CreateRequest {
         self
     }
     /// 性别。1表示男性，2表示女性
-    pub fn gender(mut self, gender: impl ::core::convert::Into<Gender>) -> Self {
+    pub fn gender(
+        mut self,
+        gender: impl ::core::convert::Into<crate::types::Gender>,
+    ) -> Self {
         self.gender = ::core::option::Option::Some(gender.into());
         self
     }
@@ -501,7 +508,10 @@ impl CreateRequest {
         self
     }
     /// 扩展属性（自定义字段）。扩展属性字段需要先在WEB管理端添加，见扩展属性添加方法，否则忽略未知属性的赋值
-    pub fn extattr(mut self, extattr: impl ::core::convert::Into<ExtAttr>) -> Self {
+    pub fn extattr(
+        mut self,
+        extattr: impl ::core::convert::Into<crate::types::ExtAttr>,
+    ) -> Self {
         self.extattr = ::core::option::Option::Some(extattr.into());
         self
     }
@@ -515,7 +525,7 @@ impl CreateRequest {
     /// 成员对外属性，字段详情见对外属性
     pub fn external_profile(
         mut self,
-        external_profile: impl ::core::convert::Into<ExternalProfile>,
+        external_profile: impl ::core::convert::Into<crate::types::ExternalProfile>,
     ) -> Self {
         self.external_profile = ::core::option::Option::Some(external_profile.into());
         self
@@ -603,7 +613,10 @@ impl crate::Call<CreateRequest> {
         self
     }
     /// 性别。1表示男性，2表示女性
-    pub fn gender(mut self, gender: impl ::core::convert::Into<Gender>) -> Self {
+    pub fn gender(
+        mut self,
+        gender: impl ::core::convert::Into<crate::types::Gender>,
+    ) -> Self {
         self.request.gender = ::core::option::Option::Some(gender.into());
         self
     }
@@ -677,7 +690,10 @@ impl crate::Call<CreateRequest> {
         self
     }
     /// 扩展属性（自定义字段）。扩展属性字段需要先在WEB管理端添加，见扩展属性添加方法，否则忽略未知属性的赋值
-    pub fn extattr(mut self, extattr: impl ::core::convert::Into<ExtAttr>) -> Self {
+    pub fn extattr(
+        mut self,
+        extattr: impl ::core::convert::Into<crate::types::ExtAttr>,
+    ) -> Self {
         self.request.extattr = ::core::option::Option::Some(extattr.into());
         self
     }
@@ -691,7 +707,7 @@ impl crate::Call<CreateRequest> {
     /// 成员对外属性，字段详情见对外属性
     pub fn external_profile(
         mut self,
-        external_profile: impl ::core::convert::Into<ExternalProfile>,
+        external_profile: impl ::core::convert::Into<crate::types::ExternalProfile>,
     ) -> Self {
         self.request.external_profile = ::core::option::Option::Some(
             external_profile.into(),
@@ -916,7 +932,7 @@ pub struct UpdateRequest {
         with = "crate::rt::wire::As::<::core::option::Option<crate::rt::wire::Str<crate::rt::wire::Plain>>>",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
-    pub gender: ::core::option::Option<Gender>,
+    pub gender: ::core::option::Option<crate::types::Gender>,
     /// 邮箱。长度6\~64个字节，且为有效的email格式。企业内必须唯一
     ///
     /// Limits: length 6 to 64 bytes (UTF-8).
@@ -979,10 +995,10 @@ pub struct UpdateRequest {
     pub enable: ::core::option::Option<bool>,
     /// 扩展属性（自定义字段）。扩展属性字段需要先在WEB管理端添加，见扩展属性添加方法，否则忽略未知属性的赋值
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub extattr: ::core::option::Option<ExtAttr>,
+    pub extattr: ::core::option::Option<crate::types::ExtAttr>,
     /// 成员对外属性，字段详情见对外属性
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub external_profile: ::core::option::Option<ExternalProfile>,
+    pub external_profile: ::core::option::Option<crate::types::ExternalProfile>,
     /// 对外职务，如果设置了该值，则以此作为对外展示的职务，否则以position来展示。不超过12个汉字
     ///
     /// Limits: length at most 12 characters.
@@ -1109,7 +1125,10 @@ impl UpdateRequest {
         self
     }
     /// 性别。1表示男性，2表示女性
-    pub fn gender(mut self, gender: impl ::core::convert::Into<Gender>) -> Self {
+    pub fn gender(
+        mut self,
+        gender: impl ::core::convert::Into<crate::types::Gender>,
+    ) -> Self {
         self.gender = ::core::option::Option::Some(gender.into());
         self
     }
@@ -1189,14 +1208,17 @@ impl UpdateRequest {
         self
     }
     /// 扩展属性（自定义字段）。扩展属性字段需要先在WEB管理端添加，见扩展属性添加方法，否则忽略未知属性的赋值
-    pub fn extattr(mut self, extattr: impl ::core::convert::Into<ExtAttr>) -> Self {
+    pub fn extattr(
+        mut self,
+        extattr: impl ::core::convert::Into<crate::types::ExtAttr>,
+    ) -> Self {
         self.extattr = ::core::option::Option::Some(extattr.into());
         self
     }
     /// 成员对外属性，字段详情见对外属性
     pub fn external_profile(
         mut self,
-        external_profile: impl ::core::convert::Into<ExternalProfile>,
+        external_profile: impl ::core::convert::Into<crate::types::ExternalProfile>,
     ) -> Self {
         self.external_profile = ::core::option::Option::Some(external_profile.into());
         self
@@ -1302,7 +1324,10 @@ impl crate::Call<UpdateRequest> {
         self
     }
     /// 性别。1表示男性，2表示女性
-    pub fn gender(mut self, gender: impl ::core::convert::Into<Gender>) -> Self {
+    pub fn gender(
+        mut self,
+        gender: impl ::core::convert::Into<crate::types::Gender>,
+    ) -> Self {
         self.request.gender = ::core::option::Option::Some(gender.into());
         self
     }
@@ -1386,14 +1411,17 @@ impl crate::Call<UpdateRequest> {
         self
     }
     /// 扩展属性（自定义字段）。扩展属性字段需要先在WEB管理端添加，见扩展属性添加方法，否则忽略未知属性的赋值
-    pub fn extattr(mut self, extattr: impl ::core::convert::Into<ExtAttr>) -> Self {
+    pub fn extattr(
+        mut self,
+        extattr: impl ::core::convert::Into<crate::types::ExtAttr>,
+    ) -> Self {
         self.request.extattr = ::core::option::Option::Some(extattr.into());
         self
     }
     /// 成员对外属性，字段详情见对外属性
     pub fn external_profile(
         mut self,
-        external_profile: impl ::core::convert::Into<ExternalProfile>,
+        external_profile: impl ::core::convert::Into<crate::types::ExternalProfile>,
     ) -> Self {
         self.request.external_profile = ::core::option::Option::Some(
             external_profile.into(),
@@ -2048,76 +2076,6 @@ pub struct GetUseridResponse {
     #[serde(default, with = "crate::rt::wire::As::<crate::rt::wire::Lenient>")]
     pub userid: ::std::string::String,
 }
-/// 性别。`user/get`、`user/list` 返回及 `user/create`、`user/update` 请求中都以字符串传输（"1"）
-///
-/// An open enum: values this version does not name still decode and round-trip.
-#[derive(
-    ::core::clone::Clone,
-    ::core::marker::Copy,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-    ::core::cmp::PartialOrd,
-    ::core::cmp::Ord,
-    ::core::default::Default
-)]
-pub struct Gender(pub i32);
-impl Gender {
-    /// `0`: 未定义（不可获取时也返回0）
-    pub const UNKNOWN: Self = Self(0);
-    /// `1`: 男性
-    pub const MALE: Self = Self(1);
-    /// `2`: 女性
-    pub const FEMALE: Self = Self(2);
-    /// The constant name of a value the spec knows, `None` for others.
-    pub const fn name(self) -> ::core::option::Option<&'static str> {
-        match self.0 {
-            0 => ::core::option::Option::Some("UNKNOWN"),
-            1 => ::core::option::Option::Some("MALE"),
-            2 => ::core::option::Option::Some("FEMALE"),
-            _ => ::core::option::Option::None,
-        }
-    }
-}
-impl ::core::fmt::Debug for Gender {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        match self.name() {
-            ::core::option::Option::Some(known) => ::core::write!(f, "Gender::{}", known),
-            ::core::option::Option::None => ::core::write!(f, "Gender({})", self.0),
-        }
-    }
-}
-impl ::core::fmt::Display for Gender {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        ::core::fmt::Display::fmt(&self.0, f)
-    }
-}
-impl ::core::convert::From<i32> for Gender {
-    fn from(value: i32) -> Self {
-        Self(value)
-    }
-}
-impl ::core::convert::From<Gender> for i32 {
-    fn from(value: Gender) -> Self {
-        value.0
-    }
-}
-impl ::serde::Serialize for Gender {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Gender {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        <crate::rt::wire::Lenient as crate::rt::wire::Decode<i32>>::decode(deserializer)
-            .map(Self)
-    }
-}
 /// 激活状态。已激活代表已激活企业微信或已关注微信插件（原企业号）；未激活代表既未激活企业微信又未关注微信插件（原企业号）
 ///
 /// An open enum: values this version does not name still decode and round-trip.
@@ -2186,149 +2144,6 @@ impl ::serde::Serialize for MemberStatus {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MemberStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        <crate::rt::wire::Lenient as crate::rt::wire::Decode<i32>>::decode(deserializer)
-            .map(Self)
-    }
-}
-/// 扩展属性 / 对外属性的类型
-///
-/// An open enum: values this version does not name still decode and round-trip.
-#[derive(
-    ::core::clone::Clone,
-    ::core::marker::Copy,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-    ::core::cmp::PartialOrd,
-    ::core::cmp::Ord,
-    ::core::default::Default
-)]
-pub struct ExtAttrType(pub i32);
-impl ExtAttrType {
-    /// `0`: 文本
-    pub const TEXT: Self = Self(0);
-    /// `1`: 网页
-    pub const WEB: Self = Self(1);
-    /// `2`: 小程序
-    pub const MINIPROGRAM: Self = Self(2);
-    /// The constant name of a value the spec knows, `None` for others.
-    pub const fn name(self) -> ::core::option::Option<&'static str> {
-        match self.0 {
-            0 => ::core::option::Option::Some("TEXT"),
-            1 => ::core::option::Option::Some("WEB"),
-            2 => ::core::option::Option::Some("MINIPROGRAM"),
-            _ => ::core::option::Option::None,
-        }
-    }
-}
-impl ::core::fmt::Debug for ExtAttrType {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        match self.name() {
-            ::core::option::Option::Some(known) => {
-                ::core::write!(f, "ExtAttrType::{}", known)
-            }
-            ::core::option::Option::None => ::core::write!(f, "ExtAttrType({})", self.0),
-        }
-    }
-}
-impl ::core::fmt::Display for ExtAttrType {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        ::core::fmt::Display::fmt(&self.0, f)
-    }
-}
-impl ::core::convert::From<i32> for ExtAttrType {
-    fn from(value: i32) -> Self {
-        Self(value)
-    }
-}
-impl ::core::convert::From<ExtAttrType> for i32 {
-    fn from(value: ExtAttrType) -> Self {
-        value.0
-    }
-}
-impl ::serde::Serialize for ExtAttrType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ExtAttrType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        <crate::rt::wire::Lenient as crate::rt::wire::Decode<i32>>::decode(deserializer)
-            .map(Self)
-    }
-}
-/// 对外展示视频号状态
-///
-/// An open enum: values this version does not name still decode and round-trip.
-#[derive(
-    ::core::clone::Clone,
-    ::core::marker::Copy,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq,
-    ::core::hash::Hash,
-    ::core::cmp::PartialOrd,
-    ::core::cmp::Ord,
-    ::core::default::Default
-)]
-pub struct WechatChannelsStatus(pub i32);
-impl WechatChannelsStatus {
-    /// `0`: 企业视频号已被确认，可正常使用
-    pub const CONFIRMED: Self = Self(0);
-    /// `1`: 企业视频号待确认
-    pub const PENDING: Self = Self(1);
-    /// The constant name of a value the spec knows, `None` for others.
-    pub const fn name(self) -> ::core::option::Option<&'static str> {
-        match self.0 {
-            0 => ::core::option::Option::Some("CONFIRMED"),
-            1 => ::core::option::Option::Some("PENDING"),
-            _ => ::core::option::Option::None,
-        }
-    }
-}
-impl ::core::fmt::Debug for WechatChannelsStatus {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        match self.name() {
-            ::core::option::Option::Some(known) => {
-                ::core::write!(f, "WechatChannelsStatus::{}", known)
-            }
-            ::core::option::Option::None => {
-                ::core::write!(f, "WechatChannelsStatus({})", self.0)
-            }
-        }
-    }
-}
-impl ::core::fmt::Display for WechatChannelsStatus {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        ::core::fmt::Display::fmt(&self.0, f)
-    }
-}
-impl ::core::convert::From<i32> for WechatChannelsStatus {
-    fn from(value: i32) -> Self {
-        Self(value)
-    }
-}
-impl ::core::convert::From<WechatChannelsStatus> for i32 {
-    fn from(value: WechatChannelsStatus) -> Self {
-        value.0
-    }
-}
-impl ::serde::Serialize for WechatChannelsStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for WechatChannelsStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -2411,335 +2226,6 @@ impl<'de> ::serde::Deserialize<'de> for JoinQrcodeSizeType {
     ) -> ::core::result::Result<Self, D::Error> {
         <crate::rt::wire::Lenient as crate::rt::wire::Decode<i32>>::decode(deserializer)
             .map(Self)
-    }
-}
-/// 文本类型的属性（type为0时必填）
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-#[non_exhaustive]
-pub struct ExtAttrText {
-    /// 文本属性内容。扩展属性（extattr）中长度限制64个UTF8字符；对外属性（external\_attr）中长度限制32个UTF8字符
-    #[serde(default, with = "crate::rt::wire::As::<crate::rt::wire::Lenient>")]
-    pub value: ::std::string::String,
-}
-impl ExtAttrText {
-    /// Creates a `ExtAttrText` from its required fields; the setters fill in the rest.
-    pub fn new(value: impl ::core::convert::Into<::std::string::String>) -> Self {
-        Self { value: value.into() }
-    }
-}
-/// 网页类型的属性（type为1时必填）。url和title字段要么同时为空表示清除该属性，要么同时不为空
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-#[non_exhaustive]
-pub struct ExtAttrWeb {
-    /// 网页的url，必须包含http或者https头
-    #[serde(default, with = "crate::rt::wire::As::<crate::rt::wire::Lenient>")]
-    pub url: ::std::string::String,
-    /// 网页的展示标题，长度限制12个UTF8字符
-    ///
-    /// Limits: length at most 12 characters.
-    #[serde(default, with = "crate::rt::wire::As::<crate::rt::wire::Lenient>")]
-    pub title: ::std::string::String,
-}
-impl ExtAttrWeb {
-    /// Creates a `ExtAttrWeb` from its required fields; the setters fill in the rest.
-    pub fn new(
-        url: impl ::core::convert::Into<::std::string::String>,
-        title: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        Self {
-            url: url.into(),
-            title: title.into(),
-        }
-    }
-}
-/// 小程序类型的属性（type为2时必填）。appid和title字段要么同时为空表示清除该属性，要么同时不为空
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-#[non_exhaustive]
-pub struct ExtAttrMiniprogram {
-    /// 小程序appid，必须是有在本企业安装授权的小程序，否则会被忽略
-    #[serde(
-        default,
-        with = "crate::rt::wire::As::<::core::option::Option<crate::rt::wire::Lenient>>",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
-    pub appid: ::core::option::Option<::std::string::String>,
-    /// 小程序的页面路径
-    #[serde(
-        default,
-        with = "crate::rt::wire::As::<::core::option::Option<crate::rt::wire::Lenient>>",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
-    pub pagepath: ::core::option::Option<::std::string::String>,
-    /// 小程序的展示标题，长度限制12个UTF8字符（官方示例 "my miniprogram" 超出此限制，故未作为 limits 校验）
-    #[serde(
-        default,
-        with = "crate::rt::wire::As::<::core::option::Option<crate::rt::wire::Lenient>>",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
-    pub title: ::core::option::Option<::std::string::String>,
-}
-impl ExtAttrMiniprogram {
-    /// Creates a `ExtAttrMiniprogram` from its required fields; the setters fill in the rest.
-    pub fn new() -> Self {
-        Self {
-            appid: ::core::option::Option::None,
-            pagepath: ::core::option::Option::None,
-            title: ::core::option::Option::None,
-        }
-    }
-    /// 小程序appid，必须是有在本企业安装授权的小程序，否则会被忽略
-    pub fn appid(
-        mut self,
-        appid: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::core::option::Option::Some(appid.into());
-        self
-    }
-    /// 小程序的页面路径
-    pub fn pagepath(
-        mut self,
-        pagepath: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.pagepath = ::core::option::Option::Some(pagepath.into());
-        self
-    }
-    /// 小程序的展示标题，长度限制12个UTF8字符（官方示例 "my miniprogram" 超出此限制，故未作为 limits 校验）
-    pub fn title(
-        mut self,
-        title: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = ::core::option::Option::Some(title.into());
-        self
-    }
-}
-/// 一个扩展属性（`extattr.attrs` 的一项）或对外属性（`external_profile.external_attr` 的一项）
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-#[non_exhaustive]
-pub struct ExtAttrItem {
-    /// 属性类型：0-文本 1-网页 2-小程序
-    #[serde(rename = "type", default)]
-    pub type_: ExtAttrType,
-    /// 属性名称：需要先确保在管理端有创建该属性，否则会忽略
-    #[serde(default, with = "crate::rt::wire::As::<crate::rt::wire::Lenient>")]
-    pub name: ::std::string::String,
-    /// 文本类型的属性
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub text: ::core::option::Option<ExtAttrText>,
-    /// 网页类型的属性
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub web: ::core::option::Option<ExtAttrWeb>,
-    /// 小程序类型的属性
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub miniprogram: ::core::option::Option<ExtAttrMiniprogram>,
-}
-impl ExtAttrItem {
-    /// Creates a `ExtAttrItem` from its required fields; the setters fill in the rest.
-    pub fn new(
-        type_: impl ::core::convert::Into<ExtAttrType>,
-        name: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        Self {
-            type_: type_.into(),
-            name: name.into(),
-            text: ::core::option::Option::None,
-            web: ::core::option::Option::None,
-            miniprogram: ::core::option::Option::None,
-        }
-    }
-    /// 文本类型的属性
-    pub fn text(mut self, text: impl ::core::convert::Into<ExtAttrText>) -> Self {
-        self.text = ::core::option::Option::Some(text.into());
-        self
-    }
-    /// 网页类型的属性
-    pub fn web(mut self, web: impl ::core::convert::Into<ExtAttrWeb>) -> Self {
-        self.web = ::core::option::Option::Some(web.into());
-        self
-    }
-    /// 小程序类型的属性
-    pub fn miniprogram(
-        mut self,
-        miniprogram: impl ::core::convert::Into<ExtAttrMiniprogram>,
-    ) -> Self {
-        self.miniprogram = ::core::option::Option::Some(miniprogram.into());
-        self
-    }
-}
-/// 扩展属性（自定义字段）。扩展属性字段需要先在WEB管理端添加，否则忽略未知属性的赋值
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-#[non_exhaustive]
-pub struct ExtAttr {
-    /// 扩展属性列表
-    #[serde(
-        default,
-        with = "crate::rt::wire::As::<::core::option::Option<::std::vec::Vec<crate::rt::wire::Plain>>>",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
-    pub attrs: ::core::option::Option<::std::vec::Vec<ExtAttrItem>>,
-}
-impl ExtAttr {
-    /// Creates a `ExtAttr` from its required fields; the setters fill in the rest.
-    pub fn new() -> Self {
-        Self {
-            attrs: ::core::option::Option::None,
-        }
-    }
-    /// 扩展属性列表
-    pub fn attrs(
-        mut self,
-        attrs: impl ::core::iter::IntoIterator<Item = ExtAttrItem>,
-    ) -> Self {
-        self.attrs = ::core::option::Option::Some(attrs.into_iter().collect());
-        self
-    }
-}
-/// 视频号属性。须从企业绑定到企业微信的视频号中选择，可在“我的企业”页中查看绑定的视频号。第三方仅通讯录应用可获取；对于非第三方创建的成员，第三方通讯录应用也不可获取
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-#[non_exhaustive]
-pub struct WechatChannels {
-    /// 视频号名字（设置后，成员将对外展示该视频号）
-    #[serde(
-        default,
-        with = "crate::rt::wire::As::<::core::option::Option<crate::rt::wire::Lenient>>",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
-    pub nickname: ::core::option::Option<::std::string::String>,
-    /// 对外展示视频号状态（仅返回时出现）。0表示企业视频号已被确认，可正常使用，1表示企业视频号待确认
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub status: ::core::option::Option<WechatChannelsStatus>,
-}
-impl WechatChannels {
-    /// Creates a `WechatChannels` from its required fields; the setters fill in the rest.
-    pub fn new() -> Self {
-        Self {
-            nickname: ::core::option::Option::None,
-            status: ::core::option::Option::None,
-        }
-    }
-    /// 视频号名字（设置后，成员将对外展示该视频号）
-    pub fn nickname(
-        mut self,
-        nickname: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.nickname = ::core::option::Option::Some(nickname.into());
-        self
-    }
-    /// 对外展示视频号状态（仅返回时出现）。0表示企业视频号已被确认，可正常使用，1表示企业视频号待确认
-    pub fn status(
-        mut self,
-        status: impl ::core::convert::Into<WechatChannelsStatus>,
-    ) -> Self {
-        self.status = ::core::option::Option::Some(status.into());
-        self
-    }
-}
-/// 成员对外属性（详见「成员对外信息」<https://developer.work.weixin.qq.com/document/path/92230>）
-#[derive(
-    ::core::clone::Clone,
-    ::core::fmt::Debug,
-    ::core::cmp::PartialEq,
-    ::core::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-#[non_exhaustive]
-pub struct ExternalProfile {
-    /// 企业对外简称，需从已认证的企业简称中选填。可在“我的企业”页中查看企业简称认证状态
-    #[serde(
-        default,
-        with = "crate::rt::wire::As::<::core::option::Option<crate::rt::wire::Lenient>>",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
-    pub external_corp_name: ::core::option::Option<::std::string::String>,
-    /// 视频号属性
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub wechat_channels: ::core::option::Option<WechatChannels>,
-    /// 属性列表，目前支持文本、网页、小程序三种类型
-    #[serde(
-        default,
-        with = "crate::rt::wire::As::<::core::option::Option<::std::vec::Vec<crate::rt::wire::Plain>>>",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
-    pub external_attr: ::core::option::Option<::std::vec::Vec<ExtAttrItem>>,
-}
-impl ExternalProfile {
-    /// Creates a `ExternalProfile` from its required fields; the setters fill in the rest.
-    pub fn new() -> Self {
-        Self {
-            external_corp_name: ::core::option::Option::None,
-            wechat_channels: ::core::option::Option::None,
-            external_attr: ::core::option::Option::None,
-        }
-    }
-    /// 企业对外简称，需从已认证的企业简称中选填。可在“我的企业”页中查看企业简称认证状态
-    pub fn external_corp_name(
-        mut self,
-        external_corp_name: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_corp_name = ::core::option::Option::Some(
-            external_corp_name.into(),
-        );
-        self
-    }
-    /// 视频号属性
-    pub fn wechat_channels(
-        mut self,
-        wechat_channels: impl ::core::convert::Into<WechatChannels>,
-    ) -> Self {
-        self.wechat_channels = ::core::option::Option::Some(wechat_channels.into());
-        self
-    }
-    /// 属性列表，目前支持文本、网页、小程序三种类型
-    pub fn external_attr(
-        mut self,
-        external_attr: impl ::core::iter::IntoIterator<Item = ExtAttrItem>,
-    ) -> Self {
-        self.external_attr = ::core::option::Option::Some(
-            external_attr.into_iter().collect(),
-        );
-        self
     }
 }
 /// 企业邮箱别名
@@ -2885,7 +2371,7 @@ pub struct Member {
         with = "crate::rt::wire::As::<::core::option::Option<crate::rt::wire::Str<crate::rt::wire::Plain>>>",
         skip_serializing_if = "::core::option::Option::is_none"
     )]
-    pub gender: ::core::option::Option<Gender>,
+    pub gender: ::core::option::Option<crate::types::Gender>,
     /// 邮箱，代开发自建应用需要管理员授权才返回；第三方仅通讯录应用可获取；对于非第三方创建的成员，第三方通讯录应用也不可获取；上游企业不可获取下游企业成员该字段
     #[serde(
         default,
@@ -2944,7 +2430,7 @@ pub struct Member {
     pub alias: ::core::option::Option<::std::string::String>,
     /// 扩展属性，代开发自建应用需要管理员授权才返回；第三方仅通讯录应用可获取；对于非第三方创建的成员，第三方通讯录应用也不可获取；上游企业不可获取下游企业成员该字段
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub extattr: ::core::option::Option<ExtAttr>,
+    pub extattr: ::core::option::Option<crate::types::ExtAttr>,
     /// 激活状态：1=已激活，2=已禁用，4=未激活，5=退出企业
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub status: ::core::option::Option<MemberStatus>,
@@ -2957,7 +2443,7 @@ pub struct Member {
     pub qr_code: ::core::option::Option<::std::string::String>,
     /// 成员对外属性，字段详情见对外属性；代开发自建应用需要管理员授权才返回；第三方仅通讯录应用可获取；对于非第三方创建的成员，第三方通讯录应用也不可获取；上游企业不可获取下游企业成员该字段
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub external_profile: ::core::option::Option<ExternalProfile>,
+    pub external_profile: ::core::option::Option<crate::types::ExternalProfile>,
     /// 对外职务，如果设置了该值，则以此作为对外展示的职务，否则以position来展示。代开发自建应用需要管理员授权才返回；第三方仅通讯录应用可获取；对于非第三方创建的成员，第三方通讯录应用也不可获取；上游企业不可获取下游企业成员该字段
     #[serde(
         default,
