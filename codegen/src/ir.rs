@@ -155,6 +155,8 @@ pub enum Ty {
     /// `Vec<T>` in Rust, `"a|b"` on the wire.
     Piped(Box<Ty>),
     Json,
+    /// A multipart file part: `crate::Upload`.
+    File,
     Named(TypeRef),
 }
 
@@ -225,6 +227,8 @@ pub struct Limits {
     pub length: Option<(Option<u64>, Option<u64>, LengthUnit)>,
     pub items: Option<(Option<u64>, Option<u64>)>,
     pub range: Option<(Option<i64>, Option<i64>)>,
+    /// File size in bytes.
+    pub size: Option<(Option<u64>, Option<u64>)>,
     pub values: Vec<LimitValue>,
     pub pattern: Option<String>,
 }
@@ -259,6 +263,8 @@ impl Method {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Auth {
     AccessToken,
+    ProviderAccessToken,
+    SuiteAccessToken,
     None,
 }
 
@@ -266,6 +272,7 @@ pub enum Auth {
 pub enum BodyKind {
     None,
     Json,
+    Multipart,
 }
 
 #[derive(Debug, Clone)]
@@ -278,6 +285,25 @@ pub enum Constraint {
 pub enum Response {
     Fields(Vec<Field>),
     Named(TypeRef),
+    /// The answer is a file.
+    Binary,
+}
+
+/// How to walk the pages of a list endpoint. Names are wire names of the request parameters
+/// and response fields involved.
+#[derive(Debug, Clone)]
+pub enum Pagination {
+    Cursor {
+        cursor: String,
+        next: String,
+        items: String,
+        last: Option<String>,
+    },
+    Offset {
+        offset: String,
+        limit: String,
+        items: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -294,6 +320,7 @@ pub struct Endpoint {
     pub params: Vec<Field>,
     pub constraints: Vec<Constraint>,
     pub response: Response,
+    pub pagination: Option<Pagination>,
     pub example_request: Option<String>,
     /// Further documented requests: `(label, JSON)`.
     pub more_requests: Vec<(String, String)>,

@@ -112,6 +112,7 @@ pub struct Endpoint {
     #[serde(default)]
     pub constraints: Vec<Loc<Constraint>>,
     pub response: Option<Loc<Response>>,
+    pub pagination: Option<Loc<Pagination>>,
     pub example: Option<Loc<Example>>,
     pub notes: Option<String>,
 }
@@ -122,6 +123,18 @@ pub struct Response {
     pub fields: Option<Entries<Field>>,
     #[serde(rename = "type")]
     pub ty: Option<Loc<String>>,
+    pub binary: Option<Loc<bool>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pagination {
+    pub cursor: Option<Loc<String>>,
+    pub next: Option<Loc<String>>,
+    pub last: Option<Loc<String>>,
+    pub offset: Option<Loc<String>>,
+    pub limit: Option<Loc<String>>,
+    pub items: Option<Loc<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -165,6 +178,7 @@ pub struct Limits {
     pub length: Option<Loc<Length>>,
     pub items: Option<Loc<Bounds>>,
     pub range: Option<Loc<Bounds>>,
+    pub size: Option<Loc<Bounds>>,
     pub values: Option<Loc<Vec<Scalar>>>,
     pub pattern: Option<Loc<String>>,
 }

@@ -1,18 +1,19 @@
-//! The client: configuration, the HTTP exchange, the `errcode` envelope and the token retry.
+//! The client: configuration, credentials, and the refresh-once retry around each call.
 
 use std::fmt;
-use std::sync::Arc;
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::FutureExt;
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use futures_util::future::BoxFuture;
 use tracing::Instrument;
 
 use crate::credentials::{Token, TokenCache};
-use crate::endpoint::{Auth, BodyKind, Endpoint, EndpointMeta, Method, Query};
-use crate::error::{ApiError, excerpt};
+use crate::download::{Download, DownloadEndpoint};
+use crate::endpoint::{Auth, BodyKind, Endpoint, EndpointMeta, Query};
+use crate::transport::{Credential, Payload, Transport, decode};
 use crate::{Call, Error, Secret};
 
 /// WeCom's API origin.
@@ -21,16 +22,21 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long before WeCom's expiry a cached token is replaced.
 const DEFAULT_TOKEN_MARGIN: Duration = Duration::from_secs(300);
 
-/// `errcode`s that mean "the access token you sent is not (or no longer) valid": the token is
-/// dropped, a new one fetched, and the call repeated once.
+/// `errcode`s that mean "the token you sent is not (or no longer) valid": the token is dropped,
+/// a new one fetched, and the call repeated once.
 const TOKEN_REJECTED: &[i64] = &[
     40014, // 不合法的access_token
     41001, // 缺少access_token参数
     42001, // access_token已过期
+    40082, // 不合法的suite_token
+    42009, // suite_access_token已过期
 ];
 
-/// A WeCom client for one corp and one app secret. Cheap to clone (an `Arc`); clones share the
-/// connection pool and the access token, so one client serves a whole process.
+/// A WeCom client. Cheap to clone (an `Arc`); clones share the connection pool and the cached
+/// credentials, so one client serves a whole process.
+///
+/// A client acts for an app of a corp (corp id + app secret) and, when configured, for a
+/// service provider (`provider_access_token`) and a third-party app (`suite_access_token`).
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), wecom_sdk::Error> {
@@ -46,49 +52,89 @@ pub struct Client {
 
 struct Inner {
     transport: Arc<Transport>,
+    corp: Option<CorpApp>,
+    provider: Option<Provider>,
+    suite: Option<Suite>,
+    token_margin: Duration,
+    /// Check requests against the spec's limits before sending them.
+    validate: bool,
+}
+
+struct CorpApp {
     corp_id: String,
     secret: Secret,
-    token_margin: Duration,
+    tokens: TokenCache,
+}
+
+struct Provider {
+    corp_id: String,
+    secret: Secret,
+    tokens: TokenCache,
+}
+
+struct Suite {
+    suite_id: String,
+    secret: Secret,
+    /// The latest `suite_ticket` WeCom pushed to the app's callback.
+    ticket: Arc<Mutex<Option<Secret>>>,
     tokens: TokenCache,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
         f.debug_struct("Client")
-            .field("corp_id", &self.inner.corp_id)
-            .field("secret", &self.inner.secret)
-            .field("base_url", &self.inner.transport.base)
-            .field("timeout", &self.inner.transport.timeout)
+            .field("corp_id", &inner.corp.as_ref().map(|c| &c.corp_id))
+            .field("secret", &inner.corp.as_ref().map(|c| &c.secret))
+            .field("provider", &inner.provider.as_ref().map(|p| &p.corp_id))
+            .field("suite", &inner.suite.as_ref().map(|s| &s.suite_id))
+            .field("base_url", &inner.transport.base)
+            .field("timeout", &inner.transport.timeout)
             .finish()
     }
 }
 
 impl Client {
-    /// A client with the default configuration.
+    /// A client for an app of a corp, with the default configuration.
     pub fn new(corp_id: impl Into<String>, secret: impl Into<Secret>) -> Result<Self, Error> {
         Self::builder(corp_id, secret).build()
     }
 
-    /// A builder to set the base URL, timeout or HTTP client.
+    /// A builder for an app of a corp, to set the base URL, timeout or HTTP client.
     pub fn builder(corp_id: impl Into<String>, secret: impl Into<Secret>) -> ClientBuilder {
-        ClientBuilder {
-            corp_id: corp_id.into(),
-            secret: secret.into(),
-            base_url: DEFAULT_BASE_URL.to_string(),
-            timeout: Some(DEFAULT_TIMEOUT),
-            http: None,
-            token_margin: DEFAULT_TOKEN_MARGIN,
-        }
+        ClientBuilder::empty().corp_app(corp_id, secret)
     }
 
-    /// The corp id (`corpid`) this client acts for.
-    pub fn corp_id(&self) -> &str {
-        &self.inner.corp_id
+    /// A builder for a service provider only (the `service` group's provider endpoints).
+    pub fn provider_builder(
+        provider_corp_id: impl Into<String>,
+        provider_secret: impl Into<Secret>,
+    ) -> ClientBuilder {
+        ClientBuilder::empty().provider(provider_corp_id, provider_secret)
+    }
+
+    /// A builder for a third-party app only; hand it each `suite_ticket` with
+    /// [`Client::set_suite_ticket`].
+    pub fn suite_builder(suite_id: impl Into<String>, suite_secret: impl Into<Secret>) -> ClientBuilder {
+        ClientBuilder::empty().suite(suite_id, suite_secret)
+    }
+
+    /// The corp id (`corpid`) of the app this client acts for, if it acts for one.
+    pub fn corp_id(&self) -> Option<&str> {
+        self.inner.corp.as_ref().map(|c| c.corp_id.as_str())
     }
 
     /// The API origin requests go to.
     pub fn base_url(&self) -> &str {
         &self.inner.transport.base
+    }
+
+    /// Stores the `suite_ticket` WeCom pushed to the third-party app's callback (every ten
+    /// minutes); the next suite token fetch uses it.
+    pub fn set_suite_ticket(&self, ticket: impl Into<Secret>) {
+        if let Some(suite) = &self.inner.suite {
+            *suite.ticket.lock().unwrap_or_else(PoisonError::into_inner) = Some(ticket.into());
+        }
     }
 
     /// Wraps a request built separately, to send it with this client.
@@ -99,83 +145,113 @@ impl Client {
     /// Sends a request and decodes the typed response.
     pub async fn execute<R: Endpoint>(&self, request: &R) -> Result<R::Response, Error> {
         let meta = R::META;
+        self.check(meta, request.validate())?;
         let mut query = Query::default();
         request.write_query(&mut query);
-        let body = match meta.body {
-            BodyKind::Json => Some(Bytes::from(serde_json::to_vec(request).map_err(|e| {
-                Error::InvalidRequest {
-                    endpoint: meta.id,
-                    message: format!("cannot encode the body: {e}"),
-                    doc: meta.doc,
-                }
-            })?)),
-            BodyKind::None => None,
+        let json = match meta.body {
+            BodyKind::Json => Some(encode_body(meta, request)?),
+            _ => None,
         };
-        let bytes = self.exchange(meta, &query, body).await?;
+        let mut files = Vec::new();
+        if meta.body == BodyKind::Multipart {
+            request.write_files(&mut files);
+        }
+        let bytes = self
+            .authenticated(meta, |credential| {
+                let payload = match (&json, meta.body) {
+                    (Some(body), _) => Payload::Json(body.clone()),
+                    (None, BodyKind::Multipart) => Payload::Multipart(files.clone()),
+                    _ => Payload::None,
+                };
+                self.inner.transport.send(meta, &query, credential, payload)
+            })
+            .await?;
         decode(meta, &bytes)
     }
 
-    /// The current access token, fetching one if needed (for JS-SDK signatures and the like).
-    pub async fn access_token(&self) -> Result<Secret, Error> {
-        Ok(self.cached_token().await?.value.clone())
-    }
-
-    async fn cached_token(&self) -> Result<Arc<Token>, Error> {
-        let inner = &self.inner;
-        inner
-            .tokens
-            .get(|| {
-                let transport = Arc::clone(&inner.transport);
-                let request = crate::token::GetTokenRequest::new(inner.corp_id.clone(), inner.secret.clone());
-                let margin = inner.token_margin;
-                async move {
-                    let meta = <crate::token::GetTokenRequest as Endpoint>::META;
-                    let mut query = Query::default();
-                    request.write_query(&mut query);
-                    let bytes = transport.send(meta, &query, None, None).await?;
-                    let reply: crate::token::GetTokenResponse = decode(meta, &bytes)?;
-                    tracing::debug!(expires_in = reply.expires_in, "fetched an access token");
-                    Ok(Token::new(
-                        reply.access_token,
-                        Duration::from_secs(reply.expires_in),
-                        margin,
-                    ))
-                }
-                .instrument(tracing::debug_span!("wecom.gettoken"))
-                .boxed()
+    /// Sends a request whose answer is a file; the body is read as the caller reads it.
+    pub async fn download<R: DownloadEndpoint>(&self, request: &R) -> Result<Download, Error> {
+        let meta = R::META;
+        self.check(meta, request.validate())?;
+        let mut query = Query::default();
+        request.write_query(&mut query);
+        let response = self
+            .authenticated(meta, |credential| {
+                self.inner.transport.open(meta, &query, credential)
             })
-            .await
+            .await?;
+        Ok(Download::new(meta.id, response))
     }
 
-    /// One logical call: authenticate, send, and on a rejected token refresh it and repeat once.
-    async fn exchange(
-        &self,
-        meta: &'static EndpointMeta,
-        query: &Query,
-        body: Option<Bytes>,
-    ) -> Result<Bytes, Error> {
+    /// Turns a failed validation into the error a caller sees, unless validation is off.
+    fn check(&self, meta: &'static EndpointMeta, outcome: Result<(), crate::Violation>) -> Result<(), Error> {
+        match outcome {
+            Err(violation) if self.inner.validate => Err(Error::InvalidRequest {
+                endpoint: meta.id,
+                message: violation.to_string(),
+                field: Some(violation.field),
+                doc: meta.doc,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The corp app's current access token, fetching one if needed (JS-SDK signatures and
+    /// other helpers that must hand the token on).
+    pub async fn access_token(&self) -> Result<Secret, Error> {
+        Ok(self
+            .token_for(Auth::AccessToken, "access_token")
+            .await?
+            .value
+            .clone())
+    }
+
+    /// The service provider's current `provider_access_token`.
+    pub async fn provider_access_token(&self) -> Result<Secret, Error> {
+        Ok(self
+            .token_for(Auth::ProviderAccessToken, "provider_access_token")
+            .await?
+            .value
+            .clone())
+    }
+
+    /// The third-party app's current `suite_access_token`.
+    pub async fn suite_access_token(&self) -> Result<Secret, Error> {
+        Ok(self
+            .token_for(Auth::SuiteAccessToken, "suite_access_token")
+            .await?
+            .value
+            .clone())
+    }
+
+    /// Runs `send` with the credential `meta` needs; when WeCom rejects the token, drops it,
+    /// fetches a new one and runs `send` once more.
+    async fn authenticated<'a, T, F, Fut>(&'a self, meta: &'static EndpointMeta, send: F) -> Result<T, Error>
+    where
+        F: Fn(Option<Credential>) -> Fut + 'a,
+        Fut: Future<Output = Result<T, Error>> + 'a,
+    {
         let span = tracing::debug_span!("wecom.call", endpoint = meta.id, attempt = tracing::field::Empty);
         async move {
             let mut attempt = 1;
             loop {
                 tracing::Span::current().record("attempt", attempt);
                 let token = match meta.auth {
-                    Auth::AccessToken => Some(self.cached_token().await?),
                     Auth::None => None,
+                    kind => Some(self.token_for(kind, meta.id).await?),
                 };
-                let credential = token.as_ref().map(|t| &t.value);
-                match self
-                    .inner
-                    .transport
-                    .send(meta, query, credential, body.clone())
-                    .await
-                {
-                    Err(Error::Api(e))
-                        if attempt == 1 && token.is_some() && TOKEN_REJECTED.contains(&e.code) =>
-                    {
-                        tracing::debug!(errcode = e.code, "access token rejected; refreshing once");
-                        if let Some(used) = &token {
-                            self.inner.tokens.invalidate(used);
+                let credential = token.as_ref().map(|t| Credential {
+                    param: credential_param(meta.auth),
+                    token: Arc::clone(t),
+                });
+                match send(credential).await {
+                    Err(Error::Api(e)) if attempt == 1 && TOKEN_REJECTED.contains(&e.code) => {
+                        let Some(used) = &token else {
+                            return Err(Error::Api(e));
+                        };
+                        tracing::debug!(errcode = e.code, "token rejected; refreshing once");
+                        if let Some(cache) = self.cache_for(meta.auth) {
+                            cache.invalidate(used);
                         }
                         attempt += 1;
                     }
@@ -186,24 +262,167 @@ impl Client {
         .instrument(span)
         .await
     }
+
+    fn cache_for(&self, kind: Auth) -> Option<&TokenCache> {
+        let inner = &self.inner;
+        match kind {
+            Auth::AccessToken => inner.corp.as_ref().map(|c| &c.tokens),
+            Auth::ProviderAccessToken => inner.provider.as_ref().map(|p| &p.tokens),
+            Auth::SuiteAccessToken => inner.suite.as_ref().map(|s| &s.tokens),
+            Auth::None => None,
+        }
+    }
+
+    /// A fresh token of `kind`, from the cache or from one shared fetch.
+    async fn token_for(&self, kind: Auth, endpoint: &'static str) -> Result<Arc<Token>, Error> {
+        let inner = &self.inner;
+        let missing = |what: &str| {
+            Error::Config(format!(
+                "{endpoint} needs {what}, and this client was built without it"
+            ))
+        };
+        let transport = Arc::clone(&inner.transport);
+        let margin = inner.token_margin;
+        match kind {
+            Auth::AccessToken => {
+                let corp = inner
+                    .corp
+                    .as_ref()
+                    .ok_or_else(|| missing("a corp app's access token (corp id and secret)"))?;
+                let request = crate::token::GetTokenRequest::new(corp.corp_id.clone(), corp.secret.clone());
+                corp.tokens
+                    .get(|| {
+                        fetch(transport, request, margin, |r: crate::token::GetTokenResponse| {
+                            (r.access_token, r.expires_in)
+                        })
+                    })
+                    .await
+            }
+            Auth::ProviderAccessToken => {
+                let provider = inner
+                    .provider
+                    .as_ref()
+                    .ok_or_else(|| missing("a provider token (provider corp id and secret)"))?;
+                let request = crate::service::GetProviderTokenRequest::new(
+                    provider.corp_id.clone(),
+                    provider.secret.clone(),
+                );
+                provider
+                    .tokens
+                    .get(|| {
+                        fetch(
+                            transport,
+                            request,
+                            margin,
+                            |r: crate::service::GetProviderTokenResponse| {
+                                (r.provider_access_token, r.expires_in)
+                            },
+                        )
+                    })
+                    .await
+            }
+            Auth::SuiteAccessToken => {
+                let suite = inner
+                    .suite
+                    .as_ref()
+                    .ok_or_else(|| missing("a suite token (suite id and secret)"))?;
+                let ticket = suite
+                    .ticket
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone();
+                let suite_id = suite.suite_id.clone();
+                let secret = suite.secret.clone();
+                suite
+                    .tokens
+                    .get(move || match ticket {
+                        None => async move {
+                            Err(Error::Config(format!(
+                                "{endpoint} needs a suite token, and no suite_ticket was set yet (Client::set_suite_ticket)"
+                            )))
+                        }
+                        .boxed(),
+                        Some(ticket) => {
+                            let request = crate::service::GetSuiteTokenRequest::new(suite_id, secret, ticket);
+                            fetch(transport, request, margin, |r: crate::service::GetSuiteTokenResponse| {
+                                (r.suite_access_token, r.expires_in)
+                            })
+                        }
+                    })
+                    .await
+            }
+            Auth::None => Err(Error::Config(format!("{endpoint} takes no credential"))),
+        }
+    }
+}
+
+/// The query parameter a credential travels in.
+fn credential_param(kind: Auth) -> &'static str {
+    match kind {
+        Auth::SuiteAccessToken => "suite_access_token",
+        // The provider token travels as `access_token` too, as the official docs show.
+        _ => "access_token",
+    }
+}
+
+fn encode_body<R: Endpoint>(meta: &'static EndpointMeta, request: &R) -> Result<Bytes, Error> {
+    serde_json::to_vec(request)
+        .map(Bytes::from)
+        .map_err(|e| Error::InvalidRequest {
+            endpoint: meta.id,
+            field: None,
+            message: format!("cannot encode the body: {e}"),
+            doc: meta.doc,
+        })
+}
+
+/// Fetches a token with a credential endpoint (which itself takes no credential).
+fn fetch<R, F>(
+    transport: Arc<Transport>,
+    request: R,
+    margin: Duration,
+    read: F,
+) -> BoxFuture<'static, Result<Token, Error>>
+where
+    R: Endpoint,
+    F: FnOnce(R::Response) -> (Secret, u64) + Send + 'static,
+{
+    let meta = R::META;
+    async move {
+        let mut query = Query::default();
+        request.write_query(&mut query);
+        let payload = match meta.body {
+            BodyKind::Json => Payload::Json(encode_body(meta, &request)?),
+            _ => Payload::None,
+        };
+        let bytes = transport.send(meta, &query, None, payload).await?;
+        let (token, expires_in) = read(decode(meta, &bytes)?);
+        tracing::debug!(expires_in, "fetched a token");
+        Ok(Token::new(token, Duration::from_secs(expires_in), margin))
+    }
+    .instrument(tracing::debug_span!("wecom.token", endpoint = meta.id))
+    .boxed()
 }
 
 /// Configures a [`Client`].
 #[must_use]
 pub struct ClientBuilder {
-    corp_id: String,
-    secret: Secret,
+    corp: Option<(String, Secret)>,
+    provider: Option<(String, Secret)>,
+    suite: Option<(String, Secret)>,
     base_url: String,
     timeout: Option<Duration>,
     http: Option<reqwest::Client>,
     token_margin: Duration,
+    validate: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("corp_id", &self.corp_id)
-            .field("secret", &self.secret)
+            .field("corp", &self.corp)
+            .field("provider", &self.provider)
+            .field("suite", &self.suite)
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
@@ -211,6 +430,42 @@ impl fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
+    fn empty() -> Self {
+        ClientBuilder {
+            corp: None,
+            provider: None,
+            suite: None,
+            base_url: DEFAULT_BASE_URL.to_string(),
+            timeout: Some(DEFAULT_TIMEOUT),
+            http: None,
+            token_margin: DEFAULT_TOKEN_MARGIN,
+            validate: true,
+        }
+    }
+
+    /// Acts for an app of a corp: `access_token` from `gettoken` with the corp id and secret.
+    pub fn corp_app(mut self, corp_id: impl Into<String>, secret: impl Into<Secret>) -> Self {
+        self.corp = Some((corp_id.into(), secret.into()));
+        self
+    }
+
+    /// Acts for a service provider too: `provider_access_token` from `service/get_provider_token`.
+    pub fn provider(
+        mut self,
+        provider_corp_id: impl Into<String>,
+        provider_secret: impl Into<Secret>,
+    ) -> Self {
+        self.provider = Some((provider_corp_id.into(), provider_secret.into()));
+        self
+    }
+
+    /// Acts for a third-party app too: `suite_access_token` from `service/get_suite_token`
+    /// with the latest ticket given to [`Client::set_suite_ticket`].
+    pub fn suite(mut self, suite_id: impl Into<String>, suite_secret: impl Into<Secret>) -> Self {
+        self.suite = Some((suite_id.into(), suite_secret.into()));
+        self
+    }
+
     /// Sends requests to another origin, such as a local mock: `http://127.0.0.1:8080`.
     /// Only scheme, host and port are allowed; paths come from the spec.
     pub fn base_url(mut self, origin: impl Into<String>) -> Self {
@@ -218,7 +473,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The longest a call may take, per HTTP exchange (default 30 s; `None` waits forever).
+    /// The longest one HTTP exchange may take (default 30 s; `None` waits forever).
     pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.timeout = timeout.into();
         self
@@ -230,21 +485,41 @@ impl ClientBuilder {
         self
     }
 
-    /// How long before its expiry a cached access token is replaced (default 5 minutes).
+    /// How long before its expiry a cached token is replaced (default 5 minutes).
     pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
         self.token_margin = margin;
         self
     }
 
-    /// The client, or [`Error::Config`] for a base URL that is not an origin or an empty
-    /// corp id or secret.
+    /// Whether requests are checked against the documented limits before they are sent
+    /// (default on). Turn it off when WeCom has loosened a limit before the spec caught up.
+    pub fn validate_requests(mut self, on: bool) -> Self {
+        self.validate = on;
+        self
+    }
+
+    /// The client, or [`Error::Config`] for a base URL that is not an origin, an empty id or
+    /// secret, or no credential at all.
     pub fn build(self) -> Result<Client, Error> {
         let base = origin(&self.base_url)?;
-        if self.corp_id.trim().is_empty() {
-            return Err(Error::Config("the corp id is empty".into()));
-        }
-        if self.secret.expose().trim().is_empty() {
-            return Err(Error::Config("the secret is empty".into()));
+        let check = |what: &str, pair: &Option<(String, Secret)>| -> Result<(), Error> {
+            match pair {
+                Some((id, _)) if id.trim().is_empty() => {
+                    Err(Error::Config(format!("the {what} id is empty")))
+                }
+                Some((_, secret)) if secret.expose().trim().is_empty() => {
+                    Err(Error::Config(format!("the {what} secret is empty")))
+                }
+                _ => Ok(()),
+            }
+        };
+        check("corp", &self.corp)?;
+        check("provider corp", &self.provider)?;
+        check("suite", &self.suite)?;
+        if self.corp.is_none() && self.provider.is_none() && self.suite.is_none() {
+            return Err(Error::Config(
+                "no credential: give a corp app, a provider or a suite".into(),
+            ));
         }
         let http = match self.http {
             Some(http) => http,
@@ -259,10 +534,24 @@ impl ClientBuilder {
                     base,
                     timeout: self.timeout,
                 }),
-                corp_id: self.corp_id,
-                secret: self.secret,
+                corp: self.corp.map(|(corp_id, secret)| CorpApp {
+                    corp_id,
+                    secret,
+                    tokens: TokenCache::default(),
+                }),
+                provider: self.provider.map(|(corp_id, secret)| Provider {
+                    corp_id,
+                    secret,
+                    tokens: TokenCache::default(),
+                }),
+                suite: self.suite.map(|(suite_id, secret)| Suite {
+                    suite_id,
+                    secret,
+                    ticket: Arc::new(Mutex::new(None)),
+                    tokens: TokenCache::default(),
+                }),
                 token_margin: self.token_margin,
-                tokens: TokenCache::default(),
+                validate: self.validate,
             }),
         })
     }
@@ -291,130 +580,6 @@ fn origin(text: &str) -> Result<String, Error> {
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
-/// The HTTP side: one request, one answer, the envelope checked.
-struct Transport {
-    http: reqwest::Client,
-    /// The origin, without a trailing slash.
-    base: String,
-    timeout: Option<Duration>,
-}
-
-impl Transport {
-    async fn send(
-        &self,
-        meta: &'static EndpointMeta,
-        query: &Query,
-        access_token: Option<&Secret>,
-        body: Option<Bytes>,
-    ) -> Result<Bytes, Error> {
-        let mut url = reqwest::Url::parse(&format!("{}{}", self.base, meta.path)).map_err(|e| {
-            Error::InvalidRequest {
-                endpoint: meta.id,
-                message: format!("bad path {}: {e}", meta.path),
-                doc: meta.doc,
-            }
-        })?;
-        {
-            let mut pairs = url.query_pairs_mut();
-            if let Some(token) = access_token {
-                pairs.append_pair("access_token", token.expose());
-            }
-            for (key, value) in query.public_pairs() {
-                pairs.append_pair(key, value);
-            }
-            for (key, value) in query.secret_pairs() {
-                pairs.append_pair(key, value.expose());
-            }
-        }
-        let method = match meta.method {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-        };
-        let mut request = self.http.request(method, url);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        if let Some(body) = body {
-            request = request
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(body);
-        }
-        tracing::trace!(query = ?query, "sending");
-        let response = request
-            .send()
-            .await
-            .map_err(|e| Error::transport(meta.id, self.timeout, e))?;
-        let status = response.status();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| Error::transport(meta.id, self.timeout, e))?;
-        if !status.is_success() {
-            return Err(Error::Http {
-                endpoint: meta.id,
-                status: status.as_u16(),
-                excerpt: excerpt(&bytes, meta.sensitive),
-            });
-        }
-        check_envelope(meta, &bytes)?;
-        Ok(bytes)
-    }
-}
-
-/// The two fields every answer carries. `errcode` may be absent (the service-token endpoints
-/// omit it on success) or a string.
-#[derive(Deserialize)]
-struct Envelope {
-    #[serde(default, with = "crate::rt::wire::As::<Option<crate::rt::wire::Lenient>>")]
-    errcode: Option<i64>,
-    #[serde(default, with = "crate::rt::wire::As::<Option<crate::rt::wire::Lenient>>")]
-    errmsg: Option<String>,
-}
-
-fn check_envelope(meta: &'static EndpointMeta, bytes: &[u8]) -> Result<(), Error> {
-    let envelope: Envelope = serde_json::from_slice(bytes).map_err(|e| Error::Decode {
-        endpoint: meta.id,
-        message: format!("not a JSON object: {e}"),
-        excerpt: excerpt(bytes, meta.sensitive),
-    })?;
-    match envelope.errcode.unwrap_or(0) {
-        0 => Ok(()),
-        code => {
-            let message = envelope.errmsg.unwrap_or_default();
-            tracing::debug!(errcode = code, errmsg = %message, "WeCom refused the call");
-            let body = if meta.sensitive {
-                None
-            } else {
-                serde_json::from_slice(bytes).ok()
-            };
-            Err(Error::Api(Box::new(ApiError {
-                endpoint: meta.id,
-                code,
-                message,
-                doc: meta.doc,
-                body,
-            })))
-        }
-    }
-}
-
-/// The typed response from an answer whose envelope said success.
-fn decode<T: DeserializeOwned>(meta: &'static EndpointMeta, bytes: &[u8]) -> Result<T, Error> {
-    serde_json::from_slice(bytes).map_err(|_| {
-        // Decode again with the path tracked, only now that it is needed for the message.
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        let message = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-            Err(e) => format!("at `{}`: {}", e.path(), e.inner()),
-            Ok(_) => "the body does not match the spec".to_string(),
-        };
-        Error::Decode {
-            endpoint: meta.id,
-            message,
-            excerpt: excerpt(bytes, meta.sensitive),
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -440,18 +605,38 @@ mod tests {
     }
 
     #[test]
-    fn debug_redacts_the_secret() {
-        let client = Client::builder("corp", "very-secret-value").build().unwrap();
+    fn debug_redacts_every_secret() {
+        let client = Client::builder("corp", "very-secret-value")
+            .provider("provider-corp", "provider-secret-value")
+            .suite("suite", "suite-secret-value")
+            .build()
+            .unwrap();
+        client.set_suite_ticket("ticket-value");
         let shown = format!("{client:?}");
-        assert!(!shown.contains("very-secret-value"), "{shown}");
+        for secret in [
+            "very-secret-value",
+            "provider-secret-value",
+            "suite-secret-value",
+            "ticket-value",
+        ] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
         assert!(shown.contains("corp"));
-        let builder = format!("{:?}", Client::builder("corp", "very-secret-value"));
-        assert!(!builder.contains("very-secret-value"), "{builder}");
+        let builder = format!(
+            "{:?}",
+            Client::builder("corp", "very-secret-value").provider("p", "provider-secret-value")
+        );
+        assert!(
+            !builder.contains("very-secret-value") && !builder.contains("provider-secret-value"),
+            "{builder}"
+        );
     }
 
     #[test]
-    fn empty_credentials_are_configuration_errors() {
+    fn empty_or_missing_credentials_are_configuration_errors() {
         assert!(matches!(Client::new("", "s"), Err(Error::Config(_))));
         assert!(matches!(Client::new("c", " "), Err(Error::Config(_))));
+        assert!(matches!(ClientBuilder::empty().build(), Err(Error::Config(_))));
+        assert!(Client::provider_builder("p", "s").build().is_ok());
     }
 }

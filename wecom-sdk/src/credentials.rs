@@ -36,6 +36,11 @@ impl Token {
 
 type Fetch = Shared<BoxFuture<'static, Result<Arc<Token>, Error>>>;
 
+/// How long a refused fetch (a wrong secret, say) answers for itself: callers in that window get
+/// the same error without asking WeCom again, so a burst of calls cannot hammer the rate-limited
+/// token endpoint. Later calls ask again, once each.
+const REFUSAL_HOLD: Duration = Duration::from_secs(2);
+
 /// The cached token and the fetch in flight, if any. Every caller that finds no fresh token
 /// waits on the same fetch, so a cold client under load asks `gettoken` once.
 #[derive(Default)]
@@ -47,6 +52,7 @@ pub(crate) struct TokenCache {
 struct State {
     current: Option<Arc<Token>>,
     in_flight: Option<Fetch>,
+    refused: Option<(Error, Instant)>,
 }
 
 impl TokenCache {
@@ -65,6 +71,11 @@ impl TokenCache {
             if let Some(token) = state.current.as_ref().filter(|t| t.is_fresh()) {
                 return Ok(Arc::clone(token));
             }
+            if let Some((error, at)) = &state.refused
+                && at.elapsed() < REFUSAL_HOLD
+            {
+                return Err(error.clone());
+            }
             match &state.in_flight {
                 Some(fetching) => fetching.clone(),
                 None => {
@@ -78,8 +89,13 @@ impl TokenCache {
         let mut state = self.lock();
         if state.in_flight.as_ref().is_some_and(|f| f.ptr_eq(&shared)) {
             state.in_flight = None;
-            if let Ok(token) = &result {
-                state.current = Some(Arc::clone(token));
+            match &result {
+                Ok(token) => {
+                    state.current = Some(Arc::clone(token));
+                    state.refused = None;
+                }
+                Err(error @ Error::Api(_)) => state.refused = Some((error.clone(), Instant::now())),
+                Err(_) => {}
             }
         }
         result

@@ -19,6 +19,17 @@ pub trait Endpoint: Serialize + Send + Sync + 'static {
     fn write_query(&self, query: &mut Query) {
         let _ = query;
     }
+
+    /// Checks the request against the documented limits; the client runs it before sending
+    /// (unless told not to) and refuses a request that breaks one.
+    fn validate(&self) -> Result<(), crate::Violation> {
+        Ok(())
+    }
+
+    /// Appends the file parts of a [`BodyKind::Multipart`] request.
+    fn write_files(&self, files: &mut Vec<(&'static str, crate::Upload)>) {
+        let _ = files;
+    }
 }
 
 /// The static facts of an endpoint.
@@ -89,6 +100,10 @@ impl Method {
 pub enum Auth {
     /// The corp's `access_token`, fetched and cached by the client.
     AccessToken,
+    /// A service provider's `provider_access_token` (sent as `access_token`).
+    ProviderAccessToken,
+    /// A third-party app's `suite_access_token`.
+    SuiteAccessToken,
     /// No credential (`gettoken` itself).
     None,
 }
@@ -101,6 +116,8 @@ pub enum BodyKind {
     None,
     /// The request's `Serialize` output as JSON.
     Json,
+    /// A multipart form of the request's files ([`Endpoint::write_files`]).
+    Multipart,
 }
 
 /// Query parameters in the order they are added.

@@ -58,10 +58,21 @@ pub enum Error {
     InvalidRequest {
         /// The endpoint the request was for.
         endpoint: &'static str,
+        /// The parameter at fault (`userlist`, `articles[2].title`), when one is.
+        field: Option<String>,
         /// What is wrong with it.
         message: String,
         /// The endpoint's official documentation.
         doc: &'static str,
+    },
+
+    /// A local file could not be read (an upload) or written (a download).
+    #[error("{endpoint}: {message}")]
+    Io {
+        /// The endpoint the file was for.
+        endpoint: &'static str,
+        /// Which file and why.
+        message: String,
     },
 
     /// The client was configured wrongly (a base URL that is not an origin, say).
@@ -78,7 +89,8 @@ impl Error {
             | Error::Timeout { endpoint, .. }
             | Error::Http { endpoint, .. }
             | Error::Decode { endpoint, .. }
-            | Error::InvalidRequest { endpoint, .. } => Some(endpoint),
+            | Error::InvalidRequest { endpoint, .. }
+            | Error::Io { endpoint, .. } => Some(endpoint),
             Error::Config(_) => None,
         }
     }

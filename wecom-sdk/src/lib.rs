@@ -39,11 +39,14 @@
 mod call;
 mod client;
 mod credentials;
+mod download;
 mod endpoint;
 mod error;
 #[doc(hidden)]
 pub mod rt;
 mod secret;
+mod transport;
+mod upload;
 
 #[rustfmt::skip]
 #[allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::doc_lazy_continuation)]
@@ -51,7 +54,10 @@ mod generated;
 
 pub use call::Call;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
+pub use download::{Download, DownloadCall, DownloadEndpoint};
 pub use endpoint::{Auth, BodyKind, Endpoint, EndpointMeta, Method, Query};
 pub use error::{ApiError, Error};
 pub use generated::*;
+pub use rt::check::Violation;
 pub use secret::Secret;
+pub use upload::Upload;

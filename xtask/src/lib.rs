@@ -62,7 +62,12 @@ pub fn workspace_root() -> PathBuf {
 
 /// What `gen` would change, without changing anything.
 pub fn plan(root: &Path) -> Result<Vec<Change>, Error> {
-    let generated = codegen::generate(&root.join("spec"))?;
+    plan_from(root, &root.join("spec"))
+}
+
+/// [`plan`] with the spec read from `spec_dir` instead of `root/spec`.
+pub fn plan_from(root: &Path, spec_dir: &Path) -> Result<Vec<Change>, Error> {
+    let generated = codegen::generate(spec_dir)?;
     let mut changes = Vec::new();
     let mut expected: Vec<String> = Vec::new();
     for file in &generated.files {

@@ -2,27 +2,35 @@ use std::process::ExitCode;
 
 use std::path::PathBuf;
 
-const USAGE: &str = "usage: cargo xtask gen [--check] [--root DIR]
+const USAGE: &str = "usage: cargo xtask gen [--check] [--root DIR] [--spec DIR]
 
   gen            regenerate everything derived from spec/ (SDK sources, tests, features)
   gen --check    change nothing; fail naming every stale or orphaned file
-  --root DIR     the workspace to work on (default: this one)";
+  --root DIR     the workspace to work on (default: this one)
+  --spec DIR     read the spec from DIR instead of ROOT/spec";
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let mut root = xtask::workspace_root();
-    if let Some(i) = args.iter().position(|a| a == "--root") {
-        let Some(dir) = args.get(i + 1).cloned() else {
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        };
-        root = PathBuf::from(dir);
-        args.drain(i..i + 2);
+    let mut spec = None;
+    for flag in ["--root", "--spec"] {
+        if let Some(i) = args.iter().position(|a| a == flag) {
+            let Some(dir) = args.get(i + 1).cloned() else {
+                eprintln!("{USAGE}");
+                return ExitCode::from(2);
+            };
+            match flag {
+                "--root" => root = PathBuf::from(dir),
+                _ => spec = Some(PathBuf::from(dir)),
+            }
+            args.drain(i..i + 2);
+        }
     }
+    let spec = spec.unwrap_or_else(|| root.join("spec"));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
-        ["gen"] => generate(&root, false),
-        ["gen", "--check"] | ["gen", "-c"] => generate(&root, true),
+        ["gen"] => generate(&root, &spec, false),
+        ["gen", "--check"] | ["gen", "-c"] => generate(&root, &spec, true),
         ["-h" | "--help" | "help"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -34,8 +42,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn generate(root: &std::path::Path, check: bool) -> ExitCode {
-    let changes = match xtask::plan(root) {
+fn generate(root: &std::path::Path, spec: &std::path::Path, check: bool) -> ExitCode {
+    let changes = match xtask::plan_from(root, spec) {
         Ok(changes) => changes,
         Err(err) => {
             eprint!("{err}");

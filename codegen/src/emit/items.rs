@@ -38,6 +38,19 @@ fn object(def: &TypeDef, fields: &[Field]) -> TokenStream {
     let builder = facing
         .request
         .then(|| constructor_and_setters(&name, fields, facing));
+    let validate = facing.request.then(|| {
+        let checks = super::validate::struct_checks(fields, facing, &[]);
+        let doc = format!(" Checks the documented limits of every field of `{}`.", def.name);
+        quote! {
+            impl #name {
+                #[doc = #doc]
+                pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+                    #checks
+                    ::core::result::Result::Ok(())
+                }
+            }
+        }
+    });
     quote! {
         #doc
         #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
@@ -47,6 +60,7 @@ fn object(def: &TypeDef, fields: &[Field]) -> TokenStream {
             #body
         }
         #builder
+        #validate
     }
 }
 
@@ -363,6 +377,7 @@ fn union(def: &TypeDef, tag: &str, variants: &[Variant]) -> TokenStream {
         }
     });
     let wires: Vec<&str> = variants.iter().map(|v| v.wire.as_str()).collect();
+    let union_checks = super::validate::union_checks(variants);
     let tag_of = variants.iter().map(|v| {
         let variant = format_ident!("{}", v.rust);
         let wire = &v.wire;
@@ -382,6 +397,11 @@ fn union(def: &TypeDef, tag: &str, variants: &[Variant]) -> TokenStream {
                 match self {
                     #(#tag_of)*
                 }
+            }
+
+            /// Checks the documented limits of the payload.
+            pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+                #union_checks
             }
         }
 

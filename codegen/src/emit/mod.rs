@@ -6,6 +6,7 @@ mod endpoint;
 mod items;
 mod shape;
 mod tests;
+mod validate;
 
 pub use docs::limits_text;
 
@@ -110,7 +111,11 @@ fn shared_types_used(api: &Api, group: &Group) -> Vec<String> {
     use crate::ir::{Response, Ty, TypeKind};
     use std::collections::BTreeSet;
     let all = api.types();
-    fn visit(ty: &Ty, all: &std::collections::BTreeMap<&str, &crate::ir::TypeDef>, seen: &mut BTreeSet<String>) {
+    fn visit(
+        ty: &Ty,
+        all: &std::collections::BTreeMap<&str, &crate::ir::TypeDef>,
+        seen: &mut BTreeSet<String>,
+    ) {
         match ty {
             Ty::List(inner) | Ty::Map(inner) | Ty::Piped(inner) => visit(inner, all, seen),
             Ty::Named(r) => {
@@ -119,9 +124,9 @@ fn shared_types_used(api: &Api, group: &Group) -> Vec<String> {
                 }
                 match all.get(r.name.as_str()).map(|t| &t.kind) {
                     Some(TypeKind::Object { fields }) => fields.iter().for_each(|f| visit(&f.ty, all, seen)),
-                    Some(TypeKind::Union { variants, .. }) => {
-                        variants.iter().for_each(|v| visit(&Ty::Named(v.ty.clone()), all, seen))
-                    }
+                    Some(TypeKind::Union { variants, .. }) => variants
+                        .iter()
+                        .for_each(|v| visit(&Ty::Named(v.ty.clone()), all, seen)),
                     _ => {}
                 }
             }
@@ -134,6 +139,7 @@ fn shared_types_used(api: &Api, group: &Group) -> Vec<String> {
         match &e.response {
             Response::Fields(fields) => fields.iter().for_each(|f| visit(&f.ty, &all, &mut seen)),
             Response::Named(r) => visit(&Ty::Named(r.clone()), &all, &mut seen),
+            Response::Binary => {}
         }
     }
     seen.into_iter()

@@ -55,6 +55,7 @@ pub fn base_type(ty: &Ty, secret: bool) -> TokenStream {
             quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
         }
         Ty::Json => quote!(::serde_json::Value),
+        Ty::File => quote!(crate::Upload),
         Ty::Named(reference) => named_path(reference),
     }
 }
@@ -84,7 +85,7 @@ fn element_marker(ty: &Ty) -> Marker {
     match ty {
         Ty::String | Ty::Int(_) | Ty::F64 | Ty::Bool => Marker::Leaf("Lenient"),
         Ty::Flag => Marker::Leaf("Flag"),
-        Ty::Json | Ty::Named(_) => Marker::Leaf("Plain"),
+        Ty::Json | Ty::Named(_) | Ty::File => Marker::Leaf("Plain"),
         Ty::List(inner) => Marker::Wrap("Vec", Box::new(element_marker(inner))),
         Ty::Map(inner) => Marker::Wrap("Map", Box::new(element_marker(inner))),
         Ty::Piped(inner) => Marker::Wrap("Piped", Box::new(element_marker(inner))),
@@ -149,7 +150,7 @@ pub fn field_shape(field: &Field, facing: Facing, is_param: bool) -> FieldShape 
         let path = format!("crate::rt::wire::As::<{}>", marker.render());
         serde_args.push(quote!(with = #path));
     }
-    if is_param && field.placement == Placement::Query {
+    if is_param && (field.placement == Placement::Query || field.ty == Ty::File) {
         serde_args.push(quote!(skip_serializing));
     } else if optional {
         serde_args.push(quote!(skip_serializing_if = "::core::option::Option::is_none"));

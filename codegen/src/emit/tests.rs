@@ -6,7 +6,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::shape::ident;
-use crate::ir::{Auth, BodyKind, Group, Placement};
+use crate::ir::{Auth, BodyKind, Group, Placement, Response, Ty};
 
 pub fn group_tests(group: &Group) -> TokenStream {
     let module = ident(&group.name);
@@ -25,7 +25,22 @@ pub fn group_tests(group: &Group) -> TokenStream {
                 .map(|p| p.wire.as_str())
                 .collect();
             let json_body = e.body == BodyKind::Json;
-            let authenticated = e.auth == Auth::AccessToken;
+            let files: Vec<&str> = e
+                .params
+                .iter()
+                .filter(|p| p.ty == Ty::File)
+                .map(|p| p.wire.as_str())
+                .collect();
+            let check = match e.response {
+                Response::Binary => quote!(check_download),
+                _ => quote!(check_endpoint),
+            };
+            let auth = match e.auth {
+                Auth::AccessToken => "access_token",
+                Auth::ProviderAccessToken => "provider_access_token",
+                Auth::SuiteAccessToken => "suite_access_token",
+                Auth::None => "none",
+            };
             let response_example = raw_string(&e.example_response);
             let main = (
                 e.name.clone(),
@@ -36,6 +51,8 @@ pub fn group_tests(group: &Group) -> TokenStream {
                 .iter()
                 .map(|(label, text)| (format!("{}_{label}", e.name), text.clone()));
             let module = module.clone();
+            let files = files.clone();
+            let check = check.clone();
             std::iter::once(main)
                 .chain(more)
                 .map(move |(name, text)| {
@@ -44,13 +61,14 @@ pub fn group_tests(group: &Group) -> TokenStream {
                     quote! {
                         #[tokio::test]
                         async fn #name() {
-                            support::check_endpoint::<wecom_sdk::#module::#request>(support::Case {
+                            support::#check::<wecom_sdk::#module::#request>(support::Case {
                                 id: #id,
                                 method: #method,
                                 path: #path,
                                 query_keys: &[#(#query_keys),*],
                                 json_body: #json_body,
-                                authenticated: #authenticated,
+                                files: &[#(#files),*],
+                                auth: #auth,
                                 request: #request_example,
                                 response: #response_example,
                             })
@@ -61,10 +79,14 @@ pub fn group_tests(group: &Group) -> TokenStream {
                 .collect::<Vec<_>>()
         })
         .collect();
-    let decoders = group.endpoints.iter().map(|e| {
-        let request = format_ident!("{}", e.request_type());
-        quote!(support::Decoder::of::<wecom_sdk::#module::#request>(),)
-    });
+    let decoders = group
+        .endpoints
+        .iter()
+        .filter(|e| !matches!(e.response, Response::Binary))
+        .map(|e| {
+            let request = format_ident!("{}", e.request_type());
+            quote!(support::Decoder::of::<wecom_sdk::#module::#request>(),)
+        });
     quote! {
         use crate::support;
 

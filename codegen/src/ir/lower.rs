@@ -467,6 +467,7 @@ impl Lowerer<'_> {
             "bool" => Ty::Bool,
             "flag" => Ty::Flag,
             "json" => Ty::Json,
+            "file" => Ty::File,
             "f64" => Ty::F64,
             "list" => Ty::List(Box::new(self.resolve_expr(file, module, &expr.args[0], at)?)),
             "map" => Ty::Map(Box::new(self.resolve_expr(file, module, &expr.args[0], at)?)),
@@ -631,6 +632,13 @@ impl Lowerer<'_> {
             });
         };
         let ty_span = self.span(file, written_ty);
+        if site != FieldSite::Request && contains_file(&ty) {
+            self.error(
+                file,
+                ty_span.clone(),
+                "`file` is for request parameters of `body: multipart` endpoints",
+            );
+        }
 
         let placement = match (&field.placement, site) {
             (None, FieldSite::Request) => Placement::Body, // settled per endpoint by `placement_default`
@@ -816,6 +824,13 @@ impl Lowerer<'_> {
                 }
             }
             out.range = Some((min, max));
+        }
+        if let Some(size) = &l.size {
+            let span = self.span(file, size);
+            if *ty != Ty::File {
+                self.error(file, span.clone(), "a `size` limit applies to `file` parameters");
+            }
+            out.size = Some(self.bounds(file, span, size.value.min, size.value.max, "size"));
         }
         if let Some(values) = &l.values {
             let span = self.span(file, values);
@@ -1206,6 +1221,13 @@ impl Lowerer<'_> {
 
         let response = match &e.response {
             None => Response::Fields(Vec::new()),
+            Some(r) if r.value.binary.as_ref().is_some_and(|b| b.value) => {
+                if r.value.fields.is_some() || r.value.ty.is_some() {
+                    let span = self.span(file, r);
+                    self.error(file, span, "a `binary` answer has no `fields` or `type`");
+                }
+                Response::Binary
+            }
             Some(r) => match (&r.value.fields, &r.value.ty) {
                 (Some(fields), None) => {
                     Response::Fields(self.lower_fields(file, module, fields, FieldSite::Response))
@@ -1228,6 +1250,11 @@ impl Lowerer<'_> {
                 }
             },
         };
+
+        let pagination = e
+            .pagination
+            .as_ref()
+            .and_then(|p| self.lower_pagination(file, p, &params, &response));
 
         let mut more_requests = Vec::new();
         let (example_request, example_response) = match &e.example {
@@ -1292,11 +1319,164 @@ impl Lowerer<'_> {
             params,
             constraints,
             response,
+            pagination,
             example_request,
             more_requests,
             example_response,
             notes: e.notes.clone().map(|n| n.trim().to_string()),
         })
+    }
+
+    fn lower_pagination(
+        &mut self,
+        file: FileId,
+        p: &Loc<spec::Pagination>,
+        params: &[Field],
+        response: &Response,
+    ) -> Option<Pagination> {
+        let span = self.span(file, p);
+        let Response::Fields(fields) = response else {
+            self.error(file, span, "`pagination` needs a response with `fields`");
+            return None;
+        };
+        let v = &p.value;
+        let Some(items) = &v.items else {
+            self.error(
+                file,
+                span,
+                "`pagination` names the response list it walks: `items: ...`",
+            );
+            return None;
+        };
+        let mut ok = true;
+        match fields.iter().find(|f| f.wire == items.value) {
+            Some(f) if matches!(f.ty, Ty::List(_)) => {}
+            Some(_) => {
+                let s = self.span(file, items);
+                self.error(file, s, format!("`items: {}` is not a list", items.value));
+                ok = false;
+            }
+            None => {
+                let s = self.span(file, items);
+                self.error(
+                    file,
+                    s,
+                    format!("`items: {}` is not a response field", items.value),
+                );
+                ok = false;
+            }
+        }
+        match (&v.cursor, &v.offset) {
+            (Some(cursor), None) => {
+                if v.limit.is_some() {
+                    self.error(
+                        file,
+                        span.clone(),
+                        "`limit` belongs to offset paging; cursor paging needs `cursor` and `next`",
+                    );
+                }
+                let Some(next) = &v.next else {
+                    self.error(
+                        file,
+                        span,
+                        "cursor paging needs `next`: the response field with the next cursor",
+                    );
+                    return None;
+                };
+                let cursor_field = self.pagination_param(file, params, cursor, "cursor");
+                let next_field = fields.iter().find(|f| f.wire == next.value).cloned();
+                if next_field.is_none() {
+                    let s = self.span(file, next);
+                    self.error(file, s, format!("`next: {}` is not a response field", next.value));
+                    ok = false;
+                }
+                if let (Some(c), Some(n)) = (&cursor_field, &next_field) {
+                    let scalar = |t: &Ty| matches!(t, Ty::String | Ty::Int(_));
+                    if !scalar(&c.ty) || c.ty != n.ty {
+                        let s = self.span(file, next);
+                        self.error(file, s, "the cursor parameter and the `next` field must be the same string or integer type");
+                        ok = false;
+                    }
+                }
+                if let Some(last) = &v.last {
+                    match fields.iter().find(|f| f.wire == last.value) {
+                        Some(f) if matches!(f.ty, Ty::Flag | Ty::Bool) => {}
+                        _ => {
+                            let s = self.span(file, last);
+                            self.error(
+                                file,
+                                s,
+                                format!("`last: {}` is not a boolean response field", last.value),
+                            );
+                            ok = false;
+                        }
+                    }
+                }
+                (ok && cursor_field.is_some()).then(|| Pagination::Cursor {
+                    cursor: cursor.value.clone(),
+                    next: next.value.clone(),
+                    items: items.value.clone(),
+                    last: v.last.as_ref().map(|l| l.value.clone()),
+                })
+            }
+            (None, Some(offset)) => {
+                if v.next.is_some() || v.last.is_some() {
+                    self.error(
+                        file,
+                        span.clone(),
+                        "`next` and `last` belong to cursor paging; offset paging needs `offset` and `limit`",
+                    );
+                }
+                let Some(limit) = &v.limit else {
+                    self.error(file, span, "offset paging needs `limit`: the page-size parameter");
+                    return None;
+                };
+                let offset_field = self.pagination_param(file, params, offset, "offset");
+                let limit_field = self.pagination_param(file, params, limit, "limit");
+                for f in [&offset_field, &limit_field].into_iter().flatten() {
+                    if !matches!(f.ty, Ty::Int(_)) {
+                        self.error(
+                            file,
+                            span.clone(),
+                            format!("`{}` must be an integer parameter", f.wire),
+                        );
+                        ok = false;
+                    }
+                }
+                (ok && offset_field.is_some() && limit_field.is_some()).then(|| Pagination::Offset {
+                    offset: offset.value.clone(),
+                    limit: limit.value.clone(),
+                    items: items.value.clone(),
+                })
+            }
+            _ => {
+                self.error(
+                    file,
+                    span,
+                    "`pagination` has either `cursor` (with `next`) or `offset` (with `limit`)",
+                );
+                None
+            }
+        }
+    }
+
+    fn pagination_param(
+        &mut self,
+        file: FileId,
+        params: &[Field],
+        name: &Loc<String>,
+        what: &str,
+    ) -> Option<Field> {
+        let found = params.iter().find(|f| f.wire == name.value).cloned();
+        if found.is_none() {
+            let s = self.span(file, name);
+            self.error(
+                file,
+                s,
+                format!("`{what}: {}` is not a request parameter", name.value),
+            );
+        }
+        found
     }
 
     fn lower_constraint(
@@ -1424,6 +1604,7 @@ impl Lowerer<'_> {
                 match &e.response {
                     Response::Fields(fields) => fields.iter().for_each(|f| reach(&f.ty, &all, &mut response)),
                     Response::Named(r) => reach(&Ty::Named(r.clone()), &all, &mut response),
+                    Response::Binary => {}
                 }
             }
         }
@@ -1502,6 +1683,8 @@ impl Lowerer<'_> {
                             Some(TypeKind::Object { fields }) => fields.clone(),
                             _ => Vec::new(),
                         },
+                        // A file answer's example is the JSON of its error (or success) envelope.
+                        Response::Binary => Vec::new(),
                     };
                     match &value {
                         serde_json::Value::Object(map) => {
@@ -1551,6 +1734,14 @@ fn int_kind(name: &str) -> Option<IntKind> {
         "u64" => IntKind::U64,
         _ => return None,
     })
+}
+
+fn contains_file(ty: &Ty) -> bool {
+    match ty {
+        Ty::File => true,
+        Ty::List(inner) | Ty::Map(inner) | Ty::Piped(inner) => contains_file(inner),
+        _ => false,
+    }
 }
 
 fn query_capable(ty: &Ty) -> bool {

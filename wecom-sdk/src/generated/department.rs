@@ -205,6 +205,66 @@ impl crate::Endpoint for CreateRequest {
         body: crate::BodyKind::Json,
         sensitive: false,
     };
+    fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.name;
+            crate::rt::check::length(
+                "name",
+                value.as_str(),
+                ::core::option::Option::Some(1),
+                ::core::option::Option::Some(64),
+                false,
+            )?;
+            {
+                static PATTERN: ::std::sync::OnceLock<
+                    ::core::option::Option<::regex_lite::Regex>,
+                > = ::std::sync::OnceLock::new();
+                crate::rt::check::pattern(
+                    "name",
+                    value.as_str(),
+                    "^[^\\\\:*?\"<>|]*$",
+                    &PATTERN,
+                )?;
+            }
+        }
+        if let ::core::option::Option::Some(value) = &self.name_en {
+            crate::rt::check::length(
+                "name_en",
+                value.as_str(),
+                ::core::option::Option::Some(1),
+                ::core::option::Option::Some(64),
+                false,
+            )?;
+            {
+                static PATTERN: ::std::sync::OnceLock<
+                    ::core::option::Option<::regex_lite::Regex>,
+                > = ::std::sync::OnceLock::new();
+                crate::rt::check::pattern(
+                    "name_en",
+                    value.as_str(),
+                    "^[^\\\\:*?\"<>|]*$",
+                    &PATTERN,
+                )?;
+            }
+        }
+        if let ::core::option::Option::Some(value) = &self.order {
+            crate::rt::check::range(
+                "order",
+                i128::from(*value),
+                ::core::option::Option::Some(0),
+                ::core::option::Option::Some(4294967295),
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.id {
+            crate::rt::check::range(
+                "id",
+                i128::from(*value),
+                ::core::option::Option::Some(2),
+                ::core::option::Option::None,
+            )?;
+        }
+        ::core::result::Result::Ok(())
+    }
 }
 /// What `POST /cgi-bin/department/create` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
 #[derive(
@@ -370,6 +430,57 @@ impl crate::Endpoint for UpdateRequest {
         body: crate::BodyKind::Json,
         sensitive: false,
     };
+    fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        if let ::core::option::Option::Some(value) = &self.name {
+            crate::rt::check::length(
+                "name",
+                value.as_str(),
+                ::core::option::Option::Some(1),
+                ::core::option::Option::Some(64),
+                false,
+            )?;
+            {
+                static PATTERN: ::std::sync::OnceLock<
+                    ::core::option::Option<::regex_lite::Regex>,
+                > = ::std::sync::OnceLock::new();
+                crate::rt::check::pattern(
+                    "name",
+                    value.as_str(),
+                    "^[^\\\\:*?\"<>|]*$",
+                    &PATTERN,
+                )?;
+            }
+        }
+        if let ::core::option::Option::Some(value) = &self.name_en {
+            crate::rt::check::length(
+                "name_en",
+                value.as_str(),
+                ::core::option::Option::Some(1),
+                ::core::option::Option::Some(64),
+                false,
+            )?;
+            {
+                static PATTERN: ::std::sync::OnceLock<
+                    ::core::option::Option<::regex_lite::Regex>,
+                > = ::std::sync::OnceLock::new();
+                crate::rt::check::pattern(
+                    "name_en",
+                    value.as_str(),
+                    "^[^\\\\:*?\"<>|]*$",
+                    &PATTERN,
+                )?;
+            }
+        }
+        if let ::core::option::Option::Some(value) = &self.order {
+            crate::rt::check::range(
+                "order",
+                i128::from(*value),
+                ::core::option::Option::Some(0),
+                ::core::option::Option::Some(4294967295),
+            )?;
+        }
+        ::core::result::Result::Ok(())
+    }
 }
 /// What `POST /cgi-bin/department/update` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
 #[derive(

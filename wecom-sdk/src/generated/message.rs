@@ -354,6 +354,49 @@ impl crate::Endpoint for SendRequest {
         body: crate::BodyKind::Json,
         sensitive: false,
     };
+    fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        if let ::core::option::Option::Some(value) = &self.touser {
+            crate::rt::check::items(
+                "touser",
+                value.len(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(1000),
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.toparty {
+            crate::rt::check::items(
+                "toparty",
+                value.len(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(100),
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.totag {
+            crate::rt::check::items(
+                "totag",
+                value.len(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(100),
+            )?;
+        }
+        self.content.validate()?;
+        if let ::core::option::Option::Some(value) = &self.duplicate_check_interval {
+            crate::rt::check::range(
+                "duplicate_check_interval",
+                i128::from(*value),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(14400),
+            )?;
+        }
+        crate::rt::check::at_least_one(
+            &[
+                ("touser", crate::rt::check::Given::given(&self.touser)),
+                ("toparty", crate::rt::check::Given::given(&self.toparty)),
+                ("totag", crate::rt::check::Given::given(&self.totag)),
+            ],
+        )?;
+        ::core::result::Result::Ok(())
+    }
 }
 /// What `POST /cgi-bin/message/send` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
 #[derive(
@@ -476,6 +519,18 @@ impl crate::Endpoint for UpdateTaskcardRequest {
         body: crate::BodyKind::Json,
         sensitive: false,
     };
+    fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.userids;
+            crate::rt::check::items(
+                "userids",
+                value.len(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(1000),
+            )?;
+        }
+        ::core::result::Result::Ok(())
+    }
 }
 /// What `POST /cgi-bin/message/update_taskcard` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
 #[derive(

@@ -145,6 +145,19 @@ impl crate::Endpoint for CreateRequest {
         body: crate::BodyKind::Json,
         sensitive: false,
     };
+    fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.tagname;
+            crate::rt::check::length(
+                "tagname",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(32),
+                false,
+            )?;
+        }
+        ::core::result::Result::Ok(())
+    }
 }
 /// What `POST /cgi-bin/tag/create` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
 #[derive(
@@ -212,6 +225,19 @@ impl crate::Endpoint for UpdateRequest {
         body: crate::BodyKind::Json,
         sensitive: false,
     };
+    fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.tagname;
+            crate::rt::check::length(
+                "tagname",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(32),
+                false,
+            )?;
+        }
+        ::core::result::Result::Ok(())
+    }
 }
 /// What `POST /cgi-bin/tag/update` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
 #[derive(
@@ -460,6 +486,31 @@ impl crate::Endpoint for AddUsersRequest {
         body: crate::BodyKind::Json,
         sensitive: false,
     };
+    fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        if let ::core::option::Option::Some(value) = &self.userlist {
+            crate::rt::check::items(
+                "userlist",
+                value.len(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(1000),
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.partylist {
+            crate::rt::check::items(
+                "partylist",
+                value.len(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(100),
+            )?;
+        }
+        crate::rt::check::at_least_one(
+            &[
+                ("userlist", crate::rt::check::Given::given(&self.userlist)),
+                ("partylist", crate::rt::check::Given::given(&self.partylist)),
+            ],
+        )?;
+        ::core::result::Result::Ok(())
+    }
 }
 /// What `POST /cgi-bin/tag/addtagusers` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
 #[derive(
@@ -605,6 +656,31 @@ impl crate::Endpoint for DeleteUsersRequest {
         body: crate::BodyKind::Json,
         sensitive: false,
     };
+    fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        if let ::core::option::Option::Some(value) = &self.userlist {
+            crate::rt::check::items(
+                "userlist",
+                value.len(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(1000),
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.partylist {
+            crate::rt::check::items(
+                "partylist",
+                value.len(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(100),
+            )?;
+        }
+        crate::rt::check::at_least_one(
+            &[
+                ("userlist", crate::rt::check::Given::given(&self.userlist)),
+                ("partylist", crate::rt::check::Given::given(&self.partylist)),
+            ],
+        )?;
+        ::core::result::Result::Ok(())
+    }
 }
 /// What `POST /cgi-bin/tag/deltagusers` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
 #[derive(

@@ -235,6 +235,12 @@ impl ExtAttrText {
         Self { value: value.into() }
     }
 }
+impl ExtAttrText {
+    /// Checks the documented limits of every field of `ExtAttrText`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        ::core::result::Result::Ok(())
+    }
+}
 /// 网页类型的属性（type为1时必填）。url和title字段要么同时为空表示清除该属性，要么同时不为空
 #[derive(
     ::core::clone::Clone,
@@ -265,6 +271,22 @@ impl ExtAttrWeb {
             url: url.into(),
             title: title.into(),
         }
+    }
+}
+impl ExtAttrWeb {
+    /// Checks the documented limits of every field of `ExtAttrWeb`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.title;
+            crate::rt::check::length(
+                "title",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(12),
+                false,
+            )?;
+        }
+        ::core::result::Result::Ok(())
     }
 }
 /// 小程序类型的属性（type为2时必填）。appid和title字段要么同时为空表示清除该属性，要么同时不为空
@@ -334,6 +356,12 @@ impl ExtAttrMiniprogram {
         self
     }
 }
+impl ExtAttrMiniprogram {
+    /// Checks the documented limits of every field of `ExtAttrMiniprogram`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        ::core::result::Result::Ok(())
+    }
+}
 /// 一个扩展属性（`extattr.attrs` 的一项）或对外属性（`external_profile.external_attr` 的一项）
 #[derive(
     ::core::clone::Clone,
@@ -400,6 +428,21 @@ impl ExtAttrItem {
         self
     }
 }
+impl ExtAttrItem {
+    /// Checks the documented limits of every field of `ExtAttrItem`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        if let ::core::option::Option::Some(value) = &self.text {
+            value.validate().map_err(|v| v.within("text"))?;
+        }
+        if let ::core::option::Option::Some(value) = &self.web {
+            value.validate().map_err(|v| v.within("web"))?;
+        }
+        if let ::core::option::Option::Some(value) = &self.miniprogram {
+            value.validate().map_err(|v| v.within("miniprogram"))?;
+        }
+        ::core::result::Result::Ok(())
+    }
+}
 /// 扩展属性（自定义字段）。扩展属性字段需要先在WEB管理端添加，否则忽略未知属性的赋值
 #[derive(
     ::core::clone::Clone,
@@ -433,6 +476,21 @@ impl ExtAttr {
     ) -> Self {
         self.attrs = ::core::option::Option::Some(attrs.into_iter().collect());
         self
+    }
+}
+impl ExtAttr {
+    /// Checks the documented limits of every field of `ExtAttr`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        if let ::core::option::Option::Some(value) = &self.attrs {
+            for (index, item) in value.iter().enumerate() {
+                (|| -> crate::rt::check::Checked {
+                    item.validate()?;
+                    ::core::result::Result::Ok(())
+                })()
+                    .map_err(|v| v.at(index).within("attrs"))?;
+            }
+        }
+        ::core::result::Result::Ok(())
     }
 }
 /// 视频号属性。须从企业绑定到企业微信的视频号中选择，可在“我的企业”页中查看绑定的视频号。第三方仅通讯录应用可获取；对于非第三方创建的成员，第三方通讯录应用也不可获取
@@ -480,6 +538,12 @@ impl WechatChannels {
     ) -> Self {
         self.status = ::core::option::Option::Some(status.into());
         self
+    }
+}
+impl WechatChannels {
+    /// Checks the documented limits of every field of `WechatChannels`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        ::core::result::Result::Ok(())
     }
 }
 /// 成员对外属性（详见「成员对外信息」<https://developer.work.weixin.qq.com/document/path/92230>）
@@ -551,6 +615,24 @@ impl ExternalProfile {
         self
     }
 }
+impl ExternalProfile {
+    /// Checks the documented limits of every field of `ExternalProfile`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        if let ::core::option::Option::Some(value) = &self.wechat_channels {
+            value.validate().map_err(|v| v.within("wechat_channels"))?;
+        }
+        if let ::core::option::Option::Some(value) = &self.external_attr {
+            for (index, item) in value.iter().enumerate() {
+                (|| -> crate::rt::check::Checked {
+                    item.validate()?;
+                    ::core::result::Result::Ok(())
+                })()
+                    .map_err(|v| v.at(index).within("external_attr"))?;
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
+}
 /// 消息类型与内容 — `msgtype` and the payload object under the key of the same name.
 ///
 /// On the wire: `"msgtype": "<variant>"` beside `"<variant>": {…}`.
@@ -595,6 +677,30 @@ impl Message {
             Self::Markdown(_) => "markdown",
             Self::MiniprogramNotice(_) => "miniprogram_notice",
             Self::TemplateCard(_) => "template_card",
+        }
+    }
+    /// Checks the documented limits of the payload.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        match self {
+            Self::Text(payload) => payload.validate().map_err(|v| v.within("text")),
+            Self::Image(payload) => payload.validate().map_err(|v| v.within("image")),
+            Self::Voice(payload) => payload.validate().map_err(|v| v.within("voice")),
+            Self::Video(payload) => payload.validate().map_err(|v| v.within("video")),
+            Self::File(payload) => payload.validate().map_err(|v| v.within("file")),
+            Self::Textcard(payload) => {
+                payload.validate().map_err(|v| v.within("textcard"))
+            }
+            Self::News(payload) => payload.validate().map_err(|v| v.within("news")),
+            Self::Mpnews(payload) => payload.validate().map_err(|v| v.within("mpnews")),
+            Self::Markdown(payload) => {
+                payload.validate().map_err(|v| v.within("markdown"))
+            }
+            Self::MiniprogramNotice(payload) => {
+                payload.validate().map_err(|v| v.within("miniprogram_notice"))
+            }
+            Self::TemplateCard(payload) => {
+                payload.validate().map_err(|v| v.within("template_card"))
+            }
         }
     }
 }
@@ -833,6 +939,22 @@ impl TextContent {
         Self { content: content.into() }
     }
 }
+impl TextContent {
+    /// Checks the documented limits of every field of `TextContent`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.content;
+            crate::rt::check::length(
+                "content",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(2048),
+                true,
+            )?;
+        }
+        ::core::result::Result::Ok(())
+    }
+}
 /// 图片、语音、文件消息的内容：一个媒体文件id。
 #[derive(
     ::core::clone::Clone,
@@ -852,6 +974,12 @@ impl MediaContent {
     /// Creates a `MediaContent` from its required fields; the setters fill in the rest.
     pub fn new(media_id: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self { media_id: media_id.into() }
+    }
+}
+impl MediaContent {
+    /// Checks the documented limits of every field of `MediaContent`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        ::core::result::Result::Ok(())
     }
 }
 /// 视频消息内容
@@ -915,6 +1043,30 @@ impl VideoContent {
     ) -> Self {
         self.description = ::core::option::Option::Some(description.into());
         self
+    }
+}
+impl VideoContent {
+    /// Checks the documented limits of every field of `VideoContent`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        if let ::core::option::Option::Some(value) = &self.title {
+            crate::rt::check::length(
+                "title",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(128),
+                true,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.description {
+            crate::rt::check::length(
+                "description",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(512),
+                true,
+            )?;
+        }
+        ::core::result::Result::Ok(())
     }
 }
 /// 文本卡片消息内容。description 支持br标签或空格换行，以及 class 为 gray、highlight、normal 的div标签。
@@ -982,6 +1134,51 @@ impl TextCardContent {
         self
     }
 }
+impl TextCardContent {
+    /// Checks the documented limits of every field of `TextCardContent`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.title;
+            crate::rt::check::length(
+                "title",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(128),
+                false,
+            )?;
+        }
+        {
+            let value = &self.description;
+            crate::rt::check::length(
+                "description",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(512),
+                false,
+            )?;
+        }
+        {
+            let value = &self.url;
+            crate::rt::check::length(
+                "url",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(2048),
+                true,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.btntxt {
+            crate::rt::check::length(
+                "btntxt",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(4),
+                false,
+            )?;
+        }
+        ::core::result::Result::Ok(())
+    }
+}
 /// 图文消息内容
 #[derive(
     ::core::clone::Clone,
@@ -1007,6 +1204,28 @@ impl NewsContent {
         Self {
             articles: articles.into_iter().collect(),
         }
+    }
+}
+impl NewsContent {
+    /// Checks the documented limits of every field of `NewsContent`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.articles;
+            crate::rt::check::items(
+                "articles",
+                value.len(),
+                ::core::option::Option::Some(1),
+                ::core::option::Option::Some(8),
+            )?;
+            for (index, item) in value.iter().enumerate() {
+                (|| -> crate::rt::check::Checked {
+                    item.validate()?;
+                    ::core::result::Result::Ok(())
+                })()
+                    .map_err(|v| v.at(index).within("articles"))?;
+            }
+        }
+        ::core::result::Result::Ok(())
     }
 }
 /// 一条图文（news）。url 与小程序（appid + pagepath）必须填写一个。
@@ -1130,6 +1349,58 @@ impl NewsArticle {
         self
     }
 }
+impl NewsArticle {
+    /// Checks the documented limits of every field of `NewsArticle`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.title;
+            crate::rt::check::length(
+                "title",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(128),
+                true,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.description {
+            crate::rt::check::length(
+                "description",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(512),
+                true,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.url {
+            crate::rt::check::length(
+                "url",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(2048),
+                true,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.picurl {
+            crate::rt::check::length(
+                "picurl",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(2048),
+                true,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.pagepath {
+            crate::rt::check::length(
+                "pagepath",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(128),
+                true,
+            )?;
+        }
+        ::core::result::Result::Ok(())
+    }
+}
 /// 图文消息（mpnews）内容。跟普通图文消息一致，唯一的差异是图文内容存储在企业微信；多次发送mpnews会被认为是不同的图文，阅读、点赞的统计会被分开计算。
 #[derive(
     ::core::clone::Clone,
@@ -1155,6 +1426,28 @@ impl MpNewsContent {
         Self {
             articles: articles.into_iter().collect(),
         }
+    }
+}
+impl MpNewsContent {
+    /// Checks the documented limits of every field of `MpNewsContent`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.articles;
+            crate::rt::check::items(
+                "articles",
+                value.len(),
+                ::core::option::Option::Some(1),
+                ::core::option::Option::Some(8),
+            )?;
+            for (index, item) in value.iter().enumerate() {
+                (|| -> crate::rt::check::Checked {
+                    item.validate()?;
+                    ::core::result::Result::Ok(())
+                })()
+                    .map_err(|v| v.at(index).within("articles"))?;
+            }
+        }
+        ::core::result::Result::Ok(())
     }
 }
 /// 一条图文（mpnews）
@@ -1254,6 +1547,50 @@ impl MpNewsArticle {
         self
     }
 }
+impl MpNewsArticle {
+    /// Checks the documented limits of every field of `MpNewsArticle`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.title;
+            crate::rt::check::length(
+                "title",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(128),
+                true,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.author {
+            crate::rt::check::length(
+                "author",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(64),
+                true,
+            )?;
+        }
+        {
+            let value = &self.content;
+            crate::rt::check::length(
+                "content",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(681984),
+                true,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.digest {
+            crate::rt::check::length(
+                "digest",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(512),
+                true,
+            )?;
+        }
+        ::core::result::Result::Ok(())
+    }
+}
 /// markdown消息内容（支持的语法见官方附录：标题、加粗、链接、行内代码段、引用、字体颜色info/comment/warning）
 #[derive(
     ::core::clone::Clone,
@@ -1275,6 +1612,22 @@ impl MarkdownContent {
     /// Creates a `MarkdownContent` from its required fields; the setters fill in the rest.
     pub fn new(content: impl ::core::convert::Into<::std::string::String>) -> Self {
         Self { content: content.into() }
+    }
+}
+impl MarkdownContent {
+    /// Checks the documented limits of every field of `MarkdownContent`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.content;
+            crate::rt::check::length(
+                "content",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(2048),
+                true,
+            )?;
+        }
+        ::core::result::Result::Ok(())
     }
 }
 /// 小程序通知消息内容
@@ -1388,6 +1741,55 @@ impl MiniprogramNoticeContent {
         self
     }
 }
+impl MiniprogramNoticeContent {
+    /// Checks the documented limits of every field of `MiniprogramNoticeContent`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        if let ::core::option::Option::Some(value) = &self.page {
+            crate::rt::check::length(
+                "page",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(1024),
+                true,
+            )?;
+        }
+        {
+            let value = &self.title;
+            crate::rt::check::length(
+                "title",
+                value.as_str(),
+                ::core::option::Option::Some(4),
+                ::core::option::Option::Some(12),
+                false,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.description {
+            crate::rt::check::length(
+                "description",
+                value.as_str(),
+                ::core::option::Option::Some(4),
+                ::core::option::Option::Some(12),
+                false,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.content_item {
+            crate::rt::check::items(
+                "content_item",
+                value.len(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(10),
+            )?;
+            for (index, item) in value.iter().enumerate() {
+                (|| -> crate::rt::check::Checked {
+                    item.validate()?;
+                    ::core::result::Result::Ok(())
+                })()
+                    .map_err(|v| v.at(index).within("content_item"))?;
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
+}
 /// 小程序通知消息的一个键值对
 #[derive(
     ::core::clone::Clone,
@@ -1420,6 +1822,32 @@ impl MiniprogramNoticeItem {
             key: key.into(),
             value: value.into(),
         }
+    }
+}
+impl MiniprogramNoticeItem {
+    /// Checks the documented limits of every field of `MiniprogramNoticeItem`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.key;
+            crate::rt::check::length(
+                "key",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(10),
+                false,
+            )?;
+        }
+        {
+            let value = &self.value;
+            crate::rt::check::length(
+                "value",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(30),
+                false,
+            )?;
+        }
+        ::core::result::Result::Ok(())
     }
 }
 /// 模板卡片。text\_notice 文本通知型、news\_notice 图文展示型、button\_interaction 按钮交互型、 vote\_interaction 投票选择型、multiple\_interaction 多项选择型共用此结构；各类型使用的字段见官方各参数表。
@@ -1750,6 +2178,140 @@ impl TemplateCard {
         self
     }
 }
+impl TemplateCard {
+    /// Checks the documented limits of every field of `TemplateCard`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        if let ::core::option::Option::Some(value) = &self.source {
+            value.validate().map_err(|v| v.within("source"))?;
+        }
+        if let ::core::option::Option::Some(value) = &self.action_menu {
+            value.validate().map_err(|v| v.within("action_menu"))?;
+        }
+        if let ::core::option::Option::Some(value) = &self.task_id {
+            crate::rt::check::length(
+                "task_id",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(128),
+                true,
+            )?;
+            {
+                static PATTERN: ::std::sync::OnceLock<
+                    ::core::option::Option<::regex_lite::Regex>,
+                > = ::std::sync::OnceLock::new();
+                crate::rt::check::pattern(
+                    "task_id",
+                    value.as_str(),
+                    "^[0-9A-Za-z_@-]+$",
+                    &PATTERN,
+                )?;
+            }
+        }
+        if let ::core::option::Option::Some(value) = &self.main_title {
+            value.validate().map_err(|v| v.within("main_title"))?;
+        }
+        if let ::core::option::Option::Some(value) = &self.quote_area {
+            value.validate().map_err(|v| v.within("quote_area"))?;
+        }
+        if let ::core::option::Option::Some(value) = &self.emphasis_content {
+            value.validate().map_err(|v| v.within("emphasis_content"))?;
+        }
+        if let ::core::option::Option::Some(value) = &self.horizontal_content_list {
+            crate::rt::check::items(
+                "horizontal_content_list",
+                value.len(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(6),
+            )?;
+            for (index, item) in value.iter().enumerate() {
+                (|| -> crate::rt::check::Checked {
+                    item.validate()?;
+                    ::core::result::Result::Ok(())
+                })()
+                    .map_err(|v| v.at(index).within("horizontal_content_list"))?;
+            }
+        }
+        if let ::core::option::Option::Some(value) = &self.jump_list {
+            crate::rt::check::items(
+                "jump_list",
+                value.len(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(3),
+            )?;
+            for (index, item) in value.iter().enumerate() {
+                (|| -> crate::rt::check::Checked {
+                    item.validate()?;
+                    ::core::result::Result::Ok(())
+                })()
+                    .map_err(|v| v.at(index).within("jump_list"))?;
+            }
+        }
+        if let ::core::option::Option::Some(value) = &self.card_action {
+            value.validate().map_err(|v| v.within("card_action"))?;
+        }
+        if let ::core::option::Option::Some(value) = &self.card_image {
+            value.validate().map_err(|v| v.within("card_image"))?;
+        }
+        if let ::core::option::Option::Some(value) = &self.image_text_area {
+            value.validate().map_err(|v| v.within("image_text_area"))?;
+        }
+        if let ::core::option::Option::Some(value) = &self.vertical_content_list {
+            crate::rt::check::items(
+                "vertical_content_list",
+                value.len(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(4),
+            )?;
+            for (index, item) in value.iter().enumerate() {
+                (|| -> crate::rt::check::Checked {
+                    item.validate()?;
+                    ::core::result::Result::Ok(())
+                })()
+                    .map_err(|v| v.at(index).within("vertical_content_list"))?;
+            }
+        }
+        if let ::core::option::Option::Some(value) = &self.button_selection {
+            value.validate().map_err(|v| v.within("button_selection"))?;
+        }
+        if let ::core::option::Option::Some(value) = &self.button_list {
+            crate::rt::check::items(
+                "button_list",
+                value.len(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(6),
+            )?;
+            for (index, item) in value.iter().enumerate() {
+                (|| -> crate::rt::check::Checked {
+                    item.validate()?;
+                    ::core::result::Result::Ok(())
+                })()
+                    .map_err(|v| v.at(index).within("button_list"))?;
+            }
+        }
+        if let ::core::option::Option::Some(value) = &self.checkbox {
+            value.validate().map_err(|v| v.within("checkbox"))?;
+        }
+        if let ::core::option::Option::Some(value) = &self.select_list {
+            crate::rt::check::items(
+                "select_list",
+                value.len(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(3),
+            )?;
+            for (index, item) in value.iter().enumerate() {
+                (|| -> crate::rt::check::Checked {
+                    item.validate()?;
+                    ::core::result::Result::Ok(())
+                })()
+                    .map_err(|v| v.at(index).within("select_list"))?;
+            }
+        }
+        if let ::core::option::Option::Some(value) = &self.submit_button {
+            value.validate().map_err(|v| v.within("submit_button"))?;
+        }
+        ::core::result::Result::Ok(())
+    }
+}
 /// 模板卡片类型 (`card_type`)
 ///
 /// An open enum: values this version does not name still decode and round-trip.
@@ -1915,6 +2477,12 @@ impl TemplateCardSource {
         self
     }
 }
+impl TemplateCardSource {
+    /// Checks the documented limits of every field of `TemplateCardSource`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        ::core::result::Result::Ok(())
+    }
+}
 /// 来源文字的颜色 (`source.desc_color`)
 ///
 /// An open enum: values this version does not name still decode and round-trip.
@@ -2037,6 +2605,28 @@ impl TemplateCardActionMenu {
         self
     }
 }
+impl TemplateCardActionMenu {
+    /// Checks the documented limits of every field of `TemplateCardActionMenu`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.action_list;
+            crate::rt::check::items(
+                "action_list",
+                value.len(),
+                ::core::option::Option::Some(1),
+                ::core::option::Option::Some(3),
+            )?;
+            for (index, item) in value.iter().enumerate() {
+                (|| -> crate::rt::check::Checked {
+                    item.validate()?;
+                    ::core::result::Result::Ok(())
+                })()
+                    .map_err(|v| v.at(index).within("action_list"))?;
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
+}
 /// 更多操作界面的一个操作
 #[derive(
     ::core::clone::Clone,
@@ -2067,6 +2657,22 @@ impl TemplateCardMenuAction {
             text: text.into(),
             key: key.into(),
         }
+    }
+}
+impl TemplateCardMenuAction {
+    /// Checks the documented limits of every field of `TemplateCardMenuAction`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.key;
+            crate::rt::check::length(
+                "key",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(1024),
+                true,
+            )?;
+        }
+        ::core::result::Result::Ok(())
     }
 }
 /// 模版卡片的主要内容，包括一级标题和标题辅助信息
@@ -2119,6 +2725,12 @@ impl TemplateCardMainTitle {
     ) -> Self {
         self.desc = ::core::option::Option::Some(desc.into());
         self
+    }
+}
+impl TemplateCardMainTitle {
+    /// Checks the documented limits of every field of `TemplateCardMainTitle`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        ::core::result::Result::Ok(())
     }
 }
 /// 点击事件类型：quote\_area.type、image\_text\_area.type、jump\_list.type、card\_action.type （card\_action 在 text\_notice、news\_notice 中取值范围为\[1,2\]）
@@ -2311,6 +2923,12 @@ impl TemplateCardQuoteArea {
         self
     }
 }
+impl TemplateCardQuoteArea {
+    /// Checks the documented limits of every field of `TemplateCardQuoteArea`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        ::core::result::Result::Ok(())
+    }
+}
 /// 关键数据样式
 #[derive(
     ::core::clone::Clone,
@@ -2361,6 +2979,12 @@ impl TemplateCardEmphasisContent {
     ) -> Self {
         self.desc = ::core::option::Option::Some(desc.into());
         self
+    }
+}
+impl TemplateCardEmphasisContent {
+    /// Checks the documented limits of every field of `TemplateCardEmphasisContent`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        ::core::result::Result::Ok(())
     }
 }
 /// 二级标题+文本的链接类型 (`horizontal_content_list.type`)
@@ -2545,6 +3169,12 @@ impl TemplateCardHorizontalContent {
         self
     }
 }
+impl TemplateCardHorizontalContent {
+    /// Checks the documented limits of every field of `TemplateCardHorizontalContent`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        ::core::result::Result::Ok(())
+    }
+}
 /// 跳转指引样式
 #[derive(
     ::core::clone::Clone,
@@ -2632,6 +3262,12 @@ impl TemplateCardJump {
         self
     }
 }
+impl TemplateCardJump {
+    /// Checks the documented limits of every field of `TemplateCardJump`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        ::core::result::Result::Ok(())
+    }
+}
 /// 整体卡片的点击跳转事件
 #[derive(
     ::core::clone::Clone,
@@ -2716,6 +3352,12 @@ impl TemplateCardCardAction {
         self
     }
 }
+impl TemplateCardCardAction {
+    /// Checks the documented limits of every field of `TemplateCardCardAction`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        ::core::result::Result::Ok(())
+    }
+}
 /// 图片样式（图文展示型）
 #[derive(
     ::core::clone::Clone,
@@ -2754,6 +3396,12 @@ impl TemplateCardImage {
     pub fn aspect_ratio(mut self, aspect_ratio: f64) -> Self {
         self.aspect_ratio = ::core::option::Option::Some(aspect_ratio);
         self
+    }
+}
+impl TemplateCardImage {
+    /// Checks the documented limits of every field of `TemplateCardImage`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        ::core::result::Result::Ok(())
     }
 }
 /// 左图右文样式（图文展示型）
@@ -2875,6 +3523,12 @@ impl TemplateCardImageTextArea {
         self
     }
 }
+impl TemplateCardImageTextArea {
+    /// Checks the documented limits of every field of `TemplateCardImageTextArea`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        ::core::result::Result::Ok(())
+    }
+}
 /// 卡片二级垂直内容
 #[derive(
     ::core::clone::Clone,
@@ -2912,6 +3566,12 @@ impl TemplateCardVerticalContent {
     ) -> Self {
         self.desc = ::core::option::Option::Some(desc.into());
         self
+    }
+}
+impl TemplateCardVerticalContent {
+    /// Checks the documented limits of every field of `TemplateCardVerticalContent`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        ::core::result::Result::Ok(())
     }
 }
 /// 下拉式的选择器（按钮交互型）
@@ -2982,6 +3642,38 @@ impl TemplateCardButtonSelection {
         self
     }
 }
+impl TemplateCardButtonSelection {
+    /// Checks the documented limits of every field of `TemplateCardButtonSelection`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.question_key;
+            crate::rt::check::length(
+                "question_key",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(1024),
+                true,
+            )?;
+        }
+        {
+            let value = &self.option_list;
+            crate::rt::check::items(
+                "option_list",
+                value.len(),
+                ::core::option::Option::Some(1),
+                ::core::option::Option::Some(10),
+            )?;
+            for (index, item) in value.iter().enumerate() {
+                (|| -> crate::rt::check::Checked {
+                    item.validate()?;
+                    ::core::result::Result::Ok(())
+                })()
+                    .map_err(|v| v.at(index).within("option_list"))?;
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
+}
 /// 下拉式的选择器的一个选项（button\_selection.option\_list、select\_list.option\_list）
 #[derive(
     ::core::clone::Clone,
@@ -3012,6 +3704,22 @@ impl TemplateCardSelectOption {
             id: id.into(),
             text: text.into(),
         }
+    }
+}
+impl TemplateCardSelectOption {
+    /// Checks the documented limits of every field of `TemplateCardSelectOption`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.id;
+            crate::rt::check::length(
+                "id",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(128),
+                true,
+            )?;
+        }
+        ::core::result::Result::Ok(())
     }
 }
 /// 按钮点击事件类型 (`button_list.type`)
@@ -3181,6 +3889,29 @@ impl TemplateCardButton {
         self
     }
 }
+impl TemplateCardButton {
+    /// Checks the documented limits of every field of `TemplateCardButton`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        if let ::core::option::Option::Some(value) = &self.style {
+            crate::rt::check::range(
+                "style",
+                i128::from(*value),
+                ::core::option::Option::Some(1),
+                ::core::option::Option::Some(4),
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.key {
+            crate::rt::check::length(
+                "key",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(1024),
+                true,
+            )?;
+        }
+        ::core::result::Result::Ok(())
+    }
+}
 /// 选择题模式 (`checkbox.mode`)
 ///
 /// An open enum: values this version does not name still decode and round-trip.
@@ -3304,6 +4035,38 @@ impl TemplateCardCheckbox {
         self
     }
 }
+impl TemplateCardCheckbox {
+    /// Checks the documented limits of every field of `TemplateCardCheckbox`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.question_key;
+            crate::rt::check::length(
+                "question_key",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(1024),
+                true,
+            )?;
+        }
+        {
+            let value = &self.option_list;
+            crate::rt::check::items(
+                "option_list",
+                value.len(),
+                ::core::option::Option::Some(1),
+                ::core::option::Option::Some(20),
+            )?;
+            for (index, item) in value.iter().enumerate() {
+                (|| -> crate::rt::check::Checked {
+                    item.validate()?;
+                    ::core::result::Result::Ok(())
+                })()
+                    .map_err(|v| v.at(index).within("option_list"))?;
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
+}
 /// 选择题的一个选项
 #[derive(
     ::core::clone::Clone,
@@ -3339,6 +4102,22 @@ impl TemplateCardCheckboxOption {
             text: text.into(),
             is_checked,
         }
+    }
+}
+impl TemplateCardCheckboxOption {
+    /// Checks the documented limits of every field of `TemplateCardCheckboxOption`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.id;
+            crate::rt::check::length(
+                "id",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(128),
+                true,
+            )?;
+        }
+        ::core::result::Result::Ok(())
     }
 }
 /// 下拉式的选择器（多项选择型）
@@ -3409,6 +4188,38 @@ impl TemplateCardSelect {
         self
     }
 }
+impl TemplateCardSelect {
+    /// Checks the documented limits of every field of `TemplateCardSelect`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.question_key;
+            crate::rt::check::length(
+                "question_key",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(1024),
+                true,
+            )?;
+        }
+        {
+            let value = &self.option_list;
+            crate::rt::check::items(
+                "option_list",
+                value.len(),
+                ::core::option::Option::Some(1),
+                ::core::option::Option::Some(10),
+            )?;
+            for (index, item) in value.iter().enumerate() {
+                (|| -> crate::rt::check::Checked {
+                    item.validate()?;
+                    ::core::result::Result::Ok(())
+                })()
+                    .map_err(|v| v.at(index).within("option_list"))?;
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
+}
 /// 提交按钮样式（投票选择型、多项选择型）
 #[derive(
     ::core::clone::Clone,
@@ -3452,5 +4263,21 @@ impl TemplateCardSubmitButton {
     ) -> Self {
         self.text = ::core::option::Option::Some(text.into());
         self
+    }
+}
+impl TemplateCardSubmitButton {
+    /// Checks the documented limits of every field of `TemplateCardSubmitButton`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.key;
+            crate::rt::check::length(
+                "key",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(1024),
+                true,
+            )?;
+        }
+        ::core::result::Result::Ok(())
     }
 }

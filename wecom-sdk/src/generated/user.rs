@@ -761,6 +761,156 @@ impl crate::Endpoint for CreateRequest {
         body: crate::BodyKind::Json,
         sensitive: false,
     };
+    fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.userid;
+            crate::rt::check::length(
+                "userid",
+                value.as_str(),
+                ::core::option::Option::Some(1),
+                ::core::option::Option::Some(64),
+                true,
+            )?;
+            {
+                static PATTERN: ::std::sync::OnceLock<
+                    ::core::option::Option<::regex_lite::Regex>,
+                > = ::std::sync::OnceLock::new();
+                crate::rt::check::pattern(
+                    "userid",
+                    value.as_str(),
+                    "^[0-9A-Za-z][0-9A-Za-z_@.-]*$",
+                    &PATTERN,
+                )?;
+            }
+        }
+        {
+            let value = &self.name;
+            crate::rt::check::length(
+                "name",
+                value.as_str(),
+                ::core::option::Option::Some(1),
+                ::core::option::Option::Some(64),
+                false,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.alias {
+            crate::rt::check::length(
+                "alias",
+                value.as_str(),
+                ::core::option::Option::Some(1),
+                ::core::option::Option::Some(64),
+                false,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.department {
+            crate::rt::check::items(
+                "department",
+                value.len(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(100),
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.order {
+            for (index, item) in value.iter().enumerate() {
+                (|| -> crate::rt::check::Checked {
+                    crate::rt::check::range(
+                        "",
+                        i128::from(*item),
+                        ::core::option::Option::Some(0),
+                        ::core::option::Option::Some(4294967295),
+                    )?;
+                    ::core::result::Result::Ok(())
+                })()
+                    .map_err(|v| v.at(index).within("order"))?;
+            }
+        }
+        if let ::core::option::Option::Some(value) = &self.position {
+            crate::rt::check::length(
+                "position",
+                value.as_str(),
+                ::core::option::Option::Some(0),
+                ::core::option::Option::Some(128),
+                false,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.email {
+            crate::rt::check::length(
+                "email",
+                value.as_str(),
+                ::core::option::Option::Some(6),
+                ::core::option::Option::Some(64),
+                true,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.biz_mail {
+            crate::rt::check::length(
+                "biz_mail",
+                value.as_str(),
+                ::core::option::Option::Some(6),
+                ::core::option::Option::Some(64),
+                true,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.telephone {
+            crate::rt::check::length(
+                "telephone",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(32),
+                true,
+            )?;
+            {
+                static PATTERN: ::std::sync::OnceLock<
+                    ::core::option::Option<::regex_lite::Regex>,
+                > = ::std::sync::OnceLock::new();
+                crate::rt::check::pattern(
+                    "telephone",
+                    value.as_str(),
+                    "^[0-9+,-]*$",
+                    &PATTERN,
+                )?;
+            }
+        }
+        if let ::core::option::Option::Some(value) = &self.direct_leader {
+            crate::rt::check::items(
+                "direct_leader",
+                value.len(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(1),
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.extattr {
+            value.validate().map_err(|v| v.within("extattr"))?;
+        }
+        if let ::core::option::Option::Some(value) = &self.external_profile {
+            value.validate().map_err(|v| v.within("external_profile"))?;
+        }
+        if let ::core::option::Option::Some(value) = &self.external_position {
+            crate::rt::check::length(
+                "external_position",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(12),
+                false,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.address {
+            crate::rt::check::length(
+                "address",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(128),
+                false,
+            )?;
+        }
+        crate::rt::check::at_least_one(
+            &[
+                ("mobile", crate::rt::check::Given::given(&self.mobile)),
+                ("email", crate::rt::check::Given::given(&self.email)),
+            ],
+        )?;
+        ::core::result::Result::Ok(())
+    }
 }
 /// What `POST /cgi-bin/user/create` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
 #[derive(
@@ -825,6 +975,19 @@ impl crate::Endpoint for GetRequest {
     };
     fn write_query(&self, query: &mut crate::Query) {
         query.push("userid", &self.userid);
+    }
+    fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.userid;
+            crate::rt::check::length(
+                "userid",
+                value.as_str(),
+                ::core::option::Option::Some(1),
+                ::core::option::Option::Some(64),
+                true,
+            )?;
+        }
+        ::core::result::Result::Ok(())
     }
 }
 /// What `GET /cgi-bin/user/get` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
@@ -1475,6 +1638,141 @@ impl crate::Endpoint for UpdateRequest {
         body: crate::BodyKind::Json,
         sensitive: false,
     };
+    fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.userid;
+            crate::rt::check::length(
+                "userid",
+                value.as_str(),
+                ::core::option::Option::Some(1),
+                ::core::option::Option::Some(64),
+                true,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.name {
+            crate::rt::check::length(
+                "name",
+                value.as_str(),
+                ::core::option::Option::Some(1),
+                ::core::option::Option::Some(64),
+                false,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.alias {
+            crate::rt::check::length(
+                "alias",
+                value.as_str(),
+                ::core::option::Option::Some(1),
+                ::core::option::Option::Some(64),
+                false,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.department {
+            crate::rt::check::items(
+                "department",
+                value.len(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(100),
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.order {
+            for (index, item) in value.iter().enumerate() {
+                (|| -> crate::rt::check::Checked {
+                    crate::rt::check::range(
+                        "",
+                        i128::from(*item),
+                        ::core::option::Option::Some(0),
+                        ::core::option::Option::Some(4294967295),
+                    )?;
+                    ::core::result::Result::Ok(())
+                })()
+                    .map_err(|v| v.at(index).within("order"))?;
+            }
+        }
+        if let ::core::option::Option::Some(value) = &self.position {
+            crate::rt::check::length(
+                "position",
+                value.as_str(),
+                ::core::option::Option::Some(0),
+                ::core::option::Option::Some(128),
+                false,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.email {
+            crate::rt::check::length(
+                "email",
+                value.as_str(),
+                ::core::option::Option::Some(6),
+                ::core::option::Option::Some(64),
+                true,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.biz_mail {
+            crate::rt::check::length(
+                "biz_mail",
+                value.as_str(),
+                ::core::option::Option::Some(6),
+                ::core::option::Option::Some(63),
+                true,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.biz_mail_alias {
+            value.validate().map_err(|v| v.within("biz_mail_alias"))?;
+        }
+        if let ::core::option::Option::Some(value) = &self.telephone {
+            crate::rt::check::length(
+                "telephone",
+                value.as_str(),
+                ::core::option::Option::Some(1),
+                ::core::option::Option::Some(32),
+                true,
+            )?;
+            {
+                static PATTERN: ::std::sync::OnceLock<
+                    ::core::option::Option<::regex_lite::Regex>,
+                > = ::std::sync::OnceLock::new();
+                crate::rt::check::pattern(
+                    "telephone",
+                    value.as_str(),
+                    "^[0-9+,-]+$",
+                    &PATTERN,
+                )?;
+            }
+        }
+        if let ::core::option::Option::Some(value) = &self.direct_leader {
+            crate::rt::check::items(
+                "direct_leader",
+                value.len(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(1),
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.extattr {
+            value.validate().map_err(|v| v.within("extattr"))?;
+        }
+        if let ::core::option::Option::Some(value) = &self.external_profile {
+            value.validate().map_err(|v| v.within("external_profile"))?;
+        }
+        if let ::core::option::Option::Some(value) = &self.external_position {
+            crate::rt::check::length(
+                "external_position",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(12),
+                false,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.address {
+            crate::rt::check::length(
+                "address",
+                value.as_str(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(128),
+                false,
+            )?;
+        }
+        ::core::result::Result::Ok(())
+    }
 }
 /// What `POST /cgi-bin/user/update` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
 #[derive(
@@ -1586,6 +1884,18 @@ impl crate::Endpoint for BatchDeleteRequest {
         body: crate::BodyKind::Json,
         sensitive: false,
     };
+    fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.useridlist;
+            crate::rt::check::items(
+                "useridlist",
+                value.len(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(200),
+            )?;
+        }
+        ::core::result::Result::Ok(())
+    }
 }
 /// What `POST /cgi-bin/user/batchdelete` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
 #[derive(
@@ -1886,6 +2196,10 @@ pub struct AuthSuccResponse {}
 /// `GET /cgi-bin/corp/get_join_qrcode` · [official docs](https://developer.work.weixin.qq.com/document/path/91714)
 ///
 /// 支持企业用户获取实时成员加入二维码。须拥有通讯录的管理权限，使用通讯录同步的Secret。
+///
+/// # Limits
+///
+/// - `size_type`: one of 1, 2, 3, 4
 #[derive(
     ::core::clone::Clone,
     ::core::fmt::Debug,
@@ -1898,6 +2212,8 @@ pub struct AuthSuccResponse {}
 #[non_exhaustive]
 pub struct GetJoinQrcodeRequest {
     /// qrcode尺寸类型，1: 171 x 171; 2: 399 x 399; 3: 741 x 741; 4: 2052 x 2052
+    ///
+    /// Limits: one of 1, 2, 3, 4.
     #[serde(default, skip_serializing)]
     pub size_type: ::core::option::Option<JoinQrcodeSizeType>,
 }
@@ -1909,6 +2225,8 @@ impl GetJoinQrcodeRequest {
         }
     }
     /// qrcode尺寸类型，1: 171 x 171; 2: 399 x 399; 3: 741 x 741; 4: 2052 x 2052
+    ///
+    /// Limits: one of 1, 2, 3, 4.
     pub fn size_type(
         mut self,
         size_type: impl ::core::convert::Into<JoinQrcodeSizeType>,
@@ -1919,6 +2237,8 @@ impl GetJoinQrcodeRequest {
 }
 impl crate::Call<GetJoinQrcodeRequest> {
     /// qrcode尺寸类型，1: 171 x 171; 2: 399 x 399; 3: 741 x 741; 4: 2052 x 2052
+    ///
+    /// Limits: one of 1, 2, 3, 4.
     pub fn size_type(
         mut self,
         size_type: impl ::core::convert::Into<JoinQrcodeSizeType>,
@@ -1942,6 +2262,16 @@ impl crate::Endpoint for GetJoinQrcodeRequest {
         if let ::core::option::Option::Some(value) = &self.size_type {
             query.push("size_type", value);
         }
+    }
+    fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        if let ::core::option::Option::Some(value) = &self.size_type {
+            crate::rt::check::one_of_int(
+                "size_type",
+                i128::from(value.0),
+                &[1, 2, 3, 4],
+            )?;
+        }
+        ::core::result::Result::Ok(())
     }
 }
 /// What `GET /cgi-bin/corp/get_join_qrcode` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
@@ -2001,6 +2331,23 @@ impl crate::Endpoint for GetActiveStatRequest {
         body: crate::BodyKind::Json,
         sensitive: false,
     };
+    fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.date;
+            {
+                static PATTERN: ::std::sync::OnceLock<
+                    ::core::option::Option<::regex_lite::Regex>,
+                > = ::std::sync::OnceLock::new();
+                crate::rt::check::pattern(
+                    "date",
+                    value.as_str(),
+                    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+                    &PATTERN,
+                )?;
+            }
+        }
+        ::core::result::Result::Ok(())
+    }
 }
 /// What `POST /cgi-bin/user/get_active_stat` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
 #[derive(
@@ -2060,6 +2407,19 @@ impl crate::Endpoint for GetUseridRequest {
         body: crate::BodyKind::Json,
         sensitive: false,
     };
+    fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        {
+            let value = &self.mobile;
+            crate::rt::check::length(
+                "mobile",
+                value.as_str(),
+                ::core::option::Option::Some(5),
+                ::core::option::Option::Some(32),
+                true,
+            )?;
+        }
+        ::core::result::Result::Ok(())
+    }
 }
 /// What `POST /cgi-bin/user/getuserid` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
 #[derive(
@@ -2270,6 +2630,33 @@ impl BizMailAlias {
             item.into_iter().map(::core::convert::Into::into).collect(),
         );
         self
+    }
+}
+impl BizMailAlias {
+    /// Checks the documented limits of every field of `BizMailAlias`.
+    pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
+        if let ::core::option::Option::Some(value) = &self.item {
+            crate::rt::check::items(
+                "item",
+                value.len(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(5),
+            )?;
+            for (index, item) in value.iter().enumerate() {
+                (|| -> crate::rt::check::Checked {
+                    crate::rt::check::length(
+                        "",
+                        item.as_str(),
+                        ::core::option::Option::Some(6),
+                        ::core::option::Option::Some(63),
+                        true,
+                    )?;
+                    ::core::result::Result::Ok(())
+                })()
+                    .map_err(|v| v.at(index).within("item"))?;
+            }
+        }
+        ::core::result::Result::Ok(())
     }
 }
 /// `user/create` 因填写不存在的部门而新增的一个部门

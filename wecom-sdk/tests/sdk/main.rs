@@ -7,3 +7,4 @@ mod failures;
 mod samples;
 mod support;
 mod tokens;
+mod validation;

@@ -15,6 +15,13 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 pub const CORP_ID: &str = "ww-test-corp";
 pub const SECRET: &str = "test-secret-0123456789";
 pub const TOKEN: &str = "test-access-token-abcdef";
+pub const PROVIDER_CORP_ID: &str = "ww-test-provider";
+pub const PROVIDER_SECRET: &str = "test-provider-secret-0123";
+pub const PROVIDER_TOKEN: &str = "test-provider-token-abcdef";
+pub const SUITE_ID: &str = "ww-test-suite";
+pub const SUITE_SECRET: &str = "test-suite-secret-0123";
+pub const SUITE_TICKET: &str = "test-suite-ticket-0123";
+pub const SUITE_TOKEN: &str = "test-suite-token-abcdef";
 
 /// One endpoint's documented exchange, as the spec gives it.
 pub struct Case {
@@ -24,13 +31,16 @@ pub struct Case {
     /// The request example's keys that travel in the query; the rest form the JSON body.
     pub query_keys: &'static [&'static str],
     pub json_body: bool,
-    pub authenticated: bool,
+    /// The request example's keys that are files of a multipart body.
+    pub files: &'static [&'static str],
+    /// `access_token`, `provider_access_token`, `suite_access_token` or `none`.
+    pub auth: &'static str,
     pub request: &'static str,
     pub response: &'static str,
 }
 
 /// A server that hands out [`TOKEN`] from `gettoken` (expecting `expected_fetches` calls).
-pub async fn server_with_token(expected_fetches: u64) -> MockServer {
+pub async fn server_with_token(expected_fetches: impl Into<wiremock::Times>) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/cgi-bin/gettoken"))
@@ -62,11 +72,7 @@ where
     R: Endpoint + DeserializeOwned,
     R::Response: Serialize,
 {
-    let server = if case.authenticated {
-        server_with_token(1).await
-    } else {
-        MockServer::start().await
-    };
+    let server = server_for(case.auth).await;
     Mock::given(method(case.method))
         .and(path(case.path))
         .respond_with(json(case.response))
@@ -75,13 +81,14 @@ where
         .mount(&server)
         .await;
 
-    let request: R = serde_json::from_str(case.request).unwrap_or_else(|e| {
+    let files = FileFixtures::new(&case);
+    let request: R = serde_json::from_str(&files.request).unwrap_or_else(|e| {
         panic!(
             "{}: the request example does not fit the typed request: {e}",
             case.id
         )
     });
-    let response = client(&server)
+    let response = client_for(&server, case.auth)
         .execute(&request)
         .await
         .unwrap_or_else(|e| panic!("{}: the call failed: {e}", case.id));
@@ -100,8 +107,8 @@ where
         .filter(|(k, _)| case.query_keys.contains(&k.as_str()))
         .map(|(k, v)| (k.clone(), query_text(v)))
         .collect();
-    if case.authenticated {
-        expected_query.insert("access_token".into(), TOKEN.into());
+    if let Some((param, token)) = credential_for(case.auth) {
+        expected_query.insert(param.into(), token.into());
     }
     let query: BTreeMap<String, String> = call
         .url
@@ -110,7 +117,9 @@ where
         .collect();
     assert_eq!(query, expected_query, "{}: query", case.id);
 
-    if case.json_body {
+    if !case.files.is_empty() {
+        files.assert_sent(&case, call);
+    } else if case.json_body {
         let expected_body: serde_json::Map<String, Value> = example
             .into_iter()
             .filter(|(k, _)| !case.query_keys.contains(&k.as_str()))
@@ -244,4 +253,212 @@ pub fn samples_dir() -> Option<PathBuf> {
         None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/wecom-samples"),
     };
     dir.is_dir().then_some(dir)
+}
+
+/// A server that hands out the credential `auth` needs (once).
+pub async fn server_for(auth: &str) -> MockServer {
+    let server = MockServer::start().await;
+    match auth {
+        "access_token" => {
+            Mock::given(method("GET"))
+                .and(path("/cgi-bin/gettoken"))
+                .respond_with(json(&format!(r#"{{"errcode":0,"errmsg":"ok","access_token":"{TOKEN}","expires_in":7200}}"#)))
+                .expect(1)
+                .mount(&server)
+                .await
+        }
+        "provider_access_token" => {
+            Mock::given(method("POST"))
+                .and(path("/cgi-bin/service/get_provider_token"))
+                .and(wiremock::matchers::body_json(serde_json::json!({"corpid": PROVIDER_CORP_ID, "provider_secret": PROVIDER_SECRET})))
+                .respond_with(json(&format!(r#"{{"provider_access_token":"{PROVIDER_TOKEN}","expires_in":7200}}"#)))
+                .expect(1)
+                .mount(&server)
+                .await
+        }
+        "suite_access_token" => {
+            Mock::given(method("POST"))
+                .and(path("/cgi-bin/service/get_suite_token"))
+                .and(wiremock::matchers::body_json(serde_json::json!({"suite_id": SUITE_ID, "suite_secret": SUITE_SECRET, "suite_ticket": SUITE_TICKET})))
+                .respond_with(json(&format!(r#"{{"suite_access_token":"{SUITE_TOKEN}","expires_in":7200}}"#)))
+                .expect(1)
+                .mount(&server)
+                .await
+        }
+        _ => {}
+    }
+    server
+}
+
+/// A client holding every kind of credential the tests use.
+pub fn client_for(server: &MockServer, auth: &str) -> Client {
+    let client = Client::builder(CORP_ID, SECRET)
+        .provider(PROVIDER_CORP_ID, PROVIDER_SECRET)
+        .suite(SUITE_ID, SUITE_SECRET)
+        .base_url(server.uri())
+        .build()
+        .expect("a client for the local server");
+    if auth == "suite_access_token" {
+        client.set_suite_ticket(SUITE_TICKET);
+    }
+    client
+}
+
+/// The query parameter and token a call with `auth` carries.
+pub fn credential_for(auth: &str) -> Option<(&'static str, &'static str)> {
+    match auth {
+        "access_token" => Some(("access_token", TOKEN)),
+        "provider_access_token" => Some(("access_token", PROVIDER_TOKEN)),
+        "suite_access_token" => Some(("suite_access_token", SUITE_TOKEN)),
+        _ => None,
+    }
+}
+
+/// Real files for the file parameters of a request example: the example names a file, the
+/// fixture writes one of that name (with known content) and points the request at it.
+struct FileFixtures {
+    _dir: Option<tempfile::TempDir>,
+    request: String,
+    /// `(part name, file name, content)`.
+    files: Vec<(String, String, Vec<u8>)>,
+}
+
+impl FileFixtures {
+    fn new(case: &Case) -> Self {
+        if case.files.is_empty() {
+            return FileFixtures {
+                _dir: None,
+                request: case.request.to_string(),
+                files: Vec::new(),
+            };
+        }
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let mut example: Value = serde_json::from_str(case.request).expect("the spec checked it is JSON");
+        let mut files = Vec::new();
+        for key in case.files {
+            let Some(name) = example.get(*key).and_then(Value::as_str).map(str::to_string) else {
+                continue;
+            };
+            let content = format!("contents of {name} for {}\n", case.id).into_bytes();
+            let path = dir.path().join(&name);
+            std::fs::write(&path, &content).expect("a fixture file");
+            example[*key] = Value::String(path.to_string_lossy().into_owned());
+            files.push((key.to_string(), name, content));
+        }
+        FileFixtures {
+            _dir: Some(dir),
+            request: example.to_string(),
+            files,
+        }
+    }
+
+    /// Each file arrived as a multipart part with its plain UTF-8 name and its bytes.
+    fn assert_sent(&self, case: &Case, call: &wiremock::Request) {
+        let content_type = call
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        assert!(
+            content_type.starts_with("multipart/form-data"),
+            "{}: content type {content_type}",
+            case.id
+        );
+        let body = String::from_utf8_lossy(&call.body);
+        for (part, name, content) in &self.files {
+            let disposition = format!(r#"Content-Disposition: form-data; name="{part}"; filename="{name}""#);
+            assert!(
+                body.contains(&disposition),
+                "{}: no part `{disposition}` in\n{body}",
+                case.id
+            );
+            assert!(
+                !body.contains("filename*="),
+                "{}: RFC 2231 file names are refused by WeCom",
+                case.id
+            );
+            assert!(
+                body.contains(&*String::from_utf8_lossy(content)),
+                "{}: the file's bytes are missing",
+                case.id
+            );
+        }
+    }
+}
+
+/// A download endpoint: the documented request reaches the server as documented and the file
+/// comes back streamed with its name; a JSON answer (the documented error) becomes an error.
+#[allow(dead_code, reason = "called by the generated tests of download endpoints")]
+pub async fn check_download<R>(case: Case)
+where
+    R: wecom_sdk::DownloadEndpoint + DeserializeOwned,
+{
+    let server = server_for(case.auth).await;
+    let file = b"\x89PNG fake image bytes".to_vec();
+    Mock::given(method(case.method))
+        .and(path(case.path))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-disposition", r#"attachment; filename="downloaded.png""#)
+                .set_body_raw(file.clone(), "image/png"),
+        )
+        .expect(1)
+        .named(case.id)
+        .mount(&server)
+        .await;
+    let request: R = serde_json::from_str(case.request).unwrap_or_else(|e| {
+        panic!(
+            "{}: the request example does not fit the typed request: {e}",
+            case.id
+        )
+    });
+    let client = client_for(&server, case.auth);
+    let mut download = client
+        .download(&request)
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", case.id));
+    assert_eq!(download.file_name(), Some("downloaded.png"), "{}", case.id);
+    assert_eq!(download.content_type(), Some("image/png"), "{}", case.id);
+    let mut received = Vec::new();
+    while let Some(chunk) = download.chunk().await.unwrap() {
+        received.extend_from_slice(&chunk);
+    }
+    assert_eq!(received, file, "{}: file bytes", case.id);
+
+    let calls = server.received_requests().await.expect("recording is on");
+    let call = calls
+        .iter()
+        .find(|r| r.url.path() == case.path)
+        .expect("the download was requested");
+    let example: Value = serde_json::from_str(case.request).expect("the spec checked it is JSON");
+    let mut expected: BTreeMap<String, String> = example
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), query_text(v)))
+        .collect();
+    if let Some((param, token)) = credential_for(case.auth) {
+        expected.insert(param.into(), token.into());
+    }
+    let query: BTreeMap<String, String> = call
+        .url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    assert_eq!(query, expected, "{}: query", case.id);
+
+    let documented: Value = serde_json::from_str(case.response).expect("JSON");
+    if documented["errcode"].as_i64().unwrap_or(0) != 0 {
+        server.reset().await;
+        Mock::given(method(case.method))
+            .and(path(case.path))
+            .respond_with(json(case.response))
+            .mount(&server)
+            .await;
+        let err = client
+            .download(&request)
+            .await
+            .expect_err("a JSON answer to a download is a refusal");
+        assert_eq!(err.code(), documented["errcode"].as_i64(), "{}", case.id);
+    }
 }

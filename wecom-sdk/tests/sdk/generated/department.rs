@@ -22,7 +22,8 @@ async fn create() {
             path: "/cgi-bin/department/create",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{"name": "广州研发中心", "name_en": "RDGZ", "parentid": 1, "order": 1, "id": 2}
 "#,
             response: r#"{"errcode": 0, "errmsg": "created", "id": 2}
@@ -40,7 +41,8 @@ async fn update() {
             path: "/cgi-bin/department/update",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{"id": 2, "name": "广州研发中心", "name_en": "RDGZ", "parentid": 1, "order": 1}
 "#,
             response: r#"{"errcode": 0, "errmsg": "updated"}
@@ -58,7 +60,8 @@ async fn delete() {
             path: "/cgi-bin/department/delete",
             query_keys: &["id"],
             json_body: false,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{"id": 2}
 "#,
             response: r#"{"errcode": 0, "errmsg": "deleted"}
@@ -76,7 +79,8 @@ async fn list() {
             path: "/cgi-bin/department/list",
             query_keys: &["id"],
             json_body: false,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{"id": 2}
 "#,
             response: r#"{"errcode": 0, "errmsg": "ok", "department": [{"id": 2, "name": "广州研发中心", "name_en": "RDGZ", "department_leader": ["zhangsan", "lisi"], "parentid": 1, "order": 10}, {"id": 3, "name": "邮箱产品部", "name_en": "mail", "department_leader": ["lisi", "wangwu"], "parentid": 2, "order": 40}]}
@@ -94,7 +98,8 @@ async fn simple_list() {
             path: "/cgi-bin/department/simplelist",
             query_keys: &["id"],
             json_body: false,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{"id": 2}
 "#,
             response: r#"{"errcode": 0, "errmsg": "ok", "department_id": [{"id": 2, "parentid": 1, "order": 10}, {"id": 3, "parentid": 2, "order": 40}]}
@@ -112,7 +117,8 @@ async fn get() {
             path: "/cgi-bin/department/get",
             query_keys: &["id"],
             json_body: false,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{"id": 2}
 "#,
             response: r#"{"errcode": 0, "errmsg": "ok", "department": {"id": 2, "name": "广州研发中心", "name_en": "RDGZ", "department_leader": ["zhangsan", "lisi"], "parentid": 1, "order": 10}}

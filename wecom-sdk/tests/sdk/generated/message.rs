@@ -18,7 +18,8 @@ async fn send() {
             path: "/cgi-bin/message/send",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{
    "touser" : "UserID1|UserID2|UserID3",
    "toparty" : "PartyID1|PartyID2",
@@ -58,7 +59,8 @@ async fn send_image() {
             path: "/cgi-bin/message/send",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{
    "touser" : "UserID1|UserID2|UserID3",
    "toparty" : "PartyID1|PartyID2",
@@ -97,7 +99,8 @@ async fn send_voice() {
             path: "/cgi-bin/message/send",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{
    "touser" : "UserID1|UserID2|UserID3",
    "toparty" : "PartyID1|PartyID2",
@@ -135,7 +138,8 @@ async fn send_video() {
             path: "/cgi-bin/message/send",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{
    "touser" : "UserID1|UserID2|UserID3",
    "toparty" : "PartyID1|PartyID2",
@@ -176,7 +180,8 @@ async fn send_file() {
             path: "/cgi-bin/message/send",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{
    "touser" : "UserID1|UserID2|UserID3",
    "toparty" : "PartyID1|PartyID2",
@@ -215,7 +220,8 @@ async fn send_textcard() {
             path: "/cgi-bin/message/send",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{
    "touser" : "UserID1|UserID2|UserID3",
    "toparty" : "PartyID1 | PartyID2",
@@ -257,7 +263,8 @@ async fn send_news() {
             path: "/cgi-bin/message/send",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{
    "touser" : "UserID1|UserID2|UserID3",
    "toparty" : "PartyID1 | PartyID2",
@@ -305,7 +312,8 @@ async fn send_mpnews() {
             path: "/cgi-bin/message/send",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{
    "touser" : "UserID1|UserID2|UserID3",
    "toparty" : "PartyID1 | PartyID2",
@@ -354,7 +362,8 @@ async fn send_markdown() {
             path: "/cgi-bin/message/send",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{
    "touser" : "UserID1|UserID2|UserID3",
    "toparty" : "PartyID1|PartyID2",
@@ -392,7 +401,8 @@ async fn send_miniprogram_notice() {
             path: "/cgi-bin/message/send",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{
     "touser" : "zhangsan|lisi",
     "toparty": "1|2",
@@ -453,7 +463,8 @@ async fn send_template_card_text_notice() {
             path: "/cgi-bin/message/send",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{
     "touser" : "UserID1|UserID2|UserID3",
     "toparty" : "PartyID1 | PartyID2",
@@ -563,7 +574,8 @@ async fn send_template_card_news_notice() {
             path: "/cgi-bin/message/send",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{
     "touser" : "UserID1|UserID2|UserID3",
     "toparty" : "PartyID1 | PartyID2",
@@ -685,7 +697,8 @@ async fn send_template_card_button_interaction() {
             path: "/cgi-bin/message/send",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{
     "touser" : "UserID1|UserID2|UserID3",
     "toparty" : "PartyID1 | PartyID2",
@@ -805,7 +818,8 @@ async fn send_template_card_vote_interaction() {
             path: "/cgi-bin/message/send",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{
     "touser" : "UserID1|UserID2|UserID3",
     "toparty" : "PartyID1 | PartyID2",
@@ -873,7 +887,8 @@ async fn send_template_card_multiple_interaction() {
             path: "/cgi-bin/message/send",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{
     "touser" : "UserID1|UserID2|UserID3",
     "toparty" : "PartyID1 | PartyID2",
@@ -957,7 +972,8 @@ async fn update_taskcard() {
             path: "/cgi-bin/message/update_taskcard",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{
     "userids" : ["userid1","userid2"],
     "agentid" : 1,

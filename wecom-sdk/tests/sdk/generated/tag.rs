@@ -23,7 +23,8 @@ async fn create() {
             path: "/cgi-bin/tag/create",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{"tagname": "UI", "tagid": 12}
 "#,
             response: r#"{"errcode": 0, "errmsg": "created", "tagid": 12}
@@ -41,7 +42,8 @@ async fn update() {
             path: "/cgi-bin/tag/update",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{"tagid": 12, "tagname": "UI design"}
 "#,
             response: r#"{"errcode": 0, "errmsg": "updated"}
@@ -59,7 +61,8 @@ async fn delete() {
             path: "/cgi-bin/tag/delete",
             query_keys: &["tagid"],
             json_body: false,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{"tagid": 12}
 "#,
             response: r#"{"errcode": 0, "errmsg": "deleted"}
@@ -77,7 +80,8 @@ async fn get() {
             path: "/cgi-bin/tag/get",
             query_keys: &["tagid"],
             json_body: false,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{"tagid": 12}
 "#,
             response: r#"{"errcode": 0, "errmsg": "ok", "tagname": "乒乓球协会", "userlist": [{"userid": "zhangsan", "name": "李四"}], "partylist": [2]}
@@ -95,7 +99,8 @@ async fn add_users() {
             path: "/cgi-bin/tag/addtagusers",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{"tagid": 12, "userlist": ["user1", "user2"], "partylist": [4]}
 "#,
             response: r#"{"errcode": 0, "errmsg": "ok", "invalidlist": "usr1|usr2|usr", "invalidparty": [2, 4]}
@@ -113,7 +118,8 @@ async fn delete_users() {
             path: "/cgi-bin/tag/deltagusers",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{"tagid": 12, "userlist": ["user1", "user2"], "partylist": [2, 4]}
 "#,
             response: r#"{"errcode": 0, "errmsg": "deleted", "invalidlist": "usr1|usr2|usr", "invalidparty": [2, 4]}
@@ -131,7 +137,8 @@ async fn list() {
             path: "/cgi-bin/tag/list",
             query_keys: &[],
             json_body: false,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{}"#,
             response: r#"{"errcode": 0, "errmsg": "ok", "taglist": [{"tagid": 1, "tagname": "a"}, {"tagid": 2, "tagname": "b"}]}
 "#,

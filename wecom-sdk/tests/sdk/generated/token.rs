@@ -15,7 +15,8 @@ async fn get_token() {
             path: "/cgi-bin/gettoken",
             query_keys: &["corpid", "corpsecret"],
             json_body: false,
-            authenticated: false,
+            files: &[],
+            auth: "none",
             request: r#"{"corpid": "ID", "corpsecret": "SECRET"}
 "#,
             response: r#"{

@@ -29,7 +29,8 @@ async fn create() {
             path: "/cgi-bin/user/create",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{
   "userid": "zhangsan",
   "name": "张三",
@@ -82,7 +83,8 @@ async fn get() {
             path: "/cgi-bin/user/get",
             query_keys: &["userid"],
             json_body: false,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{"userid": "zhangsan"}
 "#,
             response: r#"{
@@ -139,7 +141,8 @@ async fn update() {
             path: "/cgi-bin/user/update",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{
   "userid": "zhangsan",
   "name": "李四",
@@ -192,7 +195,8 @@ async fn delete() {
             path: "/cgi-bin/user/delete",
             query_keys: &["userid"],
             json_body: false,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{"userid": "zhangsan"}
 "#,
             response: r#"{"errcode": 0, "errmsg": "deleted"}
@@ -210,7 +214,8 @@ async fn batch_delete() {
             path: "/cgi-bin/user/batchdelete",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{"useridlist": ["zhangsan", "lisi"]}
 "#,
             response: r#"{"errcode": 0, "errmsg": "deleted"}
@@ -228,7 +233,8 @@ async fn simple_list() {
             path: "/cgi-bin/user/simplelist",
             query_keys: &["department_id"],
             json_body: false,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{"department_id": 1}
 "#,
             response: r#"{"errcode": 0, "errmsg": "ok", "userlist": [{"userid": "zhangsan", "name": "张三", "department": [1, 2], "open_userid": "xxxxxx"}]}
@@ -246,7 +252,8 @@ async fn list() {
             path: "/cgi-bin/user/list",
             query_keys: &["department_id"],
             json_body: false,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{"department_id": 1}
 "#,
             response: r#"{
@@ -308,7 +315,8 @@ async fn convert_to_openid() {
             path: "/cgi-bin/user/convert_to_openid",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{"userid": "zhangsan"}
 "#,
             response: r#"{"errcode": 0, "errmsg": "ok", "openid": "oDjGHs-1yCnGrRovBj2yHij5JAAA"}
@@ -326,7 +334,8 @@ async fn convert_to_userid() {
             path: "/cgi-bin/user/convert_to_userid",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{"openid": "oDjGHs-1yCnGrRovBj2yHij5JAAA"}
 "#,
             response: r#"{"errcode": 0, "errmsg": "ok", "userid": "zhangsan"}
@@ -344,7 +353,8 @@ async fn auth_succ() {
             path: "/cgi-bin/user/authsucc",
             query_keys: &["userid"],
             json_body: false,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{"userid": "zhangsan"}
 "#,
             response: r#"{"errcode": 0, "errmsg": "ok"}
@@ -362,7 +372,8 @@ async fn get_join_qrcode() {
             path: "/cgi-bin/corp/get_join_qrcode",
             query_keys: &["size_type"],
             json_body: false,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{"size_type": 3}
 "#,
             response: r#"{"errcode": 0, "errmsg": "ok", "join_qrcode": "https://work.weixin.qq.com/wework_admin/genqrcode?action=join&vcode=3db1fab03118ae2aa1544cb9abe84&r=hb_share_api_mjoin&qr_size=3"}
@@ -380,7 +391,8 @@ async fn get_active_stat() {
             path: "/cgi-bin/user/get_active_stat",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{"date": "2020-03-27"}
 "#,
             response: r#"{"errcode": 0, "errmsg": "ok", "active_cnt": 100}
@@ -398,7 +410,8 @@ async fn get_userid() {
             path: "/cgi-bin/user/getuserid",
             query_keys: &[],
             json_body: true,
-            authenticated: true,
+            files: &[],
+            auth: "access_token",
             request: r#"{"mobile": "13430388888"}
 "#,
             response: r#"{"errcode": 0, "errmsg": "ok", "userid": "zhangsan"}
