@@ -15,6 +15,69 @@ pub struct Api {
     pub shared: Vec<TypeDef>,
     /// The groups in file-name order.
     pub groups: Vec<Group>,
+    /// The official error-code table, by ascending code.
+    pub errcodes: Vec<ErrorCode>,
+}
+
+/// One row of the official global error-code table.
+#[derive(Debug, Clone)]
+pub struct ErrorCode {
+    pub code: i64,
+    pub meaning: String,
+    pub hint: String,
+    pub class: ErrorClass,
+}
+
+/// What kind of trouble an error code means, and so what a caller can do about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    Retryable,
+    Token,
+    Configuration,
+    RateLimit,
+    Permission,
+    InvalidArgument,
+    Other,
+}
+
+impl ErrorClass {
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "retryable" => ErrorClass::Retryable,
+            "token" => ErrorClass::Token,
+            "configuration" => ErrorClass::Configuration,
+            "rate_limit" => ErrorClass::RateLimit,
+            "permission" => ErrorClass::Permission,
+            "invalid_argument" => ErrorClass::InvalidArgument,
+            "other" => ErrorClass::Other,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorClass::Retryable => "retryable",
+            ErrorClass::Token => "token",
+            ErrorClass::Configuration => "configuration",
+            ErrorClass::RateLimit => "rate_limit",
+            ErrorClass::Permission => "permission",
+            ErrorClass::InvalidArgument => "invalid_argument",
+            ErrorClass::Other => "other",
+        }
+    }
+
+    /// The Rust variant of `wecom_sdk::ErrorClass`.
+    pub fn variant(self) -> &'static str {
+        match self {
+            ErrorClass::Retryable => "Retryable",
+            ErrorClass::Token => "Token",
+            ErrorClass::Configuration => "Configuration",
+            ErrorClass::RateLimit => "RateLimit",
+            ErrorClass::Permission => "Permission",
+            ErrorClass::InvalidArgument => "InvalidArgument",
+            ErrorClass::Other => "Other",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -317,6 +380,8 @@ pub struct Endpoint {
     pub doc: String,
     pub auth: Auth,
     pub body: BodyKind,
+    /// Repeating it changes nothing (default: true for GET, false for POST).
+    pub idempotent: bool,
     pub params: Vec<Field>,
     pub constraints: Vec<Constraint>,
     pub response: Response,

@@ -16,6 +16,9 @@ use std::path::{Path, PathBuf};
 pub use diagnostics::Report;
 pub use emit::GeneratedFile;
 
+/// The file stem of the error-code table (`spec/errcodes.yaml`), which is not a group.
+const ERRCODES: &str = "errcodes";
+
 /// Everything derived from the spec.
 #[derive(Debug)]
 pub struct Generated {
@@ -70,6 +73,7 @@ pub fn generate_from_sources(sources: Vec<(String, String)>) -> Result<Generated
     let mut files = diagnostics::Files::default();
     let mut parsed = Vec::new();
     let mut problems = Vec::new();
+    let mut errcodes = Vec::new();
     for (name, text) in sources {
         let stem = Path::new(&name)
             .file_stem()
@@ -77,12 +81,25 @@ pub fn generate_from_sources(sources: Vec<(String, String)>) -> Result<Generated
             .to_string_lossy()
             .into_owned();
         let id = files.add(name, text);
+        if stem == ERRCODES {
+            match spec::load_error_codes(id, &files)
+                .map_err(|d| vec![d])
+                .and_then(|table| ir::lower::lower_error_codes(&files, id, &table))
+            {
+                Ok(codes) => errcodes = codes,
+                Err(mut more) => problems.append(&mut more),
+            }
+            continue;
+        }
         match spec::load(id, &files) {
             Ok(spec) => parsed.push(ir::lower::Parsed { file: id, stem, spec }),
             Err(diagnostic) => problems.push(diagnostic),
         }
     }
-    let lowered = ir::lower(&files, parsed);
+    let lowered = ir::lower(&files, parsed).map(|mut api| {
+        api.errcodes = errcodes;
+        api
+    });
     let api = match lowered {
         Ok(api) if problems.is_empty() => api,
         Ok(_) => {

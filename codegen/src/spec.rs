@@ -107,6 +107,7 @@ pub struct Endpoint {
     pub doc: Option<Loc<String>>,
     pub auth: Option<Loc<String>>,
     pub body: Option<Loc<String>>,
+    pub idempotent: Option<bool>,
     #[serde(default)]
     pub request: Entries<Field>,
     #[serde(default)]
@@ -251,4 +252,34 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entries<T> {
         }
         deserializer.deserialize_map(EntriesVisitor(PhantomData))
     }
+}
+
+/// `spec/errcodes.yaml`: the official global error-code table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorCodes {
+    pub source: Option<Loc<String>>,
+    pub codes: Vec<Loc<ErrorCode>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorCode {
+    pub code: Loc<i64>,
+    pub meaning: Loc<String>,
+    #[serde(default)]
+    pub hint: Option<String>,
+    pub class: Loc<String>,
+}
+
+/// Parses `spec/errcodes.yaml`.
+pub fn load_error_codes(file: FileId, files: &Files) -> Result<ErrorCodes, Diagnostic> {
+    serde_saphyr::from_str(files.source(file)).map_err(|err| {
+        let (line, column) = err
+            .location()
+            .map_or((1, 1), |l| (l.line().max(1), l.column().max(1)));
+        Diagnostic::error()
+            .with_message(yaml_message(&err.without_snippet().to_string()))
+            .with_labels(vec![Label::primary(file, files.line_col(file, line, column))])
+    })
 }

@@ -13,6 +13,8 @@ use tracing::Instrument;
 use crate::credentials::{Token, TokenCache};
 use crate::download::{Download, DownloadEndpoint};
 use crate::endpoint::{Auth, BodyKind, Endpoint, EndpointMeta, Query};
+use crate::policy::{Limiter, RATE_LIMITED, RetryPolicy};
+use crate::store::{MemoryStore, TokenStore};
 use crate::transport::{Credential, Payload, Transport, decode};
 use crate::{Call, Error, Secret};
 
@@ -58,6 +60,8 @@ struct Inner {
     token_margin: Duration,
     /// Check requests against the spec's limits before sending them.
     validate: bool,
+    retry: RetryPolicy,
+    limiter: Limiter,
 }
 
 struct CorpApp {
@@ -224,40 +228,83 @@ impl Client {
             .clone())
     }
 
-    /// Runs `send` with the credential `meta` needs; when WeCom rejects the token, drops it,
-    /// fetches a new one and runs `send` once more.
+    /// Runs `send` with the credential `meta` needs, under the client's policy: when WeCom
+    /// rejects the token, drops it, fetches a new one and sends once more; when WeCom is busy
+    /// or the connection fails in a way that is safe to repeat, waits and sends again, up to
+    /// the retry policy's attempts; a rate limit comes back at once as [`Error::RateLimited`].
     async fn authenticated<'a, T, F, Fut>(&'a self, meta: &'static EndpointMeta, send: F) -> Result<T, Error>
     where
         F: Fn(Option<Credential>) -> Fut + 'a,
         Fut: Future<Output = Result<T, Error>> + 'a,
     {
-        let span = tracing::debug_span!("wecom.call", endpoint = meta.id, attempt = tracing::field::Empty);
+        let span = tracing::debug_span!(
+            "wecom.call",
+            endpoint = meta.id,
+            attempt = tracing::field::Empty,
+            errcode = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
         async move {
-            let mut attempt = 1;
-            loop {
+            let started = std::time::Instant::now();
+            let policy = self.inner.retry;
+            let mut attempt = 0;
+            let mut refreshed = false;
+            let outcome = loop {
+                attempt += 1;
                 tracing::Span::current().record("attempt", attempt);
+                let _permit = self.inner.limiter.admit().await;
                 let token = match meta.auth {
                     Auth::None => None,
-                    kind => Some(self.token_for(kind, meta.id).await?),
+                    kind => match self.token_for(kind, meta.id).await {
+                        Ok(token) => Some(token),
+                        // Fetching a token is safe to repeat; the same policy applies.
+                        Err(error) if policy.retries(&error, true, attempt) => {
+                            tokio::time::sleep(policy.delay(attempt)).await;
+                            continue;
+                        }
+                        Err(error) => break Err(error),
+                    },
                 };
                 let credential = token.as_ref().map(|t| Credential {
                     param: credential_param(meta.auth),
                     token: Arc::clone(t),
                 });
-                match send(credential).await {
-                    Err(Error::Api(e)) if attempt == 1 && TOKEN_REJECTED.contains(&e.code) => {
-                        let Some(used) = &token else {
-                            return Err(Error::Api(e));
-                        };
+                let error = match send(credential).await {
+                    Ok(value) => break Ok(value),
+                    Err(error) => error,
+                };
+                if let Error::Api(e) = &error {
+                    tracing::Span::current().record("errcode", e.code);
+                    if TOKEN_REJECTED.contains(&e.code)
+                        && !refreshed
+                        && let Some(used) = &token
+                    {
                         tracing::debug!(errcode = e.code, "token rejected; refreshing once");
                         if let Some(cache) = self.cache_for(meta.auth) {
-                            cache.invalidate(used);
+                            cache.invalidate(used).await;
                         }
-                        attempt += 1;
+                        refreshed = true;
+                        // The refresh does not count against the retry policy's attempts.
+                        attempt -= 1;
+                        continue;
                     }
-                    other => return other,
+                    if RATE_LIMITED.contains(&e.code) {
+                        break Err(Error::RateLimited(e.clone()));
+                    }
                 }
+                if policy.retries(&error, meta.idempotent, attempt) {
+                    let delay = policy.delay(attempt);
+                    tracing::debug!(error = %error, delay_ms = delay.as_millis() as u64, "retrying");
+                    tokio::time::sleep(delay).await;
+                    continue;
+                }
+                break Err(error);
+            };
+            tracing::Span::current().record("latency_ms", started.elapsed().as_millis() as u64);
+            if let Err(error) = &outcome {
+                tracing::debug!(error = %error, "call failed");
             }
+            outcome
         }
         .instrument(span)
         .await
@@ -291,7 +338,7 @@ impl Client {
                     .ok_or_else(|| missing("a corp app's access token (corp id and secret)"))?;
                 let request = crate::token::GetTokenRequest::new(corp.corp_id.clone(), corp.secret.clone());
                 corp.tokens
-                    .get(|| {
+                    .get(move || {
                         fetch(transport, request, margin, |r: crate::token::GetTokenResponse| {
                             (r.access_token, r.expires_in)
                         })
@@ -309,7 +356,7 @@ impl Client {
                 );
                 provider
                     .tokens
-                    .get(|| {
+                    .get(move || {
                         fetch(
                             transport,
                             request,
@@ -415,6 +462,10 @@ pub struct ClientBuilder {
     http: Option<reqwest::Client>,
     token_margin: Duration,
     validate: bool,
+    retry: RetryPolicy,
+    per_second: Option<u32>,
+    in_flight: Option<usize>,
+    store: Option<Arc<dyn TokenStore>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -440,7 +491,18 @@ impl ClientBuilder {
             http: None,
             token_margin: DEFAULT_TOKEN_MARGIN,
             validate: true,
+            retry: RetryPolicy::default(),
+            per_second: None,
+            in_flight: None,
+            store: None,
         }
+    }
+
+    /// Keeps tokens in `store` (default: in this process's memory). A shared store such as
+    /// [`crate::RedisStore`] lets many processes fetch each token once between them.
+    pub fn token_store(mut self, store: impl TokenStore) -> Self {
+        self.store = Some(Arc::new(store));
+        self
     }
 
     /// Acts for an app of a corp: `access_token` from `gettoken` with the corp id and secret.
@@ -491,6 +553,26 @@ impl ClientBuilder {
         self
     }
 
+    /// How failing calls are retried (default: three attempts in all, 200 ms doubling to 2 s,
+    /// with jitter; see [`RetryPolicy`] for which failures qualify).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Sends at most `per_second` calls a second from this client (and its clones): a brake to
+    /// stay under WeCom's rate limits. Off by default.
+    pub fn requests_per_second(mut self, per_second: u32) -> Self {
+        self.per_second = Some(per_second);
+        self
+    }
+
+    /// Lets at most `calls` be in flight at once from this client. Off by default.
+    pub fn max_in_flight(mut self, calls: usize) -> Self {
+        self.in_flight = Some(calls);
+        self
+    }
+
     /// Whether requests are checked against the documented limits before they are sent
     /// (default on). Turn it off when WeCom has loosened a limit before the spec caught up.
     pub fn validate_requests(mut self, on: bool) -> Self {
@@ -521,6 +603,10 @@ impl ClientBuilder {
                 "no credential: give a corp app, a provider or a suite".into(),
             ));
         }
+        let store: Arc<dyn TokenStore> = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
+        let cache = |kind: &str, id: &str, secret: &Secret| {
+            TokenCache::new(crate::store::key(kind, id, secret), Arc::clone(&store))
+        };
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -535,23 +621,28 @@ impl ClientBuilder {
                     timeout: self.timeout,
                 }),
                 corp: self.corp.map(|(corp_id, secret)| CorpApp {
+                    tokens: cache("access_token", &corp_id, &secret),
                     corp_id,
                     secret,
-                    tokens: TokenCache::default(),
                 }),
                 provider: self.provider.map(|(corp_id, secret)| Provider {
+                    tokens: cache("provider_token", &corp_id, &secret),
                     corp_id,
                     secret,
-                    tokens: TokenCache::default(),
                 }),
                 suite: self.suite.map(|(suite_id, secret)| Suite {
+                    tokens: cache("suite_token", &suite_id, &secret),
                     suite_id,
                     secret,
                     ticket: Arc::new(Mutex::new(None)),
-                    tokens: TokenCache::default(),
                 }),
                 token_margin: self.token_margin,
                 validate: self.validate,
+                retry: RetryPolicy {
+                    max_attempts: self.retry.max_attempts.max(1),
+                    ..self.retry
+                },
+                limiter: Limiter::new(self.per_second, self.in_flight),
             }),
         })
     }

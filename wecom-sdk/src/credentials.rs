@@ -1,17 +1,20 @@
-//! The access token: fetched once, shared by every caller, refreshed shortly before it expires
-//! or when WeCom says it is no longer valid.
+//! Tokens: fetched once, shared by every caller, refreshed shortly before they expire or when
+//! WeCom says they are no longer valid. In a process, concurrent callers share one fetch; across
+//! processes, a shared [`TokenStore`] and its refresh lock let one process fetch for all.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::future::{BoxFuture, FutureExt, Shared};
 
+use crate::store::{StoredToken, TokenStore};
 use crate::{Error, Secret};
 
 /// A token and when to stop using it.
 pub(crate) struct Token {
     pub(crate) value: Secret,
     refresh_at: Instant,
+    stored: StoredToken,
 }
 
 impl Token {
@@ -23,9 +26,27 @@ impl Token {
         } else {
             expires_in / 2
         };
+        let now = SystemTime::now();
         Token {
+            stored: StoredToken {
+                value: value.clone(),
+                refresh_at: now + usable,
+                expires_at: now + expires_in,
+            },
             value,
             refresh_at: Instant::now() + usable,
+        }
+    }
+
+    fn from_stored(stored: StoredToken) -> Self {
+        let left = stored
+            .refresh_at
+            .duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO);
+        Token {
+            value: stored.value.clone(),
+            refresh_at: Instant::now() + left,
+            stored,
         }
     }
 
@@ -41,10 +62,14 @@ type Fetch = Shared<BoxFuture<'static, Result<Arc<Token>, Error>>>;
 /// token endpoint. Later calls ask again, once each.
 const REFUSAL_HOLD: Duration = Duration::from_secs(2);
 
-/// The cached token and the fetch in flight, if any. Every caller that finds no fresh token
-/// waits on the same fetch, so a cold client under load asks `gettoken` once.
-#[derive(Default)]
+/// How often a process waiting on another's refresh looks in the store.
+const POLL: Duration = Duration::from_millis(50);
+
+/// One credential's token: the copy in this process, the fetch in flight, and the store shared
+/// with other processes.
 pub(crate) struct TokenCache {
+    key: String,
+    store: Arc<dyn TokenStore>,
     state: Mutex<State>,
 }
 
@@ -56,15 +81,24 @@ struct State {
 }
 
 impl TokenCache {
+    pub(crate) fn new(key: String, store: Arc<dyn TokenStore>) -> Self {
+        TokenCache {
+            key,
+            store,
+            state: Mutex::default(),
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
-        // The state is two `Option`s; a panic elsewhere cannot leave it inconsistent.
+        // The state is three `Option`s; a panic elsewhere cannot leave it inconsistent.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// A fresh token: the cached one, or the result of the fetch in flight, or of a new fetch.
+    /// A fresh token: this process's copy, or the result of the fetch in flight, or of a new
+    /// acquisition (from the store, or from WeCom under the store's lock).
     pub(crate) async fn get<F>(&self, fetch: F) -> Result<Arc<Token>, Error>
     where
-        F: FnOnce() -> BoxFuture<'static, Result<Token, Error>>,
+        F: FnOnce() -> BoxFuture<'static, Result<Token, Error>> + Send + 'static,
     {
         let shared = {
             let mut state = self.lock();
@@ -79,7 +113,10 @@ impl TokenCache {
             match &state.in_flight {
                 Some(fetching) => fetching.clone(),
                 None => {
-                    let fetching = fetch().map(|r| r.map(Arc::new)).boxed().shared();
+                    let fetching = acquire(Arc::clone(&self.store), self.key.clone(), fetch)
+                        .map(|r| r.map(Arc::new))
+                        .boxed()
+                        .shared();
                     state.in_flight = Some(fetching.clone());
                     fetching
                 }
@@ -94,20 +131,84 @@ impl TokenCache {
                     state.current = Some(Arc::clone(token));
                     state.refused = None;
                 }
-                Err(error @ Error::Api(_)) => state.refused = Some((error.clone(), Instant::now())),
+                // A refusal (wrong secret, say) holds; "busy" is worth asking again at once.
+                Err(error @ Error::Api(e)) if !crate::policy::BUSY.contains(&e.code) => {
+                    state.refused = Some((error.clone(), Instant::now()))
+                }
                 Err(_) => {}
             }
         }
         result
     }
 
-    /// Forgets `used` if it is still the cached token; a newer token is kept, so many calls
-    /// failing with the same stale token cause one refresh.
-    pub(crate) fn invalidate(&self, used: &Arc<Token>) {
-        let mut state = self.lock();
-        if state.current.as_ref().is_some_and(|c| Arc::ptr_eq(c, used)) {
-            state.current = None;
+    /// Forgets `used`, here and in the store, if it still is the token held; a newer token is
+    /// kept, so many calls failing with the same stale token cause one refresh.
+    pub(crate) async fn invalidate(&self, used: &Arc<Token>) {
+        {
+            let mut state = self.lock();
+            if state.current.as_ref().is_some_and(|c| Arc::ptr_eq(c, used)) {
+                state.current = None;
+            }
         }
+        if let Err(e) = self.store.invalidate(&self.key, used.value.expose()).await {
+            tracing::warn!(error = %e, "could not invalidate the token in the store");
+        }
+    }
+}
+
+/// A fresh token from the store, or fetched from WeCom by whichever process holds the store's
+/// refresh lock; the others wait for it to appear. A lock whose holder died expires, and the
+/// next waiter takes over. A store that fails is bypassed.
+async fn acquire<F>(store: Arc<dyn TokenStore>, key: String, fetch: F) -> Result<Token, Error>
+where
+    F: FnOnce() -> BoxFuture<'static, Result<Token, Error>>,
+{
+    let owner = format!("{:032x}", fastrand::u128(..));
+    let ttl = store.lock_ttl();
+    let give_up = Instant::now() + ttl * 3;
+    loop {
+        match store.load(&key).await {
+            Ok(Some(stored)) if stored.is_fresh() => return Ok(Token::from_stored(stored)),
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "token store unavailable; fetching directly");
+                return fetch().await;
+            }
+        }
+        match store.try_lock(&key, &owner, ttl).await {
+            Ok(true) => {
+                // Another process may have saved a token between our look and our lock.
+                if let Ok(Some(stored)) = store.load(&key).await
+                    && stored.is_fresh()
+                {
+                    release(&*store, &key, &owner).await;
+                    return Ok(Token::from_stored(stored));
+                }
+                let result = fetch().await;
+                if let Ok(token) = &result
+                    && let Err(e) = store.save(&key, &token.stored).await
+                {
+                    tracing::warn!(error = %e, "could not save the token in the store");
+                }
+                release(&*store, &key, &owner).await;
+                return result;
+            }
+            Ok(false) if Instant::now() > give_up => {
+                tracing::warn!("another process's refresh did not finish in time; fetching directly");
+                return fetch().await;
+            }
+            Ok(false) => tokio::time::sleep(POLL).await,
+            Err(e) => {
+                tracing::warn!(error = %e, "token store unavailable; fetching directly");
+                return fetch().await;
+            }
+        }
+    }
+}
+
+async fn release(store: &dyn TokenStore, key: &str, owner: &str) {
+    if let Err(e) = store.unlock(key, owner).await {
+        tracing::warn!(error = %e, "could not release the refresh lock (it expires by itself)");
     }
 }
 
@@ -116,10 +217,14 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
+    fn cache() -> TokenCache {
+        TokenCache::new("test".into(), Arc::new(crate::store::MemoryStore::new()))
+    }
+
     fn fetcher(
         count: Arc<AtomicUsize>,
         lifetime: Duration,
-    ) -> impl FnOnce() -> BoxFuture<'static, Result<Token, Error>> {
+    ) -> impl FnOnce() -> BoxFuture<'static, Result<Token, Error>> + Send + 'static {
         move || {
             async move {
                 let n = count.fetch_add(1, Ordering::SeqCst);
@@ -136,7 +241,7 @@ mod tests {
 
     #[tokio::test]
     async fn concurrent_callers_share_one_fetch() {
-        let cache = Arc::new(TokenCache::default());
+        let cache = Arc::new(cache());
         let count = Arc::new(AtomicUsize::new(0));
         let tasks: Vec<_> = (0..50)
             .map(|_| {
@@ -157,20 +262,20 @@ mod tests {
 
     #[tokio::test]
     async fn invalidation_compares_the_token_used() {
-        let cache = TokenCache::default();
+        let cache = cache();
         let count = Arc::new(AtomicUsize::new(0));
         let first = cache
             .get(fetcher(count.clone(), Duration::from_secs(60)))
             .await
             .unwrap();
-        cache.invalidate(&first);
+        cache.invalidate(&first).await;
         let second = cache
             .get(fetcher(count.clone(), Duration::from_secs(60)))
             .await
             .unwrap();
         assert_eq!(second.value.expose(), "token-1");
         // A late failure reported against the old token must not throw the new one away.
-        cache.invalidate(&first);
+        cache.invalidate(&first).await;
         let third = cache
             .get(fetcher(count.clone(), Duration::from_secs(60)))
             .await

@@ -50,6 +50,9 @@ pub struct EndpointMeta {
     pub body: BodyKind,
     /// The request or response carries a credential: bodies are never quoted in errors or logs.
     pub sensitive: bool,
+    /// Sending it twice does what sending it once does (the GETs that only read), so it may be
+    /// repeated after a dropped connection.
+    pub idempotent: bool,
 }
 
 impl EndpointMeta {
@@ -70,6 +73,8 @@ impl EndpointMeta {
             auth,
             body,
             sensitive: false,
+            // Only WeCom's reading GETs are safe to repeat; a caller's own endpoint is assumed not.
+            idempotent: false,
         }
     }
 }

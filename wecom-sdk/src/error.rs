@@ -11,6 +11,11 @@ pub enum Error {
     #[error(transparent)]
     Api(Box<ApiError>),
 
+    /// WeCom refused the call for going over a rate limit (45009, 45033). Never retried by
+    /// the client: 45009 blocks the app for the rest of its window and retries extend it.
+    #[error("rate limited: {0}")]
+    RateLimited(Box<ApiError>),
+
     /// The request never got an answer: connection refused or reset, DNS, TLS.
     #[error("{endpoint}: could not reach WeCom: {source}")]
     Transport {
@@ -84,7 +89,7 @@ impl Error {
     /// The endpoint the failing call was for (`user.get`), if the error is about one.
     pub fn endpoint(&self) -> Option<&'static str> {
         match self {
-            Error::Api(e) => Some(e.endpoint),
+            Error::Api(e) | Error::RateLimited(e) => Some(e.endpoint),
             Error::Transport { endpoint, .. }
             | Error::Timeout { endpoint, .. }
             | Error::Http { endpoint, .. }
@@ -95,10 +100,18 @@ impl Error {
         }
     }
 
-    /// The WeCom `errcode`, for API errors.
+    /// WeCom's refusal, for API and rate-limit errors.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) | Error::RateLimited(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The WeCom `errcode`, for API and rate-limit errors.
     pub fn code(&self) -> Option<i64> {
         match self {
-            Error::Api(e) => Some(e.code),
+            Error::Api(e) | Error::RateLimited(e) => Some(e.code),
             _ => None,
         }
     }
@@ -134,6 +147,21 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// What the official error-code table says of this code, if it lists it.
+    pub fn info(&self) -> Option<&'static ErrorCode> {
+        crate::errcodes::lookup(self.code)
+    }
+
+    /// What kind of trouble this is ([`ErrorClass::Other`] for codes the table does not list).
+    pub fn class(&self) -> ErrorClass {
+        self.info().map_or(ErrorClass::Other, |e| e.class)
+    }
+
+    /// Whether trying again later may succeed (system busy, version conflicts).
+    pub fn is_retryable(&self) -> bool {
+        self.class() == ErrorClass::Retryable
+    }
+
     /// The `errmsg` without the server's `hint: … from ip: … more info at …` suffix.
     pub fn brief(&self) -> &str {
         let message = self.message.as_str();
@@ -180,6 +208,40 @@ impl std::fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+/// One row of WeCom's global error-code table (`spec/errcodes.yaml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ErrorCode {
+    /// The `errcode`.
+    pub code: i64,
+    /// The official meaning (错误说明).
+    pub meaning: &'static str,
+    /// The official hint (排查方法), condensed.
+    pub hint: &'static str,
+    /// What kind of trouble it is.
+    pub class: ErrorClass,
+}
+
+/// What kind of trouble an error code means, and so what a caller can do about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorClass {
+    /// Transient trouble on WeCom's side: trying again later helps.
+    Retryable,
+    /// The token is missing, invalid or expired (the client refreshes it and repeats once).
+    Token,
+    /// Wrong corp id, secret, agent or settings: fix the configuration.
+    Configuration,
+    /// A frequency or quota limit: slow down.
+    RateLimit,
+    /// The app or member may not do this.
+    Permission,
+    /// A parameter is missing, malformed or out of range.
+    InvalidArgument,
+    /// Anything else: not found, state conflicts, business rules.
+    Other,
+}
 
 /// At most this many characters of a body go into an error message.
 const EXCERPT_CHARS: usize = 200;

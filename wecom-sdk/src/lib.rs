@@ -42,9 +42,11 @@ mod credentials;
 mod download;
 mod endpoint;
 mod error;
+mod policy;
 #[doc(hidden)]
 pub mod rt;
 mod secret;
+mod store;
 mod transport;
 mod upload;
 
@@ -56,8 +58,12 @@ pub use call::Call;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use download::{Download, DownloadCall, DownloadEndpoint};
 pub use endpoint::{Auth, BodyKind, Endpoint, EndpointMeta, Method, Query};
-pub use error::{ApiError, Error};
+pub use error::{ApiError, Error, ErrorClass, ErrorCode};
 pub use generated::*;
+pub use policy::RetryPolicy;
 pub use rt::check::Violation;
 pub use secret::Secret;
+#[cfg(feature = "redis")]
+pub use store::RedisStore;
+pub use store::{MemoryStore, StoreError, StoredToken, TokenStore};
 pub use upload::Upload;

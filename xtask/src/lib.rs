@@ -7,10 +7,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use codegen::emit::{GENERATED_MARKER, SDK_DIR, TESTS_DIR};
+use codegen::emit::{DOCS_DIR, GENERATED_MARKER, SDK_DIR, TESTS_DIR};
 
 /// Folders whose every file comes from the generator.
-pub const GENERATED_DIRS: &[&str] = &[SDK_DIR, TESTS_DIR];
+pub const GENERATED_DIRS: &[&str] = &[SDK_DIR, TESTS_DIR, DOCS_DIR];
 /// The manifest whose `[features]` follow the groups.
 pub const SDK_MANIFEST: &str = "wecom-sdk/Cargo.toml";
 
@@ -87,7 +87,11 @@ pub fn plan_from(root: &Path, spec_dir: &Path) -> Result<Vec<Change>, Error> {
                 continue;
             }
             let text = fs::read_to_string(&path).unwrap_or_default();
-            if text.starts_with(GENERATED_MARKER) {
+            if text
+                .lines()
+                .next()
+                .is_some_and(|first| first.contains(GENERATED_MARKER))
+            {
                 changes.push(Change::Remove { path: relative });
             } else {
                 changes.push(Change::Foreign { path: relative });

@@ -101,6 +101,7 @@ fn endpoint_impl(
         .filter(|p| p.placement == Placement::Query)
         .collect();
     let binary = matches!(e.response, Response::Binary);
+    let idempotent = e.idempotent;
     let write_query = (!query_params.is_empty() || binary).then(|| {
         let pushes = query_params.iter().map(|p| query_push(p));
         let query = if query_params.is_empty() {
@@ -153,6 +154,7 @@ fn endpoint_impl(
             auth: #auth,
             body: #body,
             sensitive: #sensitive,
+            idempotent: #idempotent,
         };
     };
     if binary {

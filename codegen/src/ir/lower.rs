@@ -20,6 +20,62 @@ pub struct Parsed {
     pub spec: SpecFile,
 }
 
+/// Checks the error-code table: ascending, unique codes, known classes.
+pub fn lower_error_codes(
+    files: &Files,
+    file: FileId,
+    table: &spec::ErrorCodes,
+) -> Result<Vec<ErrorCode>, Vec<Diagnostic>> {
+    let mut diagnostics = Vec::new();
+    let mut out: Vec<ErrorCode> = Vec::new();
+    for entry in &table.codes {
+        let row = &entry.value;
+        let class = match ErrorClass::parse(&row.class.value) {
+            Some(class) => class,
+            None => {
+                diagnostics.push(
+                    Diagnostic::error()
+                        .with_message(format!(
+                            "unknown class `{}`: use retryable, token, configuration, rate_limit, permission, invalid_argument or other",
+                            row.class.value
+                        ))
+                        .with_labels(vec![Label::primary(file, files.span_of(file, &row.class))]),
+                );
+                continue;
+            }
+        };
+        if let Some(previous) = out.last()
+            && previous.code >= row.code.value
+        {
+            let message = if previous.code == row.code.value {
+                format!("error code {} is listed twice", row.code.value)
+            } else {
+                format!(
+                    "error code {} is out of order (after {})",
+                    row.code.value, previous.code
+                )
+            };
+            diagnostics.push(
+                Diagnostic::error()
+                    .with_message(message)
+                    .with_labels(vec![Label::primary(file, files.span_of(file, &row.code))]),
+            );
+            continue;
+        }
+        out.push(ErrorCode {
+            code: row.code.value,
+            meaning: row.meaning.value.trim().to_string(),
+            hint: row.hint.clone().unwrap_or_default().trim().to_string(),
+            class,
+        });
+    }
+    if diagnostics.is_empty() {
+        Ok(out)
+    } else {
+        Err(diagnostics)
+    }
+}
+
 pub fn lower(files: &Files, parsed: Vec<Parsed>) -> Result<Api, Vec<Diagnostic>> {
     let mut lowerer = Lowerer {
         files,
@@ -46,7 +102,11 @@ pub fn lower(files: &Files, parsed: Vec<Parsed>) -> Result<Api, Vec<Diagnostic>>
             }
         }
     }
-    let mut api = Api { shared, groups };
+    let mut api = Api {
+        shared,
+        groups,
+        errcodes: Vec::new(),
+    };
     lowerer.check_duplicate_endpoints(&parsed, &api);
     lowerer.mark_usage(&mut api, &parsed);
     lowerer.check_examples(&api, &parsed);
@@ -93,6 +153,7 @@ const RESERVED_MODULES: &[&str] = &[
     "transport",
     "generated",
     "prelude",
+    "errcodes",
     // `Client` methods: the group accessor `client.<group>()` must not shadow them.
     "new",
     "builder",
@@ -1316,6 +1377,7 @@ impl Lowerer<'_> {
             doc,
             auth,
             body,
+            idempotent: e.idempotent.unwrap_or(method == Some(Method::Get)),
             params,
             constraints,
             response,

@@ -78,6 +78,7 @@ impl crate::Endpoint for GetRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::None,
         sensitive: false,
+        idempotent: true,
     };
     fn write_query(&self, query: &mut crate::Query) {
         query.push("agentid", &self.agentid);
@@ -166,6 +167,7 @@ impl crate::Endpoint for ListRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::None,
         sensitive: false,
+        idempotent: true,
     };
 }
 /// What `GET /cgi-bin/agent/list` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
@@ -414,6 +416,7 @@ impl crate::Endpoint for SetRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         if let ::core::option::Option::Some(value) = &self.name {

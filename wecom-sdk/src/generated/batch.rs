@@ -206,6 +206,7 @@ impl crate::Endpoint for InviteRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         if let ::core::option::Option::Some(value) = &self.user {
@@ -368,6 +369,7 @@ impl crate::Endpoint for SyncUserRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         if let ::core::option::Option::Some(value) = &self.callback {
@@ -483,6 +485,7 @@ impl crate::Endpoint for ReplaceUserRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         if let ::core::option::Option::Some(value) = &self.callback {
@@ -572,6 +575,7 @@ impl crate::Endpoint for ReplacePartyRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         if let ::core::option::Option::Some(value) = &self.callback {
@@ -636,6 +640,7 @@ impl crate::Endpoint for GetResultRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::None,
         sensitive: false,
+        idempotent: true,
     };
     fn write_query(&self, query: &mut crate::Query) {
         query.push("jobid", &self.jobid);

@@ -204,6 +204,7 @@ impl crate::Endpoint for CreateRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {
@@ -429,6 +430,7 @@ impl crate::Endpoint for UpdateRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         if let ::core::option::Option::Some(value) = &self.name {
@@ -528,6 +530,7 @@ impl crate::Endpoint for DeleteRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::None,
         sensitive: false,
+        idempotent: false,
     };
     fn write_query(&self, query: &mut crate::Query) {
         query.push("id", &self.id);
@@ -599,6 +602,7 @@ impl crate::Endpoint for ListRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::None,
         sensitive: false,
+        idempotent: true,
     };
     fn write_query(&self, query: &mut crate::Query) {
         if let ::core::option::Option::Some(value) = &self.id {
@@ -679,6 +683,7 @@ impl crate::Endpoint for SimpleListRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::None,
         sensitive: false,
+        idempotent: true,
     };
     fn write_query(&self, query: &mut crate::Query) {
         if let ::core::option::Option::Some(value) = &self.id {
@@ -741,6 +746,7 @@ impl crate::Endpoint for GetRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::None,
         sensitive: false,
+        idempotent: true,
     };
     fn write_query(&self, query: &mut crate::Query) {
         query.push("id", &self.id);

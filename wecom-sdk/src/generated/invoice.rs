@@ -118,6 +118,7 @@ impl crate::Endpoint for GetInfoRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
 }
 /// What `POST /cgi-bin/card/invoice/reimburse/getinvoiceinfo` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
@@ -162,6 +163,7 @@ impl crate::Endpoint for GetInfoBatchRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {
@@ -253,6 +255,7 @@ impl crate::Endpoint for UpdateStatusRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {
@@ -339,6 +342,7 @@ impl crate::Endpoint for UpdateStatusBatchRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {

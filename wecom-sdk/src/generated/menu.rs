@@ -96,6 +96,7 @@ impl crate::Endpoint for CreateRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn write_query(&self, query: &mut crate::Query) {
         query.push("agentid", &self.agentid);
@@ -166,6 +167,7 @@ impl crate::Endpoint for GetRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::None,
         sensitive: false,
+        idempotent: true,
     };
     fn write_query(&self, query: &mut crate::Query) {
         query.push("agentid", &self.agentid);
@@ -224,6 +226,7 @@ impl crate::Endpoint for DeleteRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::None,
         sensitive: false,
+        idempotent: false,
     };
     fn write_query(&self, query: &mut crate::Query) {
         query.push("agentid", &self.agentid);

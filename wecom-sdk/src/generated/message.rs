@@ -353,6 +353,7 @@ impl crate::Endpoint for SendRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         if let ::core::option::Option::Some(value) = &self.touser {
@@ -518,6 +519,7 @@ impl crate::Endpoint for UpdateTaskcardRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {

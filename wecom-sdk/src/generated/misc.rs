@@ -69,6 +69,7 @@ impl crate::Endpoint for GetCallbackIpRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::None,
         sensitive: false,
+        idempotent: true,
     };
 }
 /// What `GET /cgi-bin/getcallbackip` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
@@ -124,6 +125,7 @@ impl crate::Endpoint for GetApiDomainIpRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::None,
         sensitive: false,
+        idempotent: true,
     };
 }
 /// What `GET /cgi-bin/get_api_domain_ip` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).

@@ -435,6 +435,7 @@ impl crate::Endpoint for GetTemplateDetailRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
 }
 /// What `POST /cgi-bin/oa/gettemplatedetail` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
@@ -564,6 +565,7 @@ impl crate::Endpoint for ApplyEventRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         if let ::core::option::Option::Some(value) = &self.process {
@@ -751,6 +753,7 @@ impl crate::Endpoint for GetApprovalInfoRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {
@@ -842,6 +845,7 @@ impl crate::Endpoint for GetApprovalDetailRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
 }
 /// What `POST /cgi-bin/oa/getapprovaldetail` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
@@ -898,6 +902,7 @@ impl crate::Endpoint for GetOpenApprovalDataRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
 }
 /// What `POST /cgi-bin/corp/getopenapprovaldata` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
@@ -1068,6 +1073,7 @@ impl crate::Endpoint for GetDialRecordRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         if let ::core::option::Option::Some(value) = &self.limit {
@@ -1208,6 +1214,7 @@ impl crate::Endpoint for GetJournalRecordListRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {
@@ -1306,6 +1313,7 @@ impl crate::Endpoint for GetJournalRecordDetailRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {
@@ -1392,6 +1400,7 @@ impl crate::Endpoint for GetJournalStatListRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {
@@ -1493,6 +1502,7 @@ impl crate::Endpoint for GetCheckinDataRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {
@@ -1581,6 +1591,7 @@ impl crate::Endpoint for GetCheckinOptionRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {
@@ -1648,6 +1659,7 @@ impl crate::Endpoint for GetCorpCheckinOptionRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
 }
 /// What `POST /cgi-bin/checkin/getcorpcheckinoption` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
@@ -1728,6 +1740,7 @@ impl crate::Endpoint for GetCheckinDayDataRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {
@@ -1833,6 +1846,7 @@ impl crate::Endpoint for GetCheckinMonthDataRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {
@@ -1939,6 +1953,7 @@ impl crate::Endpoint for GetCheckinScheduleListRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {
@@ -2023,6 +2038,7 @@ impl crate::Endpoint for SetCheckinScheduleListRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {
@@ -2139,6 +2155,7 @@ impl crate::Endpoint for AddCheckinUserFaceRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
 }
 /// What `POST /cgi-bin/checkin/addcheckinuserface` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
@@ -2244,6 +2261,7 @@ impl crate::Endpoint for GetHardwareCheckinDataRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {
@@ -2464,6 +2482,7 @@ impl crate::Endpoint for MeetingRoomAddRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {
@@ -2637,6 +2656,7 @@ impl crate::Endpoint for MeetingRoomListRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
 }
 /// What `POST /cgi-bin/oa/meetingroom/list` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
@@ -2883,6 +2903,7 @@ impl crate::Endpoint for MeetingRoomEditRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         if let ::core::option::Option::Some(value) = &self.name {
@@ -2951,6 +2972,7 @@ impl crate::Endpoint for MeetingRoomDeleteRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
 }
 /// What `POST /cgi-bin/oa/meetingroom/del` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
@@ -3129,6 +3151,7 @@ impl crate::Endpoint for MeetingRoomGetBookingInfoRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
 }
 /// What `POST /cgi-bin/oa/meetingroom/get_booking_info` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
@@ -3266,6 +3289,7 @@ impl crate::Endpoint for MeetingRoomBookRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
 }
 /// What `POST /cgi-bin/oa/meetingroom/book` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
@@ -3378,6 +3402,7 @@ impl crate::Endpoint for MeetingRoomCancelBookRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
 }
 /// What `POST /cgi-bin/oa/meetingroom/cancel_book` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
@@ -3437,6 +3462,7 @@ impl crate::Endpoint for MeetingRoomGetBookingInfoByMeetingIdRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
 }
 /// What `POST /cgi-bin/oa/meetingroom/get_booking_info_by_meeting_id` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).

@@ -91,6 +91,7 @@ impl crate::Endpoint for GetProviderTokenRequest {
         auth: crate::Auth::None,
         body: crate::BodyKind::Json,
         sensitive: true,
+        idempotent: false,
     };
 }
 /// What `POST /cgi-bin/service/get_provider_token` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
@@ -158,6 +159,7 @@ impl crate::Endpoint for GetSuiteTokenRequest {
         auth: crate::Auth::None,
         body: crate::BodyKind::Json,
         sensitive: true,
+        idempotent: false,
     };
 }
 /// What `POST /cgi-bin/service/get_suite_token` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).

@@ -144,6 +144,7 @@ impl crate::Endpoint for CreateRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {
@@ -224,6 +225,7 @@ impl crate::Endpoint for UpdateRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {
@@ -285,6 +287,7 @@ impl crate::Endpoint for DeleteRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::None,
         sensitive: false,
+        idempotent: false,
     };
     fn write_query(&self, query: &mut crate::Query) {
         query.push("tagid", &self.tagid);
@@ -336,6 +339,7 @@ impl crate::Endpoint for GetRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::None,
         sensitive: false,
+        idempotent: true,
     };
     fn write_query(&self, query: &mut crate::Query) {
         query.push("tagid", &self.tagid);
@@ -485,6 +489,7 @@ impl crate::Endpoint for AddUsersRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         if let ::core::option::Option::Some(value) = &self.userlist {
@@ -655,6 +660,7 @@ impl crate::Endpoint for DeleteUsersRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         if let ::core::option::Option::Some(value) = &self.userlist {
@@ -740,6 +746,7 @@ impl crate::Endpoint for ListRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::None,
         sensitive: false,
+        idempotent: true,
     };
 }
 /// What `GET /cgi-bin/tag/list` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).

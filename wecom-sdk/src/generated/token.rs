@@ -76,6 +76,7 @@ impl crate::Endpoint for GetTokenRequest {
         auth: crate::Auth::None,
         body: crate::BodyKind::None,
         sensitive: true,
+        idempotent: true,
     };
     fn write_query(&self, query: &mut crate::Query) {
         query.push("corpid", &self.corpid);

@@ -760,6 +760,7 @@ impl crate::Endpoint for CreateRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {
@@ -972,6 +973,7 @@ impl crate::Endpoint for GetRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::None,
         sensitive: false,
+        idempotent: true,
     };
     fn write_query(&self, query: &mut crate::Query) {
         query.push("userid", &self.userid);
@@ -1637,6 +1639,7 @@ impl crate::Endpoint for UpdateRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {
@@ -1820,6 +1823,7 @@ impl crate::Endpoint for DeleteRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::None,
         sensitive: false,
+        idempotent: false,
     };
     fn write_query(&self, query: &mut crate::Query) {
         query.push("userid", &self.userid);
@@ -1883,6 +1887,7 @@ impl crate::Endpoint for BatchDeleteRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {
@@ -1944,6 +1949,7 @@ impl crate::Endpoint for SimpleListRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::None,
         sensitive: false,
+        idempotent: true,
     };
     fn write_query(&self, query: &mut crate::Query) {
         query.push("department_id", &self.department_id);
@@ -2006,6 +2012,7 @@ impl crate::Endpoint for ListRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::None,
         sensitive: false,
+        idempotent: true,
     };
     fn write_query(&self, query: &mut crate::Query) {
         query.push("department_id", &self.department_id);
@@ -2067,6 +2074,7 @@ impl crate::Endpoint for ConvertToOpenidRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
 }
 /// What `POST /cgi-bin/user/convert_to_openid` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
@@ -2120,6 +2128,7 @@ impl crate::Endpoint for ConvertToUseridRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
 }
 /// What `POST /cgi-bin/user/convert_to_userid` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).
@@ -2175,6 +2184,7 @@ impl crate::Endpoint for AuthSuccRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::None,
         sensitive: false,
+        idempotent: false,
     };
     fn write_query(&self, query: &mut crate::Query) {
         query.push("userid", &self.userid);
@@ -2257,6 +2267,7 @@ impl crate::Endpoint for GetJoinQrcodeRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::None,
         sensitive: false,
+        idempotent: true,
     };
     fn write_query(&self, query: &mut crate::Query) {
         if let ::core::option::Option::Some(value) = &self.size_type {
@@ -2330,6 +2341,7 @@ impl crate::Endpoint for GetActiveStatRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {
@@ -2406,6 +2418,7 @@ impl crate::Endpoint for GetUseridRequest {
         auth: crate::Auth::AccessToken,
         body: crate::BodyKind::Json,
         sensitive: false,
+        idempotent: false,
     };
     fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
         {

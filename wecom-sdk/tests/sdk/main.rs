@@ -4,6 +4,7 @@
 #[rustfmt::skip]
 mod generated;
 mod failures;
+mod faults;
 mod samples;
 mod support;
 mod tokens;

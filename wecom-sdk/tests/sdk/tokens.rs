@@ -85,6 +85,11 @@ async fn an_expired_token_is_replaced() {
 
 /// gettoken hands out `stale` first, then `fresh`; the API rejects `stale` with `code`.
 async fn rejecting_server(code: i64) -> MockServer {
+    rejecting_server_after(code, Duration::ZERO).await
+}
+
+/// As [`rejecting_server`], the refusal arriving after `delay` (so many calls are in flight).
+async fn rejecting_server_after(code: i64, delay: Duration) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/cgi-bin/gettoken"))
@@ -102,9 +107,12 @@ async fn rejecting_server(code: i64) -> MockServer {
     Mock::given(method("GET"))
         .and(path("/cgi-bin/user/get"))
         .and(query_param("access_token", "stale"))
-        .respond_with(json(&format!(
-            r#"{{"errcode":{code},"errmsg":"access_token expired"}}"#
-        )))
+        .respond_with(
+            json(&format!(
+                r#"{{"errcode":{code},"errmsg":"access_token expired"}}"#
+            ))
+            .set_delay(delay),
+        )
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -239,5 +247,54 @@ async fn calls_await_directly_or_through_send() {
         direct.gender,
         Some(wecom_sdk::user::Gender::MALE),
         "gender arrives as the string \"1\""
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_cold_calls_share_one_token_fetch() {
+    let server = server_with_token(1).await;
+    mount_member(&server).await;
+    let client = client(&server);
+    let calls: Vec<_> = (0..1000)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.user().get("zhangsan").await })
+        })
+        .collect();
+    let mut failed = 0;
+    for call in calls {
+        failed += usize::from(call.await.unwrap().is_err());
+    }
+    assert_eq!(failed, 0);
+    assert_eq!(count(&server, "/cgi-bin/gettoken").await, 1);
+    assert_eq!(count(&server, "/cgi-bin/user/get").await, 1000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_token_invalidated_under_500_calls_in_flight_is_refreshed_once() {
+    let server = rejecting_server_after(42001, Duration::from_millis(500)).await;
+    let client = client(&server);
+    // Warm the cache with the token that is about to be rejected.
+    assert_eq!(client.access_token().await.unwrap().expose(), "stale");
+    let calls: Vec<_> = (0..500)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.user().get("zhangsan").await })
+        })
+        .collect();
+    let mut failed = 0;
+    for call in calls {
+        failed += usize::from(call.await.unwrap().is_err());
+    }
+    assert_eq!(failed, 0, "every call succeeds after the one refresh");
+    assert_eq!(
+        count(&server, "/cgi-bin/gettoken").await,
+        2,
+        "the first fetch and one refresh"
+    );
+    assert_eq!(
+        count(&server, "/cgi-bin/user/get").await,
+        1000,
+        "each call: once refused, once served"
     );
 }

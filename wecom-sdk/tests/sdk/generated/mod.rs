@@ -2,12 +2,18 @@
 
 #[cfg(feature = "agent")]
 pub mod agent;
+#[cfg(feature = "appchat")]
+pub mod appchat;
 #[cfg(feature = "batch")]
 pub mod batch;
+#[cfg(feature = "calendar")]
+pub mod calendar;
 #[cfg(feature = "department")]
 pub mod department;
 #[cfg(feature = "invoice")]
 pub mod invoice;
+#[cfg(feature = "jsapi")]
+pub mod jsapi;
 #[cfg(feature = "menu")]
 pub mod menu;
 #[cfg(feature = "message")]
@@ -16,6 +22,10 @@ pub mod message;
 pub mod misc;
 #[cfg(feature = "oa")]
 pub mod oa;
+#[cfg(feature = "oauth")]
+pub mod oauth;
+#[cfg(feature = "schedule")]
+pub mod schedule;
 pub mod service;
 #[cfg(feature = "tag")]
 pub mod tag;
@@ -27,13 +37,18 @@ pub mod user;
 pub fn decoders() -> ::std::vec::Vec<crate::support::Decoder> {
     let mut all = ::std::vec::Vec::new();
     #[cfg(feature = "agent")] all.extend(agent::decoders());
+    #[cfg(feature = "appchat")] all.extend(appchat::decoders());
     #[cfg(feature = "batch")] all.extend(batch::decoders());
+    #[cfg(feature = "calendar")] all.extend(calendar::decoders());
     #[cfg(feature = "department")] all.extend(department::decoders());
     #[cfg(feature = "invoice")] all.extend(invoice::decoders());
+    #[cfg(feature = "jsapi")] all.extend(jsapi::decoders());
     #[cfg(feature = "menu")] all.extend(menu::decoders());
     #[cfg(feature = "message")] all.extend(message::decoders());
     #[cfg(feature = "misc")] all.extend(misc::decoders());
     #[cfg(feature = "oa")] all.extend(oa::decoders());
+    #[cfg(feature = "oauth")] all.extend(oauth::decoders());
+    #[cfg(feature = "schedule")] all.extend(schedule::decoders());
     all.extend(service::decoders());
     #[cfg(feature = "tag")] all.extend(tag::decoders());
     all.extend(token::decoders());

@@ -1,0 +1,475 @@
+//! The reference docs in `docs/api/`: an index and one page per group, written from the spec so
+//! they cannot drift from the SDK.
+
+use std::fmt::Write;
+
+use super::docs::limits_text;
+use crate::ir::{
+    Api, Auth, BodyKind, Constraint, Endpoint, Field, Group, Pagination, Placement, Response, Ty, TypeDef,
+    TypeKind,
+};
+
+pub const DOCS_DIR: &str = "docs/api";
+
+/// `(file name, contents)` of every page, the index first.
+pub fn pages(api: &Api) -> Vec<(String, String, String)> {
+    let mut out = vec![("README.md".to_string(), "spec/".to_string(), index(api))];
+    for group in &api.groups {
+        out.push((
+            format!("{}.md", group.name),
+            group.source.clone(),
+            group_page(api, group),
+        ));
+    }
+    out.push((
+        "types.md".to_string(),
+        "spec/shared.yaml".to_string(),
+        shared_page(api),
+    ));
+    out
+}
+
+fn index(api: &Api) -> String {
+    let mut s = String::new();
+    let total: usize = api.groups.iter().map(|g| g.endpoints.len()).sum();
+    let _ = writeln!(s, "# WeCom API reference\n");
+    let _ = writeln!(
+        s,
+        "Every endpoint wecom-rs knows, generated from `spec/` by `cargo xtask gen`: {total} endpoints in {} groups. \
+         Each page lists, per endpoint, its route, credential, parameters with their limits, response fields, the \
+         documented example, the Rust call and the official page. Types shared by several groups are in \
+         [types.md](types.md); error codes in [../errcodes.md](../errcodes.md).\n",
+        api.groups.len()
+    );
+    let _ = writeln!(s, "| group | title | endpoints | feature |");
+    let _ = writeln!(s, "|---|---|---|---|");
+    for g in &api.groups {
+        let feature = if g.core {
+            "always built".to_string()
+        } else {
+            format!("`{}`", g.name)
+        };
+        let _ = writeln!(
+            s,
+            "| [`{}`]({}.md) | {} | {} | {} |",
+            g.name,
+            g.name,
+            cell(&g.title),
+            g.endpoints.len(),
+            feature
+        );
+    }
+    let _ = writeln!(s, "\n## All endpoints\n");
+    let _ = writeln!(s, "| route | Rust | summary |");
+    let _ = writeln!(s, "|---|---|---|");
+    let mut rows: Vec<(String, String)> = Vec::new();
+    for g in &api.groups {
+        for e in &g.endpoints {
+            rows.push((
+                e.path.clone(),
+                format!(
+                    "| `{} {}` | [`{}.{}`]({}.md#{}) | {} |",
+                    e.method.as_str(),
+                    e.path,
+                    g.name,
+                    e.name,
+                    g.name,
+                    anchor(&e.name),
+                    cell(&e.summary)
+                ),
+            ));
+        }
+    }
+    rows.sort();
+    for (_, row) in rows {
+        let _ = writeln!(s, "{row}");
+    }
+    s
+}
+
+fn group_page(api: &Api, g: &Group) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# `{}` — {}\n", g.name, g.title);
+    let _ = writeln!(s, "{}\n", g.summary);
+    let feature = if g.core {
+        "always built".to_string()
+    } else {
+        format!("cargo feature `{}`", g.name)
+    };
+    let _ = writeln!(
+        s,
+        "Official docs: <{}> · Rust: `wecom_sdk::{}` ({feature}) · spec: `{}`\n",
+        g.doc, g.name, g.source
+    );
+    for e in &g.endpoints {
+        let _ = writeln!(s, "- [`{}`](#{}) — {}", e.name, anchor(&e.name), e.summary);
+    }
+    for e in &g.endpoints {
+        endpoint_section(&mut s, api, g, e);
+    }
+    if !g.types.is_empty() {
+        let _ = writeln!(s, "\n## Types\n");
+        for t in &g.types {
+            type_section(&mut s, api, g, t);
+        }
+    }
+    s
+}
+
+fn shared_page(api: &Api) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# Shared types\n");
+    let _ = writeln!(
+        s,
+        "Types several groups use (`spec/shared.yaml`, Rust `wecom_sdk::types`, re-exported by each group that uses them).\n"
+    );
+    for t in &api.shared {
+        type_section(&mut s, api, &Group::shared_placeholder(), t);
+    }
+    s
+}
+
+fn endpoint_section(s: &mut String, api: &Api, g: &Group, e: &Endpoint) {
+    let _ = writeln!(s, "\n## {}\n", e.name);
+    let _ = writeln!(s, "{}\n", e.summary);
+    let credential = match e.auth {
+        Auth::AccessToken => "`access_token` (the corp app's)",
+        Auth::ProviderAccessToken => "`provider_access_token` (sent as `access_token`)",
+        Auth::SuiteAccessToken => "`suite_access_token`",
+        Auth::None => "none",
+    };
+    let body = match e.body {
+        BodyKind::Json => "JSON",
+        BodyKind::Multipart => "multipart form",
+        BodyKind::None => "none",
+    };
+    let _ = writeln!(s, "| | |\n|---|---|");
+    let _ = writeln!(s, "| route | `{} {}` |", e.method.as_str(), e.path);
+    let _ = writeln!(s, "| credential | {credential} |");
+    let _ = writeln!(s, "| body | {body} |");
+    let _ = writeln!(s, "| official docs | <{}> |", e.doc);
+    let _ = writeln!(
+        s,
+        "| Rust | `wecom_sdk::{}::{}` → `{}` |",
+        g.name,
+        e.request_type(),
+        e.response_type()
+    );
+    if let Some(description) = &e.description {
+        let _ = writeln!(s, "\n{description}");
+    }
+    if !e.params.is_empty() {
+        let _ = writeln!(s, "\n### Parameters\n");
+        let _ = writeln!(s, "| name | in | type | required | limits | description |");
+        let _ = writeln!(s, "|---|---|---|---|---|---|");
+        for p in &e.params {
+            let place = match (p.placement, p.ty == Ty::File, p.flatten) {
+                (_, true, _) => "form",
+                (_, _, true) => "body (flattened)",
+                (Placement::Query, _, _) => "query",
+                (Placement::Body, _, _) => "body",
+            };
+            let _ = writeln!(
+                s,
+                "| `{}` | {place} | {} | {} | {} | {} |",
+                p.wire,
+                type_name(api, g, &p.ty, p.as_string),
+                if p.required { "yes" } else { "no" },
+                cell(&limits_text(&p.limits).join("; ")),
+                description(p)
+            );
+        }
+    }
+    for c in &e.constraints {
+        let _ = match c {
+            Constraint::AtLeastOneOf(names) => {
+                writeln!(s, "\nAt least one of {} is given.", code_list(names))
+            }
+            Constraint::AtMostOneOf(names) => writeln!(s, "\nAt most one of {} is given.", code_list(names)),
+        };
+    }
+    let _ = writeln!(s, "\n### Response\n");
+    match &e.response {
+        Response::Binary => {
+            let _ = writeln!(
+                s,
+                "The file itself, streamed (`wecom_sdk::Download`); only errors are JSON."
+            );
+        }
+        Response::Named(r) => {
+            let _ = writeln!(
+                s,
+                "The body is a {} (fields beside `errcode` and `errmsg`).",
+                type_link(api, g, &r.name)
+            );
+        }
+        Response::Fields(fields) if fields.is_empty() => {
+            let _ = writeln!(s, "`errcode` and `errmsg` only.");
+        }
+        Response::Fields(fields) => field_table(s, api, g, fields),
+    }
+    if let Some(p) = &e.pagination {
+        let walk = match p {
+            Pagination::Cursor {
+                cursor,
+                next,
+                items,
+                last,
+            } => format!(
+                "cursor paging: `{next}` of each answer goes into `{cursor}`; the stream yields the items of `{items}`{}",
+                last.as_ref()
+                    .map(|l| format!(" and ends when `{l}` says so"))
+                    .unwrap_or_default()
+            ),
+            Pagination::Offset { offset, limit, items } => {
+                format!(
+                    "offset paging: `{offset}` advances by `{limit}`; the stream yields the items of `{items}`"
+                )
+            }
+        };
+        let _ = writeln!(
+            s,
+            "\nPaginated ({walk}): `.stream()` on the call walks every page."
+        );
+    }
+    let _ = writeln!(s, "\n### Rust\n\n```rust\n{}\n```", rust_call(g, e));
+    if let Some(request) = &e.example_request {
+        let _ = writeln!(s, "\n### Example request\n\n```json\n{}\n```", request.trim_end());
+    }
+    let _ = writeln!(
+        s,
+        "\n### Example response\n\n```json\n{}\n```",
+        e.example_response.trim_end()
+    );
+    if let Some(notes) = &e.notes {
+        let _ = writeln!(s, "\n### Notes\n\n{notes}");
+    }
+}
+
+fn type_section(s: &mut String, api: &Api, g: &Group, t: &TypeDef) {
+    let _ = writeln!(s, "\n### {}\n", t.name);
+    let _ = writeln!(s, "{}\n", t.description);
+    match &t.kind {
+        TypeKind::Object { fields } => field_table(s, api, g, fields),
+        TypeKind::IntEnum { values, .. } => {
+            let _ = writeln!(
+                s,
+                "Open integer enum (values not listed here still decode).\n\n| value | Rust | meaning |\n|---|---|---|"
+            );
+            for v in values {
+                let _ = writeln!(
+                    s,
+                    "| `{}` | `{}::{}` | {} |",
+                    v.value,
+                    t.name,
+                    v.name,
+                    cell(&v.description)
+                );
+            }
+        }
+        TypeKind::StrEnum { values } => {
+            let _ = writeln!(
+                s,
+                "Open string enum (values not listed here still decode).\n\n| value | Rust | meaning |\n|---|---|---|"
+            );
+            for v in values {
+                let _ = writeln!(
+                    s,
+                    "| `{}` | `{}::{}` | {} |",
+                    v.value,
+                    t.name,
+                    v.name,
+                    cell(&v.description)
+                );
+            }
+        }
+        TypeKind::Union { tag, variants } => {
+            let _ = writeln!(
+                s,
+                "Tagged union: `\"{tag}\": \"<variant>\"` beside `\"<variant>\": {{…}}`.\n\n| `{tag}` | payload | meaning |\n|---|---|---|"
+            );
+            for v in variants {
+                let _ = writeln!(
+                    s,
+                    "| `{}` | {} | {} |",
+                    v.wire,
+                    type_link(api, g, &v.ty.name),
+                    cell(&v.description)
+                );
+            }
+        }
+    }
+}
+
+fn field_table(s: &mut String, api: &Api, g: &Group, fields: &[Field]) {
+    let _ = writeln!(s, "| name | type | required | limits | description |");
+    let _ = writeln!(s, "|---|---|---|---|---|");
+    for f in fields {
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} | {} | {} |",
+            f.wire,
+            type_name(api, g, &f.ty, f.as_string),
+            if f.required { "yes" } else { "no" },
+            cell(&limits_text(&f.limits).join("; ")),
+            description(f)
+        );
+    }
+}
+
+fn description(f: &Field) -> String {
+    let mut text = cell(&f.description);
+    if let Some(default) = &f.default {
+        let _ = write!(text, " (default `{default}`)");
+    }
+    if f.secret {
+        text.push_str(" (a credential: redacted in `Debug`)");
+    }
+    text
+}
+
+/// The spec spelling of a type, named types linked to their section.
+fn type_name(api: &Api, g: &Group, ty: &Ty, as_string: bool) -> String {
+    let plain = match ty {
+        Ty::String => "string".to_string(),
+        Ty::Int(kind) => kind.rust().to_string(),
+        Ty::F64 => "f64".to_string(),
+        Ty::Bool => "bool".to_string(),
+        Ty::Flag => "flag (0/1)".to_string(),
+        Ty::Json => "json".to_string(),
+        Ty::File => "file".to_string(),
+        Ty::List(inner) => format!("list&lt;{}&gt;", type_name(api, g, inner, false)),
+        Ty::Map(inner) => format!("map&lt;{}&gt;", type_name(api, g, inner, false)),
+        Ty::Piped(inner) => format!("piped&lt;{}&gt; (`a\\|b`)", type_name(api, g, inner, false)),
+        Ty::Named(r) => type_link(api, g, &r.name),
+    };
+    if as_string {
+        format!("{plain} (as a string)")
+    } else {
+        plain
+    }
+}
+
+fn type_link(api: &Api, g: &Group, name: &str) -> String {
+    let shared = api.shared.iter().any(|t| t.name == name);
+    if shared && g.name != "shared" {
+        format!("[`{name}`](types.md#{})", anchor(name))
+    } else {
+        format!("[`{name}`](#{})", anchor(name))
+    }
+}
+
+/// How the call reads in Rust, with the documented example's values for required parameters.
+fn rust_call(g: &Group, e: &Endpoint) -> String {
+    let example: serde_json::Value = e
+        .example_request
+        .as_deref()
+        .and_then(|r| serde_json::from_str(r).ok())
+        .unwrap_or(serde_json::Value::Null);
+    let args: Vec<String> = e
+        .params
+        .iter()
+        .filter(|p| p.required)
+        .map(|p| rust_value(p, example.get(&p.wire)))
+        .collect();
+    let call = format!("client.{}().{}({})", g.name, e.name, args.join(", "));
+    match e.response {
+        Response::Binary => format!("let file = {call}.await?;\nfile.save_to(\"downloaded\").await?;"),
+        _ if e.pagination.is_some() => {
+            format!(
+                "let response = {call}.await?;\n// or every item of every page:\nlet items = {call}.stream();"
+            )
+        }
+        _ => format!("let response = {call}.await?;"),
+    }
+}
+
+fn rust_value(p: &Field, value: Option<&serde_json::Value>) -> String {
+    use serde_json::Value;
+    match (&p.ty, value) {
+        (Ty::File, _) => format!(
+            "wecom_sdk::Upload::from_path({:?})",
+            value.and_then(Value::as_str).unwrap_or("file")
+        ),
+        (Ty::String, Some(Value::String(s))) => format!("{s:?}"),
+        (Ty::Int(_) | Ty::F64, Some(Value::Number(n))) => n.to_string(),
+        (Ty::Int(_), Some(Value::String(s))) if s.parse::<i64>().is_ok() => s.clone(),
+        (Ty::Flag | Ty::Bool, Some(v)) => (v.as_bool().unwrap_or(false) || v.as_i64() == Some(1)).to_string(),
+        (Ty::List(inner) | Ty::Piped(inner), Some(Value::Array(items)))
+            if matches!(**inner, Ty::String | Ty::Int(_)) =>
+        {
+            let items: Vec<String> = items.iter().map(|v| v.to_string()).collect();
+            format!("[{}]", items.join(", "))
+        }
+        (Ty::Piped(_), Some(Value::String(s))) => {
+            let items: Vec<String> = s.split('|').map(|v| format!("{v:?}")).collect();
+            format!("[{}]", items.join(", "))
+        }
+        _ => p.rust.clone(),
+    }
+}
+
+fn code_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Text fit for a table cell: one line, pipes escaped.
+fn cell(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('|', "\\|")
+}
+
+/// GitHub's heading anchor for a plain identifier.
+fn anchor(name: &str) -> String {
+    name.to_lowercase()
+}
+
+impl Group {
+    /// A stand-in for the shared types page, so links resolve within it.
+    fn shared_placeholder() -> Group {
+        Group {
+            name: "shared".into(),
+            title: String::new(),
+            summary: String::new(),
+            doc: String::new(),
+            core: true,
+            source: "spec/shared.yaml".into(),
+            types: Vec::new(),
+            endpoints: Vec::new(),
+        }
+    }
+}
+
+/// `docs/errcodes.md`: the whole official table, one row per code.
+pub fn errcodes_page(api: &Api) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# WeCom error codes\n");
+    let _ = writeln!(
+        s,
+        "Every code of the official global error-code table (<https://developer.work.weixin.qq.com/document/path/90313>), \
+         {} in all, from `spec/errcodes.yaml`. In Rust: `wecom_sdk::errcodes::lookup(code)`, and `ApiError::info()` / \
+         `ApiError::class()` on a refused call. The class says what a caller can do: `retryable` (try again later), \
+         `token` (the client refreshes the token and repeats the call once), `configuration` (fix the corp id, \
+         secret or settings), `rate_limit` (slow down), `permission`, `invalid_argument`, `other`.\n",
+        api.errcodes.len()
+    );
+    let _ = writeln!(s, "| code | meaning | class | hint |");
+    let _ = writeln!(s, "|---|---|---|---|");
+    for e in &api.errcodes {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} |",
+            e.code,
+            cell(&e.meaning),
+            e.class.as_str(),
+            cell(&e.hint)
+        );
+    }
+    s
+}
