@@ -62,6 +62,9 @@ type Fetch = Shared<BoxFuture<'static, Result<Arc<Token>, Error>>>;
 /// token endpoint. Later calls ask again, once each.
 const REFUSAL_HOLD: Duration = Duration::from_secs(2);
 
+/// The longest a process waits for another's refresh before fetching itself.
+const WAIT_CAP: Duration = Duration::from_secs(60);
+
 /// How often a process waiting on another's refresh looks in the store.
 const POLL: Duration = Duration::from_millis(50);
 
@@ -165,7 +168,9 @@ where
 {
     let owner = format!("{:032x}", fastrand::u128(..));
     let ttl = store.lock_ttl();
-    let give_up = Instant::now() + ttl * 3;
+    // The holder renews its lock while it fetches, so waiting is bounded by its fetch; this cap
+    // only guards against a store that misbehaves.
+    let give_up = Instant::now() + (ttl * 3).max(WAIT_CAP);
     loop {
         match store.load(&key).await {
             Ok(Some(stored)) if stored.is_fresh() => return Ok(Token::from_stored(stored)),
@@ -184,7 +189,7 @@ where
                     release(&*store, &key, &owner).await;
                     return Ok(Token::from_stored(stored));
                 }
-                let result = fetch().await;
+                let result = holding(&*store, &key, &owner, ttl, fetch()).await;
                 if let Ok(token) = &result
                     && let Err(e) = store.save(&key, &token.stored).await
                 {
@@ -203,6 +208,32 @@ where
                 return fetch().await;
             }
         }
+    }
+}
+
+/// Runs `work` while renewing the refresh lock every third of its lifetime, so the lock lapses
+/// only if this process dies.
+async fn holding<T>(
+    store: &dyn TokenStore,
+    key: &str,
+    owner: &str,
+    ttl: Duration,
+    work: BoxFuture<'static, T>,
+) -> T {
+    let renew = async {
+        loop {
+            tokio::time::sleep(ttl / 3).await;
+            match store.extend_lock(key, owner, ttl).await {
+                Ok(true) => {}
+                Ok(false) => tracing::warn!("lost the refresh lock while fetching"),
+                Err(e) => tracing::warn!(error = %e, "could not renew the refresh lock"),
+            }
+        }
+    };
+    futures_util::pin_mut!(renew);
+    match futures_util::future::select(work, renew).await {
+        futures_util::future::Either::Left((done, _)) => done,
+        futures_util::future::Either::Right((never, _)) => never,
     }
 }
 

@@ -41,10 +41,18 @@ pub fn struct_checks(fields: &[Field], facing: Facing, constraints: &[Constraint
             Constraint::AtLeastOneOf(names) => (names, quote!(at_least_one)),
             Constraint::AtMostOneOf(names) => (names, quote!(at_most_one)),
         };
-        let pairs = names.iter().map(|wire| {
-            let field = fields.iter().find(|f| &f.wire == wire);
-            let name = ident(field.map_or(wire.as_str(), |f| f.rust.as_str()));
-            quote!((#wire, crate::rt::check::Given::given(&self.#name)))
+        let pairs = names.iter().filter_map(|wire| {
+            let field = fields.iter().find(|f| &f.wire == wire)?;
+            let name = ident(&field.rust);
+            // Given: present, and for text and lists not empty.
+            let listy = matches!(field.ty, Ty::String | Ty::List(_) | Ty::Piped(_) | Ty::Map(_));
+            let given = match (is_optional(field, facing), listy) {
+                (true, true) => quote!(self.#name.as_ref().is_some_and(|value| !value.is_empty())),
+                (true, false) => quote!(self.#name.is_some()),
+                (false, true) => quote!(!self.#name.is_empty()),
+                (false, false) => quote!(true),
+            };
+            Some(quote!((#wire, #given)))
         });
         quote!(crate::rt::check::#check(&[#(#pairs),*])?;)
     });

@@ -184,7 +184,8 @@ static DOC_LINK: LazyLock<Regex> =
 static API_PATH: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^/cgi-bin(/[a-z0-9_]+)+$").unwrap());
 
 const BUILTIN_NAMES: &[&str] = &[
-    "string", "bool", "flag", "json", "f64", "i32", "i64", "u8", "u16", "u32", "u64", "list", "map", "piped",
+    "string", "bool", "flag", "json", "file", "f64", "i32", "i64", "u8", "u16", "u32", "u64", "list", "map",
+    "piped",
 ];
 
 impl Lowerer<'_> {
@@ -1194,22 +1195,17 @@ impl Lowerer<'_> {
             }
             Some(a) => match a.value.as_str() {
                 "access_token" => Auth::AccessToken,
+                "provider_access_token" => Auth::ProviderAccessToken,
+                "suite_access_token" => Auth::SuiteAccessToken,
                 "none" => Auth::None,
-                "suite_access_token" | "provider_access_token" => {
-                    let span = self.span(file, a);
-                    self.error(
-                        file,
-                        span,
-                        format!("`auth: {}` is reserved for the third-party groups and not supported by the runtime yet", a.value),
-                    );
-                    Auth::AccessToken
-                }
                 other => {
                     let span = self.span(file, a);
                     self.error(
                         file,
                         span,
-                        format!("unknown credential `{other}`: use `access_token` or `none`"),
+                        format!(
+                            "unknown credential `{other}`: use `access_token`, `provider_access_token`, `suite_access_token` or `none`"
+                        ),
                     );
                     Auth::AccessToken
                 }
@@ -1225,13 +1221,14 @@ impl Lowerer<'_> {
                     BodyKind::None
                 }
                 "json" => BodyKind::Json,
+                "multipart" => BodyKind::Multipart,
                 "none" => BodyKind::None,
                 other => {
                     let span = self.span(file, b);
                     self.error(
                         file,
                         span,
-                        format!("unknown body kind `{other}`: use `json` or `none`"),
+                        format!("unknown body kind `{other}`: use `json`, `multipart` or `none`"),
                     );
                     BodyKind::None
                 }
@@ -1241,13 +1238,33 @@ impl Lowerer<'_> {
         let mut params = self.lower_fields(file, module, &e.request, FieldSite::Request);
         for ((wire, written), param) in e.request.0.iter().zip(&mut params) {
             if written.placement.is_none() {
-                param.placement = if body == BodyKind::Json {
-                    Placement::Body
-                } else {
-                    Placement::Query
+                param.placement = match body {
+                    BodyKind::Json => Placement::Body,
+                    BodyKind::Multipart if param.ty == Ty::File => Placement::Body,
+                    _ => Placement::Query,
                 };
             }
             let span = self.span(file, wire);
+            if param.ty == Ty::File && (body != BodyKind::Multipart || param.placement != Placement::Body) {
+                self.error(
+                    file,
+                    span.clone(),
+                    format!(
+                        "`{}` is a file: it travels in a `body: multipart` form",
+                        param.wire
+                    ),
+                );
+            }
+            if body == BodyKind::Multipart && param.ty != Ty::File && param.placement == Placement::Body {
+                self.error(
+                    file,
+                    span.clone(),
+                    format!(
+                        "`{}`: a multipart body carries only files; other parameters travel in the query",
+                        param.wire
+                    ),
+                );
+            }
             if param.placement == Placement::Body && body == BodyKind::None {
                 self.error(
                     file,

@@ -235,9 +235,9 @@ impl crate::Endpoint for InviteRequest {
         }
         crate::rt::check::at_least_one(
             &[
-                ("user", crate::rt::check::Given::given(&self.user)),
-                ("party", crate::rt::check::Given::given(&self.party)),
-                ("tag", crate::rt::check::Given::given(&self.tag)),
+                ("user", self.user.as_ref().is_some_and(|value| !value.is_empty())),
+                ("party", self.party.as_ref().is_some_and(|value| !value.is_empty())),
+                ("tag", self.tag.as_ref().is_some_and(|value| !value.is_empty())),
             ],
         )?;
         ::core::result::Result::Ok(())

@@ -391,9 +391,12 @@ impl crate::Endpoint for SendRequest {
         }
         crate::rt::check::at_least_one(
             &[
-                ("touser", crate::rt::check::Given::given(&self.touser)),
-                ("toparty", crate::rt::check::Given::given(&self.toparty)),
-                ("totag", crate::rt::check::Given::given(&self.totag)),
+                ("touser", self.touser.as_ref().is_some_and(|value| !value.is_empty())),
+                (
+                    "toparty",
+                    self.toparty.as_ref().is_some_and(|value| !value.is_empty()),
+                ),
+                ("totag", self.totag.as_ref().is_some_and(|value| !value.is_empty())),
             ],
         )?;
         ::core::result::Result::Ok(())

@@ -17,12 +17,18 @@ pub mod calendar;
 #[cfg(feature = "department")]
 #[cfg_attr(docsrs, doc(cfg(feature = "department")))]
 pub mod department;
+#[cfg(feature = "external_contact")]
+#[cfg_attr(docsrs, doc(cfg(feature = "external_contact")))]
+pub mod external_contact;
 #[cfg(feature = "invoice")]
 #[cfg_attr(docsrs, doc(cfg(feature = "invoice")))]
 pub mod invoice;
 #[cfg(feature = "jsapi")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jsapi")))]
 pub mod jsapi;
+#[cfg(feature = "media")]
+#[cfg_attr(docsrs, doc(cfg(feature = "media")))]
+pub mod media;
 #[cfg(feature = "menu")]
 #[cfg_attr(docsrs, doc(cfg(feature = "menu")))]
 pub mod menu;

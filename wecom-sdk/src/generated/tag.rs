@@ -510,8 +510,14 @@ impl crate::Endpoint for AddUsersRequest {
         }
         crate::rt::check::at_least_one(
             &[
-                ("userlist", crate::rt::check::Given::given(&self.userlist)),
-                ("partylist", crate::rt::check::Given::given(&self.partylist)),
+                (
+                    "userlist",
+                    self.userlist.as_ref().is_some_and(|value| !value.is_empty()),
+                ),
+                (
+                    "partylist",
+                    self.partylist.as_ref().is_some_and(|value| !value.is_empty()),
+                ),
             ],
         )?;
         ::core::result::Result::Ok(())
@@ -681,8 +687,14 @@ impl crate::Endpoint for DeleteUsersRequest {
         }
         crate::rt::check::at_least_one(
             &[
-                ("userlist", crate::rt::check::Given::given(&self.userlist)),
-                ("partylist", crate::rt::check::Given::given(&self.partylist)),
+                (
+                    "userlist",
+                    self.userlist.as_ref().is_some_and(|value| !value.is_empty()),
+                ),
+                (
+                    "partylist",
+                    self.partylist.as_ref().is_some_and(|value| !value.is_empty()),
+                ),
             ],
         )?;
         ::core::result::Result::Ok(())

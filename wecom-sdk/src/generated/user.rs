@@ -906,8 +906,8 @@ impl crate::Endpoint for CreateRequest {
         }
         crate::rt::check::at_least_one(
             &[
-                ("mobile", crate::rt::check::Given::given(&self.mobile)),
-                ("email", crate::rt::check::Given::given(&self.email)),
+                ("mobile", self.mobile.as_ref().is_some_and(|value| !value.is_empty())),
+                ("email", self.email.as_ref().is_some_and(|value| !value.is_empty())),
             ],
         )?;
         ::core::result::Result::Ok(())

@@ -197,49 +197,6 @@ pub fn at_most_one(fields: &[(&str, bool)]) -> Checked {
     })
 }
 
-/// Whether an optional parameter counts as given: present, and not an empty list or string.
-pub trait Given {
-    fn given(&self) -> bool;
-}
-
-impl<T: Given> Given for Option<T> {
-    fn given(&self) -> bool {
-        self.as_ref().is_some_and(Given::given)
-    }
-}
-
-impl<T> Given for Vec<T> {
-    fn given(&self) -> bool {
-        !self.is_empty()
-    }
-}
-
-impl Given for String {
-    fn given(&self) -> bool {
-        !self.is_empty()
-    }
-}
-
-macro_rules! always_given {
-    ($($t:ty),*) => {$(impl Given for $t { fn given(&self) -> bool { true } })*};
-}
-
-always_given!(
-    bool,
-    i8,
-    i16,
-    i32,
-    i64,
-    u8,
-    u16,
-    u32,
-    u64,
-    f64,
-    serde_json::Value,
-    crate::Upload,
-    crate::Secret
-);
-
 #[cfg(test)]
 mod tests {
     use super::*;

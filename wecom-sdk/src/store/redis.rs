@@ -70,6 +70,14 @@ end
 return 0
 "#;
 
+/// Extends `KEYS[1]` to `ARGV[2]` milliseconds if it holds `ARGV[1]` (the lock's owner).
+const EXTEND: &str = r#"
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"#;
+
 /// Deletes `KEYS[1]` if it holds `ARGV[1]` (the lock's owner).
 const UNLOCK: &str = r#"
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -168,6 +176,25 @@ impl TokenStore for RedisStore {
                 .await
                 .map_err(failed("SET NX"))?;
             Ok(taken.is_some())
+        })
+    }
+
+    fn extend_lock<'a>(
+        &'a self,
+        key: &'a str,
+        owner: &'a str,
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(async move {
+            let mut connection = self.connection.clone();
+            let extended: i64 = redis::Script::new(EXTEND)
+                .key(format!("{key}:lock"))
+                .arg(owner)
+                .arg(ttl.as_millis().max(1) as u64)
+                .invoke_async(&mut connection)
+                .await
+                .map_err(failed("extend lock"))?;
+            Ok(extended == 1)
         })
     }
 

@@ -388,7 +388,6 @@ impl FileFixtures {
 
 /// A download endpoint: the documented request reaches the server as documented and the file
 /// comes back streamed with its name; a JSON answer (the documented error) becomes an error.
-#[allow(dead_code, reason = "called by the generated tests of download endpoints")]
 pub async fn check_download<R>(case: Case)
 where
     R: wecom_sdk::DownloadEndpoint + DeserializeOwned,

@@ -10,10 +10,14 @@ pub mod batch;
 pub mod calendar;
 #[cfg(feature = "department")]
 pub mod department;
+#[cfg(feature = "external_contact")]
+pub mod external_contact;
 #[cfg(feature = "invoice")]
 pub mod invoice;
 #[cfg(feature = "jsapi")]
 pub mod jsapi;
+#[cfg(feature = "media")]
+pub mod media;
 #[cfg(feature = "menu")]
 pub mod menu;
 #[cfg(feature = "message")]
@@ -41,8 +45,10 @@ pub fn decoders() -> ::std::vec::Vec<crate::support::Decoder> {
     #[cfg(feature = "batch")] all.extend(batch::decoders());
     #[cfg(feature = "calendar")] all.extend(calendar::decoders());
     #[cfg(feature = "department")] all.extend(department::decoders());
+    #[cfg(feature = "external_contact")] all.extend(external_contact::decoders());
     #[cfg(feature = "invoice")] all.extend(invoice::decoders());
     #[cfg(feature = "jsapi")] all.extend(jsapi::decoders());
+    #[cfg(feature = "media")] all.extend(media::decoders());
     #[cfg(feature = "menu")] all.extend(menu::decoders());
     #[cfg(feature = "message")] all.extend(message::decoders());
     #[cfg(feature = "misc")] all.extend(misc::decoders());

@@ -6,6 +6,7 @@ pub fn decoders() -> ::std::vec::Vec<support::Decoder> {
     ::std::vec![
         support::Decoder::of:: < wecom_sdk::service::GetProviderTokenRequest > (),
         support::Decoder::of:: < wecom_sdk::service::GetSuiteTokenRequest > (),
+        support::Decoder::of:: < wecom_sdk::service::GetLoginInfoRequest > (),
     ]
 }
 #[tokio::test]
@@ -22,7 +23,10 @@ async fn get_provider_token() {
             auth: "none",
             request: r#"{"corpid": "xxxxx", "provider_secret": "xxx"}
 "#,
-            response: r#"{"errcode": 0, "errmsg": "ok", "provider_access_token": "enLSZ5xxxxxxJRL", "expires_in": 7200}
+            response: r#"{
+   "provider_access_token": "enLSZ5xxxxxxJRL",
+   "expires_in": 7200
+}
 "#,
         })
         .await;
@@ -39,9 +43,63 @@ async fn get_suite_token() {
             json_body: true,
             files: &[],
             auth: "none",
-            request: r#"{"suite_id": "id_value", "suite_secret": "secret_value", "suite_ticket": "ticket_value"}
+            request: r#"{
+   "suite_id": "wwddddccc7775555aaa",
+   "suite_secret": "ldAE_H9anCRN21GKXVfdAAAAAAAAAAAAAAAAAA",
+   "suite_ticket": "Cfp0_givEagXcYJIztF6sfbdmIZCmpaR8ZBsvJEFFNBrWmnD5-CGYJ3_NhYexMyw"
+}
 "#,
-            response: r#"{"errcode": 0, "errmsg": "ok", "suite_access_token": "61W3mEpU66027wgNZ_MhGHNQDHnFATkDa9-2llqrMBjUwxRSNPbVsMmyD-yq8wZETSoE5NQgecigDrSHkPtIYA", "expires_in": 7200}
+            response: r#"{
+   "errcode": 0,
+   "errmsg": "ok",
+   "suite_access_token": "61W3mEpU66027wgNZ_MhGHNQDHnFATkDa9-2llMBjUwxRSNPbVsMmyD-yq8wZETSoE5NQgecigDrSHkPtIYA",
+   "expires_in": 7200
+}
+"#,
+        })
+        .await;
+}
+#[tokio::test]
+async fn get_login_info() {
+    support::check_endpoint::<
+        wecom_sdk::service::GetLoginInfoRequest,
+    >(support::Case {
+            id: "service.get_login_info",
+            method: "POST",
+            path: "/cgi-bin/service/get_login_info",
+            query_keys: &[],
+            json_body: true,
+            files: &[],
+            auth: "provider_access_token",
+            request: r#"{"auth_code": "xxxxx"}
+"#,
+            response: r#"{
+   "errcode": 0,
+   "errmsg": "ok",
+   "usertype": 1,
+   "user_info": {
+      "userid": "xxxx",
+      "open_userid": "xxx",
+      "name": "xxxx",
+      "avatar": "xxxx"
+   },
+   "corp_info": {
+      "corpid": "wxCorpId"
+   },
+   "agent": [
+      {"agentid": 0, "auth_type": 1},
+      {"agentid": 1, "auth_type": 1},
+      {"agentid": 2, "auth_type": 1}
+   ],
+   "auth_info": {
+      "department": [
+         {
+            "id": 2,
+            "writable": true
+         }
+      ]
+   }
+}
 "#,
         })
         .await;
