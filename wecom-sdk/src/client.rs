@@ -68,6 +68,10 @@ struct CorpApp {
     corp_id: String,
     secret: Secret,
     tokens: TokenCache,
+    /// The corp's JS-SDK ticket (`get_jsapi_ticket`).
+    jsapi_ticket: TokenCache,
+    /// The app's JS-SDK ticket (`ticket/get?type=agent_config`).
+    agent_ticket: TokenCache,
 }
 
 struct Provider {
@@ -308,6 +312,41 @@ impl Client {
         }
         .instrument(span)
         .await
+    }
+
+    /// A JS-SDK ticket from its cache, fetched with `fetch` (given this client) when stale.
+    #[cfg_attr(not(feature = "jsapi"), allow(dead_code))]
+    pub(crate) async fn cached_ticket<F, Fut>(&self, agent: bool, fetch: F) -> Result<Secret, Error>
+    where
+        F: FnOnce(Client) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(Secret, u64), Error>> + Send + 'static,
+    {
+        let corp = self
+            .inner
+            .corp
+            .as_ref()
+            .ok_or_else(|| Error::Config("JS-SDK tickets need a corp app (corp id and secret)".into()))?;
+        let cache = if agent {
+            &corp.agent_ticket
+        } else {
+            &corp.jsapi_ticket
+        };
+        let margin = self.inner.token_margin;
+        // A weak handle: the fetch in flight must not keep the client alive by itself.
+        let weak = Arc::downgrade(&self.inner);
+        let token = cache
+            .get(move || {
+                async move {
+                    let inner = weak.upgrade().ok_or_else(|| {
+                        Error::Config("the client was dropped during a ticket fetch".into())
+                    })?;
+                    let (ticket, expires_in) = fetch(Client { inner }).await?;
+                    Ok(Token::new(ticket, Duration::from_secs(expires_in), margin))
+                }
+                .boxed()
+            })
+            .await?;
+        Ok(token.value.clone())
     }
 
     fn cache_for(&self, kind: Auth) -> Option<&TokenCache> {
@@ -622,6 +661,8 @@ impl ClientBuilder {
                 }),
                 corp: self.corp.map(|(corp_id, secret)| CorpApp {
                     tokens: cache("access_token", &corp_id, &secret),
+                    jsapi_ticket: cache("jsapi_ticket", &corp_id, &secret),
+                    agent_ticket: cache("agent_ticket", &corp_id, &secret),
                     corp_id,
                     secret,
                 }),

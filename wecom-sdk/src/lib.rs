@@ -42,6 +42,7 @@ mod credentials;
 mod download;
 mod endpoint;
 mod error;
+mod ext;
 mod policy;
 #[doc(hidden)]
 pub mod rt;
@@ -59,6 +60,10 @@ pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use download::{Download, DownloadCall, DownloadEndpoint};
 pub use endpoint::{Auth, BodyKind, Endpoint, EndpointMeta, Method, Query};
 pub use error::{ApiError, Error, ErrorClass, ErrorCode};
+#[cfg(feature = "jsapi")]
+pub use ext::jsapi::{JsapiSignature, signature as jsapi_signature};
+#[cfg(feature = "oauth")]
+pub use ext::oauth::{AuthorizeUrl, OauthScope};
 pub use generated::*;
 pub use policy::RetryPolicy;
 pub use rt::check::Violation;

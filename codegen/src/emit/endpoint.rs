@@ -440,7 +440,7 @@ pub fn group_handle(group: &Group) -> TokenStream {
         #handle_doc
         #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
         pub struct #api<'a> {
-            client: &'a crate::Client,
+            pub(crate) client: &'a crate::Client,
         }
 
         impl crate::Client {

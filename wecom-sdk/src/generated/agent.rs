@@ -8,7 +8,7 @@
 /// Get one with [`crate::Client::agent`]. [Official docs](https://developer.work.weixin.qq.com/document/path/90226)
 #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
 pub struct AgentApi<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl crate::Client {
     /// 应用管理 — The corp's apps (agents); read an app's details and visible scope, list the apps a token can reach, and change an app's settings.

@@ -22,7 +22,7 @@ pub use crate::types::{
 /// Get one with [`crate::Client::appchat`]. [Official docs](https://developer.work.weixin.qq.com/document/path/90244)
 #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
 pub struct AppchatApi<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl crate::Client {
     /// 应用发送消息到群聊会话 — Self-built apps create internal group chats, change and read them, and push messages into them.

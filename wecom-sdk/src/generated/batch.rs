@@ -8,7 +8,7 @@
 /// Get one with [`crate::Client::batch`]. [Official docs](https://developer.work.weixin.qq.com/document/path/90979)
 #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
 pub struct BatchApi<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl crate::Client {
     /// 异步批量接口 — Bulk address-book jobs; invite members, import members or departments from an uploaded CSV file, and read a job's result.

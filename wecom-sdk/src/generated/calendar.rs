@@ -8,7 +8,7 @@
 /// Get one with [`crate::Client::calendar`]. [Official docs](https://developer.work.weixin.qq.com/document/path/93624)
 #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
 pub struct CalendarApi<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl crate::Client {
     /// 管理日历 — Apps create, change, read and delete calendars that hold their schedules; members are notified of the calendars shared with them.

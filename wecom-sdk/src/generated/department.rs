@@ -8,7 +8,7 @@
 /// Get one with [`crate::Client::department`]. [Official docs](https://developer.work.weixin.qq.com/document/path/90204)
 #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
 pub struct DepartmentApi<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl crate::Client {
     /// 部门管理 — Departments form the corp's organisation tree; create, update, delete and read them.

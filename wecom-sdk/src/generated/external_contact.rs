@@ -12,7 +12,7 @@ pub use crate::types::{
 /// Get one with [`crate::Client::external_contact`]. [Official docs](https://developer.work.weixin.qq.com/document/path/92109)
 #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
 pub struct ExternalContactApi<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl crate::Client {
     /// 客户联系 — Customer contact (客户联系) — members who serve customers, 「联系我」 contact ways, customers and their tags, customer transfer, mass messages and welcome messages, customer groups and their statistics.

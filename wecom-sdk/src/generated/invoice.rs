@@ -8,7 +8,7 @@
 /// Get one with [`crate::Client::invoice`]. [Official docs](https://developer.work.weixin.qq.com/document/path/90283)
 #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
 pub struct InvoiceApi<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl crate::Client {
     /// 电子发票 — Electronic invoices members pick from their WeChat card wallet for reimbursement; read them, then lock, unlock or close them.

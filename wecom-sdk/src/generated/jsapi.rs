@@ -8,7 +8,7 @@
 /// Get one with [`crate::Client::jsapi`]. [Official docs](https://developer.work.weixin.qq.com/document/path/90506)
 #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
 pub struct JsapiApi<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl crate::Client {
     /// JS-SDK使用权限签名算法 — The jsapi tickets a web page signs its JS-SDK config (wx.config) and agent config (wx.agentConfig) with.

@@ -8,7 +8,7 @@
 /// Get one with [`crate::Client::media`]. [Official docs](https://developer.work.weixin.qq.com/document/path/91054)
 #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
 pub struct MediaApi<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl crate::Client {
     /// 素材管理 — Temporary media (media\_id, valid 3 days) and permanent images (URL) are uploaded here and downloaded again; messages and other APIs refer to them by media\_id or URL.

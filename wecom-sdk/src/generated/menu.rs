@@ -8,7 +8,7 @@
 /// Get one with [`crate::Client::menu`]. [Official docs](https://developer.work.weixin.qq.com/document/path/90230)
 #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
 pub struct MenuApi<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl crate::Client {
     /// 自定义菜单 — An app's custom menu in the chat window; create, read and delete it.

@@ -22,7 +22,7 @@ pub use crate::types::{
 /// Get one with [`crate::Client::message`]. [Official docs](https://developer.work.weixin.qq.com/document/path/90235)
 #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
 pub struct MessageApi<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl crate::Client {
     /// 应用消息 — Apps push text, media, card, markdown, mini-program notice and template-card messages to members, departments and tags.

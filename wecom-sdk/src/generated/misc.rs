@@ -8,7 +8,7 @@
 /// Get one with [`crate::Client::misc`]. [Official docs](https://developer.work.weixin.qq.com/document/path/92521)
 #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
 pub struct MiscApi<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl crate::Client {
     /// 工具类接口 — WeCom's own network ranges for firewall rules; the IP ranges its callbacks come from and the IP ranges behind qyapi.weixin.qq.com.

@@ -8,7 +8,7 @@
 /// Get one with [`crate::Client::oa`]. [Official docs](https://developer.work.weixin.qq.com/document/path/90264)
 #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
 pub struct OaApi<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl crate::Client {
     /// OA数据接口 — Office automation — approvals (审批) and their templates, the approval-process engine of self-built apps, reports (汇报), public-phone dial records, check-in (打卡), hardware check-in and meeting rooms.

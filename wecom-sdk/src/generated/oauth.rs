@@ -9,7 +9,7 @@ pub use crate::types::Gender;
 /// Get one with [`crate::Client::oauth`]. [Official docs](https://developer.work.weixin.qq.com/document/path/91022)
 #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
 pub struct OauthApi<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl crate::Client {
     /// 身份验证 — Web sign-in (OAuth2) inside WeCom; turn the redirect's code into the visitor's identity and, with consent, their sensitive profile fields.

@@ -8,7 +8,7 @@
 /// Get one with [`crate::Client::schedule`]. [Official docs](https://developer.work.weixin.qq.com/document/path/93624)
 #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
 pub struct ScheduleApi<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl crate::Client {
     /// 管理日程 — Apps create, change, read and cancel schedules (events) in the calendars they created, and manage their attendees.

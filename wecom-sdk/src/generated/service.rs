@@ -8,7 +8,7 @@
 /// Get one with [`crate::Client::service`]. [Official docs](https://developer.work.weixin.qq.com/document/path/90597)
 #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
 pub struct ServiceApi<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl crate::Client {
     /// 应用授权 — Service-provider and third-party-app credentials (provider\_access\_token, suite\_access\_token) and the admin login of a provider's website.

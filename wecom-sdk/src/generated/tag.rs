@@ -8,7 +8,7 @@
 /// Get one with [`crate::Client::tag`]. [Official docs](https://developer.work.weixin.qq.com/document/path/90209)
 #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
 pub struct TagApi<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl crate::Client {
     /// 标签管理 — Tags group members and departments; apps address messages to tags.

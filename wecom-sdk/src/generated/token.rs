@@ -8,7 +8,7 @@
 /// Get one with [`crate::Client::token`]. [Official docs](https://developer.work.weixin.qq.com/document/path/91039)
 #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
 pub struct TokenApi<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl crate::Client {
     /// 获取access\_token — The corp's access token, which every other call carries; the client fetches and caches it itself.

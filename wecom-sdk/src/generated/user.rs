@@ -12,7 +12,7 @@ pub use crate::types::{
 /// Get one with [`crate::Client::user`]. [Official docs](https://developer.work.weixin.qq.com/document/path/90195)
 #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
 pub struct UserApi<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl crate::Client {
     /// 成员管理 — Members (users) of the corp's address book; create, read, update, delete and list them, and convert their ids.

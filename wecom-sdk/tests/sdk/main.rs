@@ -1,10 +1,12 @@
 //! The SDK against local HTTP servers: every endpoint's documented exchange (generated), the
-//! documented response samples, the token lifecycle and the failure modes.
+//! documented response samples, the token lifecycle, retries and failures, request validation,
+//! and the hand-written helpers.
 
 #[rustfmt::skip]
 mod generated;
 mod failures;
 mod faults;
+mod helpers;
 mod samples;
 mod support;
 mod tokens;
