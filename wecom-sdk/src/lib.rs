@@ -44,6 +44,9 @@ mod endpoint;
 mod error;
 mod ext;
 mod policy;
+#[cfg(feature = "registry")]
+#[cfg_attr(docsrs, doc(cfg(feature = "registry")))]
+pub mod registry;
 #[doc(hidden)]
 pub mod rt;
 mod secret;

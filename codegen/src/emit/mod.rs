@@ -5,6 +5,7 @@ mod docs;
 mod endpoint;
 mod items;
 mod markdown;
+mod registry;
 mod shape;
 mod tests;
 mod validate;
@@ -45,6 +46,11 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, String> {
         )?,
         render(format!("{TESTS_DIR}/mod.rs"), "spec/", tests::tests_mod(api))?,
     ];
+    files.push(render(
+        format!("{SDK_DIR}/registry.rs"),
+        "spec/",
+        registry::registry(api),
+    )?);
     files.push(render(
         format!("{SDK_DIR}/errcodes.rs"),
         "spec/errcodes.yaml",
@@ -141,6 +147,8 @@ fn sdk_mod(api: &Api) -> TokenStream {
     });
     quote! {
         pub mod errcodes;
+        #[cfg(feature = "registry")]
+        pub(crate) mod registry;
         pub mod types;
         #(#groups)*
     }

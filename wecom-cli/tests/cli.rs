@@ -1,0 +1,272 @@
+//! The `wecom` binary as a process, against `wecom mock` as a process: every endpoint of the
+//! spec called with its documented request, a member created and read back, and the errors a
+//! shell user sees.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::{Value, json};
+use wecom_sdk::registry::{self, Placement};
+
+const WECOM: &str = env!("CARGO_BIN_EXE_wecom");
+
+/// What both the mock and the calls are configured with.
+const CREDENTIALS: &[(&str, &str)] = &[
+    ("WECOM_CORP_ID", "ww-mock-corp"),
+    ("WECOM_SECRET", "mock-secret"),
+    ("WECOM_PROVIDER_CORP_ID", "ww-provider"),
+    ("WECOM_PROVIDER_SECRET", "provider-secret"),
+    ("WECOM_SUITE_ID", "ww-suite"),
+    ("WECOM_SUITE_SECRET", "suite-secret"),
+    ("WECOM_SUITE_TICKET", "pushed-ticket"),
+];
+
+/// `wecom mock` on a free port; killed when dropped.
+struct Mock {
+    child: Child,
+    base_url: String,
+}
+
+impl Mock {
+    fn start() -> Mock {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut child = Command::new(WECOM)
+            .args(["mock", "--port", &port.to_string()])
+            .envs(CREDENTIALS.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("wecom mock starts");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(first.contains("listening on"), "{first}");
+        Mock {
+            child,
+            base_url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    fn fixture(&self, name: &str) {
+        post(&format!("{}/__mock/fixture/{name}", self.base_url));
+    }
+
+    fn wecom(&self, args: &[&str]) -> Output {
+        Command::new(WECOM)
+            .args(args)
+            .env("WECOM_BASE_URL", &self.base_url)
+            .envs(CREDENTIALS.iter().copied())
+            .env_remove("WECOM_REDIS_URL")
+            .output()
+            .expect("wecom runs")
+    }
+}
+
+impl Drop for Mock {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A bare HTTP/1.1 POST with an empty body.
+fn post(url: &str) {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').unwrap();
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn every_endpoint_succeeds_with_its_documented_request() {
+    let mock = Mock::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut called = 0;
+    for op in registry::operations() {
+        let mut input: Value = op
+            .example_request
+            .map(|r| serde_json::from_str(r).unwrap())
+            .unwrap_or(json!({}));
+        match op.meta.path {
+            "/cgi-bin/gettoken" => input = json!({"corpid": "ww-mock-corp", "corpsecret": "mock-secret"}),
+            "/cgi-bin/service/get_provider_token" => {
+                input = json!({"corpid": "ww-provider", "provider_secret": "provider-secret"})
+            }
+            "/cgi-bin/service/get_suite_token" => {
+                input = json!({"suite_id": "ww-suite", "suite_secret": "suite-secret", "suite_ticket": "t"})
+            }
+            _ => {}
+        }
+        for param in op.params.iter().filter(|p| p.placement == Placement::File) {
+            if let Some(name) = input.get(param.name).and_then(Value::as_str) {
+                let path = dir.path().join(name);
+                std::fs::write(&path, b"contents of an upload").unwrap();
+                input[param.name] = json!(path.to_string_lossy());
+            }
+        }
+        mock.fixture(wecom_mock::Fixture::for_example(op.meta.path).name());
+        let json = input.to_string();
+        let out = dir.path().join("download");
+        let mut args = vec!["call", op.meta.path, "--json", &json];
+        let out_text = out.to_string_lossy().into_owned();
+        if op.is_download() {
+            args.extend(["--output", &out_text]);
+        }
+        let output = mock.wecom(&args);
+        assert!(
+            output.status.success(),
+            "{} failed:\n{}{}",
+            op.meta.id,
+            text(&output.stdout),
+            text(&output.stderr)
+        );
+        if op.is_download() {
+            assert!(Path::new(&out).metadata().unwrap().len() > 0, "{}", op.meta.id);
+        } else {
+            let answer: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+                panic!(
+                    "{}: stdout is not JSON ({e}): {}",
+                    op.meta.id,
+                    text(&output.stdout)
+                )
+            });
+            assert!(answer.is_object(), "{}", op.meta.id);
+        }
+        called += 1;
+    }
+    assert!(called >= 119, "{called}");
+}
+
+#[test]
+fn a_member_created_through_the_cli_reads_back_through_it() {
+    let mock = Mock::start();
+    let created = mock.wecom(&["department", "create", "--name", "研发中心", "--parentid", "1"]);
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let department: Value = serde_json::from_slice(&created.stdout).unwrap();
+    let id = department["id"].to_string();
+
+    let created = mock.wecom(&[
+        "user",
+        "create",
+        "--userid",
+        "zhangsan",
+        "--name",
+        "张三",
+        "--mobile",
+        "13800000000",
+        "--department",
+        &format!("[{id}]"),
+    ]);
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let got = mock.wecom(&["user", "get", "--userid", "zhangsan"]);
+    assert!(got.status.success(), "{}", text(&got.stderr));
+    let member: Value = serde_json::from_slice(&got.stdout).unwrap();
+    assert_eq!(member["name"], "张三");
+    assert_eq!(member["department"], json!([id.parse::<u64>().unwrap()]));
+
+    let listed = mock.wecom(&[
+        "call",
+        "/cgi-bin/user/simplelist",
+        "--query",
+        &format!("department_id={id}"),
+    ]);
+    let list: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(list["userlist"][0]["userid"], "zhangsan");
+}
+
+#[test]
+fn refusals_show_errcode_errmsg_and_the_doc_link() {
+    let mock = Mock::start();
+    let missing = mock.wecom(&["user", "get", "--userid", "nobody"]);
+    assert_eq!(missing.status.code(), Some(1));
+    let stderr = text(&missing.stderr);
+    assert!(stderr.contains("errcode: 60111"), "{stderr}");
+    assert!(stderr.contains("errmsg: userid not found"), "{stderr}");
+    assert!(
+        stderr.contains("doc: https://developer.work.weixin.qq.com/document/path/90196"),
+        "{stderr}"
+    );
+    assert!(missing.stdout.is_empty());
+}
+
+#[test]
+fn bad_input_is_refused_before_sending_with_exit_code_2() {
+    let mock = Mock::start();
+    let users: Vec<String> = (0..1001).map(|i| format!("u{i}")).collect();
+    let too_many = json!({"tagid": 1, "userlist": users}).to_string();
+    let out = mock.wecom(&["call", "/cgi-bin/tag/addtagusers", "--json", &too_many]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("userlist") && stderr.contains("1000"), "{stderr}");
+
+    let out = mock.wecom(&[
+        "call",
+        "/cgi-bin/user/get",
+        "--query",
+        "userid=a",
+        "--query",
+        "surprise=1",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("unknown field `surprise`"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = mock.wecom(&["call", "/cgi-bin/no/such"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    let out = mock.wecom(&["user", "get"]);
+    assert_eq!(out.status.code(), Some(2), "a missing required flag");
+}
+
+#[test]
+fn help_shows_each_parameters_limits() {
+    let out = Command::new(WECOM)
+        .args(["tag", "add_users", "--help"])
+        .output()
+        .unwrap();
+    let help = text(&out.stdout);
+    assert!(
+        help.contains("--userlist") && help.contains("at most 1000 items"),
+        "{help}"
+    );
+    assert!(help.contains("POST /cgi-bin/tag/addtagusers"), "{help}");
+}
+
+#[test]
+fn trace_logs_do_not_show_the_secret_or_the_token() {
+    let mock = Mock::start();
+    let output = Command::new(WECOM)
+        .args(["tag", "list"])
+        .env("WECOM_BASE_URL", &mock.base_url)
+        .env("WECOM_CORP_ID", "ww-mock-corp")
+        .env("WECOM_SECRET", "mock-secret")
+        .env("RUST_LOG", "trace")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let logged = text(&output.stderr);
+    assert!(logged.contains("tag.list"), "the call was logged");
+    assert!(!logged.contains("mock-secret"), "{logged}");
+    assert!(!logged.contains("mock-access-token-"), "{logged}");
+}

@@ -1,0 +1,407 @@
+//! The HTTP side: every path of the spec, answered the way WeCom answers.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use wecom_sdk::registry::{self, Operation, RequestError};
+use wecom_sdk::{Auth, BodyKind};
+
+use crate::contacts::Contacts;
+use crate::faults::{Fault, FaultKind, Faults};
+use crate::reply::{Refusal, ok};
+use crate::tokens::{Credentials, Tokens};
+
+/// Everything the handlers share.
+pub(crate) struct Shared {
+    pub(crate) credentials: Credentials,
+    pub(crate) tokens: Mutex<Tokens>,
+    pub(crate) contacts: Mutex<Contacts>,
+    pub(crate) faults: Mutex<Faults>,
+    pub(crate) requests: Mutex<HashMap<String, usize>>,
+}
+
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Shared {
+    pub(crate) fn new(credentials: Credentials) -> Self {
+        Shared {
+            credentials,
+            tokens: Mutex::default(),
+            contacts: Mutex::default(),
+            faults: Mutex::default(),
+            requests: Mutex::default(),
+        }
+    }
+}
+
+pub(crate) fn router(shared: Arc<Shared>) -> axum::Router {
+    axum::Router::new()
+        .route(
+            "/__mock/faults",
+            axum::routing::post(add_fault).delete(clear_faults),
+        )
+        .route("/__mock/expire_tokens", axum::routing::post(expire_tokens))
+        .route("/__mock/requests", axum::routing::get(request_counts))
+        .route("/__mock/fixture/{name}", axum::routing::post(load_fixture))
+        .fallback(handle)
+        .with_state(shared)
+}
+
+fn json_response(status: StatusCode, body: Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json; charset=UTF-8")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn refused(refusal: Refusal) -> Response {
+    json_response(StatusCode::OK, refusal.body())
+}
+
+async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let query: Map<String, Value> = request
+        .uri()
+        .query()
+        .map(|q| {
+            url_pairs(q)
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect()
+        })
+        .unwrap_or_default();
+    *lock(&shared.requests).entry(path.clone()).or_default() += 1;
+
+    let Some(operation) = registry::find(&path) else {
+        return json_response(
+            StatusCode::NOT_FOUND,
+            json!({"errcode": 404, "errmsg": format!("no such endpoint: {path}")}),
+        );
+    };
+    let wanted = match operation.meta.method {
+        wecom_sdk::Method::Get => Method::GET,
+        _ => Method::POST,
+    };
+    if method != wanted {
+        let code = if wanted == Method::GET { 43001 } else { 43002 };
+        return refused(Refusal::new(code, format!("require {wanted} method")));
+    }
+
+    let fault = lock(&shared.faults).pick(&path);
+    match fault {
+        Some(FaultKind::Errcode(code)) => return refused(Refusal::new(code, "injected fault")),
+        Some(FaultKind::Http(status)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+            return (
+                status,
+                [(header::CONTENT_TYPE, "text/html")],
+                "<html>injected fault</html>",
+            )
+                .into_response();
+        }
+        Some(FaultKind::Drop) => return dropped(),
+        Some(FaultKind::DelayMs(ms)) => tokio::time::sleep(Duration::from_millis(ms)).await,
+        None => {}
+    }
+
+    let headers = request.headers().clone();
+    let body = match read_body(operation, &headers, request).await {
+        Ok(body) => body,
+        Err(refusal) => return refused(refusal),
+    };
+    match answer(&shared, operation, query, body) {
+        Ok(Answer::Json(value)) => json_response(StatusCode::OK, value),
+        Ok(Answer::File(name, bytes)) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(refusal) => refused(refusal),
+    }
+}
+
+/// An answer that starts and then loses its connection.
+fn dropped() -> Response {
+    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+        Ok(Bytes::from_static(b"{\"errcode\":0,\"errm")),
+        Err(std::io::Error::other("injected connection drop")),
+    ];
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from_stream(futures_util::stream::iter(chunks)),
+    )
+        .into_response()
+}
+
+/// The decoded `a=b&c=d` pairs of a query string.
+fn url_pairs(query: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(query.as_bytes()).into_owned().collect()
+}
+
+/// The request body as JSON: the JSON body, or a multipart form's parts (a file part as its
+/// file name, which the typed request reads as a path it never opens).
+async fn read_body(
+    operation: &Operation,
+    headers: &HeaderMap,
+    request: Request,
+) -> Result<Map<String, Value>, Refusal> {
+    match operation.meta.body {
+        BodyKind::Json => {
+            let bytes = axum::body::to_bytes(request.into_body(), 16 * 1024 * 1024)
+                .await
+                .map_err(|e| Refusal::new(44004, format!("cannot read the body: {e}")))?;
+            if bytes.is_empty() {
+                return Ok(Map::new());
+            }
+            match serde_json::from_slice::<Value>(&bytes) {
+                Ok(Value::Object(map)) => Ok(map),
+                Ok(_) => Err(Refusal::new(
+                    47001,
+                    "data format error: the body is not a JSON object",
+                )),
+                Err(e) => Err(Refusal::new(47001, format!("data format error: {e}"))),
+            }
+        }
+        BodyKind::Multipart => {
+            let is_form = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("multipart/form-data"));
+            if !is_form {
+                return Err(Refusal::new(
+                    41005,
+                    "media data missing: expected a multipart form",
+                ));
+            }
+            let mut form = Multipart::from_request(request, &())
+                .await
+                .map_err(|e| Refusal::new(41005, format!("media data missing: {e}")))?;
+            let mut parts = Map::new();
+            while let Some(field) = form
+                .next_field()
+                .await
+                .map_err(|e| Refusal::new(41005, format!("bad multipart form: {e}")))?
+            {
+                let name = field.name().unwrap_or_default().to_string();
+                let file_name = field.file_name().map(str::to_string);
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| Refusal::new(41005, format!("bad multipart form: {e}")))?;
+                if bytes.len() <= 5 {
+                    return Err(Refusal::new(
+                        40006,
+                        "invalid file size: a file must be more than 5 bytes",
+                    ));
+                }
+                parts.insert(name, Value::String(file_name.unwrap_or_default()));
+            }
+            Ok(parts)
+        }
+        _ => Ok(Map::new()),
+    }
+}
+
+enum Answer {
+    Json(Value),
+    File(String, Bytes),
+}
+
+/// Credentials first, then the request's shape and limits, then state or the example.
+fn answer(
+    shared: &Shared,
+    operation: &Operation,
+    mut query: Map<String, Value>,
+    body: Map<String, Value>,
+) -> Result<Answer, Refusal> {
+    let path = operation.meta.path;
+    if let Some(issued) = issue_token(shared, path, &query, &body)? {
+        return Ok(Answer::Json(issued));
+    }
+    let credential = match operation.meta.auth {
+        Auth::None => None,
+        Auth::SuiteAccessToken => Some((Auth::SuiteAccessToken, query.remove("suite_access_token"))),
+        kind => Some((kind, query.remove("access_token"))),
+    };
+    if let Some((kind, token)) = credential {
+        let token = token.as_ref().and_then(Value::as_str);
+        lock(&shared.tokens).check(kind, token)?;
+    }
+    let mut input = query;
+    input.extend(body);
+    match operation.check(Value::Object(input.clone())) {
+        Ok(()) => {}
+        Err(RequestError::Shape(message)) => {
+            return Err(Refusal::new(40058, format!("invalid parameter: {message}")));
+        }
+        Err(RequestError::Limit(violation)) => {
+            return Err(Refusal::new(40058, format!("invalid parameter: {violation}")));
+        }
+        Err(other) => return Err(Refusal::new(40058, format!("invalid parameter: {other}"))),
+    }
+    if let Some(result) = lock(&shared.contacts).handle(path, &input) {
+        return result.map(Answer::Json);
+    }
+    if operation.is_download() {
+        let name = input.get("media_id").and_then(Value::as_str).unwrap_or("file");
+        return Ok(Answer::File(
+            format!("{name}.bin"),
+            Bytes::from(format!("mock file {name}\n")),
+        ));
+    }
+    let example: Value =
+        serde_json::from_str(operation.example_response).unwrap_or_else(|_| ok("ok", json!({})));
+    Ok(Answer::Json(example))
+}
+
+/// The three credential endpoints: check what is presented, hand out a token.
+fn issue_token(
+    shared: &Shared,
+    path: &str,
+    query: &Map<String, Value>,
+    body: &Map<String, Value>,
+) -> Result<Option<Value>, Refusal> {
+    let field = |map: &Map<String, Value>, key: &str| {
+        map.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let creds = &shared.credentials;
+    let lifetime = creds.token_lifetime;
+    let (kind, key) = match path {
+        "/cgi-bin/gettoken" => {
+            let (corp, secret) = (field(query, "corpid"), field(query, "corpsecret"));
+            if corp.is_empty() {
+                return Err(Refusal::new(41002, "corpid missing"));
+            }
+            if corp != creds.corp_id {
+                return Err(Refusal::new(40013, "invalid corpid"));
+            }
+            if secret != creds.secret {
+                return Err(Refusal::new(40001, "invalid credential"));
+            }
+            (Auth::AccessToken, "access_token")
+        }
+        "/cgi-bin/service/get_provider_token" => {
+            let presented = (field(body, "corpid"), field(body, "provider_secret"));
+            match &creds.provider {
+                Some(expected) if *expected == presented => {
+                    (Auth::ProviderAccessToken, "provider_access_token")
+                }
+                _ => return Err(Refusal::new(40001, "invalid provider secret")),
+            }
+        }
+        "/cgi-bin/service/get_suite_token" => {
+            let presented = (field(body, "suite_id"), field(body, "suite_secret"));
+            match &creds.suite {
+                Some(expected) if *expected == presented && !field(body, "suite_ticket").is_empty() => {
+                    (Auth::SuiteAccessToken, "suite_access_token")
+                }
+                _ => return Err(Refusal::new(40001, "invalid suite secret")),
+            }
+        }
+        _ => return Ok(None),
+    };
+    let token = lock(&shared.tokens).issue(kind, lifetime);
+    Ok(Some(ok(
+        "ok",
+        json!({ key: token, "expires_in": lifetime.as_secs() }),
+    )))
+}
+
+// ------------------------------------------------------------------------------ admin routes
+
+/// A fault as the admin API takes it: one of `errcode`, `delay_ms`, `drop`, `http`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FaultSpec {
+    errcode: Option<i64>,
+    delay_ms: Option<u64>,
+    #[serde(default)]
+    drop: bool,
+    http: Option<u16>,
+    path: Option<String>,
+    share: Option<f64>,
+    times: Option<u32>,
+}
+
+impl FaultSpec {
+    pub(crate) fn into_fault(self) -> Result<Fault, String> {
+        let kind = match (self.errcode, self.delay_ms, self.drop, self.http) {
+            (Some(code), None, false, None) => FaultKind::Errcode(code),
+            (None, Some(ms), false, None) => FaultKind::DelayMs(ms),
+            (None, None, true, None) => FaultKind::Drop,
+            (None, None, false, Some(status)) => FaultKind::Http(status),
+            _ => return Err("give exactly one of errcode, delay_ms, drop, http".into()),
+        };
+        let mut fault = Fault::new(kind);
+        fault.path = self.path;
+        if let Some(share) = self.share {
+            fault = fault.share(share);
+        }
+        fault.times = self.times;
+        Ok(fault)
+    }
+}
+
+async fn add_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let spec = serde_json::from_slice::<FaultSpec>(&body)
+        .map_err(|e| e.to_string())
+        .and_then(FaultSpec::into_fault);
+    match spec {
+        Ok(fault) => {
+            lock(&shared.faults).add(fault);
+            json_response(StatusCode::OK, json!({"ok": true}))
+        }
+        Err(message) => json_response(StatusCode::BAD_REQUEST, json!({"error": message})),
+    }
+}
+
+async fn clear_faults(State(shared): State<Arc<Shared>>) -> Response {
+    lock(&shared.faults).clear();
+    json_response(StatusCode::OK, json!({"ok": true}))
+}
+
+async fn expire_tokens(State(shared): State<Arc<Shared>>) -> Response {
+    lock(&shared.tokens).expire_all();
+    json_response(StatusCode::OK, json!({"ok": true}))
+}
+
+async fn load_fixture(
+    State(shared): State<Arc<Shared>>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> Response {
+    match name.parse::<crate::Fixture>() {
+        Ok(fixture) => {
+            *lock(&shared.contacts) = Contacts::from_fixture(fixture);
+            json_response(StatusCode::OK, json!({"ok": true}))
+        }
+        Err(message) => json_response(StatusCode::BAD_REQUEST, json!({"error": message})),
+    }
+}
+
+async fn request_counts(State(shared): State<Arc<Shared>>) -> Response {
+    let counts = lock(&shared.requests).clone();
+    json_response(StatusCode::OK, json!(counts))
+}

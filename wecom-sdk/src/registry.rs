@@ -1,0 +1,250 @@
+//! Every endpoint as data, for tools that pick an endpoint at run time: the `wecom` CLI finds one
+//! by path and sends JSON through its typed request; the mock server checks what it receives
+//! against the same types and limits. Generated from the spec (cargo feature `registry`).
+
+use std::sync::OnceLock;
+
+use futures_util::future::BoxFuture;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::download::{Download, DownloadEndpoint};
+use crate::{Client, Endpoint, EndpointMeta, Error, Violation};
+
+/// One endpoint: what it is, what it takes, and how to call it with JSON.
+#[non_exhaustive]
+pub struct Operation {
+    /// The group (`user`) and method name (`get`).
+    pub group: &'static str,
+    /// The method name within the group.
+    pub name: &'static str,
+    /// One line: the official title and what it does.
+    pub summary: &'static str,
+    /// Method, path, credential, docs.
+    pub meta: &'static EndpointMeta,
+    /// The parameters, in spec order.
+    pub params: &'static [Param],
+    /// The documented request, when the endpoint takes parameters.
+    pub example_request: Option<&'static str>,
+    /// The documented answer.
+    pub example_response: &'static str,
+    pub(crate) kind: Kind,
+}
+
+/// One parameter of an [`Operation`].
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct Param {
+    /// The wire name.
+    pub name: &'static str,
+    /// Where it travels.
+    pub placement: Placement,
+    /// Whether the call needs it.
+    pub required: bool,
+    /// The spec's type spelling (`string`, `u32`, `list<string>`, `Member`).
+    pub type_name: &'static str,
+    /// A plain scalar (a string, number or flag), as opposed to a list or an object.
+    pub scalar: bool,
+    /// The documented limits in words.
+    pub limits: &'static str,
+    /// The official description.
+    pub description: &'static str,
+}
+
+/// Where a parameter travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Placement {
+    /// In the URL query.
+    Query,
+    /// In the JSON body.
+    Body,
+    /// As a file part of a multipart body.
+    File,
+}
+
+type JsonCall = fn(Client, Value) -> BoxFuture<'static, Result<Value, Error>>;
+type FileCall = fn(Client, Value) -> BoxFuture<'static, Result<Download, Error>>;
+type Check = fn(Value) -> Result<(), RequestError>;
+
+#[doc(hidden)]
+pub enum Kind {
+    Json { call: JsonCall, check: Check },
+    File { call: FileCall, check: Check },
+}
+
+/// What an [`Operation`] answers.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Answer {
+    /// The typed response, re-encoded as JSON.
+    Json(Value),
+    /// The file of a download endpoint.
+    File(Download),
+}
+
+/// JSON that does not make a valid request for an endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// It does not fit the typed request: a missing or unknown parameter, a wrong type.
+    #[error("{0}")]
+    Shape(String),
+    /// It fits, but a parameter breaks a documented limit.
+    #[error("{0}")]
+    Limit(Violation),
+}
+
+impl Operation {
+    /// Sends `input` (one JSON object of every parameter, query and body alike) through the
+    /// endpoint's typed request; unknown keys are refused.
+    pub async fn call(&self, client: &Client, input: Value) -> Result<Answer, Error> {
+        match self.kind {
+            Kind::Json { call, .. } => call(client.clone(), input).await.map(Answer::Json),
+            Kind::File { call, .. } => call(client.clone(), input).await.map(Answer::File),
+        }
+    }
+
+    /// Checks `input` against the typed request and the documented limits, sending nothing.
+    pub fn check(&self, input: Value) -> Result<(), RequestError> {
+        match self.kind {
+            Kind::Json { check, .. } | Kind::File { check, .. } => check(input),
+        }
+    }
+
+    /// Whether the answer is a file rather than JSON.
+    pub fn is_download(&self) -> bool {
+        matches!(self.kind, Kind::File { .. })
+    }
+}
+
+impl std::fmt::Debug for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Operation")
+            .field("id", &self.meta.id)
+            .field("method", &self.meta.method)
+            .field("path", &self.meta.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Every endpoint compiled in, in spec order.
+pub fn operations() -> &'static [Operation] {
+    static ALL: OnceLock<Vec<Operation>> = OnceLock::new();
+    ALL.get_or_init(crate::generated::registry::operations)
+}
+
+/// The endpoint at `path` (`/cgi-bin/user/get`).
+pub fn find(path: &str) -> Option<&'static Operation> {
+    operations().iter().find(|o| o.meta.path == path)
+}
+
+/// The endpoint `group.name` (`user`, `get`).
+pub fn find_by_name(group: &str, name: &str) -> Option<&'static Operation> {
+    operations().iter().find(|o| o.group == group && o.name == name)
+}
+
+fn shape<R: DeserializeOwned>(meta: &'static EndpointMeta, input: Value) -> Result<R, Error> {
+    serde_json::from_value(input).map_err(|e| Error::InvalidRequest {
+        endpoint: meta.id,
+        field: None,
+        message: e.to_string(),
+        doc: meta.doc,
+    })
+}
+
+#[doc(hidden)]
+pub fn json_call<R>(client: Client, input: Value) -> BoxFuture<'static, Result<Value, Error>>
+where
+    R: Endpoint + DeserializeOwned,
+    R::Response: Serialize,
+{
+    Box::pin(async move {
+        let request: R = shape(R::META, input)?;
+        let response = client.execute(&request).await?;
+        serde_json::to_value(response).map_err(|e| Error::Decode {
+            endpoint: R::META.id,
+            message: format!("cannot re-encode the answer: {e}"),
+            excerpt: String::new(),
+        })
+    })
+}
+
+#[doc(hidden)]
+pub fn file_call<R>(client: Client, input: Value) -> BoxFuture<'static, Result<Download, Error>>
+where
+    R: DownloadEndpoint + DeserializeOwned,
+{
+    Box::pin(async move {
+        let request: R = shape(R::META, input)?;
+        client.download(&request).await
+    })
+}
+
+#[doc(hidden)]
+pub fn json_check<R: Endpoint + DeserializeOwned>(input: Value) -> Result<(), RequestError> {
+    let request: R = serde_json::from_value(input).map_err(|e| RequestError::Shape(e.to_string()))?;
+    request.validate().map_err(RequestError::Limit)
+}
+
+#[doc(hidden)]
+pub fn file_check<R: DownloadEndpoint + DeserializeOwned>(input: Value) -> Result<(), RequestError> {
+    let request: R = serde_json::from_value(input).map_err(|e| RequestError::Shape(e.to_string()))?;
+    request.validate().map_err(RequestError::Limit)
+}
+
+#[doc(hidden)]
+pub const fn json_kind(call: JsonCall, check: Check) -> Kind {
+    Kind::Json { call, check }
+}
+
+#[doc(hidden)]
+pub const fn file_kind(call: FileCall, check: Check) -> Kind {
+    Kind::File { call, check }
+}
+
+#[doc(hidden)]
+#[allow(clippy::too_many_arguments)]
+pub const fn operation(
+    group: &'static str,
+    name: &'static str,
+    summary: &'static str,
+    meta: &'static EndpointMeta,
+    params: &'static [Param],
+    example_request: Option<&'static str>,
+    example_response: &'static str,
+    kind: Kind,
+) -> Operation {
+    Operation {
+        group,
+        name,
+        summary,
+        meta,
+        params,
+        example_request,
+        example_response,
+        kind,
+    }
+}
+
+#[doc(hidden)]
+pub const fn param(
+    name: &'static str,
+    placement: Placement,
+    required: bool,
+    type_name: &'static str,
+    scalar: bool,
+    limits: &'static str,
+    description: &'static str,
+) -> Param {
+    Param {
+        name,
+        placement,
+        required,
+        type_name,
+        scalar,
+        limits,
+        description,
+    }
+}
