@@ -32,6 +32,14 @@ fn scratch() -> tempfile::TempDir {
     for generated in xtask::GENERATED_DIRS {
         copy_dir(&root.join(generated), &dir.path().join(generated));
     }
+    // Generated files outside the generated folders (docs/errcodes.md).
+    for file in codegen::generate(&root.join("spec")).unwrap().files {
+        let target = dir.path().join(&file.path);
+        if !target.exists() {
+            fs::create_dir_all(target.parent().unwrap()).unwrap();
+            fs::copy(root.join(&file.path), target).unwrap();
+        }
+    }
     dir
 }
 
