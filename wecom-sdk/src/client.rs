@@ -538,7 +538,7 @@ impl ClientBuilder {
     }
 
     /// Keeps tokens in `store` (default: in this process's memory). A shared store such as
-    /// [`crate::RedisStore`] lets many processes fetch each token once between them.
+    /// `RedisStore` (cargo feature `redis`) lets many processes fetch each token once between them.
     pub fn token_store(mut self, store: impl TokenStore) -> Self {
         self.store = Some(Arc::new(store));
         self
