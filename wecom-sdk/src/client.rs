@@ -362,6 +362,15 @@ impl Client {
     /// A fresh token of `kind`, from the cache or from one shared fetch.
     async fn token_for(&self, kind: Auth, endpoint: &'static str) -> Result<Arc<Token>, Error> {
         let inner = &self.inner;
+        let cache = match kind {
+            Auth::AccessToken => inner.corp.as_ref().map(|c| &c.tokens),
+            Auth::ProviderAccessToken => inner.provider.as_ref().map(|p| &p.tokens),
+            Auth::SuiteAccessToken => inner.suite.as_ref().map(|s| &s.tokens),
+            Auth::None => None,
+        };
+        if let Some(token) = cache.and_then(TokenCache::fresh) {
+            return Ok(token);
+        }
         let missing = |what: &str| {
             Error::Config(format!(
                 "{endpoint} needs {what}, and this client was built without it"

@@ -97,6 +97,12 @@ impl TokenCache {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// This process's copy of the token, when it is still fresh: the path of almost every call,
+    /// which then needs nothing built for a fetch.
+    pub(crate) fn fresh(&self) -> Option<Arc<Token>> {
+        self.lock().current.as_ref().filter(|t| t.is_fresh()).cloned()
+    }
+
     /// A fresh token: this process's copy, or the result of the fetch in flight, or of a new
     /// acquisition (from the store, or from WeCom under the store's lock).
     pub(crate) async fn get<F>(&self, fetch: F) -> Result<Arc<Token>, Error>

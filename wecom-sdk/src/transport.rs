@@ -189,6 +189,11 @@ struct Envelope {
 }
 
 pub(crate) fn check_envelope(meta: &'static EndpointMeta, bytes: &[u8]) -> Result<(), Error> {
+    // WeCom writes `errcode` first; a success then needs no parse of its own here (the typed
+    // decode that follows reads the whole body anyway).
+    if bytes.starts_with(br#"{"errcode":0,"#) {
+        return Ok(());
+    }
     let envelope: Envelope = serde_json::from_slice(bytes).map_err(|e| Error::Decode {
         endpoint: meta.id,
         message: format!("not a JSON object: {e}"),
@@ -230,4 +235,67 @@ pub(crate) fn decode<T: DeserializeOwned>(meta: &'static EndpointMeta, bytes: &[
             excerpt: excerpt(bytes, meta.sensitive),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoint::{Auth, BodyKind};
+
+    static META: EndpointMeta = EndpointMeta::new(
+        "user.get",
+        Method::Get,
+        "/cgi-bin/user/get",
+        "https://developer.work.weixin.qq.com/document/path/90196",
+        Auth::AccessToken,
+        BodyKind::None,
+    );
+
+    fn code_of(body: &str) -> Option<i64> {
+        match check_envelope(&META, body.as_bytes()) {
+            Ok(()) => None,
+            Err(Error::Api(api)) => Some(api.code),
+            Err(other) => panic!("{body}: unexpected {other}"),
+        }
+    }
+
+    #[test]
+    fn success_in_any_spelling_passes() {
+        for body in [
+            r#"{"errcode":0,"errmsg":"ok","userid":"zhangsan"}"#,
+            r#"{ "errcode": 0, "errmsg": "ok" }"#,
+            r#"{"errmsg":"ok","errcode":"0"}"#,
+            r#"{"provider_access_token":"t","expires_in":7200}"#,
+        ] {
+            assert_eq!(code_of(body), None, "{body}");
+        }
+    }
+
+    #[test]
+    fn a_refusal_is_an_api_error_whatever_its_layout() {
+        assert_eq!(
+            code_of(r#"{"errcode":40014,"errmsg":"invalid access_token"}"#),
+            Some(40014)
+        );
+        assert_eq!(
+            code_of(r#"{ "errcode":60111, "errmsg":"userid not found"}"#),
+            Some(60111)
+        );
+        assert_eq!(code_of(r#"{"errmsg":"busy","errcode":"-1"}"#), Some(-1));
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_is_a_decode_error() {
+        let error = check_envelope(&META, b"<html>502</html>").unwrap_err();
+        assert!(
+            matches!(
+                error,
+                Error::Decode {
+                    endpoint: "user.get",
+                    ..
+                }
+            ),
+            "{error}"
+        );
+    }
 }

@@ -4,6 +4,8 @@
 //! writes what differs (or, with `--check`, only reports it) and removes generated files that
 //! the spec no longer produces.
 
+pub mod bench;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -43,6 +45,8 @@ pub enum Error {
     Io { path: PathBuf, source: std::io::Error },
     #[error("{path}: {message}")]
     Manifest { path: PathBuf, message: String },
+    #[error("{0}")]
+    Bench(String),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {

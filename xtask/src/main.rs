@@ -3,11 +3,14 @@ use std::process::ExitCode;
 use std::path::PathBuf;
 
 const USAGE: &str = "usage: cargo xtask gen [--check] [--root DIR] [--spec DIR]
+       cargo xtask bench [--quick]
 
   gen            regenerate everything derived from spec/ (SDK sources, tests, features)
   gen --check    change nothing; fail naming every stale or orphaned file
   --root DIR     the workspace to work on (default: this one)
-  --spec DIR     read the spec from DIR instead of ROOT/spec";
+  --spec DIR     read the spec from DIR instead of ROOT/spec
+  bench          every figure of docs/PERFORMANCE.md, measured on this machine
+  bench --quick  the same with fewer requests";
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,6 +34,16 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["gen"] => generate(&root, &spec, false),
         ["gen", "--check"] | ["gen", "-c"] => generate(&root, &spec, true),
+        ["bench"] | ["bench", "--quick"] => match xtask::bench::bench(&root, args.len() == 2) {
+            Ok(report) => {
+                println!("{report}");
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("{err}");
+                ExitCode::FAILURE
+            }
+        },
         ["-h" | "--help" | "help"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS
