@@ -1,7 +1,7 @@
 //! A fleet of separate OS processes sharing one Redis fetch each token once between them, and a
-//! refresh-lock holder that dies does not wedge the others. Runs against the real `redis-server`
-//! at `WECOM_TEST_REDIS_URL` (`.ci/run` installs and starts one); without it the tests say so and
-//! pass.
+//! refresh-lock holder that dies does not wedge the others. Runs against a real Redis: the one at
+//! `WECOM_TEST_REDIS_URL` (`.ci/run` starts one), else a private `redis-server` each test starts;
+//! without either the tests fail and say what to install.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -12,20 +12,61 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SECRET: &str = "fleet-secret";
 
-/// The Redis server the fleet tests use: `WECOM_TEST_REDIS_URL` (`.ci/run` starts one and sets
-/// it).
-fn redis_url() -> Option<String> {
-    std::env::var("WECOM_TEST_REDIS_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
+/// The Redis server of a test: the one at `WECOM_TEST_REDIS_URL` when set, else a private
+/// `redis-server` on a free port, stopped when the test ends.
+struct Redis {
+    url: String,
+    server: Option<Child>,
 }
 
-fn skip() -> bool {
-    if redis_url().is_none() {
-        eprintln!("note: WECOM_TEST_REDIS_URL is not set; the Redis fleet tests are skipped");
-        return true;
+impl Redis {
+    fn start() -> Redis {
+        if let Some(url) = std::env::var("WECOM_TEST_REDIS_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            return Redis { url, server: None };
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let server = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "the Redis tests need a redis-server ({e}): install one (apt install redis-server) \
+                     or point WECOM_TEST_REDIS_URL at one"
+                )
+            });
+        let redis = Redis {
+            url: format!("redis://127.0.0.1:{port}/"),
+            server: Some(server),
+        };
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "redis-server did not listen on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        redis
     }
-    false
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        if let Some(server) = &mut self.server {
+            let _ = server.kill();
+            let _ = server.wait();
+        }
+    }
 }
 
 /// A corp id of its own per test, so tests sharing a server do not share tokens.
@@ -34,7 +75,7 @@ fn corp() -> String {
 }
 
 /// A worker: this test binary again, running [`worker`] in a process of its own.
-fn spawn_worker(base_url: &str, corp: &str, lock_ttl_ms: u64) -> Child {
+fn spawn_worker(redis: &Redis, base_url: &str, corp: &str, lock_ttl_ms: u64) -> Child {
     Command::new(std::env::current_exe().expect("the test binary"))
         .args([
             "worker",
@@ -45,7 +86,7 @@ fn spawn_worker(base_url: &str, corp: &str, lock_ttl_ms: u64) -> Child {
         ])
         .env("FLEET_BASE_URL", base_url)
         .env("FLEET_CORP", corp)
-        .env("FLEET_REDIS_URL", redis_url().expect("checked by the caller"))
+        .env("FLEET_REDIS_URL", &redis.url)
         .stdin(Stdio::null())
         .env("FLEET_LOCK_TTL_MS", lock_ttl_ms.to_string())
         .stdout(Stdio::piped())
@@ -124,13 +165,11 @@ async fn gettoken_count(server: &MockServer) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_processes_fetch_the_token_once_between_them() {
-    if skip() {
-        return;
-    }
+    let redis = Redis::start();
     let server = token_server(Duration::from_millis(800)).await;
     let corp = corp();
     let workers: Vec<Child> = (0..5)
-        .map(|_| spawn_worker(&server.uri(), &corp, 5_000))
+        .map(|_| spawn_worker(&redis, &server.uri(), &corp, 5_000))
         .collect();
     let tokens: Vec<String> =
         tokio::task::spawn_blocking(move || workers.into_iter().map(token_of).collect())
@@ -140,7 +179,7 @@ async fn five_processes_fetch_the_token_once_between_them() {
     assert_eq!(gettoken_count(&server).await, 1, "one fetch for the whole fleet");
 
     // A process that starts later finds the token in Redis and asks WeCom nothing.
-    let late = spawn_worker(&server.uri(), &corp, 5_000);
+    let late = spawn_worker(&redis, &server.uri(), &corp, 5_000);
     let token = tokio::task::spawn_blocking(move || token_of(late)).await.unwrap();
     assert_eq!(token, "fleet-token");
     assert_eq!(gettoken_count(&server).await, 1);
@@ -148,13 +187,11 @@ async fn five_processes_fetch_the_token_once_between_them() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lock_holder_that_dies_does_not_wedge_the_others() {
-    if skip() {
-        return;
-    }
+    let redis = Redis::start();
     // The holder's fetch hangs; its lock lasts one second.
     let server = token_server(Duration::from_secs(3)).await;
     let corp = corp();
-    let mut holder = spawn_worker(&server.uri(), &corp, 1_000);
+    let mut holder = spawn_worker(&redis, &server.uri(), &corp, 1_000);
 
     // Wait until the holder has taken the lock (its gettoken request has arrived), then kill it.
     let started = Instant::now();
@@ -170,7 +207,7 @@ async fn a_lock_holder_that_dies_does_not_wedge_the_others() {
 
     let started = Instant::now();
     let survivors: Vec<Child> = (0..2)
-        .map(|_| spawn_worker(&server.uri(), &corp, 1_000))
+        .map(|_| spawn_worker(&redis, &server.uri(), &corp, 1_000))
         .collect();
     let tokens: Vec<String> =
         tokio::task::spawn_blocking(move || survivors.into_iter().map(token_of).collect())
