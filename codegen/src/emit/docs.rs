@@ -76,7 +76,36 @@ pub fn field_doc(field: &Field) -> String {
     if let Some(default) = &field.default {
         text.push_str(&format!("\n\nServer default: `{default}`."));
     }
+    if let Some(note) = &field.deprecated {
+        text.push_str(&format!("\n\nDeprecated: {}.", prose(note.trim_end_matches('.'))));
+    }
     text
+}
+
+/// The one-line doc of a setter: it points at the field, whose doc says everything.
+pub fn setter_doc(field: &Field) -> String {
+    let first = first_sentence(&field.description);
+    if first.is_empty() {
+        format!("Sets [`{}`](Self::{}).", field.rust, field.rust)
+    } else {
+        format!("Sets [`{}`](Self::{}): {}", field.rust, field.rust, prose(&first))
+    }
+}
+
+/// The description up to its first full stop (Chinese or English), at most 80 characters.
+pub fn first_sentence(text: &str) -> String {
+    let text = text.trim();
+    let end = text
+        .char_indices()
+        .find(|(_, c)| matches!(c, '。' | '；' | '\n'))
+        .map_or(text.len(), |(i, _)| i);
+    let sentence: String = text[..end].chars().take(80).collect();
+    let sentence = sentence.trim_end_matches(['，', ',', '：', ':']).to_string();
+    if sentence.chars().count() < text[..end].chars().count() {
+        format!("{sentence}…")
+    } else {
+        sentence
+    }
 }
 
 /// The doc shared by an endpoint's request type and its method: summary, route, link, limits.
@@ -120,7 +149,7 @@ pub fn method_doc(endpoint: &Endpoint) -> String {
         endpoint.method.as_str(),
         endpoint.path,
         endpoint.doc,
-        endpoint.request_type()
+        endpoint.request_type
     )
 }
 

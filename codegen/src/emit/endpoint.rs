@@ -1,59 +1,60 @@
-//! One endpoint: its request (data, constructor, setters on `Call`, the `Endpoint` impl), its
-//! response, and its method on the group handle.
+//! One endpoint: its request (data, constructor, setters, the `Endpoint` impl with its `META`),
+//! its response, and its method on the group handle.
+
+use std::collections::BTreeMap;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, endpoint_doc, method_doc, prose};
-use super::items::{constructor_and_setters, constructor_parts, setter, struct_fields};
-use super::shape::{Facing, ident, is_optional, named_path};
-use crate::ir::{Auth, BodyKind, Endpoint, Field, Group, Method, Pagination, Placement, Response, Ty};
+use super::items::{constructor_and_setters, constructor_parts, data_impls, setter, struct_fields};
+use super::serde::needs_derive;
+use super::shape::{PARAMS, RESPONSE, base_type, ident, is_optional, named_path};
+use crate::ir::{Api, BodyKind, Endpoint, Field, Group, Method, Pagination, Response, Ty, TypeId};
 
-const PARAMS: Facing = Facing {
-    request: true,
-    response: false,
-};
-const RESPONSE: Facing = Facing {
-    request: false,
-    response: true,
-};
-
-pub fn endpoint(group: &Group, e: &Endpoint) -> TokenStream {
-    let request = format_ident!("{}", e.request_type());
-    let response = format_ident!("{}", e.response_type());
+pub fn endpoint(api: &Api, group: &Group, e: &Endpoint, memo: &mut BTreeMap<TypeId, bool>) -> TokenStream {
+    let _ = group;
+    let request = format_ident!("{}", e.request_type);
+    let response = format_ident!("{}", e.response_type);
     let doc = doc_attrs(&endpoint_doc(e));
-    let fields = struct_fields(&e.params, PARAMS, true);
-    let strict = (!e.params.iter().any(|p| p.flatten)).then(|| quote!(#[serde(deny_unknown_fields)]));
-    let default = e
-        .params
-        .iter()
-        .all(|p| !p.required)
-        .then(|| quote!(::core::default::Default,));
+    let fields = struct_fields(&e.params, PARAMS);
+    let default = e.params.iter().all(|p| !p.required).then(|| quote!(Default,));
+    let derived = needs_derive(api, &e.params, PARAMS, memo);
+    let derive_de = derived.then(|| quote!(serde::Deserialize,));
+    let strict = (derived && !e.params.iter().any(|p| p.flatten)).then(|| quote!(#[serde(deny_unknown_fields)]));
     let builder = constructor_and_setters(&request, &e.params, PARAMS);
+    let call = call_type(e);
     let call_setters: Vec<TokenStream> = e
         .params
         .iter()
         .filter(|p| is_optional(p, PARAMS))
         .map(|p| {
             let field = ident(&p.rust);
-            setter(p, quote!(self.request.#field))
+            setter(p, quote!(self.request.#field), false)
         })
         .collect();
-    let call_type = call_type(e);
-    let stream = pagination(e, &request);
-    let call_impl = (!call_setters.is_empty() || stream.is_some()).then(|| {
+    let call_impl = (!call_setters.is_empty()).then(|| {
         quote! {
-            impl #call_type<#request> {
+            /// The request's setters, on the call (documented on the request type).
+            #[doc(hidden)]
+            impl #call<#request> {
                 #(#call_setters)*
+            }
+        }
+    });
+    let stream = pagination(e, &request).map(|stream| {
+        quote! {
+            impl #call<#request> {
                 #stream
             }
         }
     });
-    let endpoint_impl = endpoint_impl(group, e, &request, &response);
-    let response_item = response_item(e, &response);
+    let data = data_impls(api, &request, &e.params, PARAMS, derived);
+    let endpoint_impl = endpoint_impl(api, e, &request, &response);
+    let response_item = response_item(api, e, &response, memo);
     quote! {
         #doc
-        #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Clone, Debug, PartialEq, #default #derive_de)]
         #strict
         #[non_exhaustive]
         pub struct #request {
@@ -61,92 +62,41 @@ pub fn endpoint(group: &Group, e: &Endpoint) -> TokenStream {
         }
 
         #builder
-
         #call_impl
-
+        #stream
+        #data
         #endpoint_impl
-
         #response_item
     }
 }
 
-fn endpoint_impl(
-    group: &Group,
-    e: &Endpoint,
-    request: &proc_macro2::Ident,
-    response: &proc_macro2::Ident,
-) -> TokenStream {
-    let id = e.id(&group.name);
+/// `EndpointMeta` of an endpoint: as an expression.
+pub fn meta(api: &Api, e: &Endpoint) -> TokenStream {
+    let id = &e.id;
     let path = &e.path;
     let doc = &e.doc;
     let method = match e.method {
-        Method::Get => quote!(crate::Method::Get),
-        Method::Post => quote!(crate::Method::Post),
+        Method::Get => quote!(Method::Get),
+        Method::Post => quote!(Method::Post),
     };
     let auth = match e.auth {
-        Auth::AccessToken => quote!(crate::Auth::AccessToken),
-        Auth::ProviderAccessToken => quote!(crate::Auth::ProviderAccessToken),
-        Auth::SuiteAccessToken => quote!(crate::Auth::SuiteAccessToken),
-        Auth::None => quote!(crate::Auth::None),
+        Some(c) => {
+            let variant = format_ident!("{}", api.credential(c).variant);
+            quote!(Some(Credential::#variant))
+        }
+        None => quote!(None),
     };
     let body = match e.body {
-        BodyKind::Json => quote!(crate::BodyKind::Json),
-        BodyKind::Multipart => quote!(crate::BodyKind::Multipart),
-        BodyKind::None => quote!(crate::BodyKind::None),
+        BodyKind::Json => quote!(BodyKind::Json),
+        BodyKind::Multipart => quote!(BodyKind::Multipart),
+        BodyKind::None => quote!(BodyKind::None),
     };
     let sensitive = e.params.iter().any(|p| p.secret) || response_has_secret(e);
-    let query_params: Vec<&Field> = e
-        .params
-        .iter()
-        .filter(|p| p.placement == Placement::Query)
-        .collect();
-    let binary = matches!(e.response, Response::Binary);
     let idempotent = e.idempotent;
-    let write_query = (!query_params.is_empty() || binary).then(|| {
-        let pushes = query_params.iter().map(|p| query_push(p));
-        let query = if query_params.is_empty() {
-            quote!(_query)
-        } else {
-            quote!(query)
-        };
-        quote! {
-            fn write_query(&self, #query: &mut crate::Query) {
-                #(#pushes)*
-            }
-        }
-    });
-    let files: Vec<&Field> = e.params.iter().filter(|p| p.ty == Ty::File).collect();
-    let write_files = (!files.is_empty()).then(|| {
-        let pushes = files.iter().map(|p| {
-            let wire = &p.wire;
-            let field = ident(&p.rust);
-            if is_optional(p, PARAMS) {
-                quote! {
-                    if let ::core::option::Option::Some(file) = &self.#field {
-                        files.push((#wire, ::core::clone::Clone::clone(file)));
-                    }
-                }
-            } else {
-                quote!(files.push((#wire, ::core::clone::Clone::clone(&self.#field)));)
-            }
-        });
-        quote! {
-            fn write_files(&self, files: &mut ::std::vec::Vec<(&'static str, crate::Upload)>) {
-                #(#pushes)*
-            }
-        }
-    });
-    let checks = super::validate::struct_checks(&e.params, PARAMS, &e.constraints);
-    let validate = (!checks.is_empty()).then(|| {
-        quote! {
-            fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
-                #checks
-                ::core::result::Result::Ok(())
-            }
-        }
-    });
-    let meta = quote! {
-        const META: &'static crate::EndpointMeta = &crate::EndpointMeta {
+    let params = super::schema::params(&e.params, true);
+    let rules = super::schema::rules(&e.constraints);
+    quote! {
+        &EndpointMeta {
             id: #id,
             method: #method,
             path: #path,
@@ -155,24 +105,45 @@ fn endpoint_impl(
             body: #body,
             sensitive: #sensitive,
             idempotent: #idempotent,
-        };
-    };
-    if binary {
+            params: #params,
+            rules: #rules,
+        }
+    }
+}
+
+fn endpoint_impl(api: &Api, e: &Endpoint, request: &proc_macro2::Ident, response: &proc_macro2::Ident) -> TokenStream {
+    let meta = meta(api, e);
+    let files: Vec<&Field> = e.params.iter().filter(|p| p.ty == Ty::File).collect();
+    let write_files = (!files.is_empty()).then(|| {
+        let pushes = files.iter().map(|p| {
+            let wire = &p.wire;
+            let field = ident(&p.rust);
+            if is_optional(p, PARAMS) {
+                quote!(if let Some(file) = &self.#field { files.push((#wire, file.clone())); })
+            } else {
+                quote!(files.push((#wire, self.#field.clone()));)
+            }
+        });
+        quote! {
+            fn files(&self) -> Vec<(&'static str, Upload)> {
+                let mut files = Vec::new();
+                #(#pushes)*
+                files
+            }
+        }
+    });
+    if matches!(e.response, Response::Binary) {
         return quote! {
             impl crate::DownloadEndpoint for #request {
-                #meta
-                #write_query
-                #validate
+                const META: &'static EndpointMeta = #meta;
             }
         };
     }
     quote! {
         impl crate::Endpoint for #request {
             type Response = #response;
-            #meta
-            #write_query
+            const META: &'static EndpointMeta = #meta;
             #write_files
-            #validate
         }
     }
 }
@@ -180,8 +151,8 @@ fn endpoint_impl(
 /// `Call` for JSON answers, `DownloadCall` for files.
 fn call_type(e: &Endpoint) -> TokenStream {
     match e.response {
-        Response::Binary => quote!(crate::DownloadCall),
-        _ => quote!(crate::Call),
+        Response::Binary => quote!(DownloadCall),
+        _ => quote!(Call),
     }
 }
 
@@ -199,34 +170,33 @@ fn pagination(e: &Endpoint, request: &proc_macro2::Ident) -> Option<TokenStream>
     let Ty::List(item_ty) = &items_field.ty else {
         return None;
     };
-    let item = super::shape::base_type(item_ty, false);
+    let item = base_type(item_ty, false);
     let items = ident(&items_field.rust);
-    let response = format_ident!("{}", e.response_type());
+    let response = format_ident!("{}", e.response_type);
     let (body, what) = match pagination {
-        Pagination::Cursor {
-            cursor, next, last, ..
-        } => {
+        Pagination::Cursor { cursor, next, last, .. } => {
             let cursor_param = param(cursor)?;
             let next_field = field(next)?;
             let cursor_ident = ident(&cursor_param.rust);
-            let cursor_ty = super::shape::base_type(&cursor_param.ty, false);
+            let cursor_ty = base_type(&cursor_param.ty, false);
             let set = if is_optional(cursor_param, PARAMS) {
-                quote!(request.#cursor_ident = ::core::option::Option::Some(cursor))
+                quote!(request.#cursor_ident = Some(cursor))
             } else {
                 quote!(request.#cursor_ident = cursor)
             };
+            let get = if is_optional(cursor_param, PARAMS) {
+                quote!(request.#cursor_ident.clone())
+            } else {
+                quote!(Some(request.#cursor_ident.clone()))
+            };
             let next_ident = ident(&next_field.rust);
-            let next_value = if super::shape::is_optional(next_field, RESPONSE) {
+            let next_value = if is_optional(next_field, RESPONSE) {
                 quote!(response.#next_ident)
             } else {
-                quote!(::core::option::Option::Some(response.#next_ident))
-            };
-            let keep = match next_field.ty {
-                Ty::String => quote!(|c: &#cursor_ty| !c.is_empty()),
-                _ => quote!(|c: &#cursor_ty| *c != 0),
+                quote!(Some(response.#next_ident))
             };
             let is_last = match last.as_deref().and_then(field) {
-                Some(f) if super::shape::is_optional(f, RESPONSE) => {
+                Some(f) if is_optional(f, RESPONSE) => {
                     let flag = ident(&f.rust);
                     quote!(response.#flag.unwrap_or(false))
                 }
@@ -238,16 +208,13 @@ fn pagination(e: &Endpoint, request: &proc_macro2::Ident) -> Option<TokenStream>
             };
             (
                 quote! {
-                    crate::rt::pages::cursor(
-                        self.client,
-                        self.request,
+                    rt::pages::cursor(
+                        self,
+                        |request: &#request| -> Option<#cursor_ty> { #get },
                         |request: &mut #request, cursor: #cursor_ty| #set,
                         |mut response: #response| {
                             let last = #is_last;
-                            crate::rt::pages::Page {
-                                items: ::core::mem::take(&mut response.#items),
-                                next: #next_value.filter(#keep).filter(|_| !last),
-                            }
+                            rt::pages::Page { items: std::mem::take(&mut response.#items), next: if last { None } else { #next_value } }
                         },
                     )
                 },
@@ -267,57 +234,35 @@ fn pagination(e: &Endpoint, request: &proc_macro2::Ident) -> Option<TokenStream>
             };
             let offset_ty = ident(offset_kind.rust());
             let limit_ty = ident(limit_kind.rust());
-            // Unsigned page positions widen to u64 for free; signed ones count from 0.
-            let unsigned = |kind: crate::ir::IntKind| {
-                matches!(
-                    kind,
-                    crate::ir::IntKind::U8
-                        | crate::ir::IntKind::U16
-                        | crate::ir::IntKind::U32
-                        | crate::ir::IntKind::U64
-                )
-            };
-            let widen = |kind: crate::ir::IntKind, value: TokenStream| {
-                if unsigned(kind) {
-                    quote!(u64::from(#value))
-                } else {
-                    quote!(u64::try_from(#value).unwrap_or(0))
-                }
-            };
-            let widen_fn = |kind: crate::ir::IntKind, ty: &proc_macro2::Ident| {
-                if unsigned(kind) {
+            let widen = |kind: crate::ir::IntKind, ty: &proc_macro2::Ident| {
+                if kind.unsigned() {
                     quote!(u64::from)
                 } else {
                     quote!(|v: #ty| u64::try_from(v).unwrap_or(0))
                 }
             };
-            let offset_value = widen_fn(offset_kind, &offset_ty);
-            let limit_value = widen_fn(limit_kind, &limit_ty);
+            let offset_value = widen(offset_kind, &offset_ty);
+            let limit_value = widen(limit_kind, &limit_ty);
             let (get_offset, set_offset) = if is_optional(offset_param, PARAMS) {
                 (
                     quote!(request.#offset_ident.map_or(0, #offset_value)),
-                    quote!(request.#offset_ident = ::core::option::Option::Some(#offset_ty::try_from(offset).unwrap_or(#offset_ty::MAX))),
+                    quote!(request.#offset_ident = Some(#offset_ty::try_from(offset).unwrap_or(#offset_ty::MAX))),
                 )
             } else {
-                let o = quote!(request.#offset_ident);
-                let value = widen(offset_kind, o);
                 (
-                    value,
+                    quote!((#offset_value)(request.#offset_ident)),
                     quote!(request.#offset_ident = #offset_ty::try_from(offset).unwrap_or(#offset_ty::MAX)),
                 )
             };
             let page_size = if is_optional(limit_param, PARAMS) {
                 quote!(request.#limit_ident.map(#limit_value))
             } else {
-                let l = quote!(request.#limit_ident);
-                let value = widen(limit_kind, l);
-                quote!(::core::option::Option::Some(#value))
+                quote!(Some((#limit_value)(request.#limit_ident)))
             };
             (
                 quote! {
-                    crate::rt::pages::offset(
-                        self.client,
-                        self.request,
+                    rt::pages::offset(
+                        self,
                         |request: &#request| #get_offset,
                         |request: &mut #request, offset: u64| #set_offset,
                         |request: &#request| #page_size,
@@ -334,7 +279,7 @@ fn pagination(e: &Endpoint, request: &proc_macro2::Ident) -> Option<TokenStream>
     );
     Some(quote! {
         #[doc = #doc]
-        pub fn stream(self) -> impl ::futures_util::Stream<Item = ::core::result::Result<#item, crate::Error>> + ::core::marker::Send + 'static {
+        pub fn stream(self) -> crate::Pages<#item> {
             #body
         }
     })
@@ -347,34 +292,7 @@ fn response_has_secret(e: &Endpoint) -> bool {
     }
 }
 
-fn query_push(p: &Field) -> TokenStream {
-    let wire = &p.wire;
-    let field = ident(&p.rust);
-    let push = |value: TokenStream| match &p.ty {
-        Ty::Flag => quote!(query.push_flag(#wire, *#value);),
-        Ty::Piped(_) => quote!(query.push_piped(#wire, #value);),
-        Ty::String if p.secret => quote!(query.push_secret(#wire, #value);),
-        _ => quote!(query.push(#wire, #value);),
-    };
-    if is_optional(p, PARAMS) {
-        let inner = push(quote!(value));
-        quote! {
-            if let ::core::option::Option::Some(value) = &self.#field {
-                #inner
-            }
-        }
-    } else {
-        push(quote!(&self.#field))
-    }
-}
-
-fn response_item(e: &Endpoint, response: &proc_macro2::Ident) -> TokenStream {
-    let doc = format!(
-        "What `{} {}` answers, `errcode` and `errmsg` aside (the client turns a non-zero `errcode` into [`crate::Error::Api`]).",
-        e.method.as_str(),
-        e.path
-    );
-    let doc = doc_attrs(&doc);
+fn response_item(api: &Api, e: &Endpoint, response: &proc_macro2::Ident, memo: &mut BTreeMap<TypeId, bool>) -> TokenStream {
     match &e.response {
         Response::Binary => {
             let doc = doc_attrs(&format!(
@@ -389,20 +307,30 @@ fn response_item(e: &Endpoint, response: &proc_macro2::Ident) -> TokenStream {
         }
         Response::Named(reference) => {
             let path = named_path(reference);
+            let doc = doc_attrs(&format!("What `{} {}` answers: a [`{}`].", e.method.as_str(), e.path, reference.rust));
             quote! {
                 #doc
                 pub type #response = #path;
             }
         }
         Response::Fields(fields) => {
-            let body = struct_fields(fields, RESPONSE, false);
+            let doc = doc_attrs(&format!(
+                "What `{} {}` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).",
+                e.method.as_str(),
+                e.path
+            ));
+            let body = struct_fields(fields, RESPONSE);
+            let derived = needs_derive(api, fields, RESPONSE, memo);
+            let derive_de = derived.then(|| quote!(serde::Deserialize,));
+            let data = data_impls(api, response, fields, RESPONSE, derived);
             quote! {
                 #doc
-                #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq, ::core::default::Default, ::serde::Serialize, ::serde::Deserialize)]
+                #[derive(Clone, Debug, PartialEq, Default, #derive_de)]
                 #[non_exhaustive]
                 pub struct #response {
                     #body
                 }
+                #data
             }
         }
     }
@@ -422,7 +350,7 @@ pub fn group_handle(group: &Group) -> TokenStream {
     let accessor_doc = doc_attrs(&format!("{} — {}", prose(&group.title), prose(&group.summary)));
     let methods = group.endpoints.iter().map(|e| {
         let name = ident(&e.name);
-        let request = format_ident!("{}", e.request_type());
+        let request = format_ident!("{}", e.request_type);
         let (params, _) = constructor_parts(&e.params, PARAMS);
         let args = e.params.iter().filter(|p| p.required).map(|p| ident(&p.rust));
         let doc = doc_attrs(&method_doc(e));
@@ -438,7 +366,7 @@ pub fn group_handle(group: &Group) -> TokenStream {
     });
     quote! {
         #handle_doc
-        #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
+        #[derive(Clone, Copy, Debug)]
         pub struct #api<'a> {
             pub(crate) client: &'a crate::Client,
         }

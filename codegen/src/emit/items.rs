@@ -1,77 +1,63 @@
-//! Named types: object structs, open enums and tagged unions.
+//! Named types: object structs, open enums (through the runtime's `int_enum!`/`str_enum!`) and
+//! tagged unions.
 
 use std::collections::BTreeMap;
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::docs::{doc_attrs, field_doc, prose};
-use super::shape::{Facing, argument, field_shape, ident, named_path};
-use crate::ir::{EnumValue, Field, IntKind, TypeDef, TypeKind, Variant};
+use super::docs::{doc_attrs, field_doc, prose, setter_doc};
+use super::serde::{derive_attrs, deserialize, needs_derive, serialize};
+use super::shape::{Facing, argument, field_type, ident, is_optional, named_path};
+use crate::ir::{Api, EnumValue, Field, IntKind, TypeDef, TypeId, TypeKind, Variant};
 
-pub fn named_type(def: &TypeDef) -> TokenStream {
+pub fn named_type(api: &Api, def: &TypeDef, memo: &mut BTreeMap<TypeId, bool>) -> TokenStream {
     match &def.kind {
-        TypeKind::Object { fields } => object(def, fields),
+        TypeKind::Object { fields } => object(api, def, fields, memo),
         TypeKind::IntEnum { repr, values } => int_enum(def, *repr, values),
         TypeKind::StrEnum { values } => str_enum(def, values),
         TypeKind::Union { tag, variants } => union(def, tag, variants),
     }
 }
 
-fn facing_of(def: &TypeDef) -> Facing {
-    Facing {
-        request: def.usage.request,
-        // A type nothing reaches is still decodable; treat it like a response type.
-        response: def.usage.response || !def.usage.request,
-    }
-}
-
-fn object(def: &TypeDef, fields: &[Field]) -> TokenStream {
-    let facing = facing_of(def);
-    let name = format_ident!("{}", def.name);
+fn object(api: &Api, def: &TypeDef, fields: &[Field], memo: &mut BTreeMap<TypeId, bool>) -> TokenStream {
+    let facing = Facing::of(def);
+    let name = format_ident!("{}", def.rust);
     let doc = doc_attrs(&prose(&def.description));
-    let body = struct_fields(fields, facing, false);
-    let default =
-        (facing.response || fields.iter().all(|f| !f.required)).then(|| quote!(::core::default::Default,));
-    let strict = (!facing.response && !fields.iter().any(|f| f.flatten))
-        .then(|| quote!(#[serde(deny_unknown_fields)]));
-    let builder = facing
-        .request
-        .then(|| constructor_and_setters(&name, fields, facing));
-    let validate = facing.request.then(|| {
-        let checks = super::validate::struct_checks(fields, facing, &[]);
-        let doc = format!(" Checks the documented limits of every field of `{}`.", def.name);
-        quote! {
-            impl #name {
-                #[doc = #doc]
-                pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
-                    #checks
-                    ::core::result::Result::Ok(())
-                }
-            }
-        }
-    });
+    let body = struct_fields(fields, facing);
+    let default = (facing.response || fields.iter().all(|f| !f.required)).then(|| quote!(Default,));
+    let derived = needs_derive(api, fields, facing, memo);
+    let builder = facing.request.then(|| constructor_and_setters(&name, fields, facing));
+    let de = data_impls(api, &name, fields, facing, derived);
+    let derive_de = derived.then(|| quote!(serde::Deserialize,));
+    let strict = (derived && facing.strict() && !fields.iter().any(|f| f.flatten)).then(|| quote!(#[serde(deny_unknown_fields)]));
     quote! {
         #doc
-        #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Clone, Debug, PartialEq, #default #derive_de)]
         #strict
         #[non_exhaustive]
         pub struct #name {
             #body
         }
         #builder
-        #validate
+        #de
     }
 }
 
-/// The fields of a struct with their docs and serde attributes.
-pub fn struct_fields(fields: &[Field], facing: Facing, is_param: bool) -> TokenStream {
+/// `Serialize`, and `Deserialize` when it is not derived.
+pub fn data_impls(api: &Api, name: &proc_macro2::Ident, fields: &[Field], facing: Facing, derived: bool) -> TokenStream {
+    let ser = serialize(name, fields, facing);
+    let de = (!derived).then(|| deserialize(api, name, fields, facing));
+    quote!(#ser #de)
+}
+
+/// The fields of a struct with their docs (and serde attributes when `Deserialize` is derived).
+pub fn struct_fields(fields: &[Field], facing: Facing) -> TokenStream {
     let items = fields.iter().map(|f| {
-        let shape = field_shape(f, facing, is_param);
         let doc = doc_attrs(&field_doc(f));
         let name = ident(&f.rust);
-        let ty = shape.ty;
-        let attrs = shape.attrs;
+        let ty = field_type(f, facing);
+        let attrs = derive_attrs(f, facing);
         quote! {
             #doc
             #attrs
@@ -84,14 +70,11 @@ pub fn struct_fields(fields: &[Field], facing: Facing, is_param: bool) -> TokenS
 /// `new(required...)` and one setter per optional field.
 pub fn constructor_and_setters(name: &proc_macro2::Ident, fields: &[Field], facing: Facing) -> TokenStream {
     let (params, inits) = constructor_parts(fields, facing);
-    let setters = fields
-        .iter()
-        .filter(|f| super::shape::is_optional(f, facing))
-        .map(|f| {
-            let field = ident(&f.rust);
-            setter(f, quote!(self.#field))
-        });
-    let doc = format!(" Creates a `{name}` from its required fields; the setters fill in the rest.");
+    let setters = fields.iter().filter(|f| is_optional(f, facing)).map(|f| {
+        let field = ident(&f.rust);
+        setter(f, quote!(self.#field), true)
+    });
+    let doc = format!(" A `{name}` of its required fields; the setters fill in the rest.");
     let allow = (params.len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     quote! {
         impl #name {
@@ -119,210 +102,81 @@ pub fn constructor_parts(fields: &[Field], facing: Facing) -> (Vec<TokenStream>,
             } else {
                 inits.push(quote!(#name: #convert));
             }
-        } else if super::shape::is_optional(f, facing) {
-            inits.push(quote!(#name: ::core::option::Option::None));
+        } else if is_optional(f, facing) {
+            inits.push(quote!(#name: None));
         } else {
-            inits.push(quote!(#name: ::core::default::Default::default()));
+            inits.push(quote!(#name: Default::default()));
         }
     }
     (params, inits)
 }
 
 /// A consuming setter that assigns `Some(value)` to `target` (a place expression of `self`).
-pub fn setter(field: &Field, target: TokenStream) -> TokenStream {
+pub fn setter(field: &Field, target: TokenStream, documented: bool) -> TokenStream {
     let name = ident(&field.rust);
     let (ty, convert) = argument(field, &name);
-    let doc = doc_attrs(&field_doc(field));
+    let doc = documented.then(|| doc_attrs(&setter_doc(field)));
+    let deprecated = field.deprecated.as_ref().map(|note| {
+        let note = note.trim().to_string();
+        quote!(#[deprecated(note = #note)])
+    });
     quote! {
         #doc
+        #deprecated
         pub fn #name(mut self, #name: #ty) -> Self {
-            #target = ::core::option::Option::Some(#convert);
+            #target = Some(#convert);
             self
         }
     }
 }
 
 fn int_enum(def: &TypeDef, repr: IntKind, values: &[EnumValue<i64>]) -> TokenStream {
-    let name = format_ident!("{}", def.name);
+    let name = format_ident!("{}", def.rust);
     let repr_ty = ident(repr.rust());
-    let doc = doc_attrs(&format!(
-        "{}\n\nAn open enum: values this version does not name still decode and round-trip.",
-        prose(&def.description)
-    ));
+    let doc = doc_attrs(&prose(&def.description));
     let consts = values.iter().map(|v| {
-        let constant = format_ident!("{}", v.name);
-        let value = int_literal(v.value, repr);
+        let constant = format_ident!("{}", v.constant);
+        let value = match repr {
+            IntKind::I32 => Literal::i32_unsuffixed(v.value as i32),
+            IntKind::I64 => Literal::i64_unsuffixed(v.value),
+            _ => Literal::u64_unsuffixed(v.value as u64),
+        };
         let doc = doc_attrs(&format!("`{}`: {}", v.value, prose(&v.description)));
-        quote! {
-            #doc
-            pub const #constant: Self = Self(#value);
-        }
-    });
-    let names = values.iter().map(|v| {
-        let value = int_literal(v.value, repr);
         let label = &v.name;
-        quote!(#value => ::core::option::Option::Some(#label),)
+        quote!(#doc #constant = #value => #label,)
     });
-    let known_format = format!("{}::{{}}", def.name);
-    let unknown_format = format!("{}({{}})", def.name);
     quote! {
-        #doc
-        #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash, ::core::cmp::PartialOrd, ::core::cmp::Ord, ::core::default::Default)]
-        pub struct #name(pub #repr_ty);
-
-        impl #name {
-            #(#consts)*
-
-            /// The constant name of a value the spec knows, `None` for others.
-            pub const fn name(self) -> ::core::option::Option<&'static str> {
-                match self.0 {
-                    #(#names)*
-                    _ => ::core::option::Option::None,
-                }
+        rt::int_enum! {
+            #doc
+            pub struct #name(#repr_ty) {
+                #(#consts)*
             }
         }
-
-        impl ::core::fmt::Debug for #name {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                match self.name() {
-                    ::core::option::Option::Some(known) => ::core::write!(f, #known_format, known),
-                    ::core::option::Option::None => ::core::write!(f, #unknown_format, self.0),
-                }
-            }
-        }
-
-        impl ::core::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                ::core::fmt::Display::fmt(&self.0, f)
-            }
-        }
-
-        impl ::core::convert::From<#repr_ty> for #name {
-            fn from(value: #repr_ty) -> Self {
-                Self(value)
-            }
-        }
-
-        impl ::core::convert::From<#name> for #repr_ty {
-            fn from(value: #name) -> Self {
-                value.0
-            }
-        }
-
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
-                ::serde::Serialize::serialize(&self.0, serializer)
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-                <crate::rt::wire::Lenient as crate::rt::wire::Decode<#repr_ty>>::decode(deserializer).map(Self)
-            }
-        }
-    }
-}
-
-fn int_literal(value: i64, repr: IntKind) -> Literal {
-    match repr {
-        IntKind::I32 => Literal::i32_unsuffixed(value as i32),
-        IntKind::I64 => Literal::i64_unsuffixed(value),
-        IntKind::U8 | IntKind::U16 | IntKind::U32 | IntKind::U64 => Literal::u64_unsuffixed(value as u64),
     }
 }
 
 fn str_enum(def: &TypeDef, values: &[EnumValue<String>]) -> TokenStream {
-    let name = format_ident!("{}", def.name);
-    let doc = doc_attrs(&format!(
-        "{}\n\nAn open enum: values this version does not name still decode and round-trip.",
-        prose(&def.description)
-    ));
+    let name = format_ident!("{}", def.rust);
+    let doc = doc_attrs(&prose(&def.description));
     let consts = values.iter().map(|v| {
-        let constant = format_ident!("{}", v.name);
+        let constant = format_ident!("{}", v.constant);
         let value = &v.value;
         let doc = doc_attrs(&format!("`{}`: {}", v.value, prose(&v.description)));
-        quote! {
-            #doc
-            pub const #constant: Self = Self(::std::borrow::Cow::Borrowed(#value));
-        }
-    });
-    let names = values.iter().map(|v| {
-        let value = &v.value;
         let label = &v.name;
-        quote!(#value => ::core::option::Option::Some(#label),)
+        quote!(#doc #constant = #value => #label,)
     });
-    let known_format = format!("{}::{{}}", def.name);
-    let unknown_format = format!("{}({{:?}})", def.name);
     quote! {
-        #doc
-        #[derive(::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash, ::core::cmp::PartialOrd, ::core::cmp::Ord, ::core::default::Default)]
-        pub struct #name(::std::borrow::Cow<'static, str>);
-
-        impl #name {
-            #(#consts)*
-
-            /// A value by its wire spelling, named by the spec or not.
-            pub fn new(value: impl ::core::convert::Into<::std::string::String>) -> Self {
-                Self(::std::borrow::Cow::Owned(value.into()))
-            }
-
-            /// The wire spelling.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-
-            /// The constant name of a value the spec knows, `None` for others.
-            pub fn name(&self) -> ::core::option::Option<&'static str> {
-                match self.as_str() {
-                    #(#names)*
-                    _ => ::core::option::Option::None,
-                }
-            }
-        }
-
-        impl ::core::fmt::Debug for #name {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                match self.name() {
-                    ::core::option::Option::Some(known) => ::core::write!(f, #known_format, known),
-                    ::core::option::Option::None => ::core::write!(f, #unknown_format, self.as_str()),
-                }
-            }
-        }
-
-        impl ::core::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::core::convert::From<&str> for #name {
-            fn from(value: &str) -> Self {
-                Self::new(value)
-            }
-        }
-
-        impl ::core::convert::From<::std::string::String> for #name {
-            fn from(value: ::std::string::String) -> Self {
-                Self::new(value)
-            }
-        }
-
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-                <crate::rt::wire::Lenient as crate::rt::wire::Decode<::std::string::String>>::decode(deserializer).map(Self::new)
+        rt::str_enum! {
+            #doc
+            pub struct #name {
+                #(#consts)*
             }
         }
     }
 }
 
 fn union(def: &TypeDef, tag: &str, variants: &[Variant]) -> TokenStream {
-    let name = format_ident!("{}", def.name);
+    let name = format_ident!("{}", def.rust);
     let doc = doc_attrs(&format!(
         "{}\n\nOn the wire: `\"{tag}\": \"<variant>\"` beside `\"<variant>\": {{…}}`.",
         prose(&def.description)
@@ -336,56 +190,43 @@ fn union(def: &TypeDef, tag: &str, variants: &[Variant]) -> TokenStream {
             format!("{} (`{tag}: {}`)", prose(&v.description), v.wire)
         };
         let doc = doc_attrs(&text);
-        quote! {
-            #doc
-            #variant(#payload),
-        }
+        quote!(#doc #variant(#payload),)
     });
     let mut uses: BTreeMap<&str, usize> = BTreeMap::new();
     for v in variants {
-        *uses.entry(v.ty.name.as_str()).or_default() += 1;
+        *uses.entry(v.ty.rust.as_str()).or_default() += 1;
     }
-    let froms = variants
-        .iter()
-        .filter(|v| uses[v.ty.name.as_str()] == 1)
-        .map(|v| {
-            let variant = format_ident!("{}", v.rust);
-            let payload = named_path(&v.ty);
-            quote! {
-                impl ::core::convert::From<#payload> for #name {
-                    fn from(value: #payload) -> Self {
-                        Self::#variant(value)
-                    }
+    let froms = variants.iter().filter(|v| uses[v.ty.rust.as_str()] == 1).map(|v| {
+        let variant = format_ident!("{}", v.rust);
+        let payload = named_path(&v.ty);
+        quote! {
+            impl From<#payload> for #name {
+                fn from(value: #payload) -> Self {
+                    Self::#variant(value)
                 }
             }
-        });
-    let ser_arms = variants.iter().map(|v| {
-        let variant = format_ident!("{}", v.rust);
-        let wire = &v.wire;
-        quote! {
-            Self::#variant(payload) => {
-                map.serialize_entry(#tag, #wire)?;
-                map.serialize_entry(#wire, payload)?;
-            }
         }
     });
-    let de_arms = variants.iter().map(|v| {
-        let variant = format_ident!("{}", v.rust);
-        let wire = &v.wire;
-        quote! {
-            #wire => crate::rt::wire::from_payload(payload).map(Self::#variant),
-        }
-    });
-    let wires: Vec<&str> = variants.iter().map(|v| v.wire.as_str()).collect();
-    let union_checks = super::validate::union_checks(variants);
     let tag_of = variants.iter().map(|v| {
         let variant = format_ident!("{}", v.rust);
         let wire = &v.wire;
         quote!(Self::#variant(_) => #wire,)
     });
+    let entries = variants.iter().map(|v| {
+        let variant = format_ident!("{}", v.rust);
+        let wire = &v.wire;
+        quote!(Self::#variant(payload) => { o.field(#tag, #wire)?; o.field(#wire, payload) })
+    });
+    let de_arms = variants.iter().map(|v| {
+        let variant = format_ident!("{}", v.rust);
+        let wire = &v.wire;
+        quote!(#wire => wire::from_payload(payload).map(Self::#variant),)
+    });
+    let wires: Vec<&str> = variants.iter().map(|v| v.wire.as_str()).collect();
+    let wire_name = def.rust.clone();
     quote! {
         #doc
-        #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+        #[derive(Clone, Debug, PartialEq)]
         #[non_exhaustive]
         pub enum #name {
             #(#items)*
@@ -399,32 +240,32 @@ fn union(def: &TypeDef, tag: &str, variants: &[Variant]) -> TokenStream {
                 }
             }
 
-            /// Checks the documented limits of the payload.
-            pub fn validate(&self) -> ::core::result::Result<(), crate::Violation> {
-                #union_checks
+            /// Writes the tag and the payload into an enclosing object.
+            #[doc(hidden)]
+            pub fn flatten_into<S: serde::ser::SerializeStruct>(&self, o: &mut ser::Obj<S>) -> Result<(), S::Error> {
+                match self {
+                    #(#entries)*
+                }
             }
         }
 
         #(#froms)*
 
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
-                use ::serde::ser::SerializeMap as _;
-                let mut map = serializer.serialize_map(::core::option::Option::Some(2))?;
-                match self {
-                    #(#ser_arms)*
-                }
-                map.end()
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut o = ser::Obj::new(serializer, #wire_name, 2)?;
+                self.flatten_into(&mut o)?;
+                o.end()
             }
         }
 
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 const VARIANTS: &[&str] = &[#(#wires),*];
-                let (tag, payload) = crate::rt::wire::split_tagged::<D>(deserializer, #tag, VARIANTS)?;
+                let (tag, payload) = wire::split_tagged::<D>(deserializer, #tag, VARIANTS)?;
                 match tag.as_str() {
                     #(#de_arms)*
-                    other => ::core::result::Result::Err(<D::Error as ::serde::de::Error>::unknown_variant(other, VARIANTS)),
+                    other => Err(<D::Error as serde::de::Error>::unknown_variant(other, VARIANTS)),
                 }
             }
         }

@@ -5,8 +5,7 @@ use std::fmt::Write;
 
 use super::docs::limits_text;
 use crate::ir::{
-    Api, Auth, BodyKind, Constraint, Endpoint, Field, Group, Pagination, Placement, Response, Ty, TypeDef,
-    TypeKind,
+    Api, BodyKind, Constraint, Endpoint, Field, Group, Module, Pagination, Placement, Response, Ty, TypeDef, TypeKind,
 };
 
 pub const DOCS_DIR: &str = "docs/api";
@@ -109,8 +108,8 @@ fn group_page(api: &Api, g: &Group) -> String {
     }
     if !g.types.is_empty() {
         let _ = writeln!(s, "\n## Types\n");
-        for t in &g.types {
-            type_section(&mut s, api, g, t);
+        for id in &g.types {
+            type_section(&mut s, api, g, api.ty(*id));
         }
     }
     s
@@ -123,7 +122,7 @@ fn shared_page(api: &Api) -> String {
         s,
         "Types several groups use (`spec/shared.yaml`, Rust `wecom_sdk::types`, re-exported by each group that uses them).\n"
     );
-    for t in &api.shared {
+    for (_, t) in api.shared_types() {
         type_section(&mut s, api, &Group::shared_placeholder(), t);
     }
     s
@@ -133,10 +132,14 @@ fn endpoint_section(s: &mut String, api: &Api, g: &Group, e: &Endpoint) {
     let _ = writeln!(s, "\n## {}\n", e.name);
     let _ = writeln!(s, "{}\n", e.summary);
     let credential = match e.auth {
-        Auth::AccessToken => "`access_token` (the corp app's)",
-        Auth::ProviderAccessToken => "`provider_access_token` (sent as `access_token`)",
-        Auth::SuiteAccessToken => "`suite_access_token`",
-        Auth::None => "none",
+        Some(c) => {
+            let c = api.credential(c);
+            match &c.param {
+                Some(param) if *param != c.name => format!("`{}` (sent as `{param}`)", c.name),
+                _ => format!("`{}`", c.name),
+            }
+        }
+        None => "none".to_string(),
     };
     let body = match e.body {
         BodyKind::Json => "JSON",
@@ -152,8 +155,8 @@ fn endpoint_section(s: &mut String, api: &Api, g: &Group, e: &Endpoint) {
         s,
         "| Rust | `wecom_sdk::{}::{}` → `{}` |",
         g.name,
-        e.request_type(),
-        e.response_type()
+        e.request_type,
+        e.response_type
     );
     if let Some(description) = &e.description {
         let _ = writeln!(s, "\n{description}");
@@ -200,7 +203,7 @@ fn endpoint_section(s: &mut String, api: &Api, g: &Group, e: &Endpoint) {
             let _ = writeln!(
                 s,
                 "The body is a {} (fields beside `errcode` and `errmsg`).",
-                type_link(api, g, &r.name)
+                type_link(api, g, r)
             );
         }
         Response::Fields(fields) if fields.is_empty() => {
@@ -234,12 +237,12 @@ fn endpoint_section(s: &mut String, api: &Api, g: &Group, e: &Endpoint) {
     }
     let _ = writeln!(s, "\n### Rust\n\n```rust\n{}\n```", rust_call(g, e));
     if let Some(request) = &e.example_request {
-        let _ = writeln!(s, "\n### Example request\n\n```json\n{}\n```", request.trim_end());
+        let _ = writeln!(s, "\n### Example request\n\n```json\n{}\n```", request.text.trim_end());
     }
     let _ = writeln!(
         s,
         "\n### Example response\n\n```json\n{}\n```",
-        e.example_response.trim_end()
+        e.example_response.text.trim_end()
     );
     if let Some(notes) = &e.notes {
         let _ = writeln!(s, "\n### Notes\n\n{notes}");
@@ -247,7 +250,7 @@ fn endpoint_section(s: &mut String, api: &Api, g: &Group, e: &Endpoint) {
 }
 
 fn type_section(s: &mut String, api: &Api, g: &Group, t: &TypeDef) {
-    let _ = writeln!(s, "\n### {}\n", t.name);
+    let _ = writeln!(s, "\n### {}\n", t.rust);
     let _ = writeln!(s, "{}\n", t.description);
     match &t.kind {
         TypeKind::Object { fields } => field_table(s, api, g, fields),
@@ -261,8 +264,8 @@ fn type_section(s: &mut String, api: &Api, g: &Group, t: &TypeDef) {
                     s,
                     "| `{}` | `{}::{}` | {} |",
                     v.value,
-                    t.name,
-                    v.name,
+                    t.rust,
+                    v.constant,
                     cell(&v.description)
                 );
             }
@@ -277,8 +280,8 @@ fn type_section(s: &mut String, api: &Api, g: &Group, t: &TypeDef) {
                     s,
                     "| `{}` | `{}::{}` | {} |",
                     v.value,
-                    t.name,
-                    v.name,
+                    t.rust,
+                    v.constant,
                     cell(&v.description)
                 );
             }
@@ -293,7 +296,7 @@ fn type_section(s: &mut String, api: &Api, g: &Group, t: &TypeDef) {
                     s,
                     "| `{}` | {} | {} |",
                     v.wire,
-                    type_link(api, g, &v.ty.name),
+                    type_link(api, g, &v.ty),
                     cell(&v.description)
                 );
             }
@@ -325,6 +328,9 @@ fn description(f: &Field) -> String {
     if f.secret {
         text.push_str(" (a credential: redacted in `Debug`)");
     }
+    if let Some(note) = &f.deprecated {
+        let _ = write!(text, " **Deprecated:** {}", cell(note));
+    }
     text
 }
 
@@ -341,7 +347,7 @@ fn type_name(api: &Api, g: &Group, ty: &Ty, as_string: bool) -> String {
         Ty::List(inner) => format!("list&lt;{}&gt;", type_name(api, g, inner, false)),
         Ty::Map(inner) => format!("map&lt;{}&gt;", type_name(api, g, inner, false)),
         Ty::Piped(inner) => format!("piped&lt;{}&gt; (`a\\|b`)", type_name(api, g, inner, false)),
-        Ty::Named(r) => type_link(api, g, &r.name),
+        Ty::Named(r) => type_link(api, g, r),
     };
     if as_string {
         format!("{plain} (as a string)")
@@ -350,8 +356,10 @@ fn type_name(api: &Api, g: &Group, ty: &Ty, as_string: bool) -> String {
     }
 }
 
-fn type_link(api: &Api, g: &Group, name: &str) -> String {
-    let shared = api.shared.iter().any(|t| t.name == name);
+fn type_link(api: &Api, g: &Group, r: &crate::ir::TypeRef) -> String {
+    let _ = api;
+    let name = r.rust.as_str();
+    let shared = r.module == Module::Shared;
     if shared && g.name != "shared" {
         format!("[`{name}`](types.md#{})", anchor(name))
     } else {
@@ -363,8 +371,8 @@ fn type_link(api: &Api, g: &Group, name: &str) -> String {
 fn rust_call(g: &Group, e: &Endpoint) -> String {
     let example: serde_json::Value = e
         .example_request
-        .as_deref()
-        .and_then(|r| serde_json::from_str(r).ok())
+        .as_ref()
+        .and_then(|r| serde_json::from_str(&r.text).ok())
         .unwrap_or(serde_json::Value::Null);
     let args: Vec<String> = e
         .params
@@ -442,6 +450,7 @@ impl Group {
             source: "spec/shared.yaml".into(),
             types: Vec::new(),
             endpoints: Vec::new(),
+            span: Default::default(),
         }
     }
 }

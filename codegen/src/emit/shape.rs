@@ -1,10 +1,10 @@
-//! How a spec field looks in Rust: its type, and the serde attributes that give it WeCom's wire
-//! form and lenient decoding.
+//! How a spec field looks in Rust: its type, whether it is an `Option`, and the wire adapter
+//! (`wecom_sdk::rt::wire`) that gives it WeCom's wire form and lenient decoding.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::ir::{Field, Module, Placement, Ty, TypeRef};
+use crate::ir::{Field, Module, Ty, TypeDef, TypeRef};
 
 /// Where the struct holding a field is used; decides optionality and strictness.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,11 +15,29 @@ pub struct Facing {
     pub response: bool,
 }
 
-pub struct FieldShape {
-    /// The Rust type of the struct field.
-    pub ty: TokenStream,
-    /// `#[serde(...)]` attributes.
-    pub attrs: TokenStream,
+pub const PARAMS: Facing = Facing {
+    request: true,
+    response: false,
+};
+pub const RESPONSE: Facing = Facing {
+    request: false,
+    response: true,
+};
+
+impl Facing {
+    pub fn of(def: &TypeDef) -> Facing {
+        Facing {
+            request: def.usage.request,
+            // A type nothing reaches is still decodable; treat it like a response type.
+            response: def.usage.response || !def.usage.request,
+        }
+    }
+
+    /// Unknown keys are refused and required fields must be present: only for what callers
+    /// build and nothing decodes from the server.
+    pub fn strict(self) -> bool {
+        !self.response
+    }
 }
 
 pub fn ident(name: &str) -> Ident {
@@ -28,7 +46,7 @@ pub fn ident(name: &str) -> Ident {
 
 /// Path to a named type from inside a generated group module.
 pub fn named_path(reference: &TypeRef) -> TokenStream {
-    let name = format_ident!("{}", reference.name);
+    let name = format_ident!("{}", reference.rust);
     match &reference.module {
         Module::Shared => quote!(crate::types::#name),
         Module::Group(_) => quote!(#name),
@@ -38,8 +56,8 @@ pub fn named_path(reference: &TypeRef) -> TokenStream {
 /// The Rust type of a spec type, without the `Option` a field may add.
 pub fn base_type(ty: &Ty, secret: bool) -> TokenStream {
     match ty {
-        Ty::String if secret => quote!(crate::Secret),
-        Ty::String => quote!(::std::string::String),
+        Ty::String if secret => quote!(Secret),
+        Ty::String => quote!(String),
         Ty::Int(kind) => {
             let k = ident(kind.rust());
             quote!(#k)
@@ -48,14 +66,14 @@ pub fn base_type(ty: &Ty, secret: bool) -> TokenStream {
         Ty::Bool | Ty::Flag => quote!(bool),
         Ty::List(inner) | Ty::Piped(inner) => {
             let inner = base_type(inner, false);
-            quote!(::std::vec::Vec<#inner>)
+            quote!(Vec<#inner>)
         }
         Ty::Map(inner) => {
             let inner = base_type(inner, false);
-            quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+            quote!(BTreeMap<String, #inner>)
         }
-        Ty::Json => quote!(::serde_json::Value),
-        Ty::File => quote!(crate::Upload),
+        Ty::Json => quote!(Value),
+        Ty::File => quote!(Upload),
         Ty::Named(reference) => named_path(reference),
     }
 }
@@ -66,22 +84,70 @@ pub fn is_optional(field: &Field, facing: Facing) -> bool {
     !field.required && (facing.request || !field.ty.is_collection())
 }
 
-/// The wire adapter (see `wecom_sdk::rt::wire`) for a spec type.
-fn marker(ty: &Ty, field: &Field) -> Marker {
+/// The field's Rust type, `Option` included.
+pub fn field_type(field: &Field, facing: Facing) -> TokenStream {
+    let base = base_type(&field.ty, field.secret);
+    if is_optional(field, facing) {
+        quote!(Option<#base>)
+    } else {
+        base
+    }
+}
+
+/// A wire adapter: a leaf (`Lenient`) or a container of one (`Vec<Flag>`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Marker {
+    Leaf(&'static str),
+    Wrap(&'static str, Box<Marker>),
+}
+
+impl Marker {
+    pub fn tokens(&self) -> TokenStream {
+        match self {
+            Marker::Leaf(name) => {
+                let name = ident(name);
+                quote!(wire::#name)
+            }
+            Marker::Wrap(wrapper, inner) => {
+                let inner = inner.tokens();
+                match *wrapper {
+                    "Option" => quote!(Option<#inner>),
+                    "Vec" => quote!(Vec<#inner>),
+                    other => {
+                        let other = ident(other);
+                        quote!(wire::#other<#inner>)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether encoding through it is what plain `Serialize` does (then the field serializes as
+    /// it is, with no adapter).
+    pub fn encodes_plainly(&self) -> bool {
+        match self {
+            Marker::Leaf(name) => matches!(*name, "Plain" | "Lenient"),
+            Marker::Wrap(wrapper, inner) => matches!(*wrapper, "Option" | "Vec" | "Map") && inner.encodes_plainly(),
+        }
+    }
+}
+
+/// The adapter of a field's value (without the `Option` wrapper).
+pub fn marker(field: &Field) -> Marker {
     if field.secret {
         return Marker::Leaf("Expose");
     }
     if field.as_string {
-        let inner = match ty {
+        let inner = match &field.ty {
             Ty::Named(_) => Marker::Leaf("Plain"),
             _ => Marker::Leaf("Lenient"),
         };
         return Marker::Wrap("Str", Box::new(inner));
     }
-    element_marker(ty)
+    element_marker(&field.ty)
 }
 
-fn element_marker(ty: &Ty) -> Marker {
+pub fn element_marker(ty: &Ty) -> Marker {
     match ty {
         Ty::String | Ty::Int(_) | Ty::F64 | Ty::Bool => Marker::Leaf("Lenient"),
         Ty::Flag => Marker::Leaf("Flag"),
@@ -92,113 +158,42 @@ fn element_marker(ty: &Ty) -> Marker {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Marker {
-    Leaf(&'static str),
-    Wrap(&'static str, Box<Marker>),
-}
-
-impl Marker {
-    fn render(&self) -> String {
-        match self {
-            Marker::Leaf(name) => format!("crate::rt::wire::{name}"),
-            Marker::Wrap("Option", inner) => format!("::core::option::Option<{}>", inner.render()),
-            Marker::Wrap("Vec", inner) => format!("::std::vec::Vec<{}>", inner.render()),
-            Marker::Wrap(name, inner) => format!("crate::rt::wire::{name}<{}>", inner.render()),
-        }
-    }
-
-    /// Plain values and options of them decode natively; everything else goes through `As`.
-    fn is_native(&self) -> bool {
-        match self {
-            Marker::Leaf(name) => *name == "Plain",
-            Marker::Wrap(name, inner) => *name == "Option" && inner.is_native(),
-        }
-    }
-}
-
-/// The type and attributes of one struct field.
-pub fn field_shape(field: &Field, facing: Facing, is_param: bool) -> FieldShape {
-    let optional = is_optional(field, facing);
-    let base = base_type(&field.ty, field.secret);
-    let ty = if optional {
-        quote!(::core::option::Option<#base>)
+/// The field's adapter including its `Option`.
+pub fn full_marker(field: &Field, facing: Facing) -> Marker {
+    let m = marker(field);
+    if is_optional(field, facing) {
+        Marker::Wrap("Option", Box::new(m))
     } else {
-        base
-    };
-
-    let mut serde_args: Vec<TokenStream> = Vec::new();
-    if field.rust != field.wire {
-        let wire = &field.wire;
-        serde_args.push(quote!(rename = #wire));
+        m
     }
-    if field.flatten {
-        serde_args.push(quote!(flatten));
-        return FieldShape {
-            ty,
-            attrs: quote!(#[serde(#(#serde_args),*)]),
-        };
-    }
-    if !field.required || facing.response {
-        serde_args.push(quote!(default));
-    }
-    let mut marker = marker(&field.ty, field);
-    if optional {
-        marker = Marker::Wrap("Option", Box::new(marker));
-    }
-    if !marker.is_native() {
-        let path = format!("crate::rt::wire::As::<{}>", marker.render());
-        serde_args.push(quote!(with = #path));
-    }
-    if is_param && (field.placement == Placement::Query || field.ty == Ty::File) {
-        serde_args.push(quote!(skip_serializing));
-    } else if optional {
-        serde_args.push(quote!(skip_serializing_if = "::core::option::Option::is_none"));
-    } else if !field.required && field.ty.is_collection() {
-        let check = match field.ty {
-            Ty::Map(_) => "::std::collections::BTreeMap::is_empty",
-            _ => "::std::vec::Vec::is_empty",
-        };
-        serde_args.push(quote!(skip_serializing_if = #check));
-    }
-    let attrs = if serde_args.is_empty() {
-        quote!()
-    } else {
-        quote!(#[serde(#(#serde_args),*)])
-    };
-    FieldShape { ty, attrs }
 }
 
 /// How a caller hands over a value of this type: `impl Into<String>` for text, an iterator for
 /// lists, the value itself otherwise. Returns the parameter type and the conversion expression.
 pub fn argument(field: &Field, name: &Ident) -> (TokenStream, TokenStream) {
     match &field.ty {
-        Ty::String if field.secret => (
-            quote!(impl ::core::convert::Into<crate::Secret>),
-            quote!(#name.into()),
-        ),
-        Ty::String => (
-            quote!(impl ::core::convert::Into<::std::string::String>),
-            quote!(#name.into()),
-        ),
+        Ty::String if field.secret => (quote!(impl Into<Secret>), quote!(#name.into())),
+        Ty::String => (quote!(impl Into<String>), quote!(#name.into())),
         Ty::List(inner) | Ty::Piped(inner) => match inner.as_ref() {
             Ty::String => (
-                quote!(
-                    impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<::std::string::String>>
-                ),
-                quote!(#name.into_iter().map(::core::convert::Into::into).collect()),
+                quote!(impl IntoIterator<Item = impl Into<String>>),
+                quote!(#name.into_iter().map(Into::into).collect()),
             ),
+            Ty::Int(_) => {
+                let item = base_type(inner, false);
+                (
+                    quote!(impl IntoIterator<Item = impl Into<#item>>),
+                    quote!(#name.into_iter().map(Into::into).collect()),
+                )
+            }
             other => {
                 let item = base_type(other, false);
-                (
-                    quote!(impl ::core::iter::IntoIterator<Item = #item>),
-                    quote!(#name.into_iter().collect()),
-                )
+                (quote!(impl IntoIterator<Item = #item>), quote!(#name.into_iter().collect()))
             }
         },
         Ty::Named(reference) => {
             let path = named_path(reference);
-            (quote!(impl ::core::convert::Into<#path>), quote!(#name.into()))
+            (quote!(impl Into<#path>), quote!(#name.into()))
         }
         other => (base_type(other, false), quote!(#name)),
     }

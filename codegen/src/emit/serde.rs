@@ -1,0 +1,178 @@
+//! `Serialize` and `Deserialize` for generated structs, written against the runtime's helpers
+//! (`wecom_sdk::rt::{ser, de}`) rather than derived: one line per field instead of serde_derive's
+//! visitor, field enum and per-field adapter types, which is most of what the compiler spends on
+//! a generated SDK. Structs the compact form cannot express (a flattened union, a required field
+//! with no default value, more than 128 fields) fall back to serde_derive.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::shape::{Facing, full_marker, ident, is_optional};
+use crate::ir::{Api, Field, Ty, TypeId, TypeKind};
+
+/// Whether a struct with these fields needs serde_derive's `Deserialize`.
+pub fn needs_derive(api: &Api, fields: &[Field], facing: Facing, memo: &mut BTreeMap<TypeId, bool>) -> bool {
+    fields.len() > 128
+        || fields.iter().any(|f| {
+            f.flatten
+                || (!is_optional(f, facing) && !f.ty.is_collection() && !initialisable(api, &f.ty, memo))
+        })
+}
+
+/// Whether a value of `ty` has a starting value to decode into.
+fn initialisable(api: &Api, ty: &Ty, memo: &mut BTreeMap<TypeId, bool>) -> bool {
+    match ty {
+        Ty::File => false,
+        Ty::Named(r) => {
+            if let Some(known) = memo.get(&r.id) {
+                return *known;
+            }
+            // Assume yes while looking, so a recursive type does not loop.
+            memo.insert(r.id, true);
+            let def = api.ty(r.id);
+            let ok = match &def.kind {
+                TypeKind::Union { .. } => false,
+                TypeKind::Object { fields } => !needs_derive(api, fields, Facing::of(def), memo),
+                _ => true,
+            };
+            memo.insert(r.id, ok);
+            ok
+        }
+        _ => true,
+    }
+}
+
+/// `impl Serialize`: each field through its adapter; absent options (and, in response types,
+/// empty collections not required) are left out.
+pub fn serialize(name: &proc_macro2::Ident, fields: &[Field], facing: Facing) -> TokenStream {
+    let wire_name = name.to_string();
+    let count = fields.len();
+    let lines = fields.iter().map(|f| {
+        let field = ident(&f.rust);
+        let wire = &f.wire;
+        if f.flatten {
+            return quote!(self.#field.flatten_into(&mut o)?;);
+        }
+        let optional = is_optional(f, facing);
+        let skip_empty = !f.required && !optional && f.ty.is_collection();
+        let marker = super::shape::marker(f);
+        let plain = marker.encodes_plainly();
+        let m = marker.tokens();
+        match (optional, skip_empty, plain) {
+            (true, _, true) => quote!(o.opt(#wire, &self.#field)?;),
+            (true, _, false) => quote!(o.opt_with::<#m, _>(#wire, &self.#field)?;),
+            (false, true, true) => quote!(o.many(#wire, &self.#field)?;),
+            (false, true, false) => quote!(o.many_with::<#m, _>(#wire, &self.#field)?;),
+            (false, false, true) => quote!(o.field(#wire, &self.#field)?;),
+            (false, false, false) => quote!(o.with::<#m, _>(#wire, &self.#field)?;),
+        }
+    });
+    quote! {
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut o = ser::Obj::new(serializer, #wire_name, #count)?;
+                #(#lines)*
+                o.end()
+            }
+        }
+    }
+}
+
+/// `impl Deserialize` in the compact form, through `de::Fields`.
+pub fn deserialize(api: &Api, name: &proc_macro2::Ident, fields: &[Field], facing: Facing) -> TokenStream {
+    let wire_name = name.to_string();
+    let keys = fields.iter().map(|f| f.wire.as_str());
+    let strict = facing.strict();
+    let mut required: u128 = 0;
+    if strict {
+        for (i, f) in fields.iter().enumerate() {
+            if f.required {
+                required |= 1 << i;
+            }
+        }
+    }
+    let required = proc_macro2::Literal::u128_unsuffixed(required);
+    let inits = fields.iter().map(|f| {
+        let field = ident(&f.rust);
+        if is_optional(f, facing) {
+            return quote!(#field: None);
+        }
+        match &f.ty {
+            Ty::Named(r) if matches!(api.ty(r.id).kind, TypeKind::Object { .. }) => {
+                let path = super::shape::named_path(r);
+                quote!(#field: <#path as de::Fields>::init())
+            }
+            _ => quote!(#field: Default::default()),
+        }
+    });
+    let arms = fields.iter().map(|f| {
+        let field = ident(&f.rust);
+        let wire = &f.wire;
+        let m = full_marker(f, facing).tokens();
+        quote!(#wire => self.#field = de::next::<#m, _, _>(map)?,)
+    });
+    quote! {
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                de::object(deserializer)
+            }
+        }
+
+        impl de::Fields for #name {
+            const NAME: &'static str = #wire_name;
+            const KEYS: &'static [&'static str] = &[#(#keys),*];
+            const REQUIRED: u128 = #required;
+            const STRICT: bool = #strict;
+            fn init() -> Self {
+                Self { #(#inits),* }
+            }
+            fn field<'de, A: serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+                match key {
+                    #(#arms)*
+                    _ => return Ok(false),
+                }
+                Ok(true)
+            }
+        }
+    }
+}
+
+/// The `#[serde(...)]` attributes of one field for the serde_derive fallback.
+pub fn derive_attrs(field: &Field, facing: Facing) -> TokenStream {
+    let mut args: Vec<TokenStream> = Vec::new();
+    if field.rust != field.wire {
+        let wire = &field.wire;
+        args.push(quote!(rename = #wire));
+    }
+    if field.flatten {
+        args.push(quote!(flatten));
+        return quote!(#[serde(#(#args),*)]);
+    }
+    if !field.required || facing.response {
+        args.push(quote!(default));
+    }
+    let marker = full_marker(field, facing);
+    let plain_decode = matches!(&marker, super::shape::Marker::Leaf("Plain"));
+    if !plain_decode {
+        let path = format!("crate::rt::wire::As::<{}>::deserialize", marker_path(&marker));
+        args.push(quote!(deserialize_with = #path));
+    }
+    if args.is_empty() {
+        quote!()
+    } else {
+        quote!(#[serde(#(#args),*)])
+    }
+}
+
+/// The adapter as a path string for `deserialize_with`.
+fn marker_path(m: &super::shape::Marker) -> String {
+    use super::shape::Marker;
+    match m {
+        Marker::Leaf(name) => format!("crate::rt::wire::{name}"),
+        Marker::Wrap("Option", inner) => format!("::core::option::Option<{}>", marker_path(inner)),
+        Marker::Wrap("Vec", inner) => format!("::std::vec::Vec<{}>", marker_path(inner)),
+        Marker::Wrap(name, inner) => format!("crate::rt::wire::{name}<{}>", marker_path(inner)),
+    }
+}
