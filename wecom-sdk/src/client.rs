@@ -10,13 +10,15 @@ use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use tracing::Instrument;
 
-use crate::credentials::{Token, TokenCache};
+use crate::auth::Slot;
+use crate::tokens::{Token, TokenCache};
 use crate::download::{Download, DownloadEndpoint};
-use crate::endpoint::{Auth, BodyKind, Endpoint, EndpointMeta, Query};
+use crate::endpoint::{BodyKind, Endpoint, EndpointMeta, Query};
 use crate::policy::{Limiter, RATE_LIMITED, RetryPolicy};
+use crate::schema::Placement;
 use crate::store::{MemoryStore, TokenStore};
-use crate::transport::{Credential, Payload, Transport, decode};
-use crate::{Call, Error, Secret};
+use crate::transport::{Credential as Carried, Payload, Transport, decode};
+use crate::{Call, Credential, Error, Secret};
 
 /// WeCom's API origin.
 pub const DEFAULT_BASE_URL: &str = "https://qyapi.weixin.qq.com";
@@ -24,21 +26,12 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long before WeCom's expiry a cached token is replaced.
 const DEFAULT_TOKEN_MARGIN: Duration = Duration::from_secs(300);
 
-/// `errcode`s that mean "the token you sent is not (or no longer) valid": the token is dropped,
-/// a new one fetched, and the call repeated once.
-const TOKEN_REJECTED: &[i64] = &[
-    40014, // 不合法的access_token
-    41001, // 缺少access_token参数
-    42001, // access_token已过期
-    40082, // 不合法的suite_token
-    42009, // suite_access_token已过期
-];
-
 /// A WeCom client. Cheap to clone (an `Arc`); clones share the connection pool and the cached
 /// credentials, so one client serves a whole process.
 ///
 /// A client acts for an app of a corp (corp id + app secret) and, when configured, for a
-/// service provider (`provider_access_token`) and a third-party app (`suite_access_token`).
+/// service provider (`provider_access_token`) and a third-party app (`suite_access_token`): each
+/// kind of [`Credential`] it is given, it fetches, caches and refreshes by itself.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), wecom_sdk::Error> {
@@ -54,9 +47,8 @@ pub struct Client {
 
 struct Inner {
     transport: Arc<Transport>,
-    corp: Option<CorpApp>,
-    provider: Option<Provider>,
-    suite: Option<Suite>,
+    /// The configured credentials, by `Credential as usize`.
+    credentials: Vec<Option<Configured>>,
     token_margin: Duration,
     /// Check requests against the spec's limits before sending them.
     validate: bool,
@@ -64,40 +56,27 @@ struct Inner {
     limiter: Limiter,
 }
 
-struct CorpApp {
-    corp_id: String,
+/// One credential the client was given: whose it is, its secret, the ticket WeCom pushes (for
+/// the kinds that need one), and its tokens.
+struct Configured {
+    id: String,
     secret: Secret,
-    tokens: TokenCache,
-    /// The corp's JS-SDK ticket (`get_jsapi_ticket`).
-    jsapi_ticket: TokenCache,
-    /// The app's JS-SDK ticket (`ticket/get?type=agent_config`).
-    agent_ticket: TokenCache,
-}
-
-struct Provider {
-    corp_id: String,
-    secret: Secret,
-    tokens: TokenCache,
-}
-
-struct Suite {
-    suite_id: String,
-    secret: Secret,
-    /// The latest `suite_ticket` WeCom pushed to the app's callback.
-    ticket: Arc<Mutex<Option<Secret>>>,
+    ticket: Mutex<Option<Secret>>,
     tokens: TokenCache,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let inner = &self.inner;
-        f.debug_struct("Client")
-            .field("corp_id", &inner.corp.as_ref().map(|c| &c.corp_id))
-            .field("secret", &inner.corp.as_ref().map(|c| &c.secret))
-            .field("provider", &inner.provider.as_ref().map(|p| &p.corp_id))
-            .field("suite", &inner.suite.as_ref().map(|s| &s.suite_id))
-            .field("base_url", &inner.transport.base)
-            .field("timeout", &inner.transport.timeout)
+        let mut s = f.debug_struct("Client");
+        for kind in Credential::ALL {
+            if let Some(c) = self.configured(*kind)
+                && kind.def().derived_from.is_none()
+            {
+                s.field(kind.def().name, &format_args!("{} / {:?}", c.id, c.secret));
+            }
+        }
+        s.field("base_url", &self.inner.transport.base)
+            .field("timeout", &self.inner.transport.timeout)
             .finish()
     }
 }
@@ -113,11 +92,8 @@ impl Client {
         ClientBuilder::empty().corp_app(corp_id, secret)
     }
 
-    /// A builder for a service provider only (the `service` group's provider endpoints).
-    pub fn provider_builder(
-        provider_corp_id: impl Into<String>,
-        provider_secret: impl Into<Secret>,
-    ) -> ClientBuilder {
+    /// A builder for a service provider only (the provider's endpoints).
+    pub fn provider_builder(provider_corp_id: impl Into<String>, provider_secret: impl Into<Secret>) -> ClientBuilder {
         ClientBuilder::empty().provider(provider_corp_id, provider_secret)
     }
 
@@ -127,9 +103,19 @@ impl Client {
         ClientBuilder::empty().suite(suite_id, suite_secret)
     }
 
+    /// A builder with no credential yet: add each with [`ClientBuilder::credential`].
+    pub fn builder_without_credentials() -> ClientBuilder {
+        ClientBuilder::empty()
+    }
+
     /// The corp id (`corpid`) of the app this client acts for, if it acts for one.
     pub fn corp_id(&self) -> Option<&str> {
-        self.inner.corp.as_ref().map(|c| c.corp_id.as_str())
+        self.configured(Credential::DEFAULT).map(|c| c.id.as_str())
+    }
+
+    /// Whose credential of `kind` this client holds (a corp id, a suite id), if any.
+    pub fn credential_id(&self, kind: Credential) -> Option<&str> {
+        self.configured(kind).map(|c| c.id.as_str())
     }
 
     /// The API origin requests go to.
@@ -137,12 +123,18 @@ impl Client {
         &self.inner.transport.base
     }
 
-    /// Stores the `suite_ticket` WeCom pushed to the third-party app's callback (every ten
-    /// minutes); the next suite token fetch uses it.
-    pub fn set_suite_ticket(&self, ticket: impl Into<Secret>) {
-        if let Some(suite) = &self.inner.suite {
-            *suite.ticket.lock().unwrap_or_else(PoisonError::into_inner) = Some(ticket.into());
+    /// Stores the ticket WeCom pushed for credentials of `kind` that need one (the
+    /// `suite_ticket` of a third-party app, every ten minutes); the next fetch of that kind's
+    /// token uses it. Does nothing for a kind the client was not given.
+    pub fn set_ticket(&self, kind: Credential, ticket: impl Into<Secret>) {
+        if let Some(c) = self.configured(kind) {
+            *c.ticket.lock().unwrap_or_else(PoisonError::into_inner) = Some(ticket.into());
         }
+    }
+
+    /// [`Client::set_ticket`] for the third-party app's `suite_ticket`.
+    pub fn set_suite_ticket(&self, ticket: impl Into<Secret>) {
+        self.set_ticket(Credential::SuiteAccessToken, ticket);
     }
 
     /// Wraps a request built separately, to send it with this client.
@@ -153,83 +145,83 @@ impl Client {
     /// Sends a request and decodes the typed response.
     pub async fn execute<R: Endpoint>(&self, request: &R) -> Result<R::Response, Error> {
         let meta = R::META;
-        self.check(meta, request.validate())?;
-        let mut query = Query::default();
-        request.write_query(&mut query);
-        let json = match meta.body {
-            BodyKind::Json => Some(encode_body(meta, request)?),
-            _ => None,
-        };
-        let mut files = Vec::new();
-        if meta.body == BodyKind::Multipart {
-            request.write_files(&mut files);
+        let prepared = self.prepare(meta, request, || request.validate(), || request.files())?;
+        let bytes = self.send(meta, prepared).await?;
+        decode(meta, &bytes)
+    }
+
+    /// Validates `request` and splits it into what travels (generic only in what it must be).
+    fn prepare<R: serde::Serialize + ?Sized>(
+        &self,
+        meta: &'static EndpointMeta,
+        request: &R,
+        validate: impl FnOnce() -> Result<(), crate::Violation>,
+        files: impl FnOnce() -> Vec<(&'static str, crate::Upload)>,
+    ) -> Result<Prepared, Error> {
+        if self.inner.validate {
+            validate().map_err(|violation| invalid(meta, violation))?;
         }
-        let bytes = self
-            .authenticated(meta, |credential| {
-                let payload = match (&json, meta.body) {
+        let parts = crate::rt::split::split(request, meta).map_err(|message| Error::InvalidRequest {
+            endpoint: meta.id,
+            field: None,
+            message: format!("cannot encode the request: {message}"),
+            doc: meta.doc,
+        })?;
+        let files = if meta.body == BodyKind::Multipart { files() } else { Vec::new() };
+        Ok(Prepared {
+            query: parts.query,
+            body: parts.body.map(Bytes::from),
+            files,
+        })
+    }
+
+    /// Sends a prepared request under the client's policy (not generic: one copy for every
+    /// endpoint).
+    fn send(&self, meta: &'static EndpointMeta, prepared: Prepared) -> BoxFuture<'_, Result<Bytes, Error>> {
+        async move {
+            self.authenticated(meta, |credential| {
+                let payload = match (&prepared.body, meta.body) {
                     (Some(body), _) => Payload::Json(body.clone()),
-                    (None, BodyKind::Multipart) => Payload::Multipart(files.clone()),
+                    (None, BodyKind::Multipart) => Payload::Multipart(prepared.files.clone()),
                     _ => Payload::None,
                 };
-                self.inner.transport.send(meta, &query, credential, payload)
+                self.inner.transport.send(meta, &prepared.query, credential, payload)
             })
-            .await?;
-        decode(meta, &bytes)
+            .await
+        }
+        .boxed()
     }
 
     /// Sends a request whose answer is a file; the body is read as the caller reads it.
     pub async fn download<R: DownloadEndpoint>(&self, request: &R) -> Result<Download, Error> {
         let meta = R::META;
-        self.check(meta, request.validate())?;
-        let mut query = Query::default();
-        request.write_query(&mut query);
+        let prepared = self.prepare(meta, request, || request.validate(), Vec::new)?;
         let response = self
-            .authenticated(meta, |credential| {
-                self.inner.transport.open(meta, &query, credential)
-            })
+            .authenticated(meta, |credential| self.inner.transport.open(meta, &prepared.query, credential))
             .await?;
         Ok(Download::new(meta.id, response))
-    }
-
-    /// Turns a failed validation into the error a caller sees, unless validation is off.
-    fn check(&self, meta: &'static EndpointMeta, outcome: Result<(), crate::Violation>) -> Result<(), Error> {
-        match outcome {
-            Err(violation) if self.inner.validate => Err(Error::InvalidRequest {
-                endpoint: meta.id,
-                message: violation.to_string(),
-                field: Some(violation.field),
-                doc: meta.doc,
-            }),
-            _ => Ok(()),
-        }
     }
 
     /// The corp app's current access token, fetching one if needed (JS-SDK signatures and
     /// other helpers that must hand the token on).
     pub async fn access_token(&self) -> Result<Secret, Error> {
-        Ok(self
-            .token_for(Auth::AccessToken, "access_token")
-            .await?
-            .value
-            .clone())
+        self.current_token(Credential::DEFAULT).await
     }
 
     /// The service provider's current `provider_access_token`.
     pub async fn provider_access_token(&self) -> Result<Secret, Error> {
-        Ok(self
-            .token_for(Auth::ProviderAccessToken, "provider_access_token")
-            .await?
-            .value
-            .clone())
+        self.current_token(Credential::ProviderAccessToken).await
     }
 
     /// The third-party app's current `suite_access_token`.
     pub async fn suite_access_token(&self) -> Result<Secret, Error> {
-        Ok(self
-            .token_for(Auth::SuiteAccessToken, "suite_access_token")
-            .await?
-            .value
-            .clone())
+        self.current_token(Credential::SuiteAccessToken).await
+    }
+
+    /// The current token of `kind` (an access token, a JS-SDK ticket, …), fetched once for all
+    /// callers when none is cached.
+    pub async fn current_token(&self, kind: Credential) -> Result<Secret, Error> {
+        Ok(self.token_for(kind, kind.def().fetch.id).await?.value.clone())
     }
 
     /// Runs `send` with the credential `meta` needs, under the client's policy: when WeCom
@@ -238,7 +230,7 @@ impl Client {
     /// the retry policy's attempts; a rate limit comes back at once as [`Error::RateLimited`].
     async fn authenticated<'a, T, F, Fut>(&'a self, meta: &'static EndpointMeta, send: F) -> Result<T, Error>
     where
-        F: Fn(Option<Credential>) -> Fut + 'a,
+        F: Fn(Option<Carried>) -> Fut + 'a,
         Fut: Future<Output = Result<T, Error>> + 'a,
     {
         let span = tracing::debug_span!(
@@ -258,9 +250,9 @@ impl Client {
                 tracing::Span::current().record("attempt", attempt);
                 let _permit = self.inner.limiter.admit().await;
                 let token = match meta.auth {
-                    Auth::None => None,
-                    kind => match self.token_for(kind, meta.id).await {
-                        Ok(token) => Some(token),
+                    None => None,
+                    Some(kind) => match self.token_for(kind, meta.id).await {
+                        Ok(token) => Some((kind, token)),
                         // Fetching a token is safe to repeat; the same policy applies.
                         Err(error) if policy.retries(&error, true, attempt) => {
                             tokio::time::sleep(policy.delay(attempt)).await;
@@ -269,9 +261,11 @@ impl Client {
                         Err(error) => break Err(error),
                     },
                 };
-                let credential = token.as_ref().map(|t| Credential {
-                    param: credential_param(meta.auth),
-                    token: Arc::clone(t),
+                let credential = token.as_ref().and_then(|(kind, t)| {
+                    kind.def().param.map(|param| Carried {
+                        param,
+                        token: Arc::clone(t),
+                    })
                 });
                 let error = match send(credential).await {
                     Ok(value) => break Ok(value),
@@ -279,13 +273,13 @@ impl Client {
                 };
                 if let Error::Api(e) = &error {
                     tracing::Span::current().record("errcode", e.code);
-                    if TOKEN_REJECTED.contains(&e.code)
+                    if let Some((kind, used)) = &token
+                        && kind.def().rejects(e.code)
                         && !refreshed
-                        && let Some(used) = &token
                     {
                         tracing::debug!(errcode = e.code, "token rejected; refreshing once");
-                        if let Some(cache) = self.cache_for(meta.auth) {
-                            cache.invalidate(used).await;
+                        if let Some(c) = self.configured(*kind) {
+                            c.tokens.invalidate(used).await;
                         }
                         refreshed = true;
                         // The refresh does not count against the retry policy's attempts.
@@ -314,197 +308,145 @@ impl Client {
         .await
     }
 
-    /// A JS-SDK ticket from its cache, fetched with `fetch` (given this client) when stale.
-    #[cfg_attr(not(feature = "jsapi"), allow(dead_code))]
-    pub(crate) async fn cached_ticket<F, Fut>(&self, agent: bool, fetch: F) -> Result<Secret, Error>
-    where
-        F: FnOnce(Client) -> Fut + Send + 'static,
-        Fut: Future<Output = Result<(Secret, u64), Error>> + Send + 'static,
-    {
-        let corp = self
-            .inner
-            .corp
-            .as_ref()
-            .ok_or_else(|| Error::Config("JS-SDK tickets need a corp app (corp id and secret)".into()))?;
-        let cache = if agent {
-            &corp.agent_ticket
-        } else {
-            &corp.jsapi_ticket
-        };
-        let margin = self.inner.token_margin;
-        // A weak handle: the fetch in flight must not keep the client alive by itself.
-        let weak = Arc::downgrade(&self.inner);
-        let token = cache
-            .get(move || {
-                async move {
-                    let inner = weak.upgrade().ok_or_else(|| {
-                        Error::Config("the client was dropped during a ticket fetch".into())
-                    })?;
-                    let (ticket, expires_in) = fetch(Client { inner }).await?;
-                    Ok(Token::new(ticket, Duration::from_secs(expires_in), margin))
-                }
-                .boxed()
-            })
-            .await?;
-        Ok(token.value.clone())
-    }
-
-    fn cache_for(&self, kind: Auth) -> Option<&TokenCache> {
-        let inner = &self.inner;
-        match kind {
-            Auth::AccessToken => inner.corp.as_ref().map(|c| &c.tokens),
-            Auth::ProviderAccessToken => inner.provider.as_ref().map(|p| &p.tokens),
-            Auth::SuiteAccessToken => inner.suite.as_ref().map(|s| &s.tokens),
-            Auth::None => None,
-        }
+    fn configured(&self, kind: Credential) -> Option<&Configured> {
+        self.inner.credentials.get(kind as usize).and_then(Option::as_ref)
     }
 
     /// A fresh token of `kind`, from the cache or from one shared fetch.
-    async fn token_for(&self, kind: Auth, endpoint: &'static str) -> Result<Arc<Token>, Error> {
-        let inner = &self.inner;
-        let cache = match kind {
-            Auth::AccessToken => inner.corp.as_ref().map(|c| &c.tokens),
-            Auth::ProviderAccessToken => inner.provider.as_ref().map(|p| &p.tokens),
-            Auth::SuiteAccessToken => inner.suite.as_ref().map(|s| &s.tokens),
-            Auth::None => None,
-        };
-        if let Some(token) = cache.and_then(TokenCache::fresh) {
-            return Ok(token);
-        }
-        let missing = |what: &str| {
-            Error::Config(format!(
-                "{endpoint} needs {what}, and this client was built without it"
-            ))
-        };
-        let transport = Arc::clone(&inner.transport);
-        let margin = inner.token_margin;
-        match kind {
-            Auth::AccessToken => {
-                let corp = inner
-                    .corp
-                    .as_ref()
-                    .ok_or_else(|| missing("a corp app's access token (corp id and secret)"))?;
-                let request = crate::token::GetTokenRequest::new(corp.corp_id.clone(), corp.secret.clone());
-                corp.tokens
-                    .get(move || {
-                        fetch(transport, request, margin, |r: crate::token::GetTokenResponse| {
-                            (r.access_token, r.expires_in)
-                        })
-                    })
-                    .await
+    fn token_for(&self, kind: Credential, endpoint: &'static str) -> BoxFuture<'_, Result<Arc<Token>, Error>> {
+        async move {
+            let def = kind.def();
+            let Some(configured) = self.configured(kind) else {
+                let needs = match def.derived_from {
+                    Some(base) => base.def().summary,
+                    None => def.summary,
+                };
+                return Err(Error::Config(format!(
+                    "{endpoint} needs {} (`{}`), and this client was built without it: {needs}",
+                    if def.derived_from.is_some() { "a ticket of" } else { "the credential" },
+                    def.name
+                )));
+            };
+            if let Some(token) = configured.tokens.fresh() {
+                return Ok(token);
             }
-            Auth::ProviderAccessToken => {
-                let provider = inner
-                    .provider
-                    .as_ref()
-                    .ok_or_else(|| missing("a provider token (provider corp id and secret)"))?;
-                let request = crate::service::GetProviderTokenRequest::new(
-                    provider.corp_id.clone(),
-                    provider.secret.clone(),
-                );
-                provider
-                    .tokens
-                    .get(move || {
-                        fetch(
-                            transport,
-                            request,
-                            margin,
-                            |r: crate::service::GetProviderTokenResponse| {
-                                (r.provider_access_token, r.expires_in)
-                            },
-                        )
-                    })
-                    .await
-            }
-            Auth::SuiteAccessToken => {
-                let suite = inner
-                    .suite
-                    .as_ref()
-                    .ok_or_else(|| missing("a suite token (suite id and secret)"))?;
-                let ticket = suite
-                    .ticket
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .clone();
-                let suite_id = suite.suite_id.clone();
-                let secret = suite.secret.clone();
-                suite
-                    .tokens
-                    .get(move || match ticket {
-                        None => async move {
-                            Err(Error::Config(format!(
-                                "{endpoint} needs a suite token, and no suite_ticket was set yet (Client::set_suite_ticket)"
-                            )))
+            let ticket = configured.ticket.lock().unwrap_or_else(PoisonError::into_inner).clone();
+            let mut query = Query::default();
+            let mut body = serde_json::Map::new();
+            for input in def.inputs {
+                let value = match input.slot {
+                    Slot::Id => Secret::from(configured.id.clone()),
+                    Slot::Secret => configured.secret.clone(),
+                    Slot::Ticket => match &ticket {
+                        Some(t) => t.clone(),
+                        None => {
+                            return Err(Error::Config(format!(
+                                "{endpoint} needs `{}`, and no {} was set yet (Client::set_ticket)",
+                                def.name, input.param
+                            )));
                         }
-                        .boxed(),
-                        Some(ticket) => {
-                            let request = crate::service::GetSuiteTokenRequest::new(suite_id, secret, ticket);
-                            fetch(transport, request, margin, |r: crate::service::GetSuiteTokenResponse| {
-                                (r.suite_access_token, r.expires_in)
-                            })
-                        }
-                    })
-                    .await
+                    },
+                };
+                match input.placement {
+                    Placement::Query if input.slot == Slot::Id => query.push_text(input.param, value.expose().to_string()),
+                    Placement::Query => query.push_secret(input.param, &value),
+                    _ => {
+                        body.insert(input.param.to_string(), serde_json::Value::String(value.expose().to_string()));
+                    }
+                }
             }
-            Auth::None => Err(Error::Config(format!("{endpoint} takes no credential"))),
+            for (param, value, placement) in def.fixed {
+                match placement {
+                    Placement::Query => query.push_text(*param, value.to_string()),
+                    _ => {
+                        body.insert(param.to_string(), serde_json::Value::String(value.to_string()));
+                    }
+                }
+            }
+            let payload = (def.fetch.body == BodyKind::Json).then(|| {
+                Bytes::from(serde_json::to_vec(&serde_json::Value::Object(body)).unwrap_or_default())
+            });
+            let margin = self.inner.token_margin;
+            // A weak handle: the fetch in flight must not keep the client alive by itself.
+            let weak = Arc::downgrade(&self.inner);
+            configured
+                .tokens
+                .get(move || {
+                    async move {
+                        let inner = weak
+                            .upgrade()
+                            .ok_or_else(|| Error::Config("the client was dropped during a token fetch".into()))?;
+                        let client = Client { inner };
+                        let meta = &kind.def().fetch;
+                        let carried = match meta.auth {
+                            Some(by) => {
+                                let token = client.token_for(by, meta.id).await?;
+                                by.def().param.map(|param| Carried { param, token })
+                            }
+                            None => None,
+                        };
+                        let payload = match &payload {
+                            Some(b) => Payload::Json(b.clone()),
+                            None => Payload::None,
+                        };
+                        let bytes = client.inner.transport.send(meta, &query, carried, payload).await?;
+                        let (token, expires_in) = read_token(kind, &bytes)?;
+                        tracing::debug!(expires_in, credential = kind.def().name, "fetched a token");
+                        Ok(Token::new(token, Duration::from_secs(expires_in), margin))
+                    }
+                    .instrument(tracing::debug_span!("wecom.token", endpoint = kind.def().fetch.id))
+                    .boxed()
+                })
+                .await
         }
+        .boxed()
     }
 }
 
-/// The query parameter a credential travels in.
-fn credential_param(kind: Auth) -> &'static str {
-    match kind {
-        Auth::SuiteAccessToken => "suite_access_token",
-        // The provider token travels as `access_token` too, as the official docs show.
-        _ => "access_token",
+/// A request ready to go: its query, JSON body and files.
+struct Prepared {
+    query: Query,
+    body: Option<Bytes>,
+    files: Vec<(&'static str, crate::Upload)>,
+}
+
+fn invalid(meta: &'static EndpointMeta, violation: crate::Violation) -> Error {
+    Error::InvalidRequest {
+        endpoint: meta.id,
+        message: violation.to_string(),
+        field: Some(violation.field),
+        doc: meta.doc,
     }
 }
 
-fn encode_body<R: Endpoint>(meta: &'static EndpointMeta, request: &R) -> Result<Bytes, Error> {
-    serde_json::to_vec(request)
-        .map(Bytes::from)
-        .map_err(|e| Error::InvalidRequest {
-            endpoint: meta.id,
-            field: None,
-            message: format!("cannot encode the body: {e}"),
-            doc: meta.doc,
-        })
-}
-
-/// Fetches a token with a credential endpoint (which itself takes no credential).
-fn fetch<R, F>(
-    transport: Arc<Transport>,
-    request: R,
-    margin: Duration,
-    read: F,
-) -> BoxFuture<'static, Result<Token, Error>>
-where
-    R: Endpoint,
-    F: FnOnce(R::Response) -> (Secret, u64) + Send + 'static,
-{
-    let meta = R::META;
-    async move {
-        let mut query = Query::default();
-        request.write_query(&mut query);
-        let payload = match meta.body {
-            BodyKind::Json => Payload::Json(encode_body(meta, &request)?),
-            _ => Payload::None,
-        };
-        let bytes = transport.send(meta, &query, None, payload).await?;
-        let (token, expires_in) = read(decode(meta, &bytes)?);
-        tracing::debug!(expires_in, "fetched a token");
-        Ok(Token::new(token, Duration::from_secs(expires_in), margin))
+/// The token and its lifetime from a fetch's answer, by the fields the spec names.
+fn read_token(kind: Credential, bytes: &[u8]) -> Result<(Secret, u64), Error> {
+    let def = kind.def();
+    let decode_error = |message: String| Error::Decode {
+        endpoint: def.fetch.id,
+        message,
+        excerpt: String::new(),
+    };
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| decode_error(format!("not a JSON object: {e}")))?;
+    let token = value
+        .get(def.token)
+        .and_then(serde_json::Value::as_str)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| decode_error(format!("no `{}` in the answer", def.token)))?;
+    let expires_in = match value.get(def.expires_in) {
+        Some(serde_json::Value::Number(n)) => n.as_u64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
     }
-    .instrument(tracing::debug_span!("wecom.token", endpoint = meta.id))
-    .boxed()
+    .ok_or_else(|| decode_error(format!("no `{}` in the answer", def.expires_in)))?;
+    Ok((Secret::from(token.to_string()), expires_in))
 }
 
 /// Configures a [`Client`].
 #[must_use]
 pub struct ClientBuilder {
-    corp: Option<(String, Secret)>,
-    provider: Option<(String, Secret)>,
-    suite: Option<(String, Secret)>,
+    credentials: Vec<(Credential, String, Secret)>,
     base_url: String,
     timeout: Option<Duration>,
     http: Option<reqwest::Client>,
@@ -518,10 +460,9 @@ pub struct ClientBuilder {
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kinds: Vec<(&str, &str)> = self.credentials.iter().map(|(k, id, _)| (k.def().name, id.as_str())).collect();
         f.debug_struct("ClientBuilder")
-            .field("corp", &self.corp)
-            .field("provider", &self.provider)
-            .field("suite", &self.suite)
+            .field("credentials", &kinds)
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
@@ -531,9 +472,7 @@ impl fmt::Debug for ClientBuilder {
 impl ClientBuilder {
     fn empty() -> Self {
         ClientBuilder {
-            corp: None,
-            provider: None,
-            suite: None,
+            credentials: Vec::new(),
             base_url: DEFAULT_BASE_URL.to_string(),
             timeout: Some(DEFAULT_TIMEOUT),
             http: None,
@@ -553,27 +492,28 @@ impl ClientBuilder {
         self
     }
 
+    /// Acts with a credential of `kind`: whose it is (a corp id, a suite id) and its secret. The
+    /// client fetches its token as `spec/credentials.yaml` says, when a call first needs it.
+    pub fn credential(mut self, kind: Credential, id: impl Into<String>, secret: impl Into<Secret>) -> Self {
+        self.credentials.retain(|(k, _, _)| *k != kind);
+        self.credentials.push((kind, id.into(), secret.into()));
+        self
+    }
+
     /// Acts for an app of a corp: `access_token` from `gettoken` with the corp id and secret.
-    pub fn corp_app(mut self, corp_id: impl Into<String>, secret: impl Into<Secret>) -> Self {
-        self.corp = Some((corp_id.into(), secret.into()));
-        self
+    pub fn corp_app(self, corp_id: impl Into<String>, secret: impl Into<Secret>) -> Self {
+        self.credential(Credential::DEFAULT, corp_id, secret)
     }
 
-    /// Acts for a service provider too: `provider_access_token` from `service/get_provider_token`.
-    pub fn provider(
-        mut self,
-        provider_corp_id: impl Into<String>,
-        provider_secret: impl Into<Secret>,
-    ) -> Self {
-        self.provider = Some((provider_corp_id.into(), provider_secret.into()));
-        self
+    /// Acts for a service provider too: its `provider_access_token`.
+    pub fn provider(self, provider_corp_id: impl Into<String>, provider_secret: impl Into<Secret>) -> Self {
+        self.credential(Credential::ProviderAccessToken, provider_corp_id, provider_secret)
     }
 
-    /// Acts for a third-party app too: `suite_access_token` from `service/get_suite_token`
-    /// with the latest ticket given to [`Client::set_suite_ticket`].
-    pub fn suite(mut self, suite_id: impl Into<String>, suite_secret: impl Into<Secret>) -> Self {
-        self.suite = Some((suite_id.into(), suite_secret.into()));
-        self
+    /// Acts for a third-party app too: its `suite_access_token`, fetched with the latest ticket
+    /// given to [`Client::set_suite_ticket`].
+    pub fn suite(self, suite_id: impl Into<String>, suite_secret: impl Into<Secret>) -> Self {
+        self.credential(Credential::SuiteAccessToken, suite_id, suite_secret)
     }
 
     /// Sends requests to another origin, such as a local mock: `http://127.0.0.1:8080`.
@@ -632,29 +572,43 @@ impl ClientBuilder {
     /// secret, or no credential at all.
     pub fn build(self) -> Result<Client, Error> {
         let base = origin(&self.base_url)?;
-        let check = |what: &str, pair: &Option<(String, Secret)>| -> Result<(), Error> {
-            match pair {
-                Some((id, _)) if id.trim().is_empty() => {
-                    Err(Error::Config(format!("the {what} id is empty")))
-                }
-                Some((_, secret)) if secret.expose().trim().is_empty() => {
-                    Err(Error::Config(format!("the {what} secret is empty")))
-                }
-                _ => Ok(()),
+        for (kind, id, secret) in &self.credentials {
+            let name = kind.def().name;
+            if kind.def().inputs.is_empty() {
+                return Err(Error::Config(format!(
+                    "`{name}` is not configured by itself: it comes with the credential it is fetched with"
+                )));
             }
-        };
-        check("corp", &self.corp)?;
-        check("provider corp", &self.provider)?;
-        check("suite", &self.suite)?;
-        if self.corp.is_none() && self.provider.is_none() && self.suite.is_none() {
-            return Err(Error::Config(
-                "no credential: give a corp app, a provider or a suite".into(),
-            ));
+            if id.trim().is_empty() {
+                return Err(Error::Config(format!("the id of the `{name}` credential is empty")));
+            }
+            if secret.expose().trim().is_empty() {
+                return Err(Error::Config(format!("the secret of the `{name}` credential is empty")));
+            }
+        }
+        if self.credentials.is_empty() {
+            return Err(Error::Config("no credential: give a corp app, a provider or a suite".into()));
         }
         let store: Arc<dyn TokenStore> = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
-        let cache = |kind: &str, id: &str, secret: &Secret| {
-            TokenCache::new(crate::store::key(kind, id, secret), Arc::clone(&store))
+        let configured = |kind: Credential, id: &str, secret: &Secret| Configured {
+            id: id.to_string(),
+            secret: secret.clone(),
+            ticket: Mutex::new(None),
+            tokens: TokenCache::new(crate::store::key(kind.def().cache, id, secret), Arc::clone(&store)),
         };
+        let mut credentials: Vec<Option<Configured>> = Credential::ALL.iter().map(|_| None).collect();
+        for (kind, id, secret) in &self.credentials {
+            credentials[*kind as usize] = Some(configured(*kind, id, secret));
+        }
+        // Kinds with no inputs of their own (the JS-SDK tickets) live under the kind they are
+        // fetched with.
+        for kind in Credential::ALL {
+            if let Some(base) = kind.def().derived_from
+                && let Some((_, id, secret)) = self.credentials.iter().find(|(k, _, _)| *k == base)
+            {
+                credentials[*kind as usize] = Some(configured(*kind, id, secret));
+            }
+        }
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -668,24 +622,7 @@ impl ClientBuilder {
                     base,
                     timeout: self.timeout,
                 }),
-                corp: self.corp.map(|(corp_id, secret)| CorpApp {
-                    tokens: cache("access_token", &corp_id, &secret),
-                    jsapi_ticket: cache("jsapi_ticket", &corp_id, &secret),
-                    agent_ticket: cache("agent_ticket", &corp_id, &secret),
-                    corp_id,
-                    secret,
-                }),
-                provider: self.provider.map(|(corp_id, secret)| Provider {
-                    tokens: cache("provider_token", &corp_id, &secret),
-                    corp_id,
-                    secret,
-                }),
-                suite: self.suite.map(|(suite_id, secret)| Suite {
-                    tokens: cache("suite_token", &suite_id, &secret),
-                    suite_id,
-                    secret,
-                    ticket: Arc::new(Mutex::new(None)),
-                }),
+                credentials,
                 token_margin: self.token_margin,
                 validate: self.validate,
                 retry: RetryPolicy {
@@ -778,6 +715,10 @@ mod tests {
         assert!(matches!(Client::new("", "s"), Err(Error::Config(_))));
         assert!(matches!(Client::new("c", " "), Err(Error::Config(_))));
         assert!(matches!(ClientBuilder::empty().build(), Err(Error::Config(_))));
+        assert!(matches!(
+            ClientBuilder::empty().credential(Credential::JsapiTicket, "c", "s").build(),
+            Err(Error::Config(_))
+        ));
         assert!(Client::provider_builder("p", "s").build().is_ok());
     }
 }

@@ -8,20 +8,17 @@ use std::pin::Pin;
 use bytes::Bytes;
 use futures_util::Stream;
 
-use crate::{Client, EndpointMeta, Error, Query};
+use crate::{Client, EndpointMeta, Error};
 
 /// A request whose successful answer is a file rather than JSON. Only errors are JSON; they are
-/// told apart by their Content-Type.
-pub trait DownloadEndpoint: Send + Sync + 'static {
-    /// Method, path, credential and docs of the endpoint.
+/// told apart by their Content-Type. Its parameters travel as [`Endpoint`](crate::Endpoint)'s do.
+pub trait DownloadEndpoint: serde::Serialize + Send + Sync + 'static {
+    /// Method, path, credential, parameters and docs of the endpoint.
     const META: &'static EndpointMeta;
-
-    /// Appends the query parameters (the credential is added by the client).
-    fn write_query(&self, query: &mut Query);
 
     /// Checks the request against the documented limits before it is sent.
     fn validate(&self) -> Result<(), crate::Violation> {
-        Ok(())
+        crate::rt::validate::check(self, Self::META.params, Self::META.rules)
     }
 }
 

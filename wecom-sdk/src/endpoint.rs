@@ -1,39 +1,40 @@
 //! What the client needs to know about an endpoint to call it. Generated requests implement
 //! [`Endpoint`]; so can a caller's own type, for an endpoint the spec does not cover yet.
 
+use std::borrow::Cow;
 use std::fmt::Display;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-/// A request to one WeCom endpoint. Its `Serialize` output is the JSON body (for
-/// [`BodyKind::Json`]); query parameters come from [`Endpoint::write_query`].
+use crate::Credential;
+use crate::schema::{Param, Rule};
+
+/// A request to one WeCom endpoint. Its `Serialize` output is one object of every parameter,
+/// query and body alike; the client places each where [`EndpointMeta::params`] says (a name the
+/// table does not list goes in the body of a request that has one, else in the query).
 pub trait Endpoint: Serialize + Send + Sync + 'static {
     /// The typed answer, `errcode` and `errmsg` aside.
     type Response: DeserializeOwned + Send + 'static;
 
-    /// Method, path, credential and docs of the endpoint.
+    /// Method, path, credential, parameters and docs of the endpoint.
     const META: &'static EndpointMeta;
-
-    /// Appends the query parameters (the credential is added by the client).
-    fn write_query(&self, query: &mut Query) {
-        let _ = query;
-    }
 
     /// Checks the request against the documented limits; the client runs it before sending
     /// (unless told not to) and refuses a request that breaks one.
     fn validate(&self) -> Result<(), crate::Violation> {
-        Ok(())
+        crate::rt::validate::check(self, Self::META.params, Self::META.rules)?;
+        crate::rt::validate::files(&self.files(), Self::META.params)
     }
 
-    /// Appends the file parts of a [`BodyKind::Multipart`] request.
-    fn write_files(&self, files: &mut Vec<(&'static str, crate::Upload)>) {
-        let _ = files;
+    /// The file parts of a [`BodyKind::Multipart`] request.
+    fn files(&self) -> Vec<(&'static str, crate::Upload)> {
+        Vec::new()
     }
 }
 
 /// The static facts of an endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct EndpointMeta {
     /// `group.method`, e.g. `user.get`: how errors and logs name the endpoint.
@@ -44,8 +45,8 @@ pub struct EndpointMeta {
     pub path: &'static str,
     /// The official documentation page.
     pub doc: &'static str,
-    /// The credential sent as `access_token`.
-    pub auth: Auth,
+    /// The credential the call carries, `None` for none.
+    pub auth: Option<Credential>,
     /// What the request body is.
     pub body: BodyKind,
     /// The request or response carries a credential: bodies are never quoted in errors or logs.
@@ -53,16 +54,21 @@ pub struct EndpointMeta {
     /// Sending it twice does what sending it once does (the GETs that only read), so it may be
     /// repeated after a dropped connection.
     pub idempotent: bool,
+    /// The parameters: where each travels, what it holds, its documented limits.
+    pub params: &'static [Param],
+    /// Rules across the parameters.
+    pub rules: &'static [Rule],
 }
 
 impl EndpointMeta {
-    /// Describes an endpoint the spec does not cover, for a caller's own [`Endpoint`] impl.
+    /// Describes an endpoint the spec does not cover, for a caller's own [`Endpoint`] impl. Its
+    /// parameters travel in the body of a POST and in the query of a GET; nothing is validated.
     pub const fn new(
         id: &'static str,
         method: Method,
         path: &'static str,
         doc: &'static str,
-        auth: Auth,
+        auth: Option<Credential>,
         body: BodyKind,
     ) -> Self {
         EndpointMeta {
@@ -75,7 +81,20 @@ impl EndpointMeta {
             sensitive: false,
             // Only WeCom's reading GETs are safe to repeat; a caller's own endpoint is assumed not.
             idempotent: false,
+            params: &[],
+            rules: &[],
         }
+    }
+
+    /// The same endpoint with a parameter table, so each parameter travels where it says.
+    pub const fn with_params(mut self, params: &'static [Param]) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// The parameter `name`, if the table lists it.
+    pub fn param(&self, name: &str) -> Option<&'static Param> {
+        self.params.iter().find(|p| p.name() == name)
     }
 }
 
@@ -99,67 +118,48 @@ impl Method {
     }
 }
 
-/// The credential an endpoint is called with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Auth {
-    /// The corp's `access_token`, fetched and cached by the client.
-    AccessToken,
-    /// A service provider's `provider_access_token` (sent as `access_token`).
-    ProviderAccessToken,
-    /// A third-party app's `suite_access_token`.
-    SuiteAccessToken,
-    /// No credential (`gettoken` itself).
-    None,
-}
-
 /// What an endpoint's request body is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BodyKind {
     /// No request body.
     None,
-    /// The request's `Serialize` output as JSON.
+    /// The request's body parameters as JSON.
     Json,
-    /// A multipart form of the request's files ([`Endpoint::write_files`]).
+    /// A multipart form of the request's files ([`Endpoint::files`]).
     Multipart,
 }
 
 /// Query parameters in the order they are added.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Query {
-    pairs: Vec<(&'static str, String)>,
-    secrets: Vec<(&'static str, crate::Secret)>,
+    pairs: Vec<(Cow<'static, str>, String)>,
+    secrets: Vec<(Cow<'static, str>, crate::Secret)>,
 }
 
 impl Query {
     /// Appends `key=value`.
     pub fn push(&mut self, key: &'static str, value: &impl Display) {
-        self.pairs.push((key, value.to_string()));
+        self.pairs.push((Cow::Borrowed(key), value.to_string()));
     }
 
-    /// A boolean as WeCom spells it in queries: `1` or `0`.
-    pub fn push_flag(&mut self, key: &'static str, value: bool) {
-        self.pairs.push((key, if value { "1" } else { "0" }.to_string()));
-    }
-
-    /// A list as one `|`-joined value.
-    pub fn push_piped<T: Display>(&mut self, key: &'static str, values: &[T]) {
-        self.pairs.push((key, crate::rt::wire::join(values)));
+    /// Appends `key=value` with the value already text.
+    pub fn push_text(&mut self, key: impl Into<Cow<'static, str>>, value: String) {
+        self.pairs.push((key.into(), value));
     }
 
     /// A credential: sent, but kept out of `Debug` and logs.
-    pub fn push_secret(&mut self, key: &'static str, value: &crate::Secret) {
-        self.secrets.push((key, value.clone()));
+    pub fn push_secret(&mut self, key: impl Into<Cow<'static, str>>, value: &crate::Secret) {
+        self.secrets.push((key.into(), value.clone()));
     }
 
     /// The pairs that may be logged (credentials excluded).
-    pub fn public_pairs(&self) -> &[(&'static str, String)] {
-        &self.pairs
+    pub fn public_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs.iter().map(|(k, v)| (k.as_ref(), v.as_str()))
     }
 
-    pub(crate) fn secret_pairs(&self) -> &[(&'static str, crate::Secret)] {
-        &self.secrets
+    pub(crate) fn secret_pairs(&self) -> impl Iterator<Item = (&str, &crate::Secret)> {
+        self.secrets.iter().map(|(k, v)| (k.as_ref(), v))
     }
 }
 

@@ -80,6 +80,16 @@ pub enum Error {
         message: String,
     },
 
+    /// A paged list handed back a position it had handed back before: following it would go
+    /// round in circles, so the stream stops here.
+    #[error("{endpoint}: the server returned the cursor {cursor:?} a second time; the walk stopped instead of looping")]
+    RepeatedCursor {
+        /// The endpoint walked.
+        endpoint: &'static str,
+        /// The cursor seen twice.
+        cursor: String,
+    },
+
     /// The client was configured wrongly (a base URL that is not an origin, say).
     #[error("invalid client configuration: {0}")]
     Config(String),
@@ -95,6 +105,7 @@ impl Error {
             | Error::Http { endpoint, .. }
             | Error::Decode { endpoint, .. }
             | Error::InvalidRequest { endpoint, .. }
+            | Error::RepeatedCursor { endpoint, .. }
             | Error::Io { endpoint, .. } => Some(endpoint),
             Error::Config(_) => None,
         }

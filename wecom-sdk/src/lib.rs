@@ -36,9 +36,10 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
+mod auth;
 mod call;
 mod client;
-mod credentials;
+mod tokens;
 mod download;
 mod endpoint;
 mod error;
@@ -49,6 +50,7 @@ mod policy;
 pub mod registry;
 #[doc(hidden)]
 pub mod rt;
+pub mod schema;
 mod secret;
 mod store;
 mod transport;
@@ -58,10 +60,11 @@ mod upload;
 #[allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::doc_lazy_continuation)]
 mod generated;
 
+pub use auth::{CredentialDef, Input as CredentialInput, Slot};
 pub use call::Call;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use download::{Download, DownloadCall, DownloadEndpoint};
-pub use endpoint::{Auth, BodyKind, Endpoint, EndpointMeta, Method, Query};
+pub use endpoint::{BodyKind, Endpoint, EndpointMeta, Method, Query};
 pub use error::{ApiError, Error, ErrorClass, ErrorCode};
 #[cfg(feature = "jsapi")]
 pub use ext::jsapi::{JsapiSignature, signature as jsapi_signature};
@@ -69,6 +72,7 @@ pub use ext::jsapi::{JsapiSignature, signature as jsapi_signature};
 pub use ext::oauth::{AuthorizeUrl, OauthScope};
 pub use generated::*;
 pub use policy::RetryPolicy;
+pub use rt::pages::Pages;
 pub use rt::check::Violation;
 pub use secret::Secret;
 #[cfg(feature = "redis")]

@@ -12,57 +12,28 @@ use serde_json::Value;
 use crate::download::{Download, DownloadEndpoint};
 use crate::{Client, Endpoint, EndpointMeta, Error, Violation};
 
-/// One endpoint: what it is, what it takes, and how to call it with JSON.
+/// One endpoint: what it is, what it takes (its [`EndpointMeta`]'s parameters), and how to call
+/// it with JSON.
 #[non_exhaustive]
 pub struct Operation {
-    /// The group (`user`) and method name (`get`).
+    /// The group (`user`).
     pub group: &'static str,
-    /// The method name within the group.
+    /// The method name within the group (`get`).
     pub name: &'static str,
     /// One line: the official title and what it does.
     pub summary: &'static str,
-    /// Method, path, credential, docs.
+    /// Method, path, credential, parameters, docs.
     pub meta: &'static EndpointMeta,
-    /// The parameters, in spec order.
-    pub params: &'static [Param],
     /// The documented request, when the endpoint takes parameters.
     pub example_request: Option<&'static str>,
     /// The documented answer.
     pub example_response: &'static str,
+    /// The official description of each parameter, in the order of [`Operation::params`].
+    pub param_docs: &'static [&'static str],
     pub(crate) kind: Kind,
 }
 
-/// One parameter of an [`Operation`].
-#[derive(Debug, Clone, Copy)]
-#[non_exhaustive]
-pub struct Param {
-    /// The wire name.
-    pub name: &'static str,
-    /// Where it travels.
-    pub placement: Placement,
-    /// Whether the call needs it.
-    pub required: bool,
-    /// The spec's type spelling (`string`, `u32`, `list<string>`, `Member`).
-    pub type_name: &'static str,
-    /// A plain scalar (a string, number or flag), as opposed to a list or an object.
-    pub scalar: bool,
-    /// The documented limits in words.
-    pub limits: &'static str,
-    /// The official description.
-    pub description: &'static str,
-}
-
-/// Where a parameter travels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Placement {
-    /// In the URL query.
-    Query,
-    /// In the JSON body.
-    Body,
-    /// As a file part of a multipart body.
-    File,
-}
+pub use crate::schema::{Kind as ParamKind, Param, Placement};
 
 type JsonCall = fn(Client, Value) -> BoxFuture<'static, Result<Value, Error>>;
 type FileCall = fn(Client, Value) -> BoxFuture<'static, Result<Download, Error>>;
@@ -70,8 +41,8 @@ type Check = fn(Value) -> Result<(), RequestError>;
 
 #[doc(hidden)]
 pub enum Kind {
-    Json { call: JsonCall, check: Check },
-    File { call: FileCall, check: Check },
+    Json { call: JsonCall, check: Check, meta: &'static EndpointMeta },
+    File { call: FileCall, check: Check, meta: &'static EndpointMeta },
 }
 
 /// What an [`Operation`] answers.
@@ -97,6 +68,27 @@ pub enum RequestError {
 }
 
 impl Operation {
+    /// The parameters, in spec order.
+    pub fn params(&self) -> &'static [Param] {
+        self.meta.params
+    }
+
+    /// The parameter `name`.
+    pub fn param(&self, name: &str) -> Option<&'static Param> {
+        self.meta.param(name)
+    }
+
+    /// The official description of the parameter `name`.
+    pub fn param_doc(&self, name: &str) -> &'static str {
+        self.meta
+            .params
+            .iter()
+            .position(|p| p.name() == name)
+            .and_then(|i| self.param_docs.get(i))
+            .copied()
+            .unwrap_or("")
+    }
+
     /// Sends `input` (one JSON object of every parameter, query and body alike) through the
     /// endpoint's typed request; unknown keys are refused.
     pub async fn call(&self, client: &Client, input: Value) -> Result<Answer, Error> {
@@ -154,8 +146,7 @@ fn shape<R: DeserializeOwned>(meta: &'static EndpointMeta, input: Value) -> Resu
     })
 }
 
-#[doc(hidden)]
-pub fn json_call<R>(client: Client, input: Value) -> BoxFuture<'static, Result<Value, Error>>
+fn json_call<R>(client: Client, input: Value) -> BoxFuture<'static, Result<Value, Error>>
 where
     R: Endpoint + DeserializeOwned,
     R::Response: Serialize,
@@ -171,8 +162,7 @@ where
     })
 }
 
-#[doc(hidden)]
-pub fn file_call<R>(client: Client, input: Value) -> BoxFuture<'static, Result<Download, Error>>
+fn file_call<R>(client: Client, input: Value) -> BoxFuture<'static, Result<Download, Error>>
 where
     R: DownloadEndpoint + DeserializeOwned,
 {
@@ -182,69 +172,59 @@ where
     })
 }
 
-#[doc(hidden)]
-pub fn json_check<R: Endpoint + DeserializeOwned>(input: Value) -> Result<(), RequestError> {
+fn json_check<R: Endpoint + DeserializeOwned>(input: Value) -> Result<(), RequestError> {
+    let request: R = serde_json::from_value(input).map_err(|e| RequestError::Shape(e.to_string()))?;
+    request.validate().map_err(RequestError::Limit)
+}
+
+fn file_check<R: DownloadEndpoint + DeserializeOwned>(input: Value) -> Result<(), RequestError> {
     let request: R = serde_json::from_value(input).map_err(|e| RequestError::Shape(e.to_string()))?;
     request.validate().map_err(RequestError::Limit)
 }
 
 #[doc(hidden)]
-pub fn file_check<R: DownloadEndpoint + DeserializeOwned>(input: Value) -> Result<(), RequestError> {
-    let request: R = serde_json::from_value(input).map_err(|e| RequestError::Shape(e.to_string()))?;
-    request.validate().map_err(RequestError::Limit)
+pub fn json<R>() -> Kind
+where
+    R: Endpoint + DeserializeOwned,
+    R::Response: Serialize,
+{
+    Kind::Json {
+        call: json_call::<R>,
+        check: json_check::<R>,
+        meta: R::META,
+    }
 }
 
 #[doc(hidden)]
-pub const fn json_kind(call: JsonCall, check: Check) -> Kind {
-    Kind::Json { call, check }
+pub fn file<R: DownloadEndpoint + DeserializeOwned>() -> Kind {
+    Kind::File {
+        call: file_call::<R>,
+        check: file_check::<R>,
+        meta: R::META,
+    }
 }
 
 #[doc(hidden)]
-pub const fn file_kind(call: FileCall, check: Check) -> Kind {
-    Kind::File { call, check }
-}
-
-#[doc(hidden)]
-#[allow(clippy::too_many_arguments)]
-pub const fn operation(
+pub fn operation(
     group: &'static str,
     name: &'static str,
     summary: &'static str,
-    meta: &'static EndpointMeta,
-    params: &'static [Param],
     example_request: Option<&'static str>,
     example_response: &'static str,
+    param_docs: &'static [&'static str],
     kind: Kind,
 ) -> Operation {
+    let meta = match &kind {
+        Kind::Json { meta, .. } | Kind::File { meta, .. } => *meta,
+    };
     Operation {
         group,
         name,
         summary,
         meta,
-        params,
         example_request,
         example_response,
+        param_docs,
         kind,
-    }
-}
-
-#[doc(hidden)]
-pub const fn param(
-    name: &'static str,
-    placement: Placement,
-    required: bool,
-    type_name: &'static str,
-    scalar: bool,
-    limits: &'static str,
-    description: &'static str,
-) -> Param {
-    Param {
-        name,
-        placement,
-        required,
-        type_name,
-        scalar,
-        limits,
-        description,
     }
 }

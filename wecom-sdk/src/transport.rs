@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::Error;
-use crate::credentials::Token;
+use crate::tokens::Token;
 use crate::endpoint::{EndpointMeta, Method, Query};
 use crate::error::{ApiError, excerpt};
 use crate::upload::Upload;

@@ -178,6 +178,16 @@ impl PartialEq for Upload {
     }
 }
 
+/// In JSON (the registry, the mock, logs) a file is its path, or its name when it is not on disk.
+impl serde::Serialize for Upload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match &self.source {
+            Source::Path(path) => serializer.collect_str(&path.display()),
+            _ => serializer.serialize_str(&self.file_name),
+        }
+    }
+}
+
 /// From JSON input (the CLI, tests) a file parameter is a path.
 impl<'de> Deserialize<'de> for Upload {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

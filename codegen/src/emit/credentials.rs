@@ -75,7 +75,7 @@ pub fn module(api: &Api) -> TokenStream {
                 name: #name,
                 summary: #summary,
                 param: #param,
-                fetch: Fetch { id: #id, method: #method, path: #path, doc: #doc, auth: #fetch_auth, body: #body },
+                fetch: EndpointMeta { id: #id, method: #method, path: #path, doc: #doc, auth: #fetch_auth, body: #body, sensitive: true, idempotent: true, params: &[], rules: &[] },
                 inputs: &[#(#inputs),*],
                 fixed: &[#(#fixed),*],
                 token: #token,
@@ -90,8 +90,8 @@ pub fn module(api: &Api) -> TokenStream {
     });
     quote! {
         #![doc = " The kinds of credential (`spec/credentials.yaml`): how each token is fetched, sent, cached and refused."]
-        use crate::auth::{CredentialDef, Fetch, Input, Placement, Slot};
-        use crate::{BodyKind, Method};
+        use crate::auth::{CredentialDef, Input, Placement, Slot};
+        use crate::{BodyKind, EndpointMeta, Method};
 
         /// A kind of token the client fetches, caches and sends (or, for tickets, hands to pages).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, endpoint_doc, method_doc, prose};
-use super::items::{constructor_and_setters, constructor_parts, data_impls, setter, struct_fields};
+use super::items::{constructor_and_setters, constructor_parts, data_impls, struct_fields};
 use super::serde::needs_derive;
 use super::shape::{PARAMS, RESPONSE, base_type, ident, is_optional, named_path};
 use crate::ir::{Api, BodyKind, Endpoint, Field, Group, Method, Pagination, Response, Ty, TypeId};
@@ -17,31 +17,17 @@ pub fn endpoint(api: &Api, group: &Group, e: &Endpoint, memo: &mut BTreeMap<Type
     let request = format_ident!("{}", e.request_type);
     let response = format_ident!("{}", e.response_type);
     let doc = doc_attrs(&endpoint_doc(e));
-    let fields = struct_fields(&e.params, PARAMS);
-    let default = e.params.iter().all(|p| !p.required).then(|| quote!(Default,));
     let derived = needs_derive(api, &e.params, PARAMS, memo);
+    let fields = struct_fields(&e.params, PARAMS, derived);
+    let default = e.params.iter().all(|p| !p.required).then(|| quote!(Default,));
     let derive_de = derived.then(|| quote!(serde::Deserialize,));
     let strict = (derived && !e.params.iter().any(|p| p.flatten)).then(|| quote!(#[serde(deny_unknown_fields)]));
-    let builder = constructor_and_setters(&request, &e.params, PARAMS);
     let call = call_type(e);
-    let call_setters: Vec<TokenStream> = e
-        .params
-        .iter()
-        .filter(|p| is_optional(p, PARAMS))
-        .map(|p| {
-            let field = ident(&p.rust);
-            setter(p, quote!(self.request.#field), false)
-        })
-        .collect();
-    let call_impl = (!call_setters.is_empty()).then(|| {
-        quote! {
-            /// The request's setters, on the call (documented on the request type).
-            #[doc(hidden)]
-            impl #call<#request> {
-                #(#call_setters)*
-            }
-        }
-    });
+    let via = match e.response {
+        Response::Binary => "DownloadCall",
+        _ => "Call",
+    };
+    let builder = constructor_and_setters(&request, &e.params, PARAMS, Some(via));
     let stream = pagination(e, &request).map(|stream| {
         quote! {
             impl #call<#request> {
@@ -62,7 +48,6 @@ pub fn endpoint(api: &Api, group: &Group, e: &Endpoint, memo: &mut BTreeMap<Type
         }
 
         #builder
-        #call_impl
         #stream
         #data
         #endpoint_impl
@@ -319,8 +304,8 @@ fn response_item(api: &Api, e: &Endpoint, response: &proc_macro2::Ident, memo: &
                 e.method.as_str(),
                 e.path
             ));
-            let body = struct_fields(fields, RESPONSE);
             let derived = needs_derive(api, fields, RESPONSE, memo);
+            let body = struct_fields(fields, RESPONSE, derived);
             let derive_de = derived.then(|| quote!(serde::Deserialize,));
             let data = data_impls(api, response, fields, RESPONSE, derived);
             quote! {

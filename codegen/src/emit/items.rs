@@ -7,7 +7,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, field_doc, prose, setter_doc};
-use super::serde::{derive_attrs, deserialize, needs_derive, serialize};
+use super::serde::{derive_attrs, needs_derive, serialize};
 use super::shape::{Facing, argument, field_type, ident, is_optional, named_path};
 use crate::ir::{Api, EnumValue, Field, IntKind, TypeDef, TypeId, TypeKind, Variant};
 
@@ -24,10 +24,10 @@ fn object(api: &Api, def: &TypeDef, fields: &[Field], memo: &mut BTreeMap<TypeId
     let facing = Facing::of(def);
     let name = format_ident!("{}", def.rust);
     let doc = doc_attrs(&prose(&def.description));
-    let body = struct_fields(fields, facing);
-    let default = (facing.response || fields.iter().all(|f| !f.required)).then(|| quote!(Default,));
     let derived = needs_derive(api, fields, facing, memo);
-    let builder = facing.request.then(|| constructor_and_setters(&name, fields, facing));
+    let body = struct_fields(fields, facing, derived);
+    let default = (facing.response || fields.iter().all(|f| !f.required)).then(|| quote!(Default,));
+    let builder = facing.request.then(|| constructor_and_setters(&name, fields, facing, None));
     let de = data_impls(api, &name, fields, facing, derived);
     let derive_de = derived.then(|| quote!(serde::Deserialize,));
     let strict = (derived && facing.strict() && !fields.iter().any(|f| f.flatten)).then(|| quote!(#[serde(deny_unknown_fields)]));
@@ -46,18 +46,20 @@ fn object(api: &Api, def: &TypeDef, fields: &[Field], memo: &mut BTreeMap<TypeId
 
 /// `Serialize`, and `Deserialize` when it is not derived.
 pub fn data_impls(api: &Api, name: &proc_macro2::Ident, fields: &[Field], facing: Facing, derived: bool) -> TokenStream {
-    let ser = serialize(name, fields, facing);
-    let de = (!derived).then(|| deserialize(api, name, fields, facing));
-    quote!(#ser #de)
+    if derived {
+        serialize(name, fields, facing)
+    } else {
+        super::serde::wire(api, &name.to_string(), fields, facing)
+    }
 }
 
 /// The fields of a struct with their docs (and serde attributes when `Deserialize` is derived).
-pub fn struct_fields(fields: &[Field], facing: Facing) -> TokenStream {
+pub fn struct_fields(fields: &[Field], facing: Facing, derived: bool) -> TokenStream {
     let items = fields.iter().map(|f| {
         let doc = doc_attrs(&field_doc(f));
         let name = ident(&f.rust);
         let ty = field_type(f, facing);
-        let attrs = derive_attrs(f, facing);
+        let attrs = derived.then(|| derive_attrs(f, facing));
         quote! {
             #doc
             #attrs
@@ -67,15 +69,12 @@ pub fn struct_fields(fields: &[Field], facing: Facing) -> TokenStream {
     quote!(#(#items)*)
 }
 
-/// `new(required...)` and one setter per optional field.
-pub fn constructor_and_setters(name: &proc_macro2::Ident, fields: &[Field], facing: Facing) -> TokenStream {
+/// `new(required...)` and one setter per optional field (on `via`, the call type, too).
+pub fn constructor_and_setters(name: &proc_macro2::Ident, fields: &[Field], facing: Facing, via: Option<&str>) -> TokenStream {
     let (params, inits) = constructor_parts(fields, facing);
-    let setters = fields.iter().filter(|f| is_optional(f, facing)).map(|f| {
-        let field = ident(&f.rust);
-        setter(f, quote!(self.#field), true)
-    });
     let doc = format!(" A `{name}` of its required fields; the setters fill in the rest.");
     let allow = (params.len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let setters = setters(&name.to_string(), fields, facing, via);
     quote! {
         impl #name {
             #[doc = #doc]
@@ -83,9 +82,36 @@ pub fn constructor_and_setters(name: &proc_macro2::Ident, fields: &[Field], faci
             pub fn new(#(#params),*) -> Self {
                 Self { #(#inits),* }
             }
-            #(#setters)*
         }
+        #setters
     }
+}
+
+/// `rt::setters!` for the optional fields, one line each (after its doc line).
+pub fn setters(name: &str, fields: &[Field], facing: Facing, via: Option<&str>) -> Option<TokenStream> {
+    let optional: Vec<&Field> = fields.iter().filter(|f| is_optional(f, facing)).collect();
+    if optional.is_empty() {
+        return None;
+    }
+    let via = via.map(|v| format!(" via {v}")).unwrap_or_default();
+    let mut text = format!("rt::setters! {{\n    {name}{via};\n");
+    for f in optional {
+        let arg = ident(&f.rust);
+        let (ty, convert) = argument(f, &arg);
+        text.push_str(&super::verbatim::doc_lines(&setter_doc(f), "    "));
+        if let Some(note) = &f.deprecated {
+            text.push_str(&format!("    #[deprecated(note = {:?})]\n", note.trim()));
+        }
+        text.push_str(&format!(
+            "    {}({}: {}) = {};\n",
+            f.rust,
+            f.rust,
+            super::verbatim::ty(&ty),
+            super::verbatim::expr(&convert)
+        ));
+    }
+    text.push('}');
+    Some(super::verbatim::item(text))
 }
 
 /// The arguments of `new` (required fields, in spec order) and the field initialisers.
@@ -111,68 +137,28 @@ pub fn constructor_parts(fields: &[Field], facing: Facing) -> (Vec<TokenStream>,
     (params, inits)
 }
 
-/// A consuming setter that assigns `Some(value)` to `target` (a place expression of `self`).
-pub fn setter(field: &Field, target: TokenStream, documented: bool) -> TokenStream {
-    let name = ident(&field.rust);
-    let (ty, convert) = argument(field, &name);
-    let doc = documented.then(|| doc_attrs(&setter_doc(field)));
-    let deprecated = field.deprecated.as_ref().map(|note| {
-        let note = note.trim().to_string();
-        quote!(#[deprecated(note = #note)])
-    });
-    quote! {
-        #doc
-        #deprecated
-        pub fn #name(mut self, #name: #ty) -> Self {
-            #target = Some(#convert);
-            self
-        }
-    }
-}
-
 fn int_enum(def: &TypeDef, repr: IntKind, values: &[EnumValue<i64>]) -> TokenStream {
-    let name = format_ident!("{}", def.rust);
-    let repr_ty = ident(repr.rust());
-    let doc = doc_attrs(&prose(&def.description));
-    let consts = values.iter().map(|v| {
-        let constant = format_ident!("{}", v.constant);
-        let value = match repr {
-            IntKind::I32 => Literal::i32_unsuffixed(v.value as i32),
-            IntKind::I64 => Literal::i64_unsuffixed(v.value),
-            _ => Literal::u64_unsuffixed(v.value as u64),
-        };
-        let doc = doc_attrs(&format!("`{}`: {}", v.value, prose(&v.description)));
-        let label = &v.name;
-        quote!(#doc #constant = #value => #label,)
-    });
-    quote! {
-        rt::int_enum! {
-            #doc
-            pub struct #name(#repr_ty) {
-                #(#consts)*
-            }
-        }
+    let mut text = String::from("rt::int_enum! {\n");
+    text.push_str(&super::verbatim::doc_lines(&prose(&def.description), "    "));
+    text.push_str(&format!("    pub struct {}({}) {{\n", def.rust, repr.rust()));
+    for v in values {
+        text.push_str(&super::verbatim::doc_lines(&format!("`{}`: {}", v.value, prose(&v.description)), "        "));
+        text.push_str(&format!("        {} = {} => {:?},\n", v.constant, v.value, v.name));
     }
+    text.push_str("    }\n}");
+    super::verbatim::item(text)
 }
 
 fn str_enum(def: &TypeDef, values: &[EnumValue<String>]) -> TokenStream {
-    let name = format_ident!("{}", def.rust);
-    let doc = doc_attrs(&prose(&def.description));
-    let consts = values.iter().map(|v| {
-        let constant = format_ident!("{}", v.constant);
-        let value = &v.value;
-        let doc = doc_attrs(&format!("`{}`: {}", v.value, prose(&v.description)));
-        let label = &v.name;
-        quote!(#doc #constant = #value => #label,)
-    });
-    quote! {
-        rt::str_enum! {
-            #doc
-            pub struct #name {
-                #(#consts)*
-            }
-        }
+    let mut text = String::from("rt::str_enum! {\n");
+    text.push_str(&super::verbatim::doc_lines(&prose(&def.description), "    "));
+    text.push_str(&format!("    pub struct {} {{\n", def.rust));
+    for v in values {
+        text.push_str(&super::verbatim::doc_lines(&format!("`{}`: {}", v.value, prose(&v.description)), "        "));
+        text.push_str(&format!("        {} = {:?} => {:?},\n", v.constant, v.value, v.name));
     }
+    text.push_str("    }\n}");
+    super::verbatim::item(text)
 }
 
 fn union(def: &TypeDef, tag: &str, variants: &[Variant]) -> TokenStream {
@@ -242,7 +228,7 @@ fn union(def: &TypeDef, tag: &str, variants: &[Variant]) -> TokenStream {
 
             /// Writes the tag and the payload into an enclosing object.
             #[doc(hidden)]
-            pub fn flatten_into<S: serde::ser::SerializeStruct>(&self, o: &mut ser::Obj<S>) -> Result<(), S::Error> {
+            pub fn flatten_into<S: serde::Serializer>(&self, o: &mut ser::Obj<S>) -> Result<(), S::Error> {
                 match self {
                     #(#entries)*
                 }

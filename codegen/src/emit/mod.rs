@@ -12,6 +12,7 @@ mod schema;
 mod serde;
 mod shape;
 mod tests;
+mod verbatim;
 
 pub use docs::limits_text;
 
@@ -107,9 +108,11 @@ pub fn features(api: &Api) -> Vec<(String, Vec<String>)> {
 }
 
 fn render(path: String, source: &str, tokens: TokenStream, prelude: bool) -> Result<GeneratedFile, String> {
-    let file: syn::File =
-        syn::parse2(tokens).map_err(|err| format!("generator bug: {path} is not valid Rust: {err}"))?;
-    let mut body = prettyplease::unparse(&file);
+    let file: syn::File = syn::parse2(tokens).map_err(|err| {
+        verbatim::clear();
+        format!("generator bug: {path} is not valid Rust: {err}")
+    })?;
+    let mut body = verbatim::splice(&prettyplease::unparse(&file));
     if prelude {
         // After the module docs, before the first item.
         let at = body

@@ -25,6 +25,7 @@ pub fn registry(api: &Api) -> TokenStream {
                 None => quote!(None),
             };
             let example_response = Literal::string(&e.example_response.text);
+            let docs = e.params.iter().map(|p| p.description.split_whitespace().collect::<Vec<_>>().join(" "));
             let kind = match e.response {
                 Response::Binary => quote!(registry::file::<#ty>()),
                 _ => quote!(registry::json::<#ty>()),
@@ -32,7 +33,7 @@ pub fn registry(api: &Api) -> TokenStream {
             let cfg = (!g.core).then(|| quote!(#[cfg(feature = #group)]));
             quote! {
                 #cfg
-                all.push(registry::operation(#group, #name, #summary, #example_request, #example_response, #kind));
+                all.push(registry::operation(#group, #name, #summary, #example_request, #example_response, &[#(#docs),*], #kind));
             }
         })
     });

@@ -75,26 +75,23 @@ fn bound_i(v: Option<i64>) -> TokenStream {
 }
 
 pub fn limits(l: &Limits) -> TokenStream {
-    if l.is_empty() {
-        return quote!(s::Limits::NONE);
-    }
-    let mut parts = Vec::new();
+    let mut out = quote!(s::Limits::NONE);
     if let Some((min, max, unit)) = l.length {
         let (min, max) = (bound_u(min), bound_u(max));
         let bytes = unit == LengthUnit::Bytes;
-        parts.push(quote!(length: Some(s::Len { min: #min, max: #max, bytes: #bytes })));
+        out = quote!(#out.length(#min, #max, #bytes));
     }
     if let Some((min, max)) = l.items {
         let (min, max) = (bound_u(min), bound_u(max));
-        parts.push(quote!(items: Some((#min, #max))));
+        out = quote!(#out.items(#min, #max));
     }
     if let Some((min, max)) = l.range {
         let (min, max) = (bound_i(min), bound_i(max));
-        parts.push(quote!(range: Some((#min, #max))));
+        out = quote!(#out.range(#min, #max));
     }
     if let Some((min, max)) = l.size {
         let (min, max) = (bound_u(min), bound_u(max));
-        parts.push(quote!(size: Some((#min, #max))));
+        out = quote!(#out.size(#min, #max));
     }
     if !l.values.is_empty() {
         let values = l.values.iter().map(|v| match v {
@@ -104,15 +101,16 @@ pub fn limits(l: &Limits) -> TokenStream {
             }
             LimitValue::Str(text) => quote!(s::Lit::Str(#text)),
         });
-        parts.push(quote!(values: &[#(#values),*]));
+        out = quote!(#out.values(&[#(#values),*]));
     }
     if let Some(p) = &l.pattern {
-        parts.push(quote!(pattern: Some(#p)));
+        out = quote!(#out.pattern(#p));
     }
-    quote!(s::Limits { #(#parts,)* ..s::Limits::NONE })
+    out
 }
 
-/// One field as a `s::Param`.
+/// One field as a `s::Param` (a tuple-struct literal, so the kinds it points at live as long as
+/// it does): wire name, kind, flags, limits, what replaces it if it is deprecated.
 pub fn param(f: &Field, is_param: bool) -> TokenStream {
     let name = &f.wire;
     let kind = kind(&f.ty);
@@ -120,7 +118,9 @@ pub fn param(f: &Field, is_param: bool) -> TokenStream {
     if f.required {
         flags.push(quote!(s::REQUIRED));
     }
-    if is_param && f.placement == Placement::Query {
+    if f.ty == Ty::File {
+        flags.push(quote!(s::FILE));
+    } else if is_param && f.placement == Placement::Query {
         flags.push(quote!(s::QUERY));
     }
     if f.secret {
@@ -131,12 +131,11 @@ pub fn param(f: &Field, is_param: bool) -> TokenStream {
     }
     let flags = if flags.is_empty() { quote!(0) } else { quote!(#(#flags)|*) };
     let limits = limits(&f.limits);
-    let doc = super::docs::first_sentence(&f.description);
-    let mut out = quote!(s::param(#name, #kind, #flags, #limits, rt::text!(#doc)));
-    if let Some(note) = &f.deprecated {
-        out = quote!(#out.deprecated(#note));
-    }
-    out
+    let deprecated = match &f.deprecated {
+        Some(note) => quote!(Some(#note)),
+        None => quote!(None),
+    };
+    quote!(s::Param(#name, #kind, #flags, #limits, #deprecated))
 }
 
 pub fn params(fields: &[Field], is_param: bool) -> TokenStream {
@@ -163,7 +162,7 @@ pub fn type_schema(api: &Api, def: &TypeDef) -> Option<TokenStream> {
         TypeKind::Object { fields } => {
             let params = params(fields, false);
             quote! {
-                pub(crate) static #name: s::Object = s::Object { name: #label, fields: #params, rules: &[] };
+                pub(crate) static #name: s::Object = s::Object(#label, #params, &[]);
             }
         }
         TypeKind::Union { tag, variants } => {
@@ -171,11 +170,11 @@ pub fn type_schema(api: &Api, def: &TypeDef) -> Option<TokenStream> {
                 let wire = &v.wire;
                 let payload = static_path(&v.ty);
                 let requires = &v.requires;
-                quote!(s::Variant { name: #wire, object: &#payload, requires: &[#(#requires),*] })
+                quote!(s::Variant(#wire, &#payload, &[#(#requires),*]))
             });
             let _ = api;
             quote! {
-                pub(crate) static #name: s::Union = s::Union { name: #label, tag: #tag, variants: &[#(#items),*] };
+                pub(crate) static #name: s::Union = s::Union(#label, #tag, &[#(#items),*]);
             }
         }
         TypeKind::IntEnum { values, .. } => {
@@ -185,7 +184,7 @@ pub fn type_schema(api: &Api, def: &TypeDef) -> Option<TokenStream> {
                 quote!((#n, s::Lit::Int(#value)))
             });
             quote! {
-                pub(crate) static #name: s::Enum = s::Enum { name: #label, values: &[#(#items),*] };
+                pub(crate) static #name: s::Enum = s::Enum(#label, &[#(#items),*]);
             }
         }
         TypeKind::StrEnum { values } => {
@@ -195,7 +194,7 @@ pub fn type_schema(api: &Api, def: &TypeDef) -> Option<TokenStream> {
                 quote!((#n, s::Lit::Str(#value)))
             });
             quote! {
-                pub(crate) static #name: s::Enum = s::Enum { name: #label, values: &[#(#items),*] };
+                pub(crate) static #name: s::Enum = s::Enum(#label, &[#(#items),*]);
             }
         }
     })

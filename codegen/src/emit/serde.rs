@@ -69,15 +69,53 @@ pub fn serialize(name: &proc_macro2::Ident, fields: &[Field], facing: Facing) ->
             (false, false, false) => quote!(o.with::<#m, _>(#wire, &self.#field)?;),
         }
     });
+    let lines: Vec<TokenStream> = lines.collect();
+    let binding = if lines.is_empty() { quote!(o) } else { quote!(mut o) };
     quote! {
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut o = ser::Obj::new(serializer, #wire_name, #count)?;
+                let #binding = ser::Obj::new(serializer, #wire_name, #count)?;
                 #(#lines)*
                 o.end()
             }
         }
     }
+}
+
+/// `rt::wire!` for a struct the compact form can express: `Serialize`, `Deserialize` and
+/// `de::Fields` from one line per field.
+pub fn wire(api: &Api, name: &str, fields: &[Field], facing: Facing) -> TokenStream {
+    let strict = if facing.strict() { "strict" } else { "lenient" };
+    let mut required: u128 = 0;
+    if facing.strict() {
+        for (i, f) in fields.iter().enumerate() {
+            if f.required {
+                required |= 1 << i;
+            }
+        }
+    }
+    let mut text = format!("rt::wire! {{\n    {name}: {strict}, required {required};\n");
+    for f in fields {
+        let optional = is_optional(f, facing);
+        let how = if optional {
+            "opt"
+        } else if !f.required && f.ty.is_collection() {
+            "many"
+        } else {
+            "field"
+        };
+        let marker = super::verbatim::ty(&super::shape::marker(f).tokens());
+        let init = match &f.ty {
+            Ty::Named(r) if !optional && matches!(api.ty(r.id).kind, TypeKind::Object { .. }) => {
+                let path = super::verbatim::ty(&super::shape::named_path(r));
+                format!(" = <{path} as de::Fields>::init()")
+            }
+            _ => String::new(),
+        };
+        text.push_str(&format!("    {} {:?}: {how} {marker}{init};\n", f.rust, f.wire));
+    }
+    text.push('}');
+    super::verbatim::item(text)
 }
 
 /// `impl Deserialize` in the compact form, through `de::Fields`.
@@ -107,12 +145,29 @@ pub fn deserialize(api: &Api, name: &proc_macro2::Ident, fields: &[Field], facin
             _ => quote!(#field: Default::default()),
         }
     });
-    let arms = fields.iter().map(|f| {
-        let field = ident(&f.rust);
-        let wire = &f.wire;
-        let m = full_marker(f, facing).tokens();
-        quote!(#wire => self.#field = de::next::<#m, _, _>(map)?,)
-    });
+    let arms: Vec<TokenStream> = fields
+        .iter()
+        .map(|f| {
+            let field = ident(&f.rust);
+            let wire = &f.wire;
+            let m = full_marker(f, facing).tokens();
+            quote!(#wire => self.#field = de::next::<#m, _, _>(map)?,)
+        })
+        .collect();
+    let body = if arms.is_empty() {
+        quote! {
+            let _ = (key, map);
+            Ok(false)
+        }
+    } else {
+        quote! {
+            match key {
+                #(#arms)*
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+    };
     quote! {
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -129,11 +184,7 @@ pub fn deserialize(api: &Api, name: &proc_macro2::Ident, fields: &[Field], facin
                 Self { #(#inits),* }
             }
             fn field<'de, A: serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
-                match key {
-                    #(#arms)*
-                    _ => return Ok(false),
-                }
-                Ok(true)
+                #body
             }
         }
     }

@@ -5,8 +5,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha1::{Digest, Sha1};
 
-use crate::jsapi::{GetAgentTicketRequest, GetCorpTicketRequest, JsapiApi, JsapiTicketType};
-use crate::{Error, Secret};
+use crate::jsapi::JsapiApi;
+use crate::{Credential, Error, Secret};
 
 /// What a page needs to call `wx.config` (or `wx.agentConfig`): sign once per page URL.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -50,24 +50,12 @@ impl JsapiApi<'_> {
     /// The corp's `jsapi_ticket` (for `wx.config`), cached until shortly before it expires and
     /// fetched by one caller for all.
     pub async fn ticket(&self) -> Result<Secret, Error> {
-        self.client
-            .cached_ticket(false, |client| async move {
-                let reply = client.execute(&GetCorpTicketRequest::new()).await?;
-                Ok((reply.ticket, u64::from(reply.expires_in)))
-            })
-            .await
+        self.client.current_token(Credential::JsapiTicket).await
     }
 
     /// The app's `jsapi_ticket` (for `wx.agentConfig`), cached like [`JsapiApi::ticket`].
     pub async fn agent_ticket(&self) -> Result<Secret, Error> {
-        self.client
-            .cached_ticket(true, |client| async move {
-                let reply = client
-                    .execute(&GetAgentTicketRequest::new(JsapiTicketType::AGENT_CONFIG))
-                    .await?;
-                Ok((reply.ticket, u64::from(reply.expires_in)))
-            })
-            .await
+        self.client.current_token(Credential::AgentTicket).await
     }
 
     /// A fresh `wx.config` signature for the page at `url`.

@@ -2,7 +2,7 @@
 //! ordinary [`Call`], so `toparty`, `totag`, `safe` and the other setters still apply.
 
 use crate::Call;
-use crate::message::{MarkdownContent, Message, MessageApi, SendRequest, TextCardContent, TextContent};
+use crate::message::{MarkdownContent, Message, MessageApi, MessageSendRequest, TextCardContent, TextContent};
 
 impl MessageApi<'_> {
     /// A text message from app `agentid` to the members `touser` (`["@all"]` for everyone).
@@ -11,7 +11,7 @@ impl MessageApi<'_> {
         agentid: u32,
         touser: impl IntoIterator<Item = impl Into<String>>,
         content: impl Into<String>,
-    ) -> Call<SendRequest> {
+    ) -> Call<MessageSendRequest> {
         self.send(agentid, Message::Text(TextContent::new(content)))
             .touser(touser)
     }
@@ -22,7 +22,7 @@ impl MessageApi<'_> {
         agentid: u32,
         touser: impl IntoIterator<Item = impl Into<String>>,
         content: impl Into<String>,
-    ) -> Call<SendRequest> {
+    ) -> Call<MessageSendRequest> {
         self.send(agentid, Message::Markdown(MarkdownContent::new(content)))
             .touser(touser)
     }
@@ -36,7 +36,7 @@ impl MessageApi<'_> {
         title: impl Into<String>,
         description: impl Into<String>,
         url: impl Into<String>,
-    ) -> Call<SendRequest> {
+    ) -> Call<MessageSendRequest> {
         let card = TextCardContent::new(title, description, url);
         self.send(agentid, Message::Textcard(card)).touser(touser)
     }

@@ -9317,7 +9317,7 @@ pub static ERROR_CODES: &[crate::ErrorCode] = &[
     },
 ];
 /// What the official table says of `code`, if it lists it.
-pub fn lookup(code: i64) -> ::core::option::Option<&'static crate::ErrorCode> {
+pub fn lookup(code: i64) -> Option<&'static crate::ErrorCode> {
     ERROR_CODES
         .binary_search_by_key(&code, |e| e.code)
         .ok()

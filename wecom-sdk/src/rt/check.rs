@@ -16,7 +16,7 @@ pub struct Violation {
 }
 
 impl Violation {
-    fn new(field: &str, limit: String, found: String) -> Self {
+    pub(crate) fn new(field: &str, limit: String, found: String) -> Self {
         Violation {
             field: field.to_string(),
             limit,

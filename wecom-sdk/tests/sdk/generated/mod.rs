@@ -30,16 +30,17 @@ pub mod oa;
 pub mod oauth;
 #[cfg(feature = "schedule")]
 pub mod schedule;
+#[cfg(feature = "service")]
 pub mod service;
 #[cfg(feature = "tag")]
 pub mod tag;
 pub mod token;
 #[cfg(feature = "user")]
 pub mod user;
-/// The typed decoder of every endpoint compiled in, by path.
+/// The typed decoder of every endpoint compiled in.
 #[allow(clippy::vec_init_then_push, unused_mut)]
-pub fn decoders() -> ::std::vec::Vec<crate::support::Decoder> {
-    let mut all = ::std::vec::Vec::new();
+pub fn decoders() -> Vec<crate::support::Decoder> {
+    let mut all = Vec::new();
     #[cfg(feature = "agent")] all.extend(agent::decoders());
     #[cfg(feature = "appchat")] all.extend(appchat::decoders());
     #[cfg(feature = "batch")] all.extend(batch::decoders());
@@ -55,7 +56,7 @@ pub fn decoders() -> ::std::vec::Vec<crate::support::Decoder> {
     #[cfg(feature = "oa")] all.extend(oa::decoders());
     #[cfg(feature = "oauth")] all.extend(oauth::decoders());
     #[cfg(feature = "schedule")] all.extend(schedule::decoders());
-    all.extend(service::decoders());
+    #[cfg(feature = "service")] all.extend(service::decoders());
     #[cfg(feature = "tag")] all.extend(tag::decoders());
     all.extend(token::decoders());
     #[cfg(feature = "user")] all.extend(user::decoders());

@@ -1,0 +1,748 @@
+//! Request validation, interpreted from the spec's tables: a request is serialized into a
+//! [`Serializer`] that walks the endpoint's [`Param`]s alongside, checking each value against its
+//! documented limits as it goes by. Nothing is allocated unless a limit is broken. The same walk
+//! serves the typed SDK, the mock (which checks what it receives) and the CLI.
+
+use std::collections::HashMap;
+use std::fmt::{self, Display};
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+use serde::Serialize;
+use serde::ser::{self, Impossible};
+
+use super::check::{self, Violation};
+use crate::schema::{Kind, Lit, Limits, Param, Rule, Union};
+
+/// Checks `value` (a request, or any value serialized the same way) against `params` and `rules`.
+pub fn check<T: Serialize + ?Sized>(value: &T, params: &'static [Param], rules: &'static [Rule]) -> Result<(), Violation> {
+    let object = ObjectCheck::new(params, rules, &[], Path::Root);
+    match value.serialize(Walker::Object(object)) {
+        Ok(_) => Ok(()),
+        Err(Invalid::Limit(v)) => Err(v),
+        // A value that does not serialize is the encoder's problem, reported when it encodes.
+        Err(Invalid::Other(_)) => Ok(()),
+    }
+}
+
+/// Where a value is, rendered only when a limit is broken: `articles[2].title`.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Root,
+    Field(&'a Path<'a>, &'static str),
+    Index(&'a Path<'a>, usize),
+    Key(&'a Path<'a>, &'a str),
+}
+
+impl Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Path::Root => Ok(()),
+            Path::Field(parent, name) => {
+                if matches!(parent, Path::Root) {
+                    f.write_str(name)
+                } else {
+                    write!(f, "{parent}.{name}")
+                }
+            }
+            Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
+            Path::Key(parent, key) => write!(f, "{parent}.{key}"),
+        }
+    }
+}
+
+/// Why a walk stopped.
+#[derive(Debug)]
+enum Invalid {
+    Limit(Violation),
+    Other(String),
+}
+
+impl Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Invalid::Limit(v) => Display::fmt(v, f),
+            Invalid::Other(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+impl ser::Error for Invalid {
+    fn custom<T: Display>(msg: T) -> Self {
+        Invalid::Other(msg.to_string())
+    }
+}
+
+/// A limit check's failure, placed at `path`.
+fn at(path: &Path<'_>, result: check::Checked) -> Result<(), Invalid> {
+    result.map_err(|mut v| {
+        let here = path.to_string();
+        v.field = if v.field.is_empty() {
+            here
+        } else if here.is_empty() {
+            v.field
+        } else {
+            format!("{here}.{}", v.field)
+        };
+        Invalid::Limit(v)
+    })
+}
+
+fn regex(pattern: &'static str) -> Option<regex_lite::Regex> {
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, Option<regex_lite::Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    let mut cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
+    cache
+        .entry(pattern)
+        // The generator compiled every pattern already; one that fails here is skipped.
+        .or_insert_with(|| regex_lite::Regex::new(pattern).ok())
+        .clone()
+}
+
+/// Text against a string kind's limits.
+fn text(path: &Path<'_>, value: &str, limits: &Limits, secret: bool) -> Result<(), Invalid> {
+    if let Some(len) = limits.length {
+        at(path, check::length("", value, len.min, len.max, len.bytes))?;
+    }
+    let strings: Vec<&str> = limits
+        .values
+        .iter()
+        .filter_map(|v| match v {
+            Lit::Str(s) => Some(*s),
+            Lit::Int(_) => None,
+        })
+        .collect();
+    if !strings.is_empty() && !strings.contains(&value) {
+        let shown = if secret { "(redacted)".to_string() } else { format!("{value:?}") };
+        at(
+            path,
+            Err(Violation::new("", format!("one of {}", strings.join(", ")), shown)),
+        )?;
+    }
+    if let Some(pattern) = limits.pattern
+        && let Some(re) = regex(pattern)
+        && !re.is_match(value)
+    {
+        let shown = if secret { "(redacted)".to_string() } else { format!("{value:?}") };
+        at(path, Err(Violation::new("", format!("matching `{pattern}`"), shown)))?;
+    }
+    Ok(())
+}
+
+/// A number against a numeric kind's limits.
+fn number(path: &Path<'_>, value: i128, limits: &Limits) -> Result<(), Invalid> {
+    if let Some((min, max)) = limits.range {
+        at(path, check::range("", value, min, max))?;
+    }
+    let ints: Vec<i128> = limits
+        .values
+        .iter()
+        .filter_map(|v| match v {
+            Lit::Int(i) => Some(i128::from(*i)),
+            Lit::Str(_) => None,
+        })
+        .collect();
+    if !ints.is_empty() {
+        at(path, check::one_of_int("", value, &ints))?;
+    }
+    Ok(())
+}
+
+fn float(path: &Path<'_>, value: f64, limits: &Limits) -> Result<(), Invalid> {
+    if let Some((min, max)) = limits.range {
+        at(path, check::range_f64("", value, min, max))?;
+    }
+    Ok(())
+}
+
+/// The limits of a list's elements: all but the count.
+fn element_limits(limits: &Limits) -> Limits {
+    Limits { items: None, ..*limits }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The walker: one serializer for every position, by what is expected there.
+
+enum Walker<'a> {
+    /// A value of `kind`.
+    Value {
+        kind: &'a Kind,
+        limits: &'a Limits,
+        secret: bool,
+        path: Path<'a>,
+    },
+    /// The fields of an object.
+    Object(ObjectCheck<'a>),
+}
+
+impl<'a> Walker<'a> {
+    fn value(kind: &'a Kind, limits: &'a Limits, secret: bool, path: Path<'a>) -> Self {
+        Walker::Value {
+            kind,
+            limits,
+            secret,
+            path,
+        }
+    }
+
+    fn path(&self) -> Path<'a> {
+        match self {
+            Walker::Value { path, .. } => *path,
+            Walker::Object(o) => o.path,
+        }
+    }
+
+    /// A text value (a string, or a number or list as WeCom spells it in text).
+    fn text(self, value: &str) -> Result<bool, Invalid> {
+        let Walker::Value {
+            kind,
+            limits,
+            secret,
+            path,
+        } = self
+        else {
+            return Ok(!value.is_empty());
+        };
+        match kind {
+            Kind::String | Kind::StrEnum(_) => text(&path, value, limits, secret)?,
+            Kind::Int | Kind::IntEnum(_) => {
+                if let Ok(n) = value.trim().parse::<i128>() {
+                    number(&path, n, limits)?;
+                }
+            }
+            Kind::Float => {
+                if let Ok(x) = value.trim().parse::<f64>() {
+                    float(&path, x, limits)?;
+                }
+            }
+            Kind::Piped(inner) => {
+                let parts: Vec<&str> = if value.is_empty() { Vec::new() } else { value.split('|').collect() };
+                if let Some((min, max)) = limits.items {
+                    at(&path, check::items("", parts.len(), min, max))?;
+                }
+                let each = element_limits(limits);
+                for (i, part) in parts.iter().enumerate() {
+                    let here = Path::Index(&path, i);
+                    Walker::value(inner, &each, false, here).text(part)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(!value.is_empty())
+    }
+
+    fn integer(self, value: i128) -> Result<bool, Invalid> {
+        if let Walker::Value { kind, limits, path, .. } = self {
+            match kind {
+                Kind::Int | Kind::IntEnum(_) => number(&path, value, limits)?,
+                Kind::Float => float(&path, value as f64, limits)?,
+                _ => {}
+            }
+        }
+        Ok(true)
+    }
+}
+
+macro_rules! integers {
+    ($($method:ident: $t:ty),*) => {$(
+        fn $method(self, v: $t) -> Result<bool, Invalid> {
+            self.integer(i128::from(v))
+        }
+    )*};
+}
+
+impl<'a> ser::Serializer for Walker<'a> {
+    type Ok = bool;
+    type Error = Invalid;
+    type SerializeSeq = SeqCheck<'a>;
+    type SerializeTuple = SeqCheck<'a>;
+    type SerializeTupleStruct = Impossible<bool, Invalid>;
+    type SerializeTupleVariant = Impossible<bool, Invalid>;
+    type SerializeMap = MapCheck<'a>;
+    type SerializeStruct = StructCheck<'a>;
+    type SerializeStructVariant = Impossible<bool, Invalid>;
+
+    integers!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64);
+
+    fn serialize_bool(self, _: bool) -> Result<bool, Invalid> {
+        Ok(true)
+    }
+    fn serialize_f32(self, v: f32) -> Result<bool, Invalid> {
+        self.serialize_f64(f64::from(v))
+    }
+    fn serialize_f64(self, v: f64) -> Result<bool, Invalid> {
+        if let Walker::Value { limits, path, .. } = self {
+            float(&path, v, limits)?;
+        }
+        Ok(true)
+    }
+    fn serialize_char(self, v: char) -> Result<bool, Invalid> {
+        self.text(v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_str(self, v: &str) -> Result<bool, Invalid> {
+        self.text(v)
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<bool, Invalid> {
+        Ok(!v.is_empty())
+    }
+    fn serialize_none(self) -> Result<bool, Invalid> {
+        Ok(false)
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<bool, Invalid> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<bool, Invalid> {
+        Ok(false)
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<bool, Invalid> {
+        Ok(false)
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<bool, Invalid> {
+        self.text(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<bool, Invalid> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        value: &T,
+    ) -> Result<bool, Invalid> {
+        value.serialize(self)
+    }
+    fn serialize_seq(self, len: Option<usize>) -> Result<SeqCheck<'a>, Invalid> {
+        let (element, limits, path) = match self {
+            Walker::Value {
+                kind: Kind::List(inner),
+                limits,
+                path,
+                ..
+            } => (Some(*inner), Some(*limits), path),
+            other => (None, None, other.path()),
+        };
+        if let (Some(limits), Some(len)) = (limits, len)
+            && let Some((min, max)) = limits.items
+        {
+            at(&path, check::items("", len, min, max))?;
+        }
+        Ok(SeqCheck {
+            element,
+            limits: limits.map(|l| element_limits(&l)),
+            items: limits.and_then(|l| l.items),
+            path,
+            count: 0,
+            known_len: len.is_some(),
+        })
+    }
+    fn serialize_tuple(self, len: usize) -> Result<SeqCheck<'a>, Invalid> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Invalid> {
+        Err(Invalid::Other("tuple structs are not part of the wire format".into()))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Invalid> {
+        Err(Invalid::Other("tuple variants are not part of the wire format".into()))
+    }
+    fn serialize_map(self, len: Option<usize>) -> Result<MapCheck<'a>, Invalid> {
+        Ok(MapCheck {
+            inner: self.into_struct(len)?,
+            key: None,
+        })
+    }
+    fn serialize_struct(self, _: &'static str, len: usize) -> Result<StructCheck<'a>, Invalid> {
+        self.into_struct(Some(len))
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Invalid> {
+        Err(Invalid::Other("struct variants are not part of the wire format".into()))
+    }
+}
+
+impl<'a> Walker<'a> {
+    /// What checks the entries of an object written here.
+    fn into_struct(self, len: Option<usize>) -> Result<StructCheck<'a>, Invalid> {
+        Ok(match self {
+            Walker::Object(o) => StructCheck::Object(o),
+            Walker::Value { kind, limits, path, .. } => match kind {
+                Kind::Object(object) => StructCheck::Object(ObjectCheck::new(object.fields(), object.rules(), &[], path)),
+                Kind::Union(union) => StructCheck::Object(ObjectCheck::union(union, path)),
+                Kind::Map(inner) => {
+                    if let (Some(len), Some((min, max))) = (len, limits.items) {
+                        at(&path, check::items("", len, min, max))?;
+                    }
+                    StructCheck::Map {
+                        inner,
+                        limits: element_limits(limits),
+                        path,
+                        any: false,
+                    }
+                }
+                _ => StructCheck::Ignore,
+            },
+        })
+    }
+}
+
+struct SeqCheck<'a> {
+    element: Option<&'a Kind>,
+    limits: Option<Limits>,
+    items: Option<(Option<u64>, Option<u64>)>,
+    path: Path<'a>,
+    count: usize,
+    known_len: bool,
+}
+
+impl SeqCheck<'_> {
+    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Invalid> {
+        if let (Some(kind), Some(limits)) = (self.element, &self.limits) {
+            let here = Path::Index(&self.path, self.count);
+            value.serialize(Walker::value(kind, limits, false, here))?;
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    fn finish(self) -> Result<bool, Invalid> {
+        if !self.known_len
+            && let Some((min, max)) = self.items
+        {
+            at(&self.path, check::items("", self.count, min, max))?;
+        }
+        Ok(self.count > 0)
+    }
+}
+
+impl ser::SerializeSeq for SeqCheck<'_> {
+    type Ok = bool;
+    type Error = Invalid;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Invalid> {
+        self.element(value)
+    }
+    fn end(self) -> Result<bool, Invalid> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeTuple for SeqCheck<'_> {
+    type Ok = bool;
+    type Error = Invalid;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Invalid> {
+        self.element(value)
+    }
+    fn end(self) -> Result<bool, Invalid> {
+        self.finish()
+    }
+}
+
+/// The checks of an object's fields, its rules and what its variant requires.
+struct ObjectCheck<'a> {
+    fields: &'static [Param],
+    rules: &'static [Rule],
+    /// Fields a union variant requires beyond the object's own.
+    requires: &'static [&'static str],
+    /// A union checked as an object: its tag and variants.
+    union: Option<&'static Union>,
+    path: Path<'a>,
+    /// Wire names given (present and, for text and collections, not empty).
+    given: Vec<&'static str>,
+}
+
+impl<'a> ObjectCheck<'a> {
+    fn new(fields: &'static [Param], rules: &'static [Rule], requires: &'static [&'static str], path: Path<'a>) -> Self {
+        ObjectCheck {
+            fields,
+            rules,
+            requires,
+            union: None,
+            path,
+            given: Vec::new(),
+        }
+    }
+
+    fn union(union: &'static Union, path: Path<'a>) -> Self {
+        ObjectCheck {
+            union: Some(union),
+            ..ObjectCheck::new(&[], &[], &[], path)
+        }
+    }
+
+    fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Invalid> {
+        let here = Path::Field(&self.path, key);
+        if let Some(param) = self.fields.iter().find(|p| p.name() == key && !p.flatten()) {
+            let given = value.serialize(Walker::value(&param.kind(), param.limits(), param.secret(), here))?;
+            if given {
+                self.given.push(param.name());
+            }
+            return Ok(());
+        }
+        // A key of a union: this object's own, or one flattened into it.
+        let unions = self.union.into_iter().chain(self.fields.iter().filter_map(|p| match (p.flatten(), p.kind()) {
+            (true, Kind::Union(u)) => Some(*u),
+            _ => None,
+        }));
+        for union in unions {
+            if let Some(variant) = union.variants().iter().find(|v| v.name() == key) {
+                let check = ObjectCheck::new(variant.object().fields(), variant.object().rules(), variant.requires(), here);
+                value.serialize(Walker::Object(check))?;
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    fn end(self) -> Result<bool, Invalid> {
+        for rule in self.rules {
+            match rule {
+                Rule::AtLeastOne(names) => {
+                    let pairs: Vec<(&str, bool)> = names.iter().map(|n| (*n, self.given.contains(n))).collect();
+                    at(&self.path, check::at_least_one(&pairs))?;
+                }
+                Rule::AtMostOne(names) => {
+                    let pairs: Vec<(&str, bool)> = names.iter().map(|n| (*n, self.given.contains(n))).collect();
+                    at(&self.path, check::at_most_one(&pairs))?;
+                }
+            }
+        }
+        for name in self.requires {
+            if !self.given.contains(name) {
+                let here = Path::Field(&self.path, name);
+                at(
+                    &here,
+                    Err(Violation::new("", "given for this type of message".into(), "none".into())),
+                )?;
+            }
+        }
+        Ok(true)
+    }
+}
+
+enum StructCheck<'a> {
+    Object(ObjectCheck<'a>),
+    /// A map with free keys: each value of the inner kind.
+    Map {
+        inner: &'a Kind,
+        limits: Limits,
+        path: Path<'a>,
+        any: bool,
+    },
+    /// Free-form JSON, or a shape the walk does not look into.
+    Ignore,
+}
+
+impl StructCheck<'_> {
+    fn entry<T: Serialize + ?Sized>(&mut self, key: &str, static_key: Option<&'static str>, value: &T) -> Result<(), Invalid> {
+        match self {
+            StructCheck::Object(o) => match static_key {
+                Some(k) => o.field(k, value),
+                // A map-shaped object with a key known only at run time: look it up by text.
+                None => match o.fields.iter().find(|p| p.name() == key) {
+                    Some(p) => o.field(p.name(), value),
+                    None => {
+                        let name = o
+                            .union
+                            .into_iter()
+                            .flat_map(|u| u.variants().iter().map(|v| v.name()))
+                            .find(|n| *n == key);
+                        match name {
+                            Some(n) => o.field(n, value),
+                            None => Ok(()),
+                        }
+                    }
+                },
+            },
+            StructCheck::Map { inner, limits, path, any } => {
+                *any = true;
+                let here = Path::Key(path, key);
+                value.serialize(Walker::value(inner, limits, false, here)).map(|_| ())
+            }
+            StructCheck::Ignore => Ok(()),
+        }
+    }
+
+    fn end(self) -> Result<bool, Invalid> {
+        match self {
+            StructCheck::Object(o) => o.end(),
+            StructCheck::Map { any, .. } => Ok(any),
+            StructCheck::Ignore => Ok(true),
+        }
+    }
+}
+
+impl ser::SerializeStruct for StructCheck<'_> {
+    type Ok = bool;
+    type Error = Invalid;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Invalid> {
+        self.entry(key, Some(key), value)
+    }
+    fn skip_field(&mut self, _: &'static str) -> Result<(), Invalid> {
+        Ok(())
+    }
+    fn end(self) -> Result<bool, Invalid> {
+        StructCheck::end(self)
+    }
+}
+
+struct MapCheck<'a> {
+    inner: StructCheck<'a>,
+    key: Option<String>,
+}
+
+impl ser::SerializeMap for MapCheck<'_> {
+    type Ok = bool;
+    type Error = Invalid;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Invalid> {
+        self.key = Some(key.serialize(KeyText)?);
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Invalid> {
+        let key = self.key.take().unwrap_or_default();
+        self.inner.entry(&key, None, value)
+    }
+    fn end(self) -> Result<bool, Invalid> {
+        self.inner.end()
+    }
+}
+
+/// A map key as text.
+struct KeyText;
+
+impl ser::Serializer for KeyText {
+    type Ok = String;
+    type Error = Invalid;
+    type SerializeSeq = Impossible<String, Invalid>;
+    type SerializeTuple = Impossible<String, Invalid>;
+    type SerializeTupleStruct = Impossible<String, Invalid>;
+    type SerializeTupleVariant = Impossible<String, Invalid>;
+    type SerializeMap = Impossible<String, Invalid>;
+    type SerializeStruct = Impossible<String, Invalid>;
+    type SerializeStructVariant = Impossible<String, Invalid>;
+
+    fn serialize_str(self, v: &str) -> Result<String, Invalid> {
+        Ok(v.to_string())
+    }
+    fn serialize_bool(self, v: bool) -> Result<String, Invalid> {
+        Ok(v.to_string())
+    }
+    fn serialize_i64(self, v: i64) -> Result<String, Invalid> {
+        Ok(v.to_string())
+    }
+    fn serialize_u64(self, v: u64) -> Result<String, Invalid> {
+        Ok(v.to_string())
+    }
+    fn serialize_i8(self, v: i8) -> Result<String, Invalid> {
+        Ok(v.to_string())
+    }
+    fn serialize_i16(self, v: i16) -> Result<String, Invalid> {
+        Ok(v.to_string())
+    }
+    fn serialize_i32(self, v: i32) -> Result<String, Invalid> {
+        Ok(v.to_string())
+    }
+    fn serialize_u8(self, v: u8) -> Result<String, Invalid> {
+        Ok(v.to_string())
+    }
+    fn serialize_u16(self, v: u16) -> Result<String, Invalid> {
+        Ok(v.to_string())
+    }
+    fn serialize_u32(self, v: u32) -> Result<String, Invalid> {
+        Ok(v.to_string())
+    }
+    fn serialize_f32(self, v: f32) -> Result<String, Invalid> {
+        Ok(v.to_string())
+    }
+    fn serialize_f64(self, v: f64) -> Result<String, Invalid> {
+        Ok(v.to_string())
+    }
+    fn serialize_char(self, v: char) -> Result<String, Invalid> {
+        Ok(v.to_string())
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Result<String, Invalid> {
+        Err(Invalid::Other("a map key must be text".into()))
+    }
+    fn serialize_none(self) -> Result<String, Invalid> {
+        Err(Invalid::Other("a map key must be text".into()))
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<String, Invalid> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<String, Invalid> {
+        Err(Invalid::Other("a map key must be text".into()))
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<String, Invalid> {
+        Err(Invalid::Other("a map key must be text".into()))
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<String, Invalid> {
+        Ok(variant.to_string())
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<String, Invalid> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<String, Invalid> {
+        Err(Invalid::Other("a map key must be text".into()))
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Invalid> {
+        Err(Invalid::Other("a map key must be text".into()))
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Invalid> {
+        Err(Invalid::Other("a map key must be text".into()))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Invalid> {
+        Err(Invalid::Other("a map key must be text".into()))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Invalid> {
+        Err(Invalid::Other("a map key must be text".into()))
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Invalid> {
+        Err(Invalid::Other("a map key must be text".into()))
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Invalid> {
+        Err(Invalid::Other("a map key must be text".into()))
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Invalid> {
+        Err(Invalid::Other("a map key must be text".into()))
+    }
+}
+
+/// Checks the sizes of a request's files against their parameters' `size` limits.
+pub fn files(files: &[(&'static str, crate::Upload)], params: &'static [Param]) -> Result<(), Violation> {
+    for (name, upload) in files {
+        if let Some(param) = params.iter().find(|p| p.name() == *name)
+            && let Some((min, max)) = param.limits().size
+        {
+            check::size(name, upload.known_size(), min, max)?;
+        }
+    }
+    Ok(())
+}
