@@ -12,7 +12,7 @@ fn every_endpoint_has_an_example_response_and_an_official_doc_link() {
     for group in &generated.api.groups {
         for e in &group.endpoints {
             endpoints += 1;
-            if serde_json::from_str::<serde_json::Value>(&e.example_response).is_err() {
+            if serde_json::from_str::<serde_json::Value>(&e.example_response.text).is_err() {
                 missing.push(format!(
                     "{}.{}: no documented example response",
                     group.name, e.name

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
 use serde_json::{Map, Value};
-use wecom_sdk::registry::{self, Operation, Param, Placement};
+use wecom_sdk::Credential;
+use wecom_sdk::registry::{self, Operation, Param, ParamKind, Placement};
 
 pub fn cli() -> Command {
     let mut cli = Command::new("wecom")
@@ -18,8 +19,6 @@ pub fn cli() -> Command {
              WECOM_BASE_URL points at another origin (`wecom mock` prints one). RUST_LOG=debug shows \
              each call. Exit codes: 0 success, 1 WeCom or the network failed the call, 2 the input was wrong.",
         )
-        .arg(global("corp_id", "corp-id", "WECOM_CORP_ID", "The corp id (corpid)"))
-        .arg(global("secret", "secret", "WECOM_SECRET", "The app secret").hide_env_values(true))
         .arg(global(
             "base_url",
             "base-url",
@@ -31,11 +30,6 @@ pub fn cli() -> Command {
                 .value_parser(value_parser!(f64)),
         )
         .arg(global("redis", "redis", "WECOM_REDIS_URL", "Share tokens through this Redis (redis://host:port/)"))
-        .arg(global("provider_corp_id", "provider-corp-id", "WECOM_PROVIDER_CORP_ID", "A service provider's corp id"))
-        .arg(global("provider_secret", "provider-secret", "WECOM_PROVIDER_SECRET", "The provider's secret").hide_env_values(true))
-        .arg(global("suite_id", "suite-id", "WECOM_SUITE_ID", "A third-party app's suite id"))
-        .arg(global("suite_secret", "suite-secret", "WECOM_SUITE_SECRET", "The suite's secret").hide_env_values(true))
-        .arg(global("suite_ticket", "suite-ticket", "WECOM_SUITE_TICKET", "The latest suite_ticket WeCom pushed").hide_env_values(true))
         .arg(
             Arg::new("no_validate")
                 .long("no-validate")
@@ -72,6 +66,18 @@ pub fn cli() -> Command {
                         .help("The address book to start from (`full` holds what the docs' examples name)"),
                 ),
         );
+    // One flag per input of each kind of credential, as spec/credentials.yaml names them.
+    for kind in Credential::ALL {
+        for input in kind.def().inputs {
+            let mut arg = global(input.flag, input.flag, input.env, input.help);
+            if input.slot != wecom_sdk::Slot::Id {
+                arg = arg.hide_env_values(true);
+            }
+            cli = cli.arg(arg);
+        }
+    }
+    // Flags of every command: an endpoint's kebab-case alias must not take one.
+    let taken: Vec<String> = cli.get_arguments().filter_map(|a| a.get_long().map(str::to_string)).collect();
     let mut groups: BTreeMap<&str, Vec<&'static Operation>> = BTreeMap::new();
     for op in registry::operations() {
         groups.entry(op.group).or_default().push(op);
@@ -82,7 +88,7 @@ pub fn cli() -> Command {
             .subcommand_required(true)
             .arg_required_else_help(true);
         for op in ops {
-            command = command.subcommand(endpoint_command(op));
+            command = command.subcommand(endpoint_command(op, &taken));
         }
         cli = cli.subcommand(command);
     }
@@ -106,7 +112,7 @@ fn output_arg() -> Arg {
         .help("Where a downloaded file goes (default: standard output)")
 }
 
-fn endpoint_command(op: &'static Operation) -> Command {
+fn endpoint_command(op: &'static Operation, taken: &[String]) -> Command {
     let mut command = Command::new(op.name).about(op.summary).long_about(format!(
         "{}\n\n{} {} · {}",
         op.summary,
@@ -117,8 +123,8 @@ fn endpoint_command(op: &'static Operation) -> Command {
     if op.name.contains('_') {
         command = command.alias(op.name.replace('_', "-"));
     }
-    for param in op.params {
-        command = command.arg(param_arg(param));
+    for param in op.params() {
+        command = command.arg(param_arg(param, op.param_doc(param.name()), taken));
     }
     if op.is_download() {
         command = command.arg(output_arg());
@@ -126,60 +132,91 @@ fn endpoint_command(op: &'static Operation) -> Command {
     command
 }
 
-fn param_arg(param: &'static Param) -> Arg {
-    let mut facts = vec![format!("type {}", param.type_name)];
-    if param.required {
+fn param_arg(param: &'static Param, description: &'static str, taken: &[String]) -> Arg {
+    let mut facts = vec![format!("type {}", param.kind())];
+    if param.required() {
         facts.push("required".into());
     }
-    if !param.limits.is_empty() {
-        facts.push(param.limits.to_string());
+    facts.extend(param.limits().describe());
+    if let ParamKind::IntEnum(e) | ParamKind::StrEnum(e) = param.kind() {
+        let names: Vec<String> = e.values().iter().map(|(name, value)| format!("{name}={value}")).collect();
+        facts.push(format!("one of {} (a name or a value)", names.join(", ")));
     }
-    if !param.scalar {
-        facts.push("give JSON (a list may also be comma-separated)".into());
+    if param.kind().is_list() {
+        facts.push("a list: JSON, or values separated by commas".into());
+    } else if !param.kind().is_scalar() && param.placement() != Placement::File {
+        facts.push("give JSON".into());
     }
-    if param.placement == Placement::File {
+    if param.placement() == Placement::File {
         facts.push("a path to the file".into());
     }
-    let help = if param.description.is_empty() {
+    if let Some(replacement) = param.deprecated() {
+        facts.push(format!("deprecated: {replacement}"));
+    }
+    let help = if description.is_empty() {
         format!("[{}]", facts.join("; "))
     } else {
-        format!("{} [{}]", param.description, facts.join("; "))
+        format!("{description} [{}]", facts.join("; "))
     };
-    Arg::new(param.name)
-        .long(param.name)
+    let mut arg = Arg::new(param.name())
+        .long(param.name())
         .value_name("VALUE")
-        .required(param.required)
-        .help(help)
+        .required(param.required())
+        .help(help);
+    let kebab = param.name().replace('_', "-");
+    if kebab != param.name() && !taken.contains(&kebab) {
+        arg = arg.visible_alias(kebab);
+    }
+    if param.deprecated().is_some() {
+        arg = arg.hide(true);
+    }
+    arg
 }
 
-/// The parameters given as flags, as one JSON object for the typed request.
+/// The parameters given as flags, as one JSON object for the typed request; a warning on stderr
+/// for each deprecated name given.
 pub fn flag_input(op: &Operation, args: &ArgMatches) -> Result<Value, String> {
     let mut input = Map::new();
-    for param in op.params {
-        let Some(text) = args.get_one::<String>(param.name) else {
+    for param in op.params() {
+        let Some(text) = args.get_one::<String>(param.name()) else {
             continue;
         };
-        input.insert(param.name.to_string(), flag_value(param, text)?);
+        if let Some(replacement) = param.deprecated() {
+            eprintln!("warning: --{} is deprecated: {replacement}", param.name());
+        }
+        let value = flag_value(param.kind(), text).map_err(|e| format!("--{}: {e}", param.name()))?;
+        input.insert(param.name().to_string(), value);
     }
     Ok(Value::Object(input))
 }
 
-/// Scalars go as text (the typed request reads numbers and flags from text); lists and objects
-/// as JSON, a list also as comma-separated text.
-fn flag_value(param: &Param, text: &str) -> Result<Value, String> {
-    if param.scalar {
-        return Ok(Value::String(text.to_string()));
-    }
-    match serde_json::from_str::<Value>(text) {
-        Ok(value) => Ok(value),
-        Err(_) if param.type_name.starts_with("list<") || param.type_name.starts_with("piped<") => {
-            Ok(Value::Array(
-                text.split(',')
-                    .map(|item| Value::String(item.trim().to_string()))
-                    .collect(),
-            ))
+/// A flag's text as the JSON the typed request takes: scalars as text (the typed request reads
+/// numbers and flags from text), an enum by its spec name too, lists as JSON or comma-separated
+/// (one value is a one-item list), objects as JSON.
+pub fn flag_value(kind: &ParamKind, text: &str) -> Result<Value, String> {
+    match kind {
+        ParamKind::IntEnum(e) | ParamKind::StrEnum(e) => {
+            let named = e
+                .values()
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(text.trim()))
+                .map(|(_, value)| match value {
+                    wecom_sdk::schema::Lit::Int(i) => Value::String(i.to_string()),
+                    wecom_sdk::schema::Lit::Str(s) => Value::String(s.to_string()),
+                });
+            Ok(named.unwrap_or_else(|| Value::String(text.to_string())))
         }
-        Err(e) => Err(format!("--{} takes JSON ({}): {e}", param.name, param.type_name)),
+        k if k.is_scalar() => Ok(Value::String(text.to_string())),
+        ParamKind::File => Ok(Value::String(text.to_string())),
+        ParamKind::List(inner) | ParamKind::Piped(inner) => match serde_json::from_str::<Value>(text) {
+            Ok(Value::Array(items)) => Ok(Value::Array(items)),
+            _ => text
+                .split(',')
+                .map(|item| flag_value(inner, item.trim()))
+                .collect::<Result<Vec<Value>, String>>()
+                .map(Value::Array),
+        },
+        other => serde_json::from_str::<Value>(text).map_err(|e| format!("takes JSON ({other}): {e}")),
     }
 }
 

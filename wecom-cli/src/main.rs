@@ -18,7 +18,7 @@ use std::time::Duration;
 use clap::ArgMatches;
 use serde_json::{Map, Value};
 use wecom_sdk::registry::{self, Answer, Operation};
-use wecom_sdk::{Client, Error};
+use wecom_sdk::{Client, Credential, Error, Slot};
 
 /// Exit codes: 0 success, 1 WeCom or the network failed the call, 2 the input was wrong.
 const FAILED: u8 = 1;
@@ -109,42 +109,54 @@ fn call_input(args: &ArgMatches) -> Result<Value, u8> {
     Ok(Value::Object(input))
 }
 
-/// The client the global options describe; `--redis` shares tokens through Redis.
+/// The client the global options describe: every kind of credential whose inputs are given;
+/// `--redis` shares tokens through Redis.
 async fn client(matches: &ArgMatches, op: &Operation) -> Result<Client, u8> {
     let text = |name: &str| matches.get_one::<String>(name).cloned().unwrap_or_default();
-    let (corp_id, secret) = (text("corp_id"), text("secret"));
-    if op.meta.auth == wecom_sdk::Auth::AccessToken && (corp_id.is_empty() || secret.is_empty()) {
-        eprintln!(
-            "error: {} needs the corp's access token: give --corp-id and --secret (or WECOM_CORP_ID and WECOM_SECRET)",
-            op.meta.id
-        );
-        return Err(USAGE);
-    }
-    // Endpoints that take no corp credential (gettoken itself) still go through a client.
-    let (corp_id, secret) = if corp_id.is_empty() || secret.is_empty() {
-        ("-".to_string(), "-".to_string())
-    } else {
-        (corp_id, secret)
-    };
     let base_url = matches
         .get_one::<String>("base_url")
         .cloned()
         .unwrap_or_else(|| wecom_sdk::DEFAULT_BASE_URL.to_string());
-    let mut builder = Client::builder(corp_id, secret).base_url(base_url);
-    if let (Some(corp), Some(secret)) = (
-        matches.get_one::<String>("provider_corp_id"),
-        matches.get_one::<String>("provider_secret"),
-    ) {
-        builder = builder.provider(corp.clone(), secret.clone());
+    let mut builder = Client::builder_without_credentials().base_url(base_url);
+    let mut tickets = Vec::new();
+    let mut any = false;
+    for kind in Credential::ALL {
+        let def = kind.def();
+        let value = |slot| def.input(slot).map(|i| text(i.flag)).unwrap_or_default();
+        let (id, secret) = (value(Slot::Id), value(Slot::Secret));
+        if id.is_empty() || secret.is_empty() {
+            continue;
+        }
+        builder = builder.credential(*kind, id, secret);
+        any = true;
+        let ticket = value(Slot::Ticket);
+        if !ticket.is_empty() {
+            tickets.push((*kind, ticket));
+        }
     }
-    if let (Some(suite), Some(secret)) = (
-        matches.get_one::<String>("suite_id"),
-        matches.get_one::<String>("suite_secret"),
-    ) {
-        builder = builder.suite(suite.clone(), secret.clone());
+    if let Some(kind) = op.meta.auth {
+        let base = kind.def().derived_from.unwrap_or(kind);
+        if !any || !Credential::ALL.iter().any(|k| *k == base && base.def().inputs.iter().all(|i| i.slot == Slot::Ticket || !text(i.flag).is_empty())) {
+            let flags: Vec<String> = base
+                .def()
+                .inputs
+                .iter()
+                .map(|i| format!("--{} ({})", i.flag, i.env))
+                .collect();
+            eprintln!("error: {} needs `{}`: give {}", op.meta.id, base.def().name, flags.join(", "));
+            return Err(USAGE);
+        }
+    }
+    if !any {
+        // Endpoints that take no credential (gettoken itself) still go through a client.
+        builder = builder.corp_app("-", "-");
     }
     if let Some(seconds) = matches.get_one::<f64>("timeout") {
-        builder = builder.timeout(Duration::from_secs_f64(*seconds));
+        let timeout = Duration::try_from_secs_f64(*seconds).map_err(|_| {
+            eprintln!("error: --timeout must be a number of seconds, 0 or more (got {seconds})");
+            USAGE
+        })?;
+        builder = builder.timeout(timeout);
     }
     if matches.get_flag("no_validate") {
         builder = builder.validate_requests(false);
@@ -160,8 +172,8 @@ async fn client(matches: &ArgMatches, op: &Operation) -> Result<Client, u8> {
         eprintln!("error: {e}");
         USAGE
     })?;
-    if let Some(ticket) = matches.get_one::<String>("suite_ticket") {
-        client.set_suite_ticket(ticket.clone());
+    for (kind, ticket) in tickets {
+        client.set_ticket(kind, ticket);
     }
     Ok(client)
 }
@@ -223,39 +235,24 @@ fn report(error: &Error) -> u8 {
 
 async fn run_mock(args: &ArgMatches) -> Result<(), u8> {
     let text = |name: &str| args.get_one::<String>(name).cloned().unwrap_or_default();
-    let or = |name: &str, default: &str| {
-        args.get_one::<String>(name)
-            .cloned()
-            .unwrap_or_else(|| default.to_string())
-    };
     let port = args.get_one::<u16>("port").copied().unwrap_or(8080);
     let fixture = text("fixture").parse::<wecom_mock::Fixture>().map_err(|e| {
         eprintln!("error: {e}");
         USAGE
     })?;
     let mut builder = wecom_mock::MockServer::builder();
-    if let (Some(corp), Some(secret)) = (
-        args.get_one::<String>("provider_corp_id"),
-        args.get_one::<String>("provider_secret"),
-    ) {
-        builder = builder.provider(corp.clone(), secret.clone());
+    for kind in Credential::ALL {
+        let def = kind.def();
+        let value = |slot| def.input(slot).map(|i| text(i.flag)).unwrap_or_default();
+        let (id, secret) = (value(Slot::Id), value(Slot::Secret));
+        if !id.is_empty() && !secret.is_empty() {
+            builder = builder.credential(*kind, id, secret);
+        }
     }
-    if let (Some(suite), Some(secret)) = (
-        args.get_one::<String>("suite_id"),
-        args.get_one::<String>("suite_secret"),
-    ) {
-        builder = builder.suite(suite.clone(), secret.clone());
-    }
-    let mock = builder
-        .corp(or("corp_id", "ww-mock-corp"), or("secret", "mock-secret"))
-        .port(port)
-        .fixture(fixture)
-        .start()
-        .await
-        .map_err(|e| {
-            eprintln!("error: cannot listen on 127.0.0.1:{port}: {e}");
-            FAILED
-        })?;
+    let mock = builder.port(port).fixture(fixture).start().await.map_err(|e| {
+        eprintln!("error: cannot listen on 127.0.0.1:{port}: {e}");
+        FAILED
+    })?;
     println!("wecom mock listening on {}", mock.base_url());
     mock.run_until_interrupted().await.map_err(|_| FAILED)
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::{Value, json};
+use wecom_sdk::Credential;
 use wecom_sdk::registry::{self, Placement};
 
 const WECOM: &str = env!("CARGO_BIN_EXE_wecom");
@@ -105,24 +106,26 @@ fn every_endpoint_succeeds_with_its_documented_request() {
             .example_request
             .map(|r| serde_json::from_str(r).unwrap())
             .unwrap_or(json!({}));
-        match op.meta.path {
-            "/cgi-bin/gettoken" => input = json!({"corpid": "ww-mock-corp", "corpsecret": "mock-secret"}),
-            "/cgi-bin/service/get_provider_token" => {
-                input = json!({"corpid": "ww-provider", "provider_secret": "provider-secret"})
+        // A credential's fetch takes what the mock was started with, by the inputs' env names.
+        if let Some(kind) = Credential::ALL.iter().find(|k| k.def().fetch.path == op.meta.path) {
+            let mut fetch = serde_json::Map::new();
+            for i in kind.def().inputs {
+                let value = CREDENTIALS.iter().find(|(env, _)| *env == i.env).map_or("", |(_, v)| *v);
+                fetch.insert(i.param.into(), json!(value));
             }
-            "/cgi-bin/service/get_suite_token" => {
-                input = json!({"suite_id": "ww-suite", "suite_secret": "suite-secret", "suite_ticket": "t"})
+            for (param, value, _) in kind.def().fixed {
+                fetch.insert((*param).into(), json!(value));
             }
-            _ => {}
+            input = Value::Object(fetch);
         }
-        for param in op.params.iter().filter(|p| p.placement == Placement::File) {
-            if let Some(name) = input.get(param.name).and_then(Value::as_str) {
+        for param in op.params().iter().filter(|p| p.placement() == Placement::File) {
+            if let Some(name) = input.get(param.name()).and_then(Value::as_str) {
                 let path = dir.path().join(name);
                 std::fs::write(&path, b"contents of an upload").unwrap();
-                input[param.name] = json!(path.to_string_lossy());
+                input[param.name()] = json!(path.to_string_lossy());
             }
         }
-        mock.fixture(wecom_mock::Fixture::for_example(op.meta.path).name());
+        mock.fixture(wecom_mock::Fixture::for_example(op.meta).name());
         let json = input.to_string();
         let out = dir.path().join("download");
         let mut args = vec!["call", op.meta.path, "--json", &json];

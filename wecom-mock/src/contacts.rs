@@ -1,106 +1,112 @@
 //! The address book the mock keeps, so that members, departments and tags behave like the real
 //! thing: what is created can be read, listed, updated and deleted, and the real error codes
-//! come back for what does not exist or already does. Requests arrive already checked against
-//! the spec's types and limits, as JSON objects.
+//! come back for what does not exist or already does.
+//!
+//! Each handler is keyed by the typed request of its endpoint and receives it decoded; what it
+//! keeps and answers is shaped by the typed responses (a member is whatever `user::Member` holds),
+//! so no path, field list or wire name is restated here.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
+use wecom_sdk::{Endpoint, department, message, tag, user};
 
 use crate::reply::{Refusal, ok};
 
 /// The corp's members, departments and tags.
 pub(crate) struct Contacts {
+    /// By userid, as `user::Member` JSON.
     members: BTreeMap<String, Map<String, Value>>,
-    departments: BTreeMap<u64, Map<String, Value>>,
-    tags: BTreeMap<u64, Tag>,
+    departments: BTreeMap<u32, department::Department>,
+    tags: BTreeMap<u32, Tag>,
 }
 
 struct Tag {
     name: String,
     users: BTreeSet<String>,
-    parties: BTreeSet<u64>,
+    parties: BTreeSet<u32>,
 }
 
-/// The member fields `user/create` and `user/update` take that `user/get` gives back.
-const MEMBER_FIELDS: &[&str] = &[
-    "userid",
-    "name",
-    "alias",
-    "mobile",
-    "department",
-    "order",
-    "position",
-    "gender",
-    "email",
-    "biz_mail",
-    "telephone",
-    "is_leader_in_dept",
-    "direct_leader",
-    "main_department",
-    "extattr",
-    "external_profile",
-    "external_position",
-    "address",
-];
+type Handler = Box<dyn Fn(&mut Contacts, Value) -> Result<Value, Refusal> + Send + Sync>;
+
+/// The stateful endpoints, by the path of their typed request.
+pub(crate) struct Handlers(HashMap<&'static str, Handler>);
+
+impl Handlers {
+    fn on<R: Endpoint + DeserializeOwned>(&mut self, handle: fn(&mut Contacts, R) -> Result<Value, Refusal>) {
+        let handler: Handler = Box::new(move |contacts, input| {
+            let request: R = serde_json::from_value(input)
+                .map_err(|e| Refusal::new(40058, format!("invalid parameter: {e}")))?;
+            handle(contacts, request)
+        });
+        self.0.insert(R::META.path, handler);
+    }
+
+    /// The handler of the endpoint at `path`, if the address book keeps its state.
+    pub(crate) fn get(&self, path: &str) -> Option<&Handler> {
+        self.0.get(path)
+    }
+
+    pub(crate) fn all() -> Handlers {
+        let mut h = Handlers(HashMap::new());
+        h.on(Contacts::create_member);
+        h.on(Contacts::get_member);
+        h.on(Contacts::update_member);
+        h.on(|c, r: user::UserDeleteRequest| c.delete_members(&[r.userid]));
+        h.on(|c, r: user::UserBatchDeleteRequest| c.delete_members(&r.useridlist));
+        h.on(|c, r: user::UserListRequest| c.list_members::<user::Member>(r.department_id));
+        h.on(|c, r: user::UserSimpleListRequest| c.list_members::<user::SimpleMember>(r.department_id));
+        h.on(Contacts::create_department);
+        h.on(Contacts::update_department);
+        h.on(Contacts::delete_department);
+        h.on(|c, r: department::DepartmentListRequest| c.list_departments(r.id, false));
+        h.on(|c, r: department::DepartmentSimpleListRequest| c.list_departments(r.id, true));
+        h.on(Contacts::get_department);
+        h.on(Contacts::create_tag);
+        h.on(Contacts::update_tag);
+        h.on(Contacts::delete_tag);
+        h.on(Contacts::get_tag);
+        h.on(|c, r: tag::TagAddUsersRequest| c.change_tag_members(r.tagid, r.userlist, r.partylist, true));
+        h.on(|c, r: tag::TagDeleteUsersRequest| c.change_tag_members(r.tagid, r.userlist, r.partylist, false));
+        h.on(|c, _: tag::TagListRequest| Ok(c.list_tags()));
+        h.on(Contacts::send_message);
+        h
+    }
+}
 
 impl Default for Contacts {
     fn default() -> Self {
-        let mut departments = BTreeMap::new();
-        departments.insert(
-            1,
-            json!({"id": 1, "name": "Mock 企业", "name_en": "Mock Corp", "parentid": 0, "order": 100000000})
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
-        );
-        Contacts {
+        let mut contacts = Contacts {
             members: BTreeMap::new(),
-            departments,
+            departments: BTreeMap::new(),
             tags: BTreeMap::new(),
-        }
+        };
+        contacts.add_department(json!({"id": 1, "name": "Mock 企业", "name_en": "Mock Corp", "parentid": 0, "order": 100000000}));
+        contacts
     }
 }
 
-fn text<'a>(input: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    input.get(key).and_then(Value::as_str)
-}
-
-/// An integer parameter, whether it came as a JSON number or (from the query) a string.
-fn number(input: &Map<String, Value>, key: &str) -> Option<u64> {
-    match input.get(key)? {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
+/// `value` as the typed response type `T` sees it, back as JSON: keys `T` does not have are gone.
+fn shaped<T: DeserializeOwned + Serialize>(value: Value) -> Map<String, Value> {
+    let typed: Option<T> = serde_json::from_value(value).ok();
+    match typed.and_then(|t| serde_json::to_value(t).ok()) {
+        Some(Value::Object(map)) => map,
+        _ => Map::new(),
     }
 }
 
-fn numbers(value: Option<&Value>) -> Vec<u64> {
-    match value {
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|v| {
-                v.as_u64()
-                    .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-            })
-            .collect(),
-        _ => Vec::new(),
+fn to_json<T: Serialize>(value: &T) -> Map<String, Value> {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
     }
 }
 
-fn strings(value: Option<&Value>) -> Vec<String> {
-    match value {
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect(),
-        Some(Value::String(s)) => s
-            .split('|')
-            .filter(|p| !p.is_empty())
-            .map(str::to_string)
-            .collect(),
-        _ => Vec::new(),
-    }
+fn member_departments(member: &Map<String, Value>) -> Vec<u32> {
+    let typed: Option<user::Member> = serde_json::from_value(Value::Object(member.clone())).ok();
+    typed.map(|m| m.department).unwrap_or_default()
 }
 
 /// The address books the mock can start from; the fuller ones hold the members, departments
@@ -125,6 +131,24 @@ impl Fixture {
             Fixture::Full => "full",
         }
     }
+
+    /// The address book under which the official example request of `endpoint` succeeds as
+    /// printed (the create examples need their entity absent, the others present).
+    pub fn for_example(endpoint: &wecom_sdk::EndpointMeta) -> Fixture {
+        if endpoint.id == department::DepartmentCreateRequest::META.id {
+            Fixture::Empty
+        } else if [
+            user::UserCreateRequest::META.id,
+            department::DepartmentDeleteRequest::META.id,
+            tag::TagCreateRequest::META.id,
+        ]
+        .contains(&endpoint.id)
+        {
+            Fixture::Departments
+        } else {
+            Fixture::Full
+        }
+    }
 }
 
 impl std::str::FromStr for Fixture {
@@ -139,20 +163,6 @@ impl std::str::FromStr for Fixture {
     }
 }
 
-impl Fixture {
-    /// The address book under which the official example request of the endpoint at `path`
-    /// succeeds as printed (the create examples need their entity absent, the others present).
-    pub fn for_example(path: &str) -> Fixture {
-        match path {
-            "/cgi-bin/department/create" => Fixture::Empty,
-            "/cgi-bin/user/create" | "/cgi-bin/department/delete" | "/cgi-bin/tag/create" => {
-                Fixture::Departments
-            }
-            _ => Fixture::Full,
-        }
-    }
-}
-
 impl Contacts {
     /// The address book of `fixture`.
     pub(crate) fn from_fixture(fixture: Fixture) -> Self {
@@ -161,10 +171,7 @@ impl Contacts {
             return contacts;
         }
         for (id, name) in [(2, "广州研发中心"), (4, "北京研发中心")] {
-            let department = json!({"id": id, "name": name, "parentid": 1, "order": id});
-            contacts
-                .departments
-                .insert(id, department.as_object().cloned().unwrap_or_default());
+            contacts.add_department(json!({"id": id, "name": name, "parentid": 1, "order": id}));
         }
         if fixture == Fixture::Departments {
             return contacts;
@@ -179,9 +186,7 @@ impl Contacts {
             ("userid3", "用户丙", json!([1])),
         ] {
             let member = json!({"userid": userid, "name": name, "department": departments, "status": 1});
-            contacts
-                .members
-                .insert(userid.into(), member.as_object().cloned().unwrap_or_default());
+            contacts.members.insert(userid.into(), shaped::<user::Member>(member));
         }
         contacts.tags.insert(
             12,
@@ -194,103 +199,69 @@ impl Contacts {
         contacts
     }
 
-    /// Answers `path` if it is a contacts endpoint; `None` leaves the call to the example.
-    pub(crate) fn handle(
-        &mut self,
-        path: &str,
-        input: &Map<String, Value>,
-    ) -> Option<Result<Value, Refusal>> {
-        Some(match path {
-            "/cgi-bin/user/create" => self.create_member(input),
-            "/cgi-bin/user/get" => self.get_member(input),
-            "/cgi-bin/user/update" => self.update_member(input),
-            "/cgi-bin/user/delete" => {
-                self.delete_members(&strings(input.get("userid").map(|v| json!([v])).as_ref()))
-            }
-            "/cgi-bin/user/batchdelete" => self.delete_members(&strings(input.get("useridlist"))),
-            "/cgi-bin/user/list" => self.list_members(input, false),
-            "/cgi-bin/user/simplelist" => self.list_members(input, true),
-            "/cgi-bin/department/create" => self.create_department(input),
-            "/cgi-bin/department/update" => self.update_department(input),
-            "/cgi-bin/department/delete" => self.delete_department(input),
-            "/cgi-bin/department/list" => self.list_departments(input, false),
-            "/cgi-bin/department/simplelist" => self.list_departments(input, true),
-            "/cgi-bin/department/get" => self.get_department(input),
-            "/cgi-bin/tag/create" => self.create_tag(input),
-            "/cgi-bin/tag/update" => self.update_tag(input),
-            "/cgi-bin/tag/delete" => self.delete_tag(input),
-            "/cgi-bin/tag/get" => self.get_tag(input),
-            "/cgi-bin/tag/addtagusers" => self.change_tag_members(input, true),
-            "/cgi-bin/tag/deltagusers" => self.change_tag_members(input, false),
-            "/cgi-bin/tag/list" => Ok(self.list_tags()),
-            "/cgi-bin/message/send" => self.send_message(input),
-            _ => return None,
-        })
+    fn add_department(&mut self, value: Value) {
+        if let Ok(d) = serde_json::from_value::<department::Department>(value) {
+            self.departments.insert(d.id, d);
+        }
     }
 
     // ---------------------------------------------------------------------------------- members
 
-    fn check_departments(&self, ids: &[u64]) -> Result<(), Refusal> {
+    fn check_departments(&self, ids: &[u32]) -> Result<(), Refusal> {
         match ids.iter().find(|id| !self.departments.contains_key(id)) {
             Some(missing) => Err(Refusal::new(60003, format!("department not found: {missing}"))),
             None => Ok(()),
         }
     }
 
-    fn create_member(&mut self, input: &Map<String, Value>) -> Result<Value, Refusal> {
-        let userid = text(input, "userid").unwrap_or_default().to_string();
-        if self.members.keys().any(|u| u.eq_ignore_ascii_case(&userid)) {
-            return Err(Refusal::new(60102, format!("userid existed: {userid}")));
-        }
-        self.check_departments(&numbers(input.get("department")))?;
-        let mut member: Map<String, Value> = MEMBER_FIELDS
-            .iter()
-            .filter_map(|k| input.get(*k).map(|v| (k.to_string(), v.clone())))
-            .collect();
-        if !member.contains_key("department") {
-            // Members without a department go under the root (其他（待设置部门）in the real corp).
-            member.insert("department".into(), json!([1]));
-        }
-        let enabled = number(input, "enable").is_none_or(|e| e != 0);
-        member.insert("status".into(), json!(if enabled { 1 } else { 2 }));
-        self.members.insert(userid, member);
-        Ok(ok("created", json!({})))
-    }
-
-    fn get_member(&self, input: &Map<String, Value>) -> Result<Value, Refusal> {
-        let userid = text(input, "userid").unwrap_or_default();
-        let member = self.find_member(userid)?;
-        Ok(ok("ok", Value::Object(member.clone())))
+    fn member_key(&self, userid: &str) -> Option<String> {
+        self.members.keys().find(|u| u.eq_ignore_ascii_case(userid)).cloned()
     }
 
     fn find_member(&self, userid: &str) -> Result<&Map<String, Value>, Refusal> {
-        self.members
-            .iter()
-            .find(|(u, _)| u.eq_ignore_ascii_case(userid))
-            .map(|(_, m)| m)
+        self.member_key(userid)
+            .and_then(|k| self.members.get(&k))
             .ok_or_else(|| Refusal::new(60111, format!("userid not found: {userid}")))
     }
 
-    fn update_member(&mut self, input: &Map<String, Value>) -> Result<Value, Refusal> {
-        let userid = text(input, "userid").unwrap_or_default().to_string();
-        self.find_member(&userid)?;
-        self.check_departments(&numbers(input.get("department")))?;
-        let key = self
-            .members
-            .keys()
-            .find(|u| u.eq_ignore_ascii_case(&userid))
-            .cloned()
-            .unwrap_or(userid);
-        if let Some(member) = self.members.get_mut(&key) {
-            for field in MEMBER_FIELDS.iter().filter(|f| **f != "userid") {
-                if let Some(value) = input.get(*field) {
-                    member.insert(field.to_string(), value.clone());
-                }
-            }
-            if let Some(enable) = number(input, "enable") {
-                member.insert("status".into(), json!(if enable == 0 { 2 } else { 1 }));
-            }
+    fn create_member(&mut self, r: user::UserCreateRequest) -> Result<Value, Refusal> {
+        if self.member_key(&r.userid).is_some() {
+            return Err(Refusal::new(60102, format!("userid existed: {}", r.userid)));
         }
+        self.check_departments(r.department.as_deref().unwrap_or_default())?;
+        let mut member = to_json(&r);
+        if r.department.is_none() {
+            // Members without a department go under the root (其他（待设置部门）in the real corp).
+            member.insert("department".into(), json!([1]));
+        }
+        let enabled = r.enable.unwrap_or(true);
+        member.insert("status".into(), json!(if enabled { 1 } else { 2 }));
+        self.members.insert(r.userid.clone(), shaped::<user::Member>(Value::Object(member)));
+        Ok(ok("created", json!({})))
+    }
+
+    fn get_member(&mut self, r: user::UserGetRequest) -> Result<Value, Refusal> {
+        let member = self.find_member(&r.userid)?;
+        Ok(ok("ok", Value::Object(member.clone())))
+    }
+
+    fn update_member(&mut self, r: user::UserUpdateRequest) -> Result<Value, Refusal> {
+        let key = self
+            .member_key(&r.userid)
+            .ok_or_else(|| Refusal::new(60111, format!("userid not found: {}", r.userid)))?;
+        self.check_departments(r.department.as_deref().unwrap_or_default())?;
+        let mut member = self.members.remove(&key).unwrap_or_default();
+        let mut changes = to_json(&r);
+        changes.remove("userid");
+        if let Some(enable) = r.enable {
+            changes.insert("status".into(), json!(if enable { 1 } else { 2 }));
+        }
+        let new_key = r.new_userid.clone().unwrap_or(key);
+        if let Some(new_userid) = changes.remove("new_userid") {
+            member.insert("userid".into(), new_userid);
+        }
+        member.extend(changes);
+        self.members.insert(new_key, shaped::<user::Member>(Value::Object(member)));
         Ok(ok("updated", json!({})))
     }
 
@@ -307,59 +278,44 @@ impl Contacts {
         Ok(ok("deleted", json!({})))
     }
 
-    fn list_members(&self, input: &Map<String, Value>, simple: bool) -> Result<Value, Refusal> {
-        let department = number(input, "department_id").unwrap_or(0);
+    /// The members of `department`, each as `T` (a full or a simple member) sees it.
+    fn list_members<T: DeserializeOwned + Serialize>(&mut self, department: u32) -> Result<Value, Refusal> {
         self.check_departments(&[department])?;
         let members: Vec<Value> = self
             .members
             .values()
-            .filter(|m| numbers(m.get("department")).contains(&department))
-            .map(|m| {
-                if simple {
-                    json!({"userid": m["userid"], "name": m.get("name").cloned().unwrap_or(Value::Null),
-                           "department": m.get("department").cloned().unwrap_or(json!([]))})
-                } else {
-                    Value::Object(m.clone())
-                }
-            })
+            .filter(|m| member_departments(m).contains(&department))
+            .map(|m| Value::Object(shaped::<T>(Value::Object(m.clone()))))
             .collect();
         Ok(ok("ok", json!({ "userlist": members })))
     }
 
     // ------------------------------------------------------------------------------ departments
 
-    fn create_department(&mut self, input: &Map<String, Value>) -> Result<Value, Refusal> {
-        let parent = number(input, "parentid").unwrap_or(1);
-        self.check_departments(&[parent])?;
-        let name = text(input, "name").unwrap_or_default();
+    fn create_department(&mut self, r: department::DepartmentCreateRequest) -> Result<Value, Refusal> {
+        self.check_departments(&[r.parentid])?;
         if self
             .departments
             .values()
-            .any(|d| number(d, "parentid") == Some(parent) && text(d, "name") == Some(name))
+            .any(|d| d.parentid == r.parentid && d.name.as_deref() == Some(r.name.as_str()))
         {
-            return Err(Refusal::new(60008, format!("department existed: {name}")));
+            return Err(Refusal::new(60008, format!("department existed: {}", r.name)));
         }
-        let id = match number(input, "id") {
+        let id = match r.id {
             Some(id) if self.departments.contains_key(&id) => {
                 return Err(Refusal::new(60008, format!("department existed: {id}")));
             }
             Some(id) => id,
             None => self.departments.keys().max().copied().unwrap_or(1) + 1,
         };
-        let mut department = Map::new();
+        let mut department = to_json(&r);
         department.insert("id".into(), json!(id));
-        department.insert("name".into(), json!(name));
-        if let Some(en) = input.get("name_en") {
-            department.insert("name_en".into(), en.clone());
-        }
-        department.insert("parentid".into(), json!(parent));
-        department.insert("order".into(), json!(number(input, "order").unwrap_or(0)));
-        self.departments.insert(id, department);
+        department.entry("order").or_insert(json!(0));
+        self.add_department(Value::Object(department));
         Ok(ok("created", json!({ "id": id })))
     }
 
-    fn find_department(&self, input: &Map<String, Value>) -> Result<u64, Refusal> {
-        let id = number(input, "id").unwrap_or(0);
+    fn find_department(&self, id: u32) -> Result<u32, Refusal> {
         if self.departments.contains_key(&id) {
             Ok(id)
         } else {
@@ -367,41 +323,26 @@ impl Contacts {
         }
     }
 
-    fn update_department(&mut self, input: &Map<String, Value>) -> Result<Value, Refusal> {
-        let id = self.find_department(input)?;
-        if let Some(parent) = number(input, "parentid") {
+    fn update_department(&mut self, r: department::DepartmentUpdateRequest) -> Result<Value, Refusal> {
+        let id = self.find_department(r.id)?;
+        if let Some(parent) = r.parentid {
             self.check_departments(&[parent])?;
         }
-        if let Some(department) = self.departments.get_mut(&id) {
-            for field in ["name", "name_en", "parentid", "order"] {
-                if let Some(value) = input.get(field) {
-                    department.insert(field.into(), value.clone());
-                }
-            }
-        }
+        let mut department = self.departments.get(&id).map(to_json).unwrap_or_default();
+        department.extend(to_json(&r));
+        self.add_department(Value::Object(department));
         Ok(ok("updated", json!({})))
     }
 
-    fn delete_department(&mut self, input: &Map<String, Value>) -> Result<Value, Refusal> {
-        let id = self.find_department(input)?;
+    fn delete_department(&mut self, r: department::DepartmentDeleteRequest) -> Result<Value, Refusal> {
+        let id = self.find_department(r.id)?;
         if id == 1 {
             return Err(Refusal::new(60006, "the root department cannot be deleted"));
         }
-        if self
-            .departments
-            .values()
-            .any(|d| number(d, "parentid") == Some(id))
-        {
-            return Err(Refusal::new(
-                60006,
-                format!("department {id} has sub departments"),
-            ));
+        if self.departments.values().any(|d| d.parentid == id) {
+            return Err(Refusal::new(60006, format!("department {id} has sub departments")));
         }
-        if self
-            .members
-            .values()
-            .any(|m| numbers(m.get("department")).contains(&id))
-        {
+        if self.members.values().any(|m| member_departments(m).contains(&id)) {
             return Err(Refusal::new(60005, format!("department {id} has members")));
         }
         self.departments.remove(&id);
@@ -409,35 +350,36 @@ impl Contacts {
     }
 
     /// `id` and every department below it.
-    fn subtree(&self, root: u64) -> Vec<u64> {
+    fn subtree(&self, root: u32) -> Vec<u32> {
         let mut out = vec![root];
         let mut i = 0;
         while i < out.len() {
             let parent = out[i];
             out.extend(
                 self.departments
-                    .iter()
-                    .filter(|(id, d)| **id != parent && number(d, "parentid") == Some(parent))
-                    .map(|(id, _)| *id),
+                    .values()
+                    .filter(|d| d.id != parent && d.parentid == parent)
+                    .map(|d| d.id),
             );
             i += 1;
         }
         out
     }
 
-    fn list_departments(&self, input: &Map<String, Value>, simple: bool) -> Result<Value, Refusal> {
-        let ids = match number(input, "id") {
-            Some(_) => self.subtree(self.find_department(input)?),
+    fn list_departments(&mut self, id: Option<u32>, simple: bool) -> Result<Value, Refusal> {
+        let ids = match id {
+            Some(id) => self.subtree(self.find_department(id)?),
             None => self.departments.keys().copied().collect(),
         };
         let items: Vec<Value> = ids
             .iter()
             .filter_map(|id| self.departments.get(id))
             .map(|d| {
+                let full = Value::Object(to_json(d));
                 if simple {
-                    json!({"id": d["id"], "parentid": d["parentid"], "order": d["order"]})
+                    Value::Object(shaped::<department::DepartmentId>(full))
                 } else {
-                    Value::Object(d.clone())
+                    full
                 }
             })
             .collect();
@@ -448,15 +390,14 @@ impl Contacts {
         })
     }
 
-    fn get_department(&self, input: &Map<String, Value>) -> Result<Value, Refusal> {
-        let id = self.find_department(input)?;
-        Ok(ok("ok", json!({ "department": self.departments[&id] })))
+    fn get_department(&mut self, r: department::DepartmentGetRequest) -> Result<Value, Refusal> {
+        let id = self.find_department(r.id)?;
+        Ok(ok("ok", json!({ "department": to_json(&self.departments[&id]) })))
     }
 
     // ------------------------------------------------------------------------------------- tags
 
-    fn find_tag(&self, input: &Map<String, Value>) -> Result<u64, Refusal> {
-        let id = number(input, "tagid").unwrap_or(0);
+    fn find_tag(&self, id: u32) -> Result<u32, Refusal> {
         if self.tags.contains_key(&id) {
             Ok(id)
         } else {
@@ -464,12 +405,11 @@ impl Contacts {
         }
     }
 
-    fn create_tag(&mut self, input: &Map<String, Value>) -> Result<Value, Refusal> {
-        let name = text(input, "tagname").unwrap_or_default().to_string();
-        if self.tags.values().any(|t| t.name == name) {
-            return Err(Refusal::new(40071, format!("tagname exists: {name}")));
+    fn create_tag(&mut self, r: tag::TagCreateRequest) -> Result<Value, Refusal> {
+        if self.tags.values().any(|t| t.name == r.tagname) {
+            return Err(Refusal::new(40071, format!("tagname exists: {}", r.tagname)));
         }
-        let id = match number(input, "tagid") {
+        let id = match r.tagid {
             Some(id) if self.tags.contains_key(&id) => {
                 return Err(Refusal::new(40068, format!("tagid exists: {id}")));
             }
@@ -479,7 +419,7 @@ impl Contacts {
         self.tags.insert(
             id,
             Tag {
-                name,
+                name: r.tagname,
                 users: BTreeSet::new(),
                 parties: BTreeSet::new(),
             },
@@ -487,52 +427,50 @@ impl Contacts {
         Ok(ok("created", json!({ "tagid": id })))
     }
 
-    fn update_tag(&mut self, input: &Map<String, Value>) -> Result<Value, Refusal> {
-        let id = self.find_tag(input)?;
-        let name = text(input, "tagname").unwrap_or_default().to_string();
-        if self.tags.iter().any(|(other, t)| *other != id && t.name == name) {
-            return Err(Refusal::new(40071, format!("tagname exists: {name}")));
+    fn update_tag(&mut self, r: tag::TagUpdateRequest) -> Result<Value, Refusal> {
+        let id = self.find_tag(r.tagid)?;
+        if self.tags.iter().any(|(other, t)| *other != id && t.name == r.tagname) {
+            return Err(Refusal::new(40071, format!("tagname exists: {}", r.tagname)));
         }
         if let Some(tag) = self.tags.get_mut(&id) {
-            tag.name = name;
+            tag.name = r.tagname;
         }
         Ok(ok("updated", json!({})))
     }
 
-    fn delete_tag(&mut self, input: &Map<String, Value>) -> Result<Value, Refusal> {
-        let id = self.find_tag(input)?;
+    fn delete_tag(&mut self, r: tag::TagDeleteRequest) -> Result<Value, Refusal> {
+        let id = self.find_tag(r.tagid)?;
         self.tags.remove(&id);
         Ok(ok("deleted", json!({})))
     }
 
-    fn get_tag(&self, input: &Map<String, Value>) -> Result<Value, Refusal> {
-        let tag = &self.tags[&self.find_tag(input)?];
+    fn get_tag(&mut self, r: tag::TagGetRequest) -> Result<Value, Refusal> {
+        let tag = &self.tags[&self.find_tag(r.tagid)?];
         let users: Vec<Value> = tag
             .users
             .iter()
             .map(|u| {
-                let name = self
-                    .members
-                    .get(u)
-                    .and_then(|m| m.get("name"))
-                    .cloned()
-                    .unwrap_or(Value::Null);
+                let name = self.members.get(u).and_then(|m| m.get("name")).cloned().unwrap_or(Value::Null);
                 json!({"userid": u, "name": name})
             })
             .collect();
-        Ok(ok(
-            "ok",
-            json!({"tagname": tag.name, "userlist": users, "partylist": tag.parties}),
-        ))
+        Ok(ok("ok", json!({"tagname": tag.name, "userlist": users, "partylist": tag.parties})))
     }
 
-    fn change_tag_members(&mut self, input: &Map<String, Value>, add: bool) -> Result<Value, Refusal> {
-        let id = self.find_tag(input)?;
-        let users = strings(input.get("userlist"));
-        let parties = numbers(input.get("partylist"));
-        let (valid_users, invalid_users): (Vec<String>, Vec<String>) =
-            users.into_iter().partition(|u| self.members.contains_key(u));
-        let (valid_parties, invalid_parties): (Vec<u64>, Vec<u64>) = parties
+    fn change_tag_members(
+        &mut self,
+        tagid: u32,
+        users: Option<Vec<String>>,
+        parties: Option<Vec<u32>>,
+        add: bool,
+    ) -> Result<Value, Refusal> {
+        let id = self.find_tag(tagid)?;
+        let (valid_users, invalid_users): (Vec<String>, Vec<String>) = users
+            .unwrap_or_default()
+            .into_iter()
+            .partition(|u| self.members.contains_key(u));
+        let (valid_parties, invalid_parties): (Vec<u32>, Vec<u32>) = parties
+            .unwrap_or_default()
             .into_iter()
             .partition(|p| self.departments.contains_key(p));
         if valid_users.is_empty() && valid_parties.is_empty() {
@@ -575,40 +513,29 @@ impl Contacts {
 
     /// Delivers to the members, departments and tags that exist; names the others the way the
     /// real server does, and refuses with 81013 when no receiver is valid.
-    fn send_message(&mut self, input: &Map<String, Value>) -> Result<Value, Refusal> {
-        let users = strings(input.get("touser"));
+    fn send_message(&mut self, r: message::MessageSendRequest) -> Result<Value, Refusal> {
+        let users = r.touser.unwrap_or_default();
         let everyone = users.iter().any(|u| u == "@all");
-        let parties = strings(input.get("toparty"));
-        let tags = strings(input.get("totag"));
+        let parties = r.toparty.unwrap_or_default();
+        let tags = r.totag.unwrap_or_default();
         let invalid_users: Vec<&String> = users
             .iter()
-            .filter(|u| !everyone && !self.members.keys().any(|m| m.eq_ignore_ascii_case(u)))
+            .filter(|u| !everyone && self.member_key(u).is_none())
             .collect();
         let invalid_parties: Vec<&String> = parties
             .iter()
-            .filter(|p| {
-                p.parse::<u64>()
-                    .map_or(true, |id| !self.departments.contains_key(&id))
-            })
+            .filter(|p| p.parse::<u32>().map_or(true, |id| !self.departments.contains_key(&id)))
             .collect();
         let invalid_tags: Vec<&String> = tags
             .iter()
-            .filter(|t| t.parse::<u64>().map_or(true, |id| !self.tags.contains_key(&id)))
+            .filter(|t| t.parse::<u32>().map_or(true, |id| !self.tags.contains_key(&id)))
             .collect();
         let delivered = everyone
             || users.len() > invalid_users.len()
             || parties.len() > invalid_parties.len()
             || tags.len() > invalid_tags.len();
         let mut fields = Map::new();
-        let join = |items: &[&String]| {
-            json!(
-                items
-                    .iter()
-                    .map(|s| s.to_lowercase())
-                    .collect::<Vec<_>>()
-                    .join("|")
-            )
-        };
+        let join = |items: &[&String]| json!(items.iter().map(|s| s.to_lowercase()).collect::<Vec<_>>().join("|"));
         if !invalid_users.is_empty() {
             fields.insert("invaliduser".into(), join(&invalid_users));
         }
@@ -623,10 +550,7 @@ impl Contacts {
             refusal.extra = fields;
             return Err(refusal);
         }
-        fields.insert(
-            "msgid".into(),
-            json!(format!("mock-msg-{:016x}", fastrand::u64(..))),
-        );
+        fields.insert("msgid".into(), json!(format!("mock-msg-{:016x}", fastrand::u64(..))));
         Ok(ok("ok", Value::Object(fields)))
     }
 }

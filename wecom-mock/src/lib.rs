@@ -36,6 +36,7 @@ pub use faults::{Fault, FaultKind};
 pub use tokens::Credentials;
 
 use server::{Shared, lock};
+use wecom_sdk::Credential;
 
 /// A running mock; it stops when dropped.
 pub struct MockServer {
@@ -65,21 +66,23 @@ impl Default for MockBuilder {
 
 impl MockBuilder {
     /// The corp id and secret `gettoken` accepts (default `ww-mock-corp` / `mock-secret`).
-    pub fn corp(mut self, corp_id: impl Into<String>, secret: impl Into<String>) -> Self {
-        self.credentials.corp_id = corp_id.into();
-        self.credentials.secret = secret.into();
-        self
+    pub fn corp(self, corp_id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.credential(Credential::DEFAULT, corp_id, secret)
     }
 
-    /// A service provider the mock knows, for `service/get_provider_token`.
-    pub fn provider(mut self, corp_id: impl Into<String>, secret: impl Into<String>) -> Self {
-        self.credentials.provider = Some((corp_id.into(), secret.into()));
-        self
+    /// A service provider the mock knows, for its `provider_access_token`.
+    pub fn provider(self, corp_id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.credential(Credential::ProviderAccessToken, corp_id, secret)
     }
 
-    /// A third-party app the mock knows, for `service/get_suite_token`.
-    pub fn suite(mut self, suite_id: impl Into<String>, secret: impl Into<String>) -> Self {
-        self.credentials.suite = Some((suite_id.into(), secret.into()));
+    /// A third-party app the mock knows, for its `suite_access_token`.
+    pub fn suite(self, suite_id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.credential(Credential::SuiteAccessToken, suite_id, secret)
+    }
+
+    /// An id and secret of any kind of credential the mock then accepts.
+    pub fn credential(mut self, kind: Credential, id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.credentials.set(kind, id.into(), secret.into());
         self
     }
 
@@ -143,21 +146,19 @@ impl MockServer {
         &self.shared.credentials
     }
 
-    /// A client for this mock, with its corp app (and provider and suite, when configured).
+    /// A client for this mock, with every credential it accepts.
     pub fn client(&self) -> wecom_sdk::Client {
-        let creds = &self.shared.credentials;
-        let mut builder =
-            wecom_sdk::Client::builder(creds.corp_id.clone(), creds.secret.clone()).base_url(self.base_url());
-        if let Some((corp, secret)) = &creds.provider {
-            builder = builder.provider(corp.clone(), secret.clone());
+        self.try_client()
+            .unwrap_or_else(|e| panic!("the mock's own credentials make no client: {e}"))
+    }
+
+    /// A client for this mock, or why its credentials make none (an empty id, say).
+    pub fn try_client(&self) -> Result<wecom_sdk::Client, wecom_sdk::Error> {
+        let mut builder = wecom_sdk::Client::builder_without_credentials().base_url(self.base_url());
+        for (kind, id, secret) in self.shared.credentials.iter() {
+            builder = builder.credential(kind, id, secret.to_string());
         }
-        if let Some((suite, secret)) = &creds.suite {
-            builder = builder.suite(suite.clone(), secret.clone());
-        }
-        // The mock's own address and credentials: building cannot fail.
-        builder
-            .build()
-            .unwrap_or_else(|e| unreachable!("a client for the mock: {e}"))
+        builder.build()
     }
 
     /// Makes matching calls fail until the fault retires.

@@ -11,9 +11,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use wecom_sdk::registry::{self, Operation, RequestError};
-use wecom_sdk::{Auth, BodyKind};
+use wecom_sdk::{BodyKind, Credential};
 
-use crate::contacts::Contacts;
+use crate::contacts::{Contacts, Handlers};
 use crate::faults::{Fault, FaultKind, Faults};
 use crate::reply::{Refusal, ok};
 use crate::tokens::{Credentials, Tokens};
@@ -23,6 +23,7 @@ pub(crate) struct Shared {
     pub(crate) credentials: Credentials,
     pub(crate) tokens: Mutex<Tokens>,
     pub(crate) contacts: Mutex<Contacts>,
+    pub(crate) handlers: Handlers,
     pub(crate) faults: Mutex<Faults>,
     pub(crate) requests: Mutex<HashMap<String, usize>>,
 }
@@ -37,6 +38,7 @@ impl Shared {
             credentials,
             tokens: Mutex::default(),
             contacts: Mutex::default(),
+            handlers: Handlers::all(),
             faults: Mutex::default(),
             requests: Mutex::default(),
         }
@@ -234,18 +236,14 @@ fn answer(
     mut query: Map<String, Value>,
     body: Map<String, Value>,
 ) -> Result<Answer, Refusal> {
-    let path = operation.meta.path;
-    if let Some(issued) = issue_token(shared, path, &query, &body)? {
-        return Ok(Answer::Json(issued));
+    let meta = operation.meta;
+    if let Some(kind) = meta.auth {
+        let param = kind.def().param.unwrap_or(kind.def().name);
+        let token = query.remove(param);
+        lock(&shared.tokens).check(kind, token.as_ref().and_then(Value::as_str))?;
     }
-    let credential = match operation.meta.auth {
-        Auth::None => None,
-        Auth::SuiteAccessToken => Some((Auth::SuiteAccessToken, query.remove("suite_access_token"))),
-        kind => Some((kind, query.remove("access_token"))),
-    };
-    if let Some((kind, token)) = credential {
-        let token = token.as_ref().and_then(Value::as_str);
-        lock(&shared.tokens).check(kind, token)?;
+    if let Some(kind) = crate::tokens::fetched_at(meta.path) {
+        return issue_token(shared, kind, &query, &body).map(Answer::Json);
     }
     let mut input = query;
     input.extend(body);
@@ -259,8 +257,8 @@ fn answer(
         }
         Err(other) => return Err(Refusal::new(40058, format!("invalid parameter: {other}"))),
     }
-    if let Some(result) = lock(&shared.contacts).handle(path, &input) {
-        return result.map(Answer::Json);
+    if let Some(handler) = shared.handlers.get(meta.path) {
+        return handler(&mut lock(&shared.contacts), Value::Object(input)).map(Answer::Json);
     }
     if operation.is_download() {
         let name = input.get("media_id").and_then(Value::as_str).unwrap_or("file");
@@ -274,60 +272,21 @@ fn answer(
     Ok(Answer::Json(example))
 }
 
-/// The three credential endpoints: check what is presented, hand out a token.
+/// A credential's fetch endpoint: check what is presented, hand out a token of that kind.
 fn issue_token(
     shared: &Shared,
-    path: &str,
+    kind: Credential,
     query: &Map<String, Value>,
     body: &Map<String, Value>,
-) -> Result<Option<Value>, Refusal> {
-    let field = |map: &Map<String, Value>, key: &str| {
-        map.get(key)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    let creds = &shared.credentials;
-    let lifetime = creds.token_lifetime;
-    let (kind, key) = match path {
-        "/cgi-bin/gettoken" => {
-            let (corp, secret) = (field(query, "corpid"), field(query, "corpsecret"));
-            if corp.is_empty() {
-                return Err(Refusal::new(41002, "corpid missing"));
-            }
-            if corp != creds.corp_id {
-                return Err(Refusal::new(40013, "invalid corpid"));
-            }
-            if secret != creds.secret {
-                return Err(Refusal::new(40001, "invalid credential"));
-            }
-            (Auth::AccessToken, "access_token")
-        }
-        "/cgi-bin/service/get_provider_token" => {
-            let presented = (field(body, "corpid"), field(body, "provider_secret"));
-            match &creds.provider {
-                Some(expected) if *expected == presented => {
-                    (Auth::ProviderAccessToken, "provider_access_token")
-                }
-                _ => return Err(Refusal::new(40001, "invalid provider secret")),
-            }
-        }
-        "/cgi-bin/service/get_suite_token" => {
-            let presented = (field(body, "suite_id"), field(body, "suite_secret"));
-            match &creds.suite {
-                Some(expected) if *expected == presented && !field(body, "suite_ticket").is_empty() => {
-                    (Auth::SuiteAccessToken, "suite_access_token")
-                }
-                _ => return Err(Refusal::new(40001, "invalid suite secret")),
-            }
-        }
-        _ => return Ok(None),
-    };
+) -> Result<Value, Refusal> {
+    crate::tokens::check_inputs(&shared.credentials, kind, query, body)?;
+    let def = kind.def();
+    let lifetime = shared.credentials.token_lifetime;
     let token = lock(&shared.tokens).issue(kind, lifetime);
-    Ok(Some(ok(
-        "ok",
-        json!({ key: token, "expires_in": lifetime.as_secs() }),
-    )))
+    let mut fields = Map::new();
+    fields.insert(def.token.to_string(), json!(token));
+    fields.insert(def.expires_in.to_string(), json!(lifetime.as_secs()));
+    Ok(ok("ok", Value::Object(fields)))
 }
 
 // ------------------------------------------------------------------------------ admin routes

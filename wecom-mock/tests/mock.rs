@@ -6,18 +6,29 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 use wecom_mock::{Fault, Fixture, MockServer};
 use wecom_sdk::registry::{self, Answer, Placement};
-use wecom_sdk::{Error, Method, RetryPolicy, message, user};
+use wecom_sdk::{Credential, Error, Method, RetryPolicy, Slot, message, user};
 
 fn mock_client(mock: &MockServer) -> wecom_sdk::Client {
-    wecom_sdk::Client::builder(
-        mock.credentials().corp_id.clone(),
-        mock.credentials().secret.clone(),
-    )
-    .provider("ww-provider", "provider-secret")
-    .suite("ww-suite", "suite-secret")
-    .base_url(mock.base_url())
-    .build()
-    .unwrap()
+    mock.client()
+}
+
+/// What a credential's fetch endpoint takes to succeed against `mock`: the credential it knows.
+fn fetch_input(mock: &MockServer, kind: Credential) -> Value {
+    let def = kind.def();
+    let (id, secret) = mock.credentials().get(def.derived_from.unwrap_or(kind)).unwrap();
+    let mut input = Map::new();
+    for i in def.inputs {
+        let value = match i.slot {
+            Slot::Id => id.to_string(),
+            Slot::Secret => secret.to_string(),
+            _ => "pushed-ticket".to_string(),
+        };
+        input.insert(i.param.into(), json!(value));
+    }
+    for (param, value, _) in def.fixed {
+        input.insert((*param).into(), json!(value));
+    }
+    Value::Object(input)
 }
 
 async fn full_mock() -> MockServer {
@@ -36,11 +47,11 @@ fn example_input(op: &registry::Operation, dir: &std::path::Path) -> Value {
         .example_request
         .map(|r| serde_json::from_str(r).unwrap())
         .unwrap_or(json!({}));
-    for param in op.params.iter().filter(|p| p.placement == Placement::File) {
-        if let Some(name) = input.get(param.name).and_then(Value::as_str) {
+    for param in op.params().iter().filter(|p| p.placement() == Placement::File) {
+        if let Some(name) = input.get(param.name()).and_then(Value::as_str) {
             let path = dir.join(name);
             std::fs::write(&path, b"contents of a mock upload").unwrap();
-            input[param.name] = json!(path.to_string_lossy());
+            input[param.name()] = json!(path.to_string_lossy());
         }
     }
     input
@@ -56,17 +67,10 @@ async fn every_endpoint_answers_its_documented_example_through_the_sdk() {
     for op in registry::operations() {
         let mut input = example_input(op, dir.path());
         // The credential endpoints' examples carry made-up credentials; the mock checks them.
-        match op.meta.path {
-            "/cgi-bin/gettoken" => input = json!({"corpid": "ww-mock-corp", "corpsecret": "mock-secret"}),
-            "/cgi-bin/service/get_provider_token" => {
-                input = json!({"corpid": "ww-provider", "provider_secret": "provider-secret"})
-            }
-            "/cgi-bin/service/get_suite_token" => {
-                input = json!({"suite_id": "ww-suite", "suite_secret": "suite-secret", "suite_ticket": "t"})
-            }
-            _ => {}
+        if let Some(kind) = Credential::ALL.iter().find(|k| k.def().fetch.path == op.meta.path) {
+            input = fetch_input(&mock, *kind);
         }
-        mock.load_fixture(Fixture::for_example(op.meta.path));
+        mock.load_fixture(Fixture::for_example(op.meta));
         let result = op.call(&client, input).await;
         match result {
             Ok(Answer::Json(value)) => assert!(value.is_object(), "{}: {value}", op.meta.id),
@@ -93,9 +97,9 @@ async fn raw(mock: &MockServer, op: &registry::Operation, token: &str, input: &M
     for (key, value) in input {
         let in_query = op.meta.method == Method::Get
             || op
-                .params
+                .params()
                 .iter()
-                .any(|p| p.name == key && p.placement == Placement::Query);
+                .any(|p| p.name() == key && p.placement() == Placement::Query);
         if in_query {
             let text = value.as_str().map_or_else(|| value.to_string(), str::to_string);
             query.push((key.clone(), text));
@@ -123,22 +127,22 @@ async fn a_missing_required_parameter_gets_errcode_40058() {
     let token = mock.client().access_token().await.unwrap();
     let mut checked = 0;
     for op in registry::operations() {
-        if op.meta.auth != wecom_sdk::Auth::AccessToken || op.meta.body == wecom_sdk::BodyKind::Multipart {
+        if op.meta.auth != Some(Credential::DEFAULT) || op.meta.body == wecom_sdk::BodyKind::Multipart {
             continue;
         }
-        let Some(required) = op.params.iter().find(|p| p.required) else {
+        let Some(required) = op.params().iter().find(|p| p.required()) else {
             continue;
         };
         let mut input: Map<String, Value> = serde_json::from_str(op.example_request.unwrap()).unwrap();
-        input.remove(required.name);
+        input.remove(required.name());
         let answer = raw(&mock, op, token.expose(), &input).await;
         assert_eq!(
             answer["errcode"], 40058,
             "{} without `{}`: {answer}",
-            op.meta.id, required.name
+            op.meta.id, required.name()
         );
         assert!(
-            answer["errmsg"].as_str().unwrap().contains(required.name),
+            answer["errmsg"].as_str().unwrap().contains(required.name()),
             "{}: {answer}",
             op.meta.id
         );
@@ -273,7 +277,7 @@ async fn members_departments_and_tags_keep_state() {
     };
     assert_eq!(api.code, 81013);
     assert_eq!(
-        api.decode_body::<message::SendResponse>().unwrap().invaliduser,
+        api.decode_body::<message::MessageSendResponse>().unwrap().invaliduser,
         vec!["ghost"]
     );
 

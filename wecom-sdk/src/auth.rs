@@ -70,6 +70,8 @@ pub struct Input {
     pub env: &'static str,
     /// One line of help.
     pub help: &'static str,
+    /// The errcode WeCom answers when the value is missing.
+    pub missing: Option<i64>,
     /// The errcode WeCom answers when the value is wrong.
     pub refused: Option<i64>,
 }

@@ -240,14 +240,14 @@ pub(crate) fn decode<T: DeserializeOwned>(meta: &'static EndpointMeta, bytes: &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::endpoint::{Auth, BodyKind};
+    use crate::endpoint::BodyKind;
 
     static META: EndpointMeta = EndpointMeta::new(
         "user.get",
         Method::Get,
         "/cgi-bin/user/get",
         "https://developer.work.weixin.qq.com/document/path/90196",
-        Auth::AccessToken,
+        Some(crate::Credential::AccessToken),
         BodyKind::None,
     );
 

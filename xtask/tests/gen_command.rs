@@ -95,7 +95,7 @@ fn a_hand_edit_fails_the_check_and_gen_restores_the_file() {
     let original = fs::read_to_string(&file).unwrap();
     fs::write(
         &file,
-        original.replace("pub struct GetRequest", "pub struct GetRequestEdited"),
+        original.replace("pub struct UserGetRequest", "pub struct UserGetRequestEdited"),
     )
     .unwrap();
 

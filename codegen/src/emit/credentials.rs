@@ -50,11 +50,12 @@ pub fn module(api: &Api) -> TokenStream {
             let at = placement(i.placement);
             let slot = format_ident!("{}", i.slot.variant());
             let (flag, env, help) = (&i.flag, &i.env, &i.help);
-            let refused = match i.refused {
+            let code = |c: Option<i64>| match c {
                 Some(code) => quote!(Some(#code)),
                 None => quote!(None),
             };
-            quote!(Input { param: #param, placement: #at, slot: Slot::#slot, flag: #flag, env: #env, help: #help, refused: #refused })
+            let (missing, refused) = (code(i.missing), code(i.refused));
+            quote!(Input { param: #param, placement: #at, slot: Slot::#slot, flag: #flag, env: #env, help: #help, missing: #missing, refused: #refused })
         });
         let fixed = c.fixed.iter().map(|(param, value, at)| {
             let at = placement(*at);

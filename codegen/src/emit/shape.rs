@@ -179,13 +179,6 @@ pub fn argument(field: &Field, name: &Ident) -> (TokenStream, TokenStream) {
                 quote!(impl IntoIterator<Item = impl Into<String>>),
                 quote!(#name.into_iter().map(Into::into).collect()),
             ),
-            Ty::Int(_) => {
-                let item = base_type(inner, false);
-                (
-                    quote!(impl IntoIterator<Item = impl Into<#item>>),
-                    quote!(#name.into_iter().map(Into::into).collect()),
-                )
-            }
             other => {
                 let item = base_type(other, false);
                 (quote!(impl IntoIterator<Item = #item>), quote!(#name.into_iter().collect()))

@@ -173,6 +173,7 @@ pub struct Input {
     pub flag: String,
     pub env: String,
     pub help: String,
+    pub missing: Option<i64>,
     pub refused: Option<i64>,
 }
 
@@ -433,6 +434,8 @@ pub struct Field {
     pub flatten: bool,
     /// What replaces a name the current docs no longer list.
     pub deprecated: Option<String>,
+    /// The field had problems, reported already; checks that look at it again skip it.
+    pub poisoned: bool,
     pub span: Span,
 }
 

@@ -556,6 +556,8 @@ pub struct CredentialInput {
     pub env: Loc<String>,
     /// One line for the CLI's help.
     pub help: Loc<String>,
+    /// errcode WeCom answers when the value is missing.
+    pub missing: Option<Loc<i64>>,
     /// errcode WeCom answers when the value is wrong.
     pub refused: Option<Loc<i64>>,
 }

@@ -115,9 +115,9 @@ rt::setters! {
     /// Sets [`user`](Self::user): 成员ID列表, 最多支持1000个
     user(user: impl IntoIterator<Item = impl Into<String>>) = user.into_iter().map(Into::into).collect();
     /// Sets [`party`](Self::party): 部门ID列表，最多支持100个
-    party(party: impl IntoIterator<Item = impl Into<u32>>) = party.into_iter().map(Into::into).collect();
+    party(party: impl IntoIterator<Item = u32>) = party.into_iter().collect();
     /// Sets [`tag`](Self::tag): 标签ID列表，最多支持100个
-    tag(tag: impl IntoIterator<Item = impl Into<u32>>) = tag.into_iter().map(Into::into).collect();
+    tag(tag: impl IntoIterator<Item = u32>) = tag.into_iter().collect();
 }
 rt::wire! {
     BatchInviteRequest: strict, required 0;

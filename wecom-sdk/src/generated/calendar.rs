@@ -391,7 +391,7 @@ rt::setters! {
     /// Sets [`userids`](Self::userids): 公开的成员列表范围
     userids(userids: impl IntoIterator<Item = impl Into<String>>) = userids.into_iter().map(Into::into).collect();
     /// Sets [`partyids`](Self::partyids): 公开的部门列表范围
-    partyids(partyids: impl IntoIterator<Item = impl Into<u32>>) = partyids.into_iter().map(Into::into).collect();
+    partyids(partyids: impl IntoIterator<Item = u32>) = partyids.into_iter().collect();
 }
 rt::wire! {
     CalendarPublicRange: lenient, required 0;

@@ -513,7 +513,7 @@ rt::setters! {
     /// Sets [`user`](Self::user): 使用该联系方式的用户userID列表，在type为1时为必填，且只能有一个
     user(user: impl IntoIterator<Item = impl Into<String>>) = user.into_iter().map(Into::into).collect();
     /// Sets [`party`](Self::party): 使用该联系方式的部门id列表，只在type为2时有效
-    party(party: impl IntoIterator<Item = impl Into<u32>>) = party.into_iter().map(Into::into).collect();
+    party(party: impl IntoIterator<Item = u32>) = party.into_iter().collect();
     /// Sets [`is_temp`](Self::is_temp): 是否临时会话模式，true表示使用临时会话模式，默认为false
     is_temp(is_temp: bool) = is_temp;
     /// Sets [`expires_in`](Self::expires_in): 临时会话二维码有效期，以秒为单位
@@ -758,7 +758,7 @@ rt::setters! {
     /// Sets [`user`](Self::user): 使用该联系方式的用户列表，将覆盖原有用户列表
     user(user: impl IntoIterator<Item = impl Into<String>>) = user.into_iter().map(Into::into).collect();
     /// Sets [`party`](Self::party): 使用该联系方式的部门列表，将覆盖原有部门列表，只在配置的type为2时有效
-    party(party: impl IntoIterator<Item = impl Into<u32>>) = party.into_iter().map(Into::into).collect();
+    party(party: impl IntoIterator<Item = u32>) = party.into_iter().collect();
     /// Sets [`expires_in`](Self::expires_in): 临时会话二维码有效期，以秒为单位，该参数仅在临时会话模式下有效
     expires_in(expires_in: u32) = expires_in;
     /// Sets [`chat_expires_in`](Self::chat_expires_in): 临时会话有效期，以秒为单位，该参数仅在临时会话模式下有效
@@ -2651,7 +2651,7 @@ rt::setters! {
     /// Sets [`userid`](Self::userid): 成员ID列表，最多100个
     userid(userid: impl IntoIterator<Item = impl Into<String>>) = userid.into_iter().map(Into::into).collect();
     /// Sets [`partyid`](Self::partyid): 部门ID列表，最多100个
-    partyid(partyid: impl IntoIterator<Item = impl Into<u32>>) = partyid.into_iter().map(Into::into).collect();
+    partyid(partyid: impl IntoIterator<Item = u32>) = partyid.into_iter().collect();
 }
 rt::wire! {
     ExternalContactGetUserBehaviorDataRequest: strict, required 12;

@@ -6707,7 +6707,7 @@ rt::setters! {
     /// Sets [`user_list`](Self::user_list): 会议室使用范围的userid列表，最多指定1000个成员
     user_list(user_list: impl IntoIterator<Item = impl Into<String>>) = user_list.into_iter().map(Into::into).collect();
     /// Sets [`department_list`](Self::department_list): 会议室使用范围的部门id列表，最多指定1000个部门
-    department_list(department_list: impl IntoIterator<Item = impl Into<u32>>) = department_list.into_iter().map(Into::into).collect();
+    department_list(department_list: impl IntoIterator<Item = u32>) = department_list.into_iter().collect();
 }
 rt::wire! {
     MeetingRoomRange: lenient, required 0;

@@ -718,7 +718,7 @@ rt::setters! {
     /// Sets [`remind_before_event_secs`](Self::remind_before_event_secs): 日程开始（start\_time）前多少秒提醒，当is\_remind为1时有效
     remind_before_event_secs(remind_before_event_secs: u32) = remind_before_event_secs;
     /// Sets [`remind_time_diffs`](Self::remind_time_diffs): 提醒时间与日程开始时间（start\_time）的差值，当is\_remind为1时有效，可以指定多个提醒时间，目前仅支持以下数值： 0 - 事件开始时
-    remind_time_diffs(remind_time_diffs: impl IntoIterator<Item = impl Into<i32>>) = remind_time_diffs.into_iter().map(Into::into).collect();
+    remind_time_diffs(remind_time_diffs: impl IntoIterator<Item = i32>) = remind_time_diffs.into_iter().collect();
     /// Sets [`repeat_type`](Self::repeat_type): 重复类型，当is\_repeat为1时有效
     repeat_type(repeat_type: impl Into<ScheduleRepeatType>) = repeat_type.into();
     /// Sets [`repeat_until`](Self::repeat_until): 重复结束时刻，Unix时间戳，当is\_repeat为1时有效
@@ -728,9 +728,9 @@ rt::setters! {
     /// Sets [`repeat_interval`](Self::repeat_interval): 重复间隔
     repeat_interval(repeat_interval: u32) = repeat_interval;
     /// Sets [`repeat_day_of_week`](Self::repeat_day_of_week): 每周周几重复
-    repeat_day_of_week(repeat_day_of_week: impl IntoIterator<Item = impl Into<u32>>) = repeat_day_of_week.into_iter().map(Into::into).collect();
+    repeat_day_of_week(repeat_day_of_week: impl IntoIterator<Item = u32>) = repeat_day_of_week.into_iter().collect();
     /// Sets [`repeat_day_of_month`](Self::repeat_day_of_month): 每月哪几天重复
-    repeat_day_of_month(repeat_day_of_month: impl IntoIterator<Item = impl Into<u32>>) = repeat_day_of_month.into_iter().map(Into::into).collect();
+    repeat_day_of_month(repeat_day_of_month: impl IntoIterator<Item = u32>) = repeat_day_of_month.into_iter().collect();
     /// Sets [`timezone`](Self::timezone): 时区
     timezone(timezone: i32) = timezone;
 }

@@ -370,7 +370,7 @@ rt::setters! {
     /// Sets [`userlist`](Self::userlist): 企业成员ID列表，注意：userlist、partylist不能同时为空，单次请求个数不超过1000
     userlist(userlist: impl IntoIterator<Item = impl Into<String>>) = userlist.into_iter().map(Into::into).collect();
     /// Sets [`partylist`](Self::partylist): 企业部门ID列表，注意：userlist、partylist不能同时为空，单次请求个数不超过100
-    partylist(partylist: impl IntoIterator<Item = impl Into<u32>>) = partylist.into_iter().map(Into::into).collect();
+    partylist(partylist: impl IntoIterator<Item = u32>) = partylist.into_iter().collect();
 }
 rt::wire! {
     TagAddUsersRequest: strict, required 1;
@@ -465,7 +465,7 @@ rt::setters! {
     /// Sets [`userlist`](Self::userlist): 企业成员ID列表，注意：userlist、partylist不能同时为空，单次请求长度不超过1000
     userlist(userlist: impl IntoIterator<Item = impl Into<String>>) = userlist.into_iter().map(Into::into).collect();
     /// Sets [`partylist`](Self::partylist): 企业部门ID列表，注意：userlist、partylist不能同时为空，单次请求长度不超过100
-    partylist(partylist: impl IntoIterator<Item = impl Into<u32>>) = partylist.into_iter().map(Into::into).collect();
+    partylist(partylist: impl IntoIterator<Item = u32>) = partylist.into_iter().collect();
 }
 rt::wire! {
     TagDeleteUsersRequest: strict, required 1;

@@ -275,9 +275,9 @@ rt::setters! {
     /// Sets [`mobile`](Self::mobile): 手机号码
     mobile(mobile: impl Into<String>) = mobile.into();
     /// Sets [`department`](Self::department): 成员所属部门id列表，不超过100个
-    department(department: impl IntoIterator<Item = impl Into<u32>>) = department.into_iter().map(Into::into).collect();
+    department(department: impl IntoIterator<Item = u32>) = department.into_iter().collect();
     /// Sets [`order`](Self::order): 部门内的排序值，默认为0，成员次序以创建时间从小到大排列
-    order(order: impl IntoIterator<Item = impl Into<u32>>) = order.into_iter().map(Into::into).collect();
+    order(order: impl IntoIterator<Item = u32>) = order.into_iter().collect();
     /// Sets [`position`](Self::position): 职务信息
     position(position: impl Into<String>) = position.into();
     /// Sets [`gender`](Self::gender): 性别
@@ -677,9 +677,9 @@ rt::setters! {
     /// Sets [`mobile`](Self::mobile): 手机号码
     mobile(mobile: impl Into<String>) = mobile.into();
     /// Sets [`department`](Self::department): 成员所属部门id列表，不超过100个
-    department(department: impl IntoIterator<Item = impl Into<u32>>) = department.into_iter().map(Into::into).collect();
+    department(department: impl IntoIterator<Item = u32>) = department.into_iter().collect();
     /// Sets [`order`](Self::order): 部门内的排序值，默认为0
-    order(order: impl IntoIterator<Item = impl Into<u32>>) = order.into_iter().map(Into::into).collect();
+    order(order: impl IntoIterator<Item = u32>) = order.into_iter().collect();
     /// Sets [`position`](Self::position): 职务信息
     position(position: impl Into<String>) = position.into();
     /// Sets [`gender`](Self::gender): 性别

@@ -74,7 +74,7 @@ async fn an_error_answer_keeps_its_business_fields() {
     let Error::Api(api) = &err else {
         panic!("expected an API error, got {err:?}")
     };
-    let partial: message::SendResponse = api.decode_body().expect("the body decodes as the typed response");
+    let partial: message::MessageSendResponse = api.decode_body().expect("the body decodes as the typed response");
     assert_eq!(partial.invaliduser, vec!["YinAnPing"]);
 }
 
@@ -234,9 +234,9 @@ async fn a_token_answer_that_does_not_decode_is_not_quoted() {
 
 #[tokio::test]
 async fn requests_and_responses_print_no_credentials() {
-    let request = wecom_sdk::token::GetTokenRequest::new(CORP_ID, SECRET);
+    let request = wecom_sdk::token::TokenGetTokenRequest::new(CORP_ID, SECRET);
     assert_no_secret(&format!("{request:?}"));
-    let reply: wecom_sdk::token::GetTokenResponse =
+    let reply: wecom_sdk::token::TokenGetTokenResponse =
         serde_json::from_str(&format!(r#"{{"access_token":"{TOKEN}","expires_in":7200}}"#)).unwrap();
     assert_no_secret(&format!("{reply:?}"));
     let client = Client::new(CORP_ID, SECRET).unwrap();

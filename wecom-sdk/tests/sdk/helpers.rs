@@ -4,11 +4,11 @@
 
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
-use wecom_sdk::{Error, Upload, media};
+use wecom_sdk::{Client, Credential, Error, Upload, media};
 use wiremock::matchers::{body_json, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{CORP_ID, TOKEN, client, client_for, json, server_for, server_with_token};
+use crate::support::{CORP_ID, TOKEN, client, json, server_for, server_with_token, test_values};
 
 async fn requests(server: &MockServer, wanted: &str) -> Vec<wiremock::Request> {
     let all = server.received_requests().await.expect("recording is on");
@@ -436,29 +436,28 @@ async fn a_page_error_ends_the_stream_with_that_error() {
 
 #[tokio::test]
 async fn the_provider_and_suite_tokens_are_fetched_and_cached() {
-    let server = server_for("provider_access_token").await;
+    let server = server_for(Some(Credential::ProviderAccessToken)).await;
     Mock::given(method("POST"))
-        .and(path("/cgi-bin/service/get_suite_token"))
+        .and(path(Credential::SuiteAccessToken.def().fetch.path))
         .respond_with(json(r#"{"suite_access_token":"suite-token","expires_in":7200}"#))
         .expect(1)
         .mount(&server)
         .await;
-    let client = client_for(&server, "provider_access_token");
+    let (provider_id, provider_secret, _, provider_token) = test_values(Credential::ProviderAccessToken);
+    let client = Client::builder_without_credentials()
+        .provider(provider_id, provider_secret)
+        .suite("ww-suite", "suite-secret")
+        .base_url(server.uri())
+        .build()
+        .unwrap();
     // No ticket yet: a configuration error, and nothing is asked of WeCom.
     let err = client.suite_access_token().await.unwrap_err();
-    assert!(
-        matches!(err, Error::Config(ref m) if m.contains("suite_ticket")),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::Config(ref m) if m.contains("suite_ticket")), "{err:?}");
     client.set_suite_ticket("pushed-ticket");
     assert_eq!(client.suite_access_token().await.unwrap().expose(), "suite-token");
     assert_eq!(client.suite_access_token().await.unwrap().expose(), "suite-token");
-    let sent: Value =
-        serde_json::from_slice(&requests(&server, "/cgi-bin/service/get_suite_token").await[0].body).unwrap();
+    let sent: Value = serde_json::from_slice(&requests(&server, Credential::SuiteAccessToken.def().fetch.path).await[0].body).unwrap();
     assert_eq!(sent["suite_ticket"], "pushed-ticket");
-    assert_eq!(
-        client.provider_access_token().await.unwrap().expose(),
-        crate::support::PROVIDER_TOKEN
-    );
+    assert_eq!(client.provider_access_token().await.unwrap().expose(), provider_token);
     server.verify().await;
 }

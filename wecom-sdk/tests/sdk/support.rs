@@ -8,35 +8,28 @@ use std::path::PathBuf;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use wecom_sdk::{Client, Endpoint};
+use wecom_sdk::schema::Placement;
+use wecom_sdk::{BodyKind, Client, Credential, Endpoint, Slot};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 pub const CORP_ID: &str = "ww-test-corp";
 pub const SECRET: &str = "test-secret-0123456789";
 pub const TOKEN: &str = "test-access-token-abcdef";
-pub const PROVIDER_CORP_ID: &str = "ww-test-provider";
-pub const PROVIDER_SECRET: &str = "test-provider-secret-0123";
-pub const PROVIDER_TOKEN: &str = "test-provider-token-abcdef";
-pub const SUITE_ID: &str = "ww-test-suite";
-pub const SUITE_SECRET: &str = "test-suite-secret-0123";
-pub const SUITE_TICKET: &str = "test-suite-ticket-0123";
-pub const SUITE_TOKEN: &str = "test-suite-token-abcdef";
 
-/// One endpoint's documented exchange, as the spec gives it.
-pub struct Case {
-    pub id: &'static str,
-    pub method: &'static str,
-    pub path: &'static str,
-    /// The request example's keys that travel in the query; the rest form the JSON body.
-    pub query_keys: &'static [&'static str],
-    pub json_body: bool,
-    /// The request example's keys that are files of a multipart body.
-    pub files: &'static [&'static str],
-    /// `access_token`, `provider_access_token`, `suite_access_token` or `none`.
-    pub auth: &'static str,
-    pub request: &'static str,
-    pub response: &'static str,
+/// What the test client holds for a kind of credential: id, secret, ticket, and the token the
+/// local server hands out for it.
+pub fn test_values(kind: Credential) -> (String, String, String, String) {
+    if kind == Credential::DEFAULT {
+        return (CORP_ID.into(), SECRET.into(), String::new(), TOKEN.into());
+    }
+    let name = kind.def().name.replace('_', "-");
+    (
+        format!("ww-test-{name}"),
+        format!("test-{name}-secret-0123"),
+        format!("test-{name}-ticket-0123"),
+        format!("test-{name}-token-abcdef"),
+    )
 }
 
 /// A server that hands out [`TOKEN`] from `gettoken` (expecting `expected_fetches` calls).
@@ -65,87 +58,74 @@ pub fn json(body: &str) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_raw(body.as_bytes().to_vec(), "application/json")
 }
 
-/// Sends the documented request through the typed request and checks what reaches the server;
-/// then checks the documented response decodes through the typed response with no field lost.
-pub async fn check_endpoint<R>(case: Case)
+/// Sends the documented request through the typed request and checks what reaches the server
+/// (the method, path, query and body the request's `META` says); then checks the documented
+/// response decodes through the typed response with no field lost.
+pub async fn check<R>(request_example: &str, response_example: &str)
 where
     R: Endpoint + DeserializeOwned,
     R::Response: Serialize,
 {
-    let server = server_for(case.auth).await;
-    Mock::given(method(case.method))
-        .and(path(case.path))
-        .respond_with(json(case.response))
+    let meta = R::META;
+    let id = meta.id;
+    let server = server_for(meta.auth).await;
+    Mock::given(method(meta.method.as_str()))
+        .and(path(meta.path))
+        .respond_with(json(response_example))
         .expect(1)
-        .named(case.id)
+        .named(id)
         .mount(&server)
         .await;
 
-    let files = FileFixtures::new(&case);
-    let request: R = serde_json::from_str(&files.request).unwrap_or_else(|e| {
-        panic!(
-            "{}: the request example does not fit the typed request: {e}",
-            case.id
-        )
-    });
-    let response = client_for(&server, case.auth)
+    let files = FileFixtures::new::<R>(request_example);
+    let request: R = serde_json::from_str(&files.request)
+        .unwrap_or_else(|e| panic!("{id}: the request example does not fit the typed request: {e}"));
+    let response = client_for(&server)
         .execute(&request)
         .await
-        .unwrap_or_else(|e| panic!("{}: the call failed: {e}", case.id));
+        .unwrap_or_else(|e| panic!("{id}: the call failed: {e}"));
 
     let received = server.received_requests().await.expect("recording is on");
     let call = received
         .iter()
-        .find(|r| r.url.path() == case.path)
-        .unwrap_or_else(|| panic!("{}: nothing reached {}", case.id, case.path));
-    assert_eq!(call.method.as_str(), case.method, "{}: method", case.id);
+        .find(|r| r.url.path() == meta.path)
+        .unwrap_or_else(|| panic!("{id}: nothing reached {}", meta.path));
+    assert_eq!(call.method.as_str(), meta.method.as_str(), "{id}: method");
 
-    let example: Value = serde_json::from_str(case.request).expect("the spec checked it is JSON");
+    let example: Value = serde_json::from_str(request_example).expect("the spec checked it is JSON");
     let example = example.as_object().cloned().unwrap_or_default();
+    let in_query = |key: &str| meta.param(key).is_some_and(|p| p.placement() == Placement::Query);
     let mut expected_query: BTreeMap<String, String> = example
         .iter()
-        .filter(|(k, _)| case.query_keys.contains(&k.as_str()))
+        .filter(|(k, _)| in_query(k))
         .map(|(k, v)| (k.clone(), query_text(v)))
         .collect();
-    if let Some((param, token)) = credential_for(case.auth) {
-        expected_query.insert(param.into(), token.into());
+    if let Some((param, token)) = credential_for(meta.auth) {
+        expected_query.insert(param.into(), token);
     }
     let query: BTreeMap<String, String> = call
         .url
         .query_pairs()
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    assert_eq!(query, expected_query, "{}: query", case.id);
+    assert_eq!(query, expected_query, "{id}: query");
 
-    if !case.files.is_empty() {
-        files.assert_sent(&case, call);
-    } else if case.json_body {
-        let expected_body: serde_json::Map<String, Value> = example
-            .into_iter()
-            .filter(|(k, _)| !case.query_keys.contains(&k.as_str()))
-            .collect();
-        let body: Value = serde_json::from_slice(&call.body)
-            .unwrap_or_else(|e| panic!("{}: the body is not JSON: {e}", case.id));
-        assert_eq!(body, Value::Object(expected_body), "{}: JSON body", case.id);
+    if meta.body == BodyKind::Multipart {
+        files.assert_sent(id, call);
+    } else if meta.body == BodyKind::Json {
+        let expected_body: serde_json::Map<String, Value> = example.into_iter().filter(|(k, _)| !in_query(k)).collect();
+        let body: Value =
+            serde_json::from_slice(&call.body).unwrap_or_else(|e| panic!("{id}: the body is not JSON: {e}"));
+        assert_eq!(body, Value::Object(expected_body), "{id}: JSON body");
         let content_type = call.headers.get("content-type").and_then(|v| v.to_str().ok());
-        assert_eq!(
-            content_type,
-            Some("application/json"),
-            "{}: content type",
-            case.id
-        );
+        assert_eq!(content_type, Some("application/json"), "{id}: content type");
     } else {
-        assert!(
-            call.body.is_empty(),
-            "{}: a {} without a body sent one",
-            case.id,
-            case.method
-        );
+        assert!(call.body.is_empty(), "{id}: a {} without a body sent one", meta.method.as_str());
     }
 
-    let original: Value = serde_json::from_str(case.response).expect("the spec checked it is JSON");
+    let original: Value = serde_json::from_str(response_example).expect("the spec checked it is JSON");
     let reencoded = serde_json::to_value(&response).expect("typed responses serialize");
-    assert_lossless(case.id, &original, &reencoded);
+    assert_lossless(id, &original, &reencoded);
 }
 
 fn query_text(value: &Value) -> String {
@@ -255,63 +235,82 @@ pub fn samples_dir() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
-/// A server that hands out the credential `auth` needs (once).
-pub async fn server_for(auth: &str) -> MockServer {
+/// A server that hands out the token `auth` needs (once), and whatever that fetch needs in turn,
+/// answering each fetch as `spec/credentials.yaml` describes it: it checks the inputs arrive
+/// where the spec says, with the values the test client holds.
+pub async fn server_for(auth: Option<Credential>) -> MockServer {
     let server = MockServer::start().await;
-    match auth {
-        "access_token" => {
-            Mock::given(method("GET"))
-                .and(path("/cgi-bin/gettoken"))
-                .respond_with(json(&format!(r#"{{"errcode":0,"errmsg":"ok","access_token":"{TOKEN}","expires_in":7200}}"#)))
-                .expect(1)
-                .mount(&server)
-                .await
+    let mut next = auth;
+    while let Some(kind) = next {
+        let def = kind.def();
+        let (id, secret, ticket, _) = test_values(def.derived_from.unwrap_or(kind));
+        let token = test_values(kind).3;
+        let mut body = serde_json::Map::new();
+        let mut mock = Mock::given(method(def.fetch.method.as_str())).and(path(def.fetch.path));
+        for input in def.inputs {
+            let value = match input.slot {
+                Slot::Id => id.clone(),
+                Slot::Secret => secret.clone(),
+                _ => ticket.clone(),
+            };
+            match input.placement {
+                Placement::Query => mock = mock.and(wiremock::matchers::query_param(input.param, value)),
+                _ => {
+                    body.insert(input.param.into(), Value::String(value));
+                }
+            }
         }
-        "provider_access_token" => {
-            Mock::given(method("POST"))
-                .and(path("/cgi-bin/service/get_provider_token"))
-                .and(wiremock::matchers::body_json(serde_json::json!({"corpid": PROVIDER_CORP_ID, "provider_secret": PROVIDER_SECRET})))
-                .respond_with(json(&format!(r#"{{"provider_access_token":"{PROVIDER_TOKEN}","expires_in":7200}}"#)))
-                .expect(1)
-                .mount(&server)
-                .await
+        for (param, value, placement) in def.fixed {
+            match placement {
+                Placement::Query => mock = mock.and(wiremock::matchers::query_param(*param, *value)),
+                _ => {
+                    body.insert((*param).into(), Value::String((*value).into()));
+                }
+            }
         }
-        "suite_access_token" => {
-            Mock::given(method("POST"))
-                .and(path("/cgi-bin/service/get_suite_token"))
-                .and(wiremock::matchers::body_json(serde_json::json!({"suite_id": SUITE_ID, "suite_secret": SUITE_SECRET, "suite_ticket": SUITE_TICKET})))
-                .respond_with(json(&format!(r#"{{"suite_access_token":"{SUITE_TOKEN}","expires_in":7200}}"#)))
-                .expect(1)
-                .mount(&server)
-                .await
+        if def.fetch.body == BodyKind::Json {
+            mock = mock.and(wiremock::matchers::body_json(Value::Object(body)));
         }
-        _ => {}
+        let mut answer = serde_json::Map::new();
+        answer.insert("errcode".into(), 0.into());
+        answer.insert("errmsg".into(), "ok".into());
+        answer.insert(def.token.into(), Value::String(token));
+        answer.insert(def.expires_in.into(), 7200.into());
+        mock.respond_with(json(&Value::Object(answer).to_string()))
+            .expect(1)
+            .named(def.fetch.id)
+            .mount(&server)
+            .await;
+        next = def.fetch.auth;
     }
     server
 }
 
 /// A client holding every kind of credential the tests use.
-pub fn client_for(server: &MockServer, auth: &str) -> Client {
-    let client = Client::builder(CORP_ID, SECRET)
-        .provider(PROVIDER_CORP_ID, PROVIDER_SECRET)
-        .suite(SUITE_ID, SUITE_SECRET)
-        .base_url(server.uri())
-        .build()
-        .expect("a client for the local server");
-    if auth == "suite_access_token" {
-        client.set_suite_ticket(SUITE_TICKET);
+pub fn client_for(server: &MockServer) -> Client {
+    let mut builder = Client::builder_without_credentials().base_url(server.uri());
+    let mut tickets = Vec::new();
+    for kind in Credential::ALL {
+        if kind.def().inputs.is_empty() {
+            continue;
+        }
+        let (id, secret, ticket, _) = test_values(*kind);
+        builder = builder.credential(*kind, id, secret);
+        if kind.def().input(Slot::Ticket).is_some() {
+            tickets.push((*kind, ticket));
+        }
+    }
+    let client = builder.build().expect("a client for the local server");
+    for (kind, ticket) in tickets {
+        client.set_ticket(kind, ticket);
     }
     client
 }
 
 /// The query parameter and token a call with `auth` carries.
-pub fn credential_for(auth: &str) -> Option<(&'static str, &'static str)> {
-    match auth {
-        "access_token" => Some(("access_token", TOKEN)),
-        "provider_access_token" => Some(("access_token", PROVIDER_TOKEN)),
-        "suite_access_token" => Some(("suite_access_token", SUITE_TOKEN)),
-        _ => None,
-    }
+pub fn credential_for(auth: Option<Credential>) -> Option<(&'static str, String)> {
+    let kind = auth?;
+    Some((kind.def().param?, test_values(kind).3))
 }
 
 /// Real files for the file parameters of a request example: the example names a file, the
@@ -324,25 +323,31 @@ struct FileFixtures {
 }
 
 impl FileFixtures {
-    fn new(case: &Case) -> Self {
-        if case.files.is_empty() {
+    fn new<R: Endpoint>(request: &str) -> Self {
+        let keys: Vec<&str> = R::META
+            .params
+            .iter()
+            .filter(|p| p.placement() == Placement::File)
+            .map(|p| p.name())
+            .collect();
+        if keys.is_empty() {
             return FileFixtures {
                 _dir: None,
-                request: case.request.to_string(),
+                request: request.to_string(),
                 files: Vec::new(),
             };
         }
         let dir = tempfile::tempdir().expect("a temporary folder");
-        let mut example: Value = serde_json::from_str(case.request).expect("the spec checked it is JSON");
+        let mut example: Value = serde_json::from_str(request).expect("the spec checked it is JSON");
         let mut files = Vec::new();
-        for key in case.files {
-            let Some(name) = example.get(*key).and_then(Value::as_str).map(str::to_string) else {
+        for key in keys {
+            let Some(name) = example.get(key).and_then(Value::as_str).map(str::to_string) else {
                 continue;
             };
-            let content = format!("contents of {name} for {}\n", case.id).into_bytes();
+            let content = format!("contents of {name} for {}\n", R::META.id).into_bytes();
             let path = dir.path().join(&name);
             std::fs::write(&path, &content).expect("a fixture file");
-            example[*key] = Value::String(path.to_string_lossy().into_owned());
+            example[key] = Value::String(path.to_string_lossy().into_owned());
             files.push((key.to_string(), name, content));
         }
         FileFixtures {
@@ -353,7 +358,7 @@ impl FileFixtures {
     }
 
     /// Each file arrived as a multipart part with its plain UTF-8 name and its bytes.
-    fn assert_sent(&self, case: &Case, call: &wiremock::Request) {
+    fn assert_sent(&self, id: &str, call: &wiremock::Request) {
         let content_type = call
             .headers
             .get("content-type")
@@ -361,26 +366,22 @@ impl FileFixtures {
             .unwrap_or_default();
         assert!(
             content_type.starts_with("multipart/form-data"),
-            "{}: content type {content_type}",
-            case.id
+            "{id}: content type {content_type}"
         );
         let body = String::from_utf8_lossy(&call.body);
         for (part, name, content) in &self.files {
             let disposition = format!(r#"Content-Disposition: form-data; name="{part}"; filename="{name}""#);
             assert!(
                 body.contains(&disposition),
-                "{}: no part `{disposition}` in\n{body}",
-                case.id
+                "{id}: no part `{disposition}` in\n{body}"
             );
             assert!(
                 !body.contains("filename*="),
-                "{}: RFC 2231 file names are refused by WeCom",
-                case.id
+                "{id}: RFC 2231 file names are refused by WeCom"
             );
             assert!(
                 body.contains(&*String::from_utf8_lossy(content)),
-                "{}: the file's bytes are missing",
-                case.id
+                "{id}: the file's bytes are missing"
             );
         }
     }
@@ -388,76 +389,71 @@ impl FileFixtures {
 
 /// A download endpoint: the documented request reaches the server as documented and the file
 /// comes back streamed with its name; a JSON answer (the documented error) becomes an error.
-pub async fn check_download<R>(case: Case)
+pub async fn check_download<R>(request_example: &str, response_example: &str)
 where
     R: wecom_sdk::DownloadEndpoint + DeserializeOwned,
 {
-    let server = server_for(case.auth).await;
+    let meta = R::META;
+    let id = meta.id;
+    let server = server_for(meta.auth).await;
     let file = b"\x89PNG fake image bytes".to_vec();
-    Mock::given(method(case.method))
-        .and(path(case.path))
+    Mock::given(method(meta.method.as_str()))
+        .and(path(meta.path))
         .respond_with(
             ResponseTemplate::new(200)
                 .insert_header("content-disposition", r#"attachment; filename="downloaded.png""#)
                 .set_body_raw(file.clone(), "image/png"),
         )
         .expect(1)
-        .named(case.id)
+        .named(id)
         .mount(&server)
         .await;
-    let request: R = serde_json::from_str(case.request).unwrap_or_else(|e| {
-        panic!(
-            "{}: the request example does not fit the typed request: {e}",
-            case.id
-        )
-    });
-    let client = client_for(&server, case.auth);
-    let mut download = client
-        .download(&request)
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", case.id));
-    assert_eq!(download.file_name(), Some("downloaded.png"), "{}", case.id);
-    assert_eq!(download.content_type(), Some("image/png"), "{}", case.id);
+    let request: R = serde_json::from_str(request_example)
+        .unwrap_or_else(|e| panic!("{id}: the request example does not fit the typed request: {e}"));
+    let client = client_for(&server);
+    let mut download = client.download(&request).await.unwrap_or_else(|e| panic!("{id}: {e}"));
+    assert_eq!(download.file_name(), Some("downloaded.png"), "{id}");
+    assert_eq!(download.content_type(), Some("image/png"), "{id}");
     let mut received = Vec::new();
     while let Some(chunk) = download.chunk().await.unwrap() {
         received.extend_from_slice(&chunk);
     }
-    assert_eq!(received, file, "{}: file bytes", case.id);
+    assert_eq!(received, file, "{id}: file bytes");
 
     let calls = server.received_requests().await.expect("recording is on");
     let call = calls
         .iter()
-        .find(|r| r.url.path() == case.path)
+        .find(|r| r.url.path() == meta.path)
         .expect("the download was requested");
-    let example: Value = serde_json::from_str(case.request).expect("the spec checked it is JSON");
+    let example: Value = serde_json::from_str(request_example).expect("the spec checked it is JSON");
     let mut expected: BTreeMap<String, String> = example
         .as_object()
         .into_iter()
         .flatten()
         .map(|(k, v)| (k.clone(), query_text(v)))
         .collect();
-    if let Some((param, token)) = credential_for(case.auth) {
-        expected.insert(param.into(), token.into());
+    if let Some((param, token)) = credential_for(meta.auth) {
+        expected.insert(param.into(), token);
     }
     let query: BTreeMap<String, String> = call
         .url
         .query_pairs()
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    assert_eq!(query, expected, "{}: query", case.id);
+    assert_eq!(query, expected, "{id}: query");
 
-    let documented: Value = serde_json::from_str(case.response).expect("JSON");
+    let documented: Value = serde_json::from_str(response_example).expect("JSON");
     if documented["errcode"].as_i64().unwrap_or(0) != 0 {
         server.reset().await;
-        Mock::given(method(case.method))
-            .and(path(case.path))
-            .respond_with(json(case.response))
+        Mock::given(method(meta.method.as_str()))
+            .and(path(meta.path))
+            .respond_with(json(response_example))
             .mount(&server)
             .await;
         let err = client
             .download(&request)
             .await
             .expect_err("a JSON answer to a download is a refusal");
-        assert_eq!(err.code(), documented["errcode"].as_i64(), "{}", case.id);
+        assert_eq!(err.code(), documented["errcode"].as_i64(), "{id}");
     }
 }

@@ -114,6 +114,7 @@ pub(crate) fn lower(cx: &mut Cx, parsed: &Parsed, names: &CredentialNames, group
                 flag: i.flag.value.clone(),
                 env: i.env.value.clone(),
                 help: i.help.value.clone(),
+                missing: i.missing.as_ref().map(|r| r.value),
                 refused: i.refused.as_ref().map(|r| r.value),
             });
         }

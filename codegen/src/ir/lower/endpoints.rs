@@ -296,7 +296,7 @@ fn lower_endpoint(
         .as_ref()
         .and_then(|p| pagination(cx, scopes, scope, file, p, &mut params, &mut response));
 
-    for param in params.iter_mut() {
+    for param in params.iter_mut().filter(|p| !p.poisoned) {
         if !param.placement_written {
             param.placement = match body {
                 BodyKind::Json => Placement::Body,
@@ -326,7 +326,7 @@ fn lower_endpoint(
                 format!("`{}` travels in the body, but this endpoint has none", param.wire),
             );
         }
-        if param.placement == Placement::Query && !query_capable(&param.ty) {
+        if param.placement == Placement::Query && param.ty != Ty::File && !query_capable(&param.ty) {
             cx.error(
                 Code::BodyMismatch,
                 &at,
@@ -552,7 +552,7 @@ fn pagination(
     }
     // A request parameter or response field named in the pagination, from the endpoint or else
     // from the named parameter of that name.
-    let mut take = |cx: &mut Cx, scopes: &mut Scopes, list: &mut Vec<Field>, name: &Loc<String>, site: Site| -> Option<Field> {
+    let take = |cx: &mut Cx, scopes: &mut Scopes, list: &mut Vec<Field>, name: &Loc<String>, site: Site| -> Option<Field> {
         if let Some(f) = list.iter().find(|f| f.wire == name.value) {
             return Some(f.clone());
         }

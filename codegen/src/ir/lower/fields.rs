@@ -29,6 +29,8 @@ type Bounds<T> = (Option<T>, Option<T>);
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Partial {
     pub(crate) ty: Option<(Ty, Span)>,
+    /// A type was written, even if it did not resolve (that was reported where it is written).
+    pub(crate) ty_written: bool,
     /// Limits and description that come with a scalar type.
     pub(crate) inherited: Limits,
     pub(crate) inherited_description: Option<String>,
@@ -61,6 +63,7 @@ impl Partial {
         };
         Partial {
             ty,
+            ty_written: over.ty_written || self.ty_written,
             inherited,
             inherited_description,
             required: over.required.or(self.required),
@@ -97,6 +100,9 @@ pub(crate) fn lower_fields(
     for (wire, entry) in entries.iter() {
         let key_span = cx.span(file, wire);
         let Some(partial) = partial_of(cx, scopes, scope, file, entry, key_span.clone()) else {
+            // Reported where it went wrong; keep the name (see `placeholder`).
+            let rust = rust_field_name(&wire.value).unwrap_or_else(|| wire.value.clone());
+            out.push(placeholder(&wire.value, rust, key_span));
             continue;
         };
         let Some(field) = finish(cx, &wire.value, partial, site) else {
@@ -187,6 +193,7 @@ fn read_field(cx: &mut Cx, scopes: &mut Scopes, scope: &ScopeKey, file: FileId, 
         span,
         ..Partial::default()
     };
+    partial.ty_written = field.ty.is_some();
     if let Some(written) = &field.ty
         && let Some((ty, inherited, description)) = resolve_type(cx, scopes, scope, file, written)
     {
@@ -292,8 +299,12 @@ pub(crate) fn finish(cx: &mut Cx, wire: &str, p: Partial, site: Site) -> Option<
         },
     };
     let Some((ty, ty_span)) = p.ty.clone() else {
-        cx.error(Code::MissingKey, &p.span, format!("field `{wire}` needs a `type`"));
-        return None;
+        if !p.ty_written {
+            cx.error(Code::MissingKey, &p.span, format!("field `{wire}` needs a `type`"));
+        }
+        // A type that did not resolve is reported where it is written; the field stays, as free
+        // JSON, so later checks (the examples' keys) do not report it missing as well.
+        return Some(placeholder(wire, rust, p.span.clone()));
     };
     if site != Site::Request && site != Site::Param && contains_file(&ty) {
         cx.error(
@@ -369,8 +380,30 @@ pub(crate) fn finish(cx: &mut Cx, wire: &str, p: Partial, site: Site) -> Option<
         secret,
         flatten,
         deprecated: p.deprecated.clone(),
+        poisoned: false,
         span: p.span.clone(),
     })
+}
+
+/// A field whose own problems are reported: it keeps its name so nothing else trips over it.
+pub(crate) fn placeholder(wire: &str, rust: String, span: Span) -> Field {
+    Field {
+        wire: wire.to_string(),
+        rust,
+        ty: Ty::Json,
+        required: false,
+        description: String::new(),
+        default: None,
+        limits: Limits::default(),
+        placement: Placement::Body,
+        placement_written: false,
+        as_string: false,
+        secret: false,
+        flatten: false,
+        deprecated: None,
+        poisoned: true,
+        span,
+    }
 }
 
 /// The field's own limits, each checked against the type.

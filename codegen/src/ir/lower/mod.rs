@@ -23,7 +23,6 @@ pub use errcodes::lower_error_codes;
 pub use names::Reserved;
 
 use std::collections::BTreeMap;
-use std::ops::Range;
 
 use super::*;
 use crate::diagnostics::{Code, Diagnostic, FileId, Files, Label};
@@ -158,14 +157,6 @@ impl Cx<'_> {
         } else {
             whole
         }
-    }
-}
-
-/// A span for something built in (defaults): nowhere in particular.
-pub(crate) fn nowhere() -> Span {
-    Span {
-        file: 0,
-        range: Range { start: 0, end: 0 },
     }
 }
 
