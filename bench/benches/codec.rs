@@ -14,7 +14,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use wecom_bench::{MEMBER, RawMember, RawSent, SENT, raw_send_body, user_list};
 use wecom_sdk::Endpoint;
-use wecom_sdk::message::{Message, MessageSendRequest as SendRequest, MessageSendResponse as SendResponse, TextContent};
+use wecom_sdk::message::{
+    Message, MessageSendRequest as SendRequest, MessageSendResponse as SendResponse, TextContent,
+};
 use wecom_sdk::user::{UserGetResponse as GetResponse, UserListResponse as ListResponse};
 
 /// The system allocator, counting the bytes in use and their peak.

@@ -116,10 +116,18 @@ pub fn generate_from_sources(sources: Vec<Source>, reserved: &Reserved) -> Resul
     let lowered = ir::lower(&files, &parsed, reserved);
     let mut api = match lowered {
         Ok(api) if problems.is_empty() => api,
-        Ok(_) => return Err(Error::Spec(Report { files, diagnostics: problems })),
+        Ok(_) => {
+            return Err(Error::Spec(Report {
+                files,
+                diagnostics: problems,
+            }));
+        }
         Err(mut more) => {
             problems.append(&mut more);
-            return Err(Error::Spec(Report { files, diagnostics: problems }));
+            return Err(Error::Spec(Report {
+                files,
+                diagnostics: problems,
+            }));
         }
     };
     api.errcodes = errcodes;

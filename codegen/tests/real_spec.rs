@@ -52,3 +52,42 @@ fn the_error_code_table_is_the_official_one() {
         assert!(codes.contains(&known), "{known} is missing");
     }
 }
+
+/// The JSON Schemas `cargo xtask gen` writes accept every file of the spec, and refuse what the
+/// generator refuses to read, so an editor's checks agree with the generator's.
+#[test]
+fn the_json_schemas_accept_the_spec_and_refuse_unknown_keys() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let schemas: std::collections::BTreeMap<&str, jsonschema::Validator> = codegen::spec::schema::schemas()
+        .into_iter()
+        .map(|(name, text)| {
+            let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+            (
+                name,
+                jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{name}: {e}")),
+            )
+        })
+        .collect();
+    let mut checked = 0;
+    for source in codegen::spec::read(&root.join("spec")).unwrap() {
+        let schema = match codegen::spec::role(&source.name) {
+            codegen::spec::Role::GroupFile { .. } => "group.json",
+            codegen::spec::Role::Shared => "shared.json",
+            codegen::spec::Role::Credentials => "credentials.json",
+            _ => continue,
+        };
+        let value: serde_json::Value = serde_saphyr::from_str(&source.text).unwrap();
+        let errors: Vec<String> = schemas[schema]
+            .iter_errors(&value)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}: {}", source.name, errors.join("\n"));
+        checked += 1;
+    }
+    assert!(checked > 20, "{checked} files");
+    let broken: serde_json::Value =
+        serde_json::json!({"title": "t", "summary": "s", "doc": 1, "colour": "blue"});
+    assert!(!schemas["group.json"].is_valid(&broken));
+    let bad_bound: serde_json::Value = serde_json::json!({"endpoints": {"get": {"request": {"a": {"type": "string", "length": "up to 5"}}}}});
+    assert!(!schemas["group.json"].is_valid(&bad_bound));
+}

@@ -23,7 +23,10 @@ fn assert_generates(case: &str) {
     let generated = codegen::generate_with(&here().join("tests/specs").join(case), &reserved())
         .unwrap_or_else(|e| panic!("{case} should generate:\n{e}"));
     for file in generated.files {
-        if file.path.starts_with("spec/schema/") || file.path.ends_with("errcodes.rs") || file.path.ends_with("errcodes.md") {
+        if file.path.starts_with("spec/schema/")
+            || file.path.ends_with("errcodes.rs")
+            || file.path.ends_with("errcodes.md")
+        {
             continue;
         }
         let name = format!("{case}__{}", file.path.replace('/', "__"));
@@ -94,7 +97,10 @@ fn cases() -> Vec<Case> {
             }
             Case {
                 name: path.file_stem().unwrap().to_string_lossy().into_owned(),
-                sources: files.into_iter().map(|(name, text)| Source { name, text }).collect(),
+                sources: files
+                    .into_iter()
+                    .map(|(name, text)| Source { name, text })
+                    .collect(),
             }
         })
         .collect()
@@ -109,8 +115,15 @@ fn read_tree(dir: &Path) -> BTreeMap<String, String> {
             if path.is_dir() {
                 stack.push(path);
             } else {
-                let relative = path.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
-                out.insert(format!("spec/{relative}"), std::fs::read_to_string(&path).unwrap());
+                let relative = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(
+                    format!("spec/{relative}"),
+                    std::fs::read_to_string(&path).unwrap(),
+                );
             }
         }
     }
@@ -128,7 +141,10 @@ fn report(case: &Case) -> String {
 #[test]
 fn the_base_of_the_broken_specs_generates() {
     let base = read_tree(&here().join("tests/errors/base"));
-    let sources = base.into_iter().map(|(name, text)| Source { name, text }).collect();
+    let sources = base
+        .into_iter()
+        .map(|(name, text)| Source { name, text })
+        .collect();
     codegen::generate_from_sources(sources, &reserved()).unwrap_or_else(|e| panic!("{e}"));
 }
 
@@ -157,13 +173,20 @@ fn every_kind_of_problem_has_a_broken_spec() {
         .filter(|c| !covered.iter().any(|id| id == c.id()))
         .map(|c| format!("{} ({})", c.id(), c.what()))
         .collect();
-    assert!(missing.is_empty(), "no broken spec in tests/errors/ for:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "no broken spec in tests/errors/ for:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
 fn one_run_reports_every_problem() {
     let all = cases();
-    let case = all.iter().find(|c| c.name.starts_with("S030")).expect("a case with several problems");
+    let case = all
+        .iter()
+        .find(|c| c.name.starts_with("S030"))
+        .expect("a case with several problems");
     let report = report(case);
     assert!(report.matches("error[").count() >= 2, "{report}");
 }

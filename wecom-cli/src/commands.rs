@@ -77,7 +77,10 @@ pub fn cli() -> Command {
         }
     }
     // Flags of every command: an endpoint's kebab-case alias must not take one.
-    let taken: Vec<String> = cli.get_arguments().filter_map(|a| a.get_long().map(str::to_string)).collect();
+    let taken: Vec<String> = cli
+        .get_arguments()
+        .filter_map(|a| a.get_long().map(str::to_string))
+        .collect();
     let mut groups: BTreeMap<&str, Vec<&'static Operation>> = BTreeMap::new();
     for op in registry::operations() {
         groups.entry(op.group).or_default().push(op);
@@ -139,7 +142,11 @@ fn param_arg(param: &'static Param, description: &'static str, taken: &[String])
     }
     facts.extend(param.limits().describe());
     if let ParamKind::IntEnum(e) | ParamKind::StrEnum(e) = param.kind() {
-        let names: Vec<String> = e.values().iter().map(|(name, value)| format!("{name}={value}")).collect();
+        let names: Vec<String> = e
+            .values()
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect();
         facts.push(format!("one of {} (a name or a value)", names.join(", ")));
     }
     if param.kind().is_list() {

@@ -136,14 +136,28 @@ async fn client(matches: &ArgMatches, op: &Operation) -> Result<Client, u8> {
     }
     if let Some(kind) = op.meta.auth {
         let base = kind.def().derived_from.unwrap_or(kind);
-        if !any || !Credential::ALL.iter().any(|k| *k == base && base.def().inputs.iter().all(|i| i.slot == Slot::Ticket || !text(i.flag).is_empty())) {
+        if !any
+            || !Credential::ALL.iter().any(|k| {
+                *k == base
+                    && base
+                        .def()
+                        .inputs
+                        .iter()
+                        .all(|i| i.slot == Slot::Ticket || !text(i.flag).is_empty())
+            })
+        {
             let flags: Vec<String> = base
                 .def()
                 .inputs
                 .iter()
                 .map(|i| format!("--{} ({})", i.flag, i.env))
                 .collect();
-            eprintln!("error: {} needs `{}`: give {}", op.meta.id, base.def().name, flags.join(", "));
+            eprintln!(
+                "error: {} needs `{}`: give {}",
+                op.meta.id,
+                base.def().name,
+                flags.join(", ")
+            );
             return Err(USAGE);
         }
     }

@@ -107,10 +107,16 @@ fn every_endpoint_succeeds_with_its_documented_request() {
             .map(|r| serde_json::from_str(r).unwrap())
             .unwrap_or(json!({}));
         // A credential's fetch takes what the mock was started with, by the inputs' env names.
-        if let Some(kind) = Credential::ALL.iter().find(|k| k.def().fetch.path == op.meta.path) {
+        if let Some(kind) = Credential::ALL
+            .iter()
+            .find(|k| k.def().fetch.path == op.meta.path)
+        {
             let mut fetch = serde_json::Map::new();
             for i in kind.def().inputs {
-                let value = CREDENTIALS.iter().find(|(env, _)| *env == i.env).map_or("", |(_, v)| *v);
+                let value = CREDENTIALS
+                    .iter()
+                    .find(|(env, _)| *env == i.env)
+                    .map_or("", |(_, v)| *v);
                 fetch.insert(i.param.into(), json!(value));
             }
             for (param, value, _) in kind.def().fixed {

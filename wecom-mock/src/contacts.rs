@@ -69,7 +69,9 @@ impl Handlers {
         h.on(Contacts::delete_tag);
         h.on(Contacts::get_tag);
         h.on(|c, r: tag::TagAddUsersRequest| c.change_tag_members(r.tagid, r.userlist, r.partylist, true));
-        h.on(|c, r: tag::TagDeleteUsersRequest| c.change_tag_members(r.tagid, r.userlist, r.partylist, false));
+        h.on(|c, r: tag::TagDeleteUsersRequest| {
+            c.change_tag_members(r.tagid, r.userlist, r.partylist, false)
+        });
         h.on(|c, _: tag::TagListRequest| Ok(c.list_tags()));
         h.on(Contacts::send_message);
         h
@@ -83,7 +85,9 @@ impl Default for Contacts {
             departments: BTreeMap::new(),
             tags: BTreeMap::new(),
         };
-        contacts.add_department(json!({"id": 1, "name": "Mock 企业", "name_en": "Mock Corp", "parentid": 0, "order": 100000000}));
+        contacts.add_department(
+            json!({"id": 1, "name": "Mock 企业", "name_en": "Mock Corp", "parentid": 0, "order": 100000000}),
+        );
         contacts
     }
 }
@@ -186,7 +190,9 @@ impl Contacts {
             ("userid3", "用户丙", json!([1])),
         ] {
             let member = json!({"userid": userid, "name": name, "department": departments, "status": 1});
-            contacts.members.insert(userid.into(), shaped::<user::Member>(member));
+            contacts
+                .members
+                .insert(userid.into(), shaped::<user::Member>(member));
         }
         contacts.tags.insert(
             12,
@@ -215,7 +221,10 @@ impl Contacts {
     }
 
     fn member_key(&self, userid: &str) -> Option<String> {
-        self.members.keys().find(|u| u.eq_ignore_ascii_case(userid)).cloned()
+        self.members
+            .keys()
+            .find(|u| u.eq_ignore_ascii_case(userid))
+            .cloned()
     }
 
     fn find_member(&self, userid: &str) -> Result<&Map<String, Value>, Refusal> {
@@ -236,7 +245,8 @@ impl Contacts {
         }
         let enabled = r.enable.unwrap_or(true);
         member.insert("status".into(), json!(if enabled { 1 } else { 2 }));
-        self.members.insert(r.userid.clone(), shaped::<user::Member>(Value::Object(member)));
+        self.members
+            .insert(r.userid.clone(), shaped::<user::Member>(Value::Object(member)));
         Ok(ok("created", json!({})))
     }
 
@@ -261,7 +271,8 @@ impl Contacts {
             member.insert("userid".into(), new_userid);
         }
         member.extend(changes);
-        self.members.insert(new_key, shaped::<user::Member>(Value::Object(member)));
+        self.members
+            .insert(new_key, shaped::<user::Member>(Value::Object(member)));
         Ok(ok("updated", json!({})))
     }
 
@@ -340,7 +351,10 @@ impl Contacts {
             return Err(Refusal::new(60006, "the root department cannot be deleted"));
         }
         if self.departments.values().any(|d| d.parentid == id) {
-            return Err(Refusal::new(60006, format!("department {id} has sub departments")));
+            return Err(Refusal::new(
+                60006,
+                format!("department {id} has sub departments"),
+            ));
         }
         if self.members.values().any(|m| member_departments(m).contains(&id)) {
             return Err(Refusal::new(60005, format!("department {id} has members")));
@@ -429,7 +443,11 @@ impl Contacts {
 
     fn update_tag(&mut self, r: tag::TagUpdateRequest) -> Result<Value, Refusal> {
         let id = self.find_tag(r.tagid)?;
-        if self.tags.iter().any(|(other, t)| *other != id && t.name == r.tagname) {
+        if self
+            .tags
+            .iter()
+            .any(|(other, t)| *other != id && t.name == r.tagname)
+        {
             return Err(Refusal::new(40071, format!("tagname exists: {}", r.tagname)));
         }
         if let Some(tag) = self.tags.get_mut(&id) {
@@ -450,11 +468,19 @@ impl Contacts {
             .users
             .iter()
             .map(|u| {
-                let name = self.members.get(u).and_then(|m| m.get("name")).cloned().unwrap_or(Value::Null);
+                let name = self
+                    .members
+                    .get(u)
+                    .and_then(|m| m.get("name"))
+                    .cloned()
+                    .unwrap_or(Value::Null);
                 json!({"userid": u, "name": name})
             })
             .collect();
-        Ok(ok("ok", json!({"tagname": tag.name, "userlist": users, "partylist": tag.parties})))
+        Ok(ok(
+            "ok",
+            json!({"tagname": tag.name, "userlist": users, "partylist": tag.parties}),
+        ))
     }
 
     fn change_tag_members(
@@ -524,7 +550,10 @@ impl Contacts {
             .collect();
         let invalid_parties: Vec<&String> = parties
             .iter()
-            .filter(|p| p.parse::<u32>().map_or(true, |id| !self.departments.contains_key(&id)))
+            .filter(|p| {
+                p.parse::<u32>()
+                    .map_or(true, |id| !self.departments.contains_key(&id))
+            })
             .collect();
         let invalid_tags: Vec<&String> = tags
             .iter()
@@ -535,7 +564,15 @@ impl Contacts {
             || parties.len() > invalid_parties.len()
             || tags.len() > invalid_tags.len();
         let mut fields = Map::new();
-        let join = |items: &[&String]| json!(items.iter().map(|s| s.to_lowercase()).collect::<Vec<_>>().join("|"));
+        let join = |items: &[&String]| {
+            json!(
+                items
+                    .iter()
+                    .map(|s| s.to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join("|")
+            )
+        };
         if !invalid_users.is_empty() {
             fields.insert("invaliduser".into(), join(&invalid_users));
         }
@@ -550,7 +587,10 @@ impl Contacts {
             refusal.extra = fields;
             return Err(refusal);
         }
-        fields.insert("msgid".into(), json!(format!("mock-msg-{:016x}", fastrand::u64(..))));
+        fields.insert(
+            "msgid".into(),
+            json!(format!("mock-msg-{:016x}", fastrand::u64(..))),
+        );
         Ok(ok("ok", Value::Object(fields)))
     }
 }

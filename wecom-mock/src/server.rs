@@ -242,8 +242,9 @@ fn answer(
         let token = query.remove(param);
         lock(&shared.tokens).check(kind, token.as_ref().and_then(Value::as_str))?;
     }
-    if let Some(kind) = crate::tokens::fetched_at(meta.path) {
-        return issue_token(shared, kind, &query, &body).map(Answer::Json);
+    let fetched = crate::tokens::fetched_at(meta.path);
+    if let Some(kind) = fetched {
+        crate::tokens::check_inputs(&shared.credentials, kind, &query, &body)?;
     }
     let mut input = query;
     input.extend(body);
@@ -256,6 +257,9 @@ fn answer(
             return Err(Refusal::new(40058, format!("invalid parameter: {violation}")));
         }
         Err(other) => return Err(Refusal::new(40058, format!("invalid parameter: {other}"))),
+    }
+    if let Some(kind) = fetched {
+        return issue_token(shared, kind, &input).map(Answer::Json);
     }
     if let Some(handler) = shared.handlers.get(meta.path) {
         return handler(&mut lock(&shared.contacts), Value::Object(input)).map(Answer::Json);
@@ -273,14 +277,16 @@ fn answer(
 }
 
 /// A credential's fetch endpoint: check what is presented, hand out a token of that kind.
-fn issue_token(
-    shared: &Shared,
-    kind: Credential,
-    query: &Map<String, Value>,
-    body: &Map<String, Value>,
-) -> Result<Value, Refusal> {
-    crate::tokens::check_inputs(&shared.credentials, kind, query, body)?;
+fn issue_token(shared: &Shared, kind: Credential, input: &Map<String, Value>) -> Result<Value, Refusal> {
     let def = kind.def();
+    for (param, value, _) in def.fixed {
+        if input.get(*param).and_then(Value::as_str) != Some(*value) {
+            return Err(Refusal::new(
+                40058,
+                format!("invalid parameter: `{param}` must be `{value}`"),
+            ));
+        }
+    }
     let lifetime = shared.credentials.token_lifetime;
     let token = lock(&shared.tokens).issue(kind, lifetime);
     let mut fields = Map::new();

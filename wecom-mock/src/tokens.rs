@@ -32,7 +32,9 @@ impl Default for Credentials {
 impl Credentials {
     /// The id and secret of `kind` the mock accepts, if it knows that kind.
     pub fn get(&self, kind: Credential) -> Option<(&str, &str)> {
-        self.kinds.get(&kind).map(|(id, secret)| (id.as_str(), secret.as_str()))
+        self.kinds
+            .get(&kind)
+            .map(|(id, secret)| (id.as_str(), secret.as_str()))
     }
 
     /// The corp id of the corp app.
@@ -52,7 +54,9 @@ impl Credentials {
 
     /// Every kind the mock accepts, with its id and secret.
     pub fn iter(&self) -> impl Iterator<Item = (Credential, &str, &str)> {
-        self.kinds.iter().map(|(k, (id, s))| (*k, id.as_str(), s.as_str()))
+        self.kinds
+            .iter()
+            .map(|(k, (id, s))| (*k, id.as_str(), s.as_str()))
     }
 }
 
@@ -64,8 +68,13 @@ pub(crate) struct Tokens {
 
 impl Tokens {
     pub(crate) fn issue(&mut self, kind: Credential, lifetime: Duration) -> String {
-        let token = format!("mock-{}-{:016x}", kind.def().name.replace('_', "-"), fastrand::u64(..));
-        self.issued.insert(token.clone(), (kind, Instant::now() + lifetime));
+        let token = format!(
+            "mock-{}-{:016x}",
+            kind.def().name.replace('_', "-"),
+            fastrand::u64(..)
+        );
+        self.issued
+            .insert(token.clone(), (kind, Instant::now() + lifetime));
         token
     }
 
@@ -100,7 +109,10 @@ impl Tokens {
 
 /// The kind of credential `path` fetches, if it is a fetch endpoint.
 pub(crate) fn fetched_at(path: &str) -> Option<Credential> {
-    Credential::ALL.iter().copied().find(|k| k.def().fetch.path == path)
+    Credential::ALL
+        .iter()
+        .copied()
+        .find(|k| k.def().fetch.path == path)
 }
 
 /// Checks what a fetch presents against the configured credential of `kind` (and, for kinds that
@@ -121,8 +133,13 @@ pub(crate) fn check_inputs(
             wecom_sdk::schema::Placement::Query => query,
             _ => body,
         };
-        let given = source.get(input.param).and_then(Value::as_str).unwrap_or_default();
-        let refused = |code: Option<i64>, why: &str| Refusal::new(code.unwrap_or(40001), format!("{why} {}", input.param));
+        let given = source
+            .get(input.param)
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let refused = |code: Option<i64>, why: &str| {
+            Refusal::new(code.unwrap_or(40001), format!("{why} {}", input.param))
+        };
         if given.is_empty() {
             return Err(refused(input.missing.or(input.refused), "missing"));
         }

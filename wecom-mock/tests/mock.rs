@@ -67,7 +67,10 @@ async fn every_endpoint_answers_its_documented_example_through_the_sdk() {
     for op in registry::operations() {
         let mut input = example_input(op, dir.path());
         // The credential endpoints' examples carry made-up credentials; the mock checks them.
-        if let Some(kind) = Credential::ALL.iter().find(|k| k.def().fetch.path == op.meta.path) {
+        if let Some(kind) = Credential::ALL
+            .iter()
+            .find(|k| k.def().fetch.path == op.meta.path)
+        {
             input = fetch_input(&mock, *kind);
         }
         mock.load_fixture(Fixture::for_example(op.meta));
@@ -137,9 +140,11 @@ async fn a_missing_required_parameter_gets_errcode_40058() {
         input.remove(required.name());
         let answer = raw(&mock, op, token.expose(), &input).await;
         assert_eq!(
-            answer["errcode"], 40058,
+            answer["errcode"],
+            40058,
             "{} without `{}`: {answer}",
-            op.meta.id, required.name()
+            op.meta.id,
+            required.name()
         );
         assert!(
             answer["errmsg"].as_str().unwrap().contains(required.name()),
@@ -277,7 +282,9 @@ async fn members_departments_and_tags_keep_state() {
     };
     assert_eq!(api.code, 81013);
     assert_eq!(
-        api.decode_body::<message::MessageSendResponse>().unwrap().invaliduser,
+        api.decode_body::<message::MessageSendResponse>()
+            .unwrap()
+            .invaliduser,
         vec!["ghost"]
     );
 

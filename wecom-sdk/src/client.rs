@@ -11,12 +11,12 @@ use futures_util::future::BoxFuture;
 use tracing::Instrument;
 
 use crate::auth::Slot;
-use crate::tokens::{Token, TokenCache};
 use crate::download::{Download, DownloadEndpoint};
 use crate::endpoint::{BodyKind, Endpoint, EndpointMeta, Query};
 use crate::policy::{Limiter, RATE_LIMITED, RetryPolicy};
 use crate::schema::Placement;
 use crate::store::{MemoryStore, TokenStore};
+use crate::tokens::{Token, TokenCache};
 use crate::transport::{Credential as Carried, Payload, Transport, decode};
 use crate::{Call, Credential, Error, Secret};
 
@@ -93,7 +93,10 @@ impl Client {
     }
 
     /// A builder for a service provider only (the provider's endpoints).
-    pub fn provider_builder(provider_corp_id: impl Into<String>, provider_secret: impl Into<Secret>) -> ClientBuilder {
+    pub fn provider_builder(
+        provider_corp_id: impl Into<String>,
+        provider_secret: impl Into<Secret>,
+    ) -> ClientBuilder {
         ClientBuilder::empty().provider(provider_corp_id, provider_secret)
     }
 
@@ -167,7 +170,11 @@ impl Client {
             message: format!("cannot encode the request: {message}"),
             doc: meta.doc,
         })?;
-        let files = if meta.body == BodyKind::Multipart { files() } else { Vec::new() };
+        let files = if meta.body == BodyKind::Multipart {
+            files()
+        } else {
+            Vec::new()
+        };
         Ok(Prepared {
             query: parts.query,
             body: parts.body.map(Bytes::from),
@@ -185,7 +192,9 @@ impl Client {
                     (None, BodyKind::Multipart) => Payload::Multipart(prepared.files.clone()),
                     _ => Payload::None,
                 };
-                self.inner.transport.send(meta, &prepared.query, credential, payload)
+                self.inner
+                    .transport
+                    .send(meta, &prepared.query, credential, payload)
             })
             .await
         }
@@ -197,7 +206,9 @@ impl Client {
         let meta = R::META;
         let prepared = self.prepare(meta, request, || request.validate(), Vec::new)?;
         let response = self
-            .authenticated(meta, |credential| self.inner.transport.open(meta, &prepared.query, credential))
+            .authenticated(meta, |credential| {
+                self.inner.transport.open(meta, &prepared.query, credential)
+            })
             .await?;
         Ok(Download::new(meta.id, response))
     }
@@ -313,7 +324,11 @@ impl Client {
     }
 
     /// A fresh token of `kind`, from the cache or from one shared fetch.
-    fn token_for(&self, kind: Credential, endpoint: &'static str) -> BoxFuture<'_, Result<Arc<Token>, Error>> {
+    fn token_for(
+        &self,
+        kind: Credential,
+        endpoint: &'static str,
+    ) -> BoxFuture<'_, Result<Arc<Token>, Error>> {
         async move {
             let def = kind.def();
             let Some(configured) = self.configured(kind) else {
@@ -323,14 +338,22 @@ impl Client {
                 };
                 return Err(Error::Config(format!(
                     "{endpoint} needs {} (`{}`), and this client was built without it: {needs}",
-                    if def.derived_from.is_some() { "a ticket of" } else { "the credential" },
+                    if def.derived_from.is_some() {
+                        "a ticket of"
+                    } else {
+                        "the credential"
+                    },
                     def.name
                 )));
             };
             if let Some(token) = configured.tokens.fresh() {
                 return Ok(token);
             }
-            let ticket = configured.ticket.lock().unwrap_or_else(PoisonError::into_inner).clone();
+            let ticket = configured
+                .ticket
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone();
             let mut query = Query::default();
             let mut body = serde_json::Map::new();
             for input in def.inputs {
@@ -348,10 +371,15 @@ impl Client {
                     },
                 };
                 match input.placement {
-                    Placement::Query if input.slot == Slot::Id => query.push_text(input.param, value.expose().to_string()),
+                    Placement::Query if input.slot == Slot::Id => {
+                        query.push_text(input.param, value.expose().to_string())
+                    }
                     Placement::Query => query.push_secret(input.param, &value),
                     _ => {
-                        body.insert(input.param.to_string(), serde_json::Value::String(value.expose().to_string()));
+                        body.insert(
+                            input.param.to_string(),
+                            serde_json::Value::String(value.expose().to_string()),
+                        );
                     }
                 }
             }
@@ -373,9 +401,9 @@ impl Client {
                 .tokens
                 .get(move || {
                     async move {
-                        let inner = weak
-                            .upgrade()
-                            .ok_or_else(|| Error::Config("the client was dropped during a token fetch".into()))?;
+                        let inner = weak.upgrade().ok_or_else(|| {
+                            Error::Config("the client was dropped during a token fetch".into())
+                        })?;
                         let client = Client { inner };
                         let meta = &kind.def().fetch;
                         let carried = match meta.auth {
@@ -389,12 +417,19 @@ impl Client {
                             Some(b) => Payload::Json(b.clone()),
                             None => Payload::None,
                         };
-                        let bytes = client.inner.transport.send(meta, &query, carried, payload).await?;
+                        let bytes = client
+                            .inner
+                            .transport
+                            .send(meta, &query, carried, payload)
+                            .await?;
                         let (token, expires_in) = read_token(kind, &bytes)?;
                         tracing::debug!(expires_in, credential = kind.def().name, "fetched a token");
                         Ok(Token::new(token, Duration::from_secs(expires_in), margin))
                     }
-                    .instrument(tracing::debug_span!("wecom.token", endpoint = kind.def().fetch.id))
+                    .instrument(tracing::debug_span!(
+                        "wecom.token",
+                        endpoint = kind.def().fetch.id
+                    ))
                     .boxed()
                 })
                 .await
@@ -460,7 +495,11 @@ pub struct ClientBuilder {
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kinds: Vec<(&str, &str)> = self.credentials.iter().map(|(k, id, _)| (k.def().name, id.as_str())).collect();
+        let kinds: Vec<(&str, &str)> = self
+            .credentials
+            .iter()
+            .map(|(k, id, _)| (k.def().name, id.as_str()))
+            .collect();
         f.debug_struct("ClientBuilder")
             .field("credentials", &kinds)
             .field("base_url", &self.base_url)
@@ -580,21 +619,30 @@ impl ClientBuilder {
                 )));
             }
             if id.trim().is_empty() {
-                return Err(Error::Config(format!("the id of the `{name}` credential is empty")));
+                return Err(Error::Config(format!(
+                    "the id of the `{name}` credential is empty"
+                )));
             }
             if secret.expose().trim().is_empty() {
-                return Err(Error::Config(format!("the secret of the `{name}` credential is empty")));
+                return Err(Error::Config(format!(
+                    "the secret of the `{name}` credential is empty"
+                )));
             }
         }
         if self.credentials.is_empty() {
-            return Err(Error::Config("no credential: give a corp app, a provider or a suite".into()));
+            return Err(Error::Config(
+                "no credential: give a corp app, a provider or a suite".into(),
+            ));
         }
         let store: Arc<dyn TokenStore> = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
         let configured = |kind: Credential, id: &str, secret: &Secret| Configured {
             id: id.to_string(),
             secret: secret.clone(),
             ticket: Mutex::new(None),
-            tokens: TokenCache::new(crate::store::key(kind.def().cache, id, secret), Arc::clone(&store)),
+            tokens: TokenCache::new(
+                crate::store::key(kind.def().cache, id, secret),
+                Arc::clone(&store),
+            ),
         };
         let mut credentials: Vec<Option<Configured>> = Credential::ALL.iter().map(|_| None).collect();
         for (kind, id, secret) in &self.credentials {
@@ -716,7 +764,9 @@ mod tests {
         assert!(matches!(Client::new("c", " "), Err(Error::Config(_))));
         assert!(matches!(ClientBuilder::empty().build(), Err(Error::Config(_))));
         assert!(matches!(
-            ClientBuilder::empty().credential(Credential::JsapiTicket, "c", "s").build(),
+            ClientBuilder::empty()
+                .credential(Credential::JsapiTicket, "c", "s")
+                .build(),
             Err(Error::Config(_))
         ));
         assert!(Client::provider_builder("p", "s").build().is_ok());

@@ -82,7 +82,9 @@ pub enum Error {
 
     /// A paged list handed back a position it had handed back before: following it would go
     /// round in circles, so the stream stops here.
-    #[error("{endpoint}: the server returned the cursor {cursor:?} a second time; the walk stopped instead of looping")]
+    #[error(
+        "{endpoint}: the server returned the cursor {cursor:?} a second time; the walk stopped instead of looping"
+    )]
     RepeatedCursor {
         /// The endpoint walked.
         endpoint: &'static str,

@@ -39,7 +39,6 @@
 mod auth;
 mod call;
 mod client;
-mod tokens;
 mod download;
 mod endpoint;
 mod error;
@@ -53,6 +52,7 @@ pub mod rt;
 pub mod schema;
 mod secret;
 mod store;
+mod tokens;
 mod transport;
 mod upload;
 
@@ -72,8 +72,8 @@ pub use ext::jsapi::{JsapiSignature, signature as jsapi_signature};
 pub use ext::oauth::{AuthorizeUrl, OauthScope};
 pub use generated::*;
 pub use policy::RetryPolicy;
-pub use rt::pages::Pages;
 pub use rt::check::Violation;
+pub use rt::pages::Pages;
 pub use secret::Secret;
 #[cfg(feature = "redis")]
 pub use store::RedisStore;

@@ -41,8 +41,16 @@ type Check = fn(Value) -> Result<(), RequestError>;
 
 #[doc(hidden)]
 pub enum Kind {
-    Json { call: JsonCall, check: Check, meta: &'static EndpointMeta },
-    File { call: FileCall, check: Check, meta: &'static EndpointMeta },
+    Json {
+        call: JsonCall,
+        check: Check,
+        meta: &'static EndpointMeta,
+    },
+    File {
+        call: FileCall,
+        check: Check,
+        meta: &'static EndpointMeta,
+    },
 }
 
 /// What an [`Operation`] answers.

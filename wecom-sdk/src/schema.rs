@@ -135,7 +135,13 @@ impl Kind {
     pub fn is_scalar(&self) -> bool {
         matches!(
             self,
-            Kind::String | Kind::Int | Kind::Float | Kind::Bool | Kind::Flag | Kind::IntEnum(_) | Kind::StrEnum(_)
+            Kind::String
+                | Kind::Int
+                | Kind::Float
+                | Kind::Bool
+                | Kind::Flag
+                | Kind::IntEnum(_)
+                | Kind::StrEnum(_)
         )
     }
 
@@ -181,7 +187,11 @@ impl fmt::Debug for Kind {
 }
 
 /// An object type a request carries: its Rust name, its fields and the rules across them.
-pub struct Object(pub(crate) &'static str, pub(crate) &'static [Param], pub(crate) &'static [Rule]);
+pub struct Object(
+    pub(crate) &'static str,
+    pub(crate) &'static [Param],
+    pub(crate) &'static [Rule],
+);
 
 impl Object {
     /// Its Rust name.
@@ -214,7 +224,11 @@ impl fmt::Debug for Object {
 
 /// A tagged union a request carries, `{"<tag>": "<variant>", "<variant>": {…}}`: its Rust
 /// name, its tag and its variants.
-pub struct Union(pub(crate) &'static str, pub(crate) &'static str, pub(crate) &'static [Variant]);
+pub struct Union(
+    pub(crate) &'static str,
+    pub(crate) &'static str,
+    pub(crate) &'static [Variant],
+);
 
 impl Union {
     /// Its Rust name.
@@ -247,7 +261,11 @@ impl fmt::Debug for Union {
 
 /// One variant of a [`Union`]: its name (the tag's value and the payload's key), its payload,
 /// and the payload fields the docs require for it.
-pub struct Variant(pub(crate) &'static str, pub(crate) &'static Object, pub(crate) &'static [&'static str]);
+pub struct Variant(
+    pub(crate) &'static str,
+    pub(crate) &'static Object,
+    pub(crate) &'static [&'static str],
+);
 
 impl Variant {
     /// The tag value and the payload's key.

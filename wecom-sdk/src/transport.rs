@@ -9,9 +9,9 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::Error;
-use crate::tokens::Token;
 use crate::endpoint::{EndpointMeta, Method, Query};
 use crate::error::{ApiError, excerpt};
+use crate::tokens::Token;
 use crate::upload::Upload;
 
 /// The largest error body read from a download whose answer turned out to be JSON.

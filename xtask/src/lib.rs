@@ -9,10 +9,10 @@ pub mod bench;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use codegen::emit::{DOCS_DIR, GENERATED_MARKER, SDK_DIR, TESTS_DIR};
+use codegen::emit::{DOCS_DIR, GENERATED_MARKER, SCHEMA_DIR, SDK_DIR, TESTS_DIR};
 
 /// Folders whose every file comes from the generator.
-pub const GENERATED_DIRS: &[&str] = &[SDK_DIR, TESTS_DIR, DOCS_DIR];
+pub const GENERATED_DIRS: &[&str] = &[SDK_DIR, TESTS_DIR, DOCS_DIR, SCHEMA_DIR];
 /// The manifest whose `[features]` follow the groups.
 pub const SDK_MANIFEST: &str = "wecom-sdk/Cargo.toml";
 
@@ -91,11 +91,8 @@ pub fn plan_from(root: &Path, spec_dir: &Path) -> Result<Vec<Change>, Error> {
                 continue;
             }
             let text = fs::read_to_string(&path).unwrap_or_default();
-            if text
-                .lines()
-                .next()
-                .is_some_and(|first| first.contains(GENERATED_MARKER))
-            {
+            // The marker is on the first line (the second of a JSON schema, after its `{`).
+            if text.lines().take(2).any(|line| line.contains(GENERATED_MARKER)) {
                 changes.push(Change::Remove { path: relative });
             } else {
                 changes.push(Change::Foreign { path: relative });

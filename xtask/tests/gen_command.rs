@@ -142,7 +142,7 @@ fn orphaned_generated_files_are_reported_and_removed() {
 #[test]
 fn a_removed_group_takes_its_files_and_feature_with_it() {
     let dir = scratch();
-    fs::remove_file(dir.path().join("spec/tag.yaml")).unwrap();
+    fs::remove_dir_all(dir.path().join("spec/tag")).unwrap();
     let generated = xtask(dir.path(), &["gen"]);
     assert!(generated.status.success(), "{}", text(&generated.stderr));
     assert!(!dir.path().join("wecom-sdk/src/generated/tag.rs").exists());
@@ -155,7 +155,7 @@ fn a_removed_group_takes_its_files_and_feature_with_it() {
 #[test]
 fn an_unknown_type_is_located_and_nothing_is_written() {
     let dir = scratch();
-    let spec = dir.path().join("spec/tag.yaml");
+    let spec = dir.path().join("spec/tag/tag.yaml");
     let source = fs::read_to_string(&spec).unwrap();
     let broken = source.replacen("tagname: { type: string", "tagname: { type: strng", 1);
     assert_ne!(broken, source);
@@ -169,7 +169,7 @@ fn an_unknown_type_is_located_and_nothing_is_written() {
     let report = text(&generated.stderr);
     assert!(report.contains("unknown type `strng`"), "{report}");
     assert!(
-        report.contains(&format!("spec/tag.yaml:{line}:{column}")),
+        report.contains(&format!("spec/tag/tag.yaml:{line}:{column}")),
         "{report}"
     );
     assert!(report.contains("nothing was generated"), "{report}");

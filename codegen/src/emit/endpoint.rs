@@ -21,7 +21,8 @@ pub fn endpoint(api: &Api, group: &Group, e: &Endpoint, memo: &mut BTreeMap<Type
     let fields = struct_fields(&e.params, PARAMS, derived);
     let default = e.params.iter().all(|p| !p.required).then(|| quote!(Default,));
     let derive_de = derived.then(|| quote!(serde::Deserialize,));
-    let strict = (derived && !e.params.iter().any(|p| p.flatten)).then(|| quote!(#[serde(deny_unknown_fields)]));
+    let strict =
+        (derived && !e.params.iter().any(|p| p.flatten)).then(|| quote!(#[serde(deny_unknown_fields)]));
     let call = call_type(e);
     let via = match e.response {
         Response::Binary => "DownloadCall",
@@ -96,23 +97,38 @@ pub fn meta(api: &Api, e: &Endpoint) -> TokenStream {
     }
 }
 
-fn endpoint_impl(api: &Api, e: &Endpoint, request: &proc_macro2::Ident, response: &proc_macro2::Ident) -> TokenStream {
+fn endpoint_impl(
+    api: &Api,
+    e: &Endpoint,
+    request: &proc_macro2::Ident,
+    response: &proc_macro2::Ident,
+) -> TokenStream {
     let meta = meta(api, e);
     let files: Vec<&Field> = e.params.iter().filter(|p| p.ty == Ty::File).collect();
     let write_files = (!files.is_empty()).then(|| {
-        let pushes = files.iter().map(|p| {
+        let required = files.iter().filter(|p| !is_optional(p, PARAMS)).map(|p| {
             let wire = &p.wire;
             let field = ident(&p.rust);
-            if is_optional(p, PARAMS) {
-                quote!(if let Some(file) = &self.#field { files.push((#wire, file.clone())); })
-            } else {
-                quote!(files.push((#wire, self.#field.clone()));)
-            }
+            quote!((#wire, self.#field.clone()))
         });
+        let optional: Vec<TokenStream> = files
+            .iter()
+            .filter(|p| is_optional(p, PARAMS))
+            .map(|p| {
+                let wire = &p.wire;
+                let field = ident(&p.rust);
+                quote!(if let Some(file) = &self.#field { files.push((#wire, file.clone())); })
+            })
+            .collect();
+        let binding = if optional.is_empty() {
+            quote!(files)
+        } else {
+            quote!(mut files)
+        };
         quote! {
             fn files(&self) -> Vec<(&'static str, Upload)> {
-                let mut files = Vec::new();
-                #(#pushes)*
+                let #binding = vec![#(#required),*];
+                #(#optional)*
                 files
             }
         }
@@ -159,7 +175,9 @@ fn pagination(e: &Endpoint, request: &proc_macro2::Ident) -> Option<TokenStream>
     let items = ident(&items_field.rust);
     let response = format_ident!("{}", e.response_type);
     let (body, what) = match pagination {
-        Pagination::Cursor { cursor, next, last, .. } => {
+        Pagination::Cursor {
+            cursor, next, last, ..
+        } => {
             let cursor_param = param(cursor)?;
             let next_field = field(next)?;
             let cursor_ident = ident(&cursor_param.rust);
@@ -169,10 +187,15 @@ fn pagination(e: &Endpoint, request: &proc_macro2::Ident) -> Option<TokenStream>
             } else {
                 quote!(request.#cursor_ident = cursor)
             };
-            let get = if is_optional(cursor_param, PARAMS) {
+            let value = if cursor_param.ty == Ty::String {
                 quote!(request.#cursor_ident.clone())
             } else {
-                quote!(Some(request.#cursor_ident.clone()))
+                quote!(request.#cursor_ident)
+            };
+            let get = if is_optional(cursor_param, PARAMS) {
+                value
+            } else {
+                quote!(Some(#value))
             };
             let next_ident = ident(&next_field.rust);
             let next_value = if is_optional(next_field, RESPONSE) {
@@ -277,7 +300,12 @@ fn response_has_secret(e: &Endpoint) -> bool {
     }
 }
 
-fn response_item(api: &Api, e: &Endpoint, response: &proc_macro2::Ident, memo: &mut BTreeMap<TypeId, bool>) -> TokenStream {
+fn response_item(
+    api: &Api,
+    e: &Endpoint,
+    response: &proc_macro2::Ident,
+    memo: &mut BTreeMap<TypeId, bool>,
+) -> TokenStream {
     match &e.response {
         Response::Binary => {
             let doc = doc_attrs(&format!(
@@ -292,7 +320,12 @@ fn response_item(api: &Api, e: &Endpoint, response: &proc_macro2::Ident, memo: &
         }
         Response::Named(reference) => {
             let path = named_path(reference);
-            let doc = doc_attrs(&format!("What `{} {}` answers: a [`{}`].", e.method.as_str(), e.path, reference.rust));
+            let doc = doc_attrs(&format!(
+                "What `{} {}` answers: a [`{}`].",
+                e.method.as_str(),
+                e.path,
+                reference.rust
+            ));
             quote! {
                 #doc
                 pub type #response = #path;

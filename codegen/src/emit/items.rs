@@ -27,10 +27,13 @@ fn object(api: &Api, def: &TypeDef, fields: &[Field], memo: &mut BTreeMap<TypeId
     let derived = needs_derive(api, fields, facing, memo);
     let body = struct_fields(fields, facing, derived);
     let default = (facing.response || fields.iter().all(|f| !f.required)).then(|| quote!(Default,));
-    let builder = facing.request.then(|| constructor_and_setters(&name, fields, facing, None));
+    let builder = facing
+        .request
+        .then(|| constructor_and_setters(&name, fields, facing, None));
     let de = data_impls(api, &name, fields, facing, derived);
     let derive_de = derived.then(|| quote!(serde::Deserialize,));
-    let strict = (derived && facing.strict() && !fields.iter().any(|f| f.flatten)).then(|| quote!(#[serde(deny_unknown_fields)]));
+    let strict = (derived && facing.strict() && !fields.iter().any(|f| f.flatten))
+        .then(|| quote!(#[serde(deny_unknown_fields)]));
     quote! {
         #doc
         #[derive(Clone, Debug, PartialEq, #default #derive_de)]
@@ -45,7 +48,13 @@ fn object(api: &Api, def: &TypeDef, fields: &[Field], memo: &mut BTreeMap<TypeId
 }
 
 /// `Serialize`, and `Deserialize` when it is not derived.
-pub fn data_impls(api: &Api, name: &proc_macro2::Ident, fields: &[Field], facing: Facing, derived: bool) -> TokenStream {
+pub fn data_impls(
+    api: &Api,
+    name: &proc_macro2::Ident,
+    fields: &[Field],
+    facing: Facing,
+    derived: bool,
+) -> TokenStream {
     if derived {
         serialize(name, fields, facing)
     } else {
@@ -70,7 +79,12 @@ pub fn struct_fields(fields: &[Field], facing: Facing, derived: bool) -> TokenSt
 }
 
 /// `new(required...)` and one setter per optional field (on `via`, the call type, too).
-pub fn constructor_and_setters(name: &proc_macro2::Ident, fields: &[Field], facing: Facing, via: Option<&str>) -> TokenStream {
+pub fn constructor_and_setters(
+    name: &proc_macro2::Ident,
+    fields: &[Field],
+    facing: Facing,
+    via: Option<&str>,
+) -> TokenStream {
     let (params, inits) = constructor_parts(fields, facing);
     let doc = format!(" A `{name}` of its required fields; the setters fill in the rest.");
     let allow = (params.len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
@@ -142,8 +156,14 @@ fn int_enum(def: &TypeDef, repr: IntKind, values: &[EnumValue<i64>]) -> TokenStr
     text.push_str(&super::verbatim::doc_lines(&prose(&def.description), "    "));
     text.push_str(&format!("    pub struct {}({}) {{\n", def.rust, repr.rust()));
     for v in values {
-        text.push_str(&super::verbatim::doc_lines(&format!("`{}`: {}", v.value, prose(&v.description)), "        "));
-        text.push_str(&format!("        {} = {} => {:?},\n", v.constant, v.value, v.name));
+        text.push_str(&super::verbatim::doc_lines(
+            &format!("`{}`: {}", v.value, prose(&v.description)),
+            "        ",
+        ));
+        text.push_str(&format!(
+            "        {} = {} => {:?},\n",
+            v.constant, v.value, v.name
+        ));
     }
     text.push_str("    }\n}");
     super::verbatim::item(text)
@@ -154,8 +174,14 @@ fn str_enum(def: &TypeDef, values: &[EnumValue<String>]) -> TokenStream {
     text.push_str(&super::verbatim::doc_lines(&prose(&def.description), "    "));
     text.push_str(&format!("    pub struct {} {{\n", def.rust));
     for v in values {
-        text.push_str(&super::verbatim::doc_lines(&format!("`{}`: {}", v.value, prose(&v.description)), "        "));
-        text.push_str(&format!("        {} = {:?} => {:?},\n", v.constant, v.value, v.name));
+        text.push_str(&super::verbatim::doc_lines(
+            &format!("`{}`: {}", v.value, prose(&v.description)),
+            "        ",
+        ));
+        text.push_str(&format!(
+            "        {} = {:?} => {:?},\n",
+            v.constant, v.value, v.name
+        ));
     }
     text.push_str("    }\n}");
     super::verbatim::item(text)
@@ -182,17 +208,20 @@ fn union(def: &TypeDef, tag: &str, variants: &[Variant]) -> TokenStream {
     for v in variants {
         *uses.entry(v.ty.rust.as_str()).or_default() += 1;
     }
-    let froms = variants.iter().filter(|v| uses[v.ty.rust.as_str()] == 1).map(|v| {
-        let variant = format_ident!("{}", v.rust);
-        let payload = named_path(&v.ty);
-        quote! {
-            impl From<#payload> for #name {
-                fn from(value: #payload) -> Self {
-                    Self::#variant(value)
+    let froms = variants
+        .iter()
+        .filter(|v| uses[v.ty.rust.as_str()] == 1)
+        .map(|v| {
+            let variant = format_ident!("{}", v.rust);
+            let payload = named_path(&v.ty);
+            quote! {
+                impl From<#payload> for #name {
+                    fn from(value: #payload) -> Self {
+                        Self::#variant(value)
+                    }
                 }
             }
-        }
-    });
+        });
     let tag_of = variants.iter().map(|v| {
         let variant = format_ident!("{}", v.rust);
         let wire = &v.wire;

@@ -5,7 +5,8 @@ use std::fmt::Write;
 
 use super::docs::limits_text;
 use crate::ir::{
-    Api, BodyKind, Constraint, Endpoint, Field, Group, Module, Pagination, Placement, Response, Ty, TypeDef, TypeKind,
+    Api, BodyKind, Constraint, Endpoint, Field, Group, Module, Pagination, Placement, Response, Ty, TypeDef,
+    TypeKind,
 };
 
 pub const DOCS_DIR: &str = "docs/api";
@@ -154,9 +155,7 @@ fn endpoint_section(s: &mut String, api: &Api, g: &Group, e: &Endpoint) {
     let _ = writeln!(
         s,
         "| Rust | `wecom_sdk::{}::{}` → `{}` |",
-        g.name,
-        e.request_type,
-        e.response_type
+        g.name, e.request_type, e.response_type
     );
     if let Some(description) = &e.description {
         let _ = writeln!(s, "\n{description}");
@@ -237,7 +236,11 @@ fn endpoint_section(s: &mut String, api: &Api, g: &Group, e: &Endpoint) {
     }
     let _ = writeln!(s, "\n### Rust\n\n```rust\n{}\n```", rust_call(g, e));
     if let Some(request) = &e.example_request {
-        let _ = writeln!(s, "\n### Example request\n\n```json\n{}\n```", request.text.trim_end());
+        let _ = writeln!(
+            s,
+            "\n### Example request\n\n```json\n{}\n```",
+            request.text.trim_end()
+        );
     }
     let _ = writeln!(
         s,

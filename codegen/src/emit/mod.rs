@@ -28,10 +28,10 @@ use shape::ident;
 pub const SDK_DIR: &str = "wecom-sdk/src/generated";
 /// Where the generated endpoint tests live.
 pub const TESTS_DIR: &str = "wecom-sdk/tests/sdk/generated";
-/// Where the generated reference docs live.
-pub use markdown::DOCS_DIR;
 /// Where the JSON Schemas of the spec files live.
 pub use crate::spec::schema::DIR as SCHEMA_DIR;
+/// Where the generated reference docs live.
+pub use markdown::DOCS_DIR;
 
 /// One output file, its path relative to the workspace root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,16 +51,36 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, String> {
     let mut memo = BTreeMap::new();
     let mut files = vec![
         render(format!("{SDK_DIR}/mod.rs"), "spec/", sdk_mod(api), false)?,
-        render(format!("{SDK_DIR}/types.rs"), "spec/shared.yaml", shared_types(api, &mut memo), true)?,
+        render(
+            format!("{SDK_DIR}/types.rs"),
+            "spec/shared.yaml",
+            shared_types(api, &mut memo),
+            true,
+        )?,
         render(
             format!("{SDK_DIR}/credentials.rs"),
             "spec/credentials.yaml",
             credentials::module(api),
             false,
         )?,
-        render(format!("{SDK_DIR}/registry.rs"), "spec/", registry::registry(api), false)?,
-        render(format!("{SDK_DIR}/errcodes.rs"), "spec/errcodes.yaml", errcodes_module(api), false)?,
-        render(format!("{TESTS_DIR}/mod.rs"), "spec/", tests::tests_mod(api), false)?,
+        render(
+            format!("{SDK_DIR}/registry.rs"),
+            "spec/",
+            registry::registry(api),
+            false,
+        )?,
+        render(
+            format!("{SDK_DIR}/errcodes.rs"),
+            "spec/errcodes.yaml",
+            errcodes_module(api),
+            false,
+        )?,
+        render(
+            format!("{TESTS_DIR}/mod.rs"),
+            "spec/",
+            tests::tests_mod(api),
+            false,
+        )?,
     ];
     files.push(GeneratedFile {
         path: "docs/errcodes.md".to_string(),
@@ -102,7 +122,10 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, String> {
 /// The cargo features the groups need: `(feature, members)`, `full` first.
 pub fn features(api: &Api) -> Vec<(String, Vec<String>)> {
     let optional: Vec<&Group> = api.groups.iter().filter(|g| !g.core).collect();
-    let mut out = vec![("full".to_string(), optional.iter().map(|g| g.name.clone()).collect())];
+    let mut out = vec![(
+        "full".to_string(),
+        optional.iter().map(|g| g.name.clone()).collect(),
+    )];
     out.extend(optional.iter().map(|g| (g.name.clone(), Vec::new())));
     out
 }
@@ -248,7 +271,11 @@ fn group_module(api: &Api, group: &Group, memo: &mut BTreeMap<TypeId, bool>) -> 
             pub use crate::types::{#(#names),*};
         }
     });
-    let endpoints: Vec<TokenStream> = group.endpoints.iter().map(|e| endpoint::endpoint(api, group, e, memo)).collect();
+    let endpoints: Vec<TokenStream> = group
+        .endpoints
+        .iter()
+        .map(|e| endpoint::endpoint(api, group, e, memo))
+        .collect();
     let types: Vec<TokenStream> = group
         .types
         .iter()

@@ -6,7 +6,10 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::ir::{Api, Constraint, Field, LengthUnit, LimitValue, Limits, Module, NamedKind, Placement, Ty, TypeDef, TypeKind, TypeRef};
+use crate::ir::{
+    Api, Constraint, Field, LengthUnit, LimitValue, Limits, Module, NamedKind, Placement, Ty, TypeDef,
+    TypeKind, TypeRef,
+};
 
 /// The name of a type's schema static: `SCHEMA_EXT_ATTR`.
 pub fn static_name(rust: &str) -> proc_macro2::Ident {
@@ -129,7 +132,11 @@ pub fn param(f: &Field, is_param: bool) -> TokenStream {
     if f.flatten {
         flags.push(quote!(s::FLATTEN));
     }
-    let flags = if flags.is_empty() { quote!(0) } else { quote!(#(#flags)|*) };
+    let flags = if flags.is_empty() {
+        quote!(0)
+    } else {
+        quote!(#(#flags)|*)
+    };
     let limits = limits(&f.limits);
     let deprecated = match &f.deprecated {
         Some(note) => quote!(Some(#note)),

@@ -70,7 +70,11 @@ pub fn serialize(name: &proc_macro2::Ident, fields: &[Field], facing: Facing) ->
         }
     });
     let lines: Vec<TokenStream> = lines.collect();
-    let binding = if lines.is_empty() { quote!(o) } else { quote!(mut o) };
+    let binding = if lines.is_empty() {
+        quote!(o)
+    } else {
+        quote!(mut o)
+    };
     quote! {
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -127,7 +127,9 @@ impl Marker {
     pub fn encodes_plainly(&self) -> bool {
         match self {
             Marker::Leaf(name) => matches!(*name, "Plain" | "Lenient"),
-            Marker::Wrap(wrapper, inner) => matches!(*wrapper, "Option" | "Vec" | "Map") && inner.encodes_plainly(),
+            Marker::Wrap(wrapper, inner) => {
+                matches!(*wrapper, "Option" | "Vec" | "Map") && inner.encodes_plainly()
+            }
         }
     }
 }
@@ -181,7 +183,10 @@ pub fn argument(field: &Field, name: &Ident) -> (TokenStream, TokenStream) {
             ),
             other => {
                 let item = base_type(other, false);
-                (quote!(impl IntoIterator<Item = #item>), quote!(#name.into_iter().collect()))
+                (
+                    quote!(impl IntoIterator<Item = #item>),
+                    quote!(#name.into_iter().collect()),
+                )
             }
         },
         Ty::Named(reference) => {

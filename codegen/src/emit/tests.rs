@@ -19,8 +19,16 @@ pub fn group_tests(group: &Group) -> TokenStream {
             _ => quote!(check),
         };
         let response = raw_string(&e.example_response.text);
-        let main = (e.name.clone(), e.example_request.as_ref().map_or("{}".to_string(), |r| r.text.clone()));
-        let more = e.more_requests.iter().map(|(label, r)| (format!("{}_{label}", e.name), r.text.clone()));
+        let main = (
+            e.name.clone(),
+            e.example_request
+                .as_ref()
+                .map_or("{}".to_string(), |r| r.text.clone()),
+        );
+        let more = e
+            .more_requests
+            .iter()
+            .map(|(label, r)| (format!("{}_{label}", e.name), r.text.clone()));
         for (name, text) in std::iter::once(main).chain(more) {
             let test = ident(&name);
             let request_text = raw_string(&text);

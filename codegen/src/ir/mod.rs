@@ -103,7 +103,10 @@ impl ErrorClass {
     }
 
     pub fn as_str(self) -> &'static str {
-        Self::ALL.iter().find(|(_, c)| *c == self).map_or("other", |(n, _)| n)
+        Self::ALL
+            .iter()
+            .find(|(_, c)| *c == self)
+            .map_or("other", |(n, _)| n)
     }
 
     /// The Rust variant of `wecom_sdk::ErrorClass`.
@@ -245,10 +248,20 @@ pub struct Usage {
 
 #[derive(Debug, Clone)]
 pub enum TypeKind {
-    Object { fields: Vec<Field> },
-    IntEnum { repr: IntKind, values: Vec<EnumValue<i64>> },
-    StrEnum { values: Vec<EnumValue<String>> },
-    Union { tag: String, variants: Vec<Variant> },
+    Object {
+        fields: Vec<Field>,
+    },
+    IntEnum {
+        repr: IntKind,
+        values: Vec<EnumValue<i64>>,
+    },
+    StrEnum {
+        values: Vec<EnumValue<String>>,
+    },
+    Union {
+        tag: String,
+        variants: Vec<Variant>,
+    },
 }
 
 #[derive(Debug, Clone)]

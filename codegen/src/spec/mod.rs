@@ -48,7 +48,10 @@ pub fn read(dir: &Path) -> Result<Vec<Source>, (PathBuf, std::io::Error)> {
             out.push(source(path, &format!("spec/{}", file_name(path)))?);
         }
     }
-    for folder in entries.iter().filter(|p| p.is_dir() && !p.ends_with(schema::FOLDER)) {
+    for folder in entries
+        .iter()
+        .filter(|p| p.is_dir() && !p.ends_with(schema::FOLDER))
+    {
         let group = file_name(folder);
         let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
             .map_err(io(folder))?
@@ -68,7 +71,10 @@ pub fn read(dir: &Path) -> Result<Vec<Source>, (PathBuf, std::io::Error)> {
                 .collect();
             files.sort();
             for path in files {
-                out.push(source(&path, &format!("spec/{group}/{EXAMPLES}/{}", file_name(&path)))?);
+                out.push(source(
+                    &path,
+                    &format!("spec/{group}/{EXAMPLES}/{}", file_name(&path)),
+                )?);
             }
         }
     }
@@ -76,7 +82,10 @@ pub fn read(dir: &Path) -> Result<Vec<Source>, (PathBuf, std::io::Error)> {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().unwrap_or_default().to_string_lossy().into_owned()
+    path.file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
 }
 
 fn source(path: &Path, name: &str) -> Result<Source, (PathBuf, std::io::Error)> {
@@ -94,9 +103,14 @@ pub enum Role {
     Credentials,
     Errcodes,
     /// `spec/<group>/<file>.yaml`.
-    GroupFile { group: String },
+    GroupFile {
+        group: String,
+    },
     /// `spec/<group>/examples/<file>`.
-    Example { group: String, file: String },
+    Example {
+        group: String,
+        file: String,
+    },
     /// Anything else: a top-level YAML file that is not one of the three, a stray file.
     Unknown,
 }

@@ -142,8 +142,16 @@ macro_rules! keyed_entries {
     };
 }
 
-keyed_entries!(TypeNames, "^[A-Z][A-Za-z0-9]*$", "named types, keyed by PascalCase name");
-keyed_entries!(MethodNames, "^[a-z][a-z0-9_]*$", "endpoints, keyed by the snake_case Rust method name");
+keyed_entries!(
+    TypeNames,
+    "^[A-Z][A-Za-z0-9]*$",
+    "named types, keyed by PascalCase name"
+);
+keyed_entries!(
+    MethodNames,
+    "^[a-z][a-z0-9_]*$",
+    "endpoints, keyed by the snake_case Rust method name"
+);
 keyed_entries!(WireNames, "^.+$", "fields, keyed by wire name");
 keyed_entries!(Labels, "^[a-z][a-z0-9_]*$", "entries, keyed by snake_case name");
 
@@ -160,7 +168,7 @@ pub struct GroupFile {
     pub title: Option<Loc<String>>,
     /// One sentence for the module docs.
     pub summary: Option<Loc<String>>,
-    /// The number of the section's official page: https://developer.work.weixin.qq.com/document/path/NNNNN.
+    /// The number of the section's official page: `https://developer.work.weixin.qq.com/document/path/NNNNN`.
     pub doc: Option<Loc<u64>>,
     /// Values every endpoint of the group takes unless it says otherwise.
     pub defaults: Option<Loc<Defaults>>,
@@ -280,7 +288,8 @@ impl<'de> Deserialize<'de> for FieldEntry {
                 }
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<FieldEntry, A::Error> {
-                Field::deserialize(de::value::MapAccessDeserializer::new(map)).map(|f| FieldEntry::Full(Box::new(f)))
+                Field::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|f| FieldEntry::Full(Box::new(f)))
             }
         }
         deserializer.deserialize_any(EntryVisitor)
@@ -303,7 +312,8 @@ impl JsonSchema for FieldEntry {
     }
 }
 
-const BOUND: &str = "^(-?[0-9]+ to -?[0-9]+|at most -?[0-9]+|at least -?[0-9]+|exactly -?[0-9]+)( (bytes|chars))?$";
+const BOUND: &str =
+    "^(-?[0-9]+ to -?[0-9]+|at most -?[0-9]+|at least -?[0-9]+|exactly -?[0-9]+)( (bytes|chars))?$";
 
 /// A limit written in words: `1 to 64 bytes`, `at most 1000`.
 #[derive(Debug, Clone, Deserialize)]
@@ -329,7 +339,7 @@ impl JsonSchema for Bound {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Field {
-    /// A type: string, bool, flag, json, file, i32, i64, u8, u16, u32, u64, f64, list<T>, map<T>, piped<T>, or a named type or scalar.
+    /// A type: `string`, `bool`, `flag`, `json`, `file`, `i32`, `i64`, `u8`, `u16`, `u32`, `u64`, `f64`, `list<T>`, `map<T>`, `piped<T>`, or a named type or scalar.
     #[serde(rename = "type")]
     pub ty: Option<Loc<String>>,
     /// Start from this named parameter; the keys given here replace its own.

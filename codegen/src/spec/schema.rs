@@ -14,16 +14,48 @@ pub const FOLDER: &str = "schema";
 pub fn schemas() -> Vec<(&'static str, String)> {
     let settings = SchemaSettings::draft07();
     let render = |schema: schemars::Schema| {
-        let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+        let mut map = serde_json::Map::new();
+        map.insert(
+            "$comment".into(),
+            format!(
+                "{} from codegen/src/spec/model.rs — do not edit",
+                crate::emit::GENERATED_MARKER
+            )
+            .into(),
+        );
+        if let serde_json::Value::Object(rest) = schema.to_value() {
+            map.extend(rest);
+        }
+        let mut text = serde_json::to_string_pretty(&map).unwrap_or_default();
         text.push('\n');
         text
     };
     vec![
-        ("group.json", render(settings.clone().into_generator().into_root_schema_for::<GroupFile>())),
-        ("shared.json", render(settings.clone().into_generator().into_root_schema_for::<SharedFile>())),
+        (
+            "group.json",
+            render(
+                settings
+                    .clone()
+                    .into_generator()
+                    .into_root_schema_for::<GroupFile>(),
+            ),
+        ),
+        (
+            "shared.json",
+            render(
+                settings
+                    .clone()
+                    .into_generator()
+                    .into_root_schema_for::<SharedFile>(),
+            ),
+        ),
         (
             "credentials.json",
-            render(settings.into_generator().into_root_schema_for::<CredentialsFile>()),
+            render(
+                settings
+                    .into_generator()
+                    .into_root_schema_for::<CredentialsFile>(),
+            ),
         ),
     ]
 }

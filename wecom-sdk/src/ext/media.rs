@@ -7,7 +7,8 @@ use crate::{DownloadEndpoint, EndpointMeta, Error, Secret};
 impl MediaApi<'_> {
     /// The link `media/get` would download `media_id` from.
     pub async fn get_url(&self, media_id: &str) -> Result<Secret, Error> {
-        self.link(MediaGetRequest::META, &MediaGetRequest::new(media_id)).await
+        self.link(MediaGetRequest::META, &MediaGetRequest::new(media_id))
+            .await
     }
 
     /// The link of the high-definition voice file `media/get/jssdk` would download.
@@ -17,7 +18,11 @@ impl MediaApi<'_> {
     }
 
     /// The URL of a download request: its path and query, the credential it carries included.
-    async fn link<R: serde::Serialize>(&self, meta: &'static EndpointMeta, request: &R) -> Result<Secret, Error> {
+    async fn link<R: serde::Serialize>(
+        &self,
+        meta: &'static EndpointMeta,
+        request: &R,
+    ) -> Result<Secret, Error> {
         let mut url = reqwest::Url::parse(&format!("{}{}", self.client.base_url(), meta.path))
             .map_err(|e| Error::Config(format!("bad base URL: {e}")))?;
         let parts = crate::rt::split::split(request, meta).map_err(Error::Config)?;

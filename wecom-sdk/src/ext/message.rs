@@ -2,7 +2,9 @@
 //! ordinary [`Call`], so `toparty`, `totag`, `safe` and the other setters still apply.
 
 use crate::Call;
-use crate::message::{MarkdownContent, Message, MessageApi, MessageSendRequest, TextCardContent, TextContent};
+use crate::message::{
+    MarkdownContent, Message, MessageApi, MessageSendRequest, TextCardContent, TextContent,
+};
 
 impl MessageApi<'_> {
     /// A text message from app `agentid` to the members `touser` (`["@all"]` for everyone).

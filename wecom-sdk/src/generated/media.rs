@@ -130,8 +130,7 @@ impl crate::Endpoint for MediaUploadRequest {
         rules: &[],
     };
     fn files(&self) -> Vec<(&'static str, Upload)> {
-        let mut files = Vec::new();
-        files.push(("media", self.media.clone()));
+        let files = vec![("media", self.media.clone())];
         files
     }
 }
@@ -205,8 +204,7 @@ impl crate::Endpoint for MediaUploadImgRequest {
         rules: &[],
     };
     fn files(&self) -> Vec<(&'static str, Upload)> {
-        let mut files = Vec::new();
-        files.push(("media", self.media.clone()));
+        let files = vec![("media", self.media.clone())];
         files
     }
 }

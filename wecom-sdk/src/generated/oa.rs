@@ -957,7 +957,7 @@ impl Call<OaGetJournalRecordListRequest> {
         rt::pages::cursor(
             self,
             |request: &OaGetJournalRecordListRequest| -> Option<u32> {
-                Some(request.cursor.clone())
+                Some(request.cursor)
             },
             |request: &mut OaGetJournalRecordListRequest, cursor: u32| {
                 request.cursor = cursor;

@@ -159,31 +159,34 @@ where
 {
     let start = get_offset(&call.request);
     let walk = (call, VecDeque::<T>::new(), Some(start), false);
-    let stream = futures_util::stream::unfold(walk, move |(mut call, mut buffered, mut next, failed)| async move {
-        loop {
-            if let Some(item) = buffered.pop_front() {
-                return Some((Ok(item), (call, buffered, next, failed)));
-            }
-            let position = match (failed, next) {
-                (false, Some(position)) => position,
-                _ => return None,
-            };
-            set_offset(&mut call.request, position);
-            match call.client.execute(&call.request).await {
-                Ok(response) => {
-                    let items = read_items(response);
-                    let got = items.len() as u64;
-                    let full = match page_size(&call.request) {
-                        Some(size) => got >= size && got > 0,
-                        None => got > 0,
-                    };
-                    next = full.then_some(position + got);
-                    buffered.extend(items);
+    let stream = futures_util::stream::unfold(
+        walk,
+        move |(mut call, mut buffered, mut next, failed)| async move {
+            loop {
+                if let Some(item) = buffered.pop_front() {
+                    return Some((Ok(item), (call, buffered, next, failed)));
                 }
-                Err(err) => return Some((Err(err), (call, buffered, None, true))),
+                let position = match (failed, next) {
+                    (false, Some(position)) => position,
+                    _ => return None,
+                };
+                set_offset(&mut call.request, position);
+                match call.client.execute(&call.request).await {
+                    Ok(response) => {
+                        let items = read_items(response);
+                        let got = items.len() as u64;
+                        let full = match page_size(&call.request) {
+                            Some(size) => got >= size && got > 0,
+                            None => got > 0,
+                        };
+                        next = full.then_some(position + got);
+                        buffered.extend(items);
+                    }
+                    Err(err) => return Some((Err(err), (call, buffered, None, true))),
+                }
             }
-        }
-    });
+        },
+    );
     Pages {
         inner: Box::pin(stream),
     }

@@ -61,7 +61,11 @@ impl<Z: Serializer> Obj<Z> {
     }
 
     /// An optional field through an adapter.
-    pub fn opt_with<M: Encode<T>, T>(&mut self, key: &'static str, value: &Option<T>) -> Result<(), Z::Error> {
+    pub fn opt_with<M: Encode<T>, T>(
+        &mut self,
+        key: &'static str,
+        value: &Option<T>,
+    ) -> Result<(), Z::Error> {
         match value {
             Some(v) => self.0.serialize_field(key, &Through::<M, T>(v, PhantomData)),
             None => self.0.skip_field(key),

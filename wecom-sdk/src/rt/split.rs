@@ -59,7 +59,9 @@ impl ser::Error for SplitError {
 }
 
 fn refuse<T>(what: &str) -> Result<T, SplitError> {
-    Err(SplitError(format!("a request is an object of parameters, not {what}")))
+    Err(SplitError(format!(
+        "a request is an object of parameters, not {what}"
+    )))
 }
 
 struct Splitter {
@@ -170,7 +172,11 @@ impl<'a> ser::Serializer for &'a mut Splitter {
     fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> Result<(), SplitError> {
         refuse("an enum")
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<(), SplitError> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), SplitError> {
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -188,7 +194,11 @@ impl<'a> ser::Serializer for &'a mut Splitter {
     fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, SplitError> {
         refuse("a tuple")
     }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, SplitError> {
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, SplitError> {
         refuse("a tuple")
     }
     fn serialize_tuple_variant(
@@ -201,7 +211,10 @@ impl<'a> ser::Serializer for &'a mut Splitter {
         refuse("an enum")
     }
     fn serialize_map(self, _: Option<usize>) -> Result<MapEntries<'a>, SplitError> {
-        Ok(MapEntries { splitter: self, key: None })
+        Ok(MapEntries {
+            splitter: self,
+            key: None,
+        })
     }
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, SplitError> {
         Ok(self)
@@ -220,7 +233,11 @@ impl<'a> ser::Serializer for &'a mut Splitter {
 impl ser::SerializeStruct for &mut Splitter {
     type Ok = ();
     type Error = SplitError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), SplitError> {
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), SplitError> {
         self.entry(Cow::Borrowed(key), value)
     }
     fn skip_field(&mut self, _: &'static str) -> Result<(), SplitError> {
@@ -330,10 +347,19 @@ impl ser::Serializer for QueryText {
     fn serialize_unit_struct(self, _: &'static str) -> Result<Option<String>, SplitError> {
         Ok(None)
     }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<Option<String>, SplitError> {
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<Option<String>, SplitError> {
         text(variant)
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<Option<String>, SplitError> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<Option<String>, SplitError> {
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -351,7 +377,11 @@ impl ser::Serializer for QueryText {
     fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, SplitError> {
         Err(SplitError("a tuple cannot travel in a query".into()))
     }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, SplitError> {
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, SplitError> {
         Err(SplitError("a tuple cannot travel in a query".into()))
     }
     fn serialize_tuple_variant(

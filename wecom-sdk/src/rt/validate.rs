@@ -1,5 +1,5 @@
 //! Request validation, interpreted from the spec's tables: a request is serialized into a
-//! [`Serializer`] that walks the endpoint's [`Param`]s alongside, checking each value against its
+//! [`Serializer`](serde::Serializer) that walks the endpoint's [`Param`]s alongside, checking each value against its
 //! documented limits as it goes by. Nothing is allocated unless a limit is broken. The same walk
 //! serves the typed SDK, the mock (which checks what it receives) and the CLI.
 
@@ -11,10 +11,14 @@ use serde::Serialize;
 use serde::ser::{self, Impossible};
 
 use super::check::{self, Violation};
-use crate::schema::{Kind, Lit, Limits, Param, Rule, Union};
+use crate::schema::{Kind, Limits, Lit, Param, Rule, Union};
 
 /// Checks `value` (a request, or any value serialized the same way) against `params` and `rules`.
-pub fn check<T: Serialize + ?Sized>(value: &T, params: &'static [Param], rules: &'static [Rule]) -> Result<(), Violation> {
+pub fn check<T: Serialize + ?Sized>(
+    value: &T,
+    params: &'static [Param],
+    rules: &'static [Rule],
+) -> Result<(), Violation> {
     let object = ObjectCheck::new(params, rules, &[], Path::Root);
     match value.serialize(Walker::Object(object)) {
         Ok(_) => Ok(()),
@@ -114,18 +118,33 @@ fn text(path: &Path<'_>, value: &str, limits: &Limits, secret: bool) -> Result<(
         })
         .collect();
     if !strings.is_empty() && !strings.contains(&value) {
-        let shown = if secret { "(redacted)".to_string() } else { format!("{value:?}") };
+        let shown = if secret {
+            "(redacted)".to_string()
+        } else {
+            format!("{value:?}")
+        };
         at(
             path,
-            Err(Violation::new("", format!("one of {}", strings.join(", ")), shown)),
+            Err(Violation::new(
+                "",
+                format!("one of {}", strings.join(", ")),
+                shown,
+            )),
         )?;
     }
     if let Some(pattern) = limits.pattern
         && let Some(re) = regex(pattern)
         && !re.is_match(value)
     {
-        let shown = if secret { "(redacted)".to_string() } else { format!("{value:?}") };
-        at(path, Err(Violation::new("", format!("matching `{pattern}`"), shown)))?;
+        let shown = if secret {
+            "(redacted)".to_string()
+        } else {
+            format!("{value:?}")
+        };
+        at(
+            path,
+            Err(Violation::new("", format!("matching `{pattern}`"), shown)),
+        )?;
     }
     Ok(())
 }
@@ -158,7 +177,10 @@ fn float(path: &Path<'_>, value: f64, limits: &Limits) -> Result<(), Invalid> {
 
 /// The limits of a list's elements: all but the count.
 fn element_limits(limits: &Limits) -> Limits {
-    Limits { items: None, ..*limits }
+    Limits {
+        items: None,
+        ..*limits
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -217,7 +239,11 @@ impl<'a> Walker<'a> {
                 }
             }
             Kind::Piped(inner) => {
-                let parts: Vec<&str> = if value.is_empty() { Vec::new() } else { value.split('|').collect() };
+                let parts: Vec<&str> = if value.is_empty() {
+                    Vec::new()
+                } else {
+                    value.split('|').collect()
+                };
                 if let Some((min, max)) = limits.items {
                     at(&path, check::items("", parts.len(), min, max))?;
                 }
@@ -233,7 +259,10 @@ impl<'a> Walker<'a> {
     }
 
     fn integer(self, value: i128) -> Result<bool, Invalid> {
-        if let Walker::Value { kind, limits, path, .. } = self {
+        if let Walker::Value {
+            kind, limits, path, ..
+        } = self
+        {
             match kind {
                 Kind::Int | Kind::IntEnum(_) => number(&path, value, limits)?,
                 Kind::Float => float(&path, value as f64, limits)?,
@@ -301,7 +330,11 @@ impl<'a> ser::Serializer for Walker<'a> {
     fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<bool, Invalid> {
         self.text(variant)
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<bool, Invalid> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<bool, Invalid> {
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -340,8 +373,14 @@ impl<'a> ser::Serializer for Walker<'a> {
     fn serialize_tuple(self, len: usize) -> Result<SeqCheck<'a>, Invalid> {
         self.serialize_seq(Some(len))
     }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Invalid> {
-        Err(Invalid::Other("tuple structs are not part of the wire format".into()))
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Invalid> {
+        Err(Invalid::Other(
+            "tuple structs are not part of the wire format".into(),
+        ))
     }
     fn serialize_tuple_variant(
         self,
@@ -350,7 +389,9 @@ impl<'a> ser::Serializer for Walker<'a> {
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeTupleVariant, Invalid> {
-        Err(Invalid::Other("tuple variants are not part of the wire format".into()))
+        Err(Invalid::Other(
+            "tuple variants are not part of the wire format".into(),
+        ))
     }
     fn serialize_map(self, len: Option<usize>) -> Result<MapCheck<'a>, Invalid> {
         Ok(MapCheck {
@@ -368,7 +409,9 @@ impl<'a> ser::Serializer for Walker<'a> {
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeStructVariant, Invalid> {
-        Err(Invalid::Other("struct variants are not part of the wire format".into()))
+        Err(Invalid::Other(
+            "struct variants are not part of the wire format".into(),
+        ))
     }
 }
 
@@ -377,8 +420,12 @@ impl<'a> Walker<'a> {
     fn into_struct(self, len: Option<usize>) -> Result<StructCheck<'a>, Invalid> {
         Ok(match self {
             Walker::Object(o) => StructCheck::Object(o),
-            Walker::Value { kind, limits, path, .. } => match kind {
-                Kind::Object(object) => StructCheck::Object(ObjectCheck::new(object.fields(), object.rules(), &[], path)),
+            Walker::Value {
+                kind, limits, path, ..
+            } => match kind {
+                Kind::Object(object) => {
+                    StructCheck::Object(ObjectCheck::new(object.fields(), object.rules(), &[], path))
+                }
                 Kind::Union(union) => StructCheck::Object(ObjectCheck::union(union, path)),
                 Kind::Map(inner) => {
                     if let (Some(len), Some((min, max))) = (len, limits.items) {
@@ -462,7 +509,12 @@ struct ObjectCheck<'a> {
 }
 
 impl<'a> ObjectCheck<'a> {
-    fn new(fields: &'static [Param], rules: &'static [Rule], requires: &'static [&'static str], path: Path<'a>) -> Self {
+    fn new(
+        fields: &'static [Param],
+        rules: &'static [Rule],
+        requires: &'static [&'static str],
+        path: Path<'a>,
+    ) -> Self {
         ObjectCheck {
             fields,
             rules,
@@ -483,20 +535,28 @@ impl<'a> ObjectCheck<'a> {
     fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Invalid> {
         let here = Path::Field(&self.path, key);
         if let Some(param) = self.fields.iter().find(|p| p.name() == key && !p.flatten()) {
-            let given = value.serialize(Walker::value(&param.kind(), param.limits(), param.secret(), here))?;
+            let given = value.serialize(Walker::value(param.kind(), param.limits(), param.secret(), here))?;
             if given {
                 self.given.push(param.name());
             }
             return Ok(());
         }
         // A key of a union: this object's own, or one flattened into it.
-        let unions = self.union.into_iter().chain(self.fields.iter().filter_map(|p| match (p.flatten(), p.kind()) {
-            (true, Kind::Union(u)) => Some(*u),
-            _ => None,
-        }));
+        let unions =
+            self.union
+                .into_iter()
+                .chain(self.fields.iter().filter_map(|p| match (p.flatten(), p.kind()) {
+                    (true, Kind::Union(u)) => Some(*u),
+                    _ => None,
+                }));
         for union in unions {
             if let Some(variant) = union.variants().iter().find(|v| v.name() == key) {
-                let check = ObjectCheck::new(variant.object().fields(), variant.object().rules(), variant.requires(), here);
+                let check = ObjectCheck::new(
+                    variant.object().fields(),
+                    variant.object().rules(),
+                    variant.requires(),
+                    here,
+                );
                 value.serialize(Walker::Object(check))?;
                 return Ok(());
             }
@@ -508,11 +568,13 @@ impl<'a> ObjectCheck<'a> {
         for rule in self.rules {
             match rule {
                 Rule::AtLeastOne(names) => {
-                    let pairs: Vec<(&str, bool)> = names.iter().map(|n| (*n, self.given.contains(n))).collect();
+                    let pairs: Vec<(&str, bool)> =
+                        names.iter().map(|n| (*n, self.given.contains(n))).collect();
                     at(&self.path, check::at_least_one(&pairs))?;
                 }
                 Rule::AtMostOne(names) => {
-                    let pairs: Vec<(&str, bool)> = names.iter().map(|n| (*n, self.given.contains(n))).collect();
+                    let pairs: Vec<(&str, bool)> =
+                        names.iter().map(|n| (*n, self.given.contains(n))).collect();
                     at(&self.path, check::at_most_one(&pairs))?;
                 }
             }
@@ -522,7 +584,11 @@ impl<'a> ObjectCheck<'a> {
                 let here = Path::Field(&self.path, name);
                 at(
                     &here,
-                    Err(Violation::new("", "given for this type of message".into(), "none".into())),
+                    Err(Violation::new(
+                        "",
+                        "given for this type of message".into(),
+                        "none".into(),
+                    )),
                 )?;
             }
         }
@@ -544,7 +610,12 @@ enum StructCheck<'a> {
 }
 
 impl StructCheck<'_> {
-    fn entry<T: Serialize + ?Sized>(&mut self, key: &str, static_key: Option<&'static str>, value: &T) -> Result<(), Invalid> {
+    fn entry<T: Serialize + ?Sized>(
+        &mut self,
+        key: &str,
+        static_key: Option<&'static str>,
+        value: &T,
+    ) -> Result<(), Invalid> {
         match self {
             StructCheck::Object(o) => match static_key {
                 Some(k) => o.field(k, value),
@@ -564,10 +635,17 @@ impl StructCheck<'_> {
                     }
                 },
             },
-            StructCheck::Map { inner, limits, path, any } => {
+            StructCheck::Map {
+                inner,
+                limits,
+                path,
+                any,
+            } => {
                 *any = true;
                 let here = Path::Key(path, key);
-                value.serialize(Walker::value(inner, limits, false, here)).map(|_| ())
+                value
+                    .serialize(Walker::value(inner, limits, false, here))
+                    .map(|_| ())
             }
             StructCheck::Ignore => Ok(()),
         }
@@ -585,7 +663,11 @@ impl StructCheck<'_> {
 impl ser::SerializeStruct for StructCheck<'_> {
     type Ok = bool;
     type Error = Invalid;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Invalid> {
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Invalid> {
         self.entry(key, Some(key), value)
     }
     fn skip_field(&mut self, _: &'static str) -> Result<(), Invalid> {
@@ -685,10 +767,19 @@ impl ser::Serializer for KeyText {
     fn serialize_unit_struct(self, _: &'static str) -> Result<String, Invalid> {
         Err(Invalid::Other("a map key must be text".into()))
     }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<String, Invalid> {
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<String, Invalid> {
         Ok(variant.to_string())
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<String, Invalid> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<String, Invalid> {
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -706,7 +797,11 @@ impl ser::Serializer for KeyText {
     fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Invalid> {
         Err(Invalid::Other("a map key must be text".into()))
     }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Invalid> {
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Invalid> {
         Err(Invalid::Other("a map key must be text".into()))
     }
     fn serialize_tuple_variant(

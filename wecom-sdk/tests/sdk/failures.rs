@@ -74,7 +74,8 @@ async fn an_error_answer_keeps_its_business_fields() {
     let Error::Api(api) = &err else {
         panic!("expected an API error, got {err:?}")
     };
-    let partial: message::MessageSendResponse = api.decode_body().expect("the body decodes as the typed response");
+    let partial: message::MessageSendResponse =
+        api.decode_body().expect("the body decodes as the typed response");
     assert_eq!(partial.invaliduser, vec!["YinAnPing"]);
 }
 

@@ -452,12 +452,21 @@ async fn the_provider_and_suite_tokens_are_fetched_and_cached() {
         .unwrap();
     // No ticket yet: a configuration error, and nothing is asked of WeCom.
     let err = client.suite_access_token().await.unwrap_err();
-    assert!(matches!(err, Error::Config(ref m) if m.contains("suite_ticket")), "{err:?}");
+    assert!(
+        matches!(err, Error::Config(ref m) if m.contains("suite_ticket")),
+        "{err:?}"
+    );
     client.set_suite_ticket("pushed-ticket");
     assert_eq!(client.suite_access_token().await.unwrap().expose(), "suite-token");
     assert_eq!(client.suite_access_token().await.unwrap().expose(), "suite-token");
-    let sent: Value = serde_json::from_slice(&requests(&server, Credential::SuiteAccessToken.def().fetch.path).await[0].body).unwrap();
+    let sent: Value = serde_json::from_slice(
+        &requests(&server, Credential::SuiteAccessToken.def().fetch.path).await[0].body,
+    )
+    .unwrap();
     assert_eq!(sent["suite_ticket"], "pushed-ticket");
-    assert_eq!(client.provider_access_token().await.unwrap().expose(), provider_token);
+    assert_eq!(
+        client.provider_access_token().await.unwrap().expose(),
+        provider_token
+    );
     server.verify().await;
 }

@@ -113,14 +113,19 @@ where
     if meta.body == BodyKind::Multipart {
         files.assert_sent(id, call);
     } else if meta.body == BodyKind::Json {
-        let expected_body: serde_json::Map<String, Value> = example.into_iter().filter(|(k, _)| !in_query(k)).collect();
+        let expected_body: serde_json::Map<String, Value> =
+            example.into_iter().filter(|(k, _)| !in_query(k)).collect();
         let body: Value =
             serde_json::from_slice(&call.body).unwrap_or_else(|e| panic!("{id}: the body is not JSON: {e}"));
         assert_eq!(body, Value::Object(expected_body), "{id}: JSON body");
         let content_type = call.headers.get("content-type").and_then(|v| v.to_str().ok());
         assert_eq!(content_type, Some("application/json"), "{id}: content type");
     } else {
-        assert!(call.body.is_empty(), "{id}: a {} without a body sent one", meta.method.as_str());
+        assert!(
+            call.body.is_empty(),
+            "{id}: a {} without a body sent one",
+            meta.method.as_str()
+        );
     }
 
     let original: Value = serde_json::from_str(response_example).expect("the spec checked it is JSON");
@@ -411,7 +416,10 @@ where
     let request: R = serde_json::from_str(request_example)
         .unwrap_or_else(|e| panic!("{id}: the request example does not fit the typed request: {e}"));
     let client = client_for(&server);
-    let mut download = client.download(&request).await.unwrap_or_else(|e| panic!("{id}: {e}"));
+    let mut download = client
+        .download(&request)
+        .await
+        .unwrap_or_else(|e| panic!("{id}: {e}"));
     assert_eq!(download.file_name(), Some("downloaded.png"), "{id}");
     assert_eq!(download.content_type(), Some("image/png"), "{id}");
     let mut received = Vec::new();

@@ -27,7 +27,11 @@ fn duplicate_endpoints(cx: &mut Cx, api: &Api) {
                     cx.error_twice(
                         Code::DuplicateEndpoint,
                         &e.span,
-                        format!("duplicate endpoint: {} {} is already `{first}`", e.method.as_str(), e.path),
+                        format!(
+                            "duplicate endpoint: {} {} is already `{first}`",
+                            e.method.as_str(),
+                            e.path
+                        ),
                         &at,
                         "declared here",
                     )
@@ -89,7 +93,10 @@ fn unions_in_responses(cx: &mut Cx, api: &Api) {
             cx.error(
                 Code::UnionInResponse,
                 &t.span,
-                format!("union `{}` is used in a response; unions are for requests", t.name),
+                format!(
+                    "union `{}` is used in a response; unions are for requests",
+                    t.name
+                ),
             );
         }
     }
@@ -108,7 +115,10 @@ fn example_keys(cx: &mut Cx, api: &Api) {
                         cx.error(
                             Code::FlattenClash,
                             &p.span,
-                            format!("parameter `{}` collides with a key of the flattened union `{}`", p.wire, r.rust),
+                            format!(
+                                "parameter `{}` collides with a key of the flattened union `{}`",
+                                p.wire, r.rust
+                            ),
                         );
                     }
                 }
@@ -117,7 +127,11 @@ fn example_keys(cx: &mut Cx, api: &Api) {
                 .example_request
                 .iter()
                 .map(|r| ("the request example".to_string(), r))
-                .chain(e.more_requests.iter().map(|(label, r)| (format!("the `{label}` request example"), r)));
+                .chain(
+                    e.more_requests
+                        .iter()
+                        .map(|(label, r)| (format!("the `{label}` request example"), r)),
+                );
             for (what, example) in requests {
                 let Ok(value) = serde_json::from_str::<serde_json::Value>(&example.text) else {
                     continue;
@@ -128,7 +142,11 @@ fn example_keys(cx: &mut Cx, api: &Api) {
                     _ => problems.push("it must be a JSON object".to_string()),
                 }
                 for problem in problems {
-                    cx.error(Code::ExampleKeys, &example.span, format!("`{}`: {what}: {problem}", e.id));
+                    cx.error(
+                        Code::ExampleKeys,
+                        &example.span,
+                        format!("`{}`: {what}: {problem}", e.id),
+                    );
                 }
             }
             if let Ok(value) = serde_json::from_str::<serde_json::Value>(&e.example_response.text) {
@@ -173,7 +191,13 @@ fn object_keys(
     path: &str,
     problems: &mut Vec<String>,
 ) {
-    let join = |key: &str| if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
     let mut allowed: BTreeMap<&str, Option<&Ty>> = fields
         .iter()
         .filter(|f| !f.flatten)
@@ -223,19 +247,24 @@ fn value_keys(api: &Api, value: &serde_json::Value, ty: &Ty, path: &str, problem
         (Ty::Named(r), serde_json::Value::Object(map)) => match &api.ty(r.id).kind {
             TypeKind::Object { fields } => object_keys(api, map, fields, path, problems),
             TypeKind::Union { tag, variants } => match map.get(tag.as_str()) {
-                Some(serde_json::Value::String(chosen)) => match variants.iter().find(|v| &v.wire == chosen) {
-                    Some(v) => {
-                        for key in map.keys().filter(|k| *k != tag && **k != v.wire) {
-                            problems.push(format!("`{path}.{key}` is not declared in the spec"));
+                Some(serde_json::Value::String(chosen)) => {
+                    match variants.iter().find(|v| &v.wire == chosen) {
+                        Some(v) => {
+                            for key in map.keys().filter(|k| *k != tag && **k != v.wire) {
+                                problems.push(format!("`{path}.{key}` is not declared in the spec"));
+                            }
+                            if let Some(serde_json::Value::Object(payload)) = map.get(&v.wire)
+                                && let TypeKind::Object { fields } = &api.ty(v.ty.id).kind
+                            {
+                                object_keys(api, payload, fields, &format!("{path}.{}", v.wire), problems);
+                            }
                         }
-                        if let Some(serde_json::Value::Object(payload)) = map.get(&v.wire)
-                            && let TypeKind::Object { fields } = &api.ty(v.ty.id).kind
-                        {
-                            object_keys(api, payload, fields, &format!("{path}.{}", v.wire), problems);
-                        }
+                        None => problems.push(format!(
+                            "`{path}.{tag}: {chosen}` is not a variant of `{}`",
+                            r.rust
+                        )),
                     }
-                    None => problems.push(format!("`{path}.{tag}: {chosen}` is not a variant of `{}`", r.rust)),
-                },
+                }
                 _ => problems.push(format!("`{path}` has no `{tag}`")),
             },
             _ => {}
@@ -275,10 +304,20 @@ fn rust_names(cx: &mut Cx, api: &Api) {
         }
     };
     for group in &api.groups {
-        claim(cx, &group.api_type(), format!("the handle of group `{}`", group.name), &group.span);
+        claim(
+            cx,
+            &group.api_type(),
+            format!("the handle of group `{}`", group.name),
+            &group.span,
+        );
         for e in &group.endpoints {
             claim(cx, &e.request_type, format!("the request of `{}`", e.id), &e.span);
-            claim(cx, &e.response_type, format!("the response of `{}`", e.id), &e.span);
+            claim(
+                cx,
+                &e.response_type,
+                format!("the response of `{}`", e.id),
+                &e.span,
+            );
         }
     }
     for t in &api.types {
@@ -298,7 +337,10 @@ fn runtime_names(cx: &mut Cx, api: &Api, reserved: &Reserved) {
             cx.error_note(
                 Code::ReservedName,
                 &group.span,
-                format!("group `{}` would take `wecom_sdk::{}`, which the runtime uses", group.name, group.name),
+                format!(
+                    "group `{}` would take `wecom_sdk::{}`, which the runtime uses",
+                    group.name, group.name
+                ),
                 format!("choose another folder name (names read from {source})"),
             );
         }
@@ -306,7 +348,10 @@ fn runtime_names(cx: &mut Cx, api: &Api, reserved: &Reserved) {
             cx.error_note(
                 Code::ReservedName,
                 &group.span,
-                format!("group `{}` would add `Client::{}()`, which the runtime defines", group.name, group.name),
+                format!(
+                    "group `{}` would add `Client::{}()`, which the runtime defines",
+                    group.name, group.name
+                ),
                 format!("choose another folder name (names read from {source})"),
             );
         }
@@ -340,7 +385,10 @@ fn runtime_names(cx: &mut Cx, api: &Api, reserved: &Reserved) {
                 cx.error_note(
                     Code::ReservedName,
                     &f.span,
-                    format!("the setter `new` of `{}` would clash with its constructor", t.rust),
+                    format!(
+                        "the setter `new` of `{}` would clash with its constructor",
+                        t.rust
+                    ),
                     "give the field a `rust_name`",
                 );
             }

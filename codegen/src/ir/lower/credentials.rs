@@ -19,7 +19,11 @@ pub(crate) fn declare(cx: &mut Cx, parsed: &Parsed) -> CredentialNames {
     for (name, def) in spec.credentials.iter() {
         let at = cx.span(*file, name);
         if !SNAKE.is_match(&name.value) {
-            cx.error(Code::CredentialShape, &at, format!("credential `{}` must be snake_case", name.value));
+            cx.error(
+                Code::CredentialShape,
+                &at,
+                format!("credential `{}` must be snake_case", name.value),
+            );
         }
         if def.value.default.as_ref().is_some_and(|d| d.value) {
             if out.default.is_some() {
@@ -33,18 +37,24 @@ pub(crate) fn declare(cx: &mut Cx, parsed: &Parsed) -> CredentialNames {
     }
     if out.default.is_none() {
         let start = cx.file_start(*file);
-        cx.error(Code::CredentialShape, &start, "one credential is the `default: true` one");
+        cx.error(
+            Code::CredentialShape,
+            &start,
+            "one credential is the `default: true` one",
+        );
     }
     out
 }
 
-pub(crate) fn lower(cx: &mut Cx, parsed: &Parsed, names: &CredentialNames, groups: &[Group]) -> (Vec<Credential>, CredId) {
+pub(crate) fn lower(
+    cx: &mut Cx,
+    parsed: &Parsed,
+    names: &CredentialNames,
+    groups: &[Group],
+) -> (Vec<Credential>, CredId) {
     let mut out = Vec::new();
     let Some((file, spec)) = &parsed.credentials else {
-        let start = Span {
-            file: 0,
-            range: 0..0,
-        };
+        let start = Span { file: 0, range: 0..0 };
         cx.error(Code::MissingFile, &start, "spec/credentials.yaml is missing");
         return (out, CredId(0));
     };
@@ -55,10 +65,18 @@ pub(crate) fn lower(cx: &mut Cx, parsed: &Parsed, names: &CredentialNames, group
         let text = |v: &Option<Loc<String>>| v.as_ref().map(|v| v.value.trim().to_string());
         let summary = text(&d.summary).unwrap_or_default();
         if summary.is_empty() {
-            cx.error(Code::MissingKey, &at, format!("credential `{}` needs a `summary`", name.value));
+            cx.error(
+                Code::MissingKey,
+                &at,
+                format!("credential `{}` needs a `summary`", name.value),
+            );
         }
         let Some(fetch_ref) = &d.fetch else {
-            cx.error(Code::MissingKey, &at, format!("credential `{}` needs `fetch: group.method`", name.value));
+            cx.error(
+                Code::MissingKey,
+                &at,
+                format!("credential `{}` needs `fetch: group.method`", name.value),
+            );
             continue;
         };
         let fetch_at = cx.span(file, fetch_ref);
@@ -76,7 +94,11 @@ pub(crate) fn lower(cx: &mut Cx, parsed: &Parsed, names: &CredentialNames, group
             continue;
         };
         if endpoint.auth == Some(CredId(index)) {
-            cx.error(Code::CredentialShape, &fetch_at, "a credential cannot be fetched with itself");
+            cx.error(
+                Code::CredentialShape,
+                &fetch_at,
+                "a credential cannot be fetched with itself",
+            );
         }
         let param_of = |wire: &str| endpoint.params.iter().find(|p| p.wire == wire);
         let mut filled = BTreeSet::new();
@@ -138,18 +160,29 @@ pub(crate) fn lower(cx: &mut Cx, parsed: &Parsed, names: &CredentialNames, group
                 cx.error(
                     Code::CredentialShape,
                     &fetch_at,
-                    format!("`{}` needs `{}`: give it under `inputs` or `with`", endpoint.id, p.wire),
+                    format!(
+                        "`{}` needs `{}`: give it under `inputs` or `with`",
+                        endpoint.id, p.wire
+                    ),
                 );
             }
         }
         let Response::Fields(answer) = &endpoint.response else {
-            cx.error(Code::CredentialShape, &fetch_at, format!("`{}` must answer fields", endpoint.id));
+            cx.error(
+                Code::CredentialShape,
+                &fetch_at,
+                format!("`{}` must answer fields", endpoint.id),
+            );
             continue;
         };
         let mut answer_field = |key: &Option<Loc<String>>, what: &str, want: fn(&Ty) -> bool| -> String {
             match key {
                 None => {
-                    cx.error(Code::MissingKey, &at, format!("credential `{}` needs `{what}`", name.value));
+                    cx.error(
+                        Code::MissingKey,
+                        &at,
+                        format!("credential `{}` needs `{what}`", name.value),
+                    );
                     String::new()
                 }
                 Some(k) => {
@@ -176,7 +209,11 @@ pub(crate) fn lower(cx: &mut Cx, parsed: &Parsed, names: &CredentialNames, group
         let cache = match &d.cache {
             Some(c) => c.value.clone(),
             None => {
-                cx.error(Code::MissingKey, &at, format!("credential `{}` needs a `cache` key", name.value));
+                cx.error(
+                    Code::MissingKey,
+                    &at,
+                    format!("credential `{}` needs a `cache` key", name.value),
+                );
                 String::new()
             }
         };
@@ -187,7 +224,10 @@ pub(crate) fn lower(cx: &mut Cx, parsed: &Parsed, names: &CredentialNames, group
                     cx.error(
                         Code::MissingKey,
                         &at,
-                        format!("credential `{}` is sent with calls and needs its `{what}` errcode", name.value),
+                        format!(
+                            "credential `{}` is sent with calls and needs its `{what}` errcode",
+                            name.value
+                        ),
                     );
                     0
                 }
@@ -242,7 +282,11 @@ pub(crate) fn lower(cx: &mut Cx, parsed: &Parsed, names: &CredentialNames, group
         let mut next = c.fetch.auth;
         while let Some(CredId(j)) = next {
             if seen.contains(&j) {
-                cx.error(Code::CredentialShape, &c.span, format!("fetching `{}` needs itself", c.name));
+                cx.error(
+                    Code::CredentialShape,
+                    &c.span,
+                    format!("fetching `{}` needs itself", c.name),
+                );
                 break;
             }
             seen.push(j);

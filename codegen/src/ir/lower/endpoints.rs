@@ -51,7 +51,13 @@ pub(crate) fn lower_group(
     }
     let headers: Vec<&(FileId, GroupFile)> = files
         .iter()
-        .filter(|(_, f)| f.title.is_some() || f.summary.is_some() || f.doc.is_some() || f.defaults.is_some() || f.core.is_some())
+        .filter(|(_, f)| {
+            f.title.is_some()
+                || f.summary.is_some()
+                || f.doc.is_some()
+                || f.defaults.is_some()
+                || f.core.is_some()
+        })
         .collect();
     let header = match headers.as_slice() {
         [one] => Some(*one),
@@ -87,7 +93,11 @@ pub(crate) fn lower_group(
         doc = match &h.doc {
             Some(d) => doc_url(d.value),
             None => {
-                cx.error(Code::MissingKey, &start, "missing `doc`: the number of the section's official page");
+                cx.error(
+                    Code::MissingKey,
+                    &start,
+                    "missing `doc`: the number of the section's official page",
+                );
                 String::new()
             }
         };
@@ -124,7 +134,11 @@ pub(crate) fn lower_group(
         }
     }
     if endpoints.is_empty() && seen.is_empty() {
-        cx.error(Code::MissingKey, &folder, format!("group `{name}` has no endpoints"));
+        cx.error(
+            Code::MissingKey,
+            &folder,
+            format!("group `{name}` has no endpoints"),
+        );
     }
     Some(Group {
         name: name.to_string(),
@@ -150,7 +164,13 @@ struct Defaults<'a> {
     body: Option<(&'a Loc<String>, FileId)>,
 }
 
-fn required_text(cx: &mut Cx, file: FileId, value: &Option<Loc<String>>, key: &str, fallback: &Span) -> String {
+fn required_text(
+    cx: &mut Cx,
+    file: FileId,
+    value: &Option<Loc<String>>,
+    key: &str,
+    fallback: &Span,
+) -> String {
     match value {
         Some(v) if !v.value.trim().is_empty() => v.value.trim().to_string(),
         Some(v) => {
@@ -208,7 +228,11 @@ fn lower_endpoint(
             "POST" => Some(Method::Post),
             other => {
                 let at = cx.span(file, m);
-                cx.error(Code::BadValue, &at, format!("`method: {other}`: WeCom endpoints are `GET` or `POST`"));
+                cx.error(
+                    Code::BadValue,
+                    &at,
+                    format!("`method: {other}`: WeCom endpoints are `GET` or `POST`"),
+                );
                 None
             }
         },
@@ -278,16 +302,24 @@ fn lower_endpoint(
                     at: r.at,
                 };
                 match super::fields::resolve_type(cx, scopes, scope, file, &written) {
-                    Some((Ty::Named(reference), _, _)) if reference.kind == NamedKind::Object => Response::Named(reference),
+                    Some((Ty::Named(reference), _, _)) if reference.kind == NamedKind::Object => {
+                        Response::Named(reference)
+                    }
                     Some(_) => {
                         let at = cx.span(file, r);
-                        cx.error(Code::ResponseShape, &at, "`response:` names an object type, or says `binary`");
+                        cx.error(
+                            Code::ResponseShape,
+                            &at,
+                            "`response:` names an object type, or says `binary`",
+                        );
                         Response::Fields(Vec::new())
                     }
                     None => Response::Fields(Vec::new()),
                 }
             }
-            ResponseEntry::Fields(fields) => Response::Fields(lower_fields(cx, scopes, scope, file, fields, Site::Response)),
+            ResponseEntry::Fields(fields) => {
+                Response::Fields(lower_fields(cx, scopes, scope, file, fields, Site::Response))
+            }
         },
     };
     let mut response = response;
@@ -309,14 +341,20 @@ fn lower_endpoint(
             cx.error(
                 Code::BodyMismatch,
                 &at,
-                format!("`{}` is a file: it travels in a `body: multipart` form", param.wire),
+                format!(
+                    "`{}` is a file: it travels in a `body: multipart` form",
+                    param.wire
+                ),
             );
         }
         if body == BodyKind::Multipart && param.ty != Ty::File && param.placement == Placement::Body {
             cx.error(
                 Code::BodyMismatch,
                 &at,
-                format!("`{}`: a multipart body carries only files; other parameters travel in the query", param.wire),
+                format!(
+                    "`{}`: a multipart body carries only files; other parameters travel in the query",
+                    param.wire
+                ),
             );
         }
         if param.placement == Placement::Body && body == BodyKind::None {
@@ -330,7 +368,10 @@ fn lower_endpoint(
             cx.error(
                 Code::BodyMismatch,
                 &at,
-                format!("`{}` cannot travel in the query: only scalars and `piped` lists can", param.wire),
+                format!(
+                    "`{}` cannot travel in the query: only scalars and `piped` lists can",
+                    param.wire
+                ),
             );
         }
         if param.flatten && param.placement != Placement::Body {
@@ -338,7 +379,11 @@ fn lower_endpoint(
         }
     }
     if params.iter().filter(|p| p.flatten).count() > 1 {
-        cx.error(Code::BodyMismatch, &here, "at most one parameter may be flattened");
+        cx.error(
+            Code::BodyMismatch,
+            &here,
+            "at most one parameter may be flattened",
+        );
     }
 
     let mut constraints = Vec::new();
@@ -352,8 +397,16 @@ fn lower_endpoint(
     let (example_request, example_response) = match &e.example {
         None => (None, None),
         Some(example) => {
-            let response = example.value.response.as_ref().map(|r| inline_example(cx, file, r));
-            let request = example.value.request.as_ref().map(|r| inline_example(cx, file, r));
+            let response = example
+                .value
+                .response
+                .as_ref()
+                .map(|r| inline_example(cx, file, r));
+            let request = example
+                .value
+                .request
+                .as_ref()
+                .map(|r| inline_example(cx, file, r));
             for (label, text) in example.value.more_requests.iter() {
                 more_requests.push((label.value.clone(), inline_example(cx, file, text)));
             }
@@ -373,7 +426,10 @@ fn lower_endpoint(
         doc,
         auth,
         body,
-        idempotent: e.idempotent.as_ref().map_or(method == Some(Method::Get), |i| i.value),
+        idempotent: e
+            .idempotent
+            .as_ref()
+            .map_or(method == Some(Method::Get), |i| i.value),
         params,
         constraints,
         response,
@@ -413,12 +469,20 @@ fn resolve_auth(cx: &mut Cx, credentials: &CredentialNames, source: AuthSource) 
             names.push("none");
             let message = format!("unknown credential `{}`", written.value);
             match closest(&written.value, names.iter().copied()) {
-                Some(best) => cx.error_note(Code::UnknownCredential, &at, message, format!("did you mean `{best}`?")),
+                Some(best) => cx.error_note(
+                    Code::UnknownCredential,
+                    &at,
+                    message,
+                    format!("did you mean `{best}`?"),
+                ),
                 None => cx.error_note(
                     Code::UnknownCredential,
                     &at,
                     message,
-                    format!("the kinds of spec/credentials.yaml are {}, or `none`", credentials.names.join(", ")),
+                    format!(
+                        "the kinds of spec/credentials.yaml are {}, or `none`",
+                        credentials.names.join(", ")
+                    ),
                 ),
             }
             None
@@ -488,21 +552,32 @@ fn constraint(cx: &mut Cx, file: FileId, c: &Loc<spec::Constraint>, params: &[Fi
         }
     };
     if names.len() < 2 {
-        cx.error(Code::ConstraintShape, &at, "a constraint names at least two parameters");
+        cx.error(
+            Code::ConstraintShape,
+            &at,
+            "a constraint names at least two parameters",
+        );
     }
     let mut ok = true;
     for n in names {
         let nat = cx.span(file, n);
         match params.iter().find(|p| p.wire == n.value) {
             None => {
-                cx.error(Code::ConstraintShape, &nat, format!("`{}` is not a parameter of this endpoint", n.value));
+                cx.error(
+                    Code::ConstraintShape,
+                    &nat,
+                    format!("`{}` is not a parameter of this endpoint", n.value),
+                );
                 ok = false;
             }
             Some(p) if p.required => {
                 cx.error(
                     Code::ConstraintShape,
                     &nat,
-                    format!("`{}` is required already; constraints relate optional parameters", n.value),
+                    format!(
+                        "`{}` is required already; constraints relate optional parameters",
+                        n.value
+                    ),
                 );
                 ok = false;
             }
@@ -525,12 +600,20 @@ fn pagination(
 ) -> Option<Pagination> {
     let at = cx.span(file, p);
     let Response::Fields(fields) = response else {
-        cx.error(Code::PaginationShape, &at, "`pagination` needs a response with fields");
+        cx.error(
+            Code::PaginationShape,
+            &at,
+            "`pagination` needs a response with fields",
+        );
         return None;
     };
     let v = &p.value;
     let Some(items) = &v.items else {
-        cx.error(Code::PaginationShape, &at, "`pagination` names the response list it walks: `items: ...`");
+        cx.error(
+            Code::PaginationShape,
+            &at,
+            "`pagination` names the response list it walks: `items: ...`",
+        );
         return None;
     };
     let mut ok = true;
@@ -538,7 +621,11 @@ fn pagination(
     match fields.iter().find(|f| f.wire == items.value) {
         Some(f) if matches!(f.ty, Ty::List(_)) => {}
         Some(_) => {
-            cx.error(Code::PaginationShape, &items_at, format!("`items: {}` is not a list", items.value));
+            cx.error(
+                Code::PaginationShape,
+                &items_at,
+                format!("`items: {}` is not a list", items.value),
+            );
             ok = false;
         }
         None => {
@@ -552,13 +639,22 @@ fn pagination(
     }
     // A request parameter or response field named in the pagination, from the endpoint or else
     // from the named parameter of that name.
-    let take = |cx: &mut Cx, scopes: &mut Scopes, list: &mut Vec<Field>, name: &Loc<String>, site: Site| -> Option<Field> {
+    let take = |cx: &mut Cx,
+                scopes: &mut Scopes,
+                list: &mut Vec<Field>,
+                name: &Loc<String>,
+                site: Site|
+     -> Option<Field> {
         if let Some(f) = list.iter().find(|f| f.wire == name.value) {
             return Some(f.clone());
         }
         let nat = cx.span(file, name);
         if scopes.param(scope, &name.value).is_none() {
-            let what = if site == Site::Request { "request parameter" } else { "response field" };
+            let what = if site == Site::Request {
+                "request parameter"
+            } else {
+                "response field"
+            };
             cx.error_note(
                 Code::PaginationShape,
                 &nat,
@@ -637,14 +733,22 @@ fn pagination(
                 );
             }
             let Some(limit) = &v.limit else {
-                cx.error(Code::PaginationShape, &at, "offset paging needs `limit`: the page-size parameter");
+                cx.error(
+                    Code::PaginationShape,
+                    &at,
+                    "offset paging needs `limit`: the page-size parameter",
+                );
                 return None;
             };
             let offset_field = take(cx, scopes, params, offset, Site::Request);
             let limit_field = take(cx, scopes, params, limit, Site::Request);
             for f in [&offset_field, &limit_field].into_iter().flatten() {
                 if !matches!(f.ty, Ty::Int(_)) {
-                    cx.error(Code::PaginationShape, &at, format!("`{}` must be an integer parameter", f.wire));
+                    cx.error(
+                        Code::PaginationShape,
+                        &at,
+                        format!("`{}` must be an integer parameter", f.wire),
+                    );
                     ok = false;
                 }
             }
@@ -691,7 +795,12 @@ pub(crate) fn attach_side_examples(cx: &mut Cx, parsed: &Parsed, groups: &mut [G
             let names: Vec<&str> = group.endpoints.iter().map(|e| e.name.as_str()).collect();
             let message = format!("`{name}` names no endpoint of group `{group_name}`");
             match closest(endpoint, names.iter().copied()) {
-                Some(best) => cx.error_note(Code::ExampleFile, &start, message, format!("did you mean `{best}`?")),
+                Some(best) => cx.error_note(
+                    Code::ExampleFile,
+                    &start,
+                    message,
+                    format!("did you mean `{best}`?"),
+                ),
                 None => cx.error(Code::ExampleFile, &start, message),
             }
             continue;
@@ -699,9 +808,16 @@ pub(crate) fn attach_side_examples(cx: &mut Cx, parsed: &Parsed, groups: &mut [G
         let text = cx.files.source(*file).to_string();
         if let Err(err) = serde_json::from_str::<serde_json::Value>(&text) {
             let range = cx.files.line_col(*file, err.line() as u64, err.column() as u64);
-            cx.error(Code::BadExample, &Span { file: *file, range }, format!("the example is not JSON: {err}"));
+            cx.error(
+                Code::BadExample,
+                &Span { file: *file, range },
+                format!("the example is not JSON: {err}"),
+            );
         }
-        let example = Example { text, span: start.clone() };
+        let example = Example {
+            text,
+            span: start.clone(),
+        };
         let twice = |cx: &mut Cx, inline: &Span| {
             cx.error_twice(
                 Code::ExampleFile,
@@ -729,7 +845,11 @@ pub(crate) fn attach_side_examples(cx: &mut Cx, parsed: &Parsed, groups: &mut [G
             },
             (_, Some(label)) => {
                 if !SNAKE.is_match(label) {
-                    cx.error(Code::ExampleFile, &start, format!("example label `{label}` must be snake_case"));
+                    cx.error(
+                        Code::ExampleFile,
+                        &start,
+                        format!("example label `{label}` must be snake_case"),
+                    );
                 }
                 if let Some((_, inline)) = e.more_requests.iter().find(|(l, _)| l == label) {
                     let inline = inline.span.clone();

@@ -2,7 +2,11 @@
 
 use super::*;
 
-pub fn lower_error_codes(files: &Files, file: FileId, table: &spec::ErrorCodes) -> Result<Vec<ErrorCode>, Vec<Diagnostic>> {
+pub fn lower_error_codes(
+    files: &Files,
+    file: FileId,
+    table: &spec::ErrorCodes,
+) -> Result<Vec<ErrorCode>, Vec<Diagnostic>> {
     let mut cx = Cx {
         files,
         diagnostics: Vec::new(),
@@ -26,7 +30,10 @@ pub fn lower_error_codes(files: &Files, file: FileId, table: &spec::ErrorCodes) 
             let message = if previous.code == row.code.value {
                 format!("error code {} is listed twice", row.code.value)
             } else {
-                format!("error code {} is out of order (after {})", row.code.value, previous.code)
+                format!(
+                    "error code {} is out of order (after {})",
+                    row.code.value, previous.code
+                )
             };
             let at = cx.span(file, &row.code);
             cx.error(Code::ErrcodeOrder, &at, message);

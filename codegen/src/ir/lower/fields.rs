@@ -24,6 +24,7 @@ pub(crate) enum Site {
 }
 
 type Bounds<T> = (Option<T>, Option<T>);
+type LengthBounds = (Option<u64>, Option<u64>, LengthUnit);
 
 /// A field as written, every key optional, with where each was written.
 #[derive(Debug, Clone, Default)]
@@ -37,7 +38,7 @@ pub(crate) struct Partial {
     pub(crate) required: Option<bool>,
     pub(crate) description: Option<String>,
     pub(crate) default: Option<(Scalar, Span)>,
-    pub(crate) length: Option<((Option<u64>, Option<u64>, LengthUnit), Span)>,
+    pub(crate) length: Option<(LengthBounds, Span)>,
     pub(crate) items: Option<(Bounds<u64>, Span)>,
     pub(crate) range: Option<(Bounds<i64>, Span)>,
     pub(crate) size: Option<(Bounds<u64>, Span)>,
@@ -112,7 +113,10 @@ pub(crate) fn lower_fields(
             cx.error_note(
                 Code::RustNameClash,
                 &key_span,
-                format!("`{}` and `{}` would both be the Rust field `{}`", wire.value, other.wire, field.rust),
+                format!(
+                    "`{}` and `{}` would both be the Rust field `{}`",
+                    wire.value, other.wire, field.rust
+                ),
                 "give one of them a `rust_name`",
             );
             continue;
@@ -153,12 +157,23 @@ pub(crate) fn partial_of(
 }
 
 /// A named parameter as seen from `scope`, lowered once where it is declared.
-pub(crate) fn named_param(cx: &mut Cx, scopes: &mut Scopes, scope: &ScopeKey, name: &str, at: &Span) -> Option<Partial> {
+pub(crate) fn named_param(
+    cx: &mut Cx,
+    scopes: &mut Scopes,
+    scope: &ScopeKey,
+    name: &str,
+    at: &Span,
+) -> Option<Partial> {
     let Some((declared_in, decl)) = scopes.param(scope, name) else {
         let candidates = scopes.param_names(scope);
         let message = format!("unknown named parameter `${name}`");
         match closest(name, candidates.iter().copied()) {
-            Some(best) => cx.error_note(Code::UnknownParam, at, message, format!("did you mean `${best}`?")),
+            Some(best) => cx.error_note(
+                Code::UnknownParam,
+                at,
+                message,
+                format!("did you mean `${best}`?"),
+            ),
             None => cx.error_note(
                 Code::UnknownParam,
                 at,
@@ -173,7 +188,11 @@ pub(crate) fn named_param(cx: &mut Cx, scopes: &mut Scopes, scope: &ScopeKey, na
         return done.clone();
     }
     if scopes.in_progress.contains(&key) {
-        cx.error(Code::UseCycle, at, format!("named parameter `{name}` uses itself"));
+        cx.error(
+            Code::UseCycle,
+            at,
+            format!("named parameter `{name}` uses itself"),
+        );
         return None;
     }
     scopes.in_progress.push(key.clone());
@@ -188,7 +207,14 @@ pub(crate) fn named_param(cx: &mut Cx, scopes: &mut Scopes, scope: &ScopeKey, na
     partial
 }
 
-fn read_field(cx: &mut Cx, scopes: &mut Scopes, scope: &ScopeKey, file: FileId, field: &spec::Field, span: Span) -> Partial {
+fn read_field(
+    cx: &mut Cx,
+    scopes: &mut Scopes,
+    scope: &ScopeKey,
+    file: FileId,
+    field: &spec::Field,
+    span: Span,
+) -> Partial {
     let mut partial = Partial {
         span,
         ..Partial::default()
@@ -203,7 +229,10 @@ fn read_field(cx: &mut Cx, scopes: &mut Scopes, scope: &ScopeKey, file: FileId, 
     }
     partial.required = field.required.as_ref().map(|r| r.value);
     partial.description = field.description.as_ref().map(|d| d.trim().to_string());
-    partial.default = field.default.as_ref().map(|d| (d.value.clone(), cx.span(file, d)));
+    partial.default = field
+        .default
+        .as_ref()
+        .map(|d| (d.value.clone(), cx.span(file, d)));
     if let Some(length) = &field.length {
         let at = cx.span(file, length);
         if let Some((min, max, unit)) = bound(cx, &length.value, &at, BoundKind::Length) {
@@ -238,8 +267,18 @@ fn read_field(cx: &mut Cx, scopes: &mut Scopes, scope: &ScopeKey, file: FileId, 
     if let Some(pattern) = &field.pattern {
         let at = cx.span(file, pattern);
         if let Err(err) = Regex::new(&pattern.value) {
-            let first = err.to_string().lines().last().unwrap_or_default().trim().to_string();
-            cx.error(Code::BadPattern, &at, format!("`pattern` is not a valid regular expression: {first}"));
+            let first = err
+                .to_string()
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .trim()
+                .to_string();
+            cx.error(
+                Code::BadPattern,
+                &at,
+                format!("`pattern` is not a valid regular expression: {first}"),
+            );
         }
         partial.pattern = Some((pattern.value.clone(), at));
     }
@@ -260,7 +299,11 @@ fn read_field(cx: &mut Cx, scopes: &mut Scopes, scope: &ScopeKey, file: FileId, 
         if w.value == "string" {
             partial.as_string = Some(at);
         } else {
-            cx.error(Code::BadValue, &at, format!("`wire: {}`: the only wire override is `string`", w.value));
+            cx.error(
+                Code::BadValue,
+                &at,
+                format!("`wire: {}`: the only wire override is `string`", w.value),
+            );
         }
     }
     partial.secret = field.secret.as_ref().map(|s| (s.value, cx.span(file, s)));
@@ -300,7 +343,11 @@ pub(crate) fn finish(cx: &mut Cx, wire: &str, p: Partial, site: Site) -> Option<
     };
     let Some((ty, ty_span)) = p.ty.clone() else {
         if !p.ty_written {
-            cx.error(Code::MissingKey, &p.span, format!("field `{wire}` needs a `type`"));
+            cx.error(
+                Code::MissingKey,
+                &p.span,
+                format!("field `{wire}` needs a `type`"),
+            );
         }
         // A type that did not resolve is reported where it is written; the field stays, as free
         // JSON, so later checks (the examples' keys) do not report it missing as well.
@@ -321,15 +368,27 @@ pub(crate) fn finish(cx: &mut Cx, wire: &str, p: Partial, site: Site) -> Option<
     if let Some(at) = &p.as_string {
         let scalar = ty.element();
         if !(scalar.is_integer() || matches!(scalar, Ty::F64)) {
-            cx.error(Code::KeyOutOfPlace, at, "`wire: string` applies to numbers and integer enums");
+            cx.error(
+                Code::KeyOutOfPlace,
+                at,
+                "`wire: string` applies to numbers and integer enums",
+            );
         }
         if ty.is_list() {
-            cx.error(Code::KeyOutOfPlace, at, "`wire: string` applies to a single number, not a list");
+            cx.error(
+                Code::KeyOutOfPlace,
+                at,
+                "`wire: string` applies to a single number, not a list",
+            );
         }
     }
     let secret = p.secret.as_ref().is_some_and(|(s, _)| *s);
     if secret && ty != Ty::String {
-        cx.error(Code::KeyOutOfPlace, &ty_span, "a `secret` field must be a `string`");
+        cx.error(
+            Code::KeyOutOfPlace,
+            &ty_span,
+            "a `secret` field must be a `string`",
+        );
     }
     if ty == Ty::Json && p.json_reason.as_deref().is_none_or(str::is_empty) {
         cx.error_note(
@@ -354,7 +413,11 @@ pub(crate) fn finish(cx: &mut Cx, wire: &str, p: Partial, site: Site) -> Option<
     let limits = p.inherited.overridden_by(&own);
     let default = p.default.as_ref().map(|(d, at)| {
         if !scalar_fits(d, ty.element()) {
-            cx.error(Code::LimitMismatch, at, format!("default {d} does not fit the field's type"));
+            cx.error(
+                Code::LimitMismatch,
+                at,
+                format!("default {d} does not fit the field's type"),
+            );
         }
         match d {
             Scalar::Str(s) => s.clone(),
@@ -418,7 +481,11 @@ fn check_limits(cx: &mut Cx, ty: &Ty, p: &Partial) -> Limits {
     }
     if let Some((items, at)) = &p.items {
         if !ty.is_collection() {
-            cx.error(Code::LimitMismatch, at, "an `items` limit applies to lists and maps");
+            cx.error(
+                Code::LimitMismatch,
+                at,
+                "an `items` limit applies to lists and maps",
+            );
         }
         out.items = Some(*items);
     }
@@ -442,7 +509,11 @@ fn check_limits(cx: &mut Cx, ty: &Ty, p: &Partial) -> Limits {
     }
     if let Some((size, at)) = &p.size {
         if *ty != Ty::File {
-            cx.error(Code::LimitMismatch, at, "a `size` limit applies to `file` parameters");
+            cx.error(
+                Code::LimitMismatch,
+                at,
+                "a `size` limit applies to `file` parameters",
+            );
         }
         out.size = Some(*size);
     }
@@ -495,7 +566,12 @@ impl BoundKind {
 }
 
 /// `1 to 64 bytes`, `at most 1000`, `at least 6 chars`, `exactly 32 bytes`.
-fn bound(cx: &mut Cx, written: &Bound, at: &Span, kind: BoundKind) -> Option<(Option<i64>, Option<i64>, Option<LengthUnit>)> {
+fn bound(
+    cx: &mut Cx,
+    written: &Bound,
+    at: &Span,
+    kind: BoundKind,
+) -> Option<(Option<i64>, Option<i64>, Option<LengthUnit>)> {
     let text = written.0.trim();
     let key = kind.key();
     let mut words: Vec<&str> = text.split_whitespace().collect();
@@ -538,7 +614,11 @@ fn bound(cx: &mut Cx, written: &Bound, at: &Span, kind: BoundKind) -> Option<(Op
             return None;
         }
         (BoundKind::Items | BoundKind::Range, Some(_)) => {
-            cx.error(Code::BadBound, at, format!("`{key}` counts no unit; drop the `bytes`/`chars`"));
+            cx.error(
+                Code::BadBound,
+                at,
+                format!("`{key}` counts no unit; drop the `bytes`/`chars`"),
+            );
         }
         (BoundKind::Size, Some(LengthUnit::Chars)) => {
             cx.error(Code::BadBound, at, "a file's `size` is in bytes");
@@ -555,7 +635,11 @@ fn bound(cx: &mut Cx, written: &Bound, at: &Span, kind: BoundKind) -> Option<(Op
     if let (Some(lo), Some(hi)) = (min, max)
         && lo > hi
     {
-        cx.error(Code::BadBound, at, format!("`{key}` min {lo} is above its max {hi}"));
+        cx.error(
+            Code::BadBound,
+            at,
+            format!("`{key}` min {lo} is above its max {hi}"),
+        );
     }
     Some((min, max, unit))
 }
@@ -608,7 +692,11 @@ fn resolve_expr(
         return None;
     }
     if !generic && !expr.args.is_empty() {
-        cx.error(Code::BadTypeSyntax, &here, format!("`{}` takes no type arguments", expr.name));
+        cx.error(
+            Code::BadTypeSyntax,
+            &here,
+            format!("`{}` takes no type arguments", expr.name),
+        );
         return None;
     }
     let plain = |ty: Ty| Some((ty, Limits::default(), None));
@@ -635,7 +723,11 @@ fn resolve_expr(
                 _ => {
                     if !matches!(inner, Ty::String | Ty::Int(_)) {
                         let at = cx.within(file, written, expr.args[0].offset, expr.args[0].name.len());
-                        cx.error(Code::BadTypeSyntax, &at, "`piped<T>` joins strings or integers only");
+                        cx.error(
+                            Code::BadTypeSyntax,
+                            &at,
+                            "`piped<T>` joins strings or integers only",
+                        );
                         return None;
                     }
                     Ty::Piped(Box::new(inner))
@@ -666,8 +758,8 @@ fn resolve_expr(
                 None => {
                     let message = format!("unknown type `{name}`");
                     let builtins = [
-                        "string", "bool", "flag", "json", "file", "f64", "i32", "i64", "u8", "u16", "u32", "u64", "list",
-                        "map", "piped",
+                        "string", "bool", "flag", "json", "file", "f64", "i32", "i64", "u8", "u16", "u32",
+                        "u64", "list", "map", "piped",
                     ];
                     let names = scopes.visible_names(scope);
                     let best = closest(name, builtins.iter().copied().chain(names.iter().copied()));
@@ -710,12 +802,17 @@ fn scalar(
     let key = (declared_in.clone(), format!("scalar {name}"));
     let memo_key = (declared_in.clone(), name.to_string());
     if let Some(done) = scopes.scalar_memo.get(&memo_key) {
-        return done
-            .as_ref()
-            .and_then(|p| p.ty.clone().map(|(ty, _)| (ty, p.inherited.clone(), p.description.clone())));
+        return done.as_ref().and_then(|p| {
+            p.ty.clone()
+                .map(|(ty, _)| (ty, p.inherited.clone(), p.description.clone()))
+        });
     }
     if scopes.in_progress.contains(&key) {
-        cx.error(Code::UseCycle, at, format!("scalar `{name}` is defined by itself"));
+        cx.error(
+            Code::UseCycle,
+            at,
+            format!("scalar `{name}` is defined by itself"),
+        );
         return None;
     }
     scopes.in_progress.push(key.clone());
@@ -745,7 +842,11 @@ fn scalar(
             let mut p = read_field(cx, scopes, &declared_in, decl.file, field, key_span.clone());
             match &p.ty {
                 Some((Ty::Named(_), ty_at)) => {
-                    cx.error(Code::ScalarMisuse, ty_at, "a scalar's type is a built-in scalar or a list of them");
+                    cx.error(
+                        Code::ScalarMisuse,
+                        ty_at,
+                        "a scalar's type is a built-in scalar or a list of them",
+                    );
                     None
                 }
                 Some((ty, _)) => {
@@ -756,7 +857,11 @@ fn scalar(
                 }
                 None => {
                     if field.ty.is_none() {
-                        cx.error(Code::MissingKey, &key_span, format!("scalar `{name}` needs a `type`"));
+                        cx.error(
+                            Code::MissingKey,
+                            &key_span,
+                            format!("scalar `{name}` needs a `type`"),
+                        );
                     }
                     None
                 }

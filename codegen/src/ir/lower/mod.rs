@@ -1,14 +1,14 @@
 //! From the spec as written to the validated IR. Each check that fails adds a located, coded
 //! diagnostic and lowering goes on, so one run reports every problem. By concern:
 //!
-//! - [`scope`]: which names exist where (types, scalars, named parameters), declared first so
+//! - `scope`: which names exist where (types, scalars, named parameters), declared first so
 //!   any file may refer to any of them;
-//! - [`types`]: named types — objects, open enums, unions;
-//! - [`fields`]: fields, named parameters and scalars, limits;
-//! - [`endpoints`]: groups, endpoints, pagination, examples (inline and side files);
-//! - [`credentials`]: the credential kinds;
-//! - [`api`]: checks across the whole API — duplicates, usage, example keys, Rust names;
-//! - [`errcodes`]: the official error-code table.
+//! - `types`: named types — objects, open enums, unions;
+//! - `fields`: fields, named parameters and scalars, limits;
+//! - `endpoints`: groups, endpoints, pagination, examples (inline and side files);
+//! - `credentials`: the credential kinds;
+//! - `api`: checks across the whole API — duplicates, usage, example keys, Rust names;
+//! - `errcodes`: the official error-code table.
 
 mod api;
 mod credentials;
@@ -49,7 +49,9 @@ pub fn lower(files: &Files, parsed: &Parsed, reserved: &Reserved) -> Result<Api,
     let mut types = types::lower_all(&mut cx, parsed, &mut scopes);
     let mut groups = Vec::new();
     for (name, group_files) in &parsed.groups {
-        if let Some(group) = endpoints::lower_group(&mut cx, &mut scopes, &credential_names, name, group_files) {
+        if let Some(group) =
+            endpoints::lower_group(&mut cx, &mut scopes, &credential_names, name, group_files)
+        {
             groups.push(group);
         }
     }
@@ -105,7 +107,13 @@ impl Cx<'_> {
         );
     }
 
-    pub(crate) fn error_note(&mut self, code: Code, at: &Span, message: impl Into<String>, note: impl Into<String>) {
+    pub(crate) fn error_note(
+        &mut self,
+        code: Code,
+        at: &Span,
+        message: impl Into<String>,
+        note: impl Into<String>,
+    ) {
         self.push(
             Diagnostic::error()
                 .with_code(code.id())
@@ -116,7 +124,14 @@ impl Cx<'_> {
     }
 
     /// An error at `at` that also points at an earlier declaration.
-    pub(crate) fn error_twice(&mut self, code: Code, at: &Span, message: impl Into<String>, first: &Span, first_says: &str) {
+    pub(crate) fn error_twice(
+        &mut self,
+        code: Code,
+        at: &Span,
+        message: impl Into<String>,
+        first: &Span,
+        first_says: &str,
+    ) {
         self.push(
             Diagnostic::error()
                 .with_code(code.id())

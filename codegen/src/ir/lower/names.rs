@@ -10,21 +10,51 @@ use regex::Regex;
 
 pub(crate) static SNAKE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z][a-z0-9_]*$").unwrap());
 pub(crate) static PASCAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Z][A-Za-z0-9]*$").unwrap());
-pub(crate) static API_PATH: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^/cgi-bin(/[a-z0-9_]+)+$").unwrap());
+pub(crate) static API_PATH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^/cgi-bin(/[a-z0-9_]+)+$").unwrap());
 
 pub(crate) const RUST_KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn", "for",
-    "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self",
-    "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box",
-    "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false",
+    "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized",
+    "virtual", "yield", "try",
 ];
 
 /// Names the generated modules see unqualified (Rust's prelude and the generated files' own
 /// imports): a type of the spec may not take them.
 pub(crate) const PRELUDE_TYPES: &[&str] = &[
-    "Option", "Some", "None", "Result", "Ok", "Err", "String", "Vec", "Box", "BTreeMap", "Default", "Clone", "Copy",
-    "Debug", "PartialEq", "Eq", "Hash", "Send", "Sync", "Sized", "Into", "From", "Iterator", "IntoIterator", "Call",
-    "DownloadCall", "Upload", "Secret", "Client", "Value", "Self",
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "BTreeMap",
+    "Default",
+    "Clone",
+    "Copy",
+    "Debug",
+    "PartialEq",
+    "Eq",
+    "Hash",
+    "Send",
+    "Sync",
+    "Sized",
+    "Into",
+    "From",
+    "Iterator",
+    "IntoIterator",
+    "Call",
+    "DownloadCall",
+    "Upload",
+    "Secret",
+    "Client",
+    "Value",
+    "Self",
 ];
 
 /// The names the hand-written runtime of wecom-sdk uses, where generated names could collide with
@@ -118,7 +148,10 @@ impl Reserved {
                     "Client" => self.client_methods.extend(methods),
                     "Call" | "DownloadCall" => self.call_methods.extend(methods),
                     api if api.ends_with("Api") => {
-                        self.api_methods.entry(api.to_string()).or_default().extend(methods);
+                        self.api_methods
+                            .entry(api.to_string())
+                            .or_default()
+                            .extend(methods);
                     }
                     _ => {}
                 }

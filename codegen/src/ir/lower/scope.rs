@@ -130,7 +130,17 @@ pub(crate) fn declare<'p>(cx: &mut Cx, parsed: &'p Parsed) -> Scopes<'p> {
     };
     if let Some((file, shared)) = &parsed.shared {
         let mut scope = Scope::default();
-        declare_file(cx, &mut scopes.types, &mut scope, None, *file, &shared.types, &shared.scalars, &shared.params, None);
+        declare_file(
+            cx,
+            &mut scopes.types,
+            &mut scope,
+            None,
+            *file,
+            &shared.types,
+            &shared.scalars,
+            &shared.params,
+            None,
+        );
         scopes.shared = scope;
     }
     for (group, group_files) in &parsed.groups {
@@ -165,11 +175,16 @@ fn declare_file<'p>(
     params: &'p spec::WireNames<Loc<FieldEntry>>,
     shared: Option<&Scope<'p>>,
 ) {
-    let shadows = |name: &str| shared.is_some_and(|s| s.types.contains_key(name) || s.scalars.contains_key(name));
+    let shadows =
+        |name: &str| shared.is_some_and(|s| s.types.contains_key(name) || s.scalars.contains_key(name));
     for (name, def) in types.iter() {
         let span = cx.span(file, name);
         if !PASCAL.is_match(&name.value) {
-            cx.error(Code::TypeNameCase, &span, format!("type name `{}` must be PascalCase", name.value));
+            cx.error(
+                Code::TypeNameCase,
+                &span,
+                format!("type name `{}` must be PascalCase", name.value),
+            );
         }
         if let Some(first) = first_declaration(cx, all, scope, &name.value) {
             cx.error_twice(
@@ -195,7 +210,11 @@ fn declare_file<'p>(
             Some(r) => {
                 if !PASCAL.is_match(&r.value) {
                     let at = cx.span(file, r);
-                    cx.error(Code::TypeNameCase, &at, format!("`rust_name: {}` must be PascalCase", r.value));
+                    cx.error(
+                        Code::TypeNameCase,
+                        &at,
+                        format!("`rust_name: {}` must be PascalCase", r.value),
+                    );
                 }
                 r.value.clone()
             }
@@ -208,14 +227,22 @@ fn declare_file<'p>(
             scope: key.clone(),
             kind,
             span,
-            decl: Decl { file, key: name, body: def },
+            decl: Decl {
+                file,
+                key: name,
+                body: def,
+            },
         });
         scope.types.insert(name.value.clone(), id);
     }
     for (name, entry) in scalars.iter() {
         let span = cx.span(file, name);
         if !PASCAL.is_match(&name.value) {
-            cx.error(Code::TypeNameCase, &span, format!("scalar name `{}` must be PascalCase", name.value));
+            cx.error(
+                Code::TypeNameCase,
+                &span,
+                format!("scalar name `{}` must be PascalCase", name.value),
+            );
         }
         if let Some(first) = first_declaration(cx, all, scope, &name.value) {
             cx.error_twice(
@@ -236,7 +263,14 @@ fn declare_file<'p>(
             );
             continue;
         }
-        scope.scalars.insert(name.value.clone(), Decl { file, key: name, body: entry });
+        scope.scalars.insert(
+            name.value.clone(),
+            Decl {
+                file,
+                key: name,
+                body: entry,
+            },
+        );
     }
     for (name, entry) in params.iter() {
         let span = cx.span(file, name);
@@ -255,15 +289,29 @@ fn declare_file<'p>(
             cx.error_note(
                 Code::ShadowsShared,
                 &span,
-                format!("`{}` is already a named parameter of spec/shared.yaml", name.value),
+                format!(
+                    "`{}` is already a named parameter of spec/shared.yaml",
+                    name.value
+                ),
                 "a group's names may not hide the shared ones; choose another name",
             );
             continue;
         }
         if !SNAKE.is_match(&name.value) {
-            cx.error(Code::FieldName, &span, format!("named parameter `{}` must be snake_case", name.value));
+            cx.error(
+                Code::FieldName,
+                &span,
+                format!("named parameter `{}` must be snake_case", name.value),
+            );
         }
-        scope.params.insert(name.value.clone(), Decl { file, key: name, body: entry });
+        scope.params.insert(
+            name.value.clone(),
+            Decl {
+                file,
+                key: name,
+                body: entry,
+            },
+        );
     }
 }
 
@@ -274,11 +322,21 @@ fn first_declaration(cx: &Cx, all: &[DeclaredType], scope: &Scope, name: &str) -
     scope.scalars.get(name).map(|d| cx.span(d.file, d.key))
 }
 
-fn type_kind(cx: &mut Cx, file: FileId, name: &Loc<String>, def: &SpecType, span: &Span) -> Option<NamedKind> {
+fn type_kind(
+    cx: &mut Cx,
+    file: FileId,
+    name: &Loc<String>,
+    def: &SpecType,
+    span: &Span,
+) -> Option<NamedKind> {
     let kinds = [
         def.fields.as_ref().map(|_| NamedKind::Object),
         def.enumeration.as_ref().map(|values| {
-            if values.value.iter().all(|v| matches!(v.value.value, spec::Scalar::Str(_))) {
+            if values
+                .value
+                .iter()
+                .all(|v| matches!(v.value.value, spec::Scalar::Str(_)))
+            {
                 NamedKind::StrEnum
             } else {
                 NamedKind::IntEnum
@@ -302,7 +360,10 @@ fn type_kind(cx: &mut Cx, file: FileId, name: &Loc<String>, def: &SpecType, span
             cx.error(
                 Code::TypeShape,
                 span,
-                format!("type `{}` may have only one of `fields`, `enum` or `union`", name.value),
+                format!(
+                    "type `{}` may have only one of `fields`, `enum` or `union`",
+                    name.value
+                ),
             );
             None
         }

@@ -14,17 +14,36 @@ pub(crate) fn lower_all(cx: &mut Cx, _parsed: &Parsed, scopes: &mut Scopes) -> V
     for index in 0..scopes.types.len() {
         let (name, rust, scope, kind, span, decl) = {
             let d = &scopes.types[index];
-            (d.name.clone(), d.rust.clone(), d.scope.clone(), d.kind, d.span.clone(), d.decl)
+            (
+                d.name.clone(),
+                d.rust.clone(),
+                d.scope.clone(),
+                d.kind,
+                d.span.clone(),
+                d.decl,
+            )
         };
         let def = decl.body;
         let file = decl.file;
-        let description = def.description.as_ref().map(|d| d.value.trim().to_string()).unwrap_or_default();
+        let description = def
+            .description
+            .as_ref()
+            .map(|d| d.value.trim().to_string())
+            .unwrap_or_default();
         if description.is_empty() {
-            cx.error(Code::MissingKey, &span, format!("type `{name}` needs a `description`"));
+            cx.error(
+                Code::MissingKey,
+                &span,
+                format!("type `{name}` needs a `description`"),
+            );
         }
         if let Some(repr) = def.repr.as_ref().filter(|_| kind != Some(NamedKind::IntEnum)) {
             let at = cx.span(file, repr);
-            cx.error(Code::KeyOutOfPlace, &at, "`repr` applies only to an integer `enum`");
+            cx.error(
+                Code::KeyOutOfPlace,
+                &at,
+                "`repr` applies only to an integer `enum`",
+            );
         }
         let module = match &scope {
             None => Module::Shared,
@@ -69,7 +88,11 @@ fn int_enum(cx: &mut Cx, file: FileId, def: &spec::TypeDef) -> TypeKind {
             Some(kind) => kind,
             None => {
                 let at = cx.span(file, r);
-                cx.error(Code::BadValue, &at, format!("`repr: {}` is not an integer type", r.value));
+                cx.error(
+                    Code::BadValue,
+                    &at,
+                    format!("`repr: {}` is not an integer type", r.value),
+                );
                 IntKind::I32
             }
         },
@@ -97,7 +120,11 @@ fn int_enum(cx: &mut Cx, file: FileId, def: &spec::TypeDef) -> TypeKind {
         let constant = const_name(cx, file, &v.name, &mut names);
         if !seen.insert(value) {
             let at = cx.span(file, &v.value);
-            cx.error(Code::EnumValue, &at, format!("enum value {value} is listed twice"));
+            cx.error(
+                Code::EnumValue,
+                &at,
+                format!("enum value {value} is listed twice"),
+            );
         }
         values.push(EnumValue {
             value,
@@ -120,7 +147,11 @@ fn str_enum(cx: &mut Cx, file: FileId, def: &spec::TypeDef) -> TypeKind {
         let constant = const_name(cx, file, &v.name, &mut names);
         if !seen.insert(value.clone()) {
             let at = cx.span(file, &v.value);
-            cx.error(Code::EnumValue, &at, format!("enum value {value:?} is listed twice"));
+            cx.error(
+                Code::EnumValue,
+                &at,
+                format!("enum value {value:?} is listed twice"),
+            );
         }
         values.push(EnumValue {
             value: value.clone(),
@@ -135,24 +166,46 @@ fn str_enum(cx: &mut Cx, file: FileId, def: &spec::TypeDef) -> TypeKind {
 fn const_name(cx: &mut Cx, file: FileId, name: &Loc<String>, seen: &mut BTreeSet<String>) -> String {
     let at = cx.span(file, name);
     if !SNAKE.is_match(&name.value) {
-        cx.error(Code::EnumValue, &at, format!("enum value name `{}` must be snake_case", name.value));
+        cx.error(
+            Code::EnumValue,
+            &at,
+            format!("enum value name `{}` must be snake_case", name.value),
+        );
     }
     let constant = heck::AsShoutySnakeCase(&name.value).to_string();
     if !seen.insert(constant.clone()) {
-        cx.error(Code::EnumValue, &at, format!("enum value name `{}` is used twice", name.value));
+        cx.error(
+            Code::EnumValue,
+            &at,
+            format!("enum value name `{}` is used twice", name.value),
+        );
     }
     constant
 }
 
-fn union(cx: &mut Cx, scopes: &mut Scopes, scope: &ScopeKey, file: FileId, union: &Loc<spec::Union>) -> TypeKind {
+fn union(
+    cx: &mut Cx,
+    scopes: &mut Scopes,
+    scope: &ScopeKey,
+    file: FileId,
+    union: &Loc<spec::Union>,
+) -> TypeKind {
     let mut variants = Vec::new();
     for (key, variant) in union.value.variants.iter() {
         let at = cx.span(file, key);
         if !SNAKE.is_match(&key.value) {
-            cx.error(Code::UnionShape, &at, format!("variant `{}` must be snake_case", key.value));
+            cx.error(
+                Code::UnionShape,
+                &at,
+                format!("variant `{}` must be snake_case", key.value),
+            );
         }
         if key.value == union.value.tag.value {
-            cx.error(Code::UnionShape, &at, "a variant may not share its name with the tag");
+            cx.error(
+                Code::UnionShape,
+                &at,
+                "a variant may not share its name with the tag",
+            );
         }
         let Some((ty, _, _)) = super::fields::resolve_type(cx, scopes, scope, file, &variant.ty) else {
             continue;
@@ -161,7 +214,11 @@ fn union(cx: &mut Cx, scopes: &mut Scopes, scope: &ScopeKey, file: FileId, union
             Ty::Named(r) if r.kind == NamedKind::Object => r,
             _ => {
                 let at = cx.span(file, &variant.ty);
-                cx.error(Code::UnionShape, &at, "a union variant's payload must be a named object type");
+                cx.error(
+                    Code::UnionShape,
+                    &at,
+                    "a union variant's payload must be a named object type",
+                );
                 continue;
             }
         };
