@@ -345,6 +345,8 @@ rt::int_enum! {
 #[non_exhaustive]
 pub struct AgentAllowUser {
     /// 成员UserID
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
 }
 rt::wire! {

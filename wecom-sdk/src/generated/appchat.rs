@@ -85,7 +85,7 @@ impl AppchatApi<'_> {
 /// # Limits
 ///
 /// - `name`: length at most 50 characters
-/// - `userlist`: 2 to 2000 items
+/// - `userlist`: length 1 to 64 bytes (UTF-8); 2 to 2000 items
 /// - `chatid`: length at most 32 characters; matches `^[0-9a-zA-Z]+$`
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -98,7 +98,7 @@ pub struct AppchatCreateRequest {
     pub owner: Option<String>,
     /// 群成员id列表。至少2人，至多2000人
     ///
-    /// Limits: 2 to 2000 items.
+    /// Limits: length 1 to 64 bytes (UTF-8); 2 to 2000 items.
     pub userlist: Vec<String>,
     /// 群聊的唯一标志，不能与已有的群重复；字符串类型，最长32个字符。只允许字符0-9及字母a-zA-Z。如果不填，系统会随机生成群id
     ///
@@ -156,7 +156,9 @@ impl crate::Endpoint for AppchatCreateRequest {
                 "userlist",
                 s::Kind::List(&s::Kind::String),
                 s::REQUIRED,
-                s::Limits::NONE.items(Some(2), Some(2000)),
+                s::Limits::NONE
+                    .length(Some(1), Some(64), true)
+                    .items(Some(2), Some(2000)),
                 None,
             ),
             s::Param(
@@ -469,6 +471,8 @@ pub struct AppchatInfo {
     /// 群主id
     pub owner: String,
     /// 群成员id列表
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userlist: Vec<String>,
     /// 群聊类型，0表示普通群聊，1表示课程群聊
     pub chat_type: Option<AppchatChatType>,

@@ -570,6 +570,8 @@ rt::str_enum! {
 #[non_exhaustive]
 pub struct BatchJobResultItem {
     /// 成员UserID。对应管理端的账号（sync\_user、replace\_user）
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: Option<String>,
     /// 操作类型（按位或）：1 新建部门 ，2 更改部门名称， 4 移动部门， 8 修改部门排序（replace\_party）
     pub action: Option<u32>,

@@ -325,6 +325,8 @@ pub(crate) static SCHEMA_CALENDAR_SHARE_PERMISSION: s::Enum = s::Enum(
 #[non_exhaustive]
 pub struct CalendarShare {
     /// 日历通知范围成员的id
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
     /// 日历通知范围成员权限（不填则默认为「可查看」）。1：可查看；3：仅查看闲忙状态
     ///
@@ -353,7 +355,13 @@ rt::wire! {
 pub(crate) static SCHEMA_CALENDAR_SHARE: s::Object = s::Object(
     "CalendarShare",
     &[
-        s::Param("userid", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        s::Param(
+            "userid",
+            s::Kind::String,
+            s::REQUIRED,
+            s::Limits::NONE.length(Some(1), Some(64), true),
+            None,
+        ),
         s::Param(
             "permission",
             s::Kind::IntEnum(&SCHEMA_CALENDAR_SHARE_PERMISSION),
@@ -655,6 +663,8 @@ pub(crate) static SCHEMA_CALENDAR_CHANGE: s::Object = s::Object(
 #[non_exhaustive]
 pub struct CalendarShareDetail {
     /// 日历通知范围成员的id
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
     /// 日历通知范围成员权限。1：可查看；3：仅查看闲忙状态
     pub permission: Option<CalendarSharePermission>,
@@ -717,6 +727,8 @@ pub struct CalendarFailedShare {
     /// 错误码说明
     pub errmsg: Option<String>,
     /// 日历通知范围成员的id
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
 }
 rt::wire! {

@@ -889,10 +889,16 @@ rt::wire! {
 /// 权限：自建应用需配置到「客户联系 可调用接口的应用」中；代开发应用、第三方应用需具有「客户基础信息」权限。
 /// 应用只能获取到可见范围内的配置了客户联系功能的成员。从2023年12月1日0点起，不再支持通过系统应用secret调用接口，
 /// 存量企业暂不受影响。
+///
+/// # Limits
+///
+/// - `userid`: length 1 to 64 bytes (UTF-8)
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExternalContactListRequest {
     /// 企业成员的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
 }
 impl ExternalContactListRequest {
@@ -921,7 +927,7 @@ impl crate::Endpoint for ExternalContactListRequest {
                 "userid",
                 s::Kind::String,
                 s::REQUIRED | s::QUERY,
-                s::Limits::NONE,
+                s::Limits::NONE.length(Some(1), Some(64), true),
                 None,
             ),
         ],
@@ -1028,37 +1034,37 @@ rt::wire! {
 ///
 /// # Limits
 ///
-/// - `userid_list`: at most 100 items
+/// - `userid_list`: length 1 to 64 bytes (UTF-8); at most 100 items
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExternalContactBatchGetByUserRequest {
     /// 企业成员的userid列表，字符串类型，最多支持100个
     ///
-    /// Limits: at most 100 items.
+    /// Limits: length 1 to 64 bytes (UTF-8); at most 100 items.
     pub userid_list: Vec<String>,
-    /// 用于分页查询的游标，字符串类型，由上一次调用返回，首次调用可不填
-    pub cursor: Option<String>,
     /// 返回的最大记录数，整型，最大值100，默认值50，超过最大值时取最大值
     ///
     /// Server default: `50`.
     pub limit: Option<u32>,
+    /// 分页游标：上一次调用返回的next\_cursor，首次调用不填
+    pub cursor: Option<String>,
 }
 impl ExternalContactBatchGetByUserRequest {
     /// A `ExternalContactBatchGetByUserRequest` of its required fields; the setters fill in the rest.
     pub fn new(userid_list: impl IntoIterator<Item = impl Into<String>>) -> Self {
         Self {
             userid_list: userid_list.into_iter().map(Into::into).collect(),
-            cursor: None,
             limit: None,
+            cursor: None,
         }
     }
 }
 rt::setters! {
     ExternalContactBatchGetByUserRequest via Call;
-    /// Sets [`cursor`](Self::cursor): 用于分页查询的游标，字符串类型，由上一次调用返回，首次调用可不填
-    cursor(cursor: impl Into<String>) = cursor.into();
     /// Sets [`limit`](Self::limit): 返回的最大记录数，整型，最大值100，默认值50，超过最大值时取最大值
     limit(limit: u32) = limit;
+    /// Sets [`cursor`](Self::cursor): 分页游标：上一次调用返回的next\_cursor，首次调用不填
+    cursor(cursor: impl Into<String>) = cursor.into();
 }
 impl Call<ExternalContactBatchGetByUserRequest> {
     /// Every item of `external_contact_list` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
@@ -1084,8 +1090,8 @@ impl Call<ExternalContactBatchGetByUserRequest> {
 rt::wire! {
     ExternalContactBatchGetByUserRequest: strict, required 1;
     userid_list "userid_list": field Vec<wire::Lenient>;
-    cursor "cursor": opt wire::Lenient;
     limit "limit": opt wire::Lenient;
+    cursor "cursor": opt wire::Lenient;
 }
 impl crate::Endpoint for ExternalContactBatchGetByUserRequest {
     type Response = ExternalContactBatchGetByUserResponse;
@@ -1103,11 +1109,11 @@ impl crate::Endpoint for ExternalContactBatchGetByUserRequest {
                 "userid_list",
                 s::Kind::List(&s::Kind::String),
                 s::REQUIRED,
-                s::Limits::NONE.items(None, Some(100)),
+                s::Limits::NONE.length(Some(1), Some(64), true).items(None, Some(100)),
                 None,
             ),
-            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
             s::Param("limit", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
         ],
         rules: &[],
     };
@@ -1118,7 +1124,7 @@ impl crate::Endpoint for ExternalContactBatchGetByUserRequest {
 pub struct ExternalContactBatchGetByUserResponse {
     /// 客户及跟进信息列表
     pub external_contact_list: Vec<CustomerWithFollowInfo>,
-    /// 分页游标，再下次请求时填写以获取之后分页的记录，如果已经没有更多的数据则返回空
+    /// 分页游标，下次请求时填写以获取之后分页的记录；为空表示已没有更多数据
     pub next_cursor: Option<String>,
 }
 rt::wire! {
@@ -1500,11 +1506,14 @@ rt::wire! {
 ///
 /// # Limits
 ///
+/// - `userid`: length 1 to 64 bytes (UTF-8)
 /// - at least one of `add_tag`, `remove_tag` is given
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExternalContactMarkTagRequest {
     /// 添加外部联系人的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
     /// 外部联系人userid
     pub external_userid: String,
@@ -1550,7 +1559,13 @@ impl crate::Endpoint for ExternalContactMarkTagRequest {
         sensitive: false,
         idempotent: false,
         params: &[
-            s::Param("userid", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+            s::Param(
+                "userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
             s::Param(
                 "external_userid",
                 s::Kind::String,
@@ -2003,7 +2018,7 @@ pub struct ExternalContactGetGroupMsgResultRequest {
     ///
     /// Server default: `10000`.
     pub limit: Option<u32>,
-    /// 用于分页查询的游标，字符串类型，由上一次调用返回，首次调用可不填
+    /// 分页游标：上一次调用返回的next\_cursor，首次调用不填
     pub cursor: Option<String>,
 }
 impl ExternalContactGetGroupMsgResultRequest {
@@ -2020,7 +2035,7 @@ rt::setters! {
     ExternalContactGetGroupMsgResultRequest via Call;
     /// Sets [`limit`](Self::limit): 返回的最大记录数，整型，最大值10000，默认值10000
     limit(limit: u32) = limit;
-    /// Sets [`cursor`](Self::cursor): 用于分页查询的游标，字符串类型，由上一次调用返回，首次调用可不填
+    /// Sets [`cursor`](Self::cursor): 分页游标：上一次调用返回的next\_cursor，首次调用不填
     cursor(cursor: impl Into<String>) = cursor.into();
 }
 impl Call<ExternalContactGetGroupMsgResultRequest> {
@@ -2083,7 +2098,7 @@ pub struct ExternalContactGetGroupMsgResultResponse {
     pub check_status: Option<MsgTemplateCheckStatus>,
     /// 群发发送结果列表
     pub detail_list: Vec<MsgTemplateSendDetail>,
-    /// 分页游标，再下次请求时填写以获取之后分页的记录，如果已经没有更多的数据则返回空
+    /// 分页游标，下次请求时填写以获取之后分页的记录；为空表示已没有更多数据
     pub next_cursor: Option<String>,
 }
 rt::wire! {
@@ -2616,7 +2631,7 @@ rt::wire! {
 ///
 /// # Limits
 ///
-/// - `userid`: at most 100 items
+/// - `userid`: length 1 to 64 bytes (UTF-8); at most 100 items
 /// - `partyid`: at most 100 items
 /// - at least one of `userid`, `partyid` is given
 #[derive(Clone, Debug, PartialEq)]
@@ -2624,7 +2639,7 @@ rt::wire! {
 pub struct ExternalContactGetUserBehaviorDataRequest {
     /// 成员ID列表，最多100个
     ///
-    /// Limits: at most 100 items.
+    /// Limits: length 1 to 64 bytes (UTF-8); at most 100 items.
     pub userid: Option<Vec<String>>,
     /// 部门ID列表，最多100个
     ///
@@ -2676,7 +2691,7 @@ impl crate::Endpoint for ExternalContactGetUserBehaviorDataRequest {
                 "userid",
                 s::Kind::List(&s::Kind::String),
                 0,
-                s::Limits::NONE.items(None, Some(100)),
+                s::Limits::NONE.length(Some(1), Some(64), true).items(None, Some(100)),
                 None,
             ),
             s::Param(
@@ -2726,12 +2741,12 @@ pub struct ExternalContactGetGroupChatListRequest {
     pub status_filter: Option<GroupChatStatusFilter>,
     /// 群主过滤。如果不填，表示获取应用可见范围内全部群主的数据（但是不建议这么用，如果可见范围人数超过1000人，为了防止数据包过大，会报错 81017）
     pub owner_filter: Option<GroupChatOwnerFilter>,
-    /// 用于分页查询的游标，字符串类型，由上一次调用返回，首次调用不填
-    pub cursor: Option<String>,
     /// 分页，预期请求的数据量，取值范围 1 \~ 1000
     ///
     /// Limits: value 1 to 1000.
     pub limit: u32,
+    /// 分页游标：上一次调用返回的next\_cursor，首次调用不填
+    pub cursor: Option<String>,
 }
 impl ExternalContactGetGroupChatListRequest {
     /// A `ExternalContactGetGroupChatListRequest` of its required fields; the setters fill in the rest.
@@ -2739,8 +2754,8 @@ impl ExternalContactGetGroupChatListRequest {
         Self {
             status_filter: None,
             owner_filter: None,
-            cursor: None,
             limit,
+            cursor: None,
         }
     }
 }
@@ -2750,7 +2765,7 @@ rt::setters! {
     status_filter(status_filter: impl Into<GroupChatStatusFilter>) = status_filter.into();
     /// Sets [`owner_filter`](Self::owner_filter): 群主过滤
     owner_filter(owner_filter: impl Into<GroupChatOwnerFilter>) = owner_filter.into();
-    /// Sets [`cursor`](Self::cursor): 用于分页查询的游标，字符串类型，由上一次调用返回，首次调用不填
+    /// Sets [`cursor`](Self::cursor): 分页游标：上一次调用返回的next\_cursor，首次调用不填
     cursor(cursor: impl Into<String>) = cursor.into();
 }
 impl Call<ExternalContactGetGroupChatListRequest> {
@@ -2775,11 +2790,11 @@ impl Call<ExternalContactGetGroupChatListRequest> {
     }
 }
 rt::wire! {
-    ExternalContactGetGroupChatListRequest: strict, required 8;
+    ExternalContactGetGroupChatListRequest: strict, required 4;
     status_filter "status_filter": opt wire::Plain;
     owner_filter "owner_filter": opt wire::Plain;
-    cursor "cursor": opt wire::Lenient;
     limit "limit": field wire::Lenient;
+    cursor "cursor": opt wire::Lenient;
 }
 impl crate::Endpoint for ExternalContactGetGroupChatListRequest {
     type Response = ExternalContactGetGroupChatListResponse;
@@ -2807,7 +2822,6 @@ impl crate::Endpoint for ExternalContactGetGroupChatListRequest {
                 s::Limits::NONE,
                 None,
             ),
-            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
             s::Param(
                 "limit",
                 s::Kind::Int,
@@ -2815,6 +2829,7 @@ impl crate::Endpoint for ExternalContactGetGroupChatListRequest {
                 s::Limits::NONE.range(Some(1), Some(1000)),
                 None,
             ),
+            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
         ],
         rules: &[],
     };
@@ -2825,7 +2840,7 @@ impl crate::Endpoint for ExternalContactGetGroupChatListRequest {
 pub struct ExternalContactGetGroupChatListResponse {
     /// 客户群列表
     pub group_chat_list: Vec<GroupChatListItem>,
-    /// 分页游标，下次请求时填写以获取之后分页的记录。如果该字段返回空则表示已没有更多数据
+    /// 分页游标，下次请求时填写以获取之后分页的记录；为空表示已没有更多数据
     pub next_cursor: Option<String>,
 }
 rt::wire! {
@@ -3578,6 +3593,8 @@ rt::wire! {
 #[non_exhaustive]
 pub struct FollowUser {
     /// 添加了此外部联系人的企业成员userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
     /// 该成员对此外部联系人的备注
     pub remark: Option<String>,
@@ -3620,6 +3637,8 @@ rt::wire! {
 #[non_exhaustive]
 pub struct FollowUserInfo {
     /// 添加了此外部联系人的企业成员userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
     /// 该成员对此外部联系人的备注
     pub remark: Option<String>,
@@ -4252,6 +4271,8 @@ pub struct MsgTemplateSendDetail {
     /// 外部客户群id，群发消息到客户不返回该字段
     pub chat_id: Option<String>,
     /// 企业服务人员的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
     /// 发送状态 0-未发送 1-已发送 2-因客户不是好友导致发送失败 3-因客户已经收到其他群发消息导致发送失败
     pub status: MsgTemplateSendStatus,
@@ -4700,7 +4721,7 @@ rt::int_enum! {
 pub struct GroupChatOwnerFilter {
     /// 用户ID列表。最多100个
     ///
-    /// Limits: at most 100 items.
+    /// Limits: length 1 to 64 bytes (UTF-8); at most 100 items.
     pub userid_list: Option<Vec<String>>,
 }
 impl GroupChatOwnerFilter {
@@ -4725,7 +4746,7 @@ pub(crate) static SCHEMA_GROUP_CHAT_OWNER_FILTER: s::Object = s::Object(
             "userid_list",
             s::Kind::List(&s::Kind::String),
             0,
-            s::Limits::NONE.items(None, Some(100)),
+            s::Limits::NONE.length(Some(1), Some(64), true).items(None, Some(100)),
             None,
         ),
     ],
@@ -4802,6 +4823,8 @@ rt::int_enum! {
 #[non_exhaustive]
 pub struct GroupChatMember {
     /// 群成员id
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
     /// 成员类型。1 - 企业成员；2 - 外部联系人
     pub type_: GroupChatMemberType,
@@ -4837,6 +4860,8 @@ rt::wire! {
 #[non_exhaustive]
 pub struct GroupChatInvitor {
     /// 邀请者的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
 }
 rt::wire! {
@@ -4848,6 +4873,8 @@ rt::wire! {
 #[non_exhaustive]
 pub struct GroupChatAdmin {
     /// 群管理员userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
 }
 rt::wire! {
@@ -4860,7 +4887,7 @@ rt::wire! {
 pub struct GroupChatStatisticOwnerFilter {
     /// 群主ID列表。最多100个
     ///
-    /// Limits: at most 100 items.
+    /// Limits: length 1 to 64 bytes (UTF-8); at most 100 items.
     pub userid_list: Vec<String>,
 }
 impl GroupChatStatisticOwnerFilter {
@@ -4882,7 +4909,7 @@ pub(crate) static SCHEMA_GROUP_CHAT_STATISTIC_OWNER_FILTER: s::Object = s::Objec
             "userid_list",
             s::Kind::List(&s::Kind::String),
             s::REQUIRED,
-            s::Limits::NONE.items(None, Some(100)),
+            s::Limits::NONE.length(Some(1), Some(64), true).items(None, Some(100)),
             None,
         ),
     ],

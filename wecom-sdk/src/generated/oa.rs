@@ -1182,7 +1182,7 @@ rt::wire! {
 ///
 /// # Limits
 ///
-/// - `useridlist`: at most 100 items
+/// - `useridlist`: length 1 to 64 bytes (UTF-8); at most 100 items
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OaGetCheckinDataRequest {
@@ -1194,7 +1194,7 @@ pub struct OaGetCheckinDataRequest {
     pub endtime: u32,
     /// 需要获取打卡记录的用户列表。用户列表不超过100个。若用户超过100个，请分批获取
     ///
-    /// Limits: at most 100 items.
+    /// Limits: length 1 to 64 bytes (UTF-8); at most 100 items.
     pub useridlist: Vec<String>,
 }
 impl OaGetCheckinDataRequest {
@@ -1245,7 +1245,7 @@ impl crate::Endpoint for OaGetCheckinDataRequest {
                 "useridlist",
                 s::Kind::List(&s::Kind::String),
                 s::REQUIRED,
-                s::Limits::NONE.items(None, Some(100)),
+                s::Limits::NONE.length(Some(1), Some(64), true).items(None, Some(100)),
                 None,
             ),
         ],
@@ -1275,7 +1275,7 @@ rt::wire! {
 ///
 /// # Limits
 ///
-/// - `useridlist`: at most 100 items
+/// - `useridlist`: length 1 to 64 bytes (UTF-8); at most 100 items
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OaGetCheckinOptionRequest {
@@ -1283,7 +1283,7 @@ pub struct OaGetCheckinOptionRequest {
     pub datetime: u32,
     /// 需要获取打卡规则的用户列表。用户列表不超过100个，若用户超过100个，请分批获取。
     ///
-    /// Limits: at most 100 items.
+    /// Limits: length 1 to 64 bytes (UTF-8); at most 100 items.
     pub useridlist: Vec<String>,
 }
 impl OaGetCheckinOptionRequest {
@@ -1320,7 +1320,7 @@ impl crate::Endpoint for OaGetCheckinOptionRequest {
                 "useridlist",
                 s::Kind::List(&s::Kind::String),
                 s::REQUIRED,
-                s::Limits::NONE.items(None, Some(100)),
+                s::Limits::NONE.length(Some(1), Some(64), true).items(None, Some(100)),
                 None,
             ),
         ],
@@ -1560,7 +1560,7 @@ rt::wire! {
 ///
 /// # Limits
 ///
-/// - `useridlist`: at most 100 items
+/// - `useridlist`: length 1 to 64 bytes (UTF-8); at most 100 items
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OaGetCheckinScheduleListRequest {
@@ -1570,7 +1570,7 @@ pub struct OaGetCheckinScheduleListRequest {
     pub endtime: u32,
     /// 需要获取排班信息的用户列表（不超过100个）
     ///
-    /// Limits: at most 100 items.
+    /// Limits: length 1 to 64 bytes (UTF-8); at most 100 items.
     pub useridlist: Vec<String>,
 }
 impl OaGetCheckinScheduleListRequest {
@@ -1611,7 +1611,7 @@ impl crate::Endpoint for OaGetCheckinScheduleListRequest {
                 "useridlist",
                 s::Kind::List(&s::Kind::String),
                 s::REQUIRED,
-                s::Limits::NONE.items(None, Some(100)),
+                s::Limits::NONE.length(Some(1), Some(64), true).items(None, Some(100)),
                 None,
             ),
         ],
@@ -1710,10 +1710,16 @@ rt::wire! {
 /// 权限：自建应用配置到「打卡 - 可调用接口的应用」中；代开发应用、第三方应用暂不支持。
 /// 错误码：301021 输入参数错误；301069 输入userid无对应成员；301070 系统错误，请稍后再试；
 /// 301071 企业内有其他人员有相似人脸，此情况下人脸仍然会录入成功；301072 人脸图像数据错误请更换图片。
+///
+/// # Limits
+///
+/// - `userid`: length 1 to 64 bytes (UTF-8)
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OaAddCheckinUserFaceRequest {
     /// 需要录入的用户id
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: Option<String>,
     /// 需要录入的人脸图片数据，需要将图片数据base64处理后填入，对已录入的人脸会进行更新处理
     pub userface: Option<String>,
@@ -1751,7 +1757,13 @@ impl crate::Endpoint for OaAddCheckinUserFaceRequest {
         sensitive: false,
         idempotent: false,
         params: &[
-            s::Param("userid", s::Kind::String, 0, s::Limits::NONE, None),
+            s::Param(
+                "userid",
+                s::Kind::String,
+                0,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
             s::Param("userface", s::Kind::String, 0, s::Limits::NONE, None),
         ],
         rules: &[],
@@ -1779,7 +1791,7 @@ rt::wire! {
 ///
 /// # Limits
 ///
-/// - `useridlist`: at most 100 items
+/// - `useridlist`: length 1 to 64 bytes (UTF-8); at most 100 items
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OaGetHardwareCheckinDataRequest {
@@ -1793,7 +1805,7 @@ pub struct OaGetHardwareCheckinDataRequest {
     pub endtime: u32,
     /// 需要获取打卡记录的用户列表。用户列表不超过100个。若用户超过100个，请分批获取
     ///
-    /// Limits: at most 100 items.
+    /// Limits: length 1 to 64 bytes (UTF-8); at most 100 items.
     pub useridlist: Vec<String>,
 }
 impl OaGetHardwareCheckinDataRequest {
@@ -1848,7 +1860,7 @@ impl crate::Endpoint for OaGetHardwareCheckinDataRequest {
                 "useridlist",
                 s::Kind::List(&s::Kind::String),
                 s::REQUIRED,
-                s::Limits::NONE.items(None, Some(100)),
+                s::Limits::NONE.length(Some(1), Some(64), true).items(None, Some(100)),
                 None,
             ),
         ],
@@ -2837,6 +2849,8 @@ pub(crate) static SCHEMA_APPROVAL_TEXT: s::Object = s::Object(
 #[non_exhaustive]
 pub struct ApprovalUserRef {
     /// 成员userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: Option<String>,
 }
 rt::wire! {
@@ -2848,6 +2862,8 @@ rt::wire! {
 #[non_exhaustive]
 pub struct ApprovalApplyer {
     /// 申请人userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: Option<String>,
     /// 申请人所在部门id（以字符串返回，如 "2"）
     pub partyid: Option<u32>,
@@ -3413,6 +3429,8 @@ pub(crate) static SCHEMA_APPROVAL_SELECTOR_OPTION: s::Object = s::Object(
 #[non_exhaustive]
 pub struct ApprovalMemberValue {
     /// 所选成员的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
     /// 成员名
     pub name: Option<String>,
@@ -3439,7 +3457,13 @@ rt::wire! {
 pub(crate) static SCHEMA_APPROVAL_MEMBER_VALUE: s::Object = s::Object(
     "ApprovalMemberValue",
     &[
-        s::Param("userid", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        s::Param(
+            "userid",
+            s::Kind::String,
+            s::REQUIRED,
+            s::Limits::NONE.length(Some(1), Some(64), true),
+            None,
+        ),
         s::Param("name", s::Kind::String, 0, s::Limits::NONE, None),
     ],
     &[],
@@ -4188,6 +4212,8 @@ pub struct ApprovalApplyProcessNode {
     /// 多人审批方式 1-会签；2-或签 3-依次审批（type为1、3时必填）
     pub apv_rel: Option<ApprovalApvRel>,
     /// 节点成员userid列表，若为多人会签、多人或签，需填写每个人的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: Vec<String>,
 }
 impl ApprovalApplyProcessNode {
@@ -4235,7 +4261,7 @@ pub(crate) static SCHEMA_APPROVAL_APPLY_PROCESS_NODE: s::Object = s::Object(
             "userid",
             s::Kind::List(&s::Kind::String),
             s::REQUIRED,
-            s::Limits::NONE,
+            s::Limits::NONE.length(Some(1), Some(64), true),
             None,
         ),
     ],
@@ -4492,6 +4518,8 @@ rt::wire! {
 #[non_exhaustive]
 pub struct ApprovalProcessSubNode {
     /// 处理人userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: Option<String>,
     /// 审批/办理意见
     pub speech: Option<String>,
@@ -5031,6 +5059,8 @@ rt::wire! {
 #[non_exhaustive]
 pub struct DialCaller {
     /// 主叫用户的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: Option<String>,
     /// 主叫用户的通话时长
     pub duration: Option<u64>,
@@ -5045,6 +5075,8 @@ rt::wire! {
 #[non_exhaustive]
 pub struct DialCallee {
     /// 被叫用户的userid，当被叫用户为企业内用户时返回
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: Option<String>,
     /// 被叫用户的号码，当被叫用户为外部用户时返回（以数字返回）
     pub phone: Option<u64>,
@@ -5143,6 +5175,8 @@ pub(crate) static SCHEMA_JOURNAL_RECORD_FILTER: s::Object = s::Object(
 #[non_exhaustive]
 pub struct JournalUser {
     /// 用户id
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: Option<String>,
 }
 rt::wire! {
@@ -5376,6 +5410,8 @@ pub(crate) static SCHEMA_CHECKIN_DATA_TYPE: s::Enum = s::Enum(
 #[non_exhaustive]
 pub struct CheckinRecord {
     /// 用户id
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
     /// 打卡规则名称
     pub groupname: Option<String>,
@@ -5697,6 +5733,8 @@ pub struct CheckinRange {
     /// 打卡人员中，部门节点的id
     pub party_id: Vec<String>,
     /// 打卡人员中，单个打卡人员节点的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: Vec<String>,
     /// 打卡人员中，标签节点的标签id
     pub tagid: Vec<u32>,
@@ -5712,6 +5750,8 @@ rt::wire! {
 #[non_exhaustive]
 pub struct CheckinReporter {
     /// 汇报对象的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: Option<String>,
 }
 rt::wire! {
@@ -6006,6 +6046,8 @@ rt::wire! {
 #[non_exhaustive]
 pub struct CheckinUserOption {
     /// 打卡人员userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
     /// 打卡规则相关信息
     pub group: Option<CheckinGroup>,
@@ -6522,6 +6564,8 @@ rt::wire! {
 #[non_exhaustive]
 pub struct CheckinUserSchedule {
     /// 打卡人员userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
     /// 排班表月份，格式为年月，如202011
     pub yearmonth: Option<u32>,
@@ -6545,6 +6589,8 @@ rt::wire! {
 #[non_exhaustive]
 pub struct CheckinScheduleItem {
     /// 打卡人员userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
     /// 要设置的天日期，取值在1-31之间。联合yearmonth组成唯一日期 比如20201205
     ///
@@ -6572,7 +6618,13 @@ rt::wire! {
 pub(crate) static SCHEMA_CHECKIN_SCHEDULE_ITEM: s::Object = s::Object(
     "CheckinScheduleItem",
     &[
-        s::Param("userid", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        s::Param(
+            "userid",
+            s::Kind::String,
+            s::REQUIRED,
+            s::Limits::NONE.length(Some(1), Some(64), true),
+            None,
+        ),
         s::Param(
             "day",
             s::Kind::Int,
@@ -6602,6 +6654,8 @@ pub(crate) static SCHEMA_HARDWARE_CHECKIN_FILTER_TYPE: s::Enum = s::Enum(
 #[non_exhaustive]
 pub struct HardwareCheckinRecord {
     /// 用户id
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
     /// 打卡时间。Unix时间戳
     pub checkin_time: Option<u32>,

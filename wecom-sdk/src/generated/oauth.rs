@@ -104,6 +104,8 @@ impl crate::Endpoint for OauthGetUserInfoRequest {
 #[non_exhaustive]
 pub struct OauthGetUserInfoResponse {
     /// 成员UserID（仅企业成员）。若需要获得用户详情信息，可调用通讯录接口：读取成员。如果是互联企业/企业互联/上下游，则返回的UserId格式如：CorpId/userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: Option<String>,
     /// 成员票据，最大为512字节，有效期为1800s。scope为snsapi\_privateinfo，且用户在应用可见范围之内时返回此参数。后续利用该参数可以获取用户信息或敏感信息，参见“获取访问用户敏感信息”。暂时不支持上下游或/企业互联场景
     pub user_ticket: Option<Secret>,
@@ -173,6 +175,8 @@ impl crate::Endpoint for OauthGetUserDetailRequest {
 #[non_exhaustive]
 pub struct OauthGetUserDetailResponse {
     /// 成员UserID
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
     /// 性别。0表示未定义，1表示男性，2表示女性。仅在用户同意snsapi\_privateinfo授权时返回真实值，否则返回0.
     pub gender: Option<crate::types::Gender>,

@@ -503,8 +503,8 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"external_contact_list\": [\n    {\n      \"external_contact\": {\n        \"external_userid\": \"woAJ2GCAAAXtWyujaWJHDDGi0mACHAAA\",\n        \"name\": \"李四\",\n        \"position\": \"Manager\",\n        \"avatar\": \"http://p.qlogo.cn/bizmail/IcsdgagqefergqerhewSdage/0\",\n        \"corp_name\": \"腾讯\",\n        \"corp_full_name\": \"腾讯科技有限公司\",\n        \"type\": 2,\n        \"gender\": 1,\n        \"unionid\": \"ozynqsulJFCZ2z1aYeS8h-nuasdAAA\",\n        \"external_profile\": {\n          \"external_attr\": [\n            {\"type\": 0, \"name\": \"文本名称\", \"text\": {\"value\": \"文本\"}},\n            {\"type\": 1, \"name\": \"网页名称\", \"web\": {\"url\": \"http://www.test.com\", \"title\": \"标题\"}},\n            {\"type\": 2, \"name\": \"测试app\", \"miniprogram\": {\"appid\": \"wx8bd80126147df384\", \"pagepath\": \"/index\", \"title\": \"my miniprogram\"}}\n          ]\n        }\n      },\n      \"follow_info\": {\n        \"userid\": \"rocky\",\n        \"remark\": \"李部长\",\n        \"description\": \"对接采购事务\",\n        \"createtime\": 1525779812,\n        \"tag_id\": [\"etAJ2GCAAAXtWyujaWJHDDGi0mACHAAA\"],\n        \"remark_corp_name\": \"腾讯科技\",\n        \"remark_mobiles\": [\"13800000001\", \"13000000002\"],\n        \"oper_userid\": \"rocky\",\n        \"add_way\": 10,\n        \"wechat_channels\": {\"nickname\": \"视频号名称\", \"source\": 1}\n      }\n    },\n    {\n      \"external_contact\": {\n        \"external_userid\": \"woAJ2GCAAAXtWyujaWJHDDGi0mACHBBB\",\n        \"name\": \"王五\",\n        \"position\": \"Engineer\",\n        \"avatar\": \"http://p.qlogo.cn/bizmail/IcsdgagqefergqerhewSdage/0\",\n        \"corp_name\": \"腾讯\",\n        \"corp_full_name\": \"腾讯科技有限公司\",\n        \"type\": 2,\n        \"gender\": 1,\n        \"unionid\": \"ozynqsulJFCZ2asdaf8h-nuasdAAA\"\n      },\n      \"follow_info\": {\n        \"userid\": \"lisi\",\n        \"remark\": \"王助理\",\n        \"description\": \"采购问题咨询\",\n        \"createtime\": 1525881637,\n        \"tag_id\": [\"etAJ2GCAAAXtWyujaWJHDDGi0mACHAAA\", \"stJHDDGi0mAGi0mACHBBByujaW\"],\n        \"state\": \"外联二维码1\",\n        \"oper_userid\": \"woAJ2GCAAAd1asdasdjO4wKmE8AabjBBB\",\n        \"add_way\": 3\n      }\n    }\n  ],\n  \"next_cursor\": \"r9FqSqsI8fgNbHLHE5QoCP50UIg2cFQbfma3l2QsmwI\"\n}\n",
             &[
                 "企业成员的userid列表，字符串类型，最多支持100个",
-                "用于分页查询的游标，字符串类型，由上一次调用返回，首次调用可不填",
                 "返回的最大记录数，整型，最大值100，默认值50，超过最大值时取最大值",
+                "分页游标：上一次调用返回的next_cursor，首次调用不填",
             ],
             registry::json::<
                 crate::external_contact::ExternalContactBatchGetByUserRequest,
@@ -684,7 +684,7 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             &[
                 "群发消息的id，通过创建企业群发接口返回",
                 "返回的最大记录数，整型，最大值10000，默认值10000",
-                "用于分页查询的游标，字符串类型，由上一次调用返回，首次调用可不填",
+                "分页游标：上一次调用返回的next_cursor，首次调用不填",
             ],
             registry::json::<
                 crate::external_contact::ExternalContactGetGroupMsgResultRequest,
@@ -826,8 +826,8 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             &[
                 "客户群跟进状态过滤。0 - 所有列表(即不过滤)；1 - 离职待继承；2 - 离职继承中；3 - 离职继承完成。默认为0",
                 "群主过滤。如果不填，表示获取应用可见范围内全部群主的数据（但是不建议这么用，如果可见范围人数超过1000人，为了防止数据包过大，会报错 81017）",
-                "用于分页查询的游标，字符串类型，由上一次调用返回，首次调用不填",
                 "分页，预期请求的数据量，取值范围 1 ~ 1000",
+                "分页游标：上一次调用返回的next_cursor，首次调用不填",
             ],
             registry::json::<
                 crate::external_contact::ExternalContactGetGroupChatListRequest,

@@ -1109,6 +1109,8 @@ pub(crate) static SCHEMA_SCHEDULE_CHANGE: s::Object = s::Object(
 #[non_exhaustive]
 pub struct ScheduleAttendeeDetail {
     /// 日程参与者ID
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
     /// 日程参与者的接受状态。0-未处理；1-待定；2-全部接受；3-仅接受一次；4-拒绝
     pub response_status: Option<ScheduleResponseStatus>,

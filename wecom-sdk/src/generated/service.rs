@@ -136,6 +136,8 @@ rt::int_enum! {
 #[non_exhaustive]
 pub struct ServiceLoginUserInfo {
     /// 登录用户的userid，登录用户在通讯录中时返回
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: Option<String>,
     /// 全局唯一。对于同一个服务商，不同应用获取到企业内同一个成员的open\_userid是相同的，最多64个字节。登录用户在通讯录中时返回
     pub open_userid: Option<String>,

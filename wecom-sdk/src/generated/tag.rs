@@ -338,7 +338,7 @@ rt::wire! {
 ///
 /// # Limits
 ///
-/// - `userlist`: at most 1000 items
+/// - `userlist`: length 1 to 64 bytes (UTF-8); at most 1000 items
 /// - `partylist`: at most 100 items
 /// - at least one of `userlist`, `partylist` is given
 #[derive(Clone, Debug, PartialEq)]
@@ -348,7 +348,7 @@ pub struct TagAddUsersRequest {
     pub tagid: u32,
     /// 企业成员ID列表，注意：userlist、partylist不能同时为空，单次请求个数不超过1000
     ///
-    /// Limits: at most 1000 items.
+    /// Limits: length 1 to 64 bytes (UTF-8); at most 1000 items.
     pub userlist: Option<Vec<String>>,
     /// 企业部门ID列表，注意：userlist、partylist不能同时为空，单次请求个数不超过100
     ///
@@ -395,7 +395,7 @@ impl crate::Endpoint for TagAddUsersRequest {
                 "userlist",
                 s::Kind::List(&s::Kind::String),
                 0,
-                s::Limits::NONE.items(None, Some(1000)),
+                s::Limits::NONE.length(Some(1), Some(64), true).items(None, Some(1000)),
                 None,
             ),
             s::Param(
@@ -433,7 +433,7 @@ rt::wire! {
 ///
 /// # Limits
 ///
-/// - `userlist`: at most 1000 items
+/// - `userlist`: length 1 to 64 bytes (UTF-8); at most 1000 items
 /// - `partylist`: at most 100 items
 /// - at least one of `userlist`, `partylist` is given
 #[derive(Clone, Debug, PartialEq)]
@@ -443,7 +443,7 @@ pub struct TagDeleteUsersRequest {
     pub tagid: u32,
     /// 企业成员ID列表，注意：userlist、partylist不能同时为空，单次请求长度不超过1000
     ///
-    /// Limits: at most 1000 items.
+    /// Limits: length 1 to 64 bytes (UTF-8); at most 1000 items.
     pub userlist: Option<Vec<String>>,
     /// 企业部门ID列表，注意：userlist、partylist不能同时为空，单次请求长度不超过100
     ///
@@ -490,7 +490,7 @@ impl crate::Endpoint for TagDeleteUsersRequest {
                 "userlist",
                 s::Kind::List(&s::Kind::String),
                 0,
-                s::Limits::NONE.items(None, Some(1000)),
+                s::Limits::NONE.length(Some(1), Some(64), true).items(None, Some(1000)),
                 None,
             ),
             s::Param(
@@ -580,6 +580,8 @@ rt::wire! {
 #[non_exhaustive]
 pub struct TagMember {
     /// 成员账号
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
     /// 成员名称。代开发自建应用需要管理员授权才返回；2019年12月30日起对新创建第三方应用、2020年6月30日起对所有历史第三方应用不再返回，后续第三方仅通讯录应用可获取
     pub name: Option<String>,

@@ -892,10 +892,16 @@ rt::wire! {
 /// `GET /cgi-bin/user/delete` · [official docs](https://developer.work.weixin.qq.com/document/path/90198)
 ///
 /// 仅通讯录同步助手或第三方通讯录应用可调用。若是绑定了腾讯企业邮，则会同时删除邮箱账号。
+///
+/// # Limits
+///
+/// - `userid`: length 1 to 64 bytes (UTF-8)
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UserDeleteRequest {
     /// 成员UserID。对应管理端的账号
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
 }
 impl UserDeleteRequest {
@@ -924,7 +930,7 @@ impl crate::Endpoint for UserDeleteRequest {
                 "userid",
                 s::Kind::String,
                 s::REQUIRED | s::QUERY,
-                s::Limits::NONE,
+                s::Limits::NONE.length(Some(1), Some(64), true),
                 None,
             ),
         ],
@@ -946,13 +952,13 @@ rt::wire! {
 ///
 /// # Limits
 ///
-/// - `useridlist`: at most 200 items
+/// - `useridlist`: length 1 to 64 bytes (UTF-8); at most 200 items
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UserBatchDeleteRequest {
     /// 成员UserID列表。对应管理端的账号。最多支持200个。若存在无效UserID，直接返回错误
     ///
-    /// Limits: at most 200 items.
+    /// Limits: length 1 to 64 bytes (UTF-8); at most 200 items.
     pub useridlist: Vec<String>,
 }
 impl UserBatchDeleteRequest {
@@ -983,7 +989,7 @@ impl crate::Endpoint for UserBatchDeleteRequest {
                 "useridlist",
                 s::Kind::List(&s::Kind::String),
                 s::REQUIRED,
-                s::Limits::NONE.items(None, Some(200)),
+                s::Limits::NONE.length(Some(1), Some(64), true).items(None, Some(200)),
                 None,
             ),
         ],
@@ -1118,10 +1124,16 @@ rt::wire! {
 /// 该接口使用场景为企业支付，在使用企业红包和向员工付款时，需要自行将企业微信的userid转成openid。
 /// 注：需要成员使用微信登录企业微信或者关注微工作台（原企业号）才能转成openid；如果是外部联系人，请使用外部联系人openid转换转换openid。
 /// 成员必须处于应用的可见范围内。
+///
+/// # Limits
+///
+/// - `userid`: length 1 to 64 bytes (UTF-8)
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UserConvertToOpenidRequest {
     /// 企业内的成员id
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
 }
 impl UserConvertToOpenidRequest {
@@ -1146,7 +1158,13 @@ impl crate::Endpoint for UserConvertToOpenidRequest {
         sensitive: false,
         idempotent: false,
         params: &[
-            s::Param("userid", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+            s::Param(
+                "userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
         ],
         rules: &[],
     };
@@ -1206,6 +1224,8 @@ impl crate::Endpoint for UserConvertToUseridRequest {
 #[non_exhaustive]
 pub struct UserConvertToUseridResponse {
     /// 该openid在企业微信对应的成员userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
 }
 rt::wire! {
@@ -1220,10 +1240,16 @@ rt::wire! {
 /// 企业在开启二次验证时，必须在管理端填写企业二次验证页面的url。当成员登录企业微信或关注微工作台（原企业号）加入企业时，
 /// 会自动跳转到企业的验证页面，并带上参数code=CODE。企业收到code后，使用“通讯录同步助手”调用接口“根据code获取成员信息”
 /// 获取成员的userid，然后在验证成员信息成功后，调用本接口即可让成员成功加入企业。
+///
+/// # Limits
+///
+/// - `userid`: length 1 to 64 bytes (UTF-8)
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UserAuthSuccRequest {
     /// 成员UserID。对应管理端的账号
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
 }
 impl UserAuthSuccRequest {
@@ -1252,7 +1278,7 @@ impl crate::Endpoint for UserAuthSuccRequest {
                 "userid",
                 s::Kind::String,
                 s::REQUIRED | s::QUERY,
-                s::Limits::NONE,
+                s::Limits::NONE.length(Some(1), Some(64), true),
                 None,
             ),
         ],
@@ -1452,6 +1478,8 @@ impl crate::Endpoint for UserGetUseridRequest {
 #[non_exhaustive]
 pub struct UserGetUseridResponse {
     /// 成员UserID。对应管理端的账号，企业内必须唯一。不区分大小写，长度为1\~64个字节。注意：第三方应用获取的值是密文的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
 }
 rt::wire! {
@@ -1563,6 +1591,8 @@ rt::wire! {
 #[non_exhaustive]
 pub struct Member {
     /// 成员UserID。对应管理端的账号，企业内必须唯一。不区分大小写，长度为1\~64个字节
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
     /// 成员名称；第三方不可获取，调用时返回userid以代替name；代开发自建应用需要管理员授权才返回；对于非第三方创建的成员，第三方通讯录应用也不可获取；未返回name的情况需要通过通讯录展示组件来展示名字
     pub name: String,
@@ -1646,6 +1676,8 @@ rt::wire! {
 #[non_exhaustive]
 pub struct SimpleMember {
     /// 成员UserID。对应管理端的账号
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
     /// 成员名称，代开发自建应用需要管理员授权才返回；此字段从2019年12月30日起，对新创建第三方应用不再返回真实name，使用userid代替name，2020年6月30日起，对所有历史第三方应用不再返回真实name，使用userid代替name，后续第三方仅通讯录应用可获取，未返回名称的情况需要通过通讯录展示组件来展示名字
     pub name: String,
