@@ -4,8 +4,11 @@
 //! 2. decoding 10,000 members typed and as `serde_json::Value`, with peak memory, and the
 //!    SDK's encoding and decoding beside plain serde (criterion, `wecom-bench`'s `codec`);
 //! 3. the token path (from the throughput run);
-//! 4. `cargo xtask gen` time for the spec and a synthetic spec ten times larger;
-//! 5. wecom-sdk's own compile time, debug, with `full` and with one group (`cargo build --timings`).
+//! 4. the real spec's size: YAML lines and generated lines per endpoint, name clashes, codegen
+//!    time;
+//! 5. wecom-sdk's own compile time, debug, with `full` and with one group (`cargo build --timings`);
+//! 6. the same for a synthetic spec of about 800 endpoints (renamed copies of every group), built
+//!    as a workspace of its own.
 //!
 //! The report is printed and written to `target/bench/report.md`.
 
@@ -135,34 +138,49 @@ pub fn bench(root: &Path, quick: bool) -> Result<String, Error> {
         }
     }
 
-    // 4: codegen.
-    report.push_str("\n## Code generation\n\n");
-    let spec = root.join("spec");
-    let (once, original) = time_generate(&spec, 5)?;
-    let synthetic = dir.join("spec-x10");
-    synthesize(&spec, &synthetic, 10)?;
-    let (tenfold, endpoints) = time_generate(&synthetic, 3)?;
-    let _ = writeln!(
-        report,
-        "- `spec/` ({} endpoints): {} (median of 5)\n- synthetic spec, ten copies of every group ({endpoints} endpoints): {} (median of 3), {:.1}× the time for {:.0}× the endpoints",
-        original,
-        human(once),
-        human(tenfold),
-        tenfold.as_secs_f64() / once.as_secs_f64(),
-        endpoints as f64 / original as f64
-    );
+    report.push_str(&size(root, &dir)?);
+    let path = dir.join("report.md");
+    fs::write(&path, &report).map_err(io(&path))?;
+    Ok(report)
+}
 
-    // 5: compile cost.
-    report.push_str("\n## Compile cost of wecom-sdk (debug, its own unit)\n\n");
+/// Sections 4 to 6 only: the size and compile cost of the real spec and of the synthetic one.
+pub fn size(root: &Path, dir: &Path) -> Result<String, Error> {
+    fs::create_dir_all(dir).map_err(io(dir))?;
+    let mut report = String::new();
+    // 4 and 5: the real spec — codegen, size, compile cost.
+    report.push_str("\n## The real spec\n\n");
+    let spec = root.join("spec");
+    let (gen_time, generated) = time_generate(&spec, 5)?;
+    let endpoints = generated.api.endpoint_count();
+    let yaml = yaml_lines(&spec)?;
+    let lines = generated_lines(&root.join(codegen::emit::SDK_DIR))?;
     let full = compile_time(root, &[])?;
     let one = compile_time(root, &["--no-default-features", "--features", "user,default-tls"])?;
     let _ = writeln!(
         report,
-        "- `full` (default features): {full:.1} s\n- one group (`user`): {one:.1} s"
+        "| measurement | result |\n|---|---|\n\
+         | endpoints | {endpoints} |\n\
+         | YAML lines per endpoint (examples in side files not counted) | {:.1} ({yaml} lines) |\n\
+         | generated lines per endpoint (`src/generated`, error table and registry aside) | {:.1} |\n\
+         | generated lines per endpoint, registry included | {:.1} |\n\
+         | public type names declared in two group modules | {} |\n\
+         | `cargo xtask gen` (in process, median of 5) | {} |\n\
+         | debug build of wecom-sdk, `full` | {full:.1} s ({:.3} s per endpoint) |\n\
+         | debug build of wecom-sdk, one group (`user`) | {one:.1} s |",
+        yaml as f64 / endpoints as f64,
+        lines.without_registry as f64 / endpoints as f64,
+        lines.with_registry as f64 / endpoints as f64,
+        lines.clashes.len(),
+        human(gen_time),
+        full / endpoints as f64,
     );
 
-    let path = dir.join("report.md");
-    fs::write(&path, &report).map_err(io(&path))?;
+    // 6: a synthetic spec of about 800 endpoints, built as a workspace of its own.
+    report.push_str("\n## Scale: a synthetic spec of about 800 endpoints\n\n");
+    let scale = scale(root, &dir.join("scale"), 800)?;
+    report.push_str(&scale);
+    report.push('\n');
     Ok(report)
 }
 
@@ -279,65 +297,219 @@ fn human(d: Duration) -> String {
 }
 
 /// The median time of `runs` generations from `spec` (in this process, as `cargo xtask gen`
-/// runs it), and the number of endpoints generated.
-fn time_generate(spec: &Path, runs: usize) -> Result<(Duration, usize), Error> {
+/// runs it), and the last generation.
+fn time_generate(spec: &Path, runs: usize) -> Result<(Duration, codegen::Generated), Error> {
     let mut times = Vec::new();
-    let mut endpoints = 0;
+    let mut last = None;
     for _ in 0..runs {
         let started = Instant::now();
         let generated = codegen::generate(spec)?;
         times.push(started.elapsed());
-        endpoints = generated.api.groups.iter().map(|g| g.endpoints.len()).sum();
+        last = Some(generated);
     }
     times.sort();
-    Ok((times[times.len() / 2], endpoints))
+    let generated = last.ok_or_else(|| Error::Bench("no generation ran".into()))?;
+    Ok((times[times.len() / 2], generated))
 }
 
-/// Writes `copies` renamed copies of every group of `spec` into `out` (shared types and the
-/// error table once).
-fn synthesize(spec: &Path, out: &Path, copies: usize) -> Result<(), Error> {
-    let _ = fs::remove_dir_all(out);
-    fs::create_dir_all(out).map_err(io(out))?;
-    let mut files: Vec<PathBuf> = fs::read_dir(spec)
-        .map_err(io(spec))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
-    files.sort();
-    for path in files {
-        let stem = path
-            .file_stem()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        let text = fs::read_to_string(&path).map_err(io(&path))?;
-        if stem == "shared" || stem == "errcodes" {
-            fs::write(out.join(format!("{stem}.yaml")), &text).map_err(io(out))?;
+/// The lines of the spec's YAML files (the error table aside: it is data, not endpoints).
+fn yaml_lines(spec: &Path) -> Result<usize, Error> {
+    let mut total = 0;
+    for source in codegen::spec::read(spec).map_err(|(path, source)| Error::Io { path, source })? {
+        if source.name.ends_with(".yaml") && !source.name.ends_with("errcodes.yaml") {
+            total += source.text.lines().count();
+        }
+    }
+    Ok(total)
+}
+
+struct Lines {
+    without_registry: usize,
+    with_registry: usize,
+    /// Public type names declared in more than one module.
+    clashes: Vec<String>,
+}
+
+/// Lines of the generated SDK sources (the error table aside), and the public names declared in
+/// more than one of them.
+fn generated_lines(dir: &Path) -> Result<Lines, Error> {
+    let mut lines = Lines {
+        without_registry: 0,
+        with_registry: 0,
+        clashes: Vec::new(),
+    };
+    let mut declared: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for entry in fs::read_dir(dir).map_err(io(dir))? {
+        let path = entry.map_err(io(dir))?.path();
+        let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        if name == "errcodes.rs" {
             continue;
         }
-        let types = defined_types(&text);
-        for k in 0..copies {
-            let mut copy = text.replace(&format!("group: {stem}\n"), &format!("group: {stem}_c{k}\n"));
-            copy = copy.replace("    path: /cgi-bin/", &format!("    path: /cgi-bin/c{k}/"));
-            for name in &types {
-                copy = replace_word(&copy, name, &format!("{name}C{k}"));
+        let text = fs::read_to_string(&path).map_err(io(&path))?;
+        let count = text.lines().count();
+        lines.with_registry += count;
+        if name != "registry.rs" {
+            lines.without_registry += count;
+        }
+        for line in text.lines() {
+            let decl = ["pub struct ", "pub enum ", "pub type ", "    pub struct "]
+                .iter()
+                .find_map(|p| line.strip_prefix(p));
+            if let Some(rest) = decl {
+                let ident: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                *declared.entry(ident).or_default() += 1;
             }
-            let target = out.join(format!("{stem}_c{k}.yaml"));
-            fs::write(&target, copy).map_err(io(&target))?;
+        }
+    }
+    lines.clashes = declared.into_iter().filter(|(_, n)| *n > 1).map(|(k, _)| k).collect();
+    Ok(lines)
+}
+
+/// Builds a workspace of the SDK generated from `copies` renamed copies of every group, and
+/// reports codegen time, generated lines and debug build times of all groups and of one.
+fn scale(root: &Path, ws: &Path, about: usize) -> Result<String, Error> {
+    let _ = fs::remove_dir_all(ws.join("spec"));
+    let _ = fs::remove_dir_all(ws.join("wecom-sdk"));
+    fs::create_dir_all(ws).map_err(io(ws))?;
+    // The workspace manifest, with the SDK as its only member; the lock file, so versions match.
+    let manifest = fs::read_to_string(root.join("Cargo.toml")).map_err(io(root))?;
+    let mut doc: toml_edit::DocumentMut = manifest.parse().map_err(|e| Error::Bench(format!("Cargo.toml: {e}")))?;
+    doc["workspace"]["members"] = toml_edit::value(toml_edit::Array::from_iter(["wecom-sdk"]));
+    fs::write(ws.join("Cargo.toml"), doc.to_string()).map_err(io(ws))?;
+    fs::copy(root.join("Cargo.lock"), ws.join("Cargo.lock")).map_err(io(ws))?;
+    copy_dir(&root.join("wecom-sdk/src"), &ws.join("wecom-sdk/src"))?;
+    let sdk_manifest = fs::read_to_string(root.join("wecom-sdk/Cargo.toml")).map_err(io(root))?;
+    let mut sdk: toml_edit::DocumentMut =
+        sdk_manifest.parse().map_err(|e| Error::Bench(format!("wecom-sdk/Cargo.toml: {e}")))?;
+    sdk.remove("test");
+    sdk.remove("dev-dependencies");
+    fs::write(ws.join("wecom-sdk/Cargo.toml"), sdk.to_string()).map_err(io(ws))?;
+
+    let spec = root.join("spec");
+    let real = codegen::generate(&spec)?.api.endpoint_count();
+    let copies = about.div_ceil(real);
+    synthesize(&spec, &ws.join("spec"), copies)?;
+    let changes = crate::plan_from(ws, &ws.join("spec"))?;
+    crate::apply(ws, &changes)?;
+    let (gen_time, generated) = time_generate(&ws.join("spec"), 3)?;
+    let endpoints = generated.api.endpoint_count();
+    let groups = generated.api.groups.len();
+    let lines = generated_lines(&ws.join(codegen::emit::SDK_DIR))?;
+    let one_group = generated
+        .api
+        .groups
+        .iter()
+        .find(|g| g.name.starts_with("user_c"))
+        .map_or_else(|| "user".to_string(), |g| g.name.clone());
+    let full = compile_time(ws, &[])?;
+    let features = format!("{one_group},default-tls");
+    let one = compile_time(ws, &["--no-default-features", "--features", &features])?;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Every group of `spec/` and {} renamed copies of it (their paths under `/cgi-bin/cN/`, their types renamed), \
+         built as a workspace of its own in `target/bench/scale`.\n\n\
+         | measurement | result |\n|---|---|\n\
+         | endpoints, groups | {endpoints}, {groups} |\n\
+         | `cargo xtask gen` (in process, median of 3) | {} |\n\
+         | generated lines per endpoint (error table and registry aside) | {:.1} |\n\
+         | public type names declared in two group modules | {} |\n\
+         | debug build of wecom-sdk, every group | {full:.1} s ({:.3} s per endpoint) |\n\
+         | debug build of wecom-sdk, one group (`{one_group}`) | {one:.1} s |",
+        copies - 1,
+        human(gen_time),
+        lines.without_registry as f64 / endpoints as f64,
+        lines.clashes.len(),
+        full / endpoints as f64,
+    );
+    Ok(out)
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), Error> {
+    fs::create_dir_all(to).map_err(io(to))?;
+    for entry in fs::read_dir(from).map_err(io(from))? {
+        let path = entry.map_err(io(from))?.path();
+        let target = to.join(path.file_name().unwrap_or_default());
+        if path.is_dir() {
+            copy_dir(&path, &target)?;
+        } else {
+            fs::copy(&path, &target).map_err(io(&path))?;
         }
     }
     Ok(())
 }
 
-/// The names declared under `types:` (two-space indented PascalCase keys).
+/// Writes every group folder of `spec` into `out` with `copies - 1` renamed copies beside it: each
+/// copy's paths under `/cgi-bin/cN/` and its type and scalar names suffixed `CN`, so every name
+/// stays unique.
+/// The top-level files (shared names, credentials, error table) are copied once, as are the core
+/// groups the credentials need.
+fn synthesize(spec: &Path, out: &Path, copies: usize) -> Result<(), Error> {
+    let _ = fs::remove_dir_all(out);
+    fs::create_dir_all(out).map_err(io(out))?;
+    let mut entries: Vec<PathBuf> = fs::read_dir(spec)
+        .map_err(io(spec))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        if path.is_file() {
+            if name.ends_with(".yaml") {
+                fs::copy(&path, out.join(&name)).map_err(io(&path))?;
+            }
+            continue;
+        }
+        if name == codegen::spec::schema::FOLDER {
+            continue;
+        }
+        let header = fs::read_to_string(path.join(format!("{name}.yaml"))).unwrap_or_default();
+        if header.lines().any(|l| l.trim() == "core: true") {
+            copy_dir(&path, &out.join(&name))?;
+            continue;
+        }
+        let mut names = Vec::new();
+        for file in fs::read_dir(&path).map_err(io(&path))?.filter_map(|e| e.ok().map(|e| e.path())) {
+            if file.extension().is_some_and(|x| x == "yaml") {
+                names.extend(defined_types(&fs::read_to_string(&file).map_err(io(&file))?));
+            }
+        }
+        // The first copy is the group itself (the credentials name its endpoints).
+        copy_dir(&path, &out.join(&name))?;
+        for k in 1..copies {
+            let target = out.join(format!("{name}_c{k}"));
+            copy_dir(&path, &target)?;
+            for file in fs::read_dir(&target).map_err(io(&target))?.filter_map(|e| e.ok().map(|e| e.path())) {
+                if file.extension().is_none_or(|x| x != "yaml") {
+                    continue;
+                }
+                let mut text = fs::read_to_string(&file).map_err(io(&file))?;
+                text = text.replace("    path: /cgi-bin/", &format!("    path: /cgi-bin/c{k}/"));
+                for n in &names {
+                    text = replace_word(&text, n, &format!("{n}C{k}"));
+                }
+                let renamed = target.join(
+                    file.file_name()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .replace(&format!("{name}.yaml"), &format!("{name}_c{k}.yaml")),
+                );
+                fs::remove_file(&file).map_err(io(&file))?;
+                fs::write(&renamed, text).map_err(io(&renamed))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The names declared under `types:` and `scalars:` (two-space indented PascalCase keys).
 fn defined_types(text: &str) -> Vec<String> {
     text.lines()
         .filter_map(|l| l.strip_prefix("  "))
         .filter(|l| !l.starts_with(' '))
-        .filter_map(|l| l.strip_suffix(':'))
+        .filter_map(|l| l.split(':').next().filter(|_| l.contains(':')))
         .filter(|n| {
-            n.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-                && n.chars().all(|c| c.is_ascii_alphanumeric())
+            n.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && n.chars().all(|c| c.is_ascii_alphanumeric())
         })
         .map(str::to_string)
         .collect()
@@ -359,7 +531,8 @@ fn replace_word(text: &str, word: &str, with: &str) -> String {
     out
 }
 
-/// wecom-sdk's own compile time in seconds (debug), from `cargo build --timings`.
+/// wecom-sdk's own compile time in seconds (debug, in the workspace at `root`), from
+/// `cargo build --timings`.
 fn compile_time(root: &Path, features: &[&str]) -> Result<f64, Error> {
     run(root, "cargo", &["clean", "-p", "wecom-sdk"])?;
     let mut args = vec!["build", "-p", "wecom-sdk", "--timings"];
@@ -372,8 +545,7 @@ fn compile_time(root: &Path, features: &[&str]) -> Result<f64, Error> {
         .ok_or_else(|| Error::Bench("no unit data in the timings report".into()))?
         + "const UNIT_DATA = ".len();
     let end = start + text[start..].find("];").unwrap_or(0) + 1;
-    let units: serde_json::Value =
-        serde_json::from_str(&text[start..end]).map_err(|e| Error::Bench(e.to_string()))?;
+    let units: serde_json::Value = serde_json::from_str(&text[start..end]).map_err(|e| Error::Bench(e.to_string()))?;
     units
         .as_array()
         .into_iter()

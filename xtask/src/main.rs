@@ -3,14 +3,15 @@ use std::process::ExitCode;
 use std::path::PathBuf;
 
 const USAGE: &str = "usage: cargo xtask gen [--check] [--root DIR] [--spec DIR]
-       cargo xtask bench [--quick]
+       cargo xtask bench [--quick | --size]
 
   gen            regenerate everything derived from spec/ (SDK sources, tests, features)
   gen --check    change nothing; fail naming every stale or orphaned file
   --root DIR     the workspace to work on (default: this one)
   --spec DIR     read the spec from DIR instead of ROOT/spec
   bench          every figure of docs/PERFORMANCE.md, measured on this machine
-  bench --quick  the same with fewer requests";
+  bench --quick  the same with fewer requests
+  bench --size   only the spec's size and compile cost, real and at 800 endpoints";
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -34,6 +35,16 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["gen"] => generate(&root, &spec, false),
         ["gen", "--check"] | ["gen", "-c"] => generate(&root, &spec, true),
+        ["bench", "--size"] => match xtask::bench::size(&root, &root.join("target/bench")) {
+            Ok(report) => {
+                println!("{report}");
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("error: {err}");
+                ExitCode::FAILURE
+            }
+        },
         ["bench"] | ["bench", "--quick"] => match xtask::bench::bench(&root, args.len() == 2) {
             Ok(report) => {
                 println!("{report}");
