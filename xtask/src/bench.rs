@@ -341,7 +341,11 @@ fn generated_lines(dir: &Path) -> Result<Lines, Error> {
     let mut declared: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for entry in fs::read_dir(dir).map_err(io(dir))? {
         let path = entry.map_err(io(dir))?.path();
-        let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         if name == "errcodes.rs" {
             continue;
         }
@@ -356,12 +360,19 @@ fn generated_lines(dir: &Path) -> Result<Lines, Error> {
                 .iter()
                 .find_map(|p| line.strip_prefix(p));
             if let Some(rest) = decl {
-                let ident: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                let ident: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
                 *declared.entry(ident).or_default() += 1;
             }
         }
     }
-    lines.clashes = declared.into_iter().filter(|(_, n)| *n > 1).map(|(k, _)| k).collect();
+    lines.clashes = declared
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(k, _)| k)
+        .collect();
     Ok(lines)
 }
 
@@ -373,14 +384,17 @@ fn scale(root: &Path, ws: &Path, about: usize) -> Result<String, Error> {
     fs::create_dir_all(ws).map_err(io(ws))?;
     // The workspace manifest, with the SDK as its only member; the lock file, so versions match.
     let manifest = fs::read_to_string(root.join("Cargo.toml")).map_err(io(root))?;
-    let mut doc: toml_edit::DocumentMut = manifest.parse().map_err(|e| Error::Bench(format!("Cargo.toml: {e}")))?;
+    let mut doc: toml_edit::DocumentMut = manifest
+        .parse()
+        .map_err(|e| Error::Bench(format!("Cargo.toml: {e}")))?;
     doc["workspace"]["members"] = toml_edit::value(toml_edit::Array::from_iter(["wecom-sdk"]));
     fs::write(ws.join("Cargo.toml"), doc.to_string()).map_err(io(ws))?;
     fs::copy(root.join("Cargo.lock"), ws.join("Cargo.lock")).map_err(io(ws))?;
     copy_dir(&root.join("wecom-sdk/src"), &ws.join("wecom-sdk/src"))?;
     let sdk_manifest = fs::read_to_string(root.join("wecom-sdk/Cargo.toml")).map_err(io(root))?;
-    let mut sdk: toml_edit::DocumentMut =
-        sdk_manifest.parse().map_err(|e| Error::Bench(format!("wecom-sdk/Cargo.toml: {e}")))?;
+    let mut sdk: toml_edit::DocumentMut = sdk_manifest
+        .parse()
+        .map_err(|e| Error::Bench(format!("wecom-sdk/Cargo.toml: {e}")))?;
     sdk.remove("test");
     sdk.remove("dev-dependencies");
     fs::write(ws.join("wecom-sdk/Cargo.toml"), sdk.to_string()).map_err(io(ws))?;
@@ -453,7 +467,11 @@ fn synthesize(spec: &Path, out: &Path, copies: usize) -> Result<(), Error> {
         .collect();
     entries.sort();
     for path in entries {
-        let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         if path.is_file() {
             if name.ends_with(".yaml") {
                 fs::copy(&path, out.join(&name)).map_err(io(&path))?;
@@ -469,7 +487,10 @@ fn synthesize(spec: &Path, out: &Path, copies: usize) -> Result<(), Error> {
             continue;
         }
         let mut names = Vec::new();
-        for file in fs::read_dir(&path).map_err(io(&path))?.filter_map(|e| e.ok().map(|e| e.path())) {
+        for file in fs::read_dir(&path)
+            .map_err(io(&path))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+        {
             if file.extension().is_some_and(|x| x == "yaml") {
                 names.extend(defined_types(&fs::read_to_string(&file).map_err(io(&file))?));
             }
@@ -479,7 +500,10 @@ fn synthesize(spec: &Path, out: &Path, copies: usize) -> Result<(), Error> {
         for k in 1..copies {
             let target = out.join(format!("{name}_c{k}"));
             copy_dir(&path, &target)?;
-            for file in fs::read_dir(&target).map_err(io(&target))?.filter_map(|e| e.ok().map(|e| e.path())) {
+            for file in fs::read_dir(&target)
+                .map_err(io(&target))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+            {
                 if file.extension().is_none_or(|x| x != "yaml") {
                     continue;
                 }
@@ -509,7 +533,8 @@ fn defined_types(text: &str) -> Vec<String> {
         .filter(|l| !l.starts_with(' '))
         .filter_map(|l| l.split(':').next().filter(|_| l.contains(':')))
         .filter(|n| {
-            n.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && n.chars().all(|c| c.is_ascii_alphanumeric())
+            n.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                && n.chars().all(|c| c.is_ascii_alphanumeric())
         })
         .map(str::to_string)
         .collect()
@@ -545,7 +570,8 @@ fn compile_time(root: &Path, features: &[&str]) -> Result<f64, Error> {
         .ok_or_else(|| Error::Bench("no unit data in the timings report".into()))?
         + "const UNIT_DATA = ".len();
     let end = start + text[start..].find("];").unwrap_or(0) + 1;
-    let units: serde_json::Value = serde_json::from_str(&text[start..end]).map_err(|e| Error::Bench(e.to_string()))?;
+    let units: serde_json::Value =
+        serde_json::from_str(&text[start..end]).map_err(|e| Error::Bench(e.to_string()))?;
     units
         .as_array()
         .into_iter()

@@ -287,6 +287,7 @@ fn pagination(e: &Endpoint, request: &proc_macro2::Ident) -> Option<TokenStream>
     );
     Some(quote! {
         #[doc = #doc]
+        #[inline]
         pub fn stream(self) -> crate::Pages<#item> {
             #body
         }

@@ -1068,6 +1068,7 @@ rt::setters! {
 }
 impl Call<ExternalContactBatchGetByUserRequest> {
     /// Every item of `external_contact_list` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
     pub fn stream(self) -> crate::Pages<CustomerWithFollowInfo> {
         rt::pages::cursor(
             self,
@@ -1758,6 +1759,7 @@ rt::setters! {
 }
 impl Call<ExternalContactGetUnassignedListRequest> {
     /// Every item of `info` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
     pub fn stream(self) -> crate::Pages<CustomerUnassigned> {
         rt::pages::cursor(
             self,
@@ -2040,6 +2042,7 @@ rt::setters! {
 }
 impl Call<ExternalContactGetGroupMsgResultRequest> {
     /// Every item of `detail_list` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
     pub fn stream(self) -> crate::Pages<MsgTemplateSendDetail> {
         rt::pages::cursor(
             self,
@@ -2770,6 +2773,7 @@ rt::setters! {
 }
 impl Call<ExternalContactGetGroupChatListRequest> {
     /// Every item of `group_chat_list` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
     pub fn stream(self) -> crate::Pages<GroupChatListItem> {
         rt::pages::cursor(
             self,

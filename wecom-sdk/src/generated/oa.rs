@@ -619,6 +619,7 @@ rt::setters! {
 }
 impl Call<OaGetApprovalInfoRequest> {
     /// Every item of `sp_no_list` across all pages, following `new_next_cursor` into `new_cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
     pub fn stream(self) -> crate::Pages<String> {
         rt::pages::cursor(
             self,
@@ -851,6 +852,7 @@ rt::setters! {
 }
 impl Call<OaGetDialRecordRequest> {
     /// Every item of `record` across all pages, advancing `offset` by `limit` until a page comes back short. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
     pub fn stream(self) -> crate::Pages<DialRecord> {
         rt::pages::offset(
             self,
@@ -953,6 +955,7 @@ rt::setters! {
 }
 impl Call<OaGetJournalRecordListRequest> {
     /// Every item of `journaluuid_list` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
     pub fn stream(self) -> crate::Pages<String> {
         rt::pages::cursor(
             self,

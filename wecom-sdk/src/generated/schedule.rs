@@ -357,6 +357,7 @@ rt::setters! {
 }
 impl Call<ScheduleGetByCalendarRequest> {
     /// Every item of `schedule_list` across all pages, advancing `offset` by `limit` until a page comes back short. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
     pub fn stream(self) -> crate::Pages<ScheduleDetail> {
         rt::pages::offset(
             self,

@@ -349,7 +349,7 @@ impl<'a> ser::Serializer for Walker<'a> {
     fn serialize_seq(self, len: Option<usize>) -> Result<SeqCheck<'a>, Invalid> {
         let (element, limits, path) = match self {
             Walker::Value {
-                kind: Kind::List(inner),
+                kind: Kind::List(inner) | Kind::Piped(inner),
                 limits,
                 path,
                 ..
@@ -564,6 +564,23 @@ impl<'a> ObjectCheck<'a> {
         Ok(())
     }
 
+    /// The table's own spelling of `key`, when it names a field, a union's variant or tag.
+    fn static_name(&self, key: &str) -> Option<&'static str> {
+        if let Some(p) = self.fields.iter().find(|p| p.name() == key) {
+            return Some(p.name());
+        }
+        let flattened = self.fields.iter().filter_map(|p| match (p.flatten(), p.kind()) {
+            (true, Kind::Union(u)) => Some(*u),
+            _ => None,
+        });
+        self.union.into_iter().chain(flattened).find_map(|u| {
+            if u.tag() == key {
+                return Some(u.tag());
+            }
+            u.variants().iter().find(|v| v.name() == key).map(|v| v.name())
+        })
+    }
+
     fn end(self) -> Result<bool, Invalid> {
         for rule in self.rules {
             match rule {
@@ -617,23 +634,10 @@ impl StructCheck<'_> {
         value: &T,
     ) -> Result<(), Invalid> {
         match self {
-            StructCheck::Object(o) => match static_key {
+            StructCheck::Object(o) => match static_key.or_else(|| o.static_name(key)) {
                 Some(k) => o.field(k, value),
-                // A map-shaped object with a key known only at run time: look it up by text.
-                None => match o.fields.iter().find(|p| p.name() == key) {
-                    Some(p) => o.field(p.name(), value),
-                    None => {
-                        let name = o
-                            .union
-                            .into_iter()
-                            .flat_map(|u| u.variants().iter().map(|v| v.name()))
-                            .find(|n| *n == key);
-                        match name {
-                            Some(n) => o.field(n, value),
-                            None => Ok(()),
-                        }
-                    }
-                },
+                // A key the table does not know (a caller's own endpoint): nothing to check.
+                None => Ok(()),
             },
             StructCheck::Map {
                 inner,
@@ -840,4 +844,195 @@ pub fn files(files: &[(&'static str, crate::Upload)], params: &'static [Param]) 
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Serialize;
+
+    use super::*;
+    use crate::schema::{self as s, Enum, Object, Union, Variant};
+
+    static NOTE: Object = Object(
+        "Note",
+        &[s::Param(
+            "text",
+            Kind::String,
+            s::REQUIRED,
+            Limits::NONE.length(None, Some(4), true),
+            None,
+        )],
+        &[],
+    );
+    static LINK: Object = Object(
+        "Link",
+        &[
+            s::Param(
+                "url",
+                Kind::String,
+                s::REQUIRED,
+                Limits::NONE.pattern("^https://"),
+                None,
+            ),
+            s::Param("title", Kind::String, 0, Limits::NONE, None),
+        ],
+        &[],
+    );
+    static PAYLOAD: Union = Union(
+        "Payload",
+        "kind",
+        &[Variant("note", &NOTE, &[]), Variant("link", &LINK, &["title"])],
+    );
+    static SHAPE: Enum = Enum("Shape", &[("round", Lit::Int(1))]);
+    static ARTICLE: Object = Object(
+        "Article",
+        &[s::Param(
+            "title",
+            Kind::String,
+            0,
+            Limits::NONE.length(None, Some(3), false),
+            None,
+        )],
+        &[],
+    );
+    static PARAMS: &[Param] = &[
+        s::Param(
+            "touser",
+            Kind::Piped(&Kind::String),
+            0,
+            Limits::NONE.items(None, Some(2)).length(Some(1), None, true),
+            None,
+        ),
+        s::Param(
+            "ids",
+            Kind::List(&Kind::Int),
+            0,
+            Limits::NONE.range(Some(1), Some(9)),
+            None,
+        ),
+        s::Param(
+            "articles",
+            Kind::List(&Kind::Object(&ARTICLE)),
+            0,
+            Limits::NONE.items(None, Some(2)),
+            None,
+        ),
+        s::Param(
+            "labels",
+            Kind::Map(&Kind::String),
+            0,
+            Limits::NONE.length(None, Some(2), true),
+            None,
+        ),
+        s::Param(
+            "key",
+            Kind::String,
+            s::SECRET,
+            Limits::NONE.values(&[Lit::Str("right")]),
+            None,
+        ),
+        s::Param(
+            "shape",
+            Kind::IntEnum(&SHAPE),
+            0,
+            Limits::NONE.values(&[Lit::Int(1)]),
+            None,
+        ),
+        s::Param("content", Kind::Union(&PAYLOAD), s::FLATTEN, Limits::NONE, None),
+        s::Param("nested", Kind::Union(&PAYLOAD), 0, Limits::NONE, None),
+    ];
+    static RULES: &[Rule] = &[
+        Rule::AtLeastOne(&["touser", "ids"]),
+        Rule::AtMostOne(&["ids", "articles"]),
+    ];
+
+    fn check_json(value: serde_json::Value) -> Result<(), Violation> {
+        check(&value, PARAMS, RULES)
+    }
+
+    fn fails(value: serde_json::Value) -> Violation {
+        check_json(value.clone()).expect_err(&format!("{value} should break a limit"))
+    }
+
+    #[test]
+    fn values_within_their_limits_pass() {
+        check_json(serde_json::json!({
+            "touser": "a|b", "ids": [1, 9], "labels": {"k": "vv"},
+            "key": "right", "shape": 1, "kind": "link", "link": {"url": "https://x", "title": "t"},
+            "nested": {"kind": "note", "note": {"text": "hi"}}, "unknown": "ignored"
+        }))
+        .unwrap();
+    }
+
+    #[test]
+    fn each_kind_of_limit_is_found_where_it_is() {
+        assert_eq!(fails(serde_json::json!({"touser": "a|b|c"})).field, "touser");
+        assert_eq!(fails(serde_json::json!({"touser": "a|"})).field, "touser[1]");
+        assert_eq!(fails(serde_json::json!({"ids": [1, 10]})).field, "ids[1]");
+        assert_eq!(
+            fails(serde_json::json!({"touser": "a", "articles": [{"title": "四个字符"}]})).field,
+            "articles[0].title"
+        );
+        assert_eq!(
+            fails(serde_json::json!({"ids": [1], "labels": {"k": "long"}})).field,
+            "labels.k"
+        );
+        assert_eq!(fails(serde_json::json!({"ids": [1], "shape": 2})).field, "shape");
+        assert_eq!(
+            fails(serde_json::json!({"ids": [1], "nested": {"kind": "note", "note": {"text": "too long"}}}))
+                .field,
+            "nested.note.text"
+        );
+    }
+
+    #[test]
+    fn a_secret_is_never_shown_in_the_violation() {
+        let v = fails(serde_json::json!({"ids": [1], "key": "wrong-secret-value"}));
+        assert_eq!(v.field, "key");
+        assert!(!v.to_string().contains("wrong-secret-value"), "{v}");
+    }
+
+    #[test]
+    fn rules_across_parameters_hold() {
+        let none = fails(serde_json::json!({"shape": 1}));
+        assert!(none.to_string().contains("at least one of"), "{none}");
+        let empty = fails(serde_json::json!({"touser": "", "ids": []}));
+        assert!(empty.to_string().contains("at least one of"), "{empty}");
+        let both = fails(serde_json::json!({"ids": [1], "articles": [{"title": "t"}]}));
+        assert!(both.to_string().contains("at most one of"), "{both}");
+    }
+
+    #[test]
+    fn a_variant_requires_what_the_docs_make_it_need() {
+        let flat = fails(serde_json::json!({"ids": [1], "kind": "link", "link": {"url": "https://x"}}));
+        assert_eq!(flat.field, "link.title");
+        let nested =
+            fails(serde_json::json!({"ids": [1], "nested": {"kind": "link", "link": {"url": "https://x"}}}));
+        assert_eq!(nested.field, "nested.link.title");
+        let pattern =
+            fails(serde_json::json!({"ids": [1], "kind": "link", "link": {"url": "ftp://x", "title": "t"}}));
+        assert_eq!(pattern.field, "link.url");
+    }
+
+    #[derive(Serialize)]
+    struct Typed {
+        touser: Vec<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        ids: Option<Vec<u32>>,
+    }
+
+    #[test]
+    fn a_typed_value_is_walked_as_its_json_is() {
+        let request = Typed {
+            touser: vec!["a".into(), "b".into(), "c".into()],
+            ids: None,
+        };
+        // A list where the table says `piped`: its items are counted all the same.
+        assert_eq!(check(&request, PARAMS, RULES).unwrap_err().field, "touser");
+        let request = Typed {
+            touser: Vec::new(),
+            ids: Some(vec![3]),
+        };
+        check(&request, PARAMS, RULES).unwrap();
+    }
 }
