@@ -204,7 +204,7 @@ fn sdk_mod(api: &Api) -> TokenStream {
 fn shared_types(api: &Api, memo: &mut BTreeMap<TypeId, bool>) -> TokenStream {
     let items = api.shared_types().map(|(_, t)| {
         let item = items::named_type(api, t, memo);
-        let schema = schema::type_schema(api, t);
+        let schema = schema::type_schema(t);
         quote!(#item #schema)
     });
     quote! {
@@ -282,7 +282,7 @@ fn group_module(api: &Api, group: &Group, memo: &mut BTreeMap<TypeId, bool>) -> 
         .map(|id| {
             let t = api.ty(*id);
             let item = items::named_type(api, t, memo);
-            let schema = schema::type_schema(api, t);
+            let schema = schema::type_schema(t);
             quote!(#item #schema)
         })
         .collect();

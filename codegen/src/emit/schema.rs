@@ -159,13 +159,18 @@ pub fn rules(constraints: &[Constraint]) -> TokenStream {
 }
 
 /// The schema static of a type a request reaches; `None` for the others.
-pub fn type_schema(api: &Api, def: &TypeDef) -> Option<TokenStream> {
+pub fn type_schema(def: &TypeDef) -> Option<TokenStream> {
     if !def.usage.request {
         return None;
     }
     let name = static_name(&def.rust);
     let label = &def.rust;
-    Some(match &def.kind {
+    // A shared type's table is read by the groups that use it, which a build may leave out.
+    let allow = match def.module {
+        Module::Shared => quote!(#[allow(dead_code, reason = "read by the groups that use it")]),
+        Module::Group(_) => quote!(),
+    };
+    let item = match &def.kind {
         TypeKind::Object { fields } => {
             let params = params(fields, false);
             quote! {
@@ -179,7 +184,6 @@ pub fn type_schema(api: &Api, def: &TypeDef) -> Option<TokenStream> {
                 let requires = &v.requires;
                 quote!(s::Variant(#wire, &#payload, &[#(#requires),*]))
             });
-            let _ = api;
             quote! {
                 pub(crate) static #name: s::Union = s::Union(#label, #tag, &[#(#items),*]);
             }
@@ -204,5 +208,6 @@ pub fn type_schema(api: &Api, def: &TypeDef) -> Option<TokenStream> {
                 pub(crate) static #name: s::Enum = s::Enum(#label, &[#(#items),*]);
             }
         }
-    })
+    };
+    Some(quote!(#allow #item))
 }

@@ -13,6 +13,7 @@ rt::int_enum! {
         FEMALE = 2 => "female",
     }
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_GENDER: s::Enum = s::Enum(
     "Gender",
     &[("unknown", s::Lit::Int(0)), ("male", s::Lit::Int(1)), ("female", s::Lit::Int(2))],
@@ -28,6 +29,7 @@ rt::int_enum! {
         MINIPROGRAM = 2 => "miniprogram",
     }
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_EXT_ATTR_TYPE: s::Enum = s::Enum(
     "ExtAttrType",
     &[("text", s::Lit::Int(0)), ("web", s::Lit::Int(1)), ("miniprogram", s::Lit::Int(2))],
@@ -41,6 +43,7 @@ rt::int_enum! {
         PENDING = 1 => "pending",
     }
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_WECHAT_CHANNELS_STATUS: s::Enum = s::Enum(
     "WechatChannelsStatus",
     &[("confirmed", s::Lit::Int(0)), ("pending", s::Lit::Int(1))],
@@ -62,6 +65,7 @@ rt::wire! {
     ExtAttrText: lenient, required 0;
     value "value": field wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_EXT_ATTR_TEXT: s::Object = s::Object(
     "ExtAttrText",
     &[s::Param("value", s::Kind::String, s::REQUIRED, s::Limits::NONE, None)],
@@ -92,6 +96,7 @@ rt::wire! {
     url "url": field wire::Lenient;
     title "title": field wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_EXT_ATTR_WEB: s::Object = s::Object(
     "ExtAttrWeb",
     &[
@@ -142,6 +147,7 @@ rt::wire! {
     pagepath "pagepath": opt wire::Lenient;
     title "title": opt wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_EXT_ATTR_MINIPROGRAM: s::Object = s::Object(
     "ExtAttrMiniprogram",
     &[
@@ -198,6 +204,7 @@ rt::wire! {
     web "web": opt wire::Plain;
     miniprogram "miniprogram": opt wire::Plain;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_EXT_ATTR_ITEM: s::Object = s::Object(
     "ExtAttrItem",
     &[
@@ -255,6 +262,7 @@ rt::wire! {
     ExtAttr: lenient, required 0;
     attrs "attrs": opt Vec<wire::Plain>;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_EXT_ATTR: s::Object = s::Object(
     "ExtAttr",
     &[
@@ -298,6 +306,7 @@ rt::wire! {
     nickname "nickname": opt wire::Lenient;
     status "status": opt wire::Plain;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_WECHAT_CHANNELS: s::Object = s::Object(
     "WechatChannels",
     &[
@@ -348,6 +357,7 @@ rt::wire! {
     wechat_channels "wechat_channels": opt wire::Plain;
     external_attr "external_attr": opt Vec<wire::Plain>;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_EXTERNAL_PROFILE: s::Object = s::Object(
     "ExternalProfile",
     &[
@@ -554,6 +564,7 @@ impl<'de> serde::Deserialize<'de> for Message {
         }
     }
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_MESSAGE: s::Union = s::Union(
     "Message",
     "msgtype",
@@ -586,6 +597,7 @@ rt::int_enum! {
         CORP_ONLY = 2 => "corp_only",
     }
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_MESSAGE_SAFE: s::Enum = s::Enum(
     "MessageSafe",
     &[
@@ -613,6 +625,7 @@ rt::wire! {
     TextContent: strict, required 1;
     content "content": field wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEXT_CONTENT: s::Object = s::Object(
     "TextContent",
     &[
@@ -643,6 +656,7 @@ rt::wire! {
     MediaContent: strict, required 1;
     media_id "media_id": field wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_MEDIA_CONTENT: s::Object = s::Object(
     "MediaContent",
     &[s::Param("media_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None)],
@@ -686,6 +700,7 @@ rt::wire! {
     title "title": opt wire::Lenient;
     description "description": opt wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_VIDEO_CONTENT: s::Object = s::Object(
     "VideoContent",
     &[
@@ -757,6 +772,7 @@ rt::wire! {
     url "url": field wire::Lenient;
     btntxt "btntxt": opt wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEXT_CARD_CONTENT: s::Object = s::Object(
     "TextCardContent",
     &[
@@ -812,6 +828,7 @@ rt::wire! {
     NewsContent: strict, required 1;
     articles "articles": field Vec<wire::Plain>;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_NEWS_CONTENT: s::Object = s::Object(
     "NewsContent",
     &[
@@ -887,6 +904,7 @@ rt::wire! {
     appid "appid": opt wire::Lenient;
     pagepath "pagepath": opt wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_NEWS_ARTICLE: s::Object = s::Object(
     "NewsArticle",
     &[
@@ -950,6 +968,7 @@ rt::wire! {
     MpNewsContent: strict, required 1;
     articles "articles": field Vec<wire::Plain>;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_MP_NEWS_CONTENT: s::Object = s::Object(
     "MpNewsContent",
     &[
@@ -1023,6 +1042,7 @@ rt::wire! {
     content "content": field wire::Lenient;
     digest "digest": opt wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_MP_NEWS_ARTICLE: s::Object = s::Object(
     "MpNewsArticle",
     &[
@@ -1078,6 +1098,7 @@ rt::wire! {
     MarkdownContent: strict, required 1;
     content "content": field wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_MARKDOWN_CONTENT: s::Object = s::Object(
     "MarkdownContent",
     &[
@@ -1149,6 +1170,7 @@ rt::wire! {
     emphasis_first_item "emphasis_first_item": opt wire::Lenient;
     content_item "content_item": opt Vec<wire::Plain>;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_MINIPROGRAM_NOTICE_CONTENT: s::Object = s::Object(
     "MiniprogramNoticeContent",
     &[
@@ -1214,6 +1236,7 @@ rt::wire! {
     key "key": field wire::Lenient;
     value "value": field wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_MINIPROGRAM_NOTICE_ITEM: s::Object = s::Object(
     "MiniprogramNoticeItem",
     &[
@@ -1378,6 +1401,7 @@ rt::wire! {
     select_list "select_list": opt Vec<wire::Plain>;
     submit_button "submit_button": opt wire::Plain;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD: s::Object = s::Object(
     "TemplateCard",
     &[
@@ -1530,6 +1554,7 @@ rt::str_enum! {
         MULTIPLE_INTERACTION = "multiple_interaction" => "multiple_interaction",
     }
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_TYPE: s::Enum = s::Enum(
     "TemplateCardType",
     &[
@@ -1578,6 +1603,7 @@ rt::wire! {
     desc "desc": opt wire::Lenient;
     desc_color "desc_color": opt wire::Plain;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_SOURCE: s::Object = s::Object(
     "TemplateCardSource",
     &[
@@ -1606,6 +1632,7 @@ rt::int_enum! {
         GREEN = 3 => "green",
     }
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_SOURCE_COLOR: s::Enum = s::Enum(
     "TemplateCardSourceColor",
     &[
@@ -1647,6 +1674,7 @@ rt::wire! {
     desc "desc": opt wire::Lenient;
     action_list "action_list": field Vec<wire::Plain>;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_ACTION_MENU: s::Object = s::Object(
     "TemplateCardActionMenu",
     &[
@@ -1688,6 +1716,7 @@ rt::wire! {
     text "text": field wire::Lenient;
     key "key": field wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_MENU_ACTION: s::Object = s::Object(
     "TemplateCardMenuAction",
     &[
@@ -1729,6 +1758,7 @@ rt::wire! {
     title "title": opt wire::Lenient;
     desc "desc": opt wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_MAIN_TITLE: s::Object = s::Object(
     "TemplateCardMainTitle",
     &[
@@ -1748,6 +1778,7 @@ rt::int_enum! {
         MINIPROGRAM = 2 => "miniprogram",
     }
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_LINK_TYPE: s::Enum = s::Enum(
     "TemplateCardLinkType",
     &[("none", s::Lit::Int(0)), ("url", s::Lit::Int(1)), ("miniprogram", s::Lit::Int(2))],
@@ -1806,6 +1837,7 @@ rt::wire! {
     title "title": opt wire::Lenient;
     quote_text "quote_text": opt wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_QUOTE_AREA: s::Object = s::Object(
     "TemplateCardQuoteArea",
     &[
@@ -1851,6 +1883,7 @@ rt::wire! {
     title "title": opt wire::Lenient;
     desc "desc": opt wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_EMPHASIS_CONTENT: s::Object = s::Object(
     "TemplateCardEmphasisContent",
     &[
@@ -1872,6 +1905,7 @@ rt::int_enum! {
         MEMBER = 3 => "member",
     }
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_HORIZONTAL_CONTENT_TYPE: s::Enum = s::Enum(
     "TemplateCardHorizontalContentType",
     &[
@@ -1933,6 +1967,7 @@ rt::wire! {
     media_id "media_id": opt wire::Lenient;
     userid "userid": opt wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_HORIZONTAL_CONTENT: s::Object = s::Object(
     "TemplateCardHorizontalContent",
     &[
@@ -1999,6 +2034,7 @@ rt::wire! {
     appid "appid": opt wire::Lenient;
     pagepath "pagepath": opt wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_JUMP: s::Object = s::Object(
     "TemplateCardJump",
     &[
@@ -2058,6 +2094,7 @@ rt::wire! {
     appid "appid": opt wire::Lenient;
     pagepath "pagepath": opt wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_CARD_ACTION: s::Object = s::Object(
     "TemplateCardCardAction",
     &[
@@ -2104,6 +2141,7 @@ rt::wire! {
     url "url": field wire::Lenient;
     aspect_ratio "aspect_ratio": opt wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_IMAGE: s::Object = s::Object(
     "TemplateCardImage",
     &[
@@ -2170,6 +2208,7 @@ rt::wire! {
     desc "desc": opt wire::Lenient;
     image_url "image_url": field wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_IMAGE_TEXT_AREA: s::Object = s::Object(
     "TemplateCardImageTextArea",
     &[
@@ -2217,6 +2256,7 @@ rt::wire! {
     title "title": field wire::Lenient;
     desc "desc": opt wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_VERTICAL_CONTENT: s::Object = s::Object(
     "TemplateCardVerticalContent",
     &[
@@ -2270,6 +2310,7 @@ rt::wire! {
     option_list "option_list": field Vec<wire::Plain>;
     selected_id "selected_id": opt wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_BUTTON_SELECTION: s::Object = s::Object(
     "TemplateCardButtonSelection",
     &[
@@ -2319,6 +2360,7 @@ rt::wire! {
     id "id": field wire::Lenient;
     text "text": field wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_SELECT_OPTION: s::Object = s::Object(
     "TemplateCardSelectOption",
     &[
@@ -2342,6 +2384,7 @@ rt::int_enum! {
         URL = 1 => "url",
     }
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_BUTTON_TYPE: s::Enum = s::Enum(
     "TemplateCardButtonType",
     &[("callback", s::Lit::Int(0)), ("url", s::Lit::Int(1))],
@@ -2398,6 +2441,7 @@ rt::wire! {
     key "key": opt wire::Lenient;
     url "url": opt wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_BUTTON: s::Object = s::Object(
     "TemplateCardButton",
     &[
@@ -2436,6 +2480,7 @@ rt::int_enum! {
         MULTIPLE = 1 => "multiple",
     }
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_CHECKBOX_MODE: s::Enum = s::Enum(
     "TemplateCardCheckboxMode",
     &[("single", s::Lit::Int(0)), ("multiple", s::Lit::Int(1))],
@@ -2481,6 +2526,7 @@ rt::wire! {
     option_list "option_list": field Vec<wire::Plain>;
     mode "mode": opt wire::Plain;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_CHECKBOX: s::Object = s::Object(
     "TemplateCardCheckbox",
     &[
@@ -2543,6 +2589,7 @@ rt::wire! {
     text "text": field wire::Lenient;
     is_checked "is_checked": field wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_CHECKBOX_OPTION: s::Object = s::Object(
     "TemplateCardCheckboxOption",
     &[
@@ -2603,6 +2650,7 @@ rt::wire! {
     selected_id "selected_id": opt wire::Lenient;
     option_list "option_list": field Vec<wire::Plain>;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_SELECT: s::Object = s::Object(
     "TemplateCardSelect",
     &[
@@ -2659,6 +2707,7 @@ rt::wire! {
     text "text": opt wire::Lenient;
     key "key": field wire::Lenient;
 }
+#[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_TEMPLATE_CARD_SUBMIT_BUTTON: s::Object = s::Object(
     "TemplateCardSubmitButton",
     &[

@@ -93,15 +93,19 @@ fn at(path: &Path<'_>, result: check::Checked) -> Result<(), Invalid> {
     })
 }
 
-fn regex(pattern: &'static str) -> Option<regex_lite::Regex> {
-    static CACHE: OnceLock<Mutex<HashMap<&'static str, Option<regex_lite::Regex>>>> = OnceLock::new();
+/// The compiled form of one of the spec's patterns. Each distinct pattern is compiled once and
+/// kept for the life of the process: they are a fixed, small set (the spec's own).
+fn regex(pattern: &'static str) -> Option<&'static regex_lite::Regex> {
+    type Cache = HashMap<&'static str, Option<&'static regex_lite::Regex>>;
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
     let cache = CACHE.get_or_init(Mutex::default);
     let mut cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
-    cache
-        .entry(pattern)
+    *cache.entry(pattern).or_insert_with(|| {
         // The generator compiled every pattern already; one that fails here is skipped.
-        .or_insert_with(|| regex_lite::Regex::new(pattern).ok())
-        .clone()
+        regex_lite::Regex::new(pattern)
+            .ok()
+            .map(|re| &*Box::leak(Box::new(re)))
+    })
 }
 
 /// Text against a string kind's limits.
@@ -109,41 +113,31 @@ fn text(path: &Path<'_>, value: &str, limits: &Limits, secret: bool) -> Result<(
     if let Some(len) = limits.length {
         at(path, check::length("", value, len.min, len.max, len.bytes))?;
     }
-    let strings: Vec<&str> = limits
-        .values
-        .iter()
-        .filter_map(|v| match v {
+    let strings = || {
+        limits.values.iter().filter_map(|v| match v {
             Lit::Str(s) => Some(*s),
             Lit::Int(_) => None,
         })
-        .collect();
-    if !strings.is_empty() && !strings.contains(&value) {
-        let shown = if secret {
+    };
+    let shown = || {
+        if secret {
             "(redacted)".to_string()
         } else {
             format!("{value:?}")
-        };
-        at(
-            path,
-            Err(Violation::new(
-                "",
-                format!("one of {}", strings.join(", ")),
-                shown,
-            )),
-        )?;
+        }
+    };
+    if strings().next().is_some() && !strings().any(|s| s == value) {
+        let allowed: Vec<&str> = strings().collect();
+        let limit = format!("one of {}", allowed.join(", "));
+        at(path, Err(Violation::new("", limit, shown())))?;
     }
     if let Some(pattern) = limits.pattern
         && let Some(re) = regex(pattern)
         && !re.is_match(value)
     {
-        let shown = if secret {
-            "(redacted)".to_string()
-        } else {
-            format!("{value:?}")
-        };
         at(
             path,
-            Err(Violation::new("", format!("matching `{pattern}`"), shown)),
+            Err(Violation::new("", format!("matching `{pattern}`"), shown())),
         )?;
     }
     Ok(())
@@ -154,16 +148,15 @@ fn number(path: &Path<'_>, value: i128, limits: &Limits) -> Result<(), Invalid> 
     if let Some((min, max)) = limits.range {
         at(path, check::range("", value, min, max))?;
     }
-    let ints: Vec<i128> = limits
-        .values
-        .iter()
-        .filter_map(|v| match v {
+    let ints = || {
+        limits.values.iter().filter_map(|v| match v {
             Lit::Int(i) => Some(i128::from(*i)),
             Lit::Str(_) => None,
         })
-        .collect();
-    if !ints.is_empty() {
-        at(path, check::one_of_int("", value, &ints))?;
+    };
+    if ints().next().is_some() && !ints().any(|i| i == value) {
+        let allowed: Vec<i128> = ints().collect();
+        at(path, check::one_of_int("", value, &allowed))?;
     }
     Ok(())
 }
@@ -239,16 +232,13 @@ impl<'a> Walker<'a> {
                 }
             }
             Kind::Piped(inner) => {
-                let parts: Vec<&str> = if value.is_empty() {
-                    Vec::new()
-                } else {
-                    value.split('|').collect()
-                };
+                // `a|b|c`; the empty string is the empty list.
+                let parts = || value.split('|').filter(|_| !value.is_empty());
                 if let Some((min, max)) = limits.items {
-                    at(&path, check::items("", parts.len(), min, max))?;
+                    at(&path, check::items("", parts().count(), min, max))?;
                 }
                 let each = element_limits(limits);
-                for (i, part) in parts.iter().enumerate() {
+                for (i, part) in parts().enumerate() {
                     let here = Path::Index(&path, i);
                     Walker::value(inner, &each, false, here).text(part)?;
                 }
@@ -396,7 +386,7 @@ impl<'a> ser::Serializer for Walker<'a> {
     fn serialize_map(self, len: Option<usize>) -> Result<MapCheck<'a>, Invalid> {
         Ok(MapCheck {
             inner: self.into_struct(len)?,
-            key: None,
+            key: String::new(),
         })
     }
     fn serialize_struct(self, _: &'static str, len: usize) -> Result<StructCheck<'a>, Invalid> {
@@ -504,8 +494,8 @@ struct ObjectCheck<'a> {
     /// A union checked as an object: its tag and variants.
     union: Option<&'static Union>,
     path: Path<'a>,
-    /// Wire names given (present and, for text and collections, not empty).
-    given: Vec<&'static str>,
+    /// The fields given (present and, for text and collections, not empty), by position.
+    given: Given,
 }
 
 impl<'a> ObjectCheck<'a> {
@@ -521,7 +511,7 @@ impl<'a> ObjectCheck<'a> {
             requires,
             union: None,
             path,
-            given: Vec::new(),
+            given: Given::default(),
         }
     }
 
@@ -534,10 +524,11 @@ impl<'a> ObjectCheck<'a> {
 
     fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Invalid> {
         let here = Path::Field(&self.path, key);
-        if let Some(param) = self.fields.iter().find(|p| p.name() == key && !p.flatten()) {
+        if let Some(at) = self.fields.iter().position(|p| p.name() == key && !p.flatten()) {
+            let param = &self.fields[at];
             let given = value.serialize(Walker::value(param.kind(), param.limits(), param.secret(), here))?;
             if given {
-                self.given.push(param.name());
+                self.given.insert(at);
             }
             return Ok(());
         }
@@ -581,23 +572,35 @@ impl<'a> ObjectCheck<'a> {
         })
     }
 
+    /// Whether the field named `name` was given.
+    fn has(&self, name: &str) -> bool {
+        self.fields
+            .iter()
+            .position(|p| p.name() == name)
+            .is_some_and(|at| self.given.contains(at))
+    }
+
     fn end(self) -> Result<bool, Invalid> {
         for rule in self.rules {
+            // The pairs that describe a broken rule are built only when it is broken.
+            let pairs = |names: &[&'static str]| -> Vec<(&'static str, bool)> {
+                names.iter().map(|n| (*n, self.has(n))).collect()
+            };
             match rule {
                 Rule::AtLeastOne(names) => {
-                    let pairs: Vec<(&str, bool)> =
-                        names.iter().map(|n| (*n, self.given.contains(n))).collect();
-                    at(&self.path, check::at_least_one(&pairs))?;
+                    if !names.iter().any(|n| self.has(n)) {
+                        at(&self.path, check::at_least_one(&pairs(names)))?;
+                    }
                 }
                 Rule::AtMostOne(names) => {
-                    let pairs: Vec<(&str, bool)> =
-                        names.iter().map(|n| (*n, self.given.contains(n))).collect();
-                    at(&self.path, check::at_most_one(&pairs))?;
+                    if names.iter().filter(|n| self.has(n)).count() > 1 {
+                        at(&self.path, check::at_most_one(&pairs(names)))?;
+                    }
                 }
             }
         }
         for name in self.requires {
-            if !self.given.contains(name) {
+            if !self.has(name) {
                 let here = Path::Field(&self.path, name);
                 at(
                     &here,
@@ -610,6 +613,30 @@ impl<'a> ObjectCheck<'a> {
             }
         }
         Ok(true)
+    }
+}
+
+/// A set of field positions: a bit mask for the first 128, which is every object of the spec
+/// today, and a list for any beyond.
+#[derive(Default)]
+struct Given {
+    low: u128,
+    high: Vec<usize>,
+}
+
+impl Given {
+    fn insert(&mut self, at: usize) {
+        match u32::try_from(at).ok().and_then(|s| 1u128.checked_shl(s)) {
+            Some(bit) => self.low |= bit,
+            None => self.high.push(at),
+        }
+    }
+
+    fn contains(&self, at: usize) -> bool {
+        match u32::try_from(at).ok().and_then(|s| 1u128.checked_shl(s)) {
+            Some(bit) => self.low & bit != 0,
+            None => self.high.contains(&at),
+        }
     }
 }
 
@@ -684,106 +711,100 @@ impl ser::SerializeStruct for StructCheck<'_> {
 
 struct MapCheck<'a> {
     inner: StructCheck<'a>,
-    key: Option<String>,
+    /// The last key written, in a buffer reused for every key of the map.
+    key: String,
 }
 
 impl ser::SerializeMap for MapCheck<'_> {
     type Ok = bool;
     type Error = Invalid;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Invalid> {
-        self.key = Some(key.serialize(KeyText)?);
-        Ok(())
+        key.serialize(KeyText(&mut self.key))
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Invalid> {
-        let key = self.key.take().unwrap_or_default();
-        self.inner.entry(&key, None, value)
+        self.inner.entry(&self.key, None, value)
     }
     fn end(self) -> Result<bool, Invalid> {
         self.inner.end()
     }
 }
 
-/// A map key as text.
-struct KeyText;
+/// A map key as text, written into a buffer that the map's keys share.
+struct KeyText<'b>(&'b mut String);
 
-impl ser::Serializer for KeyText {
-    type Ok = String;
+impl ser::Serializer for KeyText<'_> {
+    type Ok = ();
     type Error = Invalid;
-    type SerializeSeq = Impossible<String, Invalid>;
-    type SerializeTuple = Impossible<String, Invalid>;
-    type SerializeTupleStruct = Impossible<String, Invalid>;
-    type SerializeTupleVariant = Impossible<String, Invalid>;
-    type SerializeMap = Impossible<String, Invalid>;
-    type SerializeStruct = Impossible<String, Invalid>;
-    type SerializeStructVariant = Impossible<String, Invalid>;
+    type SerializeSeq = Impossible<(), Invalid>;
+    type SerializeTuple = Impossible<(), Invalid>;
+    type SerializeTupleStruct = Impossible<(), Invalid>;
+    type SerializeTupleVariant = Impossible<(), Invalid>;
+    type SerializeMap = Impossible<(), Invalid>;
+    type SerializeStruct = Impossible<(), Invalid>;
+    type SerializeStructVariant = Impossible<(), Invalid>;
 
-    fn serialize_str(self, v: &str) -> Result<String, Invalid> {
-        Ok(v.to_string())
+    fn serialize_str(self, v: &str) -> Result<(), Invalid> {
+        self.put(v)
     }
-    fn serialize_bool(self, v: bool) -> Result<String, Invalid> {
-        Ok(v.to_string())
+    fn serialize_bool(self, v: bool) -> Result<(), Invalid> {
+        self.put(v)
     }
-    fn serialize_i64(self, v: i64) -> Result<String, Invalid> {
-        Ok(v.to_string())
+    fn serialize_i64(self, v: i64) -> Result<(), Invalid> {
+        self.put(v)
     }
-    fn serialize_u64(self, v: u64) -> Result<String, Invalid> {
-        Ok(v.to_string())
+    fn serialize_u64(self, v: u64) -> Result<(), Invalid> {
+        self.put(v)
     }
-    fn serialize_i8(self, v: i8) -> Result<String, Invalid> {
-        Ok(v.to_string())
+    fn serialize_i8(self, v: i8) -> Result<(), Invalid> {
+        self.put(v)
     }
-    fn serialize_i16(self, v: i16) -> Result<String, Invalid> {
-        Ok(v.to_string())
+    fn serialize_i16(self, v: i16) -> Result<(), Invalid> {
+        self.put(v)
     }
-    fn serialize_i32(self, v: i32) -> Result<String, Invalid> {
-        Ok(v.to_string())
+    fn serialize_i32(self, v: i32) -> Result<(), Invalid> {
+        self.put(v)
     }
-    fn serialize_u8(self, v: u8) -> Result<String, Invalid> {
-        Ok(v.to_string())
+    fn serialize_u8(self, v: u8) -> Result<(), Invalid> {
+        self.put(v)
     }
-    fn serialize_u16(self, v: u16) -> Result<String, Invalid> {
-        Ok(v.to_string())
+    fn serialize_u16(self, v: u16) -> Result<(), Invalid> {
+        self.put(v)
     }
-    fn serialize_u32(self, v: u32) -> Result<String, Invalid> {
-        Ok(v.to_string())
+    fn serialize_u32(self, v: u32) -> Result<(), Invalid> {
+        self.put(v)
     }
-    fn serialize_f32(self, v: f32) -> Result<String, Invalid> {
-        Ok(v.to_string())
+    fn serialize_f32(self, v: f32) -> Result<(), Invalid> {
+        self.put(v)
     }
-    fn serialize_f64(self, v: f64) -> Result<String, Invalid> {
-        Ok(v.to_string())
+    fn serialize_f64(self, v: f64) -> Result<(), Invalid> {
+        self.put(v)
     }
-    fn serialize_char(self, v: char) -> Result<String, Invalid> {
-        Ok(v.to_string())
+    fn serialize_char(self, v: char) -> Result<(), Invalid> {
+        self.put(v)
     }
-    fn serialize_bytes(self, _: &[u8]) -> Result<String, Invalid> {
+    fn serialize_bytes(self, _: &[u8]) -> Result<(), Invalid> {
         Err(Invalid::Other("a map key must be text".into()))
     }
-    fn serialize_none(self) -> Result<String, Invalid> {
+    fn serialize_none(self) -> Result<(), Invalid> {
         Err(Invalid::Other("a map key must be text".into()))
     }
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<String, Invalid> {
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Invalid> {
         value.serialize(self)
     }
-    fn serialize_unit(self) -> Result<String, Invalid> {
+    fn serialize_unit(self) -> Result<(), Invalid> {
         Err(Invalid::Other("a map key must be text".into()))
     }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<String, Invalid> {
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Invalid> {
         Err(Invalid::Other("a map key must be text".into()))
     }
-    fn serialize_unit_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        variant: &'static str,
-    ) -> Result<String, Invalid> {
-        Ok(variant.to_string())
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<(), Invalid> {
+        self.put(variant)
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         _: &'static str,
         value: &T,
-    ) -> Result<String, Invalid> {
+    ) -> Result<(), Invalid> {
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -792,7 +813,7 @@ impl ser::Serializer for KeyText {
         _: u32,
         _: &'static str,
         _: &T,
-    ) -> Result<String, Invalid> {
+    ) -> Result<(), Invalid> {
         Err(Invalid::Other("a map key must be text".into()))
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Invalid> {
@@ -831,6 +852,14 @@ impl ser::Serializer for KeyText {
         _: usize,
     ) -> Result<Self::SerializeStructVariant, Invalid> {
         Err(Invalid::Other("a map key must be text".into()))
+    }
+}
+
+impl KeyText<'_> {
+    fn put(self, v: impl Display) -> Result<(), Invalid> {
+        use std::fmt::Write;
+        self.0.clear();
+        write!(self.0, "{v}").map_err(|e| Invalid::Other(e.to_string()))
     }
 }
 

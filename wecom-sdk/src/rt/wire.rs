@@ -464,20 +464,28 @@ impl<M: Decode<T>, T> Decode<BTreeMap<String, T>> for Map<M> {
 
 impl<M, T: Display> Encode<Vec<T>> for Piped<M> {
     fn encode<S: Serializer>(value: &Vec<T>, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&join(value))
+        serializer.collect_str(&Joined(value))
+    }
+}
+
+/// `a|b|c` written straight into the output, without building the string first.
+struct Joined<'a, T>(&'a [T]);
+
+impl<T: Display> Display for Joined<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, item) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("|")?;
+            }
+            Display::fmt(item, f)?;
+        }
+        Ok(())
     }
 }
 
 /// `a|b|c`: how WeCom writes lists of ids in one string.
 pub fn join<T: Display>(items: &[T]) -> String {
-    let mut out = String::new();
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push('|');
-        }
-        out.push_str(&item.to_string());
-    }
-    out
+    Joined(items).to_string()
 }
 
 impl<M: Decode<T>, T> Decode<Vec<T>> for Piped<M> {
