@@ -7,8 +7,8 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::ir::{
-    Api, Constraint, Field, LengthUnit, LimitValue, Limits, Module, NamedKind, Placement, Ty, TypeDef,
-    TypeKind, TypeRef,
+    Constraint, Field, LengthUnit, LimitValue, Limits, Module, NamedKind, Placement, Ty, TypeDef, TypeKind,
+    TypeRef,
 };
 
 /// The name of a type's schema static: `SCHEMA_EXT_ATTR`.
