@@ -18,131 +18,6 @@ impl crate::Client {
     }
 }
 impl OaApi<'_> {
-    /// 获取审批模板详情 — read an approval template's controls and their configuration.
-    ///
-    /// `POST /cgi-bin/oa/gettemplatedetail` · [official docs](https://developer.work.weixin.qq.com/document/path/91982)
-    ///
-    /// Parameters, their limits and setters: [`OaGetTemplateDetailRequest`].
-    pub fn get_template_detail(
-        &self,
-        template_id: impl Into<String>,
-    ) -> Call<OaGetTemplateDetailRequest> {
-        Call::new(self.client.clone(), OaGetTemplateDetailRequest::new(template_id))
-    }
-    /// 提交审批申请 — submit an approval request on behalf of a member.
-    ///
-    /// `POST /cgi-bin/oa/applyevent` · [official docs](https://developer.work.weixin.qq.com/document/path/91853)
-    ///
-    /// Parameters, their limits and setters: [`OaApplyEventRequest`].
-    pub fn apply_event(
-        &self,
-        creator_userid: impl Into<String>,
-        template_id: impl Into<String>,
-        use_template_approver: impl Into<ApprovalUseTemplateApprover>,
-        apply_data: impl Into<ApprovalApplyData>,
-        summary_list: impl IntoIterator<Item = ApprovalSummaryLine>,
-    ) -> Call<OaApplyEventRequest> {
-        Call::new(
-            self.client.clone(),
-            OaApplyEventRequest::new(
-                creator_userid,
-                template_id,
-                use_template_approver,
-                apply_data,
-                summary_list,
-            ),
-        )
-    }
-    /// 批量获取审批单号 — list approval numbers submitted in a time range, with filters.
-    ///
-    /// `POST /cgi-bin/oa/getapprovalinfo` · [official docs](https://developer.work.weixin.qq.com/document/path/96438)
-    ///
-    /// Parameters, their limits and setters: [`OaGetApprovalInfoRequest`].
-    pub fn get_approval_info(
-        &self,
-        starttime: u64,
-        endtime: u64,
-        size: u32,
-    ) -> Call<OaGetApprovalInfoRequest> {
-        Call::new(
-            self.client.clone(),
-            OaGetApprovalInfoRequest::new(starttime, endtime, size),
-        )
-    }
-    /// 获取审批申请详情 — read one approval request: applicant, flow, form values and comments.
-    ///
-    /// `POST /cgi-bin/oa/getapprovaldetail` · [official docs](https://developer.work.weixin.qq.com/document/path/91983)
-    ///
-    /// Parameters, their limits and setters: [`OaGetApprovalDetailRequest`].
-    pub fn get_approval_detail(
-        &self,
-        sp_no: impl Into<String>,
-    ) -> Call<OaGetApprovalDetailRequest> {
-        Call::new(self.client.clone(), OaGetApprovalDetailRequest::new(sp_no))
-    }
-    /// 查询自建应用审批单当前状态 — read the state of an approval raised through a self-built app's approval-process engine.
-    ///
-    /// `POST /cgi-bin/corp/getopenapprovaldata` · [official docs](https://developer.work.weixin.qq.com/document/path/90269)
-    ///
-    /// Parameters, their limits and setters: [`OaGetOpenApprovalDataRequest`].
-    pub fn get_open_approval_data(
-        &self,
-        third_no: impl Into<String>,
-    ) -> Call<OaGetOpenApprovalDataRequest> {
-        Call::new(self.client.clone(), OaGetOpenApprovalDataRequest::new(third_no))
-    }
-    /// 获取公费电话拨打记录 — list the connected public-phone calls in a time range.
-    ///
-    /// `POST /cgi-bin/dial/get_dial_record` · [official docs](https://developer.work.weixin.qq.com/document/path/93662)
-    ///
-    /// Parameters, their limits and setters: [`OaGetDialRecordRequest`].
-    pub fn get_dial_record(&self) -> Call<OaGetDialRecordRequest> {
-        Call::new(self.client.clone(), OaGetDialRecordRequest::new())
-    }
-    /// 批量获取汇报记录单号 — list report (汇报) record ids in a time range, with filters.
-    ///
-    /// `POST /cgi-bin/oa/journal/get_record_list` · [official docs](https://developer.work.weixin.qq.com/document/path/93393)
-    ///
-    /// Parameters, their limits and setters: [`OaGetJournalRecordListRequest`].
-    pub fn get_journal_record_list(
-        &self,
-        starttime: u32,
-        endtime: u32,
-        cursor: u32,
-        limit: u32,
-    ) -> Call<OaGetJournalRecordListRequest> {
-        Call::new(
-            self.client.clone(),
-            OaGetJournalRecordListRequest::new(starttime, endtime, cursor, limit),
-        )
-    }
-    /// 获取汇报记录详情 — read one report record: submitter, receivers, form values and comments.
-    ///
-    /// `POST /cgi-bin/oa/journal/get_record_detail` · [official docs](https://developer.work.weixin.qq.com/document/path/93394)
-    ///
-    /// Parameters, their limits and setters: [`OaGetJournalRecordDetailRequest`].
-    pub fn get_journal_record_detail(
-        &self,
-        journaluuid: impl Into<String>,
-    ) -> Call<OaGetJournalRecordDetailRequest> {
-        Call::new(self.client.clone(), OaGetJournalRecordDetailRequest::new(journaluuid))
-    }
-    /// 获取汇报统计数据 — read the per-cycle statistics of a report template.
-    ///
-    /// `POST /cgi-bin/oa/journal/get_stat_list` · [official docs](https://developer.work.weixin.qq.com/document/path/93395)
-    ///
-    /// Parameters, their limits and setters: [`OaGetJournalStatListRequest`].
-    pub fn get_journal_stat_list(
-        &self,
-        template_id: impl Into<String>,
-        starttime: u64,
-        endtime: u64,
-    ) -> Call<OaGetJournalStatListRequest> {
-        Call::new(
-            self.client.clone(),
-            OaGetJournalStatListRequest::new(template_id, starttime, endtime),
-        )
-    }
     /// 获取打卡记录数据 — read the check-in records of up to 100 members over a span of at most 30 days.
     ///
     /// `POST /cgi-bin/checkin/getcheckindata` · [official docs](https://developer.work.weixin.qq.com/document/path/90262)
@@ -276,6 +151,50 @@ impl OaApi<'_> {
             OaGetHardwareCheckinDataRequest::new(starttime, endtime, useridlist),
         )
     }
+    /// 批量获取汇报记录单号 — list report (汇报) record ids in a time range, with filters.
+    ///
+    /// `POST /cgi-bin/oa/journal/get_record_list` · [official docs](https://developer.work.weixin.qq.com/document/path/93393)
+    ///
+    /// Parameters, their limits and setters: [`OaGetJournalRecordListRequest`].
+    pub fn get_journal_record_list(
+        &self,
+        starttime: u32,
+        endtime: u32,
+        cursor: u32,
+        limit: u32,
+    ) -> Call<OaGetJournalRecordListRequest> {
+        Call::new(
+            self.client.clone(),
+            OaGetJournalRecordListRequest::new(starttime, endtime, cursor, limit),
+        )
+    }
+    /// 获取汇报记录详情 — read one report record: submitter, receivers, form values and comments.
+    ///
+    /// `POST /cgi-bin/oa/journal/get_record_detail` · [official docs](https://developer.work.weixin.qq.com/document/path/93394)
+    ///
+    /// Parameters, their limits and setters: [`OaGetJournalRecordDetailRequest`].
+    pub fn get_journal_record_detail(
+        &self,
+        journaluuid: impl Into<String>,
+    ) -> Call<OaGetJournalRecordDetailRequest> {
+        Call::new(self.client.clone(), OaGetJournalRecordDetailRequest::new(journaluuid))
+    }
+    /// 获取汇报统计数据 — read the per-cycle statistics of a report template.
+    ///
+    /// `POST /cgi-bin/oa/journal/get_stat_list` · [official docs](https://developer.work.weixin.qq.com/document/path/93395)
+    ///
+    /// Parameters, their limits and setters: [`OaGetJournalStatListRequest`].
+    pub fn get_journal_stat_list(
+        &self,
+        template_id: impl Into<String>,
+        starttime: u64,
+        endtime: u64,
+    ) -> Call<OaGetJournalStatListRequest> {
+        Call::new(
+            self.client.clone(),
+            OaGetJournalStatListRequest::new(template_id, starttime, endtime),
+        )
+    }
     /// 添加会议室 — add a meeting room, with location, equipment and who may use it.
     ///
     /// `POST /cgi-bin/oa/meetingroom/add` · [official docs](https://developer.work.weixin.qq.com/document/path/93619)
@@ -374,801 +293,87 @@ impl OaApi<'_> {
             ),
         )
     }
-}
-/// 获取审批模板详情 — read an approval template's controls and their configuration.
-///
-/// `POST /cgi-bin/oa/gettemplatedetail` · [official docs](https://developer.work.weixin.qq.com/document/path/91982)
-///
-/// 企业可通过审批应用或自建应用Secret调用本接口，获取企业微信“审批应用”内指定审批模板的详情。
-/// 自建应用需配置到「审批 - 可调用接口的应用」中；代开发应用、第三方应用需具有「审批」权限。
-/// 第三方应用可以获取第三方应用添加的模板详情；自建应用的Secret可获取企业自建模板的模板详情。
-/// 接口调用频率限制为600次/分钟。从2023年12月1日0点起，不再支持通过系统应用secret调用接口，存量企业暂不受影响。
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct OaGetTemplateDetailRequest {
-    /// 模板的唯一标识id。可在“获取审批单据详情”、“审批状态变化回调通知”中获得，也可在审批模板的模板编辑页面浏览器Url链接中获得。较早时间创建的模板，id为类似“1910324946027731\_1688852032423522\_1808577376\_15111111111”的数字串
-    pub template_id: String,
-}
-impl OaGetTemplateDetailRequest {
-    /// A `OaGetTemplateDetailRequest` of its required fields; the setters fill in the rest.
-    pub fn new(template_id: impl Into<String>) -> Self {
-        Self {
-            template_id: template_id.into(),
-        }
-    }
-}
-rt::wire! {
-    OaGetTemplateDetailRequest: strict, required 1;
-    template_id "template_id": field wire::Lenient;
-}
-impl crate::Endpoint for OaGetTemplateDetailRequest {
-    type Response = OaGetTemplateDetailResponse;
-    const META: &'static EndpointMeta = &EndpointMeta {
-        id: "oa.get_template_detail",
-        method: Method::Post,
-        path: "/cgi-bin/oa/gettemplatedetail",
-        doc: "https://developer.work.weixin.qq.com/document/path/91982",
-        auth: Some(Credential::AccessToken),
-        body: BodyKind::Json,
-        sensitive: false,
-        idempotent: false,
-        params: &[
-            s::Param("template_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
-        ],
-        rules: &[],
-    };
-}
-/// What `POST /cgi-bin/oa/gettemplatedetail` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct OaGetTemplateDetailResponse {
-    /// 模板名称，若配置了多语言则会包含中英文的模板名称，默认为zh\_CN中文
-    pub template_names: Vec<ApprovalText>,
-    /// 模板控件信息
-    pub template_content: Option<ApprovalTemplateContent>,
-}
-rt::wire! {
-    OaGetTemplateDetailResponse: lenient, required 0;
-    template_names "template_names": many Vec<wire::Plain>;
-    template_content "template_content": opt wire::Plain;
-}
-/// 提交审批申请 — submit an approval request on behalf of a member.
-///
-/// `POST /cgi-bin/oa/applyevent` · [official docs](https://developer.work.weixin.qq.com/document/path/91853)
-///
-/// 企业可通过审批应用或自建应用Secret调用本接口，代应用可见范围内员工在企业微信“审批应用”内提交指定类型的审批申请。
-/// 接口频率限制 600次/分钟。当模板的控件为必填属性时，表单中对应的控件必须有值。
-/// 暂不支持通过接口提交\[打卡补卡\]\[调班\]模板审批单。
-///
-/// # Limits
-///
-/// - `summary_list`: at most 3 items
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct OaApplyEventRequest {
-    /// 申请人userid，此审批申请将以此员工身份提交，申请人需在应用可见范围内
-    pub creator_userid: String,
-    /// 模板id。可在“获取审批申请详情”、“审批状态变化回调通知”中获得，也可在审批模板的模板编辑页面链接中获得。暂不支持通过接口提交\[打卡补卡\]\[调班\]模板审批单
-    pub template_id: String,
-    /// 审批人模式：0-通过接口指定审批人、抄送人（此时process参数必填）; 1-使用此模板在管理后台设置的审批流程(需要保证审批流程中没有“申请人自选”节点)，支持条件审批。默认为0
-    pub use_template_approver: ApprovalUseTemplateApprover,
-    /// 提单者提单部门id，不填默认为主部门
-    pub choose_department: Option<u32>,
-    /// 新版流程列表，use\_template\_approver为0时必填
-    pub process: Option<ApprovalApplyProcess>,
-    /// 审批申请数据，可定义审批申请中各个控件的值，其中必填项必须有值，选填项可为空，数据结构同“获取审批申请详情”接口返回值中同名参数“apply\_data”
-    pub apply_data: ApprovalApplyData,
-    /// 摘要信息，用于显示在审批通知卡片、审批列表的摘要信息，最多3行
+    /// 获取审批模板详情 — read an approval template's controls and their configuration.
     ///
-    /// Limits: at most 3 items.
-    pub summary_list: Vec<ApprovalSummaryLine>,
-}
-impl OaApplyEventRequest {
-    /// A `OaApplyEventRequest` of its required fields; the setters fill in the rest.
-    pub fn new(
+    /// `POST /cgi-bin/oa/gettemplatedetail` · [official docs](https://developer.work.weixin.qq.com/document/path/91982)
+    ///
+    /// Parameters, their limits and setters: [`OaGetTemplateDetailRequest`].
+    pub fn get_template_detail(
+        &self,
+        template_id: impl Into<String>,
+    ) -> Call<OaGetTemplateDetailRequest> {
+        Call::new(self.client.clone(), OaGetTemplateDetailRequest::new(template_id))
+    }
+    /// 提交审批申请 — submit an approval request on behalf of a member.
+    ///
+    /// `POST /cgi-bin/oa/applyevent` · [official docs](https://developer.work.weixin.qq.com/document/path/91853)
+    ///
+    /// Parameters, their limits and setters: [`OaApplyEventRequest`].
+    pub fn apply_event(
+        &self,
         creator_userid: impl Into<String>,
         template_id: impl Into<String>,
         use_template_approver: impl Into<ApprovalUseTemplateApprover>,
         apply_data: impl Into<ApprovalApplyData>,
         summary_list: impl IntoIterator<Item = ApprovalSummaryLine>,
-    ) -> Self {
-        Self {
-            creator_userid: creator_userid.into(),
-            template_id: template_id.into(),
-            use_template_approver: use_template_approver.into(),
-            choose_department: None,
-            process: None,
-            apply_data: apply_data.into(),
-            summary_list: summary_list.into_iter().collect(),
-        }
-    }
-}
-rt::setters! {
-    OaApplyEventRequest via Call;
-    /// Sets [`choose_department`](Self::choose_department): 提单者提单部门id，不填默认为主部门
-    choose_department(choose_department: u32) = choose_department;
-    /// Sets [`process`](Self::process): 新版流程列表，use\_template\_approver为0时必填
-    process(process: impl Into<ApprovalApplyProcess>) = process.into();
-}
-rt::wire! {
-    OaApplyEventRequest: strict, required 103;
-    creator_userid "creator_userid": field wire::Lenient;
-    template_id "template_id": field wire::Lenient;
-    use_template_approver "use_template_approver": field wire::Plain;
-    choose_department "choose_department": opt wire::Lenient;
-    process "process": opt wire::Plain;
-    apply_data "apply_data": field wire::Plain = <ApprovalApplyData as de::Fields>::init();
-    summary_list "summary_list": field Vec<wire::Plain>;
-}
-impl crate::Endpoint for OaApplyEventRequest {
-    type Response = OaApplyEventResponse;
-    const META: &'static EndpointMeta = &EndpointMeta {
-        id: "oa.apply_event",
-        method: Method::Post,
-        path: "/cgi-bin/oa/applyevent",
-        doc: "https://developer.work.weixin.qq.com/document/path/91853",
-        auth: Some(Credential::AccessToken),
-        body: BodyKind::Json,
-        sensitive: false,
-        idempotent: false,
-        params: &[
-            s::Param(
-                "creator_userid",
-                s::Kind::String,
-                s::REQUIRED,
-                s::Limits::NONE,
-                None,
+    ) -> Call<OaApplyEventRequest> {
+        Call::new(
+            self.client.clone(),
+            OaApplyEventRequest::new(
+                creator_userid,
+                template_id,
+                use_template_approver,
+                apply_data,
+                summary_list,
             ),
-            s::Param("template_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
-            s::Param(
-                "use_template_approver",
-                s::Kind::IntEnum(&SCHEMA_APPROVAL_USE_TEMPLATE_APPROVER),
-                s::REQUIRED,
-                s::Limits::NONE,
-                None,
-            ),
-            s::Param("choose_department", s::Kind::Int, 0, s::Limits::NONE, None),
-            s::Param(
-                "process",
-                s::Kind::Object(&SCHEMA_APPROVAL_APPLY_PROCESS),
-                0,
-                s::Limits::NONE,
-                None,
-            ),
-            s::Param(
-                "apply_data",
-                s::Kind::Object(&SCHEMA_APPROVAL_APPLY_DATA),
-                s::REQUIRED,
-                s::Limits::NONE,
-                None,
-            ),
-            s::Param(
-                "summary_list",
-                s::Kind::List(&s::Kind::Object(&SCHEMA_APPROVAL_SUMMARY_LINE)),
-                s::REQUIRED,
-                s::Limits::NONE.items(None, Some(3)),
-                None,
-            ),
-        ],
-        rules: &[],
-    };
-}
-/// What `POST /cgi-bin/oa/applyevent` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct OaApplyEventResponse {
-    /// 表单提交成功后，返回的表单编号
-    pub sp_no: String,
-}
-rt::wire! {
-    OaApplyEventResponse: lenient, required 0;
-    sp_no "sp_no": field wire::Lenient;
-}
-/// 批量获取审批单号 — list approval numbers submitted in a time range, with filters.
-///
-/// `POST /cgi-bin/oa/getapprovalinfo` · [official docs](https://developer.work.weixin.qq.com/document/path/96438)
-///
-/// 获取企业一段时间内企业微信“审批应用”单据的审批编号，支持按模板类型、申请人、部门、申请单审批状态等条件筛选。
-/// 自建应用调用此接口，需在“管理后台-应用管理-审批-API-审批数据权限”中，授权应用允许提交审批单据。
-/// 一次拉取调用最多拉取100个审批记录，可以通过多次拉取的方式来满足需求，但调用频率不可超过600次/分。
-/// 请求的参数endtime需要大于starttime，起始时间跨度不能超过31天。
-/// 若access\_token为自建应用，仅允许获取在应用可见范围内申请人提交的表单，返回的sp\_no\_list个数可能和size不一致，
-/// 需用返回的游标判断表单记录是否拉取完。
-///
-/// # Limits
-///
-/// - `size`: value at most 100
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct OaGetApprovalInfoRequest {
-    /// 审批单提交的时间范围，开始时间，Unix时间戳（以字符串传输）
-    pub starttime: u64,
-    /// 审批单提交的时间范围，结束时间，Unix时间戳（以字符串传输）
-    pub endtime: u64,
-    /// 分页查询游标，默认为空串，后续使用返回的new\_next\_cursor进行分页拉取
-    ///
-    /// Server default: ``.
-    pub new_cursor: Option<String>,
-    /// 一次请求拉取审批单数量，默认值为100，上限值为100
-    ///
-    /// Limits: value at most 100.
-    ///
-    /// Server default: `100`.
-    pub size: u32,
-    /// 筛选条件，可对批量拉取的审批申请设置约束条件，支持设置多个条件
-    pub filters: Option<Vec<ApprovalInfoFilter>>,
-}
-impl OaGetApprovalInfoRequest {
-    /// A `OaGetApprovalInfoRequest` of its required fields; the setters fill in the rest.
-    pub fn new(starttime: u64, endtime: u64, size: u32) -> Self {
-        Self {
-            starttime,
-            endtime,
-            new_cursor: None,
-            size,
-            filters: None,
-        }
-    }
-}
-rt::setters! {
-    OaGetApprovalInfoRequest via Call;
-    /// Sets [`new_cursor`](Self::new_cursor): 分页查询游标，默认为空串，后续使用返回的new\_next\_cursor进行分页拉取
-    new_cursor(new_cursor: impl Into<String>) = new_cursor.into();
-    /// Sets [`filters`](Self::filters): 筛选条件，可对批量拉取的审批申请设置约束条件，支持设置多个条件
-    filters(filters: impl IntoIterator<Item = ApprovalInfoFilter>) = filters.into_iter().collect();
-}
-impl Call<OaGetApprovalInfoRequest> {
-    /// Every item of `sp_no_list` across all pages, following `new_next_cursor` into `new_cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
-    #[inline]
-    pub fn stream(self) -> crate::Pages<String> {
-        rt::pages::cursor(
-            self,
-            |request: &OaGetApprovalInfoRequest| -> Option<String> {
-                request.new_cursor.clone()
-            },
-            |request: &mut OaGetApprovalInfoRequest, cursor: String| {
-                request.new_cursor = Some(cursor);
-            },
-            |mut response: OaGetApprovalInfoResponse| {
-                let last = false;
-                rt::pages::Page {
-                    items: std::mem::take(&mut response.sp_no_list),
-                    next: if last { None } else { response.new_next_cursor },
-                }
-            },
         )
     }
-}
-rt::wire! {
-    OaGetApprovalInfoRequest: strict, required 11;
-    starttime "starttime": field wire::Str<wire::Lenient>;
-    endtime "endtime": field wire::Str<wire::Lenient>;
-    new_cursor "new_cursor": opt wire::Lenient;
-    size "size": field wire::Lenient;
-    filters "filters": opt Vec<wire::Plain>;
-}
-impl crate::Endpoint for OaGetApprovalInfoRequest {
-    type Response = OaGetApprovalInfoResponse;
-    const META: &'static EndpointMeta = &EndpointMeta {
-        id: "oa.get_approval_info",
-        method: Method::Post,
-        path: "/cgi-bin/oa/getapprovalinfo",
-        doc: "https://developer.work.weixin.qq.com/document/path/96438",
-        auth: Some(Credential::AccessToken),
-        body: BodyKind::Json,
-        sensitive: false,
-        idempotent: false,
-        params: &[
-            s::Param("starttime", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
-            s::Param("endtime", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
-            s::Param("new_cursor", s::Kind::String, 0, s::Limits::NONE, None),
-            s::Param(
-                "size",
-                s::Kind::Int,
-                s::REQUIRED,
-                s::Limits::NONE.range(None, Some(100)),
-                None,
-            ),
-            s::Param(
-                "filters",
-                s::Kind::List(&s::Kind::Object(&SCHEMA_APPROVAL_INFO_FILTER)),
-                0,
-                s::Limits::NONE,
-                None,
-            ),
-        ],
-        rules: &[],
-    };
-}
-/// What `POST /cgi-bin/oa/getapprovalinfo` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct OaGetApprovalInfoResponse {
-    /// 审批单号列表，包含满足条件的审批申请
-    pub sp_no_list: Vec<String>,
-    /// 后续请求查询的游标，当返回结果没有该字段时表示审批单已经拉取完
-    pub new_next_cursor: Option<String>,
-    /// 旧版游标（旧接口的 cursor/next\_cursor 分页，后续不再维护）
-    pub next_cursor: Option<u64>,
-}
-rt::wire! {
-    OaGetApprovalInfoResponse: lenient, required 0;
-    sp_no_list "sp_no_list": field Vec<wire::Lenient>;
-    new_next_cursor "new_next_cursor": opt wire::Lenient;
-    next_cursor "next_cursor": opt wire::Lenient;
-}
-/// 获取审批申请详情 — read one approval request: applicant, flow, form values and comments.
-///
-/// `POST /cgi-bin/oa/getapprovaldetail` · [official docs](https://developer.work.weixin.qq.com/document/path/91983)
-///
-/// 企业可通过审批应用或自建应用Secret调用本接口，根据审批单号查询企业微信“审批应用”的审批申请详情。
-/// 接口频率限制 600次/分钟。
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct OaGetApprovalDetailRequest {
-    /// 审批单编号
-    pub sp_no: String,
-}
-impl OaGetApprovalDetailRequest {
-    /// A `OaGetApprovalDetailRequest` of its required fields; the setters fill in the rest.
-    pub fn new(sp_no: impl Into<String>) -> Self {
-        Self { sp_no: sp_no.into() }
-    }
-}
-rt::wire! {
-    OaGetApprovalDetailRequest: strict, required 1;
-    sp_no "sp_no": field wire::Lenient;
-}
-impl crate::Endpoint for OaGetApprovalDetailRequest {
-    type Response = OaGetApprovalDetailResponse;
-    const META: &'static EndpointMeta = &EndpointMeta {
-        id: "oa.get_approval_detail",
-        method: Method::Post,
-        path: "/cgi-bin/oa/getapprovaldetail",
-        doc: "https://developer.work.weixin.qq.com/document/path/91983",
-        auth: Some(Credential::AccessToken),
-        body: BodyKind::Json,
-        sensitive: false,
-        idempotent: false,
-        params: &[
-            s::Param("sp_no", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
-        ],
-        rules: &[],
-    };
-}
-/// What `POST /cgi-bin/oa/getapprovaldetail` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct OaGetApprovalDetailResponse {
-    /// 审批申请详情
-    pub info: ApprovalDetail,
-}
-rt::wire! {
-    OaGetApprovalDetailResponse: lenient, required 0;
-    info "info": field wire::Plain = <ApprovalDetail as de::Fields>::init();
-}
-/// 查询自建应用审批单当前状态 — read the state of an approval raised through a self-built app's approval-process engine.
-///
-/// `POST /cgi-bin/corp/getopenapprovaldata` · [official docs](https://developer.work.weixin.qq.com/document/path/90269)
-///
-/// 审批流程引擎：自建应用通过 JS-SDK 发起的审批单，可用开发者自定义的审批单号查询当前审批状态。
-/// 此套接口在自建应用中闭环，与“企业微信审批应用”相关接口无关。
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct OaGetOpenApprovalDataRequest {
-    /// 开发者发起申请时定义的审批单号
-    pub third_no: String,
-}
-impl OaGetOpenApprovalDataRequest {
-    /// A `OaGetOpenApprovalDataRequest` of its required fields; the setters fill in the rest.
-    pub fn new(third_no: impl Into<String>) -> Self {
-        Self { third_no: third_no.into() }
-    }
-}
-rt::wire! {
-    OaGetOpenApprovalDataRequest: strict, required 1;
-    third_no "thirdNo": field wire::Lenient;
-}
-impl crate::Endpoint for OaGetOpenApprovalDataRequest {
-    type Response = OaGetOpenApprovalDataResponse;
-    const META: &'static EndpointMeta = &EndpointMeta {
-        id: "oa.get_open_approval_data",
-        method: Method::Post,
-        path: "/cgi-bin/corp/getopenapprovaldata",
-        doc: "https://developer.work.weixin.qq.com/document/path/90269",
-        auth: Some(Credential::AccessToken),
-        body: BodyKind::Json,
-        sensitive: false,
-        idempotent: false,
-        params: &[
-            s::Param("thirdNo", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
-        ],
-        rules: &[],
-    };
-}
-/// What `POST /cgi-bin/corp/getopenapprovaldata` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct OaGetOpenApprovalDataResponse {
-    /// 审批单的当前审批状态
-    pub data: OpenApprovalData,
-}
-rt::wire! {
-    OaGetOpenApprovalDataResponse: lenient, required 0;
-    data "data": field wire::Plain = <OpenApprovalData as de::Fields>::init();
-}
-/// 获取公费电话拨打记录 — list the connected public-phone calls in a time range.
-///
-/// `POST /cgi-bin/dial/get_dial_record` · [official docs](https://developer.work.weixin.qq.com/document/path/93662)
-///
-/// 企业可通过此接口，按时间范围拉取成功接通的公费电话拨打记录。
-/// 查询的时间范围为\[start\_time,end\_time\]，即前后均为闭区间。在两个参数都指定了的情况下，结束时间不得小于开始时间，
-/// 开始时间也不得早于当前时间，否则会返回600018错误码(无效的起止时间)。
-/// 受限于网络传输，起止时间的最大跨度为30天，如超过30天，则以结束时间为基准向前取30天进行查询。
-/// 如果未指定起止时间，则默认查询最近30天范围内数据。
-///
-/// # Limits
-///
-/// - `limit`: value at most 100
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct OaGetDialRecordRequest {
-    /// 查询的起始时间戳
-    pub start_time: Option<u64>,
-    /// 查询的结束时间戳
-    pub end_time: Option<u64>,
-    /// 分页查询的偏移量
+    /// 批量获取审批单号 — list approval numbers submitted in a time range, with filters.
     ///
-    /// Server default: `0`.
-    pub offset: Option<u32>,
-    /// 分页查询的每页大小，默认为100条，如该参数大于100则按100处理
+    /// `POST /cgi-bin/oa/getapprovalinfo` · [official docs](https://developer.work.weixin.qq.com/document/path/96438)
     ///
-    /// Limits: value at most 100.
-    ///
-    /// Server default: `100`.
-    pub limit: Option<u32>,
-}
-impl OaGetDialRecordRequest {
-    /// A `OaGetDialRecordRequest` of its required fields; the setters fill in the rest.
-    pub fn new() -> Self {
-        Self {
-            start_time: None,
-            end_time: None,
-            offset: None,
-            limit: None,
-        }
-    }
-}
-rt::setters! {
-    OaGetDialRecordRequest via Call;
-    /// Sets [`start_time`](Self::start_time): 查询的起始时间戳
-    start_time(start_time: u64) = start_time;
-    /// Sets [`end_time`](Self::end_time): 查询的结束时间戳
-    end_time(end_time: u64) = end_time;
-    /// Sets [`offset`](Self::offset): 分页查询的偏移量
-    offset(offset: u32) = offset;
-    /// Sets [`limit`](Self::limit): 分页查询的每页大小，默认为100条，如该参数大于100则按100处理
-    limit(limit: u32) = limit;
-}
-impl Call<OaGetDialRecordRequest> {
-    /// Every item of `record` across all pages, advancing `offset` by `limit` until a page comes back short. Pages are fetched as the stream is read; the first error ends it.
-    #[inline]
-    pub fn stream(self) -> crate::Pages<DialRecord> {
-        rt::pages::offset(
-            self,
-            |request: &OaGetDialRecordRequest| request.offset.map_or(0, u64::from),
-            |request: &mut OaGetDialRecordRequest, offset: u64| {
-                request.offset = Some(u32::try_from(offset).unwrap_or(u32::MAX));
-            },
-            |request: &OaGetDialRecordRequest| request.limit.map(u64::from),
-            |response: OaGetDialRecordResponse| response.record,
+    /// Parameters, their limits and setters: [`OaGetApprovalInfoRequest`].
+    pub fn get_approval_info(
+        &self,
+        starttime: u64,
+        endtime: u64,
+        size: u32,
+    ) -> Call<OaGetApprovalInfoRequest> {
+        Call::new(
+            self.client.clone(),
+            OaGetApprovalInfoRequest::new(starttime, endtime, size),
         )
     }
-}
-rt::wire! {
-    OaGetDialRecordRequest: strict, required 0;
-    start_time "start_time": opt wire::Lenient;
-    end_time "end_time": opt wire::Lenient;
-    offset "offset": opt wire::Lenient;
-    limit "limit": opt wire::Lenient;
-}
-impl crate::Endpoint for OaGetDialRecordRequest {
-    type Response = OaGetDialRecordResponse;
-    const META: &'static EndpointMeta = &EndpointMeta {
-        id: "oa.get_dial_record",
-        method: Method::Post,
-        path: "/cgi-bin/dial/get_dial_record",
-        doc: "https://developer.work.weixin.qq.com/document/path/93662",
-        auth: Some(Credential::AccessToken),
-        body: BodyKind::Json,
-        sensitive: false,
-        idempotent: false,
-        params: &[
-            s::Param("start_time", s::Kind::Int, 0, s::Limits::NONE, None),
-            s::Param("end_time", s::Kind::Int, 0, s::Limits::NONE, None),
-            s::Param("offset", s::Kind::Int, 0, s::Limits::NONE, None),
-            s::Param(
-                "limit",
-                s::Kind::Int,
-                0,
-                s::Limits::NONE.range(None, Some(100)),
-                None,
-            ),
-        ],
-        rules: &[],
-    };
-}
-/// What `POST /cgi-bin/dial/get_dial_record` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct OaGetDialRecordResponse {
-    /// 通话记录列表
-    pub record: Vec<DialRecord>,
-}
-rt::wire! {
-    OaGetDialRecordResponse: lenient, required 0;
-    record "record": field Vec<wire::Plain>;
-}
-/// 批量获取汇报记录单号 — list report (汇报) record ids in a time range, with filters.
-///
-/// `POST /cgi-bin/oa/journal/get_record_list` · [official docs](https://developer.work.weixin.qq.com/document/path/93393)
-///
-/// 企业可通过access\_token调用本接口，以获取企业一段时间内企业微信“汇报应用”汇报记录编号，支持按汇报表单ID、申请人、部门等条件筛选。
-/// 一次拉取调用最多拉取100个汇报记录，可以通过多次拉取的方式来满足需求，但调用频率不可超过600次/分。
-/// 表单ID的获取方式：管理后台--汇报应用--某个汇报的内容设置页--点击“汇报名称”，即可获取。
-///
-/// # Limits
-///
-/// - `limit`: value at most 100
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct OaGetJournalRecordListRequest {
-    /// 开始时间
-    pub starttime: u32,
-    /// 结束时间，开始时间和结束时间间隔不能超过一个月
-    pub endtime: u32,
-    /// 游标首次请求传0，非首次请求携带上一次请求返回的next\_cursor
-    pub cursor: u32,
-    /// 拉取条数（一次拉取调用最多拉取100个汇报记录）
+    /// 获取审批申请详情 — read one approval request: applicant, flow, form values and comments.
     ///
-    /// Limits: value at most 100.
-    pub limit: u32,
-    /// 过滤条件
-    pub filters: Option<Vec<JournalRecordFilter>>,
-}
-impl OaGetJournalRecordListRequest {
-    /// A `OaGetJournalRecordListRequest` of its required fields; the setters fill in the rest.
-    pub fn new(starttime: u32, endtime: u32, cursor: u32, limit: u32) -> Self {
-        Self {
-            starttime,
-            endtime,
-            cursor,
-            limit,
-            filters: None,
-        }
-    }
-}
-rt::setters! {
-    OaGetJournalRecordListRequest via Call;
-    /// Sets [`filters`](Self::filters): 过滤条件
-    filters(filters: impl IntoIterator<Item = JournalRecordFilter>) = filters.into_iter().collect();
-}
-impl Call<OaGetJournalRecordListRequest> {
-    /// Every item of `journaluuid_list` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
-    #[inline]
-    pub fn stream(self) -> crate::Pages<String> {
-        rt::pages::cursor(
-            self,
-            |request: &OaGetJournalRecordListRequest| -> Option<u32> {
-                Some(request.cursor)
-            },
-            |request: &mut OaGetJournalRecordListRequest, cursor: u32| {
-                request.cursor = cursor;
-            },
-            |mut response: OaGetJournalRecordListResponse| {
-                let last = response.endflag.unwrap_or(false);
-                rt::pages::Page {
-                    items: std::mem::take(&mut response.journaluuid_list),
-                    next: if last { None } else { response.next_cursor },
-                }
-            },
-        )
-    }
-}
-rt::wire! {
-    OaGetJournalRecordListRequest: strict, required 15;
-    starttime "starttime": field wire::Lenient;
-    endtime "endtime": field wire::Lenient;
-    cursor "cursor": field wire::Lenient;
-    limit "limit": field wire::Lenient;
-    filters "filters": opt Vec<wire::Plain>;
-}
-impl crate::Endpoint for OaGetJournalRecordListRequest {
-    type Response = OaGetJournalRecordListResponse;
-    const META: &'static EndpointMeta = &EndpointMeta {
-        id: "oa.get_journal_record_list",
-        method: Method::Post,
-        path: "/cgi-bin/oa/journal/get_record_list",
-        doc: "https://developer.work.weixin.qq.com/document/path/93393",
-        auth: Some(Credential::AccessToken),
-        body: BodyKind::Json,
-        sensitive: false,
-        idempotent: false,
-        params: &[
-            s::Param("starttime", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
-            s::Param("endtime", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
-            s::Param("cursor", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
-            s::Param(
-                "limit",
-                s::Kind::Int,
-                s::REQUIRED,
-                s::Limits::NONE.range(None, Some(100)),
-                None,
-            ),
-            s::Param(
-                "filters",
-                s::Kind::List(&s::Kind::Object(&SCHEMA_JOURNAL_RECORD_FILTER)),
-                0,
-                s::Limits::NONE,
-                None,
-            ),
-        ],
-        rules: &[],
-    };
-}
-/// What `POST /cgi-bin/oa/journal/get_record_list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct OaGetJournalRecordListResponse {
-    /// 汇报记录id列表
-    pub journaluuid_list: Vec<String>,
-    /// 下一次拉取游标
-    pub next_cursor: Option<u32>,
-    /// 0代表还有数据，1代表已无数据
-    pub endflag: Option<bool>,
-}
-rt::wire! {
-    OaGetJournalRecordListResponse: lenient, required 0;
-    journaluuid_list "journaluuid_list": field Vec<wire::Lenient>;
-    next_cursor "next_cursor": opt wire::Lenient;
-    endflag "endflag": opt wire::Flag;
-}
-/// 获取汇报记录详情 — read one report record: submitter, receivers, form values and comments.
-///
-/// `POST /cgi-bin/oa/journal/get_record_detail` · [official docs](https://developer.work.weixin.qq.com/document/path/93394)
-///
-/// 企业可通过access\_token调用本接口，根据汇报记录单号查询企业微信“汇报应用”的汇报详情。
-///
-/// # Limits
-///
-/// - `journaluuid`: length at most 256 bytes (UTF-8)
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct OaGetJournalRecordDetailRequest {
-    /// 汇报记录单号，不多于256字节
+    /// `POST /cgi-bin/oa/getapprovaldetail` · [official docs](https://developer.work.weixin.qq.com/document/path/91983)
     ///
-    /// Limits: length at most 256 bytes (UTF-8).
-    pub journaluuid: String,
-}
-impl OaGetJournalRecordDetailRequest {
-    /// A `OaGetJournalRecordDetailRequest` of its required fields; the setters fill in the rest.
-    pub fn new(journaluuid: impl Into<String>) -> Self {
-        Self {
-            journaluuid: journaluuid.into(),
-        }
+    /// Parameters, their limits and setters: [`OaGetApprovalDetailRequest`].
+    pub fn get_approval_detail(
+        &self,
+        sp_no: impl Into<String>,
+    ) -> Call<OaGetApprovalDetailRequest> {
+        Call::new(self.client.clone(), OaGetApprovalDetailRequest::new(sp_no))
     }
-}
-rt::wire! {
-    OaGetJournalRecordDetailRequest: strict, required 1;
-    journaluuid "journaluuid": field wire::Lenient;
-}
-impl crate::Endpoint for OaGetJournalRecordDetailRequest {
-    type Response = OaGetJournalRecordDetailResponse;
-    const META: &'static EndpointMeta = &EndpointMeta {
-        id: "oa.get_journal_record_detail",
-        method: Method::Post,
-        path: "/cgi-bin/oa/journal/get_record_detail",
-        doc: "https://developer.work.weixin.qq.com/document/path/93394",
-        auth: Some(Credential::AccessToken),
-        body: BodyKind::Json,
-        sensitive: false,
-        idempotent: false,
-        params: &[
-            s::Param(
-                "journaluuid",
-                s::Kind::String,
-                s::REQUIRED,
-                s::Limits::NONE.length(None, Some(256), true),
-                None,
-            ),
-        ],
-        rules: &[],
-    };
-}
-/// What `POST /cgi-bin/oa/journal/get_record_detail` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct OaGetJournalRecordDetailResponse {
-    /// 汇报详情
-    pub info: JournalRecordDetail,
-}
-rt::wire! {
-    OaGetJournalRecordDetailResponse: lenient, required 0;
-    info "info": field wire::Plain = <JournalRecordDetail as de::Fields>::init();
-}
-/// 获取汇报统计数据 — read the per-cycle statistics of a report template.
-///
-/// `POST /cgi-bin/oa/journal/get_stat_list` · [official docs](https://developer.work.weixin.qq.com/document/path/93395)
-///
-/// 企业可通过access\_token调用本接口，根据汇报表单id查询企业微信“汇报应用”的汇报统计汇总信息。
-/// 该接口只能拉取到已经汇总的统计数据，对于尚未完成汇总的周期不会返回。
-///
-/// # Limits
-///
-/// - `template_id`: length at most 256 bytes (UTF-8)
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct OaGetJournalStatListRequest {
-    /// 汇报表单id，不多于256字节
+    /// 查询自建应用审批单当前状态 — read the state of an approval raised through a self-built app's approval-process engine.
     ///
-    /// Limits: length at most 256 bytes (UTF-8).
-    pub template_id: String,
-    /// 开始时间
-    pub starttime: u64,
-    /// 结束时间，时间区间最大长度为一年
-    pub endtime: u64,
-}
-impl OaGetJournalStatListRequest {
-    /// A `OaGetJournalStatListRequest` of its required fields; the setters fill in the rest.
-    pub fn new(template_id: impl Into<String>, starttime: u64, endtime: u64) -> Self {
-        Self {
-            template_id: template_id.into(),
-            starttime,
-            endtime,
-        }
+    /// `POST /cgi-bin/corp/getopenapprovaldata` · [official docs](https://developer.work.weixin.qq.com/document/path/90269)
+    ///
+    /// Parameters, their limits and setters: [`OaGetOpenApprovalDataRequest`].
+    pub fn get_open_approval_data(
+        &self,
+        third_no: impl Into<String>,
+    ) -> Call<OaGetOpenApprovalDataRequest> {
+        Call::new(self.client.clone(), OaGetOpenApprovalDataRequest::new(third_no))
     }
-}
-rt::wire! {
-    OaGetJournalStatListRequest: strict, required 7;
-    template_id "template_id": field wire::Lenient;
-    starttime "starttime": field wire::Lenient;
-    endtime "endtime": field wire::Lenient;
-}
-impl crate::Endpoint for OaGetJournalStatListRequest {
-    type Response = OaGetJournalStatListResponse;
-    const META: &'static EndpointMeta = &EndpointMeta {
-        id: "oa.get_journal_stat_list",
-        method: Method::Post,
-        path: "/cgi-bin/oa/journal/get_stat_list",
-        doc: "https://developer.work.weixin.qq.com/document/path/93395",
-        auth: Some(Credential::AccessToken),
-        body: BodyKind::Json,
-        sensitive: false,
-        idempotent: false,
-        params: &[
-            s::Param(
-                "template_id",
-                s::Kind::String,
-                s::REQUIRED,
-                s::Limits::NONE.length(None, Some(256), true),
-                None,
-            ),
-            s::Param("starttime", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
-            s::Param("endtime", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
-        ],
-        rules: &[],
-    };
-}
-/// What `POST /cgi-bin/oa/journal/get_stat_list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct OaGetJournalStatListResponse {
-    /// 统计数据列表
-    pub stat_list: Vec<JournalStat>,
-}
-rt::wire! {
-    OaGetJournalStatListResponse: lenient, required 0;
-    stat_list "stat_list": field Vec<wire::Plain>;
+    /// 获取公费电话拨打记录 — list the connected public-phone calls in a time range.
+    ///
+    /// `POST /cgi-bin/dial/get_dial_record` · [official docs](https://developer.work.weixin.qq.com/document/path/93662)
+    ///
+    /// Parameters, their limits and setters: [`OaGetDialRecordRequest`].
+    pub fn get_dial_record(&self) -> Call<OaGetDialRecordRequest> {
+        Call::new(self.client.clone(), OaGetDialRecordRequest::new())
+    }
 }
 /// 获取打卡记录数据 — read the check-in records of up to 100 members over a span of at most 30 days.
 ///
@@ -1880,6 +1085,267 @@ pub struct OaGetHardwareCheckinDataResponse {
 rt::wire! {
     OaGetHardwareCheckinDataResponse: lenient, required 0;
     checkindata "checkindata": field Vec<wire::Plain>;
+}
+/// 批量获取汇报记录单号 — list report (汇报) record ids in a time range, with filters.
+///
+/// `POST /cgi-bin/oa/journal/get_record_list` · [official docs](https://developer.work.weixin.qq.com/document/path/93393)
+///
+/// 企业可通过access\_token调用本接口，以获取企业一段时间内企业微信“汇报应用”汇报记录编号，支持按汇报表单ID、申请人、部门等条件筛选。
+/// 一次拉取调用最多拉取100个汇报记录，可以通过多次拉取的方式来满足需求，但调用频率不可超过600次/分。
+/// 表单ID的获取方式：管理后台--汇报应用--某个汇报的内容设置页--点击“汇报名称”，即可获取。
+///
+/// # Limits
+///
+/// - `limit`: value at most 100
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct OaGetJournalRecordListRequest {
+    /// 开始时间
+    pub starttime: u32,
+    /// 结束时间，开始时间和结束时间间隔不能超过一个月
+    pub endtime: u32,
+    /// 游标首次请求传0，非首次请求携带上一次请求返回的next\_cursor
+    pub cursor: u32,
+    /// 拉取条数（一次拉取调用最多拉取100个汇报记录）
+    ///
+    /// Limits: value at most 100.
+    pub limit: u32,
+    /// 过滤条件
+    pub filters: Option<Vec<JournalRecordFilter>>,
+}
+impl OaGetJournalRecordListRequest {
+    /// A `OaGetJournalRecordListRequest` of its required fields; the setters fill in the rest.
+    pub fn new(starttime: u32, endtime: u32, cursor: u32, limit: u32) -> Self {
+        Self {
+            starttime,
+            endtime,
+            cursor,
+            limit,
+            filters: None,
+        }
+    }
+}
+rt::setters! {
+    OaGetJournalRecordListRequest via Call;
+    /// Sets [`filters`](Self::filters): 过滤条件
+    filters(filters: impl IntoIterator<Item = JournalRecordFilter>) = filters.into_iter().collect();
+}
+impl Call<OaGetJournalRecordListRequest> {
+    /// Every item of `journaluuid_list` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
+    pub fn stream(self) -> crate::Pages<String> {
+        rt::pages::cursor(
+            self,
+            |request: &OaGetJournalRecordListRequest| -> Option<u32> {
+                Some(request.cursor)
+            },
+            |request: &mut OaGetJournalRecordListRequest, cursor: u32| {
+                request.cursor = cursor;
+            },
+            |mut response: OaGetJournalRecordListResponse| {
+                let last = response.endflag.unwrap_or(false);
+                rt::pages::Page {
+                    items: std::mem::take(&mut response.journaluuid_list),
+                    next: if last { None } else { response.next_cursor },
+                }
+            },
+        )
+    }
+}
+rt::wire! {
+    OaGetJournalRecordListRequest: strict, required 15;
+    starttime "starttime": field wire::Lenient;
+    endtime "endtime": field wire::Lenient;
+    cursor "cursor": field wire::Lenient;
+    limit "limit": field wire::Lenient;
+    filters "filters": opt Vec<wire::Plain>;
+}
+impl crate::Endpoint for OaGetJournalRecordListRequest {
+    type Response = OaGetJournalRecordListResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "oa.get_journal_record_list",
+        method: Method::Post,
+        path: "/cgi-bin/oa/journal/get_record_list",
+        doc: "https://developer.work.weixin.qq.com/document/path/93393",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("starttime", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+            s::Param("endtime", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+            s::Param("cursor", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+            s::Param(
+                "limit",
+                s::Kind::Int,
+                s::REQUIRED,
+                s::Limits::NONE.range(None, Some(100)),
+                None,
+            ),
+            s::Param(
+                "filters",
+                s::Kind::List(&s::Kind::Object(&SCHEMA_JOURNAL_RECORD_FILTER)),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[],
+    };
+}
+/// What `POST /cgi-bin/oa/journal/get_record_list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OaGetJournalRecordListResponse {
+    /// 汇报记录id列表
+    pub journaluuid_list: Vec<String>,
+    /// 下一次拉取游标
+    pub next_cursor: Option<u32>,
+    /// 0代表还有数据，1代表已无数据
+    pub endflag: Option<bool>,
+}
+rt::wire! {
+    OaGetJournalRecordListResponse: lenient, required 0;
+    journaluuid_list "journaluuid_list": field Vec<wire::Lenient>;
+    next_cursor "next_cursor": opt wire::Lenient;
+    endflag "endflag": opt wire::Flag;
+}
+/// 获取汇报记录详情 — read one report record: submitter, receivers, form values and comments.
+///
+/// `POST /cgi-bin/oa/journal/get_record_detail` · [official docs](https://developer.work.weixin.qq.com/document/path/93394)
+///
+/// 企业可通过access\_token调用本接口，根据汇报记录单号查询企业微信“汇报应用”的汇报详情。
+///
+/// # Limits
+///
+/// - `journaluuid`: length at most 256 bytes (UTF-8)
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct OaGetJournalRecordDetailRequest {
+    /// 汇报记录单号，不多于256字节
+    ///
+    /// Limits: length at most 256 bytes (UTF-8).
+    pub journaluuid: String,
+}
+impl OaGetJournalRecordDetailRequest {
+    /// A `OaGetJournalRecordDetailRequest` of its required fields; the setters fill in the rest.
+    pub fn new(journaluuid: impl Into<String>) -> Self {
+        Self {
+            journaluuid: journaluuid.into(),
+        }
+    }
+}
+rt::wire! {
+    OaGetJournalRecordDetailRequest: strict, required 1;
+    journaluuid "journaluuid": field wire::Lenient;
+}
+impl crate::Endpoint for OaGetJournalRecordDetailRequest {
+    type Response = OaGetJournalRecordDetailResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "oa.get_journal_record_detail",
+        method: Method::Post,
+        path: "/cgi-bin/oa/journal/get_record_detail",
+        doc: "https://developer.work.weixin.qq.com/document/path/93394",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param(
+                "journaluuid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(None, Some(256), true),
+                None,
+            ),
+        ],
+        rules: &[],
+    };
+}
+/// What `POST /cgi-bin/oa/journal/get_record_detail` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OaGetJournalRecordDetailResponse {
+    /// 汇报详情
+    pub info: JournalRecordDetail,
+}
+rt::wire! {
+    OaGetJournalRecordDetailResponse: lenient, required 0;
+    info "info": field wire::Plain = <JournalRecordDetail as de::Fields>::init();
+}
+/// 获取汇报统计数据 — read the per-cycle statistics of a report template.
+///
+/// `POST /cgi-bin/oa/journal/get_stat_list` · [official docs](https://developer.work.weixin.qq.com/document/path/93395)
+///
+/// 企业可通过access\_token调用本接口，根据汇报表单id查询企业微信“汇报应用”的汇报统计汇总信息。
+/// 该接口只能拉取到已经汇总的统计数据，对于尚未完成汇总的周期不会返回。
+///
+/// # Limits
+///
+/// - `template_id`: length at most 256 bytes (UTF-8)
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct OaGetJournalStatListRequest {
+    /// 汇报表单id，不多于256字节
+    ///
+    /// Limits: length at most 256 bytes (UTF-8).
+    pub template_id: String,
+    /// 开始时间
+    pub starttime: u64,
+    /// 结束时间，时间区间最大长度为一年
+    pub endtime: u64,
+}
+impl OaGetJournalStatListRequest {
+    /// A `OaGetJournalStatListRequest` of its required fields; the setters fill in the rest.
+    pub fn new(template_id: impl Into<String>, starttime: u64, endtime: u64) -> Self {
+        Self {
+            template_id: template_id.into(),
+            starttime,
+            endtime,
+        }
+    }
+}
+rt::wire! {
+    OaGetJournalStatListRequest: strict, required 7;
+    template_id "template_id": field wire::Lenient;
+    starttime "starttime": field wire::Lenient;
+    endtime "endtime": field wire::Lenient;
+}
+impl crate::Endpoint for OaGetJournalStatListRequest {
+    type Response = OaGetJournalStatListResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "oa.get_journal_stat_list",
+        method: Method::Post,
+        path: "/cgi-bin/oa/journal/get_stat_list",
+        doc: "https://developer.work.weixin.qq.com/document/path/93395",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param(
+                "template_id",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(None, Some(256), true),
+                None,
+            ),
+            s::Param("starttime", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+            s::Param("endtime", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+    };
+}
+/// What `POST /cgi-bin/oa/journal/get_stat_list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OaGetJournalStatListResponse {
+    /// 统计数据列表
+    pub stat_list: Vec<JournalStat>,
+}
+rt::wire! {
+    OaGetJournalStatListResponse: lenient, required 0;
+    stat_list "stat_list": field Vec<wire::Plain>;
 }
 /// 添加会议室 — add a meeting room, with location, equipment and who may use it.
 ///
@@ -2613,6 +2079,2336 @@ rt::wire! {
     OaMeetingRoomGetBookingInfoByMeetingIdResponse: lenient, required 0;
     meetingroom_id "meetingroom_id": field wire::Lenient;
     schedule "schedule": opt wire::Plain;
+}
+/// 获取审批模板详情 — read an approval template's controls and their configuration.
+///
+/// `POST /cgi-bin/oa/gettemplatedetail` · [official docs](https://developer.work.weixin.qq.com/document/path/91982)
+///
+/// 企业可通过审批应用或自建应用Secret调用本接口，获取企业微信“审批应用”内指定审批模板的详情。
+/// 自建应用需配置到「审批 - 可调用接口的应用」中；代开发应用、第三方应用需具有「审批」权限。
+/// 第三方应用可以获取第三方应用添加的模板详情；自建应用的Secret可获取企业自建模板的模板详情。
+/// 接口调用频率限制为600次/分钟。从2023年12月1日0点起，不再支持通过系统应用secret调用接口，存量企业暂不受影响。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct OaGetTemplateDetailRequest {
+    /// 模板的唯一标识id。可在“获取审批单据详情”、“审批状态变化回调通知”中获得，也可在审批模板的模板编辑页面浏览器Url链接中获得。较早时间创建的模板，id为类似“1910324946027731\_1688852032423522\_1808577376\_15111111111”的数字串
+    pub template_id: String,
+}
+impl OaGetTemplateDetailRequest {
+    /// A `OaGetTemplateDetailRequest` of its required fields; the setters fill in the rest.
+    pub fn new(template_id: impl Into<String>) -> Self {
+        Self {
+            template_id: template_id.into(),
+        }
+    }
+}
+rt::wire! {
+    OaGetTemplateDetailRequest: strict, required 1;
+    template_id "template_id": field wire::Lenient;
+}
+impl crate::Endpoint for OaGetTemplateDetailRequest {
+    type Response = OaGetTemplateDetailResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "oa.get_template_detail",
+        method: Method::Post,
+        path: "/cgi-bin/oa/gettemplatedetail",
+        doc: "https://developer.work.weixin.qq.com/document/path/91982",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("template_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+    };
+}
+/// What `POST /cgi-bin/oa/gettemplatedetail` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OaGetTemplateDetailResponse {
+    /// 模板名称，若配置了多语言则会包含中英文的模板名称，默认为zh\_CN中文
+    pub template_names: Vec<ApprovalText>,
+    /// 模板控件信息
+    pub template_content: Option<ApprovalTemplateContent>,
+}
+rt::wire! {
+    OaGetTemplateDetailResponse: lenient, required 0;
+    template_names "template_names": many Vec<wire::Plain>;
+    template_content "template_content": opt wire::Plain;
+}
+/// 提交审批申请 — submit an approval request on behalf of a member.
+///
+/// `POST /cgi-bin/oa/applyevent` · [official docs](https://developer.work.weixin.qq.com/document/path/91853)
+///
+/// 企业可通过审批应用或自建应用Secret调用本接口，代应用可见范围内员工在企业微信“审批应用”内提交指定类型的审批申请。
+/// 接口频率限制 600次/分钟。当模板的控件为必填属性时，表单中对应的控件必须有值。
+/// 暂不支持通过接口提交\[打卡补卡\]\[调班\]模板审批单。
+///
+/// # Limits
+///
+/// - `summary_list`: at most 3 items
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct OaApplyEventRequest {
+    /// 申请人userid，此审批申请将以此员工身份提交，申请人需在应用可见范围内
+    pub creator_userid: String,
+    /// 模板id。可在“获取审批申请详情”、“审批状态变化回调通知”中获得，也可在审批模板的模板编辑页面链接中获得。暂不支持通过接口提交\[打卡补卡\]\[调班\]模板审批单
+    pub template_id: String,
+    /// 审批人模式：0-通过接口指定审批人、抄送人（此时process参数必填）; 1-使用此模板在管理后台设置的审批流程(需要保证审批流程中没有“申请人自选”节点)，支持条件审批。默认为0
+    pub use_template_approver: ApprovalUseTemplateApprover,
+    /// 提单者提单部门id，不填默认为主部门
+    pub choose_department: Option<u32>,
+    /// 新版流程列表，use\_template\_approver为0时必填
+    pub process: Option<ApprovalApplyProcess>,
+    /// 审批申请数据，可定义审批申请中各个控件的值，其中必填项必须有值，选填项可为空，数据结构同“获取审批申请详情”接口返回值中同名参数“apply\_data”
+    pub apply_data: ApprovalApplyData,
+    /// 摘要信息，用于显示在审批通知卡片、审批列表的摘要信息，最多3行
+    ///
+    /// Limits: at most 3 items.
+    pub summary_list: Vec<ApprovalSummaryLine>,
+}
+impl OaApplyEventRequest {
+    /// A `OaApplyEventRequest` of its required fields; the setters fill in the rest.
+    pub fn new(
+        creator_userid: impl Into<String>,
+        template_id: impl Into<String>,
+        use_template_approver: impl Into<ApprovalUseTemplateApprover>,
+        apply_data: impl Into<ApprovalApplyData>,
+        summary_list: impl IntoIterator<Item = ApprovalSummaryLine>,
+    ) -> Self {
+        Self {
+            creator_userid: creator_userid.into(),
+            template_id: template_id.into(),
+            use_template_approver: use_template_approver.into(),
+            choose_department: None,
+            process: None,
+            apply_data: apply_data.into(),
+            summary_list: summary_list.into_iter().collect(),
+        }
+    }
+}
+rt::setters! {
+    OaApplyEventRequest via Call;
+    /// Sets [`choose_department`](Self::choose_department): 提单者提单部门id，不填默认为主部门
+    choose_department(choose_department: u32) = choose_department;
+    /// Sets [`process`](Self::process): 新版流程列表，use\_template\_approver为0时必填
+    process(process: impl Into<ApprovalApplyProcess>) = process.into();
+}
+rt::wire! {
+    OaApplyEventRequest: strict, required 103;
+    creator_userid "creator_userid": field wire::Lenient;
+    template_id "template_id": field wire::Lenient;
+    use_template_approver "use_template_approver": field wire::Plain;
+    choose_department "choose_department": opt wire::Lenient;
+    process "process": opt wire::Plain;
+    apply_data "apply_data": field wire::Plain = <ApprovalApplyData as de::Fields>::init();
+    summary_list "summary_list": field Vec<wire::Plain>;
+}
+impl crate::Endpoint for OaApplyEventRequest {
+    type Response = OaApplyEventResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "oa.apply_event",
+        method: Method::Post,
+        path: "/cgi-bin/oa/applyevent",
+        doc: "https://developer.work.weixin.qq.com/document/path/91853",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param(
+                "creator_userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param("template_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+            s::Param(
+                "use_template_approver",
+                s::Kind::IntEnum(&SCHEMA_APPROVAL_USE_TEMPLATE_APPROVER),
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param("choose_department", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param(
+                "process",
+                s::Kind::Object(&SCHEMA_APPROVAL_APPLY_PROCESS),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "apply_data",
+                s::Kind::Object(&SCHEMA_APPROVAL_APPLY_DATA),
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "summary_list",
+                s::Kind::List(&s::Kind::Object(&SCHEMA_APPROVAL_SUMMARY_LINE)),
+                s::REQUIRED,
+                s::Limits::NONE.items(None, Some(3)),
+                None,
+            ),
+        ],
+        rules: &[],
+    };
+}
+/// What `POST /cgi-bin/oa/applyevent` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OaApplyEventResponse {
+    /// 表单提交成功后，返回的表单编号
+    pub sp_no: String,
+}
+rt::wire! {
+    OaApplyEventResponse: lenient, required 0;
+    sp_no "sp_no": field wire::Lenient;
+}
+/// 批量获取审批单号 — list approval numbers submitted in a time range, with filters.
+///
+/// `POST /cgi-bin/oa/getapprovalinfo` · [official docs](https://developer.work.weixin.qq.com/document/path/96438)
+///
+/// 获取企业一段时间内企业微信“审批应用”单据的审批编号，支持按模板类型、申请人、部门、申请单审批状态等条件筛选。
+/// 自建应用调用此接口，需在“管理后台-应用管理-审批-API-审批数据权限”中，授权应用允许提交审批单据。
+/// 一次拉取调用最多拉取100个审批记录，可以通过多次拉取的方式来满足需求，但调用频率不可超过600次/分。
+/// 请求的参数endtime需要大于starttime，起始时间跨度不能超过31天。
+/// 若access\_token为自建应用，仅允许获取在应用可见范围内申请人提交的表单，返回的sp\_no\_list个数可能和size不一致，
+/// 需用返回的游标判断表单记录是否拉取完。
+///
+/// # Limits
+///
+/// - `size`: value at most 100
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct OaGetApprovalInfoRequest {
+    /// 审批单提交的时间范围，开始时间，Unix时间戳（以字符串传输）
+    pub starttime: u64,
+    /// 审批单提交的时间范围，结束时间，Unix时间戳（以字符串传输）
+    pub endtime: u64,
+    /// 分页查询游标，默认为空串，后续使用返回的new\_next\_cursor进行分页拉取
+    ///
+    /// Server default: ``.
+    pub new_cursor: Option<String>,
+    /// 一次请求拉取审批单数量，默认值为100，上限值为100
+    ///
+    /// Limits: value at most 100.
+    ///
+    /// Server default: `100`.
+    pub size: u32,
+    /// 筛选条件，可对批量拉取的审批申请设置约束条件，支持设置多个条件
+    pub filters: Option<Vec<ApprovalInfoFilter>>,
+}
+impl OaGetApprovalInfoRequest {
+    /// A `OaGetApprovalInfoRequest` of its required fields; the setters fill in the rest.
+    pub fn new(starttime: u64, endtime: u64, size: u32) -> Self {
+        Self {
+            starttime,
+            endtime,
+            new_cursor: None,
+            size,
+            filters: None,
+        }
+    }
+}
+rt::setters! {
+    OaGetApprovalInfoRequest via Call;
+    /// Sets [`new_cursor`](Self::new_cursor): 分页查询游标，默认为空串，后续使用返回的new\_next\_cursor进行分页拉取
+    new_cursor(new_cursor: impl Into<String>) = new_cursor.into();
+    /// Sets [`filters`](Self::filters): 筛选条件，可对批量拉取的审批申请设置约束条件，支持设置多个条件
+    filters(filters: impl IntoIterator<Item = ApprovalInfoFilter>) = filters.into_iter().collect();
+}
+impl Call<OaGetApprovalInfoRequest> {
+    /// Every item of `sp_no_list` across all pages, following `new_next_cursor` into `new_cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
+    pub fn stream(self) -> crate::Pages<String> {
+        rt::pages::cursor(
+            self,
+            |request: &OaGetApprovalInfoRequest| -> Option<String> {
+                request.new_cursor.clone()
+            },
+            |request: &mut OaGetApprovalInfoRequest, cursor: String| {
+                request.new_cursor = Some(cursor);
+            },
+            |mut response: OaGetApprovalInfoResponse| {
+                let last = false;
+                rt::pages::Page {
+                    items: std::mem::take(&mut response.sp_no_list),
+                    next: if last { None } else { response.new_next_cursor },
+                }
+            },
+        )
+    }
+}
+rt::wire! {
+    OaGetApprovalInfoRequest: strict, required 11;
+    starttime "starttime": field wire::Str<wire::Lenient>;
+    endtime "endtime": field wire::Str<wire::Lenient>;
+    new_cursor "new_cursor": opt wire::Lenient;
+    size "size": field wire::Lenient;
+    filters "filters": opt Vec<wire::Plain>;
+}
+impl crate::Endpoint for OaGetApprovalInfoRequest {
+    type Response = OaGetApprovalInfoResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "oa.get_approval_info",
+        method: Method::Post,
+        path: "/cgi-bin/oa/getapprovalinfo",
+        doc: "https://developer.work.weixin.qq.com/document/path/96438",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("starttime", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+            s::Param("endtime", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+            s::Param("new_cursor", s::Kind::String, 0, s::Limits::NONE, None),
+            s::Param(
+                "size",
+                s::Kind::Int,
+                s::REQUIRED,
+                s::Limits::NONE.range(None, Some(100)),
+                None,
+            ),
+            s::Param(
+                "filters",
+                s::Kind::List(&s::Kind::Object(&SCHEMA_APPROVAL_INFO_FILTER)),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[],
+    };
+}
+/// What `POST /cgi-bin/oa/getapprovalinfo` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OaGetApprovalInfoResponse {
+    /// 审批单号列表，包含满足条件的审批申请
+    pub sp_no_list: Vec<String>,
+    /// 后续请求查询的游标，当返回结果没有该字段时表示审批单已经拉取完
+    pub new_next_cursor: Option<String>,
+    /// 旧版游标（旧接口的 cursor/next\_cursor 分页，后续不再维护）
+    pub next_cursor: Option<u64>,
+}
+rt::wire! {
+    OaGetApprovalInfoResponse: lenient, required 0;
+    sp_no_list "sp_no_list": field Vec<wire::Lenient>;
+    new_next_cursor "new_next_cursor": opt wire::Lenient;
+    next_cursor "next_cursor": opt wire::Lenient;
+}
+/// 获取审批申请详情 — read one approval request: applicant, flow, form values and comments.
+///
+/// `POST /cgi-bin/oa/getapprovaldetail` · [official docs](https://developer.work.weixin.qq.com/document/path/91983)
+///
+/// 企业可通过审批应用或自建应用Secret调用本接口，根据审批单号查询企业微信“审批应用”的审批申请详情。
+/// 接口频率限制 600次/分钟。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct OaGetApprovalDetailRequest {
+    /// 审批单编号
+    pub sp_no: String,
+}
+impl OaGetApprovalDetailRequest {
+    /// A `OaGetApprovalDetailRequest` of its required fields; the setters fill in the rest.
+    pub fn new(sp_no: impl Into<String>) -> Self {
+        Self { sp_no: sp_no.into() }
+    }
+}
+rt::wire! {
+    OaGetApprovalDetailRequest: strict, required 1;
+    sp_no "sp_no": field wire::Lenient;
+}
+impl crate::Endpoint for OaGetApprovalDetailRequest {
+    type Response = OaGetApprovalDetailResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "oa.get_approval_detail",
+        method: Method::Post,
+        path: "/cgi-bin/oa/getapprovaldetail",
+        doc: "https://developer.work.weixin.qq.com/document/path/91983",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("sp_no", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+    };
+}
+/// What `POST /cgi-bin/oa/getapprovaldetail` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OaGetApprovalDetailResponse {
+    /// 审批申请详情
+    pub info: ApprovalDetail,
+}
+rt::wire! {
+    OaGetApprovalDetailResponse: lenient, required 0;
+    info "info": field wire::Plain = <ApprovalDetail as de::Fields>::init();
+}
+/// 查询自建应用审批单当前状态 — read the state of an approval raised through a self-built app's approval-process engine.
+///
+/// `POST /cgi-bin/corp/getopenapprovaldata` · [official docs](https://developer.work.weixin.qq.com/document/path/90269)
+///
+/// 审批流程引擎：自建应用通过 JS-SDK 发起的审批单，可用开发者自定义的审批单号查询当前审批状态。
+/// 此套接口在自建应用中闭环，与“企业微信审批应用”相关接口无关。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct OaGetOpenApprovalDataRequest {
+    /// 开发者发起申请时定义的审批单号
+    pub third_no: String,
+}
+impl OaGetOpenApprovalDataRequest {
+    /// A `OaGetOpenApprovalDataRequest` of its required fields; the setters fill in the rest.
+    pub fn new(third_no: impl Into<String>) -> Self {
+        Self { third_no: third_no.into() }
+    }
+}
+rt::wire! {
+    OaGetOpenApprovalDataRequest: strict, required 1;
+    third_no "thirdNo": field wire::Lenient;
+}
+impl crate::Endpoint for OaGetOpenApprovalDataRequest {
+    type Response = OaGetOpenApprovalDataResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "oa.get_open_approval_data",
+        method: Method::Post,
+        path: "/cgi-bin/corp/getopenapprovaldata",
+        doc: "https://developer.work.weixin.qq.com/document/path/90269",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("thirdNo", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+    };
+}
+/// What `POST /cgi-bin/corp/getopenapprovaldata` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OaGetOpenApprovalDataResponse {
+    /// 审批单的当前审批状态
+    pub data: OpenApprovalData,
+}
+rt::wire! {
+    OaGetOpenApprovalDataResponse: lenient, required 0;
+    data "data": field wire::Plain = <OpenApprovalData as de::Fields>::init();
+}
+/// 获取公费电话拨打记录 — list the connected public-phone calls in a time range.
+///
+/// `POST /cgi-bin/dial/get_dial_record` · [official docs](https://developer.work.weixin.qq.com/document/path/93662)
+///
+/// 企业可通过此接口，按时间范围拉取成功接通的公费电话拨打记录。
+/// 查询的时间范围为\[start\_time,end\_time\]，即前后均为闭区间。在两个参数都指定了的情况下，结束时间不得小于开始时间，
+/// 开始时间也不得早于当前时间，否则会返回600018错误码(无效的起止时间)。
+/// 受限于网络传输，起止时间的最大跨度为30天，如超过30天，则以结束时间为基准向前取30天进行查询。
+/// 如果未指定起止时间，则默认查询最近30天范围内数据。
+///
+/// # Limits
+///
+/// - `limit`: value at most 100
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OaGetDialRecordRequest {
+    /// 查询的起始时间戳
+    pub start_time: Option<u64>,
+    /// 查询的结束时间戳
+    pub end_time: Option<u64>,
+    /// 分页查询的偏移量
+    ///
+    /// Server default: `0`.
+    pub offset: Option<u32>,
+    /// 分页查询的每页大小，默认为100条，如该参数大于100则按100处理
+    ///
+    /// Limits: value at most 100.
+    ///
+    /// Server default: `100`.
+    pub limit: Option<u32>,
+}
+impl OaGetDialRecordRequest {
+    /// A `OaGetDialRecordRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {
+            start_time: None,
+            end_time: None,
+            offset: None,
+            limit: None,
+        }
+    }
+}
+rt::setters! {
+    OaGetDialRecordRequest via Call;
+    /// Sets [`start_time`](Self::start_time): 查询的起始时间戳
+    start_time(start_time: u64) = start_time;
+    /// Sets [`end_time`](Self::end_time): 查询的结束时间戳
+    end_time(end_time: u64) = end_time;
+    /// Sets [`offset`](Self::offset): 分页查询的偏移量
+    offset(offset: u32) = offset;
+    /// Sets [`limit`](Self::limit): 分页查询的每页大小，默认为100条，如该参数大于100则按100处理
+    limit(limit: u32) = limit;
+}
+impl Call<OaGetDialRecordRequest> {
+    /// Every item of `record` across all pages, advancing `offset` by `limit` until a page comes back short. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
+    pub fn stream(self) -> crate::Pages<DialRecord> {
+        rt::pages::offset(
+            self,
+            |request: &OaGetDialRecordRequest| request.offset.map_or(0, u64::from),
+            |request: &mut OaGetDialRecordRequest, offset: u64| {
+                request.offset = Some(u32::try_from(offset).unwrap_or(u32::MAX));
+            },
+            |request: &OaGetDialRecordRequest| request.limit.map(u64::from),
+            |response: OaGetDialRecordResponse| response.record,
+        )
+    }
+}
+rt::wire! {
+    OaGetDialRecordRequest: strict, required 0;
+    start_time "start_time": opt wire::Lenient;
+    end_time "end_time": opt wire::Lenient;
+    offset "offset": opt wire::Lenient;
+    limit "limit": opt wire::Lenient;
+}
+impl crate::Endpoint for OaGetDialRecordRequest {
+    type Response = OaGetDialRecordResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "oa.get_dial_record",
+        method: Method::Post,
+        path: "/cgi-bin/dial/get_dial_record",
+        doc: "https://developer.work.weixin.qq.com/document/path/93662",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("start_time", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param("end_time", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param("offset", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param(
+                "limit",
+                s::Kind::Int,
+                0,
+                s::Limits::NONE.range(None, Some(100)),
+                None,
+            ),
+        ],
+        rules: &[],
+    };
+}
+/// What `POST /cgi-bin/dial/get_dial_record` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OaGetDialRecordResponse {
+    /// 通话记录列表
+    pub record: Vec<DialRecord>,
+}
+rt::wire! {
+    OaGetDialRecordResponse: lenient, required 0;
+    record "record": field Vec<wire::Plain>;
+}
+rt::int_enum! {
+    /// 打卡类型（获取打卡记录数据的 opencheckindatatype）
+    pub struct CheckinDataType(i32) {
+        /// `1`: 上下班打卡
+        ON_OFF_DUTY = 1 => "on_off_duty",
+        /// `2`: 外出打卡
+        OUTSIDE = 2 => "outside",
+        /// `3`: 全部打卡
+        ALL = 3 => "all",
+    }
+}
+pub(crate) static SCHEMA_CHECKIN_DATA_TYPE: s::Enum = s::Enum(
+    "CheckinDataType",
+    &[
+        ("on_off_duty", s::Lit::Int(1)),
+        ("outside", s::Lit::Int(2)),
+        ("all", s::Lit::Int(3)),
+    ],
+);
+/// `checkin/getcheckindata` 的 `checkindata` 的一项：一条打卡记录。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinRecord {
+    /// 用户id
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: String,
+    /// 打卡规则名称
+    pub groupname: Option<String>,
+    /// 打卡类型。字符串，目前有：上班打卡，下班打卡，外出打卡
+    pub checkin_type: Option<String>,
+    /// 异常类型，字符串，包括：时间异常，地点异常，未打卡，wifi异常，非常用设备。如果有多个异常，以分号间隔
+    pub exception_type: Option<String>,
+    /// 打卡时间。Unix时间戳
+    pub checkin_time: Option<u32>,
+    /// 打卡地点title
+    pub location_title: Option<String>,
+    /// 打卡地点详情
+    pub location_detail: Option<String>,
+    /// 打卡wifi名称
+    pub wifiname: Option<String>,
+    /// 打卡备注
+    pub notes: Option<String>,
+    /// 打卡的MAC地址/bssid
+    pub wifimac: Option<String>,
+    /// 打卡的附件media\_id，可使用media/get获取附件
+    pub mediaids: Vec<String>,
+    /// 位置打卡地点纬度，是实际纬度的1000000倍，与腾讯地图一致采用GCJ-02坐标系统标准
+    pub lat: Option<i64>,
+    /// 位置打卡地点经度，是实际经度的1000000倍，与腾讯地图一致采用GCJ-02坐标系统标准
+    pub lng: Option<i64>,
+    /// 打卡设备id
+    pub deviceid: Option<String>,
+    /// 标准打卡时间，指此次打卡时间对应的标准上班时间或标准下班时间（Unix时间戳）。标准打卡时间只对于固定排班和自定义排班两种类型有效
+    pub sch_checkin_time: Option<u32>,
+    /// 规则id，表示打卡记录所属规则的id
+    pub groupid: Option<u32>,
+    /// 班次id，表示打卡记录所属规则中，所属班次的id
+    pub schedule_id: Option<u32>,
+    /// 时段id，表示打卡记录所属规则中，某一班次中的某一时段的id，如上下班时间为9:00-12:00、13:00-18:00的班次中，9:00-12:00为其中一组时段
+    pub timeline_id: Option<u32>,
+}
+rt::wire! {
+    CheckinRecord: lenient, required 0;
+    userid "userid": field wire::Lenient;
+    groupname "groupname": opt wire::Lenient;
+    checkin_type "checkin_type": opt wire::Lenient;
+    exception_type "exception_type": opt wire::Lenient;
+    checkin_time "checkin_time": opt wire::Lenient;
+    location_title "location_title": opt wire::Lenient;
+    location_detail "location_detail": opt wire::Lenient;
+    wifiname "wifiname": opt wire::Lenient;
+    notes "notes": opt wire::Lenient;
+    wifimac "wifimac": opt wire::Lenient;
+    mediaids "mediaids": many Vec<wire::Lenient>;
+    lat "lat": opt wire::Lenient;
+    lng "lng": opt wire::Lenient;
+    deviceid "deviceid": opt wire::Lenient;
+    sch_checkin_time "sch_checkin_time": opt wire::Lenient;
+    groupid "groupid": opt wire::Lenient;
+    schedule_id "schedule_id": opt wire::Lenient;
+    timeline_id "timeline_id": opt wire::Lenient;
+}
+rt::int_enum! {
+    /// 打卡规则类型
+    pub struct CheckinGroupType(i32) {
+        /// `1`: 固定时间上下班
+        FIXED = 1 => "fixed",
+        /// `2`: 按班次上下班
+        BY_SCHEDULE = 2 => "by_schedule",
+        /// `3`: 自由上下班
+        FREE = 3 => "free",
+    }
+}
+rt::int_enum! {
+    /// 打卡方式
+    pub struct CheckinDeviceMode(i32) {
+        /// `0`: 手机
+        PHONE = 0 => "phone",
+        /// `2`: 智慧考勤机
+        SMART_DEVICE = 2 => "smart_device",
+        /// `3`: 手机+智慧考勤机
+        PHONE_AND_DEVICE = 3 => "phone_and_device",
+    }
+}
+rt::int_enum! {
+    /// 范围外打卡处理方式
+    pub struct CheckinOutRangeOption(i32) {
+        /// `0`: 视为范围外异常，默认值
+        EXCEPTION = 0 => "exception",
+        /// `1`: 视为正常外勤
+        NORMAL_OUTSIDE = 1 => "normal_outside",
+        /// `2`: 不允许范围外打卡
+        FORBIDDEN = 2 => "forbidden",
+    }
+}
+/// 上下班打卡时间（checkindate.checkintime、spe\_workdays.checkintime 的一项），均为距离当天0点的秒数。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinTime {
+    /// 上班时间，表示为距离当天0点的秒数。
+    pub work_sec: Option<u32>,
+    /// 下班时间，表示为距离当天0点的秒数。
+    pub off_work_sec: Option<u32>,
+    /// 上班提醒时间，表示为距离当天0点的秒数。
+    pub remind_work_sec: Option<u32>,
+    /// 下班提醒时间，表示为距离当天0点的秒数。
+    pub remind_off_work_sec: Option<u32>,
+}
+rt::wire! {
+    CheckinTime: lenient, required 0;
+    work_sec "work_sec": opt wire::Lenient;
+    off_work_sec "off_work_sec": opt wire::Lenient;
+    remind_work_sec "remind_work_sec": opt wire::Lenient;
+    remind_off_work_sec "remind_off_work_sec": opt wire::Lenient;
+}
+/// 打卡时间配置（group.checkindate 的一项），当规则类型为排班时没有意义。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinDate {
+    /// 工作日。若为固定时间上下班或自由上下班，则1到6分别表示星期一到星期六，0表示星期日；若为按班次上下班，则表示拉取班次的日期。
+    pub workdays: Vec<u32>,
+    /// 工作日上下班打卡时间信息
+    pub checkintime: Vec<CheckinTime>,
+    /// 下班不需要打卡，true为下班不需要打卡，false为下班需要打卡
+    pub noneed_offwork: Option<bool>,
+    /// 打卡时间限制（毫秒）
+    pub limit_aheadtime: Option<u32>,
+    /// 弹性时间（毫秒），只有flex\_on\_duty\_time，flex\_off\_duty\_time不生效时（值为-1）才有意义。仅「获取员工打卡规则」返回
+    pub flex_time: Option<u32>,
+    /// 允许迟到时间（秒），值为-1使用flex\_time
+    pub flex_on_duty_time: Option<i32>,
+    /// 允许早退时间（秒），值为-1使用flex\_time
+    pub flex_off_duty_time: Option<i32>,
+}
+rt::wire! {
+    CheckinDate: lenient, required 0;
+    workdays "workdays": many Vec<wire::Lenient>;
+    checkintime "checkintime": many Vec<wire::Plain>;
+    noneed_offwork "noneed_offwork": opt wire::Lenient;
+    limit_aheadtime "limit_aheadtime": opt wire::Lenient;
+    flex_time "flex_time": opt wire::Lenient;
+    flex_on_duty_time "flex_on_duty_time": opt wire::Lenient;
+    flex_off_duty_time "flex_off_duty_time": opt wire::Lenient;
+}
+/// 特殊日期（group.spe\_workdays 必须打卡日期、group.spe\_offdays 不用打卡日期的一项）。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinSpecialDay {
+    /// 特殊日期的时间戳
+    pub timestamp: Option<u32>,
+    /// 特殊日期备注
+    pub notes: Option<String>,
+    /// 特殊日期打卡时间配置，参数同checkindate.checkintime（不用打卡日期为空列表）
+    pub checkintime: Vec<CheckinTime>,
+}
+rt::wire! {
+    CheckinSpecialDay: lenient, required 0;
+    timestamp "timestamp": opt wire::Lenient;
+    notes "notes": opt wire::Lenient;
+    checkintime "checkintime": many Vec<wire::Plain>;
+}
+/// 打卡地点-WiFi打卡信息（group.wifimac\_infos 的一项）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinWifiMacInfo {
+    /// WiFi打卡地点名称
+    pub wifiname: Option<String>,
+    /// WiFi打卡地点MAC地址/bssid
+    pub wifimac: Option<String>,
+}
+rt::wire! {
+    CheckinWifiMacInfo: lenient, required 0;
+    wifiname "wifiname": opt wire::Lenient;
+    wifimac "wifimac": opt wire::Lenient;
+}
+/// 打卡地点-位置打卡信息（group.loc\_infos 的一项）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinLocInfo {
+    /// 位置打卡地点纬度，是实际纬度的1000000倍，与腾讯地图一致采用GCJ-02坐标系统标准
+    pub lat: Option<i64>,
+    /// 位置打卡地点经度，是实际经度的1000000倍，与腾讯地图一致采用GCJ-02坐标系统标准
+    pub lng: Option<i64>,
+    /// 位置打卡地点名称
+    pub loc_title: Option<String>,
+    /// 位置打卡地点详情
+    pub loc_detail: Option<String>,
+    /// 允许打卡范围（米）
+    pub distance: Option<u32>,
+}
+rt::wire! {
+    CheckinLocInfo: lenient, required 0;
+    lat "lat": opt wire::Lenient;
+    lng "lng": opt wire::Lenient;
+    loc_title "loc_title": opt wire::Lenient;
+    loc_detail "loc_detail": opt wire::Lenient;
+    distance "distance": opt wire::Lenient;
+}
+/// 班次时段内的一段休息时间（time\_section.rest\_times 的一项），距离0点的秒数。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinRestTime {
+    /// 休息开始时间，距离0点的秒
+    pub rest_begin_time: Option<u32>,
+    /// 休息结束时间，距离0点的秒
+    pub rest_end_time: Option<u32>,
+}
+rt::wire! {
+    CheckinRestTime: lenient, required 0;
+    rest_begin_time "rest_begin_time": opt wire::Lenient;
+    rest_end_time "rest_end_time": opt wire::Lenient;
+}
+/// 班次上下班时段信息（schedulelist.time\_section 的一项）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinTimeSection {
+    /// 时段id，为班次中某一堆上下班时间组合的id
+    pub time_id: Option<u32>,
+    /// 上班时间，表示为距离当天0点的秒数。
+    pub work_sec: Option<u32>,
+    /// 下班时间，表示为距离当天0点的秒数。
+    pub off_work_sec: Option<u32>,
+    /// 上班提醒时间，表示为距离当天0点的秒数。
+    pub remind_work_sec: Option<u32>,
+    /// 下班提醒时间，表示为距离当天0点的秒数。
+    pub remind_off_work_sec: Option<u32>,
+    /// 休息开始时间，仅单时段支持，距离0点的秒
+    pub rest_begin_time: Option<u32>,
+    /// 休息结束时间，仅单时段支持，距离0点的秒
+    pub rest_end_time: Option<u32>,
+    /// 是否允许休息
+    pub allow_rest: Option<bool>,
+    /// 休息时间段列表（出现在较新版本的返回示例中，参数表未列出）
+    pub rest_times: Vec<CheckinRestTime>,
+}
+rt::wire! {
+    CheckinTimeSection: lenient, required 0;
+    time_id "time_id": opt wire::Lenient;
+    work_sec "work_sec": opt wire::Lenient;
+    off_work_sec "off_work_sec": opt wire::Lenient;
+    remind_work_sec "remind_work_sec": opt wire::Lenient;
+    remind_off_work_sec "remind_off_work_sec": opt wire::Lenient;
+    rest_begin_time "rest_begin_time": opt wire::Lenient;
+    rest_end_time "rest_end_time": opt wire::Lenient;
+    allow_rest "allow_rest": opt wire::Lenient;
+    rest_times "rest_times": many Vec<wire::Plain>;
+}
+/// 迟到规则时间（late\_rule.timerules 的一项）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinLateTimeRule {
+    /// 晚走的时间 距离最晚一个下班的时间单位：秒
+    pub offwork_after_time: Option<u32>,
+    /// 第二天第一个班次允许迟到的弹性时间单位：秒
+    pub onwork_flex_time: Option<u32>,
+}
+rt::wire! {
+    CheckinLateTimeRule: lenient, required 0;
+    offwork_after_time "offwork_after_time": opt wire::Lenient;
+    onwork_flex_time "onwork_flex_time": opt wire::Lenient;
+}
+/// 晚走晚到时间规则信息（schedulelist.late\_rule）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinLateRule {
+    /// 是否允许超时下班（下班晚走次日晚到）允许时onwork\_flex\_time，offwork\_after\_time才有意义
+    pub allow_offwork_after_time: Option<bool>,
+    /// 迟到规则时间
+    pub timerules: Vec<CheckinLateTimeRule>,
+}
+rt::wire! {
+    CheckinLateRule: lenient, required 0;
+    allow_offwork_after_time "allow_offwork_after_time": opt wire::Lenient;
+    timerules "timerules": many Vec<wire::Plain>;
+}
+/// 班次（group.schedulelist 的一项），只有规则为按班次上下班打卡时才有该配置。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinSchedule {
+    /// 班次id
+    pub schedule_id: Option<u32>,
+    /// 班次名称
+    pub schedule_name: Option<String>,
+    /// 班次上下班时段信息
+    pub time_section: Vec<CheckinTimeSection>,
+    /// 允许提前打卡时间
+    pub limit_aheadtime: Option<u32>,
+    /// 下班xx秒后不允许打下班卡
+    pub limit_offtime: Option<u32>,
+    /// 下班不需要打卡
+    pub noneed_offwork: Option<bool>,
+    /// 是否允许弹性时间
+    pub allow_flex: Option<bool>,
+    /// 允许迟到时间（秒），值为-1使用flex\_time
+    pub flex_on_duty_time: Option<i32>,
+    /// 允许早退时间（秒），值为-1使用flex\_time
+    pub flex_off_duty_time: Option<i32>,
+    /// 晚走晚到时间规则信息
+    pub late_rule: Option<CheckinLateRule>,
+    /// 最早可打卡时间限制
+    pub max_allow_arrive_early: Option<u32>,
+    /// 最晚可打卡时间限制，max\_allow\_arrive\_early、max\_allow\_arrive\_late与flex\_on\_duty\_time、flex\_off\_duty\_time互斥，当设置其中一组时，另一组数值置0
+    pub max_allow_arrive_late: Option<u32>,
+}
+rt::wire! {
+    CheckinSchedule: lenient, required 0;
+    schedule_id "schedule_id": opt wire::Lenient;
+    schedule_name "schedule_name": opt wire::Lenient;
+    time_section "time_section": many Vec<wire::Plain>;
+    limit_aheadtime "limit_aheadtime": opt wire::Lenient;
+    limit_offtime "limit_offtime": opt wire::Lenient;
+    noneed_offwork "noneed_offwork": opt wire::Lenient;
+    allow_flex "allow_flex": opt wire::Lenient;
+    flex_on_duty_time "flex_on_duty_time": opt wire::Lenient;
+    flex_off_duty_time "flex_off_duty_time": opt wire::Lenient;
+    late_rule "late_rule": opt wire::Plain;
+    max_allow_arrive_early "max_allow_arrive_early": opt wire::Lenient;
+    max_allow_arrive_late "max_allow_arrive_late": opt wire::Lenient;
+}
+/// 打卡人员信息（group.range），仅「获取企业所有打卡规则」返回
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinRange {
+    /// 打卡人员中，部门节点的id
+    pub party_id: Vec<String>,
+    /// 打卡人员中，单个打卡人员节点的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: Vec<String>,
+    /// 打卡人员中，标签节点的标签id
+    pub tagid: Vec<u32>,
+}
+rt::wire! {
+    CheckinRange: lenient, required 0;
+    party_id "party_id": many Vec<wire::Lenient>;
+    userid "userid": many Vec<wire::Lenient>;
+    tagid "tagid": many Vec<wire::Lenient>;
+}
+/// 汇报对象（reporterinfo.reporters 的一项）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinReporter {
+    /// 汇报对象的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: Option<String>,
+}
+rt::wire! {
+    CheckinReporter: lenient, required 0;
+    userid "userid": opt wire::Lenient;
+}
+/// 汇报对象信息（group.reporterinfo），仅「获取企业所有打卡规则」返回
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinReporterInfo {
+    /// 汇报对象，每个汇报人用userid表示
+    pub reporters: Vec<CheckinReporter>,
+    /// 汇报对象更新时间
+    pub updatetime: Option<u32>,
+}
+rt::wire! {
+    CheckinReporterInfo: lenient, required 0;
+    reporters "reporters": many Vec<wire::Plain>;
+    updatetime "updatetime": opt wire::Lenient;
+}
+rt::int_enum! {
+    /// 加班类型
+    pub struct CheckinOtType(i32) {
+        /// `0`: 以加班申请核算打卡记录（根据打卡记录和加班申请核算）
+        BY_APPLICATION_AND_RECORD = 0 => "by_application_and_record",
+        /// `1`: 以打卡时间为准（根据打卡时间计算）
+        BY_CHECKIN_TIME = 1 => "by_checkin_time",
+        /// `2`: 以加班申请审批为准（只根据加班申请计算）
+        BY_APPLICATION = 2 => "by_application",
+    }
+}
+rt::int_enum! {
+    /// 加班-休息扣除类型
+    pub struct CheckinOtRestType(i32) {
+        /// `0`: 不开启扣除
+        NONE = 0 => "none",
+        /// `1`: 指定休息时间扣除
+        FIXED_TIME = 1 => "fixed_time",
+        /// `2`: 按加班时长扣除休息时间
+        BY_OT_DURATION = 2 => "by_ot_duration",
+    }
+}
+/// 加班-指定休息时间配置信息，当restinfo.type为1时有意义
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinOtFixTimeRule {
+    /// 指定休息时间的开始时间，距离当天00:00的秒数
+    pub fix_time_begin_sec: Option<u32>,
+    /// 指定休息时间的结束时间，距离当天00:00的秒数
+    pub fix_time_end_sec: Option<u32>,
+}
+rt::wire! {
+    CheckinOtFixTimeRule: lenient, required 0;
+    fix_time_begin_sec "fix_time_begin_sec": opt wire::Lenient;
+    fix_time_end_sec "fix_time_end_sec": opt wire::Lenient;
+}
+/// 加班-按加班时长扣除条件信息（cal\_ottime\_rule.items 的一项）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinOtCalTimeItem {
+    /// 加班满-时长（秒）
+    pub ot_time: Option<u32>,
+    /// 对应扣除-时长（秒）
+    pub rest_time: Option<u32>,
+}
+rt::wire! {
+    CheckinOtCalTimeItem: lenient, required 0;
+    ot_time "ot_time": opt wire::Lenient;
+    rest_time "rest_time": opt wire::Lenient;
+}
+/// 加班-按加班时长扣除配置信息，当restinfo.type为2时有意义
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinOtCalTimeRule {
+    /// 按加班时长扣除条件信息
+    pub items: Vec<CheckinOtCalTimeItem>,
+}
+rt::wire! {
+    CheckinOtCalTimeRule: lenient, required 0;
+    items "items": many Vec<wire::Plain>;
+}
+/// 加班-休息扣除配置信息（ot\_workingday\_restinfo / ot\_nonworkingday\_restinfo）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinOtRestInfo {
+    /// 休息扣除类型：0-不开启扣除；1-指定休息时间扣除；2-按加班时长扣除休息时间
+    pub type_: Option<CheckinOtRestType>,
+    /// 指定休息时间配置信息，当type为1时有意义
+    pub fix_time_rule: Option<CheckinOtFixTimeRule>,
+    /// 按加班时长扣除配置信息，当type为2时有意义
+    pub cal_ottime_rule: Option<CheckinOtCalTimeRule>,
+}
+rt::wire! {
+    CheckinOtRestInfo: lenient, required 0;
+    type_ "type": opt wire::Plain;
+    fix_time_rule "fix_time_rule": opt wire::Plain;
+    cal_ottime_rule "cal_ottime_rule": opt wire::Plain;
+}
+/// 以打卡时间为准-加班时长计算规则信息（ot\_info.otcheckinfo）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinOtCheckInfo {
+    /// 允许工作日加班-加班开始时间：下班后xx秒开始计算加班，距离最晚下班时间的秒数，例如，1800（30分钟 乘以 60秒），默认值30分钟
+    pub ot_workingday_time_start: Option<u32>,
+    /// 允许工作日加班-最短加班时长：不足xx秒视为未加班，单位秒，默认值30分钟
+    pub ot_workingday_time_min: Option<u32>,
+    /// 允许工作日加班-最长加班时长：超过则视为加班xx秒，单位秒，默认值240分钟
+    pub ot_workingday_time_max: Option<u32>,
+    /// 允许非工作日加班-最短加班时长：不足xx秒视为未加班，单位秒，默认值30分钟
+    pub ot_nonworkingday_time_min: Option<u32>,
+    /// 允许非工作日加班-最长加班时长：超过则视为加班xx秒 单位秒，默认值240分钟
+    pub ot_nonworkingday_time_max: Option<u32>,
+    /// 非工作日加班，跨天时间，距离当天00:00的秒数
+    pub ot_nonworkingday_spanday_time: Option<u32>,
+    /// 工作日加班-休息扣除配置信息
+    pub ot_workingday_restinfo: Option<CheckinOtRestInfo>,
+    /// 非工作日加班-休息扣除配置信息，参数信息与ot\_workingday\_restinfo一致
+    pub ot_nonworkingday_restinfo: Option<CheckinOtRestInfo>,
+}
+rt::wire! {
+    CheckinOtCheckInfo: lenient, required 0;
+    ot_workingday_time_start "ot_workingday_time_start": opt wire::Lenient;
+    ot_workingday_time_min "ot_workingday_time_min": opt wire::Lenient;
+    ot_workingday_time_max "ot_workingday_time_max": opt wire::Lenient;
+    ot_nonworkingday_time_min "ot_nonworkingday_time_min": opt wire::Lenient;
+    ot_nonworkingday_time_max "ot_nonworkingday_time_max": opt wire::Lenient;
+    ot_nonworkingday_spanday_time "ot_nonworkingday_spanday_time": opt wire::Lenient;
+    ot_workingday_restinfo "ot_workingday_restinfo": opt wire::Plain;
+    ot_nonworkingday_restinfo "ot_nonworkingday_restinfo": opt wire::Plain;
+}
+/// 以加班申请核算打卡记录相关信息（ot\_info.otapplyinfo），根据加班申请核算加班时长，只有有设置相关信息时且以加班申请核算打卡才有相关信息；内含参数释义基本同otcheckinfo，但只包含加班休息扣除、跨天时间等参数
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinOtApplyInfo {
+    /// 允许工作日加班
+    pub allow_ot_workingday: Option<bool>,
+    /// 允许非工作日加班
+    pub allow_ot_nonworkingday: Option<bool>,
+    /// 更新时间
+    pub uptime: Option<u32>,
+    /// 工作日加班-休息扣除配置信息
+    pub ot_workingday_restinfo: Option<CheckinOtRestInfo>,
+    /// 非工作日加班-休息扣除配置信息
+    pub ot_nonworkingday_restinfo: Option<CheckinOtRestInfo>,
+    /// 非工作日加班，跨天时间，距离当天00:00的秒数
+    pub ot_nonworkingday_spanday_time: Option<u32>,
+}
+rt::wire! {
+    CheckinOtApplyInfo: lenient, required 0;
+    allow_ot_workingday "allow_ot_workingday": opt wire::Lenient;
+    allow_ot_nonworkingday "allow_ot_nonworkingday": opt wire::Lenient;
+    uptime "uptime": opt wire::Lenient;
+    ot_workingday_restinfo "ot_workingday_restinfo": opt wire::Plain;
+    ot_nonworkingday_restinfo "ot_nonworkingday_restinfo": opt wire::Plain;
+    ot_nonworkingday_spanday_time "ot_nonworkingday_spanday_time": opt wire::Lenient;
+}
+/// 加班信息（group.ot\_info），相关信息需要设置后才能显示；仅「获取企业所有打卡规则」返回
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinOtInfo {
+    /// 加班类型 0：以加班申请核算打卡记录（根据打卡记录和加班申请核算），1：以打卡时间为准（根据打卡时间计算），2：以加班申请审批为准（只根据加班申请计算）
+    pub type_: Option<CheckinOtType>,
+    /// 允许工作日加班，true为允许，false为不允许
+    pub allow_ot_workingday: Option<bool>,
+    /// 允许非工作日加班，true为允许，false为不允许
+    pub allow_ot_nonworkingday: Option<bool>,
+    /// 以打卡时间为准-加班时长计算规则信息
+    pub otcheckinfo: Option<CheckinOtCheckInfo>,
+    /// 更新时间
+    pub uptime: Option<u32>,
+    /// 以加班申请核算打卡记录相关信息
+    pub otapplyinfo: Option<CheckinOtApplyInfo>,
+}
+rt::wire! {
+    CheckinOtInfo: lenient, required 0;
+    type_ "type": opt wire::Plain;
+    allow_ot_workingday "allow_ot_workingday": opt wire::Lenient;
+    allow_ot_nonworkingday "allow_ot_nonworkingday": opt wire::Lenient;
+    otcheckinfo "otcheckinfo": opt wire::Plain;
+    uptime "uptime": opt wire::Lenient;
+    otapplyinfo "otapplyinfo": opt wire::Plain;
+}
+/// 一条打卡规则：「获取员工打卡规则」`info[].group` 与「获取企业所有打卡规则」`group[]` 的一项。
+/// range、create\_time、white\_users、type、reporterinfo、ot\_info、allow\_apply\_bk\_cnt、option\_out\_range、
+/// create\_userid、use\_face\_detect、allow\_apply\_bk\_day\_limit、update\_userid、offwork\_interval\_time
+/// 只在「获取企业所有打卡规则」中返回。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinGroup {
+    /// 打卡规则类型。1：固定时间上下班；2：按班次上下班；3：自由上下班
+    pub grouptype: Option<CheckinGroupType>,
+    /// 打卡规则id
+    pub groupid: Option<u32>,
+    /// 打卡规则名称
+    pub groupname: Option<String>,
+    /// 是否开启审批打卡（2025年版本的返回示例中出现）
+    pub open_sp_checkin: Option<bool>,
+    /// 打卡时间配置，当规则类型为排班时没有意义
+    pub checkindate: Vec<CheckinDate>,
+    /// 特殊日期-必须打卡日期，timestamp表示具体时间
+    pub spe_workdays: Vec<CheckinSpecialDay>,
+    /// 特殊日期-不用打卡日期，timestamp表示具体时间
+    pub spe_offdays: Vec<CheckinSpecialDay>,
+    /// 是否同步法定节假日，true为同步，false为不同步，当前排班不支持
+    pub sync_holidays: Option<bool>,
+    /// 是否打卡必须拍照，true为必须拍照，false为不必须拍照
+    pub need_photo: Option<bool>,
+    /// 是否备注时允许上传本地图片，true为允许，false为不允许
+    pub note_can_use_local_pic: Option<bool>,
+    /// 是否非工作日允许打卡,true为允许，false为不允许
+    pub allow_checkin_offworkday: Option<bool>,
+    /// 是否允许提交补卡申请，true为允许，false为不允许
+    pub allow_apply_offworkday: Option<bool>,
+    /// 打卡地点-WiFi打卡信息
+    pub wifimac_infos: Vec<CheckinWifiMacInfo>,
+    /// 打卡地点-位置打卡信息
+    pub loc_infos: Vec<CheckinLocInfo>,
+    /// 打卡人员信息
+    pub range: Option<CheckinRange>,
+    /// 创建打卡规则时间，为unix时间戳
+    pub create_time: Option<u32>,
+    /// 打卡人员白名单，即不需要打卡人员，需要有设置白名单才能查看
+    pub white_users: Vec<String>,
+    /// 打卡方式，0:手机；2:智慧考勤机；3:手机+智慧考勤机
+    pub type_: Option<CheckinDeviceMode>,
+    /// 汇报对象信息
+    pub reporterinfo: Option<CheckinReporterInfo>,
+    /// 加班信息，相关信息需要设置后才能显示
+    pub ot_info: Option<CheckinOtInfo>,
+    /// 每月最多补卡次数，默认-1表示不限制
+    pub allow_apply_bk_cnt: Option<i32>,
+    /// 范围外打卡处理方式，0-视为范围外异常，默认值；1-视为正常外勤；2:不允许范围外打卡
+    pub option_out_range: Option<CheckinOutRangeOption>,
+    /// 规则创建人userid
+    pub create_userid: Option<String>,
+    /// 人脸识别打卡开关，true为启用，false为不启用
+    pub use_face_detect: Option<bool>,
+    /// 允许补卡时限，默认-1表示不限制。单位天
+    pub allow_apply_bk_day_limit: Option<i32>,
+    /// 规则最近编辑人userid
+    pub update_userid: Option<String>,
+    /// 排班信息，只有规则为按班次上下班打卡时才有该配置
+    pub schedulelist: Vec<CheckinSchedule>,
+    /// 自由签到，上班打卡后xx秒可打下班卡
+    pub offwork_interval_time: Option<u32>,
+    /// 补卡指定异常类型，按比特位设置，大端模式，某位bit置位为1表示关闭某类型。从低到高四个比特位分别表示缺卡类型、迟到类型、早退类型、其他异常类型。为默认值0表示所有异常类型均允许补卡。
+    pub buka_restriction: Option<u64>,
+    /// 自由上下班规则的跨天时间，距离0点的秒数（较新版本文档字段）
+    pub span_day_time: Option<u32>,
+    /// 自由上下班规则的工作时长（秒），-1表示不限制（较新版本文档字段）
+    pub standard_work_duration: Option<i32>,
+    /// 打卡交替方式：0-多组交替，1-单组交替，2-仅记录打卡时间和位置（较新版本文档字段）
+    pub checkin_method_type: Option<u32>,
+}
+rt::wire! {
+    CheckinGroup: lenient, required 0;
+    grouptype "grouptype": opt wire::Plain;
+    groupid "groupid": opt wire::Lenient;
+    groupname "groupname": opt wire::Lenient;
+    open_sp_checkin "open_sp_checkin": opt wire::Lenient;
+    checkindate "checkindate": many Vec<wire::Plain>;
+    spe_workdays "spe_workdays": many Vec<wire::Plain>;
+    spe_offdays "spe_offdays": many Vec<wire::Plain>;
+    sync_holidays "sync_holidays": opt wire::Lenient;
+    need_photo "need_photo": opt wire::Lenient;
+    note_can_use_local_pic "note_can_use_local_pic": opt wire::Lenient;
+    allow_checkin_offworkday "allow_checkin_offworkday": opt wire::Lenient;
+    allow_apply_offworkday "allow_apply_offworkday": opt wire::Lenient;
+    wifimac_infos "wifimac_infos": many Vec<wire::Plain>;
+    loc_infos "loc_infos": many Vec<wire::Plain>;
+    range "range": opt wire::Plain;
+    create_time "create_time": opt wire::Lenient;
+    white_users "white_users": many Vec<wire::Lenient>;
+    type_ "type": opt wire::Plain;
+    reporterinfo "reporterinfo": opt wire::Plain;
+    ot_info "ot_info": opt wire::Plain;
+    allow_apply_bk_cnt "allow_apply_bk_cnt": opt wire::Lenient;
+    option_out_range "option_out_range": opt wire::Plain;
+    create_userid "create_userid": opt wire::Lenient;
+    use_face_detect "use_face_detect": opt wire::Lenient;
+    allow_apply_bk_day_limit "allow_apply_bk_day_limit": opt wire::Lenient;
+    update_userid "update_userid": opt wire::Lenient;
+    schedulelist "schedulelist": many Vec<wire::Plain>;
+    offwork_interval_time "offwork_interval_time": opt wire::Lenient;
+    buka_restriction "buka_restriction": opt wire::Lenient;
+    span_day_time "span_day_time": opt wire::Lenient;
+    standard_work_duration "standard_work_duration": opt wire::Lenient;
+    checkin_method_type "checkin_method_type": opt wire::Lenient;
+}
+/// `checkin/getcheckinoption` 的 `info` 的一项：一名员工当天的打卡规则。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinUserOption {
+    /// 打卡人员userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: String,
+    /// 打卡规则相关信息
+    pub group: Option<CheckinGroup>,
+}
+rt::wire! {
+    CheckinUserOption: lenient, required 0;
+    userid "userid": field wire::Lenient;
+    group "group": opt wire::Plain;
+}
+rt::int_enum! {
+    /// 记录类型
+    pub struct CheckinRecordType(i32) {
+        /// `1`: 固定上下班
+        FIXED = 1 => "fixed",
+        /// `2`: 外出（此报表中不会出现外出打卡数据）
+        OUTSIDE = 2 => "outside",
+        /// `3`: 按班次上下班
+        BY_SCHEDULE = 3 => "by_schedule",
+        /// `4`: 自由签到
+        FREE = 4 => "free",
+        /// `5`: 加班
+        OVERTIME = 5 => "overtime",
+        /// `7`: 无规则
+        NO_RULE = 7 => "no_rule",
+    }
+}
+rt::int_enum! {
+    /// 日报类型
+    pub struct CheckinDayType(i32) {
+        /// `0`: 工作日日报
+        WORKDAY = 0 => "workday",
+        /// `1`: 休息日日报
+        RESTDAY = 1 => "restday",
+    }
+}
+rt::int_enum! {
+    /// 异常（校准状态）类型
+    pub struct CheckinExceptionType(i32) {
+        /// `1`: 迟到
+        LATE = 1 => "late",
+        /// `2`: 早退
+        EARLY_LEAVE = 2 => "early_leave",
+        /// `3`: 缺卡
+        MISSING = 3 => "missing",
+        /// `4`: 旷工
+        ABSENT = 4 => "absent",
+        /// `5`: 地点异常
+        LOCATION = 5 => "location",
+        /// `6`: 设备异常
+        DEVICE = 6 => "device",
+    }
+}
+rt::int_enum! {
+    /// 日报加班状态
+    pub struct CheckinOtStatus(i32) {
+        /// `0`: 无加班
+        NONE = 0 => "none",
+        /// `1`: 正常
+        NORMAL = 1 => "normal",
+        /// `2`: 缺时长
+        SHORT = 2 => "short",
+    }
+}
+rt::int_enum! {
+    /// 假勤类型
+    pub struct CheckinSpType(i32) {
+        /// `1`: 请假
+        LEAVE = 1 => "leave",
+        /// `2`: 补卡
+        MAKEUP = 2 => "makeup",
+        /// `3`: 出差
+        BUSINESS_TRIP = 3 => "business_trip",
+        /// `4`: 外出
+        OUTING = 4 => "outing",
+        /// `100`: 外勤
+        FIELD_WORK = 100 => "field_work",
+    }
+}
+rt::int_enum! {
+    /// 假勤时长单位
+    pub struct CheckinSpTimeType(i32) {
+        /// `0`: 按天
+        DAY = 0 => "day",
+        /// `1`: 按小时
+        HOUR = 1 => "hour",
+    }
+}
+/// 日报 rule\_info.checkintime 的一项：当日打卡时间，为距离0点的时间差
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinWorkTime {
+    /// 上班时间，为距离0点的时间差
+    pub work_sec: Option<u32>,
+    /// 下班时间，为距离0点的时间差
+    pub off_work_sec: Option<u32>,
+}
+rt::wire! {
+    CheckinWorkTime: lenient, required 0;
+    work_sec "work_sec": opt wire::Lenient;
+    off_work_sec "off_work_sec": opt wire::Lenient;
+}
+/// 日报 base\_info.rule\_info：打卡人员所属规则信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinDayRuleInfo {
+    /// 所属规则的id
+    pub groupid: Option<i32>,
+    /// 打卡规则名
+    pub groupname: Option<String>,
+    /// 当日所属班次id，仅按班次上下班才有值，显示在打卡日报-班次列
+    pub scheduleid: Option<i32>,
+    /// 当日所属班次名称，仅按班次上下班才有值，显示在打卡日报-班次列
+    pub schedulename: Option<String>,
+    /// 当日打卡时间，仅固定上下班规则有值，显示在打卡日报-班次列
+    pub checkintime: Vec<CheckinWorkTime>,
+}
+rt::wire! {
+    CheckinDayRuleInfo: lenient, required 0;
+    groupid "groupid": opt wire::Lenient;
+    groupname "groupname": opt wire::Lenient;
+    scheduleid "scheduleid": opt wire::Lenient;
+    schedulename "schedulename": opt wire::Lenient;
+    checkintime "checkintime": many Vec<wire::Plain>;
+}
+/// 日报 base\_info：基础信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinDayBaseInfo {
+    /// 日报日期
+    pub date: Option<u32>,
+    /// 记录类型：1-固定上下班；2-外出（此报表中不会出现外出打卡数据）；3-按班次上下班；4-自由签到；5-加班；7-无规则
+    pub record_type: Option<CheckinRecordType>,
+    /// 打卡人员姓名
+    pub name: Option<String>,
+    /// 打卡人员别名
+    pub name_ex: Option<String>,
+    /// 打卡人员所在部门，会显示所有所在部门
+    pub departs_name: Option<String>,
+    /// 打卡人员账号，即userid
+    pub acctid: Option<String>,
+    /// 打卡人员所属规则信息
+    pub rule_info: Option<CheckinDayRuleInfo>,
+    /// 日报类型：0-工作日日报；1-休息日日报
+    pub day_type: Option<CheckinDayType>,
+}
+rt::wire! {
+    CheckinDayBaseInfo: lenient, required 0;
+    date "date": opt wire::Lenient;
+    record_type "record_type": opt wire::Plain;
+    name "name": opt wire::Lenient;
+    name_ex "name_ex": opt wire::Lenient;
+    departs_name "departs_name": opt wire::Lenient;
+    acctid "acctid": opt wire::Lenient;
+    rule_info "rule_info": opt wire::Plain;
+    day_type "day_type": opt wire::Plain;
+}
+/// 日报 summary\_info：汇总信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinDaySummaryInfo {
+    /// 当日打卡次数
+    pub checkin_count: Option<i32>,
+    /// 当日实际工作时长，单位：秒
+    pub regular_work_sec: Option<i32>,
+    /// 当日标准工作时长，单位：秒
+    pub standard_work_sec: Option<i32>,
+    /// 当日最早打卡时间
+    pub earliest_time: Option<i32>,
+    /// 当日最晚打卡时间（官方拼写 lastest）
+    pub lastest_time: Option<i32>,
+}
+rt::wire! {
+    CheckinDaySummaryInfo: lenient, required 0;
+    checkin_count "checkin_count": opt wire::Lenient;
+    regular_work_sec "regular_work_sec": opt wire::Lenient;
+    standard_work_sec "standard_work_sec": opt wire::Lenient;
+    earliest_time "earliest_time": opt wire::Lenient;
+    lastest_time "lastest_time": opt wire::Lenient;
+}
+/// 假勤信息摘要的一种语言描述（sp\_title.data / sp\_description.data 的一项）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinSpTextItem {
+    /// 假勤信息摘要文本
+    pub text: Option<String>,
+    /// 语言类型：zh\_CN
+    pub lang: Option<String>,
+}
+rt::wire! {
+    CheckinSpTextItem: lenient, required 0;
+    text "text": opt wire::Lenient;
+    lang "lang": opt wire::Lenient;
+}
+/// 假勤信息摘要（sp\_title 标题信息 / sp\_description 描述信息）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinSpText {
+    /// 多种语言描述，目前只有中文一种
+    pub data: Vec<CheckinSpTextItem>,
+}
+rt::wire! {
+    CheckinSpText: lenient, required 0;
+    data "data": many Vec<wire::Plain>;
+}
+/// 日报 holiday\_infos 的一项：假勤相关信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinHolidayInfo {
+    /// 假勤申请id，即当日关联的假勤审批单id
+    pub sp_number: Option<String>,
+    /// 假勤信息摘要-标题信息
+    pub sp_title: Option<CheckinSpText>,
+    /// 假勤信息摘要-描述信息
+    pub sp_description: Option<CheckinSpText>,
+}
+rt::wire! {
+    CheckinHolidayInfo: lenient, required 0;
+    sp_number "sp_number": opt wire::Lenient;
+    sp_title "sp_title": opt wire::Plain;
+    sp_description "sp_description": opt wire::Plain;
+}
+/// 日报/月报 exception\_infos 的一项：异常（校准）状态统计
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinExceptionInfo {
+    /// 异常类型：1-迟到；2-早退；3-缺卡；4-旷工；5-地点异常；6-设备异常
+    pub exception: Option<CheckinExceptionType>,
+    /// 此异常的次数（月报为统计周期内每日此异常次数之和）
+    pub count: Option<i32>,
+    /// 此异常的时长（迟到/早退/旷工才有值；月报为统计周期内每日此异常时长之和）
+    pub duration: Option<i32>,
+}
+rt::wire! {
+    CheckinExceptionInfo: lenient, required 0;
+    exception "exception": opt wire::Plain;
+    count "count": opt wire::Lenient;
+    duration "duration": opt wire::Lenient;
+}
+/// 日报 ot\_info：加班信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinDayOtInfo {
+    /// 状态：0-无加班；1-正常；2-缺时长
+    pub ot_status: Option<CheckinOtStatus>,
+    /// 加班时长
+    pub ot_duration: Option<u32>,
+    /// ot\_status为2下，加班不足的时长
+    pub exception_duration: Vec<u32>,
+    /// 工作日加班记为调休，单位秒
+    pub workday_over_as_vacation: Option<i32>,
+    /// 工作日加班记为加班费，单位秒
+    pub workday_over_as_money: Option<i32>,
+    /// 休息日加班记为调休，单位秒
+    pub restday_over_as_vacation: Option<i32>,
+    /// 休息日加班记为加班费，单位秒
+    pub restday_over_as_money: Option<i32>,
+    /// 节假日加班记为调休，单位秒
+    pub holiday_over_as_vacation: Option<i32>,
+    /// 节假日加班记为加班费，单位秒
+    pub holiday_over_as_money: Option<i32>,
+}
+rt::wire! {
+    CheckinDayOtInfo: lenient, required 0;
+    ot_status "ot_status": opt wire::Plain;
+    ot_duration "ot_duration": opt wire::Lenient;
+    exception_duration "exception_duration": many Vec<wire::Lenient>;
+    workday_over_as_vacation "workday_over_as_vacation": opt wire::Lenient;
+    workday_over_as_money "workday_over_as_money": opt wire::Lenient;
+    restday_over_as_vacation "restday_over_as_vacation": opt wire::Lenient;
+    restday_over_as_money "restday_over_as_money": opt wire::Lenient;
+    holiday_over_as_vacation "holiday_over_as_vacation": opt wire::Lenient;
+    holiday_over_as_money "holiday_over_as_money": opt wire::Lenient;
+}
+/// 日报/月报 sp\_items 的一项：假勤统计信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinSpItem {
+    /// 类型：1-请假；2-补卡；3-出差；4-外出；100-外勤
+    pub type_: Option<CheckinSpType>,
+    /// 具体请假类型，当type为1请假时，具体的请假类型id，可通过审批相关接口获取假期详情
+    pub vacation_id: Option<u32>,
+    /// 假勤次数（月报为统计周期内每日此假勤发生次数之和）
+    pub count: Option<u32>,
+    /// 假勤时长秒数（月报为统计周期内之和），时长单位为天直接除以86400即为天数，单位为小时直接除以3600即为小时数
+    pub duration: Option<u32>,
+    /// 时长单位：0-按天 1-按小时
+    pub time_type: Option<CheckinSpTimeType>,
+    /// 统计项名称
+    pub name: Option<String>,
+}
+rt::wire! {
+    CheckinSpItem: lenient, required 0;
+    type_ "type": opt wire::Plain;
+    vacation_id "vacation_id": opt wire::Lenient;
+    count "count": opt wire::Lenient;
+    duration "duration": opt wire::Lenient;
+    time_type "time_type": opt wire::Plain;
+    name "name": opt wire::Lenient;
+}
+/// `checkin/getcheckin_daydata` 的 `datas` 的一项：一人一天的日报。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinDayData {
+    /// 基础信息
+    pub base_info: Option<CheckinDayBaseInfo>,
+    /// 汇总信息
+    pub summary_info: Option<CheckinDaySummaryInfo>,
+    /// 假勤相关信息
+    pub holiday_infos: Vec<CheckinHolidayInfo>,
+    /// 校准状态信息
+    pub exception_infos: Vec<CheckinExceptionInfo>,
+    /// 加班信息
+    pub ot_info: Option<CheckinDayOtInfo>,
+    /// 假勤统计信息
+    pub sp_items: Vec<CheckinSpItem>,
+}
+rt::wire! {
+    CheckinDayData: lenient, required 0;
+    base_info "base_info": opt wire::Plain;
+    summary_info "summary_info": opt wire::Plain;
+    holiday_infos "holiday_infos": many Vec<wire::Plain>;
+    exception_infos "exception_infos": many Vec<wire::Plain>;
+    ot_info "ot_info": opt wire::Plain;
+    sp_items "sp_items": many Vec<wire::Plain>;
+}
+/// 月报 base\_info.rule\_info：打卡人员所属规则信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinMonthRuleInfo {
+    /// 所属规则的id
+    pub groupid: Option<i32>,
+    /// 打卡规则名
+    pub groupname: Option<String>,
+}
+rt::wire! {
+    CheckinMonthRuleInfo: lenient, required 0;
+    groupid "groupid": opt wire::Lenient;
+    groupname "groupname": opt wire::Lenient;
+}
+/// 月报 base\_info：基础信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinMonthBaseInfo {
+    /// 记录类型：1-固定上下班；2-外出（此报表中不会出现外出打卡数据）；3-按班次上下班；4-自由签到；5-加班；7-无规则
+    pub record_type: Option<CheckinRecordType>,
+    /// 打卡人员姓名
+    pub name: Option<String>,
+    /// 打卡人员别名
+    pub name_ex: Option<String>,
+    /// 打卡人员所在部门，会显示所有所在部门
+    pub departs_name: Option<String>,
+    /// 打卡人员账号，即userid
+    pub acctid: Option<String>,
+    /// 打卡人员所属规则信息
+    pub rule_info: Option<CheckinMonthRuleInfo>,
+}
+rt::wire! {
+    CheckinMonthBaseInfo: lenient, required 0;
+    record_type "record_type": opt wire::Plain;
+    name "name": opt wire::Lenient;
+    name_ex "name_ex": opt wire::Lenient;
+    departs_name "departs_name": opt wire::Lenient;
+    acctid "acctid": opt wire::Lenient;
+    rule_info "rule_info": opt wire::Plain;
+}
+/// 月报 summary\_info：汇总信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinMonthSummaryInfo {
+    /// 应打卡天数
+    pub work_days: Option<i32>,
+    /// 正常天数
+    pub regular_days: Option<i32>,
+    /// 异常天数
+    pub except_days: Option<i32>,
+    /// 实际工作时长，为统计周期每日实际工作时长之和, 单位: 秒
+    pub regular_work_sec: Option<i32>,
+    /// 标准工作时长，为统计周期每日标准工作时长之和, 单位: 秒
+    pub standard_work_sec: Option<i32>,
+}
+rt::wire! {
+    CheckinMonthSummaryInfo: lenient, required 0;
+    work_days "work_days": opt wire::Lenient;
+    regular_days "regular_days": opt wire::Lenient;
+    except_days "except_days": opt wire::Lenient;
+    regular_work_sec "regular_work_sec": opt wire::Lenient;
+    standard_work_sec "standard_work_sec": opt wire::Lenient;
+}
+/// 月报 overwork\_info：加班情况
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinOverworkInfo {
+    /// 工作日加班时长
+    pub workday_over_sec: Option<i32>,
+    /// 节假日加班时长
+    pub holidays_over_sec: Option<i32>,
+    /// 休息日加班时长
+    pub restdays_over_sec: Option<i32>,
+    /// 工作日加班记为调休，单位秒
+    pub workdays_over_as_vacation: Option<i32>,
+    /// 工作日加班记为加班费，单位秒
+    pub workdays_over_as_money: Option<i32>,
+    /// 休息日加班记为调休，单位秒
+    pub restdays_over_as_vacation: Option<i32>,
+    /// 休息日加班记为加班费，单位秒
+    pub restdays_over_as_money: Option<i32>,
+    /// 节假日加班记为调休，单位秒
+    pub holidays_over_as_vacation: Option<i32>,
+    /// 节假日加班记为加班费，单位秒
+    pub holidays_over_as_money: Option<i32>,
+}
+rt::wire! {
+    CheckinOverworkInfo: lenient, required 0;
+    workday_over_sec "workday_over_sec": opt wire::Lenient;
+    holidays_over_sec "holidays_over_sec": opt wire::Lenient;
+    restdays_over_sec "restdays_over_sec": opt wire::Lenient;
+    workdays_over_as_vacation "workdays_over_as_vacation": opt wire::Lenient;
+    workdays_over_as_money "workdays_over_as_money": opt wire::Lenient;
+    restdays_over_as_vacation "restdays_over_as_vacation": opt wire::Lenient;
+    restdays_over_as_money "restdays_over_as_money": opt wire::Lenient;
+    holidays_over_as_vacation "holidays_over_as_vacation": opt wire::Lenient;
+    holidays_over_as_money "holidays_over_as_money": opt wire::Lenient;
+}
+/// `checkin/getcheckin_monthdata` 的 `datas` 的一项：一人的月报。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinMonthData {
+    /// 基础信息
+    pub base_info: Option<CheckinMonthBaseInfo>,
+    /// 汇总信息
+    pub summary_info: Option<CheckinMonthSummaryInfo>,
+    /// 异常状态统计信息
+    pub exception_infos: Vec<CheckinExceptionInfo>,
+    /// 假勤统计信息
+    pub sp_items: Vec<CheckinSpItem>,
+    /// 加班情况
+    pub overwork_info: Option<CheckinOverworkInfo>,
+}
+rt::wire! {
+    CheckinMonthData: lenient, required 0;
+    base_info "base_info": opt wire::Plain;
+    summary_info "summary_info": opt wire::Plain;
+    exception_infos "exception_infos": many Vec<wire::Plain>;
+    sp_items "sp_items": many Vec<wire::Plain>;
+    overwork_info "overwork_info": opt wire::Plain;
+}
+/// 排班表中班次的上下班时段（schedule\_info.time\_section 的一项），均为距当天00:00的秒数
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinScheduleTimeSection {
+    /// 时段id，为班次中某一堆上下班时间组合的id
+    pub id: Option<u32>,
+    /// 上班时间。距当天00:00的秒数
+    pub work_sec: Option<u32>,
+    /// 下班时间。距当天00:00的秒数
+    pub off_work_sec: Option<u32>,
+    /// 上班提醒时间。距当天00:00的秒数
+    pub remind_work_sec: Option<u32>,
+    /// 下班提醒时间。距当天00:00的秒数
+    pub remind_off_work_sec: Option<u32>,
+}
+rt::wire! {
+    CheckinScheduleTimeSection: lenient, required 0;
+    id "id": opt wire::Lenient;
+    work_sec "work_sec": opt wire::Lenient;
+    off_work_sec "off_work_sec": opt wire::Lenient;
+    remind_work_sec "remind_work_sec": opt wire::Lenient;
+    remind_off_work_sec "remind_off_work_sec": opt wire::Lenient;
+}
+/// 个人当日排班信息（scheduleList.schedule\_info）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinScheduleInfo {
+    /// 当日安排班次id，班次id也可在打卡规则中查询获得；0为休息
+    pub schedule_id: Option<u32>,
+    /// 班次名称
+    pub schedule_name: Option<String>,
+    /// 班次上下班时段信息
+    pub time_section: Vec<CheckinScheduleTimeSection>,
+}
+rt::wire! {
+    CheckinScheduleInfo: lenient, required 0;
+    schedule_id "schedule_id": opt wire::Lenient;
+    schedule_name "schedule_name": opt wire::Lenient;
+    time_section "time_section": many Vec<wire::Plain>;
+}
+/// 个人排班表的一天（schedule.scheduleList 的一项）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinDaySchedule {
+    /// 排班日期，为表示当月第几天的数字
+    pub day: Option<u32>,
+    /// 个人当日排班信息
+    pub schedule_info: Option<CheckinScheduleInfo>,
+}
+rt::wire! {
+    CheckinDaySchedule: lenient, required 0;
+    day "day": opt wire::Lenient;
+    schedule_info "schedule_info": opt wire::Plain;
+}
+/// 个人排班信息（schedule\_list.schedule）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinUserScheduleTable {
+    /// 个人排班表信息（官方字段名为驼峰 scheduleList）
+    pub schedule_list: Vec<CheckinDaySchedule>,
+}
+rt::wire! {
+    CheckinUserScheduleTable: lenient, required 0;
+    schedule_list "scheduleList": many Vec<wire::Plain>;
+}
+/// `checkin/getcheckinschedulist` 的 `schedule_list` 的一项：一名员工一个月的排班表。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CheckinUserSchedule {
+    /// 打卡人员userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: String,
+    /// 排班表月份，格式为年月，如202011
+    pub yearmonth: Option<u32>,
+    /// 打卡规则id
+    pub groupid: Option<u32>,
+    /// 打卡规则名
+    pub groupname: Option<String>,
+    /// 个人排班信息
+    pub schedule: Option<CheckinUserScheduleTable>,
+}
+rt::wire! {
+    CheckinUserSchedule: lenient, required 0;
+    userid "userid": field wire::Lenient;
+    yearmonth "yearmonth": opt wire::Lenient;
+    groupid "groupid": opt wire::Lenient;
+    groupname "groupname": opt wire::Lenient;
+    schedule "schedule": opt wire::Plain;
+}
+/// `checkin/setcheckinschedulist` 的 `items` 的一项：某人某天的班次。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CheckinScheduleItem {
+    /// 打卡人员userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: String,
+    /// 要设置的天日期，取值在1-31之间。联合yearmonth组成唯一日期 比如20201205
+    ///
+    /// Limits: value 1 to 31.
+    pub day: u32,
+    /// 对应groupid规则下的班次id，通过预先拉取规则信息获取，0代表休息
+    pub schedule_id: u32,
+}
+impl CheckinScheduleItem {
+    /// A `CheckinScheduleItem` of its required fields; the setters fill in the rest.
+    pub fn new(userid: impl Into<String>, day: u32, schedule_id: u32) -> Self {
+        Self {
+            userid: userid.into(),
+            day,
+            schedule_id,
+        }
+    }
+}
+rt::wire! {
+    CheckinScheduleItem: strict, required 7;
+    userid "userid": field wire::Lenient;
+    day "day": field wire::Lenient;
+    schedule_id "schedule_id": field wire::Lenient;
+}
+pub(crate) static SCHEMA_CHECKIN_SCHEDULE_ITEM: s::Object = s::Object(
+    "CheckinScheduleItem",
+    &[
+        s::Param(
+            "userid",
+            s::Kind::String,
+            s::REQUIRED,
+            s::Limits::NONE.length(Some(1), Some(64), true),
+            None,
+        ),
+        s::Param(
+            "day",
+            s::Kind::Int,
+            s::REQUIRED,
+            s::Limits::NONE.range(Some(1), Some(31)),
+            None,
+        ),
+        s::Param("schedule_id", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+    ],
+    &[],
+);
+rt::int_enum! {
+    /// 设备打卡数据的过滤类型
+    pub struct HardwareCheckinFilterType(i32) {
+        /// `1`: 按打卡时间过滤
+        CHECKIN_TIME = 1 => "checkin_time",
+        /// `2`: 按设备上传打卡记录的时间过滤
+        UPLOAD_TIME = 2 => "upload_time",
+    }
+}
+pub(crate) static SCHEMA_HARDWARE_CHECKIN_FILTER_TYPE: s::Enum = s::Enum(
+    "HardwareCheckinFilterType",
+    &[("checkin_time", s::Lit::Int(1)), ("upload_time", s::Lit::Int(2))],
+);
+/// `hardware/get_hardware_checkin_data` 的 `checkindata` 的一项：考勤设备上的一条原始打卡记录。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct HardwareCheckinRecord {
+    /// 用户id
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: String,
+    /// 打卡时间。Unix时间戳
+    pub checkin_time: Option<u32>,
+    /// 打卡设备的sn
+    pub device_sn: Option<String>,
+    /// 打卡设备名
+    pub device_name: Option<String>,
+}
+rt::wire! {
+    HardwareCheckinRecord: lenient, required 0;
+    userid "userid": field wire::Lenient;
+    checkin_time "checkin_time": opt wire::Lenient;
+    device_sn "device_sn": opt wire::Lenient;
+    device_name "device_name": opt wire::Lenient;
+}
+rt::str_enum! {
+    /// `oa/journal/get_record_list` 的过滤条件类型
+    pub struct JournalFilterKey {
+        /// `creator`: 指定汇报记录提单人
+        CREATOR = "creator" => "creator",
+        /// `department`: 指定提单人所在部门
+        DEPARTMENT = "department" => "department",
+        /// `template_id`: 指定模板
+        TEMPLATE_ID = "template_id" => "template_id",
+    }
+}
+pub(crate) static SCHEMA_JOURNAL_FILTER_KEY: s::Enum = s::Enum(
+    "JournalFilterKey",
+    &[
+        ("creator", s::Lit::Str("creator")),
+        ("department", s::Lit::Str("department")),
+        ("template_id", s::Lit::Str("template_id")),
+    ],
+);
+rt::int_enum! {
+    /// 汇报方式
+    pub struct JournalReportType(i32) {
+        /// `2`: 按日汇报
+        DAILY = 2 => "daily",
+        /// `3`: 按周汇报
+        WEEKLY = 3 => "weekly",
+        /// `4`: 按月汇报
+        MONTHLY = 4 => "monthly",
+    }
+}
+/// 汇报记录的一个过滤条件
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct JournalRecordFilter {
+    /// 不多于256字节，creator指定汇报记录提单人；department指定提单人所在部门；template\_id指定模板
+    ///
+    /// Limits: length at most 256 bytes (UTF-8).
+    pub key: Option<JournalFilterKey>,
+    /// 不多于256字节
+    ///
+    /// Limits: length at most 256 bytes (UTF-8).
+    pub value: Option<String>,
+}
+impl JournalRecordFilter {
+    /// A `JournalRecordFilter` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self { key: None, value: None }
+    }
+}
+rt::setters! {
+    JournalRecordFilter;
+    /// Sets [`key`](Self::key): 不多于256字节，creator指定汇报记录提单人
+    key(key: impl Into<JournalFilterKey>) = key.into();
+    /// Sets [`value`](Self::value): 不多于256字节
+    value(value: impl Into<String>) = value.into();
+}
+rt::wire! {
+    JournalRecordFilter: strict, required 0;
+    key "key": opt wire::Plain;
+    value "value": opt wire::Lenient;
+}
+pub(crate) static SCHEMA_JOURNAL_RECORD_FILTER: s::Object = s::Object(
+    "JournalRecordFilter",
+    &[
+        s::Param(
+            "key",
+            s::Kind::StrEnum(&SCHEMA_JOURNAL_FILTER_KEY),
+            0,
+            s::Limits::NONE.length(None, Some(256), true),
+            None,
+        ),
+        s::Param(
+            "value",
+            s::Kind::String,
+            0,
+            s::Limits::NONE.length(None, Some(256), true),
+            None,
+        ),
+    ],
+    &[],
+);
+/// 一个成员
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct JournalUser {
+    /// 用户id
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: Option<String>,
+}
+rt::wire! {
+    JournalUser: lenient, required 0;
+    userid "userid": opt wire::Lenient;
+}
+/// 汇报详情
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct JournalRecordDetail {
+    /// 汇报记录id
+    pub journal_uuid: Option<String>,
+    /// 汇报表单名称
+    pub template_name: Option<String>,
+    /// 汇报表单id
+    pub template_id: Option<String>,
+    /// 汇报时间
+    pub report_time: Option<u64>,
+    /// 汇报提交者
+    pub submitter: Option<JournalUser>,
+    /// 汇报接收对象
+    pub receivers: Vec<JournalUser>,
+    /// 已读用户
+    pub readed_receivers: Vec<JournalUser>,
+    /// 表单数据。控件结构同审批申请详情的apply\_data，控件类型：Text-文本；Textarea-多行文本；Number-数字；Money-金额；Date-日期/日期+时间；Selector-单选/多选；Contact-成员/部门；Tips-说明文字；File-附件；Table-明细；DateRange-时长
+    pub apply_data: Option<ApprovalApplyData>,
+    /// “汇报”模板数据，内容为富文本。“汇报”模板是一个特殊模板其表单不在apply\_data中返回
+    pub sys_journal_data: Option<String>,
+    /// 评论
+    pub comments: Vec<JournalComment>,
+}
+rt::wire! {
+    JournalRecordDetail: lenient, required 0;
+    journal_uuid "journal_uuid": opt wire::Lenient;
+    template_name "template_name": opt wire::Lenient;
+    template_id "template_id": opt wire::Lenient;
+    report_time "report_time": opt wire::Lenient;
+    submitter "submitter": opt wire::Plain;
+    receivers "receivers": many Vec<wire::Plain>;
+    readed_receivers "readed_receivers": many Vec<wire::Plain>;
+    apply_data "apply_data": opt wire::Plain;
+    sys_journal_data "sys_journal_data": opt wire::Lenient;
+    comments "comments": many Vec<wire::Plain>;
+}
+/// 一条汇报评论
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct JournalComment {
+    /// 评论id
+    pub commentid: Option<u64>,
+    /// 评论回复id
+    pub tocommentid: Option<u64>,
+    /// 评论用户
+    pub comment_userinfo: Option<JournalUser>,
+    /// 评论内容
+    pub content: Option<String>,
+    /// 评论时间
+    pub comment_time: Option<u64>,
+}
+rt::wire! {
+    JournalComment: lenient, required 0;
+    commentid "commentid": opt wire::Lenient;
+    tocommentid "tocommentid": opt wire::Lenient;
+    comment_userinfo "comment_userinfo": opt wire::Plain;
+    content "content": opt wire::Lenient;
+    comment_time "comment_time": opt wire::Lenient;
+}
+/// 一个汇报表单在一个周期的统计数据
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct JournalStat {
+    /// 汇报表单id
+    pub template_id: Option<String>,
+    /// 汇报表单名称
+    pub template_name: Option<String>,
+    /// 汇报人员范围
+    pub report_range: Option<JournalRange>,
+    /// 白名单集合
+    pub white_range: Option<JournalRange>,
+    /// 固定汇报对象
+    pub receivers: Option<JournalReceivers>,
+    /// 周期开始时间
+    pub cycle_begin_time: Option<u64>,
+    /// 周期结束时间
+    pub cycle_end_time: Option<u64>,
+    /// 统计开始时间
+    pub stat_begin_time: Option<u64>,
+    /// 统计结束时间
+    pub stat_end_time: Option<u64>,
+    /// 已汇报用户列表
+    pub report_list: Vec<JournalUserReports>,
+    /// 未汇报用户列表
+    pub unreport_list: Vec<JournalUserReports>,
+    /// 汇报方式：2按日汇报；3按周汇报；4按月汇报
+    pub report_type: Option<JournalReportType>,
+}
+rt::wire! {
+    JournalStat: lenient, required 0;
+    template_id "template_id": opt wire::Lenient;
+    template_name "template_name": opt wire::Lenient;
+    report_range "report_range": opt wire::Plain;
+    white_range "white_range": opt wire::Plain;
+    receivers "receivers": opt wire::Plain;
+    cycle_begin_time "cycle_begin_time": opt wire::Lenient;
+    cycle_end_time "cycle_end_time": opt wire::Lenient;
+    stat_begin_time "stat_begin_time": opt wire::Lenient;
+    stat_end_time "stat_end_time": opt wire::Lenient;
+    report_list "report_list": many Vec<wire::Plain>;
+    unreport_list "unreport_list": many Vec<wire::Plain>;
+    report_type "report_type": opt wire::Plain;
+}
+/// 人员范围
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct JournalRange {
+    /// 指定人集合
+    pub user_list: Vec<JournalUser>,
+    /// 指定部门集合
+    pub party_list: Vec<JournalParty>,
+    /// 指定标签集合
+    pub tag_list: Vec<JournalTag>,
+}
+rt::wire! {
+    JournalRange: lenient, required 0;
+    user_list "user_list": many Vec<wire::Plain>;
+    party_list "party_list": many Vec<wire::Plain>;
+    tag_list "tag_list": many Vec<wire::Plain>;
+}
+/// 固定汇报对象
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct JournalReceivers {
+    /// 指定人集合
+    pub user_list: Vec<JournalUser>,
+    /// 指定标签集合
+    pub tag_list: Vec<JournalTag>,
+    /// 指定上级集合
+    pub leader_list: Vec<JournalLeader>,
+}
+rt::wire! {
+    JournalReceivers: lenient, required 0;
+    user_list "user_list": many Vec<wire::Plain>;
+    tag_list "tag_list": many Vec<wire::Plain>;
+    leader_list "leader_list": many Vec<wire::Plain>;
+}
+/// 一个部门
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct JournalParty {
+    /// 部门id
+    pub open_partyid: Option<String>,
+}
+rt::wire! {
+    JournalParty: lenient, required 0;
+    open_partyid "open_partyid": opt wire::Lenient;
+}
+/// 一个标签
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct JournalTag {
+    /// 标签id
+    pub open_tagid: Option<String>,
+}
+rt::wire! {
+    JournalTag: lenient, required 0;
+    open_tagid "open_tagid": opt wire::Lenient;
+}
+/// 一个上级级别
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct JournalLeader {
+    /// 上级级别从1开始
+    pub level: Option<u64>,
+}
+rt::wire! {
+    JournalLeader: lenient, required 0;
+    level "level": opt wire::Lenient;
+}
+/// 一个用户在统计周期内的汇报记录
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct JournalUserReports {
+    /// 汇报用户 / 未汇报用户
+    pub user: Option<JournalUser>,
+    /// 汇报记录列表
+    pub itemlist: Vec<JournalReportItem>,
+}
+rt::wire! {
+    JournalUserReports: lenient, required 0;
+    user "user": opt wire::Plain;
+    itemlist "itemlist": many Vec<wire::Plain>;
+}
+/// 一条汇报记录
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct JournalReportItem {
+    /// 汇报记录id（未汇报时为空）
+    pub journaluuid: Option<String>,
+    /// 汇报时间
+    pub reporttime: Option<u64>,
+    /// 是否迟交，1迟交；0非迟交
+    pub flag: Option<bool>,
+}
+rt::wire! {
+    JournalReportItem: lenient, required 0;
+    journaluuid "journaluuid": opt wire::Lenient;
+    reporttime "reporttime": opt wire::Lenient;
+    flag "flag": opt wire::Flag;
+}
+rt::int_enum! {
+    /// 会议室设备
+    pub struct MeetingRoomEquipment(i32) {
+        /// `1`: 电视
+        TV = 1 => "tv",
+        /// `2`: 电话
+        PHONE = 2 => "phone",
+        /// `3`: 投影
+        PROJECTOR = 3 => "projector",
+        /// `4`: 白板
+        WHITEBOARD = 4 => "whiteboard",
+        /// `5`: 视频
+        VIDEO = 5 => "video",
+    }
+}
+pub(crate) static SCHEMA_MEETING_ROOM_EQUIPMENT: s::Enum = s::Enum(
+    "MeetingRoomEquipment",
+    &[
+        ("tv", s::Lit::Int(1)),
+        ("phone", s::Lit::Int(2)),
+        ("projector", s::Lit::Int(3)),
+        ("whiteboard", s::Lit::Int(4)),
+        ("video", s::Lit::Int(5)),
+    ],
+);
+/// 会议室所在建筑的经纬度（字符串），可通过腾讯地图坐标拾取器获取
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MeetingRoomCoordinate {
+    /// 会议室所在建筑纬度
+    pub latitude: Option<String>,
+    /// 会议室所在建筑经度
+    pub longitude: Option<String>,
+}
+impl MeetingRoomCoordinate {
+    /// A `MeetingRoomCoordinate` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {
+            latitude: None,
+            longitude: None,
+        }
+    }
+}
+rt::setters! {
+    MeetingRoomCoordinate;
+    /// Sets [`latitude`](Self::latitude): 会议室所在建筑纬度
+    latitude(latitude: impl Into<String>) = latitude.into();
+    /// Sets [`longitude`](Self::longitude): 会议室所在建筑经度
+    longitude(longitude: impl Into<String>) = longitude.into();
+}
+rt::wire! {
+    MeetingRoomCoordinate: lenient, required 0;
+    latitude "latitude": opt wire::Lenient;
+    longitude "longitude": opt wire::Lenient;
+}
+pub(crate) static SCHEMA_MEETING_ROOM_COORDINATE: s::Object = s::Object(
+    "MeetingRoomCoordinate",
+    &[
+        s::Param("latitude", s::Kind::String, 0, s::Limits::NONE, None),
+        s::Param("longitude", s::Kind::String, 0, s::Limits::NONE, None),
+    ],
+    &[],
+);
+/// 会议室使用范围。不填写则默认为全公司可用
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MeetingRoomRange {
+    /// 会议室使用范围的userid列表，最多指定1000个成员
+    ///
+    /// Limits: at most 1000 items.
+    pub user_list: Option<Vec<String>>,
+    /// 会议室使用范围的部门id列表，最多指定1000个部门
+    ///
+    /// Limits: at most 1000 items.
+    pub department_list: Option<Vec<u32>>,
+}
+impl MeetingRoomRange {
+    /// A `MeetingRoomRange` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {
+            user_list: None,
+            department_list: None,
+        }
+    }
+}
+rt::setters! {
+    MeetingRoomRange;
+    /// Sets [`user_list`](Self::user_list): 会议室使用范围的userid列表，最多指定1000个成员
+    user_list(user_list: impl IntoIterator<Item = impl Into<String>>) = user_list.into_iter().map(Into::into).collect();
+    /// Sets [`department_list`](Self::department_list): 会议室使用范围的部门id列表，最多指定1000个部门
+    department_list(department_list: impl IntoIterator<Item = u32>) = department_list.into_iter().collect();
+}
+rt::wire! {
+    MeetingRoomRange: lenient, required 0;
+    user_list "user_list": opt Vec<wire::Lenient>;
+    department_list "department_list": opt Vec<wire::Lenient>;
+}
+pub(crate) static SCHEMA_MEETING_ROOM_RANGE: s::Object = s::Object(
+    "MeetingRoomRange",
+    &[
+        s::Param(
+            "user_list",
+            s::Kind::List(&s::Kind::String),
+            0,
+            s::Limits::NONE.items(None, Some(1000)),
+            None,
+        ),
+        s::Param(
+            "department_list",
+            s::Kind::List(&s::Kind::Int),
+            0,
+            s::Limits::NONE.items(None, Some(1000)),
+            None,
+        ),
+    ],
+    &[],
+);
+/// `oa/meetingroom/list` 的 `meetingroom_list` 的一项：一个会议室。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MeetingRoom {
+    /// 会议室id
+    pub meetingroom_id: u32,
+    /// 会议室名称
+    pub name: Option<String>,
+    /// 会议室容纳人数
+    pub capacity: Option<u32>,
+    /// 会议室所在城市
+    pub city: Option<String>,
+    /// 会议室所在楼宇
+    pub building: Option<String>,
+    /// 会议室所在楼层
+    pub floor: Option<String>,
+    /// 会议室支持的设备列表
+    pub equipment: Vec<MeetingRoomEquipment>,
+    /// 会议室所在楼宇的经纬度
+    pub coordinate: Option<MeetingRoomCoordinate>,
+    /// 是否需要审批 0-无需审批 1-需要审批
+    pub need_approval: Option<bool>,
+    /// 会议室使用范围（较新版本文档字段）
+    pub range: Option<MeetingRoomRange>,
+}
+rt::wire! {
+    MeetingRoom: lenient, required 0;
+    meetingroom_id "meetingroom_id": field wire::Lenient;
+    name "name": opt wire::Lenient;
+    capacity "capacity": opt wire::Lenient;
+    city "city": opt wire::Lenient;
+    building "building": opt wire::Lenient;
+    floor "floor": opt wire::Lenient;
+    equipment "equipment": many Vec<wire::Plain>;
+    coordinate "coordinate": opt wire::Plain;
+    need_approval "need_approval": opt wire::Flag;
+    range "range": opt wire::Plain;
+}
+rt::int_enum! {
+    /// 会议室的预定状态
+    pub struct MeetingRoomBookingStatus(i32) {
+        /// `0`: 已预定
+        BOOKED = 0 => "booked",
+        /// `1`: 已取消
+        CANCELLED = 1 => "cancelled",
+        /// `2`: 申请中
+        APPLYING = 2 => "applying",
+        /// `3`: 审批中
+        APPROVING = 3 => "approving",
+    }
+}
+/// 会议室的一次预定（get\_booking\_info 的 booking\_list\[\].schedule 的一项；get\_booking\_info\_by\_meeting\_id 的 schedule）。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MeetingRoomBooking {
+    /// 会议室的预定id
+    pub booking_id: Option<String>,
+    /// 如果该预定是某个周期性预定的一部分，则返回对应周期性预定的booking\_id
+    pub master_booking_id: Option<String>,
+    /// 会议的id（2023年以前版本文档的字段，仅在已预定时返回）
+    pub meeting_id: Option<String>,
+    /// 会议关联日程的id，若会议室已取消预定（未保留日历），则schedule\_id将无法再获取到日程详情
+    pub schedule_id: Option<String>,
+    /// 开始时间的时间戳
+    pub start_time: Option<u32>,
+    /// 结束时间的时间戳
+    pub end_time: Option<u32>,
+    /// 预定人的userid
+    pub booker: Option<String>,
+    /// 会议室的预定状态，0：已预定、1：已取消、2：申请中、3：审批中
+    pub status: Option<MeetingRoomBookingStatus>,
+}
+rt::wire! {
+    MeetingRoomBooking: lenient, required 0;
+    booking_id "booking_id": opt wire::Lenient;
+    master_booking_id "master_booking_id": opt wire::Lenient;
+    meeting_id "meeting_id": opt wire::Lenient;
+    schedule_id "schedule_id": opt wire::Lenient;
+    start_time "start_time": opt wire::Lenient;
+    end_time "end_time": opt wire::Lenient;
+    booker "booker": opt wire::Lenient;
+    status "status": opt wire::Plain;
+}
+/// `oa/meetingroom/get_booking_info` 的 `booking_list` 的一项：一个会议室在查询时间段内的预定情况。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MeetingRoomBookingList {
+    /// 会议室id
+    pub meetingroom_id: u32,
+    /// 该会议室查询时间段内的预定情况
+    pub schedule: Vec<MeetingRoomBooking>,
+}
+rt::wire! {
+    MeetingRoomBookingList: lenient, required 0;
+    meetingroom_id "meetingroom_id": field wire::Lenient;
+    schedule "schedule": many Vec<wire::Plain>;
 }
 rt::int_enum! {
     /// 审批申请单状态
@@ -5091,1800 +6887,4 @@ rt::wire! {
     userid "userid": opt wire::Lenient;
     phone "phone": opt wire::Lenient;
     duration "duration": opt wire::Lenient;
-}
-rt::str_enum! {
-    /// `oa/journal/get_record_list` 的过滤条件类型
-    pub struct JournalFilterKey {
-        /// `creator`: 指定汇报记录提单人
-        CREATOR = "creator" => "creator",
-        /// `department`: 指定提单人所在部门
-        DEPARTMENT = "department" => "department",
-        /// `template_id`: 指定模板
-        TEMPLATE_ID = "template_id" => "template_id",
-    }
-}
-pub(crate) static SCHEMA_JOURNAL_FILTER_KEY: s::Enum = s::Enum(
-    "JournalFilterKey",
-    &[
-        ("creator", s::Lit::Str("creator")),
-        ("department", s::Lit::Str("department")),
-        ("template_id", s::Lit::Str("template_id")),
-    ],
-);
-rt::int_enum! {
-    /// 汇报方式
-    pub struct JournalReportType(i32) {
-        /// `2`: 按日汇报
-        DAILY = 2 => "daily",
-        /// `3`: 按周汇报
-        WEEKLY = 3 => "weekly",
-        /// `4`: 按月汇报
-        MONTHLY = 4 => "monthly",
-    }
-}
-/// 汇报记录的一个过滤条件
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct JournalRecordFilter {
-    /// 不多于256字节，creator指定汇报记录提单人；department指定提单人所在部门；template\_id指定模板
-    ///
-    /// Limits: length at most 256 bytes (UTF-8).
-    pub key: Option<JournalFilterKey>,
-    /// 不多于256字节
-    ///
-    /// Limits: length at most 256 bytes (UTF-8).
-    pub value: Option<String>,
-}
-impl JournalRecordFilter {
-    /// A `JournalRecordFilter` of its required fields; the setters fill in the rest.
-    pub fn new() -> Self {
-        Self { key: None, value: None }
-    }
-}
-rt::setters! {
-    JournalRecordFilter;
-    /// Sets [`key`](Self::key): 不多于256字节，creator指定汇报记录提单人
-    key(key: impl Into<JournalFilterKey>) = key.into();
-    /// Sets [`value`](Self::value): 不多于256字节
-    value(value: impl Into<String>) = value.into();
-}
-rt::wire! {
-    JournalRecordFilter: strict, required 0;
-    key "key": opt wire::Plain;
-    value "value": opt wire::Lenient;
-}
-pub(crate) static SCHEMA_JOURNAL_RECORD_FILTER: s::Object = s::Object(
-    "JournalRecordFilter",
-    &[
-        s::Param(
-            "key",
-            s::Kind::StrEnum(&SCHEMA_JOURNAL_FILTER_KEY),
-            0,
-            s::Limits::NONE.length(None, Some(256), true),
-            None,
-        ),
-        s::Param(
-            "value",
-            s::Kind::String,
-            0,
-            s::Limits::NONE.length(None, Some(256), true),
-            None,
-        ),
-    ],
-    &[],
-);
-/// 一个成员
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct JournalUser {
-    /// 用户id
-    ///
-    /// Limits: length 1 to 64 bytes (UTF-8).
-    pub userid: Option<String>,
-}
-rt::wire! {
-    JournalUser: lenient, required 0;
-    userid "userid": opt wire::Lenient;
-}
-/// 汇报详情
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct JournalRecordDetail {
-    /// 汇报记录id
-    pub journal_uuid: Option<String>,
-    /// 汇报表单名称
-    pub template_name: Option<String>,
-    /// 汇报表单id
-    pub template_id: Option<String>,
-    /// 汇报时间
-    pub report_time: Option<u64>,
-    /// 汇报提交者
-    pub submitter: Option<JournalUser>,
-    /// 汇报接收对象
-    pub receivers: Vec<JournalUser>,
-    /// 已读用户
-    pub readed_receivers: Vec<JournalUser>,
-    /// 表单数据。控件结构同审批申请详情的apply\_data，控件类型：Text-文本；Textarea-多行文本；Number-数字；Money-金额；Date-日期/日期+时间；Selector-单选/多选；Contact-成员/部门；Tips-说明文字；File-附件；Table-明细；DateRange-时长
-    pub apply_data: Option<ApprovalApplyData>,
-    /// “汇报”模板数据，内容为富文本。“汇报”模板是一个特殊模板其表单不在apply\_data中返回
-    pub sys_journal_data: Option<String>,
-    /// 评论
-    pub comments: Vec<JournalComment>,
-}
-rt::wire! {
-    JournalRecordDetail: lenient, required 0;
-    journal_uuid "journal_uuid": opt wire::Lenient;
-    template_name "template_name": opt wire::Lenient;
-    template_id "template_id": opt wire::Lenient;
-    report_time "report_time": opt wire::Lenient;
-    submitter "submitter": opt wire::Plain;
-    receivers "receivers": many Vec<wire::Plain>;
-    readed_receivers "readed_receivers": many Vec<wire::Plain>;
-    apply_data "apply_data": opt wire::Plain;
-    sys_journal_data "sys_journal_data": opt wire::Lenient;
-    comments "comments": many Vec<wire::Plain>;
-}
-/// 一条汇报评论
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct JournalComment {
-    /// 评论id
-    pub commentid: Option<u64>,
-    /// 评论回复id
-    pub tocommentid: Option<u64>,
-    /// 评论用户
-    pub comment_userinfo: Option<JournalUser>,
-    /// 评论内容
-    pub content: Option<String>,
-    /// 评论时间
-    pub comment_time: Option<u64>,
-}
-rt::wire! {
-    JournalComment: lenient, required 0;
-    commentid "commentid": opt wire::Lenient;
-    tocommentid "tocommentid": opt wire::Lenient;
-    comment_userinfo "comment_userinfo": opt wire::Plain;
-    content "content": opt wire::Lenient;
-    comment_time "comment_time": opt wire::Lenient;
-}
-/// 一个汇报表单在一个周期的统计数据
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct JournalStat {
-    /// 汇报表单id
-    pub template_id: Option<String>,
-    /// 汇报表单名称
-    pub template_name: Option<String>,
-    /// 汇报人员范围
-    pub report_range: Option<JournalRange>,
-    /// 白名单集合
-    pub white_range: Option<JournalRange>,
-    /// 固定汇报对象
-    pub receivers: Option<JournalReceivers>,
-    /// 周期开始时间
-    pub cycle_begin_time: Option<u64>,
-    /// 周期结束时间
-    pub cycle_end_time: Option<u64>,
-    /// 统计开始时间
-    pub stat_begin_time: Option<u64>,
-    /// 统计结束时间
-    pub stat_end_time: Option<u64>,
-    /// 已汇报用户列表
-    pub report_list: Vec<JournalUserReports>,
-    /// 未汇报用户列表
-    pub unreport_list: Vec<JournalUserReports>,
-    /// 汇报方式：2按日汇报；3按周汇报；4按月汇报
-    pub report_type: Option<JournalReportType>,
-}
-rt::wire! {
-    JournalStat: lenient, required 0;
-    template_id "template_id": opt wire::Lenient;
-    template_name "template_name": opt wire::Lenient;
-    report_range "report_range": opt wire::Plain;
-    white_range "white_range": opt wire::Plain;
-    receivers "receivers": opt wire::Plain;
-    cycle_begin_time "cycle_begin_time": opt wire::Lenient;
-    cycle_end_time "cycle_end_time": opt wire::Lenient;
-    stat_begin_time "stat_begin_time": opt wire::Lenient;
-    stat_end_time "stat_end_time": opt wire::Lenient;
-    report_list "report_list": many Vec<wire::Plain>;
-    unreport_list "unreport_list": many Vec<wire::Plain>;
-    report_type "report_type": opt wire::Plain;
-}
-/// 人员范围
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct JournalRange {
-    /// 指定人集合
-    pub user_list: Vec<JournalUser>,
-    /// 指定部门集合
-    pub party_list: Vec<JournalParty>,
-    /// 指定标签集合
-    pub tag_list: Vec<JournalTag>,
-}
-rt::wire! {
-    JournalRange: lenient, required 0;
-    user_list "user_list": many Vec<wire::Plain>;
-    party_list "party_list": many Vec<wire::Plain>;
-    tag_list "tag_list": many Vec<wire::Plain>;
-}
-/// 固定汇报对象
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct JournalReceivers {
-    /// 指定人集合
-    pub user_list: Vec<JournalUser>,
-    /// 指定标签集合
-    pub tag_list: Vec<JournalTag>,
-    /// 指定上级集合
-    pub leader_list: Vec<JournalLeader>,
-}
-rt::wire! {
-    JournalReceivers: lenient, required 0;
-    user_list "user_list": many Vec<wire::Plain>;
-    tag_list "tag_list": many Vec<wire::Plain>;
-    leader_list "leader_list": many Vec<wire::Plain>;
-}
-/// 一个部门
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct JournalParty {
-    /// 部门id
-    pub open_partyid: Option<String>,
-}
-rt::wire! {
-    JournalParty: lenient, required 0;
-    open_partyid "open_partyid": opt wire::Lenient;
-}
-/// 一个标签
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct JournalTag {
-    /// 标签id
-    pub open_tagid: Option<String>,
-}
-rt::wire! {
-    JournalTag: lenient, required 0;
-    open_tagid "open_tagid": opt wire::Lenient;
-}
-/// 一个上级级别
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct JournalLeader {
-    /// 上级级别从1开始
-    pub level: Option<u64>,
-}
-rt::wire! {
-    JournalLeader: lenient, required 0;
-    level "level": opt wire::Lenient;
-}
-/// 一个用户在统计周期内的汇报记录
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct JournalUserReports {
-    /// 汇报用户 / 未汇报用户
-    pub user: Option<JournalUser>,
-    /// 汇报记录列表
-    pub itemlist: Vec<JournalReportItem>,
-}
-rt::wire! {
-    JournalUserReports: lenient, required 0;
-    user "user": opt wire::Plain;
-    itemlist "itemlist": many Vec<wire::Plain>;
-}
-/// 一条汇报记录
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct JournalReportItem {
-    /// 汇报记录id（未汇报时为空）
-    pub journaluuid: Option<String>,
-    /// 汇报时间
-    pub reporttime: Option<u64>,
-    /// 是否迟交，1迟交；0非迟交
-    pub flag: Option<bool>,
-}
-rt::wire! {
-    JournalReportItem: lenient, required 0;
-    journaluuid "journaluuid": opt wire::Lenient;
-    reporttime "reporttime": opt wire::Lenient;
-    flag "flag": opt wire::Flag;
-}
-rt::int_enum! {
-    /// 打卡类型（获取打卡记录数据的 opencheckindatatype）
-    pub struct CheckinDataType(i32) {
-        /// `1`: 上下班打卡
-        ON_OFF_DUTY = 1 => "on_off_duty",
-        /// `2`: 外出打卡
-        OUTSIDE = 2 => "outside",
-        /// `3`: 全部打卡
-        ALL = 3 => "all",
-    }
-}
-pub(crate) static SCHEMA_CHECKIN_DATA_TYPE: s::Enum = s::Enum(
-    "CheckinDataType",
-    &[
-        ("on_off_duty", s::Lit::Int(1)),
-        ("outside", s::Lit::Int(2)),
-        ("all", s::Lit::Int(3)),
-    ],
-);
-/// `checkin/getcheckindata` 的 `checkindata` 的一项：一条打卡记录。
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinRecord {
-    /// 用户id
-    ///
-    /// Limits: length 1 to 64 bytes (UTF-8).
-    pub userid: String,
-    /// 打卡规则名称
-    pub groupname: Option<String>,
-    /// 打卡类型。字符串，目前有：上班打卡，下班打卡，外出打卡
-    pub checkin_type: Option<String>,
-    /// 异常类型，字符串，包括：时间异常，地点异常，未打卡，wifi异常，非常用设备。如果有多个异常，以分号间隔
-    pub exception_type: Option<String>,
-    /// 打卡时间。Unix时间戳
-    pub checkin_time: Option<u32>,
-    /// 打卡地点title
-    pub location_title: Option<String>,
-    /// 打卡地点详情
-    pub location_detail: Option<String>,
-    /// 打卡wifi名称
-    pub wifiname: Option<String>,
-    /// 打卡备注
-    pub notes: Option<String>,
-    /// 打卡的MAC地址/bssid
-    pub wifimac: Option<String>,
-    /// 打卡的附件media\_id，可使用media/get获取附件
-    pub mediaids: Vec<String>,
-    /// 位置打卡地点纬度，是实际纬度的1000000倍，与腾讯地图一致采用GCJ-02坐标系统标准
-    pub lat: Option<i64>,
-    /// 位置打卡地点经度，是实际经度的1000000倍，与腾讯地图一致采用GCJ-02坐标系统标准
-    pub lng: Option<i64>,
-    /// 打卡设备id
-    pub deviceid: Option<String>,
-    /// 标准打卡时间，指此次打卡时间对应的标准上班时间或标准下班时间（Unix时间戳）。标准打卡时间只对于固定排班和自定义排班两种类型有效
-    pub sch_checkin_time: Option<u32>,
-    /// 规则id，表示打卡记录所属规则的id
-    pub groupid: Option<u32>,
-    /// 班次id，表示打卡记录所属规则中，所属班次的id
-    pub schedule_id: Option<u32>,
-    /// 时段id，表示打卡记录所属规则中，某一班次中的某一时段的id，如上下班时间为9:00-12:00、13:00-18:00的班次中，9:00-12:00为其中一组时段
-    pub timeline_id: Option<u32>,
-}
-rt::wire! {
-    CheckinRecord: lenient, required 0;
-    userid "userid": field wire::Lenient;
-    groupname "groupname": opt wire::Lenient;
-    checkin_type "checkin_type": opt wire::Lenient;
-    exception_type "exception_type": opt wire::Lenient;
-    checkin_time "checkin_time": opt wire::Lenient;
-    location_title "location_title": opt wire::Lenient;
-    location_detail "location_detail": opt wire::Lenient;
-    wifiname "wifiname": opt wire::Lenient;
-    notes "notes": opt wire::Lenient;
-    wifimac "wifimac": opt wire::Lenient;
-    mediaids "mediaids": many Vec<wire::Lenient>;
-    lat "lat": opt wire::Lenient;
-    lng "lng": opt wire::Lenient;
-    deviceid "deviceid": opt wire::Lenient;
-    sch_checkin_time "sch_checkin_time": opt wire::Lenient;
-    groupid "groupid": opt wire::Lenient;
-    schedule_id "schedule_id": opt wire::Lenient;
-    timeline_id "timeline_id": opt wire::Lenient;
-}
-rt::int_enum! {
-    /// 打卡规则类型
-    pub struct CheckinGroupType(i32) {
-        /// `1`: 固定时间上下班
-        FIXED = 1 => "fixed",
-        /// `2`: 按班次上下班
-        BY_SCHEDULE = 2 => "by_schedule",
-        /// `3`: 自由上下班
-        FREE = 3 => "free",
-    }
-}
-rt::int_enum! {
-    /// 打卡方式
-    pub struct CheckinDeviceMode(i32) {
-        /// `0`: 手机
-        PHONE = 0 => "phone",
-        /// `2`: 智慧考勤机
-        SMART_DEVICE = 2 => "smart_device",
-        /// `3`: 手机+智慧考勤机
-        PHONE_AND_DEVICE = 3 => "phone_and_device",
-    }
-}
-rt::int_enum! {
-    /// 范围外打卡处理方式
-    pub struct CheckinOutRangeOption(i32) {
-        /// `0`: 视为范围外异常，默认值
-        EXCEPTION = 0 => "exception",
-        /// `1`: 视为正常外勤
-        NORMAL_OUTSIDE = 1 => "normal_outside",
-        /// `2`: 不允许范围外打卡
-        FORBIDDEN = 2 => "forbidden",
-    }
-}
-/// 上下班打卡时间（checkindate.checkintime、spe\_workdays.checkintime 的一项），均为距离当天0点的秒数。
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinTime {
-    /// 上班时间，表示为距离当天0点的秒数。
-    pub work_sec: Option<u32>,
-    /// 下班时间，表示为距离当天0点的秒数。
-    pub off_work_sec: Option<u32>,
-    /// 上班提醒时间，表示为距离当天0点的秒数。
-    pub remind_work_sec: Option<u32>,
-    /// 下班提醒时间，表示为距离当天0点的秒数。
-    pub remind_off_work_sec: Option<u32>,
-}
-rt::wire! {
-    CheckinTime: lenient, required 0;
-    work_sec "work_sec": opt wire::Lenient;
-    off_work_sec "off_work_sec": opt wire::Lenient;
-    remind_work_sec "remind_work_sec": opt wire::Lenient;
-    remind_off_work_sec "remind_off_work_sec": opt wire::Lenient;
-}
-/// 打卡时间配置（group.checkindate 的一项），当规则类型为排班时没有意义。
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinDate {
-    /// 工作日。若为固定时间上下班或自由上下班，则1到6分别表示星期一到星期六，0表示星期日；若为按班次上下班，则表示拉取班次的日期。
-    pub workdays: Vec<u32>,
-    /// 工作日上下班打卡时间信息
-    pub checkintime: Vec<CheckinTime>,
-    /// 下班不需要打卡，true为下班不需要打卡，false为下班需要打卡
-    pub noneed_offwork: Option<bool>,
-    /// 打卡时间限制（毫秒）
-    pub limit_aheadtime: Option<u32>,
-    /// 弹性时间（毫秒），只有flex\_on\_duty\_time，flex\_off\_duty\_time不生效时（值为-1）才有意义。仅「获取员工打卡规则」返回
-    pub flex_time: Option<u32>,
-    /// 允许迟到时间（秒），值为-1使用flex\_time
-    pub flex_on_duty_time: Option<i32>,
-    /// 允许早退时间（秒），值为-1使用flex\_time
-    pub flex_off_duty_time: Option<i32>,
-}
-rt::wire! {
-    CheckinDate: lenient, required 0;
-    workdays "workdays": many Vec<wire::Lenient>;
-    checkintime "checkintime": many Vec<wire::Plain>;
-    noneed_offwork "noneed_offwork": opt wire::Lenient;
-    limit_aheadtime "limit_aheadtime": opt wire::Lenient;
-    flex_time "flex_time": opt wire::Lenient;
-    flex_on_duty_time "flex_on_duty_time": opt wire::Lenient;
-    flex_off_duty_time "flex_off_duty_time": opt wire::Lenient;
-}
-/// 特殊日期（group.spe\_workdays 必须打卡日期、group.spe\_offdays 不用打卡日期的一项）。
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinSpecialDay {
-    /// 特殊日期的时间戳
-    pub timestamp: Option<u32>,
-    /// 特殊日期备注
-    pub notes: Option<String>,
-    /// 特殊日期打卡时间配置，参数同checkindate.checkintime（不用打卡日期为空列表）
-    pub checkintime: Vec<CheckinTime>,
-}
-rt::wire! {
-    CheckinSpecialDay: lenient, required 0;
-    timestamp "timestamp": opt wire::Lenient;
-    notes "notes": opt wire::Lenient;
-    checkintime "checkintime": many Vec<wire::Plain>;
-}
-/// 打卡地点-WiFi打卡信息（group.wifimac\_infos 的一项）
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinWifiMacInfo {
-    /// WiFi打卡地点名称
-    pub wifiname: Option<String>,
-    /// WiFi打卡地点MAC地址/bssid
-    pub wifimac: Option<String>,
-}
-rt::wire! {
-    CheckinWifiMacInfo: lenient, required 0;
-    wifiname "wifiname": opt wire::Lenient;
-    wifimac "wifimac": opt wire::Lenient;
-}
-/// 打卡地点-位置打卡信息（group.loc\_infos 的一项）
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinLocInfo {
-    /// 位置打卡地点纬度，是实际纬度的1000000倍，与腾讯地图一致采用GCJ-02坐标系统标准
-    pub lat: Option<i64>,
-    /// 位置打卡地点经度，是实际经度的1000000倍，与腾讯地图一致采用GCJ-02坐标系统标准
-    pub lng: Option<i64>,
-    /// 位置打卡地点名称
-    pub loc_title: Option<String>,
-    /// 位置打卡地点详情
-    pub loc_detail: Option<String>,
-    /// 允许打卡范围（米）
-    pub distance: Option<u32>,
-}
-rt::wire! {
-    CheckinLocInfo: lenient, required 0;
-    lat "lat": opt wire::Lenient;
-    lng "lng": opt wire::Lenient;
-    loc_title "loc_title": opt wire::Lenient;
-    loc_detail "loc_detail": opt wire::Lenient;
-    distance "distance": opt wire::Lenient;
-}
-/// 班次时段内的一段休息时间（time\_section.rest\_times 的一项），距离0点的秒数。
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinRestTime {
-    /// 休息开始时间，距离0点的秒
-    pub rest_begin_time: Option<u32>,
-    /// 休息结束时间，距离0点的秒
-    pub rest_end_time: Option<u32>,
-}
-rt::wire! {
-    CheckinRestTime: lenient, required 0;
-    rest_begin_time "rest_begin_time": opt wire::Lenient;
-    rest_end_time "rest_end_time": opt wire::Lenient;
-}
-/// 班次上下班时段信息（schedulelist.time\_section 的一项）
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinTimeSection {
-    /// 时段id，为班次中某一堆上下班时间组合的id
-    pub time_id: Option<u32>,
-    /// 上班时间，表示为距离当天0点的秒数。
-    pub work_sec: Option<u32>,
-    /// 下班时间，表示为距离当天0点的秒数。
-    pub off_work_sec: Option<u32>,
-    /// 上班提醒时间，表示为距离当天0点的秒数。
-    pub remind_work_sec: Option<u32>,
-    /// 下班提醒时间，表示为距离当天0点的秒数。
-    pub remind_off_work_sec: Option<u32>,
-    /// 休息开始时间，仅单时段支持，距离0点的秒
-    pub rest_begin_time: Option<u32>,
-    /// 休息结束时间，仅单时段支持，距离0点的秒
-    pub rest_end_time: Option<u32>,
-    /// 是否允许休息
-    pub allow_rest: Option<bool>,
-    /// 休息时间段列表（出现在较新版本的返回示例中，参数表未列出）
-    pub rest_times: Vec<CheckinRestTime>,
-}
-rt::wire! {
-    CheckinTimeSection: lenient, required 0;
-    time_id "time_id": opt wire::Lenient;
-    work_sec "work_sec": opt wire::Lenient;
-    off_work_sec "off_work_sec": opt wire::Lenient;
-    remind_work_sec "remind_work_sec": opt wire::Lenient;
-    remind_off_work_sec "remind_off_work_sec": opt wire::Lenient;
-    rest_begin_time "rest_begin_time": opt wire::Lenient;
-    rest_end_time "rest_end_time": opt wire::Lenient;
-    allow_rest "allow_rest": opt wire::Lenient;
-    rest_times "rest_times": many Vec<wire::Plain>;
-}
-/// 迟到规则时间（late\_rule.timerules 的一项）
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinLateTimeRule {
-    /// 晚走的时间 距离最晚一个下班的时间单位：秒
-    pub offwork_after_time: Option<u32>,
-    /// 第二天第一个班次允许迟到的弹性时间单位：秒
-    pub onwork_flex_time: Option<u32>,
-}
-rt::wire! {
-    CheckinLateTimeRule: lenient, required 0;
-    offwork_after_time "offwork_after_time": opt wire::Lenient;
-    onwork_flex_time "onwork_flex_time": opt wire::Lenient;
-}
-/// 晚走晚到时间规则信息（schedulelist.late\_rule）
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinLateRule {
-    /// 是否允许超时下班（下班晚走次日晚到）允许时onwork\_flex\_time，offwork\_after\_time才有意义
-    pub allow_offwork_after_time: Option<bool>,
-    /// 迟到规则时间
-    pub timerules: Vec<CheckinLateTimeRule>,
-}
-rt::wire! {
-    CheckinLateRule: lenient, required 0;
-    allow_offwork_after_time "allow_offwork_after_time": opt wire::Lenient;
-    timerules "timerules": many Vec<wire::Plain>;
-}
-/// 班次（group.schedulelist 的一项），只有规则为按班次上下班打卡时才有该配置。
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinSchedule {
-    /// 班次id
-    pub schedule_id: Option<u32>,
-    /// 班次名称
-    pub schedule_name: Option<String>,
-    /// 班次上下班时段信息
-    pub time_section: Vec<CheckinTimeSection>,
-    /// 允许提前打卡时间
-    pub limit_aheadtime: Option<u32>,
-    /// 下班xx秒后不允许打下班卡
-    pub limit_offtime: Option<u32>,
-    /// 下班不需要打卡
-    pub noneed_offwork: Option<bool>,
-    /// 是否允许弹性时间
-    pub allow_flex: Option<bool>,
-    /// 允许迟到时间（秒），值为-1使用flex\_time
-    pub flex_on_duty_time: Option<i32>,
-    /// 允许早退时间（秒），值为-1使用flex\_time
-    pub flex_off_duty_time: Option<i32>,
-    /// 晚走晚到时间规则信息
-    pub late_rule: Option<CheckinLateRule>,
-    /// 最早可打卡时间限制
-    pub max_allow_arrive_early: Option<u32>,
-    /// 最晚可打卡时间限制，max\_allow\_arrive\_early、max\_allow\_arrive\_late与flex\_on\_duty\_time、flex\_off\_duty\_time互斥，当设置其中一组时，另一组数值置0
-    pub max_allow_arrive_late: Option<u32>,
-}
-rt::wire! {
-    CheckinSchedule: lenient, required 0;
-    schedule_id "schedule_id": opt wire::Lenient;
-    schedule_name "schedule_name": opt wire::Lenient;
-    time_section "time_section": many Vec<wire::Plain>;
-    limit_aheadtime "limit_aheadtime": opt wire::Lenient;
-    limit_offtime "limit_offtime": opt wire::Lenient;
-    noneed_offwork "noneed_offwork": opt wire::Lenient;
-    allow_flex "allow_flex": opt wire::Lenient;
-    flex_on_duty_time "flex_on_duty_time": opt wire::Lenient;
-    flex_off_duty_time "flex_off_duty_time": opt wire::Lenient;
-    late_rule "late_rule": opt wire::Plain;
-    max_allow_arrive_early "max_allow_arrive_early": opt wire::Lenient;
-    max_allow_arrive_late "max_allow_arrive_late": opt wire::Lenient;
-}
-/// 打卡人员信息（group.range），仅「获取企业所有打卡规则」返回
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinRange {
-    /// 打卡人员中，部门节点的id
-    pub party_id: Vec<String>,
-    /// 打卡人员中，单个打卡人员节点的userid
-    ///
-    /// Limits: length 1 to 64 bytes (UTF-8).
-    pub userid: Vec<String>,
-    /// 打卡人员中，标签节点的标签id
-    pub tagid: Vec<u32>,
-}
-rt::wire! {
-    CheckinRange: lenient, required 0;
-    party_id "party_id": many Vec<wire::Lenient>;
-    userid "userid": many Vec<wire::Lenient>;
-    tagid "tagid": many Vec<wire::Lenient>;
-}
-/// 汇报对象（reporterinfo.reporters 的一项）
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinReporter {
-    /// 汇报对象的userid
-    ///
-    /// Limits: length 1 to 64 bytes (UTF-8).
-    pub userid: Option<String>,
-}
-rt::wire! {
-    CheckinReporter: lenient, required 0;
-    userid "userid": opt wire::Lenient;
-}
-/// 汇报对象信息（group.reporterinfo），仅「获取企业所有打卡规则」返回
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinReporterInfo {
-    /// 汇报对象，每个汇报人用userid表示
-    pub reporters: Vec<CheckinReporter>,
-    /// 汇报对象更新时间
-    pub updatetime: Option<u32>,
-}
-rt::wire! {
-    CheckinReporterInfo: lenient, required 0;
-    reporters "reporters": many Vec<wire::Plain>;
-    updatetime "updatetime": opt wire::Lenient;
-}
-rt::int_enum! {
-    /// 加班类型
-    pub struct CheckinOtType(i32) {
-        /// `0`: 以加班申请核算打卡记录（根据打卡记录和加班申请核算）
-        BY_APPLICATION_AND_RECORD = 0 => "by_application_and_record",
-        /// `1`: 以打卡时间为准（根据打卡时间计算）
-        BY_CHECKIN_TIME = 1 => "by_checkin_time",
-        /// `2`: 以加班申请审批为准（只根据加班申请计算）
-        BY_APPLICATION = 2 => "by_application",
-    }
-}
-rt::int_enum! {
-    /// 加班-休息扣除类型
-    pub struct CheckinOtRestType(i32) {
-        /// `0`: 不开启扣除
-        NONE = 0 => "none",
-        /// `1`: 指定休息时间扣除
-        FIXED_TIME = 1 => "fixed_time",
-        /// `2`: 按加班时长扣除休息时间
-        BY_OT_DURATION = 2 => "by_ot_duration",
-    }
-}
-/// 加班-指定休息时间配置信息，当restinfo.type为1时有意义
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinOtFixTimeRule {
-    /// 指定休息时间的开始时间，距离当天00:00的秒数
-    pub fix_time_begin_sec: Option<u32>,
-    /// 指定休息时间的结束时间，距离当天00:00的秒数
-    pub fix_time_end_sec: Option<u32>,
-}
-rt::wire! {
-    CheckinOtFixTimeRule: lenient, required 0;
-    fix_time_begin_sec "fix_time_begin_sec": opt wire::Lenient;
-    fix_time_end_sec "fix_time_end_sec": opt wire::Lenient;
-}
-/// 加班-按加班时长扣除条件信息（cal\_ottime\_rule.items 的一项）
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinOtCalTimeItem {
-    /// 加班满-时长（秒）
-    pub ot_time: Option<u32>,
-    /// 对应扣除-时长（秒）
-    pub rest_time: Option<u32>,
-}
-rt::wire! {
-    CheckinOtCalTimeItem: lenient, required 0;
-    ot_time "ot_time": opt wire::Lenient;
-    rest_time "rest_time": opt wire::Lenient;
-}
-/// 加班-按加班时长扣除配置信息，当restinfo.type为2时有意义
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinOtCalTimeRule {
-    /// 按加班时长扣除条件信息
-    pub items: Vec<CheckinOtCalTimeItem>,
-}
-rt::wire! {
-    CheckinOtCalTimeRule: lenient, required 0;
-    items "items": many Vec<wire::Plain>;
-}
-/// 加班-休息扣除配置信息（ot\_workingday\_restinfo / ot\_nonworkingday\_restinfo）
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinOtRestInfo {
-    /// 休息扣除类型：0-不开启扣除；1-指定休息时间扣除；2-按加班时长扣除休息时间
-    pub type_: Option<CheckinOtRestType>,
-    /// 指定休息时间配置信息，当type为1时有意义
-    pub fix_time_rule: Option<CheckinOtFixTimeRule>,
-    /// 按加班时长扣除配置信息，当type为2时有意义
-    pub cal_ottime_rule: Option<CheckinOtCalTimeRule>,
-}
-rt::wire! {
-    CheckinOtRestInfo: lenient, required 0;
-    type_ "type": opt wire::Plain;
-    fix_time_rule "fix_time_rule": opt wire::Plain;
-    cal_ottime_rule "cal_ottime_rule": opt wire::Plain;
-}
-/// 以打卡时间为准-加班时长计算规则信息（ot\_info.otcheckinfo）
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinOtCheckInfo {
-    /// 允许工作日加班-加班开始时间：下班后xx秒开始计算加班，距离最晚下班时间的秒数，例如，1800（30分钟 乘以 60秒），默认值30分钟
-    pub ot_workingday_time_start: Option<u32>,
-    /// 允许工作日加班-最短加班时长：不足xx秒视为未加班，单位秒，默认值30分钟
-    pub ot_workingday_time_min: Option<u32>,
-    /// 允许工作日加班-最长加班时长：超过则视为加班xx秒，单位秒，默认值240分钟
-    pub ot_workingday_time_max: Option<u32>,
-    /// 允许非工作日加班-最短加班时长：不足xx秒视为未加班，单位秒，默认值30分钟
-    pub ot_nonworkingday_time_min: Option<u32>,
-    /// 允许非工作日加班-最长加班时长：超过则视为加班xx秒 单位秒，默认值240分钟
-    pub ot_nonworkingday_time_max: Option<u32>,
-    /// 非工作日加班，跨天时间，距离当天00:00的秒数
-    pub ot_nonworkingday_spanday_time: Option<u32>,
-    /// 工作日加班-休息扣除配置信息
-    pub ot_workingday_restinfo: Option<CheckinOtRestInfo>,
-    /// 非工作日加班-休息扣除配置信息，参数信息与ot\_workingday\_restinfo一致
-    pub ot_nonworkingday_restinfo: Option<CheckinOtRestInfo>,
-}
-rt::wire! {
-    CheckinOtCheckInfo: lenient, required 0;
-    ot_workingday_time_start "ot_workingday_time_start": opt wire::Lenient;
-    ot_workingday_time_min "ot_workingday_time_min": opt wire::Lenient;
-    ot_workingday_time_max "ot_workingday_time_max": opt wire::Lenient;
-    ot_nonworkingday_time_min "ot_nonworkingday_time_min": opt wire::Lenient;
-    ot_nonworkingday_time_max "ot_nonworkingday_time_max": opt wire::Lenient;
-    ot_nonworkingday_spanday_time "ot_nonworkingday_spanday_time": opt wire::Lenient;
-    ot_workingday_restinfo "ot_workingday_restinfo": opt wire::Plain;
-    ot_nonworkingday_restinfo "ot_nonworkingday_restinfo": opt wire::Plain;
-}
-/// 以加班申请核算打卡记录相关信息（ot\_info.otapplyinfo），根据加班申请核算加班时长，只有有设置相关信息时且以加班申请核算打卡才有相关信息；内含参数释义基本同otcheckinfo，但只包含加班休息扣除、跨天时间等参数
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinOtApplyInfo {
-    /// 允许工作日加班
-    pub allow_ot_workingday: Option<bool>,
-    /// 允许非工作日加班
-    pub allow_ot_nonworkingday: Option<bool>,
-    /// 更新时间
-    pub uptime: Option<u32>,
-    /// 工作日加班-休息扣除配置信息
-    pub ot_workingday_restinfo: Option<CheckinOtRestInfo>,
-    /// 非工作日加班-休息扣除配置信息
-    pub ot_nonworkingday_restinfo: Option<CheckinOtRestInfo>,
-    /// 非工作日加班，跨天时间，距离当天00:00的秒数
-    pub ot_nonworkingday_spanday_time: Option<u32>,
-}
-rt::wire! {
-    CheckinOtApplyInfo: lenient, required 0;
-    allow_ot_workingday "allow_ot_workingday": opt wire::Lenient;
-    allow_ot_nonworkingday "allow_ot_nonworkingday": opt wire::Lenient;
-    uptime "uptime": opt wire::Lenient;
-    ot_workingday_restinfo "ot_workingday_restinfo": opt wire::Plain;
-    ot_nonworkingday_restinfo "ot_nonworkingday_restinfo": opt wire::Plain;
-    ot_nonworkingday_spanday_time "ot_nonworkingday_spanday_time": opt wire::Lenient;
-}
-/// 加班信息（group.ot\_info），相关信息需要设置后才能显示；仅「获取企业所有打卡规则」返回
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinOtInfo {
-    /// 加班类型 0：以加班申请核算打卡记录（根据打卡记录和加班申请核算），1：以打卡时间为准（根据打卡时间计算），2：以加班申请审批为准（只根据加班申请计算）
-    pub type_: Option<CheckinOtType>,
-    /// 允许工作日加班，true为允许，false为不允许
-    pub allow_ot_workingday: Option<bool>,
-    /// 允许非工作日加班，true为允许，false为不允许
-    pub allow_ot_nonworkingday: Option<bool>,
-    /// 以打卡时间为准-加班时长计算规则信息
-    pub otcheckinfo: Option<CheckinOtCheckInfo>,
-    /// 更新时间
-    pub uptime: Option<u32>,
-    /// 以加班申请核算打卡记录相关信息
-    pub otapplyinfo: Option<CheckinOtApplyInfo>,
-}
-rt::wire! {
-    CheckinOtInfo: lenient, required 0;
-    type_ "type": opt wire::Plain;
-    allow_ot_workingday "allow_ot_workingday": opt wire::Lenient;
-    allow_ot_nonworkingday "allow_ot_nonworkingday": opt wire::Lenient;
-    otcheckinfo "otcheckinfo": opt wire::Plain;
-    uptime "uptime": opt wire::Lenient;
-    otapplyinfo "otapplyinfo": opt wire::Plain;
-}
-/// 一条打卡规则：「获取员工打卡规则」`info[].group` 与「获取企业所有打卡规则」`group[]` 的一项。
-/// range、create\_time、white\_users、type、reporterinfo、ot\_info、allow\_apply\_bk\_cnt、option\_out\_range、
-/// create\_userid、use\_face\_detect、allow\_apply\_bk\_day\_limit、update\_userid、offwork\_interval\_time
-/// 只在「获取企业所有打卡规则」中返回。
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinGroup {
-    /// 打卡规则类型。1：固定时间上下班；2：按班次上下班；3：自由上下班
-    pub grouptype: Option<CheckinGroupType>,
-    /// 打卡规则id
-    pub groupid: Option<u32>,
-    /// 打卡规则名称
-    pub groupname: Option<String>,
-    /// 是否开启审批打卡（2025年版本的返回示例中出现）
-    pub open_sp_checkin: Option<bool>,
-    /// 打卡时间配置，当规则类型为排班时没有意义
-    pub checkindate: Vec<CheckinDate>,
-    /// 特殊日期-必须打卡日期，timestamp表示具体时间
-    pub spe_workdays: Vec<CheckinSpecialDay>,
-    /// 特殊日期-不用打卡日期，timestamp表示具体时间
-    pub spe_offdays: Vec<CheckinSpecialDay>,
-    /// 是否同步法定节假日，true为同步，false为不同步，当前排班不支持
-    pub sync_holidays: Option<bool>,
-    /// 是否打卡必须拍照，true为必须拍照，false为不必须拍照
-    pub need_photo: Option<bool>,
-    /// 是否备注时允许上传本地图片，true为允许，false为不允许
-    pub note_can_use_local_pic: Option<bool>,
-    /// 是否非工作日允许打卡,true为允许，false为不允许
-    pub allow_checkin_offworkday: Option<bool>,
-    /// 是否允许提交补卡申请，true为允许，false为不允许
-    pub allow_apply_offworkday: Option<bool>,
-    /// 打卡地点-WiFi打卡信息
-    pub wifimac_infos: Vec<CheckinWifiMacInfo>,
-    /// 打卡地点-位置打卡信息
-    pub loc_infos: Vec<CheckinLocInfo>,
-    /// 打卡人员信息
-    pub range: Option<CheckinRange>,
-    /// 创建打卡规则时间，为unix时间戳
-    pub create_time: Option<u32>,
-    /// 打卡人员白名单，即不需要打卡人员，需要有设置白名单才能查看
-    pub white_users: Vec<String>,
-    /// 打卡方式，0:手机；2:智慧考勤机；3:手机+智慧考勤机
-    pub type_: Option<CheckinDeviceMode>,
-    /// 汇报对象信息
-    pub reporterinfo: Option<CheckinReporterInfo>,
-    /// 加班信息，相关信息需要设置后才能显示
-    pub ot_info: Option<CheckinOtInfo>,
-    /// 每月最多补卡次数，默认-1表示不限制
-    pub allow_apply_bk_cnt: Option<i32>,
-    /// 范围外打卡处理方式，0-视为范围外异常，默认值；1-视为正常外勤；2:不允许范围外打卡
-    pub option_out_range: Option<CheckinOutRangeOption>,
-    /// 规则创建人userid
-    pub create_userid: Option<String>,
-    /// 人脸识别打卡开关，true为启用，false为不启用
-    pub use_face_detect: Option<bool>,
-    /// 允许补卡时限，默认-1表示不限制。单位天
-    pub allow_apply_bk_day_limit: Option<i32>,
-    /// 规则最近编辑人userid
-    pub update_userid: Option<String>,
-    /// 排班信息，只有规则为按班次上下班打卡时才有该配置
-    pub schedulelist: Vec<CheckinSchedule>,
-    /// 自由签到，上班打卡后xx秒可打下班卡
-    pub offwork_interval_time: Option<u32>,
-    /// 补卡指定异常类型，按比特位设置，大端模式，某位bit置位为1表示关闭某类型。从低到高四个比特位分别表示缺卡类型、迟到类型、早退类型、其他异常类型。为默认值0表示所有异常类型均允许补卡。
-    pub buka_restriction: Option<u64>,
-    /// 自由上下班规则的跨天时间，距离0点的秒数（较新版本文档字段）
-    pub span_day_time: Option<u32>,
-    /// 自由上下班规则的工作时长（秒），-1表示不限制（较新版本文档字段）
-    pub standard_work_duration: Option<i32>,
-    /// 打卡交替方式：0-多组交替，1-单组交替，2-仅记录打卡时间和位置（较新版本文档字段）
-    pub checkin_method_type: Option<u32>,
-}
-rt::wire! {
-    CheckinGroup: lenient, required 0;
-    grouptype "grouptype": opt wire::Plain;
-    groupid "groupid": opt wire::Lenient;
-    groupname "groupname": opt wire::Lenient;
-    open_sp_checkin "open_sp_checkin": opt wire::Lenient;
-    checkindate "checkindate": many Vec<wire::Plain>;
-    spe_workdays "spe_workdays": many Vec<wire::Plain>;
-    spe_offdays "spe_offdays": many Vec<wire::Plain>;
-    sync_holidays "sync_holidays": opt wire::Lenient;
-    need_photo "need_photo": opt wire::Lenient;
-    note_can_use_local_pic "note_can_use_local_pic": opt wire::Lenient;
-    allow_checkin_offworkday "allow_checkin_offworkday": opt wire::Lenient;
-    allow_apply_offworkday "allow_apply_offworkday": opt wire::Lenient;
-    wifimac_infos "wifimac_infos": many Vec<wire::Plain>;
-    loc_infos "loc_infos": many Vec<wire::Plain>;
-    range "range": opt wire::Plain;
-    create_time "create_time": opt wire::Lenient;
-    white_users "white_users": many Vec<wire::Lenient>;
-    type_ "type": opt wire::Plain;
-    reporterinfo "reporterinfo": opt wire::Plain;
-    ot_info "ot_info": opt wire::Plain;
-    allow_apply_bk_cnt "allow_apply_bk_cnt": opt wire::Lenient;
-    option_out_range "option_out_range": opt wire::Plain;
-    create_userid "create_userid": opt wire::Lenient;
-    use_face_detect "use_face_detect": opt wire::Lenient;
-    allow_apply_bk_day_limit "allow_apply_bk_day_limit": opt wire::Lenient;
-    update_userid "update_userid": opt wire::Lenient;
-    schedulelist "schedulelist": many Vec<wire::Plain>;
-    offwork_interval_time "offwork_interval_time": opt wire::Lenient;
-    buka_restriction "buka_restriction": opt wire::Lenient;
-    span_day_time "span_day_time": opt wire::Lenient;
-    standard_work_duration "standard_work_duration": opt wire::Lenient;
-    checkin_method_type "checkin_method_type": opt wire::Lenient;
-}
-/// `checkin/getcheckinoption` 的 `info` 的一项：一名员工当天的打卡规则。
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinUserOption {
-    /// 打卡人员userid
-    ///
-    /// Limits: length 1 to 64 bytes (UTF-8).
-    pub userid: String,
-    /// 打卡规则相关信息
-    pub group: Option<CheckinGroup>,
-}
-rt::wire! {
-    CheckinUserOption: lenient, required 0;
-    userid "userid": field wire::Lenient;
-    group "group": opt wire::Plain;
-}
-rt::int_enum! {
-    /// 记录类型
-    pub struct CheckinRecordType(i32) {
-        /// `1`: 固定上下班
-        FIXED = 1 => "fixed",
-        /// `2`: 外出（此报表中不会出现外出打卡数据）
-        OUTSIDE = 2 => "outside",
-        /// `3`: 按班次上下班
-        BY_SCHEDULE = 3 => "by_schedule",
-        /// `4`: 自由签到
-        FREE = 4 => "free",
-        /// `5`: 加班
-        OVERTIME = 5 => "overtime",
-        /// `7`: 无规则
-        NO_RULE = 7 => "no_rule",
-    }
-}
-rt::int_enum! {
-    /// 日报类型
-    pub struct CheckinDayType(i32) {
-        /// `0`: 工作日日报
-        WORKDAY = 0 => "workday",
-        /// `1`: 休息日日报
-        RESTDAY = 1 => "restday",
-    }
-}
-rt::int_enum! {
-    /// 异常（校准状态）类型
-    pub struct CheckinExceptionType(i32) {
-        /// `1`: 迟到
-        LATE = 1 => "late",
-        /// `2`: 早退
-        EARLY_LEAVE = 2 => "early_leave",
-        /// `3`: 缺卡
-        MISSING = 3 => "missing",
-        /// `4`: 旷工
-        ABSENT = 4 => "absent",
-        /// `5`: 地点异常
-        LOCATION = 5 => "location",
-        /// `6`: 设备异常
-        DEVICE = 6 => "device",
-    }
-}
-rt::int_enum! {
-    /// 日报加班状态
-    pub struct CheckinOtStatus(i32) {
-        /// `0`: 无加班
-        NONE = 0 => "none",
-        /// `1`: 正常
-        NORMAL = 1 => "normal",
-        /// `2`: 缺时长
-        SHORT = 2 => "short",
-    }
-}
-rt::int_enum! {
-    /// 假勤类型
-    pub struct CheckinSpType(i32) {
-        /// `1`: 请假
-        LEAVE = 1 => "leave",
-        /// `2`: 补卡
-        MAKEUP = 2 => "makeup",
-        /// `3`: 出差
-        BUSINESS_TRIP = 3 => "business_trip",
-        /// `4`: 外出
-        OUTING = 4 => "outing",
-        /// `100`: 外勤
-        FIELD_WORK = 100 => "field_work",
-    }
-}
-rt::int_enum! {
-    /// 假勤时长单位
-    pub struct CheckinSpTimeType(i32) {
-        /// `0`: 按天
-        DAY = 0 => "day",
-        /// `1`: 按小时
-        HOUR = 1 => "hour",
-    }
-}
-/// 日报 rule\_info.checkintime 的一项：当日打卡时间，为距离0点的时间差
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinWorkTime {
-    /// 上班时间，为距离0点的时间差
-    pub work_sec: Option<u32>,
-    /// 下班时间，为距离0点的时间差
-    pub off_work_sec: Option<u32>,
-}
-rt::wire! {
-    CheckinWorkTime: lenient, required 0;
-    work_sec "work_sec": opt wire::Lenient;
-    off_work_sec "off_work_sec": opt wire::Lenient;
-}
-/// 日报 base\_info.rule\_info：打卡人员所属规则信息
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinDayRuleInfo {
-    /// 所属规则的id
-    pub groupid: Option<i32>,
-    /// 打卡规则名
-    pub groupname: Option<String>,
-    /// 当日所属班次id，仅按班次上下班才有值，显示在打卡日报-班次列
-    pub scheduleid: Option<i32>,
-    /// 当日所属班次名称，仅按班次上下班才有值，显示在打卡日报-班次列
-    pub schedulename: Option<String>,
-    /// 当日打卡时间，仅固定上下班规则有值，显示在打卡日报-班次列
-    pub checkintime: Vec<CheckinWorkTime>,
-}
-rt::wire! {
-    CheckinDayRuleInfo: lenient, required 0;
-    groupid "groupid": opt wire::Lenient;
-    groupname "groupname": opt wire::Lenient;
-    scheduleid "scheduleid": opt wire::Lenient;
-    schedulename "schedulename": opt wire::Lenient;
-    checkintime "checkintime": many Vec<wire::Plain>;
-}
-/// 日报 base\_info：基础信息
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinDayBaseInfo {
-    /// 日报日期
-    pub date: Option<u32>,
-    /// 记录类型：1-固定上下班；2-外出（此报表中不会出现外出打卡数据）；3-按班次上下班；4-自由签到；5-加班；7-无规则
-    pub record_type: Option<CheckinRecordType>,
-    /// 打卡人员姓名
-    pub name: Option<String>,
-    /// 打卡人员别名
-    pub name_ex: Option<String>,
-    /// 打卡人员所在部门，会显示所有所在部门
-    pub departs_name: Option<String>,
-    /// 打卡人员账号，即userid
-    pub acctid: Option<String>,
-    /// 打卡人员所属规则信息
-    pub rule_info: Option<CheckinDayRuleInfo>,
-    /// 日报类型：0-工作日日报；1-休息日日报
-    pub day_type: Option<CheckinDayType>,
-}
-rt::wire! {
-    CheckinDayBaseInfo: lenient, required 0;
-    date "date": opt wire::Lenient;
-    record_type "record_type": opt wire::Plain;
-    name "name": opt wire::Lenient;
-    name_ex "name_ex": opt wire::Lenient;
-    departs_name "departs_name": opt wire::Lenient;
-    acctid "acctid": opt wire::Lenient;
-    rule_info "rule_info": opt wire::Plain;
-    day_type "day_type": opt wire::Plain;
-}
-/// 日报 summary\_info：汇总信息
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinDaySummaryInfo {
-    /// 当日打卡次数
-    pub checkin_count: Option<i32>,
-    /// 当日实际工作时长，单位：秒
-    pub regular_work_sec: Option<i32>,
-    /// 当日标准工作时长，单位：秒
-    pub standard_work_sec: Option<i32>,
-    /// 当日最早打卡时间
-    pub earliest_time: Option<i32>,
-    /// 当日最晚打卡时间（官方拼写 lastest）
-    pub lastest_time: Option<i32>,
-}
-rt::wire! {
-    CheckinDaySummaryInfo: lenient, required 0;
-    checkin_count "checkin_count": opt wire::Lenient;
-    regular_work_sec "regular_work_sec": opt wire::Lenient;
-    standard_work_sec "standard_work_sec": opt wire::Lenient;
-    earliest_time "earliest_time": opt wire::Lenient;
-    lastest_time "lastest_time": opt wire::Lenient;
-}
-/// 假勤信息摘要的一种语言描述（sp\_title.data / sp\_description.data 的一项）
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinSpTextItem {
-    /// 假勤信息摘要文本
-    pub text: Option<String>,
-    /// 语言类型：zh\_CN
-    pub lang: Option<String>,
-}
-rt::wire! {
-    CheckinSpTextItem: lenient, required 0;
-    text "text": opt wire::Lenient;
-    lang "lang": opt wire::Lenient;
-}
-/// 假勤信息摘要（sp\_title 标题信息 / sp\_description 描述信息）
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinSpText {
-    /// 多种语言描述，目前只有中文一种
-    pub data: Vec<CheckinSpTextItem>,
-}
-rt::wire! {
-    CheckinSpText: lenient, required 0;
-    data "data": many Vec<wire::Plain>;
-}
-/// 日报 holiday\_infos 的一项：假勤相关信息
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinHolidayInfo {
-    /// 假勤申请id，即当日关联的假勤审批单id
-    pub sp_number: Option<String>,
-    /// 假勤信息摘要-标题信息
-    pub sp_title: Option<CheckinSpText>,
-    /// 假勤信息摘要-描述信息
-    pub sp_description: Option<CheckinSpText>,
-}
-rt::wire! {
-    CheckinHolidayInfo: lenient, required 0;
-    sp_number "sp_number": opt wire::Lenient;
-    sp_title "sp_title": opt wire::Plain;
-    sp_description "sp_description": opt wire::Plain;
-}
-/// 日报/月报 exception\_infos 的一项：异常（校准）状态统计
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinExceptionInfo {
-    /// 异常类型：1-迟到；2-早退；3-缺卡；4-旷工；5-地点异常；6-设备异常
-    pub exception: Option<CheckinExceptionType>,
-    /// 此异常的次数（月报为统计周期内每日此异常次数之和）
-    pub count: Option<i32>,
-    /// 此异常的时长（迟到/早退/旷工才有值；月报为统计周期内每日此异常时长之和）
-    pub duration: Option<i32>,
-}
-rt::wire! {
-    CheckinExceptionInfo: lenient, required 0;
-    exception "exception": opt wire::Plain;
-    count "count": opt wire::Lenient;
-    duration "duration": opt wire::Lenient;
-}
-/// 日报 ot\_info：加班信息
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinDayOtInfo {
-    /// 状态：0-无加班；1-正常；2-缺时长
-    pub ot_status: Option<CheckinOtStatus>,
-    /// 加班时长
-    pub ot_duration: Option<u32>,
-    /// ot\_status为2下，加班不足的时长
-    pub exception_duration: Vec<u32>,
-    /// 工作日加班记为调休，单位秒
-    pub workday_over_as_vacation: Option<i32>,
-    /// 工作日加班记为加班费，单位秒
-    pub workday_over_as_money: Option<i32>,
-    /// 休息日加班记为调休，单位秒
-    pub restday_over_as_vacation: Option<i32>,
-    /// 休息日加班记为加班费，单位秒
-    pub restday_over_as_money: Option<i32>,
-    /// 节假日加班记为调休，单位秒
-    pub holiday_over_as_vacation: Option<i32>,
-    /// 节假日加班记为加班费，单位秒
-    pub holiday_over_as_money: Option<i32>,
-}
-rt::wire! {
-    CheckinDayOtInfo: lenient, required 0;
-    ot_status "ot_status": opt wire::Plain;
-    ot_duration "ot_duration": opt wire::Lenient;
-    exception_duration "exception_duration": many Vec<wire::Lenient>;
-    workday_over_as_vacation "workday_over_as_vacation": opt wire::Lenient;
-    workday_over_as_money "workday_over_as_money": opt wire::Lenient;
-    restday_over_as_vacation "restday_over_as_vacation": opt wire::Lenient;
-    restday_over_as_money "restday_over_as_money": opt wire::Lenient;
-    holiday_over_as_vacation "holiday_over_as_vacation": opt wire::Lenient;
-    holiday_over_as_money "holiday_over_as_money": opt wire::Lenient;
-}
-/// 日报/月报 sp\_items 的一项：假勤统计信息
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinSpItem {
-    /// 类型：1-请假；2-补卡；3-出差；4-外出；100-外勤
-    pub type_: Option<CheckinSpType>,
-    /// 具体请假类型，当type为1请假时，具体的请假类型id，可通过审批相关接口获取假期详情
-    pub vacation_id: Option<u32>,
-    /// 假勤次数（月报为统计周期内每日此假勤发生次数之和）
-    pub count: Option<u32>,
-    /// 假勤时长秒数（月报为统计周期内之和），时长单位为天直接除以86400即为天数，单位为小时直接除以3600即为小时数
-    pub duration: Option<u32>,
-    /// 时长单位：0-按天 1-按小时
-    pub time_type: Option<CheckinSpTimeType>,
-    /// 统计项名称
-    pub name: Option<String>,
-}
-rt::wire! {
-    CheckinSpItem: lenient, required 0;
-    type_ "type": opt wire::Plain;
-    vacation_id "vacation_id": opt wire::Lenient;
-    count "count": opt wire::Lenient;
-    duration "duration": opt wire::Lenient;
-    time_type "time_type": opt wire::Plain;
-    name "name": opt wire::Lenient;
-}
-/// `checkin/getcheckin_daydata` 的 `datas` 的一项：一人一天的日报。
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinDayData {
-    /// 基础信息
-    pub base_info: Option<CheckinDayBaseInfo>,
-    /// 汇总信息
-    pub summary_info: Option<CheckinDaySummaryInfo>,
-    /// 假勤相关信息
-    pub holiday_infos: Vec<CheckinHolidayInfo>,
-    /// 校准状态信息
-    pub exception_infos: Vec<CheckinExceptionInfo>,
-    /// 加班信息
-    pub ot_info: Option<CheckinDayOtInfo>,
-    /// 假勤统计信息
-    pub sp_items: Vec<CheckinSpItem>,
-}
-rt::wire! {
-    CheckinDayData: lenient, required 0;
-    base_info "base_info": opt wire::Plain;
-    summary_info "summary_info": opt wire::Plain;
-    holiday_infos "holiday_infos": many Vec<wire::Plain>;
-    exception_infos "exception_infos": many Vec<wire::Plain>;
-    ot_info "ot_info": opt wire::Plain;
-    sp_items "sp_items": many Vec<wire::Plain>;
-}
-/// 月报 base\_info.rule\_info：打卡人员所属规则信息
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinMonthRuleInfo {
-    /// 所属规则的id
-    pub groupid: Option<i32>,
-    /// 打卡规则名
-    pub groupname: Option<String>,
-}
-rt::wire! {
-    CheckinMonthRuleInfo: lenient, required 0;
-    groupid "groupid": opt wire::Lenient;
-    groupname "groupname": opt wire::Lenient;
-}
-/// 月报 base\_info：基础信息
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinMonthBaseInfo {
-    /// 记录类型：1-固定上下班；2-外出（此报表中不会出现外出打卡数据）；3-按班次上下班；4-自由签到；5-加班；7-无规则
-    pub record_type: Option<CheckinRecordType>,
-    /// 打卡人员姓名
-    pub name: Option<String>,
-    /// 打卡人员别名
-    pub name_ex: Option<String>,
-    /// 打卡人员所在部门，会显示所有所在部门
-    pub departs_name: Option<String>,
-    /// 打卡人员账号，即userid
-    pub acctid: Option<String>,
-    /// 打卡人员所属规则信息
-    pub rule_info: Option<CheckinMonthRuleInfo>,
-}
-rt::wire! {
-    CheckinMonthBaseInfo: lenient, required 0;
-    record_type "record_type": opt wire::Plain;
-    name "name": opt wire::Lenient;
-    name_ex "name_ex": opt wire::Lenient;
-    departs_name "departs_name": opt wire::Lenient;
-    acctid "acctid": opt wire::Lenient;
-    rule_info "rule_info": opt wire::Plain;
-}
-/// 月报 summary\_info：汇总信息
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinMonthSummaryInfo {
-    /// 应打卡天数
-    pub work_days: Option<i32>,
-    /// 正常天数
-    pub regular_days: Option<i32>,
-    /// 异常天数
-    pub except_days: Option<i32>,
-    /// 实际工作时长，为统计周期每日实际工作时长之和, 单位: 秒
-    pub regular_work_sec: Option<i32>,
-    /// 标准工作时长，为统计周期每日标准工作时长之和, 单位: 秒
-    pub standard_work_sec: Option<i32>,
-}
-rt::wire! {
-    CheckinMonthSummaryInfo: lenient, required 0;
-    work_days "work_days": opt wire::Lenient;
-    regular_days "regular_days": opt wire::Lenient;
-    except_days "except_days": opt wire::Lenient;
-    regular_work_sec "regular_work_sec": opt wire::Lenient;
-    standard_work_sec "standard_work_sec": opt wire::Lenient;
-}
-/// 月报 overwork\_info：加班情况
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinOverworkInfo {
-    /// 工作日加班时长
-    pub workday_over_sec: Option<i32>,
-    /// 节假日加班时长
-    pub holidays_over_sec: Option<i32>,
-    /// 休息日加班时长
-    pub restdays_over_sec: Option<i32>,
-    /// 工作日加班记为调休，单位秒
-    pub workdays_over_as_vacation: Option<i32>,
-    /// 工作日加班记为加班费，单位秒
-    pub workdays_over_as_money: Option<i32>,
-    /// 休息日加班记为调休，单位秒
-    pub restdays_over_as_vacation: Option<i32>,
-    /// 休息日加班记为加班费，单位秒
-    pub restdays_over_as_money: Option<i32>,
-    /// 节假日加班记为调休，单位秒
-    pub holidays_over_as_vacation: Option<i32>,
-    /// 节假日加班记为加班费，单位秒
-    pub holidays_over_as_money: Option<i32>,
-}
-rt::wire! {
-    CheckinOverworkInfo: lenient, required 0;
-    workday_over_sec "workday_over_sec": opt wire::Lenient;
-    holidays_over_sec "holidays_over_sec": opt wire::Lenient;
-    restdays_over_sec "restdays_over_sec": opt wire::Lenient;
-    workdays_over_as_vacation "workdays_over_as_vacation": opt wire::Lenient;
-    workdays_over_as_money "workdays_over_as_money": opt wire::Lenient;
-    restdays_over_as_vacation "restdays_over_as_vacation": opt wire::Lenient;
-    restdays_over_as_money "restdays_over_as_money": opt wire::Lenient;
-    holidays_over_as_vacation "holidays_over_as_vacation": opt wire::Lenient;
-    holidays_over_as_money "holidays_over_as_money": opt wire::Lenient;
-}
-/// `checkin/getcheckin_monthdata` 的 `datas` 的一项：一人的月报。
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinMonthData {
-    /// 基础信息
-    pub base_info: Option<CheckinMonthBaseInfo>,
-    /// 汇总信息
-    pub summary_info: Option<CheckinMonthSummaryInfo>,
-    /// 异常状态统计信息
-    pub exception_infos: Vec<CheckinExceptionInfo>,
-    /// 假勤统计信息
-    pub sp_items: Vec<CheckinSpItem>,
-    /// 加班情况
-    pub overwork_info: Option<CheckinOverworkInfo>,
-}
-rt::wire! {
-    CheckinMonthData: lenient, required 0;
-    base_info "base_info": opt wire::Plain;
-    summary_info "summary_info": opt wire::Plain;
-    exception_infos "exception_infos": many Vec<wire::Plain>;
-    sp_items "sp_items": many Vec<wire::Plain>;
-    overwork_info "overwork_info": opt wire::Plain;
-}
-/// 排班表中班次的上下班时段（schedule\_info.time\_section 的一项），均为距当天00:00的秒数
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinScheduleTimeSection {
-    /// 时段id，为班次中某一堆上下班时间组合的id
-    pub id: Option<u32>,
-    /// 上班时间。距当天00:00的秒数
-    pub work_sec: Option<u32>,
-    /// 下班时间。距当天00:00的秒数
-    pub off_work_sec: Option<u32>,
-    /// 上班提醒时间。距当天00:00的秒数
-    pub remind_work_sec: Option<u32>,
-    /// 下班提醒时间。距当天00:00的秒数
-    pub remind_off_work_sec: Option<u32>,
-}
-rt::wire! {
-    CheckinScheduleTimeSection: lenient, required 0;
-    id "id": opt wire::Lenient;
-    work_sec "work_sec": opt wire::Lenient;
-    off_work_sec "off_work_sec": opt wire::Lenient;
-    remind_work_sec "remind_work_sec": opt wire::Lenient;
-    remind_off_work_sec "remind_off_work_sec": opt wire::Lenient;
-}
-/// 个人当日排班信息（scheduleList.schedule\_info）
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinScheduleInfo {
-    /// 当日安排班次id，班次id也可在打卡规则中查询获得；0为休息
-    pub schedule_id: Option<u32>,
-    /// 班次名称
-    pub schedule_name: Option<String>,
-    /// 班次上下班时段信息
-    pub time_section: Vec<CheckinScheduleTimeSection>,
-}
-rt::wire! {
-    CheckinScheduleInfo: lenient, required 0;
-    schedule_id "schedule_id": opt wire::Lenient;
-    schedule_name "schedule_name": opt wire::Lenient;
-    time_section "time_section": many Vec<wire::Plain>;
-}
-/// 个人排班表的一天（schedule.scheduleList 的一项）
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinDaySchedule {
-    /// 排班日期，为表示当月第几天的数字
-    pub day: Option<u32>,
-    /// 个人当日排班信息
-    pub schedule_info: Option<CheckinScheduleInfo>,
-}
-rt::wire! {
-    CheckinDaySchedule: lenient, required 0;
-    day "day": opt wire::Lenient;
-    schedule_info "schedule_info": opt wire::Plain;
-}
-/// 个人排班信息（schedule\_list.schedule）
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinUserScheduleTable {
-    /// 个人排班表信息（官方字段名为驼峰 scheduleList）
-    pub schedule_list: Vec<CheckinDaySchedule>,
-}
-rt::wire! {
-    CheckinUserScheduleTable: lenient, required 0;
-    schedule_list "scheduleList": many Vec<wire::Plain>;
-}
-/// `checkin/getcheckinschedulist` 的 `schedule_list` 的一项：一名员工一个月的排班表。
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CheckinUserSchedule {
-    /// 打卡人员userid
-    ///
-    /// Limits: length 1 to 64 bytes (UTF-8).
-    pub userid: String,
-    /// 排班表月份，格式为年月，如202011
-    pub yearmonth: Option<u32>,
-    /// 打卡规则id
-    pub groupid: Option<u32>,
-    /// 打卡规则名
-    pub groupname: Option<String>,
-    /// 个人排班信息
-    pub schedule: Option<CheckinUserScheduleTable>,
-}
-rt::wire! {
-    CheckinUserSchedule: lenient, required 0;
-    userid "userid": field wire::Lenient;
-    yearmonth "yearmonth": opt wire::Lenient;
-    groupid "groupid": opt wire::Lenient;
-    groupname "groupname": opt wire::Lenient;
-    schedule "schedule": opt wire::Plain;
-}
-/// `checkin/setcheckinschedulist` 的 `items` 的一项：某人某天的班次。
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct CheckinScheduleItem {
-    /// 打卡人员userid
-    ///
-    /// Limits: length 1 to 64 bytes (UTF-8).
-    pub userid: String,
-    /// 要设置的天日期，取值在1-31之间。联合yearmonth组成唯一日期 比如20201205
-    ///
-    /// Limits: value 1 to 31.
-    pub day: u32,
-    /// 对应groupid规则下的班次id，通过预先拉取规则信息获取，0代表休息
-    pub schedule_id: u32,
-}
-impl CheckinScheduleItem {
-    /// A `CheckinScheduleItem` of its required fields; the setters fill in the rest.
-    pub fn new(userid: impl Into<String>, day: u32, schedule_id: u32) -> Self {
-        Self {
-            userid: userid.into(),
-            day,
-            schedule_id,
-        }
-    }
-}
-rt::wire! {
-    CheckinScheduleItem: strict, required 7;
-    userid "userid": field wire::Lenient;
-    day "day": field wire::Lenient;
-    schedule_id "schedule_id": field wire::Lenient;
-}
-pub(crate) static SCHEMA_CHECKIN_SCHEDULE_ITEM: s::Object = s::Object(
-    "CheckinScheduleItem",
-    &[
-        s::Param(
-            "userid",
-            s::Kind::String,
-            s::REQUIRED,
-            s::Limits::NONE.length(Some(1), Some(64), true),
-            None,
-        ),
-        s::Param(
-            "day",
-            s::Kind::Int,
-            s::REQUIRED,
-            s::Limits::NONE.range(Some(1), Some(31)),
-            None,
-        ),
-        s::Param("schedule_id", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
-    ],
-    &[],
-);
-rt::int_enum! {
-    /// 设备打卡数据的过滤类型
-    pub struct HardwareCheckinFilterType(i32) {
-        /// `1`: 按打卡时间过滤
-        CHECKIN_TIME = 1 => "checkin_time",
-        /// `2`: 按设备上传打卡记录的时间过滤
-        UPLOAD_TIME = 2 => "upload_time",
-    }
-}
-pub(crate) static SCHEMA_HARDWARE_CHECKIN_FILTER_TYPE: s::Enum = s::Enum(
-    "HardwareCheckinFilterType",
-    &[("checkin_time", s::Lit::Int(1)), ("upload_time", s::Lit::Int(2))],
-);
-/// `hardware/get_hardware_checkin_data` 的 `checkindata` 的一项：考勤设备上的一条原始打卡记录。
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct HardwareCheckinRecord {
-    /// 用户id
-    ///
-    /// Limits: length 1 to 64 bytes (UTF-8).
-    pub userid: String,
-    /// 打卡时间。Unix时间戳
-    pub checkin_time: Option<u32>,
-    /// 打卡设备的sn
-    pub device_sn: Option<String>,
-    /// 打卡设备名
-    pub device_name: Option<String>,
-}
-rt::wire! {
-    HardwareCheckinRecord: lenient, required 0;
-    userid "userid": field wire::Lenient;
-    checkin_time "checkin_time": opt wire::Lenient;
-    device_sn "device_sn": opt wire::Lenient;
-    device_name "device_name": opt wire::Lenient;
-}
-rt::int_enum! {
-    /// 会议室设备
-    pub struct MeetingRoomEquipment(i32) {
-        /// `1`: 电视
-        TV = 1 => "tv",
-        /// `2`: 电话
-        PHONE = 2 => "phone",
-        /// `3`: 投影
-        PROJECTOR = 3 => "projector",
-        /// `4`: 白板
-        WHITEBOARD = 4 => "whiteboard",
-        /// `5`: 视频
-        VIDEO = 5 => "video",
-    }
-}
-pub(crate) static SCHEMA_MEETING_ROOM_EQUIPMENT: s::Enum = s::Enum(
-    "MeetingRoomEquipment",
-    &[
-        ("tv", s::Lit::Int(1)),
-        ("phone", s::Lit::Int(2)),
-        ("projector", s::Lit::Int(3)),
-        ("whiteboard", s::Lit::Int(4)),
-        ("video", s::Lit::Int(5)),
-    ],
-);
-/// 会议室所在建筑的经纬度（字符串），可通过腾讯地图坐标拾取器获取
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct MeetingRoomCoordinate {
-    /// 会议室所在建筑纬度
-    pub latitude: Option<String>,
-    /// 会议室所在建筑经度
-    pub longitude: Option<String>,
-}
-impl MeetingRoomCoordinate {
-    /// A `MeetingRoomCoordinate` of its required fields; the setters fill in the rest.
-    pub fn new() -> Self {
-        Self {
-            latitude: None,
-            longitude: None,
-        }
-    }
-}
-rt::setters! {
-    MeetingRoomCoordinate;
-    /// Sets [`latitude`](Self::latitude): 会议室所在建筑纬度
-    latitude(latitude: impl Into<String>) = latitude.into();
-    /// Sets [`longitude`](Self::longitude): 会议室所在建筑经度
-    longitude(longitude: impl Into<String>) = longitude.into();
-}
-rt::wire! {
-    MeetingRoomCoordinate: lenient, required 0;
-    latitude "latitude": opt wire::Lenient;
-    longitude "longitude": opt wire::Lenient;
-}
-pub(crate) static SCHEMA_MEETING_ROOM_COORDINATE: s::Object = s::Object(
-    "MeetingRoomCoordinate",
-    &[
-        s::Param("latitude", s::Kind::String, 0, s::Limits::NONE, None),
-        s::Param("longitude", s::Kind::String, 0, s::Limits::NONE, None),
-    ],
-    &[],
-);
-/// 会议室使用范围。不填写则默认为全公司可用
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct MeetingRoomRange {
-    /// 会议室使用范围的userid列表，最多指定1000个成员
-    ///
-    /// Limits: at most 1000 items.
-    pub user_list: Option<Vec<String>>,
-    /// 会议室使用范围的部门id列表，最多指定1000个部门
-    ///
-    /// Limits: at most 1000 items.
-    pub department_list: Option<Vec<u32>>,
-}
-impl MeetingRoomRange {
-    /// A `MeetingRoomRange` of its required fields; the setters fill in the rest.
-    pub fn new() -> Self {
-        Self {
-            user_list: None,
-            department_list: None,
-        }
-    }
-}
-rt::setters! {
-    MeetingRoomRange;
-    /// Sets [`user_list`](Self::user_list): 会议室使用范围的userid列表，最多指定1000个成员
-    user_list(user_list: impl IntoIterator<Item = impl Into<String>>) = user_list.into_iter().map(Into::into).collect();
-    /// Sets [`department_list`](Self::department_list): 会议室使用范围的部门id列表，最多指定1000个部门
-    department_list(department_list: impl IntoIterator<Item = u32>) = department_list.into_iter().collect();
-}
-rt::wire! {
-    MeetingRoomRange: lenient, required 0;
-    user_list "user_list": opt Vec<wire::Lenient>;
-    department_list "department_list": opt Vec<wire::Lenient>;
-}
-pub(crate) static SCHEMA_MEETING_ROOM_RANGE: s::Object = s::Object(
-    "MeetingRoomRange",
-    &[
-        s::Param(
-            "user_list",
-            s::Kind::List(&s::Kind::String),
-            0,
-            s::Limits::NONE.items(None, Some(1000)),
-            None,
-        ),
-        s::Param(
-            "department_list",
-            s::Kind::List(&s::Kind::Int),
-            0,
-            s::Limits::NONE.items(None, Some(1000)),
-            None,
-        ),
-    ],
-    &[],
-);
-/// `oa/meetingroom/list` 的 `meetingroom_list` 的一项：一个会议室。
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct MeetingRoom {
-    /// 会议室id
-    pub meetingroom_id: u32,
-    /// 会议室名称
-    pub name: Option<String>,
-    /// 会议室容纳人数
-    pub capacity: Option<u32>,
-    /// 会议室所在城市
-    pub city: Option<String>,
-    /// 会议室所在楼宇
-    pub building: Option<String>,
-    /// 会议室所在楼层
-    pub floor: Option<String>,
-    /// 会议室支持的设备列表
-    pub equipment: Vec<MeetingRoomEquipment>,
-    /// 会议室所在楼宇的经纬度
-    pub coordinate: Option<MeetingRoomCoordinate>,
-    /// 是否需要审批 0-无需审批 1-需要审批
-    pub need_approval: Option<bool>,
-    /// 会议室使用范围（较新版本文档字段）
-    pub range: Option<MeetingRoomRange>,
-}
-rt::wire! {
-    MeetingRoom: lenient, required 0;
-    meetingroom_id "meetingroom_id": field wire::Lenient;
-    name "name": opt wire::Lenient;
-    capacity "capacity": opt wire::Lenient;
-    city "city": opt wire::Lenient;
-    building "building": opt wire::Lenient;
-    floor "floor": opt wire::Lenient;
-    equipment "equipment": many Vec<wire::Plain>;
-    coordinate "coordinate": opt wire::Plain;
-    need_approval "need_approval": opt wire::Flag;
-    range "range": opt wire::Plain;
-}
-rt::int_enum! {
-    /// 会议室的预定状态
-    pub struct MeetingRoomBookingStatus(i32) {
-        /// `0`: 已预定
-        BOOKED = 0 => "booked",
-        /// `1`: 已取消
-        CANCELLED = 1 => "cancelled",
-        /// `2`: 申请中
-        APPLYING = 2 => "applying",
-        /// `3`: 审批中
-        APPROVING = 3 => "approving",
-    }
-}
-/// 会议室的一次预定（get\_booking\_info 的 booking\_list\[\].schedule 的一项；get\_booking\_info\_by\_meeting\_id 的 schedule）。
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct MeetingRoomBooking {
-    /// 会议室的预定id
-    pub booking_id: Option<String>,
-    /// 如果该预定是某个周期性预定的一部分，则返回对应周期性预定的booking\_id
-    pub master_booking_id: Option<String>,
-    /// 会议的id（2023年以前版本文档的字段，仅在已预定时返回）
-    pub meeting_id: Option<String>,
-    /// 会议关联日程的id，若会议室已取消预定（未保留日历），则schedule\_id将无法再获取到日程详情
-    pub schedule_id: Option<String>,
-    /// 开始时间的时间戳
-    pub start_time: Option<u32>,
-    /// 结束时间的时间戳
-    pub end_time: Option<u32>,
-    /// 预定人的userid
-    pub booker: Option<String>,
-    /// 会议室的预定状态，0：已预定、1：已取消、2：申请中、3：审批中
-    pub status: Option<MeetingRoomBookingStatus>,
-}
-rt::wire! {
-    MeetingRoomBooking: lenient, required 0;
-    booking_id "booking_id": opt wire::Lenient;
-    master_booking_id "master_booking_id": opt wire::Lenient;
-    meeting_id "meeting_id": opt wire::Lenient;
-    schedule_id "schedule_id": opt wire::Lenient;
-    start_time "start_time": opt wire::Lenient;
-    end_time "end_time": opt wire::Lenient;
-    booker "booker": opt wire::Lenient;
-    status "status": opt wire::Plain;
-}
-/// `oa/meetingroom/get_booking_info` 的 `booking_list` 的一项：一个会议室在查询时间段内的预定情况。
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct MeetingRoomBookingList {
-    /// 会议室id
-    pub meetingroom_id: u32,
-    /// 该会议室查询时间段内的预定情况
-    pub schedule: Vec<MeetingRoomBooking>,
-}
-rt::wire! {
-    MeetingRoomBookingList: lenient, required 0;
-    meetingroom_id "meetingroom_id": field wire::Lenient;
-    schedule "schedule": many Vec<wire::Plain>;
 }

@@ -1127,157 +1127,6 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
     all.push(
         registry::operation(
             "oa",
-            "get_template_detail",
-            "获取审批模板详情 — read an approval template's controls and their configuration.",
-            Some("{\"template_id\": \"ZLqk8pcsAoXZ1eYa6vpAgfX28MPdYU3ayMaSPHaaa\"}"),
-            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"template_names\": [{\"text\": \"全字段\", \"lang\": \"zh_CN\"}],\n  \"template_content\": {\n    \"controls\": [\n      {\n        \"property\": {\n          \"control\": \"Selector\",\n          \"id\": \"Selector-15111111111\",\n          \"title\": [{\"text\": \"单选控件\", \"lang\": \"zh_CN\"}],\n          \"placeholder\": [{\"text\": \"这是单选控件的说明\", \"lang\": \"zh_CN\"}],\n          \"require\": 0,\n          \"un_print\": 0\n        },\n        \"config\": {\n          \"selector\": {\n            \"type\": \"single\",\n            \"exp_type\": 0,\n            \"options\": [\n              {\"key\": \"option-15111111111\", \"value\": [{\"text\": \"选项1\", \"lang\": \"zh_CN\"}]},\n              {\"key\": \"option-15222222222\", \"value\": [{\"text\": \"选项2\", \"lang\": \"zh_CN\"}]}\n            ]\n          }\n        }\n      }\n    ]\n  }\n}\n",
-            &[
-                "模板的唯一标识id。可在“获取审批单据详情”、“审批状态变化回调通知”中获得，也可在审批模板的模板编辑页面浏览器Url链接中获得。较早时间创建的模板，id为类似“1910324946027731_1688852032423522_1808577376_15111111111”的数字串",
-            ],
-            registry::json::<crate::oa::OaGetTemplateDetailRequest>(),
-        ),
-    );
-    #[cfg(feature = "oa")]
-    all.push(
-        registry::operation(
-            "oa",
-            "apply_event",
-            "提交审批申请 — submit an approval request on behalf of a member.",
-            Some(
-                "{\n  \"creator_userid\": \"WangXiaoMing\",\n  \"template_id\": \"3Tka1eD6v6JfzhDMqPd3aMkFdxqtJMc2ZRioeFXkaaa\",\n  \"use_template_approver\": 0,\n  \"choose_department\": 2,\n  \"process\": {\n    \"node_list\": [\n      {\"type\": 1, \"apv_rel\": 1, \"userid\": [\"abc\", \"bcd\"]},\n      {\"type\": 1, \"apv_rel\": 1, \"userid\": [\"abc\"]}\n    ]\n  },\n  \"apply_data\": {\n    \"contents\": [\n      {\"control\": \"Text\", \"id\": \"Text-15111111111\", \"value\": {\"text\": \"文本填写的内容\"}}\n    ]\n  },\n  \"summary_list\": [\n    {\"summary_info\": [{\"text\": \"摘要第1行\", \"lang\": \"zh_CN\"}]},\n    {\"summary_info\": [{\"text\": \"摘要第2行\", \"lang\": \"zh_CN\"}]},\n    {\"summary_info\": [{\"text\": \"摘要第3行\", \"lang\": \"zh_CN\"}]}\n  ]\n}\n",
-            ),
-            "{\"errcode\": 0, \"errmsg\": \"ok\", \"sp_no\": \"202001010001\"}",
-            &[
-                "申请人userid，此审批申请将以此员工身份提交，申请人需在应用可见范围内",
-                "模板id。可在“获取审批申请详情”、“审批状态变化回调通知”中获得，也可在审批模板的模板编辑页面链接中获得。暂不支持通过接口提交[打卡补卡][调班]模板审批单",
-                "审批人模式：0-通过接口指定审批人、抄送人（此时process参数必填）; 1-使用此模板在管理后台设置的审批流程(需要保证审批流程中没有“申请人自选”节点)，支持条件审批。默认为0",
-                "提单者提单部门id，不填默认为主部门",
-                "新版流程列表，use_template_approver为0时必填",
-                "审批申请数据，可定义审批申请中各个控件的值，其中必填项必须有值，选填项可为空，数据结构同“获取审批申请详情”接口返回值中同名参数“apply_data”",
-                "摘要信息，用于显示在审批通知卡片、审批列表的摘要信息，最多3行",
-            ],
-            registry::json::<crate::oa::OaApplyEventRequest>(),
-        ),
-    );
-    #[cfg(feature = "oa")]
-    all.push(
-        registry::operation(
-            "oa",
-            "get_approval_info",
-            "批量获取审批单号 — list approval numbers submitted in a time range, with filters.",
-            Some(
-                "{\n  \"starttime\": \"1569546000\",\n  \"endtime\": \"1569718800\",\n  \"new_cursor\": \"\",\n  \"size\": 100,\n  \"filters\": [\n    {\"key\": \"template_id\", \"value\": \"ZLqk8pcsAoaXZ1eY56vpAgfX28MPdYU3ayMaSPHaaa\"},\n    {\"key\": \"creator\", \"value\": \"WuJunJie\"},\n    {\"key\": \"department\", \"value\": \"1\"},\n    {\"key\": \"sp_status\", \"value\": \"1\"}\n  ]\n}\n",
-            ),
-            "{\"errcode\": 0, \"errmsg\": \"ok\", \"sp_no_list\": [\"201909270001\", \"201909270002\", \"201909270003\"]}",
-            &[
-                "审批单提交的时间范围，开始时间，Unix时间戳（以字符串传输）",
-                "审批单提交的时间范围，结束时间，Unix时间戳（以字符串传输）",
-                "分页查询游标，默认为空串，后续使用返回的new_next_cursor进行分页拉取",
-                "一次请求拉取审批单数量，默认值为100，上限值为100",
-                "筛选条件，可对批量拉取的审批申请设置约束条件，支持设置多个条件",
-            ],
-            registry::json::<crate::oa::OaGetApprovalInfoRequest>(),
-        ),
-    );
-    #[cfg(feature = "oa")]
-    all.push(
-        registry::operation(
-            "oa",
-            "get_approval_detail",
-            "获取审批申请详情 — read one approval request: applicant, flow, form values and comments.",
-            Some("{\"sp_no\": \"201909270002\"}"),
-            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"info\": {\n    \"sp_no\": \"201909270002\",\n    \"sp_name\": \"全字段\",\n    \"sp_status\": 1,\n    \"template_id\": \"Bs5KJ2NT4ncf4ZygaE8MB3779yUW8nsMaJd3mmE9v\",\n    \"apply_time\": 1569584428,\n    \"applyer\": {\"userid\": \"WuJunJie\", \"partyid\": \"2\"},\n    \"sp_record\": [\n      {\n        \"sp_status\": 1,\n        \"approverattr\": 1,\n        \"details\": [\n          {\"approver\": {\"userid\": \"WuJunJie\"}, \"speech\": \"\", \"sp_status\": 1, \"sptime\": 0, \"media_id\": []},\n          {\"approver\": {\"userid\": \"WangXiaoMing\"}, \"speech\": \"\", \"sp_status\": 1, \"sptime\": 0, \"media_id\": []}\n        ]\n      }\n    ],\n    \"notifyer\": [{\"userid\": \"LiuXiaoGang\"}],\n    \"apply_data\": {\n      \"contents\": [\n        {\n          \"control\": \"Text\",\n          \"id\": \"Text-15111111111\",\n          \"title\": [{\"text\": \"文本控件\", \"lang\": \"zh_CN\"}],\n          \"value\": {\n            \"text\": \"文本填写的内容\",\n            \"tips\": [],\n            \"members\": [],\n            \"departments\": [],\n            \"files\": [],\n            \"children\": [],\n            \"stat_field\": []\n          }\n        }\n      ]\n    },\n    \"comments\": [\n      {\n        \"commentUserInfo\": {\"userid\": \"WuJunJie\"},\n        \"commenttime\": 1569584111,\n        \"commentcontent\": \"这是备注信息\",\n        \"commentid\": \"6741314136717778040\",\n        \"media_id\": [\"WWCISP_Xa1dXIyC9VC2vGTXyBjUXh4GQ31G-a7jilEjFjkYBfncSJv0kM1cZAIXULWbbtosVqA7hprZIUkl4GP0DYZKDrIay9vCzeQelmmHiczwfn80v51EtuNouzBhUBTWo9oQIIzsSftjaVmd4EC_dj5-rayfDl6yIIRdoUs1V_Gz6Pi3yH37ELOgLNAPYUSJpA6V190Xunl7b0s5K5XC9c7eX5vlJek38rB_a2K-kMFMiM1mHDqnltoPa_NT9QynXuHi\"]\n      }\n    ]\n  }\n}\n",
-            &["审批单编号"],
-            registry::json::<crate::oa::OaGetApprovalDetailRequest>(),
-        ),
-    );
-    #[cfg(feature = "oa")]
-    all.push(
-        registry::operation(
-            "oa",
-            "get_open_approval_data",
-            "查询自建应用审批单当前状态 — read the state of an approval raised through a self-built app's approval-process engine.",
-            Some("{\"thirdNo\": \"201806010001\"}"),
-            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"data\": {\n    \"ThirdNo\": \"201806010001\",\n    \"OpenTemplateId\": \"1234567111\",\n    \"OpenSpName\": \"付款\",\n    \"OpenSpstatus\": 1,\n    \"ApplyTime\": 1527837645,\n    \"ApplyUsername\": \"jackiejjwu\",\n    \"ApplyUserParty\": \"产品部\",\n    \"ApplyUserImage\": \"http://www.qq.com/xxx.png\",\n    \"ApplyUserId\": \"WuJunJie\",\n    \"ApprovalNodes\": {\n      \"ApprovalNode\": [\n        {\n          \"NodeStatus\": 1,\n          \"NodeAttr\": 1,\n          \"NodeType\": 1,\n          \"Items\": {\n            \"Item\": [\n              {\n                \"ItemName\": \"chauvetxiao\",\n                \"ItemParty\": \"产品部\",\n                \"ItemImage\": \"http://www.qq.com/xxx.png\",\n                \"ItemUserId\": \"XiaoWen\",\n                \"ItemStatus\": 1,\n                \"ItemSpeech\": \"\",\n                \"ItemOpTime\": 0\n              }\n            ]\n          }\n        }\n      ]\n    },\n    \"NotifyNodes\": {\n      \"NotifyNode\": [\n        {\n          \"ItemName\": \"jinhuiguo\",\n          \"ItemParty\": \"行政部\",\n          \"ItemImage\": \"http://www.qq.com/xxx.png\",\n          \"ItemUserId\": \"GuoJinHui\"\n        }\n      ]\n    },\n    \"ApproverStep\": 0\n  }\n}\n",
-            &["开发者发起申请时定义的审批单号"],
-            registry::json::<crate::oa::OaGetOpenApprovalDataRequest>(),
-        ),
-    );
-    #[cfg(feature = "oa")]
-    all.push(
-        registry::operation(
-            "oa",
-            "get_dial_record",
-            "获取公费电话拨打记录 — list the connected public-phone calls in a time range.",
-            Some(
-                "{\"start_time\": 1536508800, \"end_time\": 1536940800, \"offset\": 0, \"limit\": 100}",
-            ),
-            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"record\": [\n    {\n      \"call_time\": 1536508800,\n      \"total_duration\": 10,\n      \"call_type\": 1,\n      \"caller\": {\"userid\": \"tony\", \"duration\": 10},\n      \"callee\": [{\"phone\": 138000800, \"duration\": 10}]\n    },\n    {\n      \"call_time\": 1536940800,\n      \"total_duration\": 20,\n      \"call_type\": 2,\n      \"caller\": {\"userid\": \"tony\", \"duration\": 10},\n      \"callee\": [{\"phone\": 138000800, \"duration\": 5}, {\"userid\": \"tom\", \"duration\": 5}]\n    }\n  ]\n}\n",
-            &[
-                "查询的起始时间戳",
-                "查询的结束时间戳",
-                "分页查询的偏移量",
-                "分页查询的每页大小，默认为100条，如该参数大于100则按100处理",
-            ],
-            registry::json::<crate::oa::OaGetDialRecordRequest>(),
-        ),
-    );
-    #[cfg(feature = "oa")]
-    all.push(
-        registry::operation(
-            "oa",
-            "get_journal_record_list",
-            "批量获取汇报记录单号 — list report (汇报) record ids in a time range, with filters.",
-            Some(
-                "{\n  \"starttime\": 1606230000,\n  \"endtime\": 1606361304,\n  \"cursor\": 0,\n  \"limit\": 10,\n  \"filters\": [\n    {\"key\": \"creator\", \"value\": \"kele\"},\n    {\"key\": \"department\", \"value\": \"1\"},\n    {\"key\": \"template_id\", \"value\": \"3TmALk1ogfgKiQE3e3jRwnTUhMTh8vca1N8zUVNUx\"}\n  ]\n}\n",
-            ),
-            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"journaluuid_list\": [\n    \"41eJejN57EJNzr8HrZfmKyCN7xwKw1qRxCZUxCVuo9fsWVMSKac6nk4q8rARTDaVNdg\",\n    \"41eJejN57EJNzr8HrZfmKy7rmnZS5HGzpqUefyqCRhjdY9GWQQ6gcaNfaW6GPAdG5cg\",\n    \"41eJejN57EJNzr8HrZfmKy2mkwnjMJPgE6UZfqnW5qMeZ1ag3qr1Amb98DbtVH89VJx\",\n    \"41eJejN57EJNzr8HrZfmKyGXVp9cRByeSREpFtReMKpuAPYZYiCU4em8JKJNmCBYmxg\",\n    \"41eJejN57EJNzr8HrZfmKy3NphvW9E8bYRTAMWcwo9oPhVEFv9cE2jUry8ZNsZYjuUx\",\n    \"41eJejN57EJNzr8HrZfmKyDqJCnct6mYayM4tiEXGmoYmfUp1nDdNQSyxemtBHZa3ss\",\n    \"41eJejN57EJNzr8HrZfmKyHr64ZdZa6JHYztDaS6hCmPMKtBN3YvD1FSFmauNU36Wxd\",\n    \"41eJejN57EJNzr8HrZfmKyChHx58aDhGrvN7yKywBJs33yzUyqUF11sdBFcUBou2NQx\",\n    \"41eJejN57EJNzr8HrZfmKy4w4AtPJyxQoGWmv7hnrZYwmdWVJQEhvgxT5mjEbC1xP43\",\n    \"41eJejN57EJNzr8HrZfmKyFcSr1RLmAoBS7fnwiFcQJuVQfYZwcork67DZ36YFijmR2\"\n  ],\n  \"next_cursor\": 34,\n  \"endflag\": 0\n}\n",
-            &[
-                "开始时间",
-                "结束时间，开始时间和结束时间间隔不能超过一个月",
-                "游标首次请求传0，非首次请求携带上一次请求返回的next_cursor",
-                "拉取条数（一次拉取调用最多拉取100个汇报记录）",
-                "过滤条件",
-            ],
-            registry::json::<crate::oa::OaGetJournalRecordListRequest>(),
-        ),
-    );
-    #[cfg(feature = "oa")]
-    all.push(
-        registry::operation(
-            "oa",
-            "get_journal_record_detail",
-            "获取汇报记录详情 — read one report record: submitter, receivers, form values and comments.",
-            Some(
-                "{\"journaluuid\": \"41eJejN57EJNzr8HrZfmKyCN7xwKw1qRxCZUxCVuo9fsWVMSKac6nk4q8rARTDaVNdx\"}",
-            ),
-            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"info\": {\n    \"journal_uuid\": \"41eJejN57EJNzr8HrZfmKyJZ6E3W9NQbr94x6QEA6MwvK2sVqFQNWy4BaF4Ptyzk26\",\n    \"template_name\": \"今日工作汇报\",\n    \"report_time\": 1606365591,\n    \"submitter\": {\"userid\": \"LiQiJun\"},\n    \"receivers\": [{\"userid\": \"LiQiJun\"}],\n    \"readed_receivers\": [{\"userid\": \"LiQiJun\"}],\n    \"apply_data\": {\n      \"contents\": [\n        {\n          \"control\": \"Text\",\n          \"id\": \"Text-1606365477123\",\n          \"title\": [{\"text\": \"工作内容\", \"lang\": \"zh_CN\"}],\n          \"value\": {\n            \"text\": \"今日暂无工作\",\n            \"tips\": [],\n            \"members\": [],\n            \"departments\": [],\n            \"files\": [],\n            \"children\": [],\n            \"stat_field\": [],\n            \"sum_field\": [],\n            \"related_approval\": [],\n            \"students\": [],\n            \"classes\": []\n          }\n        }\n      ]\n    },\n    \"comments\": [\n      {\n        \"commentid\": 6899287783354824502,\n        \"tocommentid\": 0,\n        \"comment_userinfo\": {\"userid\": \"LiYiBo\"},\n        \"content\": \"加油\",\n        \"comment_time\": 1606365615\n      }\n    ]\n  }\n}\n",
-            &["汇报记录单号，不多于256字节"],
-            registry::json::<crate::oa::OaGetJournalRecordDetailRequest>(),
-        ),
-    );
-    #[cfg(feature = "oa")]
-    all.push(
-        registry::operation(
-            "oa",
-            "get_journal_stat_list",
-            "获取汇报统计数据 — read the per-cycle statistics of a report template.",
-            Some(
-                "{\"template_id\": \"3TmALk1ogfgKiQE3e3jRwnTUhMTh8vca1N8zUVNUx\", \"starttime\": 1604160000, \"endtime\": 1606363092}",
-            ),
-            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"stat_list\": [\n    {\n      \"template_id\": \"3TmALk1ogfgKiQE3e3jRwnTUhMTh8vca1N8zUVNU\",\n      \"template_name\": \"日报\",\n      \"report_range\": {\n        \"user_list\": [{\"userid\": \"user1\"}],\n        \"party_list\": [{\"open_partyid\": \"1\"}],\n        \"tag_list\": []\n      },\n      \"white_range\": {\"user_list\": [], \"party_list\": [], \"tag_list\": []},\n      \"receivers\": {\"user_list\": [{\"userid\": \"user3\"}], \"tag_list\": [], \"leader_list\": []},\n      \"cycle_begin_time\": 1606147200,\n      \"cycle_end_time\": 1606233600,\n      \"stat_begin_time\": 1606147200,\n      \"stat_end_time\": 1606230000,\n      \"report_list\": [\n        {\n          \"user\": {\"userid\": \"user2\"},\n          \"itemlist\": [\n            {\"journaluuid\": \"4U9abSUrpY78VNxeNNv3J5TW5e9VLj8cDymH9py1Efpuj5X8QCDQx3stKr69pia3UL8auRjrCMsiRjgzL8mvKnff\", \"reporttime\": 1606218548, \"flag\": 0}\n          ]\n        }\n      ],\n      \"unreport_list\": [\n        {\"user\": {\"userid\": \"user1\"}, \"itemlist\": [{\"journaluuid\": \"\", \"reporttime\": 1606147200, \"flag\": 0}]},\n        {\"user\": {\"userid\": \"user3\"}, \"itemlist\": [{\"journaluuid\": \"\", \"reporttime\": 1606147200, \"flag\": 0}]}\n      ],\n      \"report_type\": 2\n    }\n  ]\n}\n",
-            &[
-                "汇报表单id，不多于256字节",
-                "开始时间",
-                "结束时间，时间区间最大长度为一年",
-            ],
-            registry::json::<crate::oa::OaGetJournalStatListRequest>(),
-        ),
-    );
-    #[cfg(feature = "oa")]
-    all.push(
-        registry::operation(
-            "oa",
             "get_checkin_data",
             "获取打卡记录数据 — read the check-in records of up to 100 members over a span of at most 30 days.",
             Some(
@@ -1430,6 +1279,58 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
     all.push(
         registry::operation(
             "oa",
+            "get_journal_record_list",
+            "批量获取汇报记录单号 — list report (汇报) record ids in a time range, with filters.",
+            Some(
+                "{\n  \"starttime\": 1606230000,\n  \"endtime\": 1606361304,\n  \"cursor\": 0,\n  \"limit\": 10,\n  \"filters\": [\n    {\"key\": \"creator\", \"value\": \"kele\"},\n    {\"key\": \"department\", \"value\": \"1\"},\n    {\"key\": \"template_id\", \"value\": \"3TmALk1ogfgKiQE3e3jRwnTUhMTh8vca1N8zUVNUx\"}\n  ]\n}\n",
+            ),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"journaluuid_list\": [\n    \"41eJejN57EJNzr8HrZfmKyCN7xwKw1qRxCZUxCVuo9fsWVMSKac6nk4q8rARTDaVNdg\",\n    \"41eJejN57EJNzr8HrZfmKy7rmnZS5HGzpqUefyqCRhjdY9GWQQ6gcaNfaW6GPAdG5cg\",\n    \"41eJejN57EJNzr8HrZfmKy2mkwnjMJPgE6UZfqnW5qMeZ1ag3qr1Amb98DbtVH89VJx\",\n    \"41eJejN57EJNzr8HrZfmKyGXVp9cRByeSREpFtReMKpuAPYZYiCU4em8JKJNmCBYmxg\",\n    \"41eJejN57EJNzr8HrZfmKy3NphvW9E8bYRTAMWcwo9oPhVEFv9cE2jUry8ZNsZYjuUx\",\n    \"41eJejN57EJNzr8HrZfmKyDqJCnct6mYayM4tiEXGmoYmfUp1nDdNQSyxemtBHZa3ss\",\n    \"41eJejN57EJNzr8HrZfmKyHr64ZdZa6JHYztDaS6hCmPMKtBN3YvD1FSFmauNU36Wxd\",\n    \"41eJejN57EJNzr8HrZfmKyChHx58aDhGrvN7yKywBJs33yzUyqUF11sdBFcUBou2NQx\",\n    \"41eJejN57EJNzr8HrZfmKy4w4AtPJyxQoGWmv7hnrZYwmdWVJQEhvgxT5mjEbC1xP43\",\n    \"41eJejN57EJNzr8HrZfmKyFcSr1RLmAoBS7fnwiFcQJuVQfYZwcork67DZ36YFijmR2\"\n  ],\n  \"next_cursor\": 34,\n  \"endflag\": 0\n}\n",
+            &[
+                "开始时间",
+                "结束时间，开始时间和结束时间间隔不能超过一个月",
+                "游标首次请求传0，非首次请求携带上一次请求返回的next_cursor",
+                "拉取条数（一次拉取调用最多拉取100个汇报记录）",
+                "过滤条件",
+            ],
+            registry::json::<crate::oa::OaGetJournalRecordListRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "get_journal_record_detail",
+            "获取汇报记录详情 — read one report record: submitter, receivers, form values and comments.",
+            Some(
+                "{\"journaluuid\": \"41eJejN57EJNzr8HrZfmKyCN7xwKw1qRxCZUxCVuo9fsWVMSKac6nk4q8rARTDaVNdx\"}",
+            ),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"info\": {\n    \"journal_uuid\": \"41eJejN57EJNzr8HrZfmKyJZ6E3W9NQbr94x6QEA6MwvK2sVqFQNWy4BaF4Ptyzk26\",\n    \"template_name\": \"今日工作汇报\",\n    \"report_time\": 1606365591,\n    \"submitter\": {\"userid\": \"LiQiJun\"},\n    \"receivers\": [{\"userid\": \"LiQiJun\"}],\n    \"readed_receivers\": [{\"userid\": \"LiQiJun\"}],\n    \"apply_data\": {\n      \"contents\": [\n        {\n          \"control\": \"Text\",\n          \"id\": \"Text-1606365477123\",\n          \"title\": [{\"text\": \"工作内容\", \"lang\": \"zh_CN\"}],\n          \"value\": {\n            \"text\": \"今日暂无工作\",\n            \"tips\": [],\n            \"members\": [],\n            \"departments\": [],\n            \"files\": [],\n            \"children\": [],\n            \"stat_field\": [],\n            \"sum_field\": [],\n            \"related_approval\": [],\n            \"students\": [],\n            \"classes\": []\n          }\n        }\n      ]\n    },\n    \"comments\": [\n      {\n        \"commentid\": 6899287783354824502,\n        \"tocommentid\": 0,\n        \"comment_userinfo\": {\"userid\": \"LiYiBo\"},\n        \"content\": \"加油\",\n        \"comment_time\": 1606365615\n      }\n    ]\n  }\n}\n",
+            &["汇报记录单号，不多于256字节"],
+            registry::json::<crate::oa::OaGetJournalRecordDetailRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "get_journal_stat_list",
+            "获取汇报统计数据 — read the per-cycle statistics of a report template.",
+            Some(
+                "{\"template_id\": \"3TmALk1ogfgKiQE3e3jRwnTUhMTh8vca1N8zUVNUx\", \"starttime\": 1604160000, \"endtime\": 1606363092}",
+            ),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"stat_list\": [\n    {\n      \"template_id\": \"3TmALk1ogfgKiQE3e3jRwnTUhMTh8vca1N8zUVNU\",\n      \"template_name\": \"日报\",\n      \"report_range\": {\n        \"user_list\": [{\"userid\": \"user1\"}],\n        \"party_list\": [{\"open_partyid\": \"1\"}],\n        \"tag_list\": []\n      },\n      \"white_range\": {\"user_list\": [], \"party_list\": [], \"tag_list\": []},\n      \"receivers\": {\"user_list\": [{\"userid\": \"user3\"}], \"tag_list\": [], \"leader_list\": []},\n      \"cycle_begin_time\": 1606147200,\n      \"cycle_end_time\": 1606233600,\n      \"stat_begin_time\": 1606147200,\n      \"stat_end_time\": 1606230000,\n      \"report_list\": [\n        {\n          \"user\": {\"userid\": \"user2\"},\n          \"itemlist\": [\n            {\"journaluuid\": \"4U9abSUrpY78VNxeNNv3J5TW5e9VLj8cDymH9py1Efpuj5X8QCDQx3stKr69pia3UL8auRjrCMsiRjgzL8mvKnff\", \"reporttime\": 1606218548, \"flag\": 0}\n          ]\n        }\n      ],\n      \"unreport_list\": [\n        {\"user\": {\"userid\": \"user1\"}, \"itemlist\": [{\"journaluuid\": \"\", \"reporttime\": 1606147200, \"flag\": 0}]},\n        {\"user\": {\"userid\": \"user3\"}, \"itemlist\": [{\"journaluuid\": \"\", \"reporttime\": 1606147200, \"flag\": 0}]}\n      ],\n      \"report_type\": 2\n    }\n  ]\n}\n",
+            &[
+                "汇报表单id，不多于256字节",
+                "开始时间",
+                "结束时间，时间区间最大长度为一年",
+            ],
+            registry::json::<crate::oa::OaGetJournalStatListRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
             "meeting_room_add",
             "添加会议室 — add a meeting room, with location, equipment and who may use it.",
             Some(
@@ -1574,6 +1475,105 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"meetingroom_id\": 1,\n  \"schedule\": {\n    \"meeting_id\": \"mtebsada6e027c123cbafAAA\",\n    \"schedule_id\": \"17c7d2bd9f20d652840f72f59e796AAA\",\n    \"start_time\": 1593532800,\n    \"end_time\": 1593662400,\n    \"booker\": \"zhangsan\"\n  }\n}\n",
             &["会议室id", "会议的id"],
             registry::json::<crate::oa::OaMeetingRoomGetBookingInfoByMeetingIdRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "get_template_detail",
+            "获取审批模板详情 — read an approval template's controls and their configuration.",
+            Some("{\"template_id\": \"ZLqk8pcsAoXZ1eYa6vpAgfX28MPdYU3ayMaSPHaaa\"}"),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"template_names\": [{\"text\": \"全字段\", \"lang\": \"zh_CN\"}],\n  \"template_content\": {\n    \"controls\": [\n      {\n        \"property\": {\n          \"control\": \"Selector\",\n          \"id\": \"Selector-15111111111\",\n          \"title\": [{\"text\": \"单选控件\", \"lang\": \"zh_CN\"}],\n          \"placeholder\": [{\"text\": \"这是单选控件的说明\", \"lang\": \"zh_CN\"}],\n          \"require\": 0,\n          \"un_print\": 0\n        },\n        \"config\": {\n          \"selector\": {\n            \"type\": \"single\",\n            \"exp_type\": 0,\n            \"options\": [\n              {\"key\": \"option-15111111111\", \"value\": [{\"text\": \"选项1\", \"lang\": \"zh_CN\"}]},\n              {\"key\": \"option-15222222222\", \"value\": [{\"text\": \"选项2\", \"lang\": \"zh_CN\"}]}\n            ]\n          }\n        }\n      }\n    ]\n  }\n}\n",
+            &[
+                "模板的唯一标识id。可在“获取审批单据详情”、“审批状态变化回调通知”中获得，也可在审批模板的模板编辑页面浏览器Url链接中获得。较早时间创建的模板，id为类似“1910324946027731_1688852032423522_1808577376_15111111111”的数字串",
+            ],
+            registry::json::<crate::oa::OaGetTemplateDetailRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "apply_event",
+            "提交审批申请 — submit an approval request on behalf of a member.",
+            Some(
+                "{\n  \"creator_userid\": \"WangXiaoMing\",\n  \"template_id\": \"3Tka1eD6v6JfzhDMqPd3aMkFdxqtJMc2ZRioeFXkaaa\",\n  \"use_template_approver\": 0,\n  \"choose_department\": 2,\n  \"process\": {\n    \"node_list\": [\n      {\"type\": 1, \"apv_rel\": 1, \"userid\": [\"abc\", \"bcd\"]},\n      {\"type\": 1, \"apv_rel\": 1, \"userid\": [\"abc\"]}\n    ]\n  },\n  \"apply_data\": {\n    \"contents\": [\n      {\"control\": \"Text\", \"id\": \"Text-15111111111\", \"value\": {\"text\": \"文本填写的内容\"}}\n    ]\n  },\n  \"summary_list\": [\n    {\"summary_info\": [{\"text\": \"摘要第1行\", \"lang\": \"zh_CN\"}]},\n    {\"summary_info\": [{\"text\": \"摘要第2行\", \"lang\": \"zh_CN\"}]},\n    {\"summary_info\": [{\"text\": \"摘要第3行\", \"lang\": \"zh_CN\"}]}\n  ]\n}\n",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"sp_no\": \"202001010001\"}",
+            &[
+                "申请人userid，此审批申请将以此员工身份提交，申请人需在应用可见范围内",
+                "模板id。可在“获取审批申请详情”、“审批状态变化回调通知”中获得，也可在审批模板的模板编辑页面链接中获得。暂不支持通过接口提交[打卡补卡][调班]模板审批单",
+                "审批人模式：0-通过接口指定审批人、抄送人（此时process参数必填）; 1-使用此模板在管理后台设置的审批流程(需要保证审批流程中没有“申请人自选”节点)，支持条件审批。默认为0",
+                "提单者提单部门id，不填默认为主部门",
+                "新版流程列表，use_template_approver为0时必填",
+                "审批申请数据，可定义审批申请中各个控件的值，其中必填项必须有值，选填项可为空，数据结构同“获取审批申请详情”接口返回值中同名参数“apply_data”",
+                "摘要信息，用于显示在审批通知卡片、审批列表的摘要信息，最多3行",
+            ],
+            registry::json::<crate::oa::OaApplyEventRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "get_approval_info",
+            "批量获取审批单号 — list approval numbers submitted in a time range, with filters.",
+            Some(
+                "{\n  \"starttime\": \"1569546000\",\n  \"endtime\": \"1569718800\",\n  \"new_cursor\": \"\",\n  \"size\": 100,\n  \"filters\": [\n    {\"key\": \"template_id\", \"value\": \"ZLqk8pcsAoaXZ1eY56vpAgfX28MPdYU3ayMaSPHaaa\"},\n    {\"key\": \"creator\", \"value\": \"WuJunJie\"},\n    {\"key\": \"department\", \"value\": \"1\"},\n    {\"key\": \"sp_status\", \"value\": \"1\"}\n  ]\n}\n",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"sp_no_list\": [\"201909270001\", \"201909270002\", \"201909270003\"]}",
+            &[
+                "审批单提交的时间范围，开始时间，Unix时间戳（以字符串传输）",
+                "审批单提交的时间范围，结束时间，Unix时间戳（以字符串传输）",
+                "分页查询游标，默认为空串，后续使用返回的new_next_cursor进行分页拉取",
+                "一次请求拉取审批单数量，默认值为100，上限值为100",
+                "筛选条件，可对批量拉取的审批申请设置约束条件，支持设置多个条件",
+            ],
+            registry::json::<crate::oa::OaGetApprovalInfoRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "get_approval_detail",
+            "获取审批申请详情 — read one approval request: applicant, flow, form values and comments.",
+            Some("{\"sp_no\": \"201909270002\"}"),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"info\": {\n    \"sp_no\": \"201909270002\",\n    \"sp_name\": \"全字段\",\n    \"sp_status\": 1,\n    \"template_id\": \"Bs5KJ2NT4ncf4ZygaE8MB3779yUW8nsMaJd3mmE9v\",\n    \"apply_time\": 1569584428,\n    \"applyer\": {\"userid\": \"WuJunJie\", \"partyid\": \"2\"},\n    \"sp_record\": [\n      {\n        \"sp_status\": 1,\n        \"approverattr\": 1,\n        \"details\": [\n          {\"approver\": {\"userid\": \"WuJunJie\"}, \"speech\": \"\", \"sp_status\": 1, \"sptime\": 0, \"media_id\": []},\n          {\"approver\": {\"userid\": \"WangXiaoMing\"}, \"speech\": \"\", \"sp_status\": 1, \"sptime\": 0, \"media_id\": []}\n        ]\n      }\n    ],\n    \"notifyer\": [{\"userid\": \"LiuXiaoGang\"}],\n    \"apply_data\": {\n      \"contents\": [\n        {\n          \"control\": \"Text\",\n          \"id\": \"Text-15111111111\",\n          \"title\": [{\"text\": \"文本控件\", \"lang\": \"zh_CN\"}],\n          \"value\": {\n            \"text\": \"文本填写的内容\",\n            \"tips\": [],\n            \"members\": [],\n            \"departments\": [],\n            \"files\": [],\n            \"children\": [],\n            \"stat_field\": []\n          }\n        }\n      ]\n    },\n    \"comments\": [\n      {\n        \"commentUserInfo\": {\"userid\": \"WuJunJie\"},\n        \"commenttime\": 1569584111,\n        \"commentcontent\": \"这是备注信息\",\n        \"commentid\": \"6741314136717778040\",\n        \"media_id\": [\"WWCISP_Xa1dXIyC9VC2vGTXyBjUXh4GQ31G-a7jilEjFjkYBfncSJv0kM1cZAIXULWbbtosVqA7hprZIUkl4GP0DYZKDrIay9vCzeQelmmHiczwfn80v51EtuNouzBhUBTWo9oQIIzsSftjaVmd4EC_dj5-rayfDl6yIIRdoUs1V_Gz6Pi3yH37ELOgLNAPYUSJpA6V190Xunl7b0s5K5XC9c7eX5vlJek38rB_a2K-kMFMiM1mHDqnltoPa_NT9QynXuHi\"]\n      }\n    ]\n  }\n}\n",
+            &["审批单编号"],
+            registry::json::<crate::oa::OaGetApprovalDetailRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "get_open_approval_data",
+            "查询自建应用审批单当前状态 — read the state of an approval raised through a self-built app's approval-process engine.",
+            Some("{\"thirdNo\": \"201806010001\"}"),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"data\": {\n    \"ThirdNo\": \"201806010001\",\n    \"OpenTemplateId\": \"1234567111\",\n    \"OpenSpName\": \"付款\",\n    \"OpenSpstatus\": 1,\n    \"ApplyTime\": 1527837645,\n    \"ApplyUsername\": \"jackiejjwu\",\n    \"ApplyUserParty\": \"产品部\",\n    \"ApplyUserImage\": \"http://www.qq.com/xxx.png\",\n    \"ApplyUserId\": \"WuJunJie\",\n    \"ApprovalNodes\": {\n      \"ApprovalNode\": [\n        {\n          \"NodeStatus\": 1,\n          \"NodeAttr\": 1,\n          \"NodeType\": 1,\n          \"Items\": {\n            \"Item\": [\n              {\n                \"ItemName\": \"chauvetxiao\",\n                \"ItemParty\": \"产品部\",\n                \"ItemImage\": \"http://www.qq.com/xxx.png\",\n                \"ItemUserId\": \"XiaoWen\",\n                \"ItemStatus\": 1,\n                \"ItemSpeech\": \"\",\n                \"ItemOpTime\": 0\n              }\n            ]\n          }\n        }\n      ]\n    },\n    \"NotifyNodes\": {\n      \"NotifyNode\": [\n        {\n          \"ItemName\": \"jinhuiguo\",\n          \"ItemParty\": \"行政部\",\n          \"ItemImage\": \"http://www.qq.com/xxx.png\",\n          \"ItemUserId\": \"GuoJinHui\"\n        }\n      ]\n    },\n    \"ApproverStep\": 0\n  }\n}\n",
+            &["开发者发起申请时定义的审批单号"],
+            registry::json::<crate::oa::OaGetOpenApprovalDataRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "get_dial_record",
+            "获取公费电话拨打记录 — list the connected public-phone calls in a time range.",
+            Some(
+                "{\"start_time\": 1536508800, \"end_time\": 1536940800, \"offset\": 0, \"limit\": 100}",
+            ),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"record\": [\n    {\n      \"call_time\": 1536508800,\n      \"total_duration\": 10,\n      \"call_type\": 1,\n      \"caller\": {\"userid\": \"tony\", \"duration\": 10},\n      \"callee\": [{\"phone\": 138000800, \"duration\": 10}]\n    },\n    {\n      \"call_time\": 1536940800,\n      \"total_duration\": 20,\n      \"call_type\": 2,\n      \"caller\": {\"userid\": \"tony\", \"duration\": 10},\n      \"callee\": [{\"phone\": 138000800, \"duration\": 5}, {\"userid\": \"tom\", \"duration\": 5}]\n    }\n  ]\n}\n",
+            &[
+                "查询的起始时间戳",
+                "查询的结束时间戳",
+                "分页查询的偏移量",
+                "分页查询的每页大小，默认为100条，如该参数大于100则按100处理",
+            ],
+            registry::json::<crate::oa::OaGetDialRecordRequest>(),
         ),
     );
     #[cfg(feature = "oauth")]

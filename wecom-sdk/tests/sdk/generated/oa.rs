@@ -5,17 +5,8 @@ use wecom_sdk::oa;
 /// The typed decoder of every endpoint of this group.
 pub fn decoders() -> Vec<support::Decoder> {
     vec![
-        support::Decoder::of:: < oa::OaGetTemplateDetailRequest > (),
-        support::Decoder::of:: < oa::OaApplyEventRequest > (), support::Decoder::of:: <
-        oa::OaGetApprovalInfoRequest > (), support::Decoder::of:: <
-        oa::OaGetApprovalDetailRequest > (), support::Decoder::of:: <
-        oa::OaGetOpenApprovalDataRequest > (), support::Decoder::of:: <
-        oa::OaGetDialRecordRequest > (), support::Decoder::of:: <
-        oa::OaGetJournalRecordListRequest > (), support::Decoder::of:: <
-        oa::OaGetJournalRecordDetailRequest > (), support::Decoder::of:: <
-        oa::OaGetJournalStatListRequest > (), support::Decoder::of:: <
-        oa::OaGetCheckinDataRequest > (), support::Decoder::of:: <
-        oa::OaGetCheckinOptionRequest > (), support::Decoder::of:: <
+        support::Decoder::of:: < oa::OaGetCheckinDataRequest > (), support::Decoder::of::
+        < oa::OaGetCheckinOptionRequest > (), support::Decoder::of:: <
         oa::OaGetCorpCheckinOptionRequest > (), support::Decoder::of:: <
         oa::OaGetCheckinDayDataRequest > (), support::Decoder::of:: <
         oa::OaGetCheckinMonthDataRequest > (), support::Decoder::of:: <
@@ -23,6 +14,9 @@ pub fn decoders() -> Vec<support::Decoder> {
         oa::OaSetCheckinScheduleListRequest > (), support::Decoder::of:: <
         oa::OaAddCheckinUserFaceRequest > (), support::Decoder::of:: <
         oa::OaGetHardwareCheckinDataRequest > (), support::Decoder::of:: <
+        oa::OaGetJournalRecordListRequest > (), support::Decoder::of:: <
+        oa::OaGetJournalRecordDetailRequest > (), support::Decoder::of:: <
+        oa::OaGetJournalStatListRequest > (), support::Decoder::of:: <
         oa::OaMeetingRoomAddRequest > (), support::Decoder::of:: <
         oa::OaMeetingRoomListRequest > (), support::Decoder::of:: <
         oa::OaMeetingRoomEditRequest > (), support::Decoder::of:: <
@@ -30,385 +24,14 @@ pub fn decoders() -> Vec<support::Decoder> {
         oa::OaMeetingRoomGetBookingInfoRequest > (), support::Decoder::of:: <
         oa::OaMeetingRoomBookRequest > (), support::Decoder::of:: <
         oa::OaMeetingRoomCancelBookRequest > (), support::Decoder::of:: <
-        oa::OaMeetingRoomGetBookingInfoByMeetingIdRequest > (),
+        oa::OaMeetingRoomGetBookingInfoByMeetingIdRequest > (), support::Decoder::of:: <
+        oa::OaGetTemplateDetailRequest > (), support::Decoder::of:: <
+        oa::OaApplyEventRequest > (), support::Decoder::of:: <
+        oa::OaGetApprovalInfoRequest > (), support::Decoder::of:: <
+        oa::OaGetApprovalDetailRequest > (), support::Decoder::of:: <
+        oa::OaGetOpenApprovalDataRequest > (), support::Decoder::of:: <
+        oa::OaGetDialRecordRequest > (),
     ]
-}
-#[tokio::test]
-async fn get_template_detail() {
-    support::check::<
-        oa::OaGetTemplateDetailRequest,
-    >(
-            r#"{"template_id": "ZLqk8pcsAoXZ1eYa6vpAgfX28MPdYU3ayMaSPHaaa"}"#,
-            r#"{
-  "errcode": 0,
-  "errmsg": "ok",
-  "template_names": [{"text": "全字段", "lang": "zh_CN"}],
-  "template_content": {
-    "controls": [
-      {
-        "property": {
-          "control": "Selector",
-          "id": "Selector-15111111111",
-          "title": [{"text": "单选控件", "lang": "zh_CN"}],
-          "placeholder": [{"text": "这是单选控件的说明", "lang": "zh_CN"}],
-          "require": 0,
-          "un_print": 0
-        },
-        "config": {
-          "selector": {
-            "type": "single",
-            "exp_type": 0,
-            "options": [
-              {"key": "option-15111111111", "value": [{"text": "选项1", "lang": "zh_CN"}]},
-              {"key": "option-15222222222", "value": [{"text": "选项2", "lang": "zh_CN"}]}
-            ]
-          }
-        }
-      }
-    ]
-  }
-}
-"#,
-        )
-        .await;
-}
-#[tokio::test]
-async fn apply_event() {
-    support::check::<
-        oa::OaApplyEventRequest,
-    >(
-            r#"{
-  "creator_userid": "WangXiaoMing",
-  "template_id": "3Tka1eD6v6JfzhDMqPd3aMkFdxqtJMc2ZRioeFXkaaa",
-  "use_template_approver": 0,
-  "choose_department": 2,
-  "process": {
-    "node_list": [
-      {"type": 1, "apv_rel": 1, "userid": ["abc", "bcd"]},
-      {"type": 1, "apv_rel": 1, "userid": ["abc"]}
-    ]
-  },
-  "apply_data": {
-    "contents": [
-      {"control": "Text", "id": "Text-15111111111", "value": {"text": "文本填写的内容"}}
-    ]
-  },
-  "summary_list": [
-    {"summary_info": [{"text": "摘要第1行", "lang": "zh_CN"}]},
-    {"summary_info": [{"text": "摘要第2行", "lang": "zh_CN"}]},
-    {"summary_info": [{"text": "摘要第3行", "lang": "zh_CN"}]}
-  ]
-}
-"#,
-            r#"{"errcode": 0, "errmsg": "ok", "sp_no": "202001010001"}"#,
-        )
-        .await;
-}
-#[tokio::test]
-async fn get_approval_info() {
-    support::check::<
-        oa::OaGetApprovalInfoRequest,
-    >(
-            r#"{
-  "starttime": "1569546000",
-  "endtime": "1569718800",
-  "new_cursor": "",
-  "size": 100,
-  "filters": [
-    {"key": "template_id", "value": "ZLqk8pcsAoaXZ1eY56vpAgfX28MPdYU3ayMaSPHaaa"},
-    {"key": "creator", "value": "WuJunJie"},
-    {"key": "department", "value": "1"},
-    {"key": "sp_status", "value": "1"}
-  ]
-}
-"#,
-            r#"{"errcode": 0, "errmsg": "ok", "sp_no_list": ["201909270001", "201909270002", "201909270003"]}"#,
-        )
-        .await;
-}
-#[tokio::test]
-async fn get_approval_detail() {
-    support::check::<
-        oa::OaGetApprovalDetailRequest,
-    >(
-            r#"{"sp_no": "201909270002"}"#,
-            r#"{
-  "errcode": 0,
-  "errmsg": "ok",
-  "info": {
-    "sp_no": "201909270002",
-    "sp_name": "全字段",
-    "sp_status": 1,
-    "template_id": "Bs5KJ2NT4ncf4ZygaE8MB3779yUW8nsMaJd3mmE9v",
-    "apply_time": 1569584428,
-    "applyer": {"userid": "WuJunJie", "partyid": "2"},
-    "sp_record": [
-      {
-        "sp_status": 1,
-        "approverattr": 1,
-        "details": [
-          {"approver": {"userid": "WuJunJie"}, "speech": "", "sp_status": 1, "sptime": 0, "media_id": []},
-          {"approver": {"userid": "WangXiaoMing"}, "speech": "", "sp_status": 1, "sptime": 0, "media_id": []}
-        ]
-      }
-    ],
-    "notifyer": [{"userid": "LiuXiaoGang"}],
-    "apply_data": {
-      "contents": [
-        {
-          "control": "Text",
-          "id": "Text-15111111111",
-          "title": [{"text": "文本控件", "lang": "zh_CN"}],
-          "value": {
-            "text": "文本填写的内容",
-            "tips": [],
-            "members": [],
-            "departments": [],
-            "files": [],
-            "children": [],
-            "stat_field": []
-          }
-        }
-      ]
-    },
-    "comments": [
-      {
-        "commentUserInfo": {"userid": "WuJunJie"},
-        "commenttime": 1569584111,
-        "commentcontent": "这是备注信息",
-        "commentid": "6741314136717778040",
-        "media_id": ["WWCISP_Xa1dXIyC9VC2vGTXyBjUXh4GQ31G-a7jilEjFjkYBfncSJv0kM1cZAIXULWbbtosVqA7hprZIUkl4GP0DYZKDrIay9vCzeQelmmHiczwfn80v51EtuNouzBhUBTWo9oQIIzsSftjaVmd4EC_dj5-rayfDl6yIIRdoUs1V_Gz6Pi3yH37ELOgLNAPYUSJpA6V190Xunl7b0s5K5XC9c7eX5vlJek38rB_a2K-kMFMiM1mHDqnltoPa_NT9QynXuHi"]
-      }
-    ]
-  }
-}
-"#,
-        )
-        .await;
-}
-#[tokio::test]
-async fn get_open_approval_data() {
-    support::check::<
-        oa::OaGetOpenApprovalDataRequest,
-    >(
-            r#"{"thirdNo": "201806010001"}"#,
-            r#"{
-  "errcode": 0,
-  "errmsg": "ok",
-  "data": {
-    "ThirdNo": "201806010001",
-    "OpenTemplateId": "1234567111",
-    "OpenSpName": "付款",
-    "OpenSpstatus": 1,
-    "ApplyTime": 1527837645,
-    "ApplyUsername": "jackiejjwu",
-    "ApplyUserParty": "产品部",
-    "ApplyUserImage": "http://www.qq.com/xxx.png",
-    "ApplyUserId": "WuJunJie",
-    "ApprovalNodes": {
-      "ApprovalNode": [
-        {
-          "NodeStatus": 1,
-          "NodeAttr": 1,
-          "NodeType": 1,
-          "Items": {
-            "Item": [
-              {
-                "ItemName": "chauvetxiao",
-                "ItemParty": "产品部",
-                "ItemImage": "http://www.qq.com/xxx.png",
-                "ItemUserId": "XiaoWen",
-                "ItemStatus": 1,
-                "ItemSpeech": "",
-                "ItemOpTime": 0
-              }
-            ]
-          }
-        }
-      ]
-    },
-    "NotifyNodes": {
-      "NotifyNode": [
-        {
-          "ItemName": "jinhuiguo",
-          "ItemParty": "行政部",
-          "ItemImage": "http://www.qq.com/xxx.png",
-          "ItemUserId": "GuoJinHui"
-        }
-      ]
-    },
-    "ApproverStep": 0
-  }
-}
-"#,
-        )
-        .await;
-}
-#[tokio::test]
-async fn get_dial_record() {
-    support::check::<
-        oa::OaGetDialRecordRequest,
-    >(
-            r#"{"start_time": 1536508800, "end_time": 1536940800, "offset": 0, "limit": 100}"#,
-            r#"{
-  "errcode": 0,
-  "errmsg": "ok",
-  "record": [
-    {
-      "call_time": 1536508800,
-      "total_duration": 10,
-      "call_type": 1,
-      "caller": {"userid": "tony", "duration": 10},
-      "callee": [{"phone": 138000800, "duration": 10}]
-    },
-    {
-      "call_time": 1536940800,
-      "total_duration": 20,
-      "call_type": 2,
-      "caller": {"userid": "tony", "duration": 10},
-      "callee": [{"phone": 138000800, "duration": 5}, {"userid": "tom", "duration": 5}]
-    }
-  ]
-}
-"#,
-        )
-        .await;
-}
-#[tokio::test]
-async fn get_journal_record_list() {
-    support::check::<
-        oa::OaGetJournalRecordListRequest,
-    >(
-            r#"{
-  "starttime": 1606230000,
-  "endtime": 1606361304,
-  "cursor": 0,
-  "limit": 10,
-  "filters": [
-    {"key": "creator", "value": "kele"},
-    {"key": "department", "value": "1"},
-    {"key": "template_id", "value": "3TmALk1ogfgKiQE3e3jRwnTUhMTh8vca1N8zUVNUx"}
-  ]
-}
-"#,
-            r#"{
-  "errcode": 0,
-  "errmsg": "ok",
-  "journaluuid_list": [
-    "41eJejN57EJNzr8HrZfmKyCN7xwKw1qRxCZUxCVuo9fsWVMSKac6nk4q8rARTDaVNdg",
-    "41eJejN57EJNzr8HrZfmKy7rmnZS5HGzpqUefyqCRhjdY9GWQQ6gcaNfaW6GPAdG5cg",
-    "41eJejN57EJNzr8HrZfmKy2mkwnjMJPgE6UZfqnW5qMeZ1ag3qr1Amb98DbtVH89VJx",
-    "41eJejN57EJNzr8HrZfmKyGXVp9cRByeSREpFtReMKpuAPYZYiCU4em8JKJNmCBYmxg",
-    "41eJejN57EJNzr8HrZfmKy3NphvW9E8bYRTAMWcwo9oPhVEFv9cE2jUry8ZNsZYjuUx",
-    "41eJejN57EJNzr8HrZfmKyDqJCnct6mYayM4tiEXGmoYmfUp1nDdNQSyxemtBHZa3ss",
-    "41eJejN57EJNzr8HrZfmKyHr64ZdZa6JHYztDaS6hCmPMKtBN3YvD1FSFmauNU36Wxd",
-    "41eJejN57EJNzr8HrZfmKyChHx58aDhGrvN7yKywBJs33yzUyqUF11sdBFcUBou2NQx",
-    "41eJejN57EJNzr8HrZfmKy4w4AtPJyxQoGWmv7hnrZYwmdWVJQEhvgxT5mjEbC1xP43",
-    "41eJejN57EJNzr8HrZfmKyFcSr1RLmAoBS7fnwiFcQJuVQfYZwcork67DZ36YFijmR2"
-  ],
-  "next_cursor": 34,
-  "endflag": 0
-}
-"#,
-        )
-        .await;
-}
-#[tokio::test]
-async fn get_journal_record_detail() {
-    support::check::<
-        oa::OaGetJournalRecordDetailRequest,
-    >(
-            r#"{"journaluuid": "41eJejN57EJNzr8HrZfmKyCN7xwKw1qRxCZUxCVuo9fsWVMSKac6nk4q8rARTDaVNdx"}"#,
-            r#"{
-  "errcode": 0,
-  "errmsg": "ok",
-  "info": {
-    "journal_uuid": "41eJejN57EJNzr8HrZfmKyJZ6E3W9NQbr94x6QEA6MwvK2sVqFQNWy4BaF4Ptyzk26",
-    "template_name": "今日工作汇报",
-    "report_time": 1606365591,
-    "submitter": {"userid": "LiQiJun"},
-    "receivers": [{"userid": "LiQiJun"}],
-    "readed_receivers": [{"userid": "LiQiJun"}],
-    "apply_data": {
-      "contents": [
-        {
-          "control": "Text",
-          "id": "Text-1606365477123",
-          "title": [{"text": "工作内容", "lang": "zh_CN"}],
-          "value": {
-            "text": "今日暂无工作",
-            "tips": [],
-            "members": [],
-            "departments": [],
-            "files": [],
-            "children": [],
-            "stat_field": [],
-            "sum_field": [],
-            "related_approval": [],
-            "students": [],
-            "classes": []
-          }
-        }
-      ]
-    },
-    "comments": [
-      {
-        "commentid": 6899287783354824502,
-        "tocommentid": 0,
-        "comment_userinfo": {"userid": "LiYiBo"},
-        "content": "加油",
-        "comment_time": 1606365615
-      }
-    ]
-  }
-}
-"#,
-        )
-        .await;
-}
-#[tokio::test]
-async fn get_journal_stat_list() {
-    support::check::<
-        oa::OaGetJournalStatListRequest,
-    >(
-            r#"{"template_id": "3TmALk1ogfgKiQE3e3jRwnTUhMTh8vca1N8zUVNUx", "starttime": 1604160000, "endtime": 1606363092}"#,
-            r#"{
-  "errcode": 0,
-  "errmsg": "ok",
-  "stat_list": [
-    {
-      "template_id": "3TmALk1ogfgKiQE3e3jRwnTUhMTh8vca1N8zUVNU",
-      "template_name": "日报",
-      "report_range": {
-        "user_list": [{"userid": "user1"}],
-        "party_list": [{"open_partyid": "1"}],
-        "tag_list": []
-      },
-      "white_range": {"user_list": [], "party_list": [], "tag_list": []},
-      "receivers": {"user_list": [{"userid": "user3"}], "tag_list": [], "leader_list": []},
-      "cycle_begin_time": 1606147200,
-      "cycle_end_time": 1606233600,
-      "stat_begin_time": 1606147200,
-      "stat_end_time": 1606230000,
-      "report_list": [
-        {
-          "user": {"userid": "user2"},
-          "itemlist": [
-            {"journaluuid": "4U9abSUrpY78VNxeNNv3J5TW5e9VLj8cDymH9py1Efpuj5X8QCDQx3stKr69pia3UL8auRjrCMsiRjgzL8mvKnff", "reporttime": 1606218548, "flag": 0}
-          ]
-        }
-      ],
-      "unreport_list": [
-        {"user": {"userid": "user1"}, "itemlist": [{"journaluuid": "", "reporttime": 1606147200, "flag": 0}]},
-        {"user": {"userid": "user3"}, "itemlist": [{"journaluuid": "", "reporttime": 1606147200, "flag": 0}]}
-      ],
-      "report_type": 2
-    }
-  ]
-}
-"#,
-        )
-        .await;
 }
 #[tokio::test]
 async fn get_checkin_data() {
@@ -846,6 +469,142 @@ async fn get_hardware_checkin_data() {
         .await;
 }
 #[tokio::test]
+async fn get_journal_record_list() {
+    support::check::<
+        oa::OaGetJournalRecordListRequest,
+    >(
+            r#"{
+  "starttime": 1606230000,
+  "endtime": 1606361304,
+  "cursor": 0,
+  "limit": 10,
+  "filters": [
+    {"key": "creator", "value": "kele"},
+    {"key": "department", "value": "1"},
+    {"key": "template_id", "value": "3TmALk1ogfgKiQE3e3jRwnTUhMTh8vca1N8zUVNUx"}
+  ]
+}
+"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "journaluuid_list": [
+    "41eJejN57EJNzr8HrZfmKyCN7xwKw1qRxCZUxCVuo9fsWVMSKac6nk4q8rARTDaVNdg",
+    "41eJejN57EJNzr8HrZfmKy7rmnZS5HGzpqUefyqCRhjdY9GWQQ6gcaNfaW6GPAdG5cg",
+    "41eJejN57EJNzr8HrZfmKy2mkwnjMJPgE6UZfqnW5qMeZ1ag3qr1Amb98DbtVH89VJx",
+    "41eJejN57EJNzr8HrZfmKyGXVp9cRByeSREpFtReMKpuAPYZYiCU4em8JKJNmCBYmxg",
+    "41eJejN57EJNzr8HrZfmKy3NphvW9E8bYRTAMWcwo9oPhVEFv9cE2jUry8ZNsZYjuUx",
+    "41eJejN57EJNzr8HrZfmKyDqJCnct6mYayM4tiEXGmoYmfUp1nDdNQSyxemtBHZa3ss",
+    "41eJejN57EJNzr8HrZfmKyHr64ZdZa6JHYztDaS6hCmPMKtBN3YvD1FSFmauNU36Wxd",
+    "41eJejN57EJNzr8HrZfmKyChHx58aDhGrvN7yKywBJs33yzUyqUF11sdBFcUBou2NQx",
+    "41eJejN57EJNzr8HrZfmKy4w4AtPJyxQoGWmv7hnrZYwmdWVJQEhvgxT5mjEbC1xP43",
+    "41eJejN57EJNzr8HrZfmKyFcSr1RLmAoBS7fnwiFcQJuVQfYZwcork67DZ36YFijmR2"
+  ],
+  "next_cursor": 34,
+  "endflag": 0
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_journal_record_detail() {
+    support::check::<
+        oa::OaGetJournalRecordDetailRequest,
+    >(
+            r#"{"journaluuid": "41eJejN57EJNzr8HrZfmKyCN7xwKw1qRxCZUxCVuo9fsWVMSKac6nk4q8rARTDaVNdx"}"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "info": {
+    "journal_uuid": "41eJejN57EJNzr8HrZfmKyJZ6E3W9NQbr94x6QEA6MwvK2sVqFQNWy4BaF4Ptyzk26",
+    "template_name": "今日工作汇报",
+    "report_time": 1606365591,
+    "submitter": {"userid": "LiQiJun"},
+    "receivers": [{"userid": "LiQiJun"}],
+    "readed_receivers": [{"userid": "LiQiJun"}],
+    "apply_data": {
+      "contents": [
+        {
+          "control": "Text",
+          "id": "Text-1606365477123",
+          "title": [{"text": "工作内容", "lang": "zh_CN"}],
+          "value": {
+            "text": "今日暂无工作",
+            "tips": [],
+            "members": [],
+            "departments": [],
+            "files": [],
+            "children": [],
+            "stat_field": [],
+            "sum_field": [],
+            "related_approval": [],
+            "students": [],
+            "classes": []
+          }
+        }
+      ]
+    },
+    "comments": [
+      {
+        "commentid": 6899287783354824502,
+        "tocommentid": 0,
+        "comment_userinfo": {"userid": "LiYiBo"},
+        "content": "加油",
+        "comment_time": 1606365615
+      }
+    ]
+  }
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_journal_stat_list() {
+    support::check::<
+        oa::OaGetJournalStatListRequest,
+    >(
+            r#"{"template_id": "3TmALk1ogfgKiQE3e3jRwnTUhMTh8vca1N8zUVNUx", "starttime": 1604160000, "endtime": 1606363092}"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "stat_list": [
+    {
+      "template_id": "3TmALk1ogfgKiQE3e3jRwnTUhMTh8vca1N8zUVNU",
+      "template_name": "日报",
+      "report_range": {
+        "user_list": [{"userid": "user1"}],
+        "party_list": [{"open_partyid": "1"}],
+        "tag_list": []
+      },
+      "white_range": {"user_list": [], "party_list": [], "tag_list": []},
+      "receivers": {"user_list": [{"userid": "user3"}], "tag_list": [], "leader_list": []},
+      "cycle_begin_time": 1606147200,
+      "cycle_end_time": 1606233600,
+      "stat_begin_time": 1606147200,
+      "stat_end_time": 1606230000,
+      "report_list": [
+        {
+          "user": {"userid": "user2"},
+          "itemlist": [
+            {"journaluuid": "4U9abSUrpY78VNxeNNv3J5TW5e9VLj8cDymH9py1Efpuj5X8QCDQx3stKr69pia3UL8auRjrCMsiRjgzL8mvKnff", "reporttime": 1606218548, "flag": 0}
+          ]
+        }
+      ],
+      "unreport_list": [
+        {"user": {"userid": "user1"}, "itemlist": [{"journaluuid": "", "reporttime": 1606147200, "flag": 0}]},
+        {"user": {"userid": "user3"}, "itemlist": [{"journaluuid": "", "reporttime": 1606147200, "flag": 0}]}
+      ],
+      "report_type": 2
+    }
+  ]
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
 async fn meeting_room_add() {
     support::check::<
         oa::OaMeetingRoomAddRequest,
@@ -994,6 +753,247 @@ async fn meeting_room_get_booking_info_by_meeting_id() {
     "end_time": 1593662400,
     "booker": "zhangsan"
   }
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_template_detail() {
+    support::check::<
+        oa::OaGetTemplateDetailRequest,
+    >(
+            r#"{"template_id": "ZLqk8pcsAoXZ1eYa6vpAgfX28MPdYU3ayMaSPHaaa"}"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "template_names": [{"text": "全字段", "lang": "zh_CN"}],
+  "template_content": {
+    "controls": [
+      {
+        "property": {
+          "control": "Selector",
+          "id": "Selector-15111111111",
+          "title": [{"text": "单选控件", "lang": "zh_CN"}],
+          "placeholder": [{"text": "这是单选控件的说明", "lang": "zh_CN"}],
+          "require": 0,
+          "un_print": 0
+        },
+        "config": {
+          "selector": {
+            "type": "single",
+            "exp_type": 0,
+            "options": [
+              {"key": "option-15111111111", "value": [{"text": "选项1", "lang": "zh_CN"}]},
+              {"key": "option-15222222222", "value": [{"text": "选项2", "lang": "zh_CN"}]}
+            ]
+          }
+        }
+      }
+    ]
+  }
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn apply_event() {
+    support::check::<
+        oa::OaApplyEventRequest,
+    >(
+            r#"{
+  "creator_userid": "WangXiaoMing",
+  "template_id": "3Tka1eD6v6JfzhDMqPd3aMkFdxqtJMc2ZRioeFXkaaa",
+  "use_template_approver": 0,
+  "choose_department": 2,
+  "process": {
+    "node_list": [
+      {"type": 1, "apv_rel": 1, "userid": ["abc", "bcd"]},
+      {"type": 1, "apv_rel": 1, "userid": ["abc"]}
+    ]
+  },
+  "apply_data": {
+    "contents": [
+      {"control": "Text", "id": "Text-15111111111", "value": {"text": "文本填写的内容"}}
+    ]
+  },
+  "summary_list": [
+    {"summary_info": [{"text": "摘要第1行", "lang": "zh_CN"}]},
+    {"summary_info": [{"text": "摘要第2行", "lang": "zh_CN"}]},
+    {"summary_info": [{"text": "摘要第3行", "lang": "zh_CN"}]}
+  ]
+}
+"#,
+            r#"{"errcode": 0, "errmsg": "ok", "sp_no": "202001010001"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_approval_info() {
+    support::check::<
+        oa::OaGetApprovalInfoRequest,
+    >(
+            r#"{
+  "starttime": "1569546000",
+  "endtime": "1569718800",
+  "new_cursor": "",
+  "size": 100,
+  "filters": [
+    {"key": "template_id", "value": "ZLqk8pcsAoaXZ1eY56vpAgfX28MPdYU3ayMaSPHaaa"},
+    {"key": "creator", "value": "WuJunJie"},
+    {"key": "department", "value": "1"},
+    {"key": "sp_status", "value": "1"}
+  ]
+}
+"#,
+            r#"{"errcode": 0, "errmsg": "ok", "sp_no_list": ["201909270001", "201909270002", "201909270003"]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_approval_detail() {
+    support::check::<
+        oa::OaGetApprovalDetailRequest,
+    >(
+            r#"{"sp_no": "201909270002"}"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "info": {
+    "sp_no": "201909270002",
+    "sp_name": "全字段",
+    "sp_status": 1,
+    "template_id": "Bs5KJ2NT4ncf4ZygaE8MB3779yUW8nsMaJd3mmE9v",
+    "apply_time": 1569584428,
+    "applyer": {"userid": "WuJunJie", "partyid": "2"},
+    "sp_record": [
+      {
+        "sp_status": 1,
+        "approverattr": 1,
+        "details": [
+          {"approver": {"userid": "WuJunJie"}, "speech": "", "sp_status": 1, "sptime": 0, "media_id": []},
+          {"approver": {"userid": "WangXiaoMing"}, "speech": "", "sp_status": 1, "sptime": 0, "media_id": []}
+        ]
+      }
+    ],
+    "notifyer": [{"userid": "LiuXiaoGang"}],
+    "apply_data": {
+      "contents": [
+        {
+          "control": "Text",
+          "id": "Text-15111111111",
+          "title": [{"text": "文本控件", "lang": "zh_CN"}],
+          "value": {
+            "text": "文本填写的内容",
+            "tips": [],
+            "members": [],
+            "departments": [],
+            "files": [],
+            "children": [],
+            "stat_field": []
+          }
+        }
+      ]
+    },
+    "comments": [
+      {
+        "commentUserInfo": {"userid": "WuJunJie"},
+        "commenttime": 1569584111,
+        "commentcontent": "这是备注信息",
+        "commentid": "6741314136717778040",
+        "media_id": ["WWCISP_Xa1dXIyC9VC2vGTXyBjUXh4GQ31G-a7jilEjFjkYBfncSJv0kM1cZAIXULWbbtosVqA7hprZIUkl4GP0DYZKDrIay9vCzeQelmmHiczwfn80v51EtuNouzBhUBTWo9oQIIzsSftjaVmd4EC_dj5-rayfDl6yIIRdoUs1V_Gz6Pi3yH37ELOgLNAPYUSJpA6V190Xunl7b0s5K5XC9c7eX5vlJek38rB_a2K-kMFMiM1mHDqnltoPa_NT9QynXuHi"]
+      }
+    ]
+  }
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_open_approval_data() {
+    support::check::<
+        oa::OaGetOpenApprovalDataRequest,
+    >(
+            r#"{"thirdNo": "201806010001"}"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "data": {
+    "ThirdNo": "201806010001",
+    "OpenTemplateId": "1234567111",
+    "OpenSpName": "付款",
+    "OpenSpstatus": 1,
+    "ApplyTime": 1527837645,
+    "ApplyUsername": "jackiejjwu",
+    "ApplyUserParty": "产品部",
+    "ApplyUserImage": "http://www.qq.com/xxx.png",
+    "ApplyUserId": "WuJunJie",
+    "ApprovalNodes": {
+      "ApprovalNode": [
+        {
+          "NodeStatus": 1,
+          "NodeAttr": 1,
+          "NodeType": 1,
+          "Items": {
+            "Item": [
+              {
+                "ItemName": "chauvetxiao",
+                "ItemParty": "产品部",
+                "ItemImage": "http://www.qq.com/xxx.png",
+                "ItemUserId": "XiaoWen",
+                "ItemStatus": 1,
+                "ItemSpeech": "",
+                "ItemOpTime": 0
+              }
+            ]
+          }
+        }
+      ]
+    },
+    "NotifyNodes": {
+      "NotifyNode": [
+        {
+          "ItemName": "jinhuiguo",
+          "ItemParty": "行政部",
+          "ItemImage": "http://www.qq.com/xxx.png",
+          "ItemUserId": "GuoJinHui"
+        }
+      ]
+    },
+    "ApproverStep": 0
+  }
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_dial_record() {
+    support::check::<
+        oa::OaGetDialRecordRequest,
+    >(
+            r#"{"start_time": 1536508800, "end_time": 1536940800, "offset": 0, "limit": 100}"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "record": [
+    {
+      "call_time": 1536508800,
+      "total_duration": 10,
+      "call_type": 1,
+      "caller": {"userid": "tony", "duration": 10},
+      "callee": [{"phone": 138000800, "duration": 10}]
+    },
+    {
+      "call_time": 1536940800,
+      "total_duration": 20,
+      "call_type": 2,
+      "caller": {"userid": "tony", "duration": 10},
+      "callee": [{"phone": 138000800, "duration": 5}, {"userid": "tom", "duration": 5}]
+    }
+  ]
 }
 "#,
         )
