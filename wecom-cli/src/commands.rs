@@ -116,13 +116,23 @@ fn output_arg() -> Arg {
 }
 
 fn endpoint_command(op: &'static Operation, taken: &[String]) -> Command {
-    let mut command = Command::new(op.name).about(op.summary).long_about(format!(
-        "{}\n\n{} {} · {}",
-        op.summary,
-        op.meta.method.as_str(),
-        op.meta.path,
-        op.meta.doc
-    ));
+    let deprecated = op
+        .meta
+        .deprecated
+        .map(|note| format!("\n\nDeprecated: {note}."))
+        .unwrap_or_default();
+    let mut command = Command::new(op.name)
+        .about(match op.meta.deprecated {
+            Some(_) => format!("(deprecated) {}", op.summary),
+            None => op.summary.to_string(),
+        })
+        .long_about(format!(
+            "{}\n\n{} {} · {}{deprecated}",
+            op.summary,
+            op.meta.method.as_str(),
+            op.meta.path,
+            op.meta.doc
+        ));
     if op.name.contains('_') {
         command = command.alias(op.name.replace('_', "-"));
     }
@@ -180,17 +190,14 @@ fn param_arg(param: &'static Param, description: &'static str, taken: &[String])
     arg
 }
 
-/// The parameters given as flags, as one JSON object for the typed request; a warning on stderr
-/// for each deprecated name given.
+/// The parameters given as flags, as one JSON object for the typed request (the deprecated names
+/// among them are reported when it is sent).
 pub fn flag_input(op: &Operation, args: &ArgMatches) -> Result<Value, String> {
     let mut input = Map::new();
     for param in op.params() {
         let Some(text) = args.get_one::<String>(param.name()) else {
             continue;
         };
-        if let Some(replacement) = param.deprecated() {
-            eprintln!("warning: --{} is deprecated: {replacement}", param.name());
-        }
         let value = flag_value(param.kind(), text).map_err(|e| format!("--{}: {e}", param.name()))?;
         input.insert(param.name().to_string(), value);
     }

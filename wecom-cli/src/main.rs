@@ -195,6 +195,12 @@ async fn client(matches: &ArgMatches, op: &Operation) -> Result<Client, u8> {
 /// Sends `input` to `op`; `args` are the endpoint's matches, which also hold the global options
 /// (clap hands them down to every subcommand).
 async fn send(op: &'static Operation, input: Value, args: &ArgMatches) -> Result<(), u8> {
+    if let Some(note) = op.meta.deprecated {
+        eprintln!("warning: {} is deprecated: {note}", op.meta.id);
+    }
+    for found in wecom_sdk::schema::deprecations(op.meta.params, &input) {
+        eprintln!("warning: `{}` is deprecated: {}", found.path, found.note);
+    }
     let client = client(args, op).await?;
     match op.call(&client, input).await {
         Ok(Answer::Json(value)) => {

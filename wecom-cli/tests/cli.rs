@@ -2,15 +2,16 @@
 //! spec called with its documented request, a member created and read back, and the errors a
 //! shell user sees.
 
-use std::io::{BufRead, BufReader};
+mod support;
+
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Command;
 
 use serde_json::{Value, json};
 use wecom_sdk::Credential;
 use wecom_sdk::registry::{self, Placement};
 
-const WECOM: &str = env!("CARGO_BIN_EXE_wecom");
+use support::{Mock, WECOM, text};
 
 /// What both the mock and the calls are configured with.
 const CREDENTIALS: &[(&str, &str)] = &[
@@ -23,82 +24,9 @@ const CREDENTIALS: &[(&str, &str)] = &[
     ("WECOM_SUITE_TICKET", "pushed-ticket"),
 ];
 
-/// `wecom mock` on a free port; killed when dropped.
-struct Mock {
-    child: Child,
-    base_url: String,
-}
-
-impl Mock {
-    fn start() -> Mock {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut child = Command::new(WECOM)
-            .args(["mock", "--port", &port.to_string()])
-            .envs(CREDENTIALS.iter().copied())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("wecom mock starts");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        assert!(first.contains("listening on"), "{first}");
-        Mock {
-            child,
-            base_url: format!("http://127.0.0.1:{port}"),
-        }
-    }
-
-    fn fixture(&self, name: &str) {
-        post(&format!("{}/__mock/fixture/{name}", self.base_url));
-    }
-
-    fn wecom(&self, args: &[&str]) -> Output {
-        Command::new(WECOM)
-            .args(args)
-            .env("WECOM_BASE_URL", &self.base_url)
-            .envs(CREDENTIALS.iter().copied())
-            .env_remove("WECOM_REDIS_URL")
-            .output()
-            .expect("wecom runs")
-    }
-}
-
-impl Drop for Mock {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A bare HTTP/1.1 POST with an empty body.
-fn post(url: &str) {
-    use std::io::{Read, Write};
-    let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest.split_once('/').unwrap();
-    let mut stream = std::net::TcpStream::connect(host).unwrap();
-    write!(
-        stream,
-        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 #[test]
 fn every_endpoint_succeeds_with_its_documented_request() {
-    let mock = Mock::start();
+    let mock = Mock::start(CREDENTIALS);
     let dir = tempfile::tempdir().unwrap();
     let mut called = 0;
     for op in registry::operations() {
@@ -166,7 +94,7 @@ fn every_endpoint_succeeds_with_its_documented_request() {
 
 #[test]
 fn a_member_created_through_the_cli_reads_back_through_it() {
-    let mock = Mock::start();
+    let mock = Mock::start(CREDENTIALS);
     let created = mock.wecom(&["department", "create", "--name", "研发中心", "--parentid", "1"]);
     assert!(created.status.success(), "{}", text(&created.stderr));
     let department: Value = serde_json::from_slice(&created.stdout).unwrap();
@@ -203,7 +131,7 @@ fn a_member_created_through_the_cli_reads_back_through_it() {
 
 #[test]
 fn refusals_show_errcode_errmsg_and_the_doc_link() {
-    let mock = Mock::start();
+    let mock = Mock::start(CREDENTIALS);
     let missing = mock.wecom(&["user", "get", "--userid", "nobody"]);
     assert_eq!(missing.status.code(), Some(1));
     let stderr = text(&missing.stderr);
@@ -218,7 +146,7 @@ fn refusals_show_errcode_errmsg_and_the_doc_link() {
 
 #[test]
 fn bad_input_is_refused_before_sending_with_exit_code_2() {
-    let mock = Mock::start();
+    let mock = Mock::start(CREDENTIALS);
     let users: Vec<String> = (0..1001).map(|i| format!("u{i}")).collect();
     let too_many = json!({"tagid": 1, "userlist": users}).to_string();
     let out = mock.wecom(&["call", "/cgi-bin/tag/addtagusers", "--json", &too_many]);
@@ -264,7 +192,7 @@ fn help_shows_each_parameters_limits() {
 
 #[test]
 fn trace_logs_do_not_show_the_secret_or_the_token() {
-    let mock = Mock::start();
+    let mock = Mock::start(CREDENTIALS);
     let output = Command::new(WECOM)
         .args(["tag", "list"])
         .env("WECOM_BASE_URL", &mock.base_url)

@@ -58,6 +58,9 @@ pub struct EndpointMeta {
     pub params: &'static [Param],
     /// Rules across the parameters.
     pub rules: &'static [Rule],
+    /// What replaces the endpoint, when only an older revision of the docs lists it (the server,
+    /// and older clients, still use it).
+    pub deprecated: Option<&'static str>,
 }
 
 impl EndpointMeta {
@@ -83,6 +86,7 @@ impl EndpointMeta {
             idempotent: false,
             params: &[],
             rules: &[],
+            deprecated: None,
         }
     }
 

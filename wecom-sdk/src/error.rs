@@ -236,6 +236,13 @@ pub struct ErrorCode {
     pub class: ErrorClass,
 }
 
+impl ErrorCode {
+    /// What the official error-code table says of `code`, if it lists it.
+    pub fn lookup(code: i64) -> Option<&'static ErrorCode> {
+        crate::errcodes::lookup(code)
+    }
+}
+
 /// What kind of trouble an error code means, and so what a caller can do about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -458,3 +458,147 @@ pub enum Rule {
     /// No two of these may be present together.
     AtMostOne(&'static [&'static str]),
 }
+
+/// A deprecated name found in a request given as JSON: where it is (`schedule.organizer`) and
+/// what replaces it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Deprecation {
+    /// The path of the name in the request: `calendar.organizer`, `articles[0].show_cover_pic`.
+    pub path: String,
+    /// What the spec says replaces it.
+    pub note: &'static str,
+}
+
+/// Every deprecated name `value` uses, walking it alongside `params` (into objects, lists and
+/// union payloads), in the order they appear. A key the table does not know is not reported:
+/// the typed decode refuses those.
+pub fn deprecations(params: &'static [Param], value: &serde_json::Value) -> Vec<Deprecation> {
+    let mut found = Vec::new();
+    walk_object(params, None, value, "", &mut found);
+    found
+}
+
+fn walk_object(
+    params: &'static [Param],
+    union: Option<&'static Union>,
+    value: &serde_json::Value,
+    at: &str,
+    found: &mut Vec<Deprecation>,
+) {
+    let Some(map) = value.as_object() else {
+        return;
+    };
+    let here = |key: &str| {
+        if at.is_empty() {
+            key.to_string()
+        } else {
+            format!("{at}.{key}")
+        }
+    };
+    let unions = union
+        .into_iter()
+        .chain(params.iter().filter_map(|p| match (p.flatten(), p.kind()) {
+            (true, Kind::Union(u)) => Some(*u),
+            _ => None,
+        }));
+    let unions: Vec<&'static Union> = unions.collect();
+    for (key, item) in map {
+        if let Some(param) = params.iter().find(|p| p.name() == key && !p.flatten()) {
+            if let Some(note) = param.deprecated() {
+                found.push(Deprecation {
+                    path: here(key),
+                    note,
+                });
+            }
+            walk_kind(param.kind(), item, &here(key), found);
+        } else if let Some(variant) = unions
+            .iter()
+            .find_map(|u| u.variants().iter().find(|v| v.name() == key))
+        {
+            walk_object(variant.object().fields(), None, item, &here(key), found);
+        }
+    }
+}
+
+fn walk_kind(kind: &Kind, value: &serde_json::Value, at: &str, found: &mut Vec<Deprecation>) {
+    match kind {
+        Kind::Object(object) => walk_object(object.fields(), None, value, at, found),
+        Kind::Union(union) => walk_object(&[], Some(union), value, at, found),
+        Kind::List(inner) | Kind::Piped(inner) => {
+            for (i, item) in value.as_array().into_iter().flatten().enumerate() {
+                walk_kind(inner, item, &format!("{at}[{i}]"), found);
+            }
+        }
+        Kind::Map(inner) => {
+            for (key, item) in value.as_object().into_iter().flatten() {
+                walk_kind(inner, item, &format!("{at}.{key}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    static ARTICLE: Object = Object(
+        "Article",
+        &[
+            Param("title", Kind::String, 0, Limits::NONE, None),
+            Param(
+                "show_cover_pic",
+                Kind::Flag,
+                0,
+                Limits::NONE,
+                Some("not documented"),
+            ),
+        ],
+        &[],
+    );
+    static NEWS: Object = Object(
+        "News",
+        &[Param(
+            "articles",
+            Kind::List(&Kind::Object(&ARTICLE)),
+            0,
+            Limits::NONE,
+            None,
+        )],
+        &[],
+    );
+    static MESSAGE: Union = Union("Message", "msgtype", &[Variant("mpnews", &NEWS, &[])]);
+    static PARAMS: [Param; 3] = [
+        Param("cursor", Kind::Int, 0, Limits::NONE, Some("use new_cursor")),
+        Param("new_cursor", Kind::String, 0, Limits::NONE, None),
+        Param("content", Kind::Union(&MESSAGE), FLATTEN, Limits::NONE, None),
+    ];
+
+    #[test]
+    fn finds_deprecated_names_at_every_depth() {
+        let request = json!({
+            "cursor": 0,
+            "new_cursor": "",
+            "msgtype": "mpnews",
+            "mpnews": {"articles": [{"title": "a"}, {"title": "b", "show_cover_pic": 1}]},
+            "unknown": {"cursor": 1},
+        });
+        let found = deprecations(&PARAMS, &request);
+        let paths: Vec<(&str, &str)> = found.iter().map(|d| (d.path.as_str(), d.note)).collect();
+        assert_eq!(
+            paths,
+            [
+                ("cursor", "use new_cursor"),
+                ("mpnews.articles[1].show_cover_pic", "not documented")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_request_without_deprecated_names_has_none() {
+        let request = json!({"new_cursor": "x", "msgtype": "mpnews", "mpnews": {"articles": []}});
+        assert!(deprecations(&PARAMS, &request).is_empty());
+    }
+}

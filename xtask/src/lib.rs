@@ -5,6 +5,7 @@
 //! the spec no longer produces.
 
 pub mod bench;
+pub mod test;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -3,12 +3,16 @@ use std::process::ExitCode;
 use std::path::PathBuf;
 
 const USAGE: &str = "usage: cargo xtask gen [--check] [--root DIR] [--spec DIR]
+       cargo xtask test [CARGO TEST ARGS]
        cargo xtask bench [--quick | --size]
 
   gen            regenerate everything derived from spec/ (SDK sources, tests, features)
   gen --check    change nothing; fail naming every stale or orphaned file
   --root DIR     the workspace to work on (default: this one)
   --spec DIR     read the spec from DIR instead of ROOT/spec
+  test           the whole test suite; the Redis fleet tests too when a redis-server is on PATH
+                 (or WECOM_TEST_REDIS_URL is set), and says whether they ran.
+                 WECOM_TEST_REDIS=required makes a missing Redis an error (CI sets it)
   bench          every figure of docs/PERFORMANCE.md, measured on this machine
   bench --quick  the same with fewer requests
   bench --size   only the spec's size and compile cost, real and at 800 endpoints";
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
     let spec = spec.unwrap_or_else(|| root.join("spec"));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
+        ["test", rest @ ..] => xtask::test::run(&root, rest),
         ["gen"] => generate(&root, &spec, false),
         ["gen", "--check"] | ["gen", "-c"] => generate(&root, &spec, true),
         ["bench", "--size"] => match xtask::bench::size(&root, &root.join("target/bench")) {

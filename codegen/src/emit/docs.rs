@@ -79,6 +79,13 @@ pub fn field_doc(field: &Field) -> String {
     if let Some(note) = &field.deprecated {
         text.push_str(&format!("\n\nDeprecated: {}.", prose(note.trim_end_matches('.'))));
     }
+    if !field.alternates.is_empty() {
+        let names: Vec<String> = field.alternates.iter().map(|a| format!("`{a}`")).collect();
+        text.push_str(&format!(
+            "\n\nRequired, unless the deprecated {} is sent in its place (`None` then).",
+            names.join(" or ")
+        ));
+    }
     text
 }
 
@@ -117,6 +124,9 @@ pub fn endpoint_doc(endpoint: &Endpoint) -> String {
         endpoint.path,
         endpoint.doc
     );
+    if let Some(note) = &endpoint.deprecated {
+        text.push_str(&format!("\n\n**Deprecated:** {}.", prose(note)));
+    }
     if let Some(description) = &endpoint.description {
         text.push_str(&format!("\n\n{}", prose(description)));
     }

@@ -19,7 +19,11 @@ pub fn endpoint(api: &Api, group: &Group, e: &Endpoint, memo: &mut BTreeMap<Type
     let doc = doc_attrs(&endpoint_doc(e));
     let derived = needs_derive(api, &e.params, PARAMS, memo);
     let fields = struct_fields(&e.params, PARAMS, derived);
-    let default = e.params.iter().all(|p| !p.required).then(|| quote!(Default,));
+    let default = e
+        .params
+        .iter()
+        .all(|p| !p.required && p.alternates.is_empty())
+        .then(|| quote!(Default,));
     let derive_de = derived.then(|| quote!(serde::Deserialize,));
     let strict =
         (derived && !e.params.iter().any(|p| p.flatten)).then(|| quote!(#[serde(deny_unknown_fields)]));
@@ -81,6 +85,10 @@ pub fn meta(api: &Api, e: &Endpoint) -> TokenStream {
     let idempotent = e.idempotent;
     let params = super::schema::params(&e.params, true);
     let rules = super::schema::rules(&e.constraints);
+    let deprecated = match &e.deprecated {
+        Some(note) => quote!(Some(#note)),
+        None => quote!(None),
+    };
     quote! {
         &EndpointMeta {
             id: #id,
@@ -93,6 +101,7 @@ pub fn meta(api: &Api, e: &Endpoint) -> TokenStream {
             idempotent: #idempotent,
             params: #params,
             rules: #rules,
+            deprecated: #deprecated,
         }
     }
 }
@@ -371,12 +380,21 @@ pub fn group_handle(group: &Group) -> TokenStream {
         let name = ident(&e.name);
         let request = format_ident!("{}", e.request_type);
         let (params, _) = constructor_parts(&e.params, PARAMS);
-        let args = e.params.iter().filter(|p| p.required).map(|p| ident(&p.rust));
+        let args = e
+            .params
+            .iter()
+            .filter(|p| p.required || !p.alternates.is_empty())
+            .map(|p| ident(&p.rust));
         let doc = doc_attrs(&method_doc(e));
         let allow = (params.len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+        let deprecated = e
+            .deprecated
+            .as_ref()
+            .map(|note| quote!(#[deprecated(note = #note)]));
         let call = call_type(e);
         quote! {
             #doc
+            #deprecated
             #allow
             pub fn #name(&self, #(#params),*) -> #call<#request> {
                 #call::new(self.client.clone(), #request::new(#(#args),*))

@@ -128,7 +128,8 @@ pub fn setters(name: &str, fields: &[Field], facing: Facing, via: Option<&str>) 
     Some(super::verbatim::item(text))
 }
 
-/// The arguments of `new` (required fields, in spec order) and the field initialisers.
+/// The arguments of `new` (required fields, and those a deprecated name may stand in for, in
+/// spec order) and the field initialisers.
 pub fn constructor_parts(fields: &[Field], facing: Facing) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let mut params = Vec::new();
     let mut inits = Vec::new();
@@ -142,6 +143,12 @@ pub fn constructor_parts(fields: &[Field], facing: Facing) -> (Vec<TokenStream>,
             } else {
                 inits.push(quote!(#name: #convert));
             }
+        } else if !f.alternates.is_empty() {
+            // Required by the docs; optional on the wire only because a deprecated name may
+            // stand in for it, so the constructor still takes it.
+            let (ty, convert) = argument(f, &name);
+            params.push(quote!(#name: #ty));
+            inits.push(quote!(#name: Some(#convert)));
         } else if is_optional(f, facing) {
             inits.push(quote!(#name: None));
         } else {

@@ -132,6 +132,9 @@ fn shared_page(api: &Api) -> String {
 fn endpoint_section(s: &mut String, api: &Api, g: &Group, e: &Endpoint) {
     let _ = writeln!(s, "\n## {}\n", e.name);
     let _ = writeln!(s, "{}\n", e.summary);
+    if let Some(note) = &e.deprecated {
+        let _ = writeln!(s, "**Deprecated:** {note}.\n");
+    }
     let credential = match e.auth {
         Some(c) => {
             let c = api.credential(c);
@@ -176,7 +179,7 @@ fn endpoint_section(s: &mut String, api: &Api, g: &Group, e: &Endpoint) {
                 "| `{}` | {place} | {} | {} | {} | {} |",
                 p.wire,
                 type_name(api, g, &p.ty, p.as_string),
-                if p.required { "yes" } else { "no" },
+                required_cell(p),
                 cell(&limits_text(&p.limits).join("; ")),
                 description(p)
             );
@@ -380,7 +383,7 @@ fn rust_call(g: &Group, e: &Endpoint) -> String {
     let args: Vec<String> = e
         .params
         .iter()
-        .filter(|p| p.required)
+        .filter(|p| p.required || !p.alternates.is_empty())
         .map(|p| rust_value(p, example.get(&p.wire)))
         .collect();
     let call = format!("client.{}().{}({})", g.name, e.name, args.join(", "));
@@ -484,4 +487,16 @@ pub fn errcodes_page(api: &Api) -> String {
         );
     }
     s
+}
+
+/// `yes`, `no`, or `yes, or `userid` (deprecated)` for a parameter an older name may stand in for.
+fn required_cell(p: &Field) -> String {
+    if p.required {
+        return "yes".into();
+    }
+    if p.alternates.is_empty() {
+        return "no".into();
+    }
+    let names: Vec<String> = p.alternates.iter().map(|a| format!("`{a}`")).collect();
+    format!("yes, or {} (deprecated)", names.join(", "))
 }

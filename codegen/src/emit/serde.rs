@@ -44,8 +44,9 @@ fn initialisable(api: &Api, ty: &Ty, memo: &mut BTreeMap<TypeId, bool>) -> bool 
     }
 }
 
-/// `impl Serialize`: each field through its adapter; absent options (and, in response types,
-/// empty collections not required) are left out.
+/// `impl Serialize`: each field through its adapter; absent options are left out. A response
+/// type's lists and maps are plain collections and always written (`[]` included), so that what
+/// was decoded is what is encoded.
 pub fn serialize(name: &proc_macro2::Ident, fields: &[Field], facing: Facing) -> TokenStream {
     let wire_name = name.to_string();
     let count = fields.len();
@@ -56,17 +57,14 @@ pub fn serialize(name: &proc_macro2::Ident, fields: &[Field], facing: Facing) ->
             return quote!(self.#field.flatten_into(&mut o)?;);
         }
         let optional = is_optional(f, facing);
-        let skip_empty = !f.required && !optional && f.ty.is_collection();
         let marker = super::shape::marker(f);
         let plain = marker.encodes_plainly();
         let m = marker.tokens();
-        match (optional, skip_empty, plain) {
-            (true, _, true) => quote!(o.opt(#wire, &self.#field)?;),
-            (true, _, false) => quote!(o.opt_with::<#m, _>(#wire, &self.#field)?;),
-            (false, true, true) => quote!(o.many(#wire, &self.#field)?;),
-            (false, true, false) => quote!(o.many_with::<#m, _>(#wire, &self.#field)?;),
-            (false, false, true) => quote!(o.field(#wire, &self.#field)?;),
-            (false, false, false) => quote!(o.with::<#m, _>(#wire, &self.#field)?;),
+        match (optional, plain) {
+            (true, true) => quote!(o.opt(#wire, &self.#field)?;),
+            (true, false) => quote!(o.opt_with::<#m, _>(#wire, &self.#field)?;),
+            (false, true) => quote!(o.field(#wire, &self.#field)?;),
+            (false, false) => quote!(o.with::<#m, _>(#wire, &self.#field)?;),
         }
     });
     let lines: Vec<TokenStream> = lines.collect();
@@ -101,13 +99,7 @@ pub fn wire(api: &Api, name: &str, fields: &[Field], facing: Facing) -> TokenStr
     let mut text = format!("rt::wire! {{\n    {name}: {strict}, required {required};\n");
     for f in fields {
         let optional = is_optional(f, facing);
-        let how = if optional {
-            "opt"
-        } else if !f.required && f.ty.is_collection() {
-            "many"
-        } else {
-            "field"
-        };
+        let how = if optional { "opt" } else { "field" };
         let marker = super::verbatim::ty(&super::shape::marker(f).tokens());
         let init = match &f.ty {
             Ty::Named(r) if !optional && matches!(api.ty(r.id).kind, TypeKind::Object { .. }) => {

@@ -447,6 +447,12 @@ pub struct Field {
     pub flatten: bool,
     /// What replaces a name the current docs no longer list.
     pub deprecated: Option<String>,
+    /// A deprecated request parameter that may be sent in place of this required one: its wire
+    /// name, and where `instead_of` says so (checked by the endpoint's lowering).
+    pub instead_of: Option<(String, Span)>,
+    /// The deprecated parameters that may stand in for this one, which the constructor still
+    /// takes (it is optional on the wire: exactly one of it and them is given).
+    pub alternates: Vec<String>,
     /// The field had problems, reported already; checks that look at it again skip it.
     pub poisoned: bool,
     pub span: Span,
@@ -583,6 +589,8 @@ pub struct Endpoint {
     /// Further documented requests: `(label, JSON)`.
     pub more_requests: Vec<(String, Example)>,
     pub example_response: Example,
+    /// What replaces it, for an endpoint only an older revision of the docs lists.
+    pub deprecated: Option<String>,
     pub notes: Option<String>,
     pub span: Span,
 }

@@ -378,6 +378,10 @@ pub struct Field {
     pub flatten: Option<Loc<bool>>,
     /// A name only an older revision of the docs or the reference client uses: what replaces it.
     pub deprecated: Option<Loc<String>>,
+    /// With `deprecated`, on a request parameter: the required parameter this older name may be
+    /// sent in place of. Exactly one of the two is then required; the Rust constructor still
+    /// takes the current one.
+    pub instead_of: Option<Loc<String>>,
 }
 
 /// A YAML scalar whose type the field decides later (enum values, defaults, allowed values).
@@ -431,6 +435,9 @@ pub struct Endpoint {
     pub response: Option<Loc<ResponseEntry>>,
     pub pagination: Option<Loc<Pagination>>,
     pub example: Option<Loc<Example>>,
+    /// What replaces an endpoint the current docs no longer list (an older path that the server,
+    /// and wechatpy, still use): `use oauth.get_user_info`.
+    pub deprecated: Option<Loc<String>>,
     /// Differences from wechatpy, quirks, where a name comes from.
     pub notes: Option<String>,
 }

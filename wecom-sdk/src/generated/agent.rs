@@ -86,6 +86,7 @@ impl crate::Endpoint for AgentGetRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/agent/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -165,6 +166,7 @@ impl crate::Endpoint for AgentListRequest {
         idempotent: true,
         params: &[],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/agent/list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -211,6 +213,10 @@ pub struct AgentSetRequest {
     pub redirect_domain: Option<String>,
     /// 是否上报用户进入应用事件。0：不接收；1：接收。
     pub isreportenter: Option<bool>,
+    /// 是否接收用户变更通知。0：不接收；1：接收（wechatpy 的 is\_report\_user 发送此字段；现行文档已无此参数）
+    ///
+    /// Deprecated: no longer documented; nothing replaces it.
+    pub isreportuser: Option<bool>,
     /// 应用主页url。url必须以http或者https开头（为了提高安全性，建议使用https）。
     ///
     /// Limits: matches `^https?://`.
@@ -227,6 +233,7 @@ impl AgentSetRequest {
             description: None,
             redirect_domain: None,
             isreportenter: None,
+            isreportuser: None,
             home_url: None,
         }
     }
@@ -245,6 +252,9 @@ rt::setters! {
     redirect_domain(redirect_domain: impl Into<String>) = redirect_domain.into();
     /// Sets [`isreportenter`](Self::isreportenter): 是否上报用户进入应用事件
     isreportenter(isreportenter: bool) = isreportenter;
+    /// Sets [`isreportuser`](Self::isreportuser): 是否接收用户变更通知
+    #[deprecated(note = "no longer documented; nothing replaces it")]
+    isreportuser(isreportuser: bool) = isreportuser;
     /// Sets [`home_url`](Self::home_url): 应用主页url
     home_url(home_url: impl Into<String>) = home_url.into();
 }
@@ -257,6 +267,7 @@ rt::wire! {
     description "description": opt wire::Lenient;
     redirect_domain "redirect_domain": opt wire::Lenient;
     isreportenter "isreportenter": opt wire::Flag;
+    isreportuser "isreportuser": opt wire::Flag;
     home_url "home_url": opt wire::Lenient;
 }
 impl crate::Endpoint for AgentSetRequest {
@@ -297,6 +308,13 @@ impl crate::Endpoint for AgentSetRequest {
             s::Param("redirect_domain", s::Kind::String, 0, s::Limits::NONE, None),
             s::Param("isreportenter", s::Kind::Flag, 0, s::Limits::NONE, None),
             s::Param(
+                "isreportuser",
+                s::Kind::Flag,
+                0,
+                s::Limits::NONE,
+                Some("no longer documented; nothing replaces it"),
+            ),
+            s::Param(
                 "home_url",
                 s::Kind::String,
                 0,
@@ -305,6 +323,7 @@ impl crate::Endpoint for AgentSetRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/agent/set` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -362,7 +381,7 @@ pub struct AgentAllowUserInfos {
 }
 rt::wire! {
     AgentAllowUserInfos: lenient, required 0;
-    user "user": many Vec<wire::Plain>;
+    user "user": field Vec<wire::Plain>;
 }
 /// 企业应用可见范围（部门）
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -373,7 +392,7 @@ pub struct AgentAllowPartys {
 }
 rt::wire! {
     AgentAllowPartys: lenient, required 0;
-    partyid "partyid": many Vec<wire::Lenient>;
+    partyid "partyid": field Vec<wire::Lenient>;
 }
 /// 企业应用可见范围（标签）
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -384,7 +403,7 @@ pub struct AgentAllowTags {
 }
 rt::wire! {
     AgentAllowTags: lenient, required 0;
-    tagid "tagid": many Vec<wire::Lenient>;
+    tagid "tagid": field Vec<wire::Lenient>;
 }
 /// `agent/list` 的 `agentlist` 的一项（AgentItem）
 #[derive(Clone, Debug, PartialEq, Default)]

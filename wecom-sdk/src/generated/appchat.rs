@@ -170,6 +170,7 @@ impl crate::Endpoint for AppchatCreateRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/appchat/create` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -280,6 +281,7 @@ impl crate::Endpoint for AppchatUpdateRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/appchat/update` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -331,6 +333,7 @@ impl crate::Endpoint for AppchatGetRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/appchat/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -442,6 +445,7 @@ impl crate::Endpoint for AppchatSendRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/appchat/send` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).

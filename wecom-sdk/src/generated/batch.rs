@@ -160,6 +160,7 @@ impl crate::Endpoint for BatchInviteRequest {
             ),
         ],
         rules: &[s::Rule::AtLeastOne(&["user", "party", "tag"])],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/batch/invite` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -175,9 +176,9 @@ pub struct BatchInviteResponse {
 }
 rt::wire! {
     BatchInviteResponse: lenient, required 0;
-    invaliduser "invaliduser": many Vec<wire::Lenient>;
-    invalidparty "invalidparty": many Vec<wire::Lenient>;
-    invalidtag "invalidtag": many Vec<wire::Lenient>;
+    invaliduser "invaliduser": field Vec<wire::Lenient>;
+    invalidparty "invalidparty": field Vec<wire::Lenient>;
+    invalidtag "invalidtag": field Vec<wire::Lenient>;
 }
 /// 增量更新成员 — add or update members from an uploaded CSV file (asynchronous job).
 ///
@@ -252,6 +253,7 @@ impl crate::Endpoint for BatchSyncUserRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/batch/syncuser` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -337,6 +339,7 @@ impl crate::Endpoint for BatchReplaceUserRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/batch/replaceuser` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -411,6 +414,7 @@ impl crate::Endpoint for BatchReplacePartyRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/batch/replaceparty` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -472,6 +476,7 @@ impl crate::Endpoint for BatchGetResultRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/batch/getresult` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -495,7 +500,7 @@ rt::wire! {
     type_ "type": field wire::Plain;
     total "total": field wire::Lenient;
     percentage "percentage": field wire::Lenient;
-    result "result": many Vec<wire::Plain>;
+    result "result": field Vec<wire::Plain>;
 }
 /// 回调信息。如填写该项则任务完成后，通过callback推送事件给企业。具体请参考应用回调模式中的相应选项
 #[derive(Clone, Debug, PartialEq, Default)]

@@ -113,6 +113,7 @@ impl crate::Endpoint for CalendarAddRequest {
             s::Param("agentid", s::Kind::Int, 0, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/calendar/add` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -186,6 +187,7 @@ impl crate::Endpoint for CalendarUpdateRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/calendar/update` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -249,6 +251,7 @@ impl crate::Endpoint for CalendarGetRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/calendar/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -298,6 +301,7 @@ impl crate::Endpoint for CalendarDeleteRequest {
             s::Param("cal_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/calendar/del` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -434,6 +438,10 @@ pub struct CalendarNew {
     ///
     /// Limits: at most 3 items.
     pub admins: Option<Vec<String>>,
+    /// 指定的组织者userid（旧版文档；现由 admins 取代）
+    ///
+    /// Deprecated: use admins.
+    pub organizer: Option<String>,
     /// 是否将该日历设置为access\_token所对应应用的默认日历。0-否；1-是。默认为0，即不设为默认日历。第三方应用不支持使用该参数
     ///
     /// Server default: `0`.
@@ -464,6 +472,7 @@ impl CalendarNew {
     pub fn new(summary: impl Into<String>, color: impl Into<String>) -> Self {
         Self {
             admins: None,
+            organizer: None,
             set_as_default: None,
             summary: summary.into(),
             color: color.into(),
@@ -479,6 +488,9 @@ rt::setters! {
     CalendarNew;
     /// Sets [`admins`](Self::admins): 日历的管理员userid列表，管理员必须在通知范围成员的列表中
     admins(admins: impl IntoIterator<Item = impl Into<String>>) = admins.into_iter().map(Into::into).collect();
+    /// Sets [`organizer`](Self::organizer): 指定的组织者userid（旧版文档
+    #[deprecated(note = "use admins")]
+    organizer(organizer: impl Into<String>) = organizer.into();
     /// Sets [`set_as_default`](Self::set_as_default): 是否将该日历设置为access\_token所对应应用的默认日历
     set_as_default(set_as_default: bool) = set_as_default;
     /// Sets [`description`](Self::description): 日历描述
@@ -493,8 +505,9 @@ rt::setters! {
     shares(shares: impl IntoIterator<Item = CalendarShare>) = shares.into_iter().collect();
 }
 rt::wire! {
-    CalendarNew: strict, required 12;
+    CalendarNew: strict, required 24;
     admins "admins": opt Vec<wire::Lenient>;
+    organizer "organizer": opt wire::Lenient;
     set_as_default "set_as_default": opt wire::Flag;
     summary "summary": field wire::Lenient;
     color "color": field wire::Lenient;
@@ -514,6 +527,7 @@ pub(crate) static SCHEMA_CALENDAR_NEW: s::Object = s::Object(
             s::Limits::NONE.items(None, Some(3)),
             None,
         ),
+        s::Param("organizer", s::Kind::String, 0, s::Limits::NONE, Some("use admins")),
         s::Param("set_as_default", s::Kind::Flag, 0, s::Limits::NONE, None),
         s::Param(
             "summary",
@@ -707,11 +721,11 @@ pub struct CalendarDetail {
 rt::wire! {
     CalendarDetail: lenient, required 0;
     cal_id "cal_id": field wire::Lenient;
-    admins "admins": many Vec<wire::Lenient>;
+    admins "admins": field Vec<wire::Lenient>;
     summary "summary": field wire::Lenient;
     color "color": opt wire::Lenient;
     description "description": opt wire::Lenient;
-    shares "shares": many Vec<wire::Plain>;
+    shares "shares": field Vec<wire::Plain>;
     is_public "is_public": opt wire::Flag;
     public_range "public_range": opt wire::Plain;
     is_corp_calendar "is_corp_calendar": opt wire::Flag;
@@ -746,5 +760,5 @@ pub struct CalendarFailResult {
 }
 rt::wire! {
     CalendarFailResult: lenient, required 0;
-    shares "shares": many Vec<wire::Plain>;
+    shares "shares": field Vec<wire::Plain>;
 }

@@ -51,6 +51,7 @@ static DEFS: &[CredentialDef] = &[
             idempotent: true,
             params: &[],
             rules: &[],
+            deprecated: None,
         },
         inputs: &[
             Input {
@@ -99,6 +100,7 @@ static DEFS: &[CredentialDef] = &[
             idempotent: true,
             params: &[],
             rules: &[],
+            deprecated: None,
         },
         inputs: &[
             Input {
@@ -147,6 +149,7 @@ static DEFS: &[CredentialDef] = &[
             idempotent: true,
             params: &[],
             rules: &[],
+            deprecated: None,
         },
         inputs: &[
             Input {
@@ -205,6 +208,7 @@ static DEFS: &[CredentialDef] = &[
             idempotent: true,
             params: &[],
             rules: &[],
+            deprecated: None,
         },
         inputs: &[],
         fixed: &[],
@@ -232,6 +236,7 @@ static DEFS: &[CredentialDef] = &[
             idempotent: true,
             params: &[],
             rules: &[],
+            deprecated: None,
         },
         inputs: &[],
         fixed: &[("type", "agent_config", Placement::Query)],

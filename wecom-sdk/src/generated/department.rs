@@ -176,6 +176,7 @@ impl crate::Endpoint for DepartmentCreateRequest {
             s::Param("id", s::Kind::Int, 0, s::Limits::NONE.range(Some(2), None), None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/department/create` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -293,6 +294,7 @@ impl crate::Endpoint for DepartmentUpdateRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/department/update` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -338,6 +340,7 @@ impl crate::Endpoint for DepartmentDeleteRequest {
             s::Param("id", s::Kind::Int, s::REQUIRED | s::QUERY, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/department/delete` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -387,6 +390,7 @@ impl crate::Endpoint for DepartmentListRequest {
         idempotent: true,
         params: &[s::Param("id", s::Kind::Int, s::QUERY, s::Limits::NONE, None)],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/department/list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -440,6 +444,7 @@ impl crate::Endpoint for DepartmentSimpleListRequest {
         idempotent: true,
         params: &[s::Param("id", s::Kind::Int, s::QUERY, s::Limits::NONE, None)],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/department/simplelist` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -491,6 +496,7 @@ impl crate::Endpoint for DepartmentGetRequest {
             s::Param("id", s::Kind::Int, s::REQUIRED | s::QUERY, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/department/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -528,7 +534,7 @@ rt::wire! {
     id "id": field wire::Lenient;
     name "name": opt wire::Lenient;
     name_en "name_en": opt wire::Lenient;
-    department_leader "department_leader": many Vec<wire::Lenient>;
+    department_leader "department_leader": field Vec<wire::Lenient>;
     parentid "parentid": field wire::Lenient;
     order "order": field wire::Lenient;
 }

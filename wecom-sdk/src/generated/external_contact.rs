@@ -193,6 +193,29 @@ impl ExternalContactApi<'_> {
             ),
         )
     }
+    /// 分配在职或离职成员的客户（旧） — hand one customer of a member (on the job or gone) over to another member; the retired interface.
+    ///
+    /// `POST /cgi-bin/externalcontact/transfer` · [official docs](https://developer.work.weixin.qq.com/document/path/92125)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactTransferRequest`].
+    #[deprecated(
+        note = "use transfer_customer, or resigned/transfer_customer for members who left"
+    )]
+    pub fn transfer(
+        &self,
+        external_userid: impl Into<String>,
+        handover_userid: impl Into<String>,
+        takeover_userid: impl Into<String>,
+    ) -> Call<ExternalContactTransferRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactTransferRequest::new(
+                external_userid,
+                handover_userid,
+                takeover_userid,
+            ),
+        )
+    }
     /// 获取待分配的离职成员列表 — page through the customers of members who left and are not yet reassigned.
     ///
     /// `POST /cgi-bin/externalcontact/get_unassigned_list` · [official docs](https://developer.work.weixin.qq.com/document/path/92124)
@@ -340,14 +363,10 @@ impl ExternalContactApi<'_> {
     pub fn get_group_chat_statistic(
         &self,
         day_begin_time: i64,
-        owner_filter: impl Into<GroupChatStatisticOwnerFilter>,
     ) -> Call<ExternalContactGetGroupChatStatisticRequest> {
         Call::new(
             self.client.clone(),
-            ExternalContactGetGroupChatStatisticRequest::new(
-                day_begin_time,
-                owner_filter,
-            ),
+            ExternalContactGetGroupChatStatisticRequest::new(day_begin_time),
         )
     }
 }
@@ -384,6 +403,7 @@ impl crate::Endpoint for ExternalContactGetFollowUserListRequest {
         idempotent: true,
         params: &[],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/externalcontact/get_follow_user_list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -618,6 +638,7 @@ impl crate::Endpoint for ExternalContactAddContactWayRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/add_contact_way` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -673,6 +694,7 @@ impl crate::Endpoint for ExternalContactGetContactWayRequest {
             s::Param("config_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/get_contact_way` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -823,6 +845,7 @@ impl crate::Endpoint for ExternalContactUpdateContactWayRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/update_contact_way` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -870,6 +893,7 @@ impl crate::Endpoint for ExternalContactDelContactWayRequest {
             s::Param("config_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/del_contact_way` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -932,6 +956,7 @@ impl crate::Endpoint for ExternalContactListRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/externalcontact/list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1003,6 +1028,7 @@ impl crate::Endpoint for ExternalContactGetRequest {
             s::Param("cursor", s::Kind::String, s::QUERY, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/externalcontact/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1035,13 +1061,24 @@ rt::wire! {
 /// # Limits
 ///
 /// - `userid_list`: length 1 to 64 bytes (UTF-8); at most 100 items
+/// - `userid`: length 1 to 64 bytes (UTF-8)
+/// - at least one of `userid_list`, `userid` is given
+/// - at most one of `userid_list`, `userid` is given
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExternalContactBatchGetByUserRequest {
     /// 企业成员的userid列表，字符串类型，最多支持100个
     ///
     /// Limits: length 1 to 64 bytes (UTF-8); at most 100 items.
-    pub userid_list: Vec<String>,
+    ///
+    /// Required, unless the deprecated `userid` is sent in its place (`None` then).
+    pub userid_list: Option<Vec<String>>,
+    /// 单个企业成员的userid（旧版参数，wechatpy 发送）
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    ///
+    /// Deprecated: use userid\_list.
+    pub userid: Option<String>,
     /// 返回的最大记录数，整型，最大值100，默认值50，超过最大值时取最大值
     ///
     /// Server default: `50`.
@@ -1053,7 +1090,8 @@ impl ExternalContactBatchGetByUserRequest {
     /// A `ExternalContactBatchGetByUserRequest` of its required fields; the setters fill in the rest.
     pub fn new(userid_list: impl IntoIterator<Item = impl Into<String>>) -> Self {
         Self {
-            userid_list: userid_list.into_iter().map(Into::into).collect(),
+            userid_list: Some(userid_list.into_iter().map(Into::into).collect()),
+            userid: None,
             limit: None,
             cursor: None,
         }
@@ -1061,6 +1099,11 @@ impl ExternalContactBatchGetByUserRequest {
 }
 rt::setters! {
     ExternalContactBatchGetByUserRequest via Call;
+    /// Sets [`userid_list`](Self::userid_list): 企业成员的userid列表，字符串类型，最多支持100个
+    userid_list(userid_list: impl IntoIterator<Item = impl Into<String>>) = userid_list.into_iter().map(Into::into).collect();
+    /// Sets [`userid`](Self::userid): 单个企业成员的userid（旧版参数，wechatpy 发送）
+    #[deprecated(note = "use userid_list")]
+    userid(userid: impl Into<String>) = userid.into();
     /// Sets [`limit`](Self::limit): 返回的最大记录数，整型，最大值100，默认值50，超过最大值时取最大值
     limit(limit: u32) = limit;
     /// Sets [`cursor`](Self::cursor): 分页游标：上一次调用返回的next\_cursor，首次调用不填
@@ -1089,8 +1132,9 @@ impl Call<ExternalContactBatchGetByUserRequest> {
     }
 }
 rt::wire! {
-    ExternalContactBatchGetByUserRequest: strict, required 1;
-    userid_list "userid_list": field Vec<wire::Lenient>;
+    ExternalContactBatchGetByUserRequest: strict, required 0;
+    userid_list "userid_list": opt Vec<wire::Lenient>;
+    userid "userid": opt wire::Lenient;
     limit "limit": opt wire::Lenient;
     cursor "cursor": opt wire::Lenient;
 }
@@ -1109,14 +1153,25 @@ impl crate::Endpoint for ExternalContactBatchGetByUserRequest {
             s::Param(
                 "userid_list",
                 s::Kind::List(&s::Kind::String),
-                s::REQUIRED,
+                0,
                 s::Limits::NONE.length(Some(1), Some(64), true).items(None, Some(100)),
                 None,
+            ),
+            s::Param(
+                "userid",
+                s::Kind::String,
+                0,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                Some("use userid_list"),
             ),
             s::Param("limit", s::Kind::Int, 0, s::Limits::NONE, None),
             s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
         ],
-        rules: &[],
+        rules: &[
+            s::Rule::AtLeastOne(&["userid_list", "userid"]),
+            s::Rule::AtMostOne(&["userid_list", "userid"]),
+        ],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/batch/get_by_user` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1199,6 +1254,7 @@ impl crate::Endpoint for ExternalContactGetCorpTagListRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/get_corp_tag_list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1308,6 +1364,7 @@ impl crate::Endpoint for ExternalContactAddCorpTagRequest {
             s::Param("agentid", s::Kind::Int, 0, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/add_corp_tag` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1399,6 +1456,7 @@ impl crate::Endpoint for ExternalContactEditCorpTagRequest {
             s::Param("agentid", s::Kind::Int, 0, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/edit_corp_tag` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1485,6 +1543,7 @@ impl crate::Endpoint for ExternalContactDelCorpTagRequest {
             s::Param("agentid", s::Kind::Int, 0, s::Limits::NONE, None),
         ],
         rules: &[s::Rule::AtLeastOne(&["tag_id", "group_id"])],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/del_corp_tag` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1590,6 +1649,7 @@ impl crate::Endpoint for ExternalContactMarkTagRequest {
             ),
         ],
         rules: &[s::Rule::AtLeastOne(&["add_tag", "remove_tag"])],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/mark_tag` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1704,6 +1764,7 @@ impl crate::Endpoint for ExternalContactTransferCustomerRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/transfer_customer` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1716,6 +1777,114 @@ pub struct ExternalContactTransferCustomerResponse {
 rt::wire! {
     ExternalContactTransferCustomerResponse: lenient, required 0;
     customer "customer": field Vec<wire::Plain>;
+}
+/// 分配在职或离职成员的客户（旧） — hand one customer of a member (on the job or gone) over to another member; the retired interface.
+///
+/// `POST /cgi-bin/externalcontact/transfer` · [official docs](https://developer.work.weixin.qq.com/document/path/92125)
+///
+/// **Deprecated:** use transfer\_customer, or resigned/transfer\_customer for members who left.
+///
+/// 企业可通过此接口，转接在职成员的客户或分配离职成员的客户给其他成员。external\_userid必须是handover\_userid的客户。
+/// The current docs replace it with `transfer_customer` (members on the job, up to 100 customers at a time) and
+/// `POST /cgi-bin/externalcontact/resigned/transfer_customer` (members who left).
+///
+/// # Limits
+///
+/// - `transfer_success_msg`: length at most 200 characters
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactTransferRequest {
+    /// 外部联系人的userid，注意不是企业成员的帐号
+    pub external_userid: String,
+    /// 原跟进成员（在职或离职）的userid
+    pub handover_userid: String,
+    /// 接替成员的userid
+    pub takeover_userid: String,
+    /// 转移成功后发给客户的消息，最多200个字符，不填则使用默认文案，目前只对在职成员分配客户的情况生效
+    ///
+    /// Limits: length at most 200 characters.
+    pub transfer_success_msg: Option<String>,
+}
+impl ExternalContactTransferRequest {
+    /// A `ExternalContactTransferRequest` of its required fields; the setters fill in the rest.
+    pub fn new(
+        external_userid: impl Into<String>,
+        handover_userid: impl Into<String>,
+        takeover_userid: impl Into<String>,
+    ) -> Self {
+        Self {
+            external_userid: external_userid.into(),
+            handover_userid: handover_userid.into(),
+            takeover_userid: takeover_userid.into(),
+            transfer_success_msg: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactTransferRequest via Call;
+    /// Sets [`transfer_success_msg`](Self::transfer_success_msg): 转移成功后发给客户的消息，最多200个字符，不填则使用默认文案，目前只对在职成员分配客户的情况生效
+    transfer_success_msg(transfer_success_msg: impl Into<String>) = transfer_success_msg.into();
+}
+rt::wire! {
+    ExternalContactTransferRequest: strict, required 7;
+    external_userid "external_userid": field wire::Lenient;
+    handover_userid "handover_userid": field wire::Lenient;
+    takeover_userid "takeover_userid": field wire::Lenient;
+    transfer_success_msg "transfer_success_msg": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactTransferRequest {
+    type Response = ExternalContactTransferResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.transfer",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/transfer",
+        doc: "https://developer.work.weixin.qq.com/document/path/92125",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param(
+                "external_userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "handover_userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "takeover_userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "transfer_success_msg",
+                s::Kind::String,
+                0,
+                s::Limits::NONE.length(None, Some(200), false),
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: Some(
+            "use transfer_customer, or resigned/transfer_customer for members who left",
+        ),
+    };
+}
+/// What `POST /cgi-bin/externalcontact/transfer` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactTransferResponse {}
+rt::wire! {
+    ExternalContactTransferResponse: lenient, required 0;
 }
 /// 获取待分配的离职成员列表 — page through the customers of members who left and are not yet reassigned.
 ///
@@ -1740,6 +1909,10 @@ pub struct ExternalContactGetUnassignedListRequest {
     pub page_size: Option<u32>,
     /// 分页查询游标，字符串类型，适用于数据量较大的情况，如果使用该参数则无需填写page\_id，该参数由上一次调用返回
     pub cursor: Option<String>,
+    /// 分页查询，要查询页号，从0开始（旧版文档；page\_id\*page\_size 需小于50000）
+    ///
+    /// Deprecated: use cursor.
+    pub page_id: Option<u32>,
 }
 impl ExternalContactGetUnassignedListRequest {
     /// A `ExternalContactGetUnassignedListRequest` of its required fields; the setters fill in the rest.
@@ -1747,6 +1920,7 @@ impl ExternalContactGetUnassignedListRequest {
         Self {
             page_size: None,
             cursor: None,
+            page_id: None,
         }
     }
 }
@@ -1756,6 +1930,9 @@ rt::setters! {
     page_size(page_size: u32) = page_size;
     /// Sets [`cursor`](Self::cursor): 分页查询游标，字符串类型，适用于数据量较大的情况，如果使用该参数则无需填写page\_id，该参数由上一次调用返回
     cursor(cursor: impl Into<String>) = cursor.into();
+    /// Sets [`page_id`](Self::page_id): 分页查询，要查询页号，从0开始（旧版文档
+    #[deprecated(note = "use cursor")]
+    page_id(page_id: u32) = page_id;
 }
 impl Call<ExternalContactGetUnassignedListRequest> {
     /// Every item of `info` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
@@ -1783,6 +1960,7 @@ rt::wire! {
     ExternalContactGetUnassignedListRequest: strict, required 0;
     page_size "page_size": opt wire::Lenient;
     cursor "cursor": opt wire::Lenient;
+    page_id "page_id": opt wire::Lenient;
 }
 impl crate::Endpoint for ExternalContactGetUnassignedListRequest {
     type Response = ExternalContactGetUnassignedListResponse;
@@ -1804,8 +1982,10 @@ impl crate::Endpoint for ExternalContactGetUnassignedListRequest {
                 None,
             ),
             s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
+            s::Param("page_id", s::Kind::Int, 0, s::Limits::NONE, Some("use cursor")),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/get_unassigned_list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1845,7 +2025,7 @@ rt::wire! {
 /// - `external_userid`: at most 10000 items
 /// - `chat_id_list`: at most 2000 items
 /// - `attachments`: at most 9 items
-/// - at least one of `text`, `attachments` is given
+/// - at least one of `text`, `attachments`, `image`, `link`, `miniprogram` is given
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ExternalContactAddMsgTemplateRequest {
@@ -1875,6 +2055,18 @@ pub struct ExternalContactAddMsgTemplateRequest {
     ///
     /// Limits: at most 9 items.
     pub attachments: Option<Vec<MsgTemplateAttachment>>,
+    /// 旧版接口的图片消息（与 text 同级）
+    ///
+    /// Deprecated: use attachments.
+    pub image: Option<MsgTemplateImage>,
+    /// 旧版接口的图文消息（与 text 同级）
+    ///
+    /// Deprecated: use attachments.
+    pub link: Option<MsgTemplateLink>,
+    /// 旧版接口的小程序消息（与 text 同级）
+    ///
+    /// Deprecated: use attachments.
+    pub miniprogram: Option<MsgTemplateMiniprogram>,
 }
 impl ExternalContactAddMsgTemplateRequest {
     /// A `ExternalContactAddMsgTemplateRequest` of its required fields; the setters fill in the rest.
@@ -1888,6 +2080,9 @@ impl ExternalContactAddMsgTemplateRequest {
             allow_select: None,
             text: None,
             attachments: None,
+            image: None,
+            link: None,
+            miniprogram: None,
         }
     }
 }
@@ -1909,6 +2104,15 @@ rt::setters! {
     text(text: impl Into<MsgTemplateText>) = text.into();
     /// Sets [`attachments`](Self::attachments): 附件，最多支持添加9个附件
     attachments(attachments: impl IntoIterator<Item = MsgTemplateAttachment>) = attachments.into_iter().collect();
+    /// Sets [`image`](Self::image): 旧版接口的图片消息（与 text 同级）
+    #[deprecated(note = "use attachments")]
+    image(image: impl Into<MsgTemplateImage>) = image.into();
+    /// Sets [`link`](Self::link): 旧版接口的图文消息（与 text 同级）
+    #[deprecated(note = "use attachments")]
+    link(link: impl Into<MsgTemplateLink>) = link.into();
+    /// Sets [`miniprogram`](Self::miniprogram): 旧版接口的小程序消息（与 text 同级）
+    #[deprecated(note = "use attachments")]
+    miniprogram(miniprogram: impl Into<MsgTemplateMiniprogram>) = miniprogram.into();
 }
 rt::wire! {
     ExternalContactAddMsgTemplateRequest: strict, required 0;
@@ -1920,6 +2124,9 @@ rt::wire! {
     allow_select "allow_select": opt wire::Lenient;
     text "text": opt wire::Plain;
     attachments "attachments": opt Vec<wire::Plain>;
+    image "image": opt wire::Plain;
+    link "link": opt wire::Plain;
+    miniprogram "miniprogram": opt wire::Plain;
 }
 impl crate::Endpoint for ExternalContactAddMsgTemplateRequest {
     type Response = ExternalContactAddMsgTemplateResponse;
@@ -1977,8 +2184,32 @@ impl crate::Endpoint for ExternalContactAddMsgTemplateRequest {
                 s::Limits::NONE.items(None, Some(9)),
                 None,
             ),
+            s::Param(
+                "image",
+                s::Kind::Object(&SCHEMA_MSG_TEMPLATE_IMAGE),
+                0,
+                s::Limits::NONE,
+                Some("use attachments"),
+            ),
+            s::Param(
+                "link",
+                s::Kind::Object(&SCHEMA_MSG_TEMPLATE_LINK),
+                0,
+                s::Limits::NONE,
+                Some("use attachments"),
+            ),
+            s::Param(
+                "miniprogram",
+                s::Kind::Object(&SCHEMA_MSG_TEMPLATE_MINIPROGRAM),
+                0,
+                s::Limits::NONE,
+                Some("use attachments"),
+            ),
         ],
-        rules: &[s::Rule::AtLeastOne(&["text", "attachments"])],
+        rules: &[
+            s::Rule::AtLeastOne(&["text", "attachments", "image", "link", "miniprogram"]),
+        ],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/add_msg_template` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1992,7 +2223,7 @@ pub struct ExternalContactAddMsgTemplateResponse {
 }
 rt::wire! {
     ExternalContactAddMsgTemplateResponse: lenient, required 0;
-    fail_list "fail_list": many Vec<wire::Lenient>;
+    fail_list "fail_list": field Vec<wire::Lenient>;
     msgid "msgid": field wire::Lenient;
 }
 /// 获取企业群发消息发送结果（旧） — legacy per-recipient results of a mass-message task.
@@ -2091,6 +2322,7 @@ impl crate::Endpoint for ExternalContactGetGroupMsgResultRequest {
             s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/get_group_msg_result` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2126,7 +2358,7 @@ rt::wire! {
 /// # Limits
 ///
 /// - `attachments`: at most 9 items
-/// - at least one of `text`, `attachments` is given
+/// - at least one of `text`, `attachments`, `image`, `link`, `miniprogram` is given
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExternalContactSendWelcomeMsgRequest {
@@ -2138,6 +2370,18 @@ pub struct ExternalContactSendWelcomeMsgRequest {
     ///
     /// Limits: at most 9 items.
     pub attachments: Option<Vec<WelcomeAttachment>>,
+    /// 旧版欢迎语的图片消息（与 text 同级）
+    ///
+    /// Deprecated: use attachments.
+    pub image: Option<WelcomeImage>,
+    /// 旧版欢迎语的图文消息（与 text 同级）
+    ///
+    /// Deprecated: use attachments.
+    pub link: Option<WelcomeLink>,
+    /// 旧版欢迎语的小程序消息（与 text 同级）
+    ///
+    /// Deprecated: use attachments.
+    pub miniprogram: Option<WelcomeMiniprogram>,
 }
 impl ExternalContactSendWelcomeMsgRequest {
     /// A `ExternalContactSendWelcomeMsgRequest` of its required fields; the setters fill in the rest.
@@ -2146,6 +2390,9 @@ impl ExternalContactSendWelcomeMsgRequest {
             welcome_code: welcome_code.into(),
             text: None,
             attachments: None,
+            image: None,
+            link: None,
+            miniprogram: None,
         }
     }
 }
@@ -2155,12 +2402,24 @@ rt::setters! {
     text(text: impl Into<WelcomeText>) = text.into();
     /// Sets [`attachments`](Self::attachments): 附件，最多可添加9个附件
     attachments(attachments: impl IntoIterator<Item = WelcomeAttachment>) = attachments.into_iter().collect();
+    /// Sets [`image`](Self::image): 旧版欢迎语的图片消息（与 text 同级）
+    #[deprecated(note = "use attachments")]
+    image(image: impl Into<WelcomeImage>) = image.into();
+    /// Sets [`link`](Self::link): 旧版欢迎语的图文消息（与 text 同级）
+    #[deprecated(note = "use attachments")]
+    link(link: impl Into<WelcomeLink>) = link.into();
+    /// Sets [`miniprogram`](Self::miniprogram): 旧版欢迎语的小程序消息（与 text 同级）
+    #[deprecated(note = "use attachments")]
+    miniprogram(miniprogram: impl Into<WelcomeMiniprogram>) = miniprogram.into();
 }
 rt::wire! {
     ExternalContactSendWelcomeMsgRequest: strict, required 1;
     welcome_code "welcome_code": field wire::Expose;
     text "text": opt wire::Plain;
     attachments "attachments": opt Vec<wire::Plain>;
+    image "image": opt wire::Plain;
+    link "link": opt wire::Plain;
+    miniprogram "miniprogram": opt wire::Plain;
 }
 impl crate::Endpoint for ExternalContactSendWelcomeMsgRequest {
     type Response = ExternalContactSendWelcomeMsgResponse;
@@ -2195,8 +2454,32 @@ impl crate::Endpoint for ExternalContactSendWelcomeMsgRequest {
                 s::Limits::NONE.items(None, Some(9)),
                 None,
             ),
+            s::Param(
+                "image",
+                s::Kind::Object(&SCHEMA_WELCOME_IMAGE),
+                0,
+                s::Limits::NONE,
+                Some("use attachments"),
+            ),
+            s::Param(
+                "link",
+                s::Kind::Object(&SCHEMA_WELCOME_LINK),
+                0,
+                s::Limits::NONE,
+                Some("use attachments"),
+            ),
+            s::Param(
+                "miniprogram",
+                s::Kind::Object(&SCHEMA_WELCOME_MINIPROGRAM),
+                0,
+                s::Limits::NONE,
+                Some("use attachments"),
+            ),
         ],
-        rules: &[s::Rule::AtLeastOne(&["text", "attachments"])],
+        rules: &[
+            s::Rule::AtLeastOne(&["text", "attachments", "image", "link", "miniprogram"]),
+        ],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/send_welcome_msg` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2349,6 +2632,7 @@ impl crate::Endpoint for ExternalContactAddGroupWelcomeTemplateRequest {
                 &["text", "image", "link", "miniprogram", "file", "video"],
             ),
         ],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/group_welcome_template/add` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2489,6 +2773,7 @@ impl crate::Endpoint for ExternalContactEditGroupWelcomeTemplateRequest {
             s::Param("agentid", s::Kind::Int, 0, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/group_welcome_template/edit` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2534,6 +2819,7 @@ impl crate::Endpoint for ExternalContactGetGroupWelcomeTemplateRequest {
             s::Param("template_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/group_welcome_template/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2610,6 +2896,7 @@ impl crate::Endpoint for ExternalContactDelGroupWelcomeTemplateRequest {
             s::Param("agentid", s::Kind::Int, 0, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/group_welcome_template/del` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2708,6 +2995,7 @@ impl crate::Endpoint for ExternalContactGetUserBehaviorDataRequest {
             s::Param("end_time", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
         ],
         rules: &[s::Rule::AtLeastOne(&["userid", "partyid"])],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/get_user_behavior_data` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2836,6 +3124,7 @@ impl crate::Endpoint for ExternalContactGetGroupChatListRequest {
             s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/groupchat/list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2904,6 +3193,7 @@ impl crate::Endpoint for ExternalContactGetGroupChatRequest {
             s::Param("need_name", s::Kind::Flag, 0, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/groupchat/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2939,7 +3229,7 @@ pub struct ExternalContactGetGroupChatStatisticRequest {
     /// 结束日期的时间戳，填当天的0时0分0秒（否则系统自动处理为当天的0分0秒）。取值范围：昨天至前180天。如果不填，默认同 day\_begin\_time（即默认取一天的数据）
     pub day_end_time: Option<i64>,
     /// 群主过滤。如果不填，表示获取应用可见范围内全部群主的数据（但是不建议这么用，如果可见范围人数超过1000人，为了防止数据包过大，会报错 81017）
-    pub owner_filter: GroupChatStatisticOwnerFilter,
+    pub owner_filter: Option<GroupChatStatisticOwnerFilter>,
     /// 排序方式。1 - 新增群的数量；2 - 群总数；3 - 新增群人数；4 - 群总人数。默认为1
     ///
     /// Server default: `1`.
@@ -2961,14 +3251,11 @@ pub struct ExternalContactGetGroupChatStatisticRequest {
 }
 impl ExternalContactGetGroupChatStatisticRequest {
     /// A `ExternalContactGetGroupChatStatisticRequest` of its required fields; the setters fill in the rest.
-    pub fn new(
-        day_begin_time: i64,
-        owner_filter: impl Into<GroupChatStatisticOwnerFilter>,
-    ) -> Self {
+    pub fn new(day_begin_time: i64) -> Self {
         Self {
             day_begin_time,
             day_end_time: None,
-            owner_filter: owner_filter.into(),
+            owner_filter: None,
             order_by: None,
             order_asc: None,
             offset: None,
@@ -2980,6 +3267,8 @@ rt::setters! {
     ExternalContactGetGroupChatStatisticRequest via Call;
     /// Sets [`day_end_time`](Self::day_end_time): 结束日期的时间戳，填当天的0时0分0秒（否则系统自动处理为当天的0分0秒）
     day_end_time(day_end_time: i64) = day_end_time;
+    /// Sets [`owner_filter`](Self::owner_filter): 群主过滤
+    owner_filter(owner_filter: impl Into<GroupChatStatisticOwnerFilter>) = owner_filter.into();
     /// Sets [`order_by`](Self::order_by): 排序方式
     order_by(order_by: impl Into<GroupChatStatisticOrderBy>) = order_by.into();
     /// Sets [`order_asc`](Self::order_asc): 是否升序
@@ -2990,10 +3279,10 @@ rt::setters! {
     limit(limit: u32) = limit;
 }
 rt::wire! {
-    ExternalContactGetGroupChatStatisticRequest: strict, required 5;
+    ExternalContactGetGroupChatStatisticRequest: strict, required 1;
     day_begin_time "day_begin_time": field wire::Lenient;
     day_end_time "day_end_time": opt wire::Lenient;
-    owner_filter "owner_filter": field wire::Plain = <GroupChatStatisticOwnerFilter as de::Fields>::init();
+    owner_filter "owner_filter": opt wire::Plain;
     order_by "order_by": opt wire::Plain;
     order_asc "order_asc": opt wire::Flag;
     offset "offset": opt wire::Lenient;
@@ -3016,7 +3305,7 @@ impl crate::Endpoint for ExternalContactGetGroupChatStatisticRequest {
             s::Param(
                 "owner_filter",
                 s::Kind::Object(&SCHEMA_GROUP_CHAT_STATISTIC_OWNER_FILTER),
-                s::REQUIRED,
+                0,
                 s::Limits::NONE,
                 None,
             ),
@@ -3038,6 +3327,7 @@ impl crate::Endpoint for ExternalContactGetGroupChatStatisticRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/groupchat/statistic` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -3412,8 +3702,8 @@ rt::wire! {
     skip_verify "skip_verify": opt wire::Lenient;
     state "state": opt wire::Lenient;
     qr_code "qr_code": opt wire::Lenient;
-    user "user": many Vec<wire::Lenient>;
-    party "party": many Vec<wire::Lenient>;
+    user "user": field Vec<wire::Lenient>;
+    party "party": field Vec<wire::Lenient>;
     is_temp "is_temp": opt wire::Lenient;
     expires_in "expires_in": opt wire::Lenient;
     chat_expires_in "chat_expires_in": opt wire::Lenient;
@@ -3485,8 +3775,8 @@ pub struct CustomerSubscriberInfo {
 }
 rt::wire! {
     CustomerSubscriberInfo: lenient, required 0;
-    tag_id "tag_id": many Vec<wire::Lenient>;
-    remark_mobiles "remark_mobiles": many Vec<wire::Lenient>;
+    tag_id "tag_id": field Vec<wire::Lenient>;
+    remark_mobiles "remark_mobiles": field Vec<wire::Lenient>;
     remark "remark": opt wire::Lenient;
 }
 /// 客户（外部联系人）的基本信息：`get` 的 `external_contact`，`batch/get_by_user` 各项的 `external_contact`
@@ -3627,9 +3917,9 @@ rt::wire! {
     remark "remark": opt wire::Lenient;
     description "description": opt wire::Lenient;
     createtime "createtime": opt wire::Lenient;
-    tags "tags": many Vec<wire::Plain>;
+    tags "tags": field Vec<wire::Plain>;
     remark_corp_name "remark_corp_name": opt wire::Lenient;
-    remark_mobiles "remark_mobiles": many Vec<wire::Lenient>;
+    remark_mobiles "remark_mobiles": field Vec<wire::Lenient>;
     add_way "add_way": opt wire::Plain;
     wechat_channels "wechat_channels": opt wire::Plain;
     oper_userid "oper_userid": opt wire::Lenient;
@@ -3671,9 +3961,9 @@ rt::wire! {
     remark "remark": opt wire::Lenient;
     description "description": opt wire::Lenient;
     createtime "createtime": opt wire::Lenient;
-    tag_id "tag_id": many Vec<wire::Lenient>;
+    tag_id "tag_id": field Vec<wire::Lenient>;
     remark_corp_name "remark_corp_name": opt wire::Lenient;
-    remark_mobiles "remark_mobiles": many Vec<wire::Lenient>;
+    remark_mobiles "remark_mobiles": field Vec<wire::Lenient>;
     add_way "add_way": opt wire::Plain;
     wechat_channels "wechat_channels": opt wire::Plain;
     oper_userid "oper_userid": opt wire::Lenient;
@@ -3740,7 +4030,7 @@ rt::wire! {
     create_time "create_time": opt wire::Lenient;
     order "order": opt wire::Lenient;
     deleted "deleted": opt wire::Lenient;
-    tag "tag": many Vec<wire::Plain>;
+    tag "tag": field Vec<wire::Plain>;
 }
 /// `add_corp_tag` 要添加的一个标签
 #[derive(Clone, Debug, PartialEq)]
@@ -4799,7 +5089,7 @@ rt::wire! {
     create_time "create_time": field wire::Lenient;
     notice "notice": opt wire::Lenient;
     member_list "member_list": field Vec<wire::Plain>;
-    admin_list "admin_list": many Vec<wire::Plain>;
+    admin_list "admin_list": field Vec<wire::Plain>;
     member_version "member_version": opt wire::Lenient;
 }
 rt::int_enum! {

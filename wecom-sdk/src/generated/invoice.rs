@@ -118,6 +118,7 @@ impl crate::Endpoint for InvoiceGetInfoRequest {
             s::Param("encrypt_code", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/card/invoice/reimburse/getinvoiceinfo` answers: a [`InvoiceInfo`].
@@ -167,6 +168,7 @@ impl crate::Endpoint for InvoiceGetInfoBatchRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/card/invoice/reimburse/getinvoiceinfobatch` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -261,6 +263,7 @@ impl crate::Endpoint for InvoiceUpdateStatusRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/card/invoice/reimburse/updateinvoicestatus` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -351,6 +354,7 @@ impl crate::Endpoint for InvoiceUpdateStatusBatchRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/card/invoice/reimburse/updatestatusbatch` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -507,7 +511,7 @@ rt::wire! {
     remarks "remarks": opt wire::Lenient;
     cashier "cashier": opt wire::Lenient;
     maker "maker": opt wire::Lenient;
-    info "info": many Vec<wire::Plain>;
+    info "info": field Vec<wire::Plain>;
     order_id "order_id": opt wire::Lenient;
 }
 /// 一张电子发票的结构化信息：`card/invoice/reimburse/getinvoiceinfo` 的返回体、`getinvoiceinfobatch` 的 `item_list` 的一项
@@ -517,9 +521,9 @@ pub struct InvoiceInfo {
     /// 发票id
     pub card_id: String,
     /// 发票的有效期起始时间
-    pub begin_time: i64,
+    pub begin_time: Option<i64>,
     /// 发票的有效期截止时间
-    pub end_time: i64,
+    pub end_time: Option<i64>,
     /// 用户标识
     pub openid: String,
     /// 发票类型，如广东增值税普通发票
@@ -534,8 +538,8 @@ pub struct InvoiceInfo {
 rt::wire! {
     InvoiceInfo: lenient, required 0;
     card_id "card_id": field wire::Lenient;
-    begin_time "begin_time": field wire::Lenient;
-    end_time "end_time": field wire::Lenient;
+    begin_time "begin_time": opt wire::Lenient;
+    end_time "end_time": opt wire::Lenient;
     openid "openid": field wire::Lenient;
     type_ "type": field wire::Lenient;
     payee "payee": field wire::Lenient;

@@ -75,6 +75,7 @@ impl crate::Endpoint for JsapiGetCorpTicketRequest {
         idempotent: true,
         params: &[],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/get_jsapi_ticket` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -137,6 +138,7 @@ impl crate::Endpoint for JsapiGetAgentTicketRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/ticket/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).

@@ -128,6 +128,7 @@ impl crate::Endpoint for MediaUploadRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
     fn files(&self) -> Vec<(&'static str, Upload)> {
         let files = vec![("media", self.media.clone())];
@@ -202,6 +203,7 @@ impl crate::Endpoint for MediaUploadImgRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
     fn files(&self) -> Vec<(&'static str, Upload)> {
         let files = vec![("media", self.media.clone())];
@@ -268,6 +270,7 @@ impl crate::DownloadEndpoint for MediaGetRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/media/get` answers: the file itself, streamed (WeCom's refusals become [`crate::Error::Api`]).
@@ -320,6 +323,7 @@ impl crate::DownloadEndpoint for MediaGetJssdkRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/media/get/jssdk` answers: the file itself, streamed (WeCom's refusals become [`crate::Error::Api`]).

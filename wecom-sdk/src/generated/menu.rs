@@ -108,6 +108,7 @@ impl crate::Endpoint for MenuCreateRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/menu/create` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -159,6 +160,7 @@ impl crate::Endpoint for MenuGetRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/menu/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -214,6 +216,7 @@ impl crate::Endpoint for MenuDeleteRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/menu/delete` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).

@@ -266,6 +266,7 @@ impl crate::Endpoint for MessageSendRequest {
             ),
         ],
         rules: &[s::Rule::AtLeastOne(&["touser", "toparty", "totag"])],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/message/send` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -287,10 +288,10 @@ pub struct MessageSendResponse {
 }
 rt::wire! {
     MessageSendResponse: lenient, required 0;
-    invaliduser "invaliduser": many wire::Piped<wire::Lenient>;
-    invalidparty "invalidparty": many wire::Piped<wire::Lenient>;
-    invalidtag "invalidtag": many wire::Piped<wire::Lenient>;
-    unlicenseduser "unlicenseduser": many wire::Piped<wire::Lenient>;
+    invaliduser "invaliduser": field wire::Piped<wire::Lenient>;
+    invalidparty "invalidparty": field wire::Piped<wire::Lenient>;
+    invalidtag "invalidtag": field wire::Piped<wire::Lenient>;
+    unlicenseduser "unlicenseduser": field wire::Piped<wire::Lenient>;
     msgid "msgid": opt wire::Lenient;
     response_code "response_code": opt wire::Lenient;
 }
@@ -368,6 +369,7 @@ impl crate::Endpoint for MessageUpdateTaskcardRequest {
             s::Param("replace_name", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/message/update_taskcard` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -379,5 +381,5 @@ pub struct MessageUpdateTaskcardResponse {
 }
 rt::wire! {
     MessageUpdateTaskcardResponse: lenient, required 0;
-    invaliduser "invaliduser": many Vec<wire::Lenient>;
+    invaliduser "invaliduser": field Vec<wire::Lenient>;
 }

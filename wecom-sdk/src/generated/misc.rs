@@ -68,6 +68,7 @@ impl crate::Endpoint for MiscGetCallbackIpRequest {
         idempotent: true,
         params: &[],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/getcallbackip` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -114,6 +115,7 @@ impl crate::Endpoint for MiscGetApiDomainIpRequest {
         idempotent: true,
         params: &[],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/get_api_domain_ip` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).

@@ -458,6 +458,7 @@ impl crate::Endpoint for OaGetCheckinDataRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/checkin/getcheckindata` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -533,6 +534,7 @@ impl crate::Endpoint for OaGetCheckinOptionRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/checkin/getcheckinoption` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -579,6 +581,7 @@ impl crate::Endpoint for OaGetCorpCheckinOptionRequest {
         idempotent: false,
         params: &[],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/checkin/getcorpcheckinoption` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -661,6 +664,7 @@ impl crate::Endpoint for OaGetCheckinDayDataRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/checkin/getcheckin_daydata` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -743,6 +747,7 @@ impl crate::Endpoint for OaGetCheckinMonthDataRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/checkin/getcheckin_monthdata` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -824,6 +829,7 @@ impl crate::Endpoint for OaGetCheckinScheduleListRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/checkin/getcheckinschedulist` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -898,6 +904,7 @@ impl crate::Endpoint for OaSetCheckinScheduleListRequest {
             s::Param("yearmonth", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/checkin/setcheckinschedulist` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -975,6 +982,7 @@ impl crate::Endpoint for OaAddCheckinUserFaceRequest {
             s::Param("userface", s::Kind::String, 0, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/checkin/addcheckinuserface` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1073,6 +1081,7 @@ impl crate::Endpoint for OaGetHardwareCheckinDataRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/hardware/get_hardware_checkin_data` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1191,6 +1200,7 @@ impl crate::Endpoint for OaGetJournalRecordListRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/journal/get_record_list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1260,6 +1270,7 @@ impl crate::Endpoint for OaGetJournalRecordDetailRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/journal/get_record_detail` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1334,6 +1345,7 @@ impl crate::Endpoint for OaGetJournalStatListRequest {
             s::Param("endtime", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/journal/get_stat_list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1469,6 +1481,7 @@ impl crate::Endpoint for OaMeetingRoomAddRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/meetingroom/add` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1555,6 +1568,7 @@ impl crate::Endpoint for OaMeetingRoomListRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/meetingroom/list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1698,6 +1712,7 @@ impl crate::Endpoint for OaMeetingRoomEditRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/meetingroom/edit` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1745,6 +1760,7 @@ impl crate::Endpoint for OaMeetingRoomDeleteRequest {
             s::Param("meetingroom_id", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/meetingroom/del` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1835,6 +1851,7 @@ impl crate::Endpoint for OaMeetingRoomGetBookingInfoRequest {
             s::Param("floor", s::Kind::String, 0, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/meetingroom/get_booking_info` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1934,6 +1951,7 @@ impl crate::Endpoint for OaMeetingRoomBookRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/meetingroom/book` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1960,11 +1978,22 @@ rt::wire! {
 /// 企业可通过此接口取消会议室的预定。
 ///
 /// 权限：自建应用配置到「应用管理 - 会议室 - 可调用接口的应用」中；代开发应用、第三方应用暂不支持。
+///
+/// # Limits
+///
+/// - at least one of `booking_id`, `meeting_id` is given
+/// - at most one of `booking_id`, `meeting_id` is given
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OaMeetingRoomCancelBookRequest {
     /// 会议室的预定id
-    pub booking_id: String,
+    ///
+    /// Required, unless the deprecated `meeting_id` is sent in its place (`None` then).
+    pub booking_id: Option<String>,
+    /// 会议的id（2023年12月以前版本文档的参数）
+    ///
+    /// Deprecated: use booking\_id.
+    pub meeting_id: Option<String>,
     /// 是否保留日程，0-同步删除 1-保留，仅对非重复日程有效
     pub keep_schedule: Option<bool>,
     /// 对于重复日程，如果不填写此参数，表示取消所有重复预定；如果填写，则表示取消对应日期当天的会议室预定
@@ -1974,7 +2003,8 @@ impl OaMeetingRoomCancelBookRequest {
     /// A `OaMeetingRoomCancelBookRequest` of its required fields; the setters fill in the rest.
     pub fn new(booking_id: impl Into<String>) -> Self {
         Self {
-            booking_id: booking_id.into(),
+            booking_id: Some(booking_id.into()),
+            meeting_id: None,
             keep_schedule: None,
             cancel_date: None,
         }
@@ -1982,14 +2012,20 @@ impl OaMeetingRoomCancelBookRequest {
 }
 rt::setters! {
     OaMeetingRoomCancelBookRequest via Call;
+    /// Sets [`booking_id`](Self::booking_id): 会议室的预定id
+    booking_id(booking_id: impl Into<String>) = booking_id.into();
+    /// Sets [`meeting_id`](Self::meeting_id): 会议的id（2023年12月以前版本文档的参数）
+    #[deprecated(note = "use booking_id")]
+    meeting_id(meeting_id: impl Into<String>) = meeting_id.into();
     /// Sets [`keep_schedule`](Self::keep_schedule): 是否保留日程，0-同步删除 1-保留，仅对非重复日程有效
     keep_schedule(keep_schedule: bool) = keep_schedule;
     /// Sets [`cancel_date`](Self::cancel_date): 对于重复日程，如果不填写此参数，表示取消所有重复预定
     cancel_date(cancel_date: u32) = cancel_date;
 }
 rt::wire! {
-    OaMeetingRoomCancelBookRequest: strict, required 1;
-    booking_id "booking_id": field wire::Lenient;
+    OaMeetingRoomCancelBookRequest: strict, required 0;
+    booking_id "booking_id": opt wire::Lenient;
+    meeting_id "meeting_id": opt wire::Lenient;
     keep_schedule "keep_schedule": opt wire::Flag;
     cancel_date "cancel_date": opt wire::Lenient;
 }
@@ -2005,11 +2041,22 @@ impl crate::Endpoint for OaMeetingRoomCancelBookRequest {
         sensitive: false,
         idempotent: false,
         params: &[
-            s::Param("booking_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+            s::Param("booking_id", s::Kind::String, 0, s::Limits::NONE, None),
+            s::Param(
+                "meeting_id",
+                s::Kind::String,
+                0,
+                s::Limits::NONE,
+                Some("use booking_id"),
+            ),
             s::Param("keep_schedule", s::Kind::Flag, 0, s::Limits::NONE, None),
             s::Param("cancel_date", s::Kind::Int, 0, s::Limits::NONE, None),
         ],
-        rules: &[],
+        rules: &[
+            s::Rule::AtLeastOne(&["booking_id", "meeting_id"]),
+            s::Rule::AtMostOne(&["booking_id", "meeting_id"]),
+        ],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/meetingroom/cancel_book` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2064,6 +2111,7 @@ impl crate::Endpoint for OaMeetingRoomGetBookingInfoByMeetingIdRequest {
             s::Param("meeting_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/meetingroom/get_booking_info_by_meeting_id` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2121,6 +2169,7 @@ impl crate::Endpoint for OaGetTemplateDetailRequest {
             s::Param("template_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/gettemplatedetail` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2134,7 +2183,7 @@ pub struct OaGetTemplateDetailResponse {
 }
 rt::wire! {
     OaGetTemplateDetailResponse: lenient, required 0;
-    template_names "template_names": many Vec<wire::Plain>;
+    template_names "template_names": field Vec<wire::Plain>;
     template_content "template_content": opt wire::Plain;
 }
 /// 提交审批申请 — submit an approval request on behalf of a member.
@@ -2147,6 +2196,7 @@ rt::wire! {
 ///
 /// # Limits
 ///
+/// - `notifyer`: length 1 to 64 bytes (UTF-8)
 /// - `summary_list`: at most 3 items
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -2161,6 +2211,20 @@ pub struct OaApplyEventRequest {
     pub choose_department: Option<u32>,
     /// 新版流程列表，use\_template\_approver为0时必填
     pub process: Option<ApprovalApplyProcess>,
+    /// 旧版审批流程信息：审批节点列表，仅use\_template\_approver为0时生效
+    ///
+    /// Deprecated: use process.
+    pub approver: Option<Vec<ApprovalApprover>>,
+    /// 旧版抄送人节点userid列表，仅use\_template\_approver为0时生效
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    ///
+    /// Deprecated: use process (a node of type 2).
+    pub notifyer: Option<Vec<String>>,
+    /// 旧版抄送方式：1-提单时抄送（默认值）；2-单据通过后抄送；3-提单和单据通过后抄送。仅use\_template\_approver为0时生效
+    ///
+    /// Deprecated: use process.
+    pub notify_type: Option<ApprovalNotifyType>,
     /// 审批申请数据，可定义审批申请中各个控件的值，其中必填项必须有值，选填项可为空，数据结构同“获取审批申请详情”接口返回值中同名参数“apply\_data”
     pub apply_data: ApprovalApplyData,
     /// 摘要信息，用于显示在审批通知卡片、审批列表的摘要信息，最多3行
@@ -2183,6 +2247,9 @@ impl OaApplyEventRequest {
             use_template_approver: use_template_approver.into(),
             choose_department: None,
             process: None,
+            approver: None,
+            notifyer: None,
+            notify_type: None,
             apply_data: apply_data.into(),
             summary_list: summary_list.into_iter().collect(),
         }
@@ -2194,14 +2261,26 @@ rt::setters! {
     choose_department(choose_department: u32) = choose_department;
     /// Sets [`process`](Self::process): 新版流程列表，use\_template\_approver为0时必填
     process(process: impl Into<ApprovalApplyProcess>) = process.into();
+    /// Sets [`approver`](Self::approver): 旧版审批流程信息：审批节点列表，仅use\_template\_approver为0时生效
+    #[deprecated(note = "use process")]
+    approver(approver: impl IntoIterator<Item = ApprovalApprover>) = approver.into_iter().collect();
+    /// Sets [`notifyer`](Self::notifyer): 旧版抄送人节点userid列表，仅use\_template\_approver为0时生效
+    #[deprecated(note = "use process (a node of type 2)")]
+    notifyer(notifyer: impl IntoIterator<Item = impl Into<String>>) = notifyer.into_iter().map(Into::into).collect();
+    /// Sets [`notify_type`](Self::notify_type): 旧版抄送方式：1-提单时抄送（默认值）
+    #[deprecated(note = "use process")]
+    notify_type(notify_type: impl Into<ApprovalNotifyType>) = notify_type.into();
 }
 rt::wire! {
-    OaApplyEventRequest: strict, required 103;
+    OaApplyEventRequest: strict, required 775;
     creator_userid "creator_userid": field wire::Lenient;
     template_id "template_id": field wire::Lenient;
     use_template_approver "use_template_approver": field wire::Plain;
     choose_department "choose_department": opt wire::Lenient;
     process "process": opt wire::Plain;
+    approver "approver": opt Vec<wire::Plain>;
+    notifyer "notifyer": opt Vec<wire::Lenient>;
+    notify_type "notify_type": opt wire::Plain;
     apply_data "apply_data": field wire::Plain = <ApprovalApplyData as de::Fields>::init();
     summary_list "summary_list": field Vec<wire::Plain>;
 }
@@ -2241,6 +2320,27 @@ impl crate::Endpoint for OaApplyEventRequest {
                 None,
             ),
             s::Param(
+                "approver",
+                s::Kind::List(&s::Kind::Object(&SCHEMA_APPROVAL_APPROVER)),
+                0,
+                s::Limits::NONE,
+                Some("use process"),
+            ),
+            s::Param(
+                "notifyer",
+                s::Kind::List(&s::Kind::String),
+                0,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                Some("use process (a node of type 2)"),
+            ),
+            s::Param(
+                "notify_type",
+                s::Kind::IntEnum(&SCHEMA_APPROVAL_NOTIFY_TYPE),
+                0,
+                s::Limits::NONE,
+                Some("use process"),
+            ),
+            s::Param(
                 "apply_data",
                 s::Kind::Object(&SCHEMA_APPROVAL_APPLY_DATA),
                 s::REQUIRED,
@@ -2256,6 +2356,7 @@ impl crate::Endpoint for OaApplyEventRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/applyevent` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2302,6 +2403,14 @@ pub struct OaGetApprovalInfoRequest {
     pub size: u32,
     /// 筛选条件，可对批量拉取的审批申请设置约束条件，支持设置多个条件
     pub filters: Option<Vec<ApprovalInfoFilter>>,
+    /// 旧版分页游标（整数，旧接口的 cursor/next\_cursor 分页，后续不再维护）
+    ///
+    /// Deprecated: use new\_cursor.
+    pub cursor: Option<u64>,
+    /// wechatpy 发送筛选条件所用的名字（文档为 filters）
+    ///
+    /// Deprecated: use filters.
+    pub filter: Option<Vec<ApprovalInfoFilter>>,
 }
 impl OaGetApprovalInfoRequest {
     /// A `OaGetApprovalInfoRequest` of its required fields; the setters fill in the rest.
@@ -2312,6 +2421,8 @@ impl OaGetApprovalInfoRequest {
             new_cursor: None,
             size,
             filters: None,
+            cursor: None,
+            filter: None,
         }
     }
 }
@@ -2321,6 +2432,12 @@ rt::setters! {
     new_cursor(new_cursor: impl Into<String>) = new_cursor.into();
     /// Sets [`filters`](Self::filters): 筛选条件，可对批量拉取的审批申请设置约束条件，支持设置多个条件
     filters(filters: impl IntoIterator<Item = ApprovalInfoFilter>) = filters.into_iter().collect();
+    /// Sets [`cursor`](Self::cursor): 旧版分页游标（整数，旧接口的 cursor/next\_cursor 分页，后续不再维护）
+    #[deprecated(note = "use new_cursor")]
+    cursor(cursor: u64) = cursor;
+    /// Sets [`filter`](Self::filter): wechatpy 发送筛选条件所用的名字（文档为 filters）
+    #[deprecated(note = "use filters")]
+    filter(filter: impl IntoIterator<Item = ApprovalInfoFilter>) = filter.into_iter().collect();
 }
 impl Call<OaGetApprovalInfoRequest> {
     /// Every item of `sp_no_list` across all pages, following `new_next_cursor` into `new_cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
@@ -2351,6 +2468,8 @@ rt::wire! {
     new_cursor "new_cursor": opt wire::Lenient;
     size "size": field wire::Lenient;
     filters "filters": opt Vec<wire::Plain>;
+    cursor "cursor": opt wire::Lenient;
+    filter "filter": opt Vec<wire::Plain>;
 }
 impl crate::Endpoint for OaGetApprovalInfoRequest {
     type Response = OaGetApprovalInfoResponse;
@@ -2381,8 +2500,17 @@ impl crate::Endpoint for OaGetApprovalInfoRequest {
                 s::Limits::NONE,
                 None,
             ),
+            s::Param("cursor", s::Kind::Int, 0, s::Limits::NONE, Some("use new_cursor")),
+            s::Param(
+                "filter",
+                s::Kind::List(&s::Kind::Object(&SCHEMA_APPROVAL_INFO_FILTER)),
+                0,
+                s::Limits::NONE,
+                Some("use filters"),
+            ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/getapprovalinfo` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2439,6 +2567,7 @@ impl crate::Endpoint for OaGetApprovalDetailRequest {
             s::Param("sp_no", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/getapprovaldetail` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2489,6 +2618,7 @@ impl crate::Endpoint for OaGetOpenApprovalDataRequest {
             s::Param("thirdNo", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/corp/getopenapprovaldata` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2601,6 +2731,7 @@ impl crate::Endpoint for OaGetDialRecordRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/dial/get_dial_record` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2688,7 +2819,7 @@ rt::wire! {
     wifiname "wifiname": opt wire::Lenient;
     notes "notes": opt wire::Lenient;
     wifimac "wifimac": opt wire::Lenient;
-    mediaids "mediaids": many Vec<wire::Lenient>;
+    mediaids "mediaids": field Vec<wire::Lenient>;
     lat "lat": opt wire::Lenient;
     lng "lng": opt wire::Lenient;
     deviceid "deviceid": opt wire::Lenient;
@@ -2771,8 +2902,8 @@ pub struct CheckinDate {
 }
 rt::wire! {
     CheckinDate: lenient, required 0;
-    workdays "workdays": many Vec<wire::Lenient>;
-    checkintime "checkintime": many Vec<wire::Plain>;
+    workdays "workdays": field Vec<wire::Lenient>;
+    checkintime "checkintime": field Vec<wire::Plain>;
     noneed_offwork "noneed_offwork": opt wire::Lenient;
     limit_aheadtime "limit_aheadtime": opt wire::Lenient;
     flex_time "flex_time": opt wire::Lenient;
@@ -2794,7 +2925,7 @@ rt::wire! {
     CheckinSpecialDay: lenient, required 0;
     timestamp "timestamp": opt wire::Lenient;
     notes "notes": opt wire::Lenient;
-    checkintime "checkintime": many Vec<wire::Plain>;
+    checkintime "checkintime": field Vec<wire::Plain>;
 }
 /// 打卡地点-WiFi打卡信息（group.wifimac\_infos 的一项）
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -2880,7 +3011,7 @@ rt::wire! {
     rest_begin_time "rest_begin_time": opt wire::Lenient;
     rest_end_time "rest_end_time": opt wire::Lenient;
     allow_rest "allow_rest": opt wire::Lenient;
-    rest_times "rest_times": many Vec<wire::Plain>;
+    rest_times "rest_times": field Vec<wire::Plain>;
 }
 /// 迟到规则时间（late\_rule.timerules 的一项）
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -2908,7 +3039,7 @@ pub struct CheckinLateRule {
 rt::wire! {
     CheckinLateRule: lenient, required 0;
     allow_offwork_after_time "allow_offwork_after_time": opt wire::Lenient;
-    timerules "timerules": many Vec<wire::Plain>;
+    timerules "timerules": field Vec<wire::Plain>;
 }
 /// 班次（group.schedulelist 的一项），只有规则为按班次上下班打卡时才有该配置。
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -2943,7 +3074,7 @@ rt::wire! {
     CheckinSchedule: lenient, required 0;
     schedule_id "schedule_id": opt wire::Lenient;
     schedule_name "schedule_name": opt wire::Lenient;
-    time_section "time_section": many Vec<wire::Plain>;
+    time_section "time_section": field Vec<wire::Plain>;
     limit_aheadtime "limit_aheadtime": opt wire::Lenient;
     limit_offtime "limit_offtime": opt wire::Lenient;
     noneed_offwork "noneed_offwork": opt wire::Lenient;
@@ -2969,9 +3100,9 @@ pub struct CheckinRange {
 }
 rt::wire! {
     CheckinRange: lenient, required 0;
-    party_id "party_id": many Vec<wire::Lenient>;
-    userid "userid": many Vec<wire::Lenient>;
-    tagid "tagid": many Vec<wire::Lenient>;
+    party_id "party_id": field Vec<wire::Lenient>;
+    userid "userid": field Vec<wire::Lenient>;
+    tagid "tagid": field Vec<wire::Lenient>;
 }
 /// 汇报对象（reporterinfo.reporters 的一项）
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -2997,7 +3128,7 @@ pub struct CheckinReporterInfo {
 }
 rt::wire! {
     CheckinReporterInfo: lenient, required 0;
-    reporters "reporters": many Vec<wire::Plain>;
+    reporters "reporters": field Vec<wire::Plain>;
     updatetime "updatetime": opt wire::Lenient;
 }
 rt::int_enum! {
@@ -3059,7 +3190,7 @@ pub struct CheckinOtCalTimeRule {
 }
 rt::wire! {
     CheckinOtCalTimeRule: lenient, required 0;
-    items "items": many Vec<wire::Plain>;
+    items "items": field Vec<wire::Plain>;
 }
 /// 加班-休息扣除配置信息（ot\_workingday\_restinfo / ot\_nonworkingday\_restinfo）
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -3240,19 +3371,19 @@ rt::wire! {
     groupid "groupid": opt wire::Lenient;
     groupname "groupname": opt wire::Lenient;
     open_sp_checkin "open_sp_checkin": opt wire::Lenient;
-    checkindate "checkindate": many Vec<wire::Plain>;
-    spe_workdays "spe_workdays": many Vec<wire::Plain>;
-    spe_offdays "spe_offdays": many Vec<wire::Plain>;
+    checkindate "checkindate": field Vec<wire::Plain>;
+    spe_workdays "spe_workdays": field Vec<wire::Plain>;
+    spe_offdays "spe_offdays": field Vec<wire::Plain>;
     sync_holidays "sync_holidays": opt wire::Lenient;
     need_photo "need_photo": opt wire::Lenient;
     note_can_use_local_pic "note_can_use_local_pic": opt wire::Lenient;
     allow_checkin_offworkday "allow_checkin_offworkday": opt wire::Lenient;
     allow_apply_offworkday "allow_apply_offworkday": opt wire::Lenient;
-    wifimac_infos "wifimac_infos": many Vec<wire::Plain>;
-    loc_infos "loc_infos": many Vec<wire::Plain>;
+    wifimac_infos "wifimac_infos": field Vec<wire::Plain>;
+    loc_infos "loc_infos": field Vec<wire::Plain>;
     range "range": opt wire::Plain;
     create_time "create_time": opt wire::Lenient;
-    white_users "white_users": many Vec<wire::Lenient>;
+    white_users "white_users": field Vec<wire::Lenient>;
     type_ "type": opt wire::Plain;
     reporterinfo "reporterinfo": opt wire::Plain;
     ot_info "ot_info": opt wire::Plain;
@@ -3262,7 +3393,7 @@ rt::wire! {
     use_face_detect "use_face_detect": opt wire::Lenient;
     allow_apply_bk_day_limit "allow_apply_bk_day_limit": opt wire::Lenient;
     update_userid "update_userid": opt wire::Lenient;
-    schedulelist "schedulelist": many Vec<wire::Plain>;
+    schedulelist "schedulelist": field Vec<wire::Plain>;
     offwork_interval_time "offwork_interval_time": opt wire::Lenient;
     buka_restriction "buka_restriction": opt wire::Lenient;
     span_day_time "span_day_time": opt wire::Lenient;
@@ -3398,7 +3529,7 @@ rt::wire! {
     groupname "groupname": opt wire::Lenient;
     scheduleid "scheduleid": opt wire::Lenient;
     schedulename "schedulename": opt wire::Lenient;
-    checkintime "checkintime": many Vec<wire::Plain>;
+    checkintime "checkintime": field Vec<wire::Plain>;
 }
 /// 日报 base\_info：基础信息
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -3478,7 +3609,7 @@ pub struct CheckinSpText {
 }
 rt::wire! {
     CheckinSpText: lenient, required 0;
-    data "data": many Vec<wire::Plain>;
+    data "data": field Vec<wire::Plain>;
 }
 /// 日报 holiday\_infos 的一项：假勤相关信息
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -3541,7 +3672,7 @@ rt::wire! {
     CheckinDayOtInfo: lenient, required 0;
     ot_status "ot_status": opt wire::Plain;
     ot_duration "ot_duration": opt wire::Lenient;
-    exception_duration "exception_duration": many Vec<wire::Lenient>;
+    exception_duration "exception_duration": field Vec<wire::Lenient>;
     workday_over_as_vacation "workday_over_as_vacation": opt wire::Lenient;
     workday_over_as_money "workday_over_as_money": opt wire::Lenient;
     restday_over_as_vacation "restday_over_as_vacation": opt wire::Lenient;
@@ -3596,10 +3727,10 @@ rt::wire! {
     CheckinDayData: lenient, required 0;
     base_info "base_info": opt wire::Plain;
     summary_info "summary_info": opt wire::Plain;
-    holiday_infos "holiday_infos": many Vec<wire::Plain>;
-    exception_infos "exception_infos": many Vec<wire::Plain>;
+    holiday_infos "holiday_infos": field Vec<wire::Plain>;
+    exception_infos "exception_infos": field Vec<wire::Plain>;
     ot_info "ot_info": opt wire::Plain;
-    sp_items "sp_items": many Vec<wire::Plain>;
+    sp_items "sp_items": field Vec<wire::Plain>;
 }
 /// 月报 base\_info.rule\_info：打卡人员所属规则信息
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -3718,8 +3849,8 @@ rt::wire! {
     CheckinMonthData: lenient, required 0;
     base_info "base_info": opt wire::Plain;
     summary_info "summary_info": opt wire::Plain;
-    exception_infos "exception_infos": many Vec<wire::Plain>;
-    sp_items "sp_items": many Vec<wire::Plain>;
+    exception_infos "exception_infos": field Vec<wire::Plain>;
+    sp_items "sp_items": field Vec<wire::Plain>;
     overwork_info "overwork_info": opt wire::Plain;
 }
 /// 排班表中班次的上下班时段（schedule\_info.time\_section 的一项），均为距当天00:00的秒数
@@ -3760,7 +3891,7 @@ rt::wire! {
     CheckinScheduleInfo: lenient, required 0;
     schedule_id "schedule_id": opt wire::Lenient;
     schedule_name "schedule_name": opt wire::Lenient;
-    time_section "time_section": many Vec<wire::Plain>;
+    time_section "time_section": field Vec<wire::Plain>;
 }
 /// 个人排班表的一天（schedule.scheduleList 的一项）
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -3785,7 +3916,7 @@ pub struct CheckinUserScheduleTable {
 }
 rt::wire! {
     CheckinUserScheduleTable: lenient, required 0;
-    schedule_list "scheduleList": many Vec<wire::Plain>;
+    schedule_list "scheduleList": field Vec<wire::Plain>;
 }
 /// `checkin/getcheckinschedulist` 的 `schedule_list` 的一项：一名员工一个月的排班表。
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -4025,11 +4156,11 @@ rt::wire! {
     template_id "template_id": opt wire::Lenient;
     report_time "report_time": opt wire::Lenient;
     submitter "submitter": opt wire::Plain;
-    receivers "receivers": many Vec<wire::Plain>;
-    readed_receivers "readed_receivers": many Vec<wire::Plain>;
+    receivers "receivers": field Vec<wire::Plain>;
+    readed_receivers "readed_receivers": field Vec<wire::Plain>;
     apply_data "apply_data": opt wire::Plain;
     sys_journal_data "sys_journal_data": opt wire::Lenient;
-    comments "comments": many Vec<wire::Plain>;
+    comments "comments": field Vec<wire::Plain>;
 }
 /// 一条汇报评论
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -4094,8 +4225,8 @@ rt::wire! {
     cycle_end_time "cycle_end_time": opt wire::Lenient;
     stat_begin_time "stat_begin_time": opt wire::Lenient;
     stat_end_time "stat_end_time": opt wire::Lenient;
-    report_list "report_list": many Vec<wire::Plain>;
-    unreport_list "unreport_list": many Vec<wire::Plain>;
+    report_list "report_list": field Vec<wire::Plain>;
+    unreport_list "unreport_list": field Vec<wire::Plain>;
     report_type "report_type": opt wire::Plain;
 }
 /// 人员范围
@@ -4111,9 +4242,9 @@ pub struct JournalRange {
 }
 rt::wire! {
     JournalRange: lenient, required 0;
-    user_list "user_list": many Vec<wire::Plain>;
-    party_list "party_list": many Vec<wire::Plain>;
-    tag_list "tag_list": many Vec<wire::Plain>;
+    user_list "user_list": field Vec<wire::Plain>;
+    party_list "party_list": field Vec<wire::Plain>;
+    tag_list "tag_list": field Vec<wire::Plain>;
 }
 /// 固定汇报对象
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -4128,9 +4259,9 @@ pub struct JournalReceivers {
 }
 rt::wire! {
     JournalReceivers: lenient, required 0;
-    user_list "user_list": many Vec<wire::Plain>;
-    tag_list "tag_list": many Vec<wire::Plain>;
-    leader_list "leader_list": many Vec<wire::Plain>;
+    user_list "user_list": field Vec<wire::Plain>;
+    tag_list "tag_list": field Vec<wire::Plain>;
+    leader_list "leader_list": field Vec<wire::Plain>;
 }
 /// 一个部门
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -4177,7 +4308,7 @@ pub struct JournalUserReports {
 rt::wire! {
     JournalUserReports: lenient, required 0;
     user "user": opt wire::Plain;
-    itemlist "itemlist": many Vec<wire::Plain>;
+    itemlist "itemlist": field Vec<wire::Plain>;
 }
 /// 一条汇报记录
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -4346,7 +4477,7 @@ rt::wire! {
     city "city": opt wire::Lenient;
     building "building": opt wire::Lenient;
     floor "floor": opt wire::Lenient;
-    equipment "equipment": many Vec<wire::Plain>;
+    equipment "equipment": field Vec<wire::Plain>;
     coordinate "coordinate": opt wire::Plain;
     need_approval "need_approval": opt wire::Flag;
     range "range": opt wire::Plain;
@@ -4408,7 +4539,7 @@ pub struct MeetingRoomBookingList {
 rt::wire! {
     MeetingRoomBookingList: lenient, required 0;
     meetingroom_id "meetingroom_id": field wire::Lenient;
-    schedule "schedule": many Vec<wire::Plain>;
+    schedule "schedule": field Vec<wire::Plain>;
 }
 rt::int_enum! {
     /// 审批申请单状态
@@ -4473,6 +4604,10 @@ rt::int_enum! {
         JOINT_SIGN = 2 => "joint_sign",
     }
 }
+pub(crate) static SCHEMA_APPROVAL_APPROVER_ATTR: s::Enum = s::Enum(
+    "ApprovalApproverAttr",
+    &[("or_sign", s::Lit::Int(1)), ("joint_sign", s::Lit::Int(2))],
+);
 rt::int_enum! {
     /// 新版流程中多人审批方式（注意与 `approverattr` 取值相反）
     pub struct ApprovalApvRel(i32) {
@@ -6137,6 +6272,73 @@ pub(crate) static SCHEMA_APPROVAL_SUMMARY_TEXT: s::Object = s::Object(
     ],
     &[],
 );
+/// 旧版 `approver` 的一个审批节点（已由 process.node\_list 取代）
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ApprovalApprover {
+    /// 节点审批方式：1-或签；2-会签，仅在节点为多人审批时有效
+    pub attr: ApprovalApproverAttr,
+    /// 审批节点审批人userid列表，若为多人会签、多人或签，需填写每个人的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: Vec<String>,
+}
+impl ApprovalApprover {
+    /// A `ApprovalApprover` of its required fields; the setters fill in the rest.
+    pub fn new(
+        attr: impl Into<ApprovalApproverAttr>,
+        userid: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            attr: attr.into(),
+            userid: userid.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+rt::wire! {
+    ApprovalApprover: strict, required 3;
+    attr "attr": field wire::Plain;
+    userid "userid": field Vec<wire::Lenient>;
+}
+pub(crate) static SCHEMA_APPROVAL_APPROVER: s::Object = s::Object(
+    "ApprovalApprover",
+    &[
+        s::Param(
+            "attr",
+            s::Kind::IntEnum(&SCHEMA_APPROVAL_APPROVER_ATTR),
+            s::REQUIRED,
+            s::Limits::NONE,
+            None,
+        ),
+        s::Param(
+            "userid",
+            s::Kind::List(&s::Kind::String),
+            s::REQUIRED,
+            s::Limits::NONE.length(Some(1), Some(64), true),
+            None,
+        ),
+    ],
+    &[],
+);
+rt::int_enum! {
+    /// 旧版抄送方式
+    pub struct ApprovalNotifyType(i32) {
+        /// `1`: 提单时抄送（默认值）
+        ON_SUBMIT = 1 => "on_submit",
+        /// `2`: 单据通过后抄送
+        ON_APPROVAL = 2 => "on_approval",
+        /// `3`: 提单和单据通过后抄送
+        BOTH = 3 => "both",
+    }
+}
+pub(crate) static SCHEMA_APPROVAL_NOTIFY_TYPE: s::Enum = s::Enum(
+    "ApprovalNotifyType",
+    &[
+        ("on_submit", s::Lit::Int(1)),
+        ("on_approval", s::Lit::Int(2)),
+        ("both", s::Lit::Int(3)),
+    ],
+);
 /// 批量获取审批单号的一个筛选条件。仅“部门”支持同时配置多个筛选条件；不同类型的筛选条件之间为“与”的关系，同类型筛选条件之间为“或”的关系；record\_type筛选类型仅支持2021/05/31以后新提交的审批单
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -6211,11 +6413,11 @@ rt::wire! {
     template_id "template_id": opt wire::Lenient;
     apply_time "apply_time": opt wire::Lenient;
     applyer "applyer": opt wire::Plain;
-    batch_applyer "batch_applyer": many Vec<wire::Plain>;
-    sp_record "sp_record": many Vec<wire::Plain>;
-    notifyer "notifyer": many Vec<wire::Plain>;
+    batch_applyer "batch_applyer": field Vec<wire::Plain>;
+    sp_record "sp_record": field Vec<wire::Plain>;
+    notifyer "notifyer": field Vec<wire::Plain>;
     apply_data "apply_data": opt wire::Plain;
-    comments "comments": many Vec<wire::Plain>;
+    comments "comments": field Vec<wire::Plain>;
     process_list "process_list": opt wire::Plain;
 }
 /// 一个审批节点
@@ -6233,7 +6435,7 @@ rt::wire! {
     ApprovalSpRecord: lenient, required 0;
     sp_status "sp_status": opt wire::Plain;
     approverattr "approverattr": opt wire::Plain;
-    details "details": many Vec<wire::Plain>;
+    details "details": field Vec<wire::Plain>;
 }
 /// 审批节点的一个分支审批人
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -6256,7 +6458,7 @@ rt::wire! {
     speech "speech": opt wire::Lenient;
     sp_status "sp_status": opt wire::Plain;
     sptime "sptime": opt wire::Lenient;
-    media_id "media_id": many Vec<wire::Lenient>;
+    media_id "media_id": field Vec<wire::Lenient>;
 }
 /// 一条审批申请备注
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -6279,7 +6481,7 @@ rt::wire! {
     commenttime "commenttime": opt wire::Lenient;
     commentcontent "commentcontent": opt wire::Lenient;
     commentid "commentid": opt wire::Str<wire::Lenient>;
-    media_id "media_id": many Vec<wire::Lenient>;
+    media_id "media_id": field Vec<wire::Lenient>;
 }
 /// 审批流程列表（新版流程）
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -6290,7 +6492,7 @@ pub struct ApprovalProcessList {
 }
 rt::wire! {
     ApprovalProcessList: lenient, required 0;
-    node_list "node_list": many Vec<wire::Plain>;
+    node_list "node_list": field Vec<wire::Plain>;
 }
 /// 新版流程的一个节点
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -6310,7 +6512,7 @@ rt::wire! {
     node_type "node_type": opt wire::Plain;
     sp_status "sp_status": opt wire::Plain;
     apv_rel "apv_rel": opt wire::Plain;
-    sub_node_list "sub_node_list": many Vec<wire::Plain>;
+    sub_node_list "sub_node_list": field Vec<wire::Plain>;
 }
 /// 新版流程节点的一个处理人
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -6335,7 +6537,7 @@ rt::wire! {
     speech "speech": opt wire::Lenient;
     sp_yj "sp_yj": opt wire::Plain;
     sptime "sptime": opt wire::Lenient;
-    media_ids "media_ids": many Vec<wire::Lenient>;
+    media_ids "media_ids": field Vec<wire::Lenient>;
 }
 /// 模板控件信息
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -6346,7 +6548,7 @@ pub struct ApprovalTemplateContent {
 }
 rt::wire! {
     ApprovalTemplateContent: lenient, required 0;
-    controls "controls": many Vec<wire::Plain>;
+    controls "controls": field Vec<wire::Plain>;
 }
 /// 一个模板控件
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -6383,8 +6585,8 @@ rt::wire! {
     ApprovalTemplateControlProperty: lenient, required 0;
     control "control": opt wire::Lenient;
     id "id": opt wire::Lenient;
-    title "title": many Vec<wire::Plain>;
-    placeholder "placeholder": many Vec<wire::Plain>;
+    title "title": field Vec<wire::Plain>;
+    placeholder "placeholder": field Vec<wire::Plain>;
     require "require": opt wire::Flag;
     un_print "un_print": opt wire::Flag;
 }
@@ -6465,7 +6667,7 @@ pub struct ApprovalTemplateTableConfig {
 }
 rt::wire! {
     ApprovalTemplateTableConfig: lenient, required 0;
-    children "children": many Vec<wire::Plain>;
+    children "children": field Vec<wire::Plain>;
     print_format "print_format": opt wire::Lenient;
 }
 /// 假勤控件配置
@@ -6491,7 +6693,7 @@ pub struct ApprovalTemplateVacationList {
 }
 rt::wire! {
     ApprovalTemplateVacationList: lenient, required 0;
-    item "item": many Vec<wire::Plain>;
+    item "item": field Vec<wire::Plain>;
 }
 /// 一个假期类型
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -6505,7 +6707,7 @@ pub struct ApprovalTemplateVacationItem {
 rt::wire! {
     ApprovalTemplateVacationItem: lenient, required 0;
     id "id": opt wire::Lenient;
-    name "name": many Vec<wire::Plain>;
+    name "name": field Vec<wire::Plain>;
 }
 /// 说明文字控件配置
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -6516,7 +6718,7 @@ pub struct ApprovalTemplateTipsConfig {
 }
 rt::wire! {
     ApprovalTemplateTipsConfig: lenient, required 0;
-    tips_content "tips_content": many Vec<wire::Plain>;
+    tips_content "tips_content": field Vec<wire::Plain>;
 }
 /// 一种语言的说明文字
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -6541,7 +6743,7 @@ pub struct ApprovalTipsText {
 }
 rt::wire! {
     ApprovalTipsText: lenient, required 0;
-    sub_text "sub_text": many Vec<wire::Plain>;
+    sub_text "sub_text": field Vec<wire::Plain>;
 }
 /// 说明文字的一个片段
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -6728,7 +6930,7 @@ pub struct OpenApprovalNodes {
 }
 rt::wire! {
     OpenApprovalNodes: lenient, required 0;
-    approval_node "ApprovalNode": many Vec<wire::Plain>;
+    approval_node "ApprovalNode": field Vec<wire::Plain>;
 }
 /// 一个审批节点
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -6759,7 +6961,7 @@ pub struct OpenApprovalItems {
 }
 rt::wire! {
     OpenApprovalItems: lenient, required 0;
-    item "Item": many Vec<wire::Plain>;
+    item "Item": field Vec<wire::Plain>;
 }
 /// 一个分支审批人
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -6799,7 +7001,7 @@ pub struct OpenApprovalNotifyNodes {
 }
 rt::wire! {
     OpenApprovalNotifyNodes: lenient, required 0;
-    notify_node "NotifyNode": many Vec<wire::Plain>;
+    notify_node "NotifyNode": field Vec<wire::Plain>;
 }
 /// 一个抄送人
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -6851,7 +7053,7 @@ rt::wire! {
     total_duration "total_duration": opt wire::Lenient;
     call_type "call_type": opt wire::Plain;
     caller "caller": opt wire::Plain;
-    callee "callee": many Vec<wire::Plain>;
+    callee "callee": field Vec<wire::Plain>;
 }
 /// 主叫信息
 #[derive(Clone, Debug, PartialEq, Default)]

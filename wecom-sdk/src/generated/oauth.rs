@@ -30,6 +30,18 @@ impl OauthApi<'_> {
     ) -> Call<OauthGetUserInfoRequest> {
         Call::new(self.client.clone(), OauthGetUserInfoRequest::new(code))
     }
+    /// 获取访问用户身份（旧路径） — the older path of `get_user_info`, answering with capitalised keys.
+    ///
+    /// `GET /cgi-bin/user/getuserinfo` · [official docs](https://developer.work.weixin.qq.com/document/path/91023)
+    ///
+    /// Parameters, their limits and setters: [`OauthLegacyGetUserInfoRequest`].
+    #[deprecated(note = "use get_user_info (GET /cgi-bin/auth/getuserinfo)")]
+    pub fn legacy_get_user_info(
+        &self,
+        code: impl Into<Secret>,
+    ) -> Call<OauthLegacyGetUserInfoRequest> {
+        Call::new(self.client.clone(), OauthLegacyGetUserInfoRequest::new(code))
+    }
     /// 获取访问用户敏感信息 — read the sensitive profile fields a member consented to share, using their `user_ticket`.
     ///
     /// `POST /cgi-bin/auth/getuserdetail` · [official docs](https://developer.work.weixin.qq.com/document/path/95833)
@@ -97,6 +109,7 @@ impl crate::Endpoint for OauthGetUserInfoRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/auth/getuserinfo` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -120,6 +133,85 @@ rt::wire! {
     user_ticket "user_ticket": opt wire::Expose;
     openid "openid": opt wire::Lenient;
     external_userid "external_userid": opt wire::Lenient;
+}
+/// 获取访问用户身份（旧路径） — the older path of `get_user_info`, answering with capitalised keys.
+///
+/// `GET /cgi-bin/user/getuserinfo` · [official docs](https://developer.work.weixin.qq.com/document/path/91023)
+///
+/// **Deprecated:** use get\_user\_info (GET /cgi-bin/auth/getuserinfo).
+///
+/// 根据code获取成员信息的旧接口路径。企业成员返回 `UserId` 与 `DeviceId`，非企业成员返回 `OpenId` 与 `DeviceId`。
+/// The current docs document `get_user_info` (`GET /cgi-bin/auth/getuserinfo`) instead.
+///
+/// # Limits
+///
+/// - `code`: length at most 512 bytes (UTF-8)
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct OauthLegacyGetUserInfoRequest {
+    /// 通过成员授权获取到的code，最大为512字节。每次成员授权带上的code将不一样，code只能使用一次，5分钟未被使用自动过期。
+    ///
+    /// Limits: length at most 512 bytes (UTF-8).
+    pub code: Secret,
+}
+impl OauthLegacyGetUserInfoRequest {
+    /// A `OauthLegacyGetUserInfoRequest` of its required fields; the setters fill in the rest.
+    pub fn new(code: impl Into<Secret>) -> Self {
+        Self { code: code.into() }
+    }
+}
+rt::wire! {
+    OauthLegacyGetUserInfoRequest: strict, required 1;
+    code "code": field wire::Expose;
+}
+impl crate::Endpoint for OauthLegacyGetUserInfoRequest {
+    type Response = OauthLegacyGetUserInfoResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "oauth.legacy_get_user_info",
+        method: Method::Get,
+        path: "/cgi-bin/user/getuserinfo",
+        doc: "https://developer.work.weixin.qq.com/document/path/91023",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::None,
+        sensitive: true,
+        idempotent: true,
+        params: &[
+            s::Param(
+                "code",
+                s::Kind::String,
+                s::REQUIRED | s::QUERY | s::SECRET,
+                s::Limits::NONE.length(None, Some(512), true),
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: Some("use get_user_info (GET /cgi-bin/auth/getuserinfo)"),
+    };
+}
+/// What `GET /cgi-bin/user/getuserinfo` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OauthLegacyGetUserInfoResponse {
+    /// 成员UserID（仅企业成员）
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub user_id: Option<String>,
+    /// 手机设备号（由企业微信在安装时随机生成，删除重装会改变，升级不受影响）
+    pub device_id: Option<String>,
+    /// 非企业成员的标识，对当前企业唯一
+    pub open_id: Option<String>,
+    /// 外部联系人id，当且仅当用户是企业的客户，且跟进人在应用的可见范围内时返回
+    pub external_userid: Option<String>,
+    /// 家校场景：家长在各企业的身份
+    pub parents: Vec<LegacyUserInfoParent>,
+}
+rt::wire! {
+    OauthLegacyGetUserInfoResponse: lenient, required 0;
+    user_id "UserId": opt wire::Lenient;
+    device_id "DeviceId": opt wire::Lenient;
+    open_id "OpenId": opt wire::Lenient;
+    external_userid "external_userid": opt wire::Lenient;
+    parents "parents": field Vec<wire::Plain>;
 }
 /// 获取访问用户敏感信息 — read the sensitive profile fields a member consented to share, using their `user_ticket`.
 ///
@@ -168,6 +260,7 @@ impl crate::Endpoint for OauthGetUserDetailRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/auth/getuserdetail` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -203,4 +296,18 @@ rt::wire! {
     email "email": opt wire::Lenient;
     biz_mail "biz_mail": opt wire::Lenient;
     address "address": opt wire::Lenient;
+}
+/// `legacy_get_user_info` 的 `parents` 的一项（见于共享样例）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct LegacyUserInfoParent {
+    /// 企业的corpid
+    pub corpid: Option<String>,
+    /// 家长的userid
+    pub parent_userid: Option<String>,
+}
+rt::wire! {
+    LegacyUserInfoParent: lenient, required 0;
+    corpid "corpid": opt wire::Lenient;
+    parent_userid "parent_userid": opt wire::Lenient;
 }

@@ -48,6 +48,7 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
                 "企业应用详情，长度为4至120个utf8字符",
                 "企业应用可信域名。注意：域名需通过所有权校验，否则jssdk功能将受限，此时返回错误码85005",
                 "是否上报用户进入应用事件。0：不接收；1：接收。",
+                "是否接收用户变更通知。0：不接收；1：接收（wechatpy 的 is_report_user 发送此字段；现行文档已无此参数）",
                 "应用主页url。url必须以http或者https开头（为了提高安全性，建议使用https）。",
             ],
             registry::json::<crate::agent::AgentSetRequest>(),
@@ -503,6 +504,7 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"external_contact_list\": [\n    {\n      \"external_contact\": {\n        \"external_userid\": \"woAJ2GCAAAXtWyujaWJHDDGi0mACHAAA\",\n        \"name\": \"李四\",\n        \"position\": \"Manager\",\n        \"avatar\": \"http://p.qlogo.cn/bizmail/IcsdgagqefergqerhewSdage/0\",\n        \"corp_name\": \"腾讯\",\n        \"corp_full_name\": \"腾讯科技有限公司\",\n        \"type\": 2,\n        \"gender\": 1,\n        \"unionid\": \"ozynqsulJFCZ2z1aYeS8h-nuasdAAA\",\n        \"external_profile\": {\n          \"external_attr\": [\n            {\"type\": 0, \"name\": \"文本名称\", \"text\": {\"value\": \"文本\"}},\n            {\"type\": 1, \"name\": \"网页名称\", \"web\": {\"url\": \"http://www.test.com\", \"title\": \"标题\"}},\n            {\"type\": 2, \"name\": \"测试app\", \"miniprogram\": {\"appid\": \"wx8bd80126147df384\", \"pagepath\": \"/index\", \"title\": \"my miniprogram\"}}\n          ]\n        }\n      },\n      \"follow_info\": {\n        \"userid\": \"rocky\",\n        \"remark\": \"李部长\",\n        \"description\": \"对接采购事务\",\n        \"createtime\": 1525779812,\n        \"tag_id\": [\"etAJ2GCAAAXtWyujaWJHDDGi0mACHAAA\"],\n        \"remark_corp_name\": \"腾讯科技\",\n        \"remark_mobiles\": [\"13800000001\", \"13000000002\"],\n        \"oper_userid\": \"rocky\",\n        \"add_way\": 10,\n        \"wechat_channels\": {\"nickname\": \"视频号名称\", \"source\": 1}\n      }\n    },\n    {\n      \"external_contact\": {\n        \"external_userid\": \"woAJ2GCAAAXtWyujaWJHDDGi0mACHBBB\",\n        \"name\": \"王五\",\n        \"position\": \"Engineer\",\n        \"avatar\": \"http://p.qlogo.cn/bizmail/IcsdgagqefergqerhewSdage/0\",\n        \"corp_name\": \"腾讯\",\n        \"corp_full_name\": \"腾讯科技有限公司\",\n        \"type\": 2,\n        \"gender\": 1,\n        \"unionid\": \"ozynqsulJFCZ2asdaf8h-nuasdAAA\"\n      },\n      \"follow_info\": {\n        \"userid\": \"lisi\",\n        \"remark\": \"王助理\",\n        \"description\": \"采购问题咨询\",\n        \"createtime\": 1525881637,\n        \"tag_id\": [\"etAJ2GCAAAXtWyujaWJHDDGi0mACHAAA\", \"stJHDDGi0mAGi0mACHBBByujaW\"],\n        \"state\": \"外联二维码1\",\n        \"oper_userid\": \"woAJ2GCAAAd1asdasdjO4wKmE8AabjBBB\",\n        \"add_way\": 3\n      }\n    }\n  ],\n  \"next_cursor\": \"r9FqSqsI8fgNbHLHE5QoCP50UIg2cFQbfma3l2QsmwI\"\n}\n",
             &[
                 "企业成员的userid列表，字符串类型，最多支持100个",
+                "单个企业成员的userid（旧版参数，wechatpy 发送）",
                 "返回的最大记录数，整型，最大值100，默认值50，超过最大值时取最大值",
                 "分页游标：上一次调用返回的next_cursor，首次调用不填",
             ],
@@ -633,6 +635,25 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
     all.push(
         registry::operation(
             "external_contact",
+            "transfer",
+            "分配在职或离职成员的客户（旧） — hand one customer of a member (on the job or gone) over to another member; the retired interface.",
+            Some(
+                "{\"external_userid\": \"woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA\", \"handover_userid\": \"zhangsan\", \"takeover_userid\": \"lisi\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "外部联系人的userid，注意不是企业成员的帐号",
+                "原跟进成员（在职或离职）的userid",
+                "接替成员的userid",
+                "转移成功后发给客户的消息，最多200个字符，不填则使用默认文案，目前只对在职成员分配客户的情况生效",
+            ],
+            registry::json::<crate::external_contact::ExternalContactTransferRequest>(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
             "get_unassigned_list",
             "获取待分配的离职成员列表 — page through the customers of members who left and are not yet reassigned.",
             Some("{\"cursor\": \"\", \"page_size\": 100}"),
@@ -640,6 +661,7 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             &[
                 "每次返回的最大记录数，默认为1000，最大值为1000",
                 "分页查询游标，字符串类型，适用于数据量较大的情况，如果使用该参数则无需填写page_id，该参数由上一次调用返回",
+                "分页查询，要查询页号，从0开始（旧版文档；page_id*page_size 需小于50000）",
             ],
             registry::json::<
                 crate::external_contact::ExternalContactGetUnassignedListRequest,
@@ -665,6 +687,9 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
                 "是否允许成员在待发送客户列表中重新进行选择，默认为false，仅支持客户群发场景",
                 "消息文本内容，最多4000个字节",
                 "附件，最多支持添加9个附件；每个附件的msgtype可选image、link、miniprogram、video或者file",
+                "旧版接口的图片消息（与 text 同级）",
+                "旧版接口的图文消息（与 text 同级）",
+                "旧版接口的小程序消息（与 text 同级）",
             ],
             registry::json::<
                 crate::external_contact::ExternalContactAddMsgTemplateRequest,
@@ -705,6 +730,9 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
                 "通过添加外部联系人事件推送给企业的发送欢迎语的凭证，有效期为20秒",
                 "消息文本内容,最长为4000字节",
                 "附件，最多可添加9个附件",
+                "旧版欢迎语的图片消息（与 text 同级）",
+                "旧版欢迎语的图文消息（与 text 同级）",
+                "旧版欢迎语的小程序消息（与 text 同级）",
             ],
             registry::json::<
                 crate::external_contact::ExternalContactSendWelcomeMsgRequest,
@@ -1457,6 +1485,7 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             "{\"errcode\": 0, \"errmsg\": \"ok\"}",
             &[
                 "会议室的预定id",
+                "会议的id（2023年12月以前版本文档的参数）",
                 "是否保留日程，0-同步删除 1-保留，仅对非重复日程有效",
                 "对于重复日程，如果不填写此参数，表示取消所有重复预定；如果填写，则表示取消对应日期当天的会议室预定",
             ],
@@ -1507,6 +1536,9 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
                 "审批人模式：0-通过接口指定审批人、抄送人（此时process参数必填）; 1-使用此模板在管理后台设置的审批流程(需要保证审批流程中没有“申请人自选”节点)，支持条件审批。默认为0",
                 "提单者提单部门id，不填默认为主部门",
                 "新版流程列表，use_template_approver为0时必填",
+                "旧版审批流程信息：审批节点列表，仅use_template_approver为0时生效",
+                "旧版抄送人节点userid列表，仅use_template_approver为0时生效",
+                "旧版抄送方式：1-提单时抄送（默认值）；2-单据通过后抄送；3-提单和单据通过后抄送。仅use_template_approver为0时生效",
                 "审批申请数据，可定义审批申请中各个控件的值，其中必填项必须有值，选填项可为空，数据结构同“获取审批申请详情”接口返回值中同名参数“apply_data”",
                 "摘要信息，用于显示在审批通知卡片、审批列表的摘要信息，最多3行",
             ],
@@ -1529,6 +1561,8 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
                 "分页查询游标，默认为空串，后续使用返回的new_next_cursor进行分页拉取",
                 "一次请求拉取审批单数量，默认值为100，上限值为100",
                 "筛选条件，可对批量拉取的审批申请设置约束条件，支持设置多个条件",
+                "旧版分页游标（整数，旧接口的 cursor/next_cursor 分页，后续不再维护）",
+                "wechatpy 发送筛选条件所用的名字（文档为 filters）",
             ],
             registry::json::<crate::oa::OaGetApprovalInfoRequest>(),
         ),
@@ -1588,6 +1622,20 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
                 "通过成员授权获取到的code，最大为512字节。每次成员授权带上的code将不一样，code只能使用一次，5分钟未被使用自动过期。",
             ],
             registry::json::<crate::oauth::OauthGetUserInfoRequest>(),
+        ),
+    );
+    #[cfg(feature = "oauth")]
+    all.push(
+        registry::operation(
+            "oauth",
+            "legacy_get_user_info",
+            "获取访问用户身份（旧路径） — the older path of `get_user_info`, answering with capitalised keys.",
+            Some("{\"code\": \"CODE\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"UserId\": \"USERID\", \"DeviceId\": \"DEVICEID\", \"OpenId\": \"OPENID\", \"external_userid\": \"EXTERNAL_USERID\", \"parents\": [{\"corpid\": \"wxCorpId1\", \"parent_userid\": \"zhangsan\"}, {\"corpid\": \"wxCorpId2\", \"parent_userid\": \"lisi\"}]}",
+            &[
+                "通过成员授权获取到的code，最大为512字节。每次成员授权带上的code将不一样，code只能使用一次，5分钟未被使用自动过期。",
+            ],
+            registry::json::<crate::oauth::OauthLegacyGetUserInfoRequest>(),
         ),
     );
     #[cfg(feature = "oauth")]
@@ -1715,6 +1763,7 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             "{\n   \"errcode\": 0,\n   \"errmsg\": \"ok\",\n   \"usertype\": 1,\n   \"user_info\": {\n      \"userid\": \"xxxx\",\n      \"open_userid\": \"xxx\",\n      \"name\": \"xxxx\",\n      \"avatar\": \"xxxx\"\n   },\n   \"corp_info\": {\n      \"corpid\": \"wxCorpId\"\n   },\n   \"agent\": [\n      {\"agentid\": 0, \"auth_type\": 1},\n      {\"agentid\": 1, \"auth_type\": 1},\n      {\"agentid\": 2, \"auth_type\": 1}\n   ],\n   \"auth_info\": {\n      \"department\": [\n         {\n            \"id\": 2,\n            \"writable\": true\n         }\n      ]\n   }\n}\n",
             &[
                 "oauth2.0授权企业微信管理员登录产生的code，最长为512字节。只能使用一次，5分钟未被使用自动过期",
+                "wechatpy 发送服务商凭证所用的查询参数（文档以 access_token 传递）",
             ],
             registry::json::<crate::service::ServiceGetLoginInfoRequest>(),
         ),
@@ -1896,6 +1945,8 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
                 "视频号名字（设置后，成员将对外展示该视频号）。须从企业绑定到企业微信的视频号中选择，可在“我的企业”页中查看绑定的视频号",
                 "地址。长度最大128个字符",
                 "主部门",
+                "座机（wechatpy 的名字；文档现称 telephone）",
+                "微信号（wechatpy 仍发送；现行文档已无此字段）",
             ],
             registry::json::<crate::user::UserCreateRequest>(),
         ),
@@ -1948,6 +1999,8 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
                 "视频号名字（设置后，成员将对外展示该视频号）。须从企业绑定到企业微信的视频号中选择，可在“我的企业”页中查看绑定的视频号",
                 "地址。长度最大128个字符",
                 "主部门",
+                "座机（wechatpy 的名字；文档现称 telephone）",
+                "微信号（wechatpy 仍发送；现行文档已无此字段）",
             ],
             registry::json::<crate::user::UserUpdateRequest>(),
         ),
@@ -1986,7 +2039,11 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             "获取部门成员 — list a department's members (userid, name, departments).",
             Some("{\"department_id\": 1}"),
             "{\"errcode\": 0, \"errmsg\": \"ok\", \"userlist\": [{\"userid\": \"zhangsan\", \"name\": \"张三\", \"department\": [1, 2], \"open_userid\": \"xxxxxx\"}]}\n",
-            &["获取的部门id"],
+            &[
+                "获取的部门id",
+                "是否递归获取子部门下面的成员：1-递归获取，0-只获取本部门（旧版文档）",
+                "成员状态过滤（wechatpy 发送，默认0；现行文档已无此参数）",
+            ],
             registry::json::<crate::user::UserSimpleListRequest>(),
         ),
     );
@@ -1998,7 +2055,11 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             "获取部门成员详情 — list a department's members with their details.",
             Some("{\"department_id\": 1}"),
             "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"userlist\": [\n    {\n      \"userid\": \"zhangsan\",\n      \"name\": \"李四\",\n      \"department\": [1, 2],\n      \"order\": [1, 2],\n      \"position\": \"后台工程师\",\n      \"mobile\": \"13800000000\",\n      \"gender\": \"1\",\n      \"email\": \"zhangsan@gzdev.com\",\n      \"biz_mail\": \"zhangsan@qyycs2.wecom.work\",\n      \"is_leader_in_dept\": [1, 0],\n      \"direct_leader\": [\"lisi\"],\n      \"avatar\": \"http://wx.qlogo.cn/mmopen/ajNVdqHZLLA3WJ6DSZUfiakYe37PKnQhBIeOQBO4czqrnZDS79FH5Wm5m4X69TBicnHFlhiafvDwklOpZeXYQQ2icg/0\",\n      \"thumb_avatar\": \"http://wx.qlogo.cn/mmopen/ajNVdqHZLLA3WJ6DSZUfiakYe37PKnQhBIeOQBO4czqrnZDS79FH5Wm5m4X69TBicnHFlhiafvDwklOpZeXYQQ2icg/100\",\n      \"telephone\": \"020-123456\",\n      \"alias\": \"jackzhang\",\n      \"status\": 1,\n      \"address\": \"广州市海珠区新港中路\",\n      \"english_name\": \"jacky\",\n      \"open_userid\": \"xxxxxx\",\n      \"main_department\": 1,\n      \"extattr\": {\n        \"attrs\": [\n          {\"type\": 0, \"name\": \"文本名称\", \"text\": {\"value\": \"文本\"}},\n          {\"type\": 1, \"name\": \"网页名称\", \"web\": {\"url\": \"http://www.test.com\", \"title\": \"标题\"}}\n        ]\n      },\n      \"qr_code\": \"https://open.work.weixin.qq.com/wwopen/userQRCode?vcode=xxx\",\n      \"external_position\": \"产品经理\",\n      \"external_profile\": {\n        \"external_corp_name\": \"企业简称\",\n        \"wechat_channels\": {\"nickname\": \"视频号名称\", \"status\": 1},\n        \"external_attr\": [\n          {\"type\": 0, \"name\": \"文本名称\", \"text\": {\"value\": \"文本\"}},\n          {\"type\": 1, \"name\": \"网页名称\", \"web\": {\"url\": \"http://www.test.com\", \"title\": \"标题\"}},\n          {\"type\": 2, \"name\": \"测试app\", \"miniprogram\": {\"appid\": \"wx8bd80126147dFAKE\", \"pagepath\": \"/index\", \"title\": \"miniprogram\"}}\n        ]\n      }\n    }\n  ]\n}\n",
-            &["获取的部门id"],
+            &[
+                "获取的部门id",
+                "是否递归获取子部门下面的成员：1-递归获取，0-只获取本部门（旧版文档）",
+                "成员状态过滤（wechatpy 发送，默认0；现行文档已无此参数）",
+            ],
             registry::json::<crate::user::UserListRequest>(),
         ),
     );
@@ -2010,7 +2071,10 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             "userid转openid — convert a member's userid to the openid used by WeChat Pay.",
             Some("{\"userid\": \"zhangsan\"}"),
             "{\"errcode\": 0, \"errmsg\": \"ok\", \"openid\": \"oDjGHs-1yCnGrRovBj2yHij5JAAA\"}",
-            &["企业内的成员id"],
+            &[
+                "企业内的成员id",
+                "旧企业号接口的应用id（wechatpy 可发送）",
+            ],
             registry::json::<crate::user::UserConvertToOpenidRequest>(),
         ),
     );

@@ -136,6 +136,7 @@ impl crate::Endpoint for ScheduleAddRequest {
             s::Param("agentid", s::Kind::Int, 0, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/schedule/add` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -234,6 +235,7 @@ impl crate::Endpoint for ScheduleUpdateRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/schedule/update` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -297,6 +299,7 @@ impl crate::Endpoint for ScheduleGetRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/schedule/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -399,6 +402,7 @@ impl crate::Endpoint for ScheduleGetByCalendarRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/schedule/get_by_calendar` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -475,6 +479,7 @@ impl crate::Endpoint for ScheduleDeleteRequest {
             s::Param("op_start_time", s::Kind::Int, 0, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/schedule/del` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -544,6 +549,7 @@ impl crate::Endpoint for ScheduleDeleteAttendeesRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/oa/schedule/del_attendees` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -831,6 +837,10 @@ pub struct ScheduleNew {
     ///
     /// Limits: at most 3 items.
     pub admins: Option<Vec<String>>,
+    /// 组织者userid（旧版文档；现由 admins 取代）
+    ///
+    /// Deprecated: use admins.
+    pub organizer: Option<String>,
     /// 日程开始时间，Unix时间戳
     pub start_time: u32,
     /// 日程结束时间，Unix时间戳
@@ -867,6 +877,7 @@ impl ScheduleNew {
     pub fn new(start_time: u32, end_time: u32) -> Self {
         Self {
             admins: None,
+            organizer: None,
             start_time,
             end_time,
             is_whole_day: None,
@@ -883,6 +894,9 @@ rt::setters! {
     ScheduleNew;
     /// Sets [`admins`](Self::admins): 日程的管理员userid列表，管理员必须在共享成员的列表中
     admins(admins: impl IntoIterator<Item = impl Into<String>>) = admins.into_iter().map(Into::into).collect();
+    /// Sets [`organizer`](Self::organizer): 组织者userid（旧版文档
+    #[deprecated(note = "use admins")]
+    organizer(organizer: impl Into<String>) = organizer.into();
     /// Sets [`is_whole_day`](Self::is_whole_day): 是否设置为全天日程
     is_whole_day(is_whole_day: bool) = is_whole_day;
     /// Sets [`attendees`](Self::attendees): 日程参与者列表
@@ -899,8 +913,9 @@ rt::setters! {
     cal_id(cal_id: impl Into<String>) = cal_id.into();
 }
 rt::wire! {
-    ScheduleNew: strict, required 6;
+    ScheduleNew: strict, required 12;
     admins "admins": opt Vec<wire::Lenient>;
+    organizer "organizer": opt wire::Lenient;
     start_time "start_time": field wire::Lenient;
     end_time "end_time": field wire::Lenient;
     is_whole_day "is_whole_day": opt wire::Flag;
@@ -921,6 +936,7 @@ pub(crate) static SCHEMA_SCHEDULE_NEW: s::Object = s::Object(
             s::Limits::NONE.items(None, Some(3)),
             None,
         ),
+        s::Param("organizer", s::Kind::String, 0, s::Limits::NONE, Some("use admins")),
         s::Param("start_time", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
         s::Param("end_time", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
         s::Param("is_whole_day", s::Kind::Flag, 0, s::Limits::NONE, None),
@@ -1005,6 +1021,14 @@ pub struct ScheduleChange {
     ///
     /// Limits: length at most 128 characters.
     pub location: Option<String>,
+    /// 组织者userid（wechatpy 发送；文档说明不可更新创建者）
+    ///
+    /// Deprecated: the creator cannot be changed; the docs define no such field here.
+    pub organizer: Option<String>,
+    /// 日程所属日历ID（wechatpy 发送；文档说明不可更新所属日历）
+    ///
+    /// Deprecated: the calendar cannot be changed; the docs define no such field here.
+    pub cal_id: Option<String>,
 }
 impl ScheduleChange {
     /// A `ScheduleChange` of its required fields; the setters fill in the rest.
@@ -1020,6 +1044,8 @@ impl ScheduleChange {
             description: None,
             reminders: None,
             location: None,
+            organizer: None,
+            cal_id: None,
         }
     }
 }
@@ -1039,6 +1065,12 @@ rt::setters! {
     reminders(reminders: impl Into<ScheduleReminders>) = reminders.into();
     /// Sets [`location`](Self::location): 日程地址，不多于128个字符
     location(location: impl Into<String>) = location.into();
+    /// Sets [`organizer`](Self::organizer): 组织者userid（wechatpy 发送
+    #[deprecated(note = "the creator cannot be changed; the docs define no such field here")]
+    organizer(organizer: impl Into<String>) = organizer.into();
+    /// Sets [`cal_id`](Self::cal_id): 日程所属日历ID（wechatpy 发送
+    #[deprecated(note = "the calendar cannot be changed; the docs define no such field here")]
+    cal_id(cal_id: impl Into<String>) = cal_id.into();
 }
 rt::wire! {
     ScheduleChange: strict, required 13;
@@ -1052,6 +1084,8 @@ rt::wire! {
     description "description": opt wire::Lenient;
     reminders "reminders": opt wire::Plain;
     location "location": opt wire::Lenient;
+    organizer "organizer": opt wire::Lenient;
+    cal_id "cal_id": opt wire::Lenient;
 }
 pub(crate) static SCHEMA_SCHEDULE_CHANGE: s::Object = s::Object(
     "ScheduleChange",
@@ -1101,6 +1135,20 @@ pub(crate) static SCHEMA_SCHEDULE_CHANGE: s::Object = s::Object(
             0,
             s::Limits::NONE.length(None, Some(128), false),
             None,
+        ),
+        s::Param(
+            "organizer",
+            s::Kind::String,
+            0,
+            s::Limits::NONE,
+            Some("the creator cannot be changed; the docs define no such field here"),
+        ),
+        s::Param(
+            "cal_id",
+            s::Kind::String,
+            0,
+            s::Limits::NONE,
+            Some("the calendar cannot be changed; the docs define no such field here"),
         ),
     ],
     &[],
@@ -1166,15 +1214,15 @@ rt::wire! {
     is_remind "is_remind": opt wire::Flag;
     is_repeat "is_repeat": opt wire::Flag;
     remind_before_event_secs "remind_before_event_secs": opt wire::Lenient;
-    remind_time_diffs "remind_time_diffs": many Vec<wire::Lenient>;
+    remind_time_diffs "remind_time_diffs": field Vec<wire::Lenient>;
     repeat_type "repeat_type": opt wire::Plain;
     repeat_until "repeat_until": opt wire::Lenient;
     is_custom_repeat "is_custom_repeat": opt wire::Flag;
     repeat_interval "repeat_interval": opt wire::Lenient;
-    repeat_day_of_week "repeat_day_of_week": many Vec<wire::Lenient>;
-    repeat_day_of_month "repeat_day_of_month": many Vec<wire::Lenient>;
+    repeat_day_of_week "repeat_day_of_week": field Vec<wire::Lenient>;
+    repeat_day_of_month "repeat_day_of_month": field Vec<wire::Lenient>;
     timezone "timezone": opt wire::Lenient;
-    exclude_time_list "exclude_time_list": many Vec<wire::Plain>;
+    exclude_time_list "exclude_time_list": field Vec<wire::Plain>;
 }
 /// `oa/schedule/get` 与 `oa/schedule/get_by_calendar` 的 `schedule_list` 的一项：日程详情
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -1213,8 +1261,8 @@ rt::wire! {
     ScheduleDetail: lenient, required 0;
     schedule_id "schedule_id": field wire::Lenient;
     sequence "sequence": opt wire::Lenient;
-    admins "admins": many Vec<wire::Lenient>;
-    attendees "attendees": many Vec<wire::Plain>;
+    admins "admins": field Vec<wire::Lenient>;
+    attendees "attendees": field Vec<wire::Plain>;
     summary "summary": opt wire::Lenient;
     description "description": opt wire::Lenient;
     reminders "reminders": opt wire::Plain;

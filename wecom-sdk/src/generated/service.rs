@@ -48,18 +48,30 @@ pub struct ServiceGetLoginInfoRequest {
     ///
     /// Limits: length at most 512 bytes (UTF-8).
     pub auth_code: String,
+    /// wechatpy 发送服务商凭证所用的查询参数（文档以 access\_token 传递）
+    ///
+    /// Deprecated: the client sends the provider token as access\_token.
+    pub provider_access_token: Option<Secret>,
 }
 impl ServiceGetLoginInfoRequest {
     /// A `ServiceGetLoginInfoRequest` of its required fields; the setters fill in the rest.
     pub fn new(auth_code: impl Into<String>) -> Self {
         Self {
             auth_code: auth_code.into(),
+            provider_access_token: None,
         }
     }
+}
+rt::setters! {
+    ServiceGetLoginInfoRequest via Call;
+    /// Sets [`provider_access_token`](Self::provider_access_token): wechatpy 发送服务商凭证所用的查询参数（文档以 access\_token 传递）
+    #[deprecated(note = "the client sends the provider token as access_token")]
+    provider_access_token(provider_access_token: impl Into<Secret>) = provider_access_token.into();
 }
 rt::wire! {
     ServiceGetLoginInfoRequest: strict, required 1;
     auth_code "auth_code": field wire::Lenient;
+    provider_access_token "provider_access_token": opt wire::Expose;
 }
 impl crate::Endpoint for ServiceGetLoginInfoRequest {
     type Response = ServiceGetLoginInfoResponse;
@@ -70,7 +82,7 @@ impl crate::Endpoint for ServiceGetLoginInfoRequest {
         doc: "https://developer.work.weixin.qq.com/document/path/91125",
         auth: Some(Credential::ProviderAccessToken),
         body: BodyKind::Json,
-        sensitive: false,
+        sensitive: true,
         idempotent: false,
         params: &[
             s::Param(
@@ -80,8 +92,16 @@ impl crate::Endpoint for ServiceGetLoginInfoRequest {
                 s::Limits::NONE.length(None, Some(512), true),
                 None,
             ),
+            s::Param(
+                "provider_access_token",
+                s::Kind::String,
+                s::QUERY | s::SECRET,
+                s::Limits::NONE,
+                Some("the client sends the provider token as access_token"),
+            ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/service/get_login_info` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -104,7 +124,7 @@ rt::wire! {
     usertype "usertype": field wire::Plain;
     user_info "user_info": field wire::Plain = <ServiceLoginUserInfo as de::Fields>::init();
     corp_info "corp_info": field wire::Plain = <ServiceLoginCorpInfo as de::Fields>::init();
-    agent "agent": many Vec<wire::Plain>;
+    agent "agent": field Vec<wire::Plain>;
     auth_info "auth_info": opt wire::Plain;
 }
 rt::int_enum! {
@@ -201,5 +221,5 @@ pub struct ServiceLoginAuthInfo {
 }
 rt::wire! {
     ServiceLoginAuthInfo: lenient, required 0;
-    department "department": many Vec<wire::Plain>;
+    department "department": field Vec<wire::Plain>;
 }

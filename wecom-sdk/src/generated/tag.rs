@@ -139,6 +139,7 @@ impl crate::Endpoint for TagCreateRequest {
             s::Param("tagid", s::Kind::Int, 0, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/tag/create` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -207,6 +208,7 @@ impl crate::Endpoint for TagUpdateRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/tag/update` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -258,6 +260,7 @@ impl crate::Endpoint for TagDeleteRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/tag/delete` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -309,6 +312,7 @@ impl crate::Endpoint for TagGetRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/tag/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -407,6 +411,7 @@ impl crate::Endpoint for TagAddUsersRequest {
             ),
         ],
         rules: &[s::Rule::AtLeastOne(&["userlist", "partylist"])],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/tag/addtagusers` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -420,8 +425,8 @@ pub struct TagAddUsersResponse {
 }
 rt::wire! {
     TagAddUsersResponse: lenient, required 0;
-    invalidlist "invalidlist": many wire::Piped<wire::Lenient>;
-    invalidparty "invalidparty": many Vec<wire::Lenient>;
+    invalidlist "invalidlist": field wire::Piped<wire::Lenient>;
+    invalidparty "invalidparty": field Vec<wire::Lenient>;
 }
 /// 删除标签成员 — remove members and/or departments from a tag.
 ///
@@ -502,6 +507,7 @@ impl crate::Endpoint for TagDeleteUsersRequest {
             ),
         ],
         rules: &[s::Rule::AtLeastOne(&["userlist", "partylist"])],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/tag/deltagusers` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -515,8 +521,8 @@ pub struct TagDeleteUsersResponse {
 }
 rt::wire! {
     TagDeleteUsersResponse: lenient, required 0;
-    invalidlist "invalidlist": many wire::Piped<wire::Lenient>;
-    invalidparty "invalidparty": many Vec<wire::Lenient>;
+    invalidlist "invalidlist": field wire::Piped<wire::Lenient>;
+    invalidparty "invalidparty": field Vec<wire::Lenient>;
 }
 /// 获取标签列表 — list the tags the app can see.
 ///
@@ -548,6 +554,7 @@ impl crate::Endpoint for TagListRequest {
         idempotent: true,
         params: &[],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/tag/list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).

@@ -119,6 +119,7 @@ impl crate::Endpoint for TokenGetTokenRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/gettoken` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -189,6 +190,7 @@ impl crate::Endpoint for TokenGetProviderTokenRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/service/get_provider_token` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -273,6 +275,7 @@ impl crate::Endpoint for TokenGetSuiteTokenRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/service/get_suite_token` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).

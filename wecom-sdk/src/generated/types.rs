@@ -815,18 +815,30 @@ pub struct NewsContent {
     ///
     /// Limits: 1 to 8 items.
     pub articles: Vec<crate::types::NewsArticle>,
+    /// wechatpy appchat.send 把关键字参数（含 safe）都放进消息内容对象；文档中 safe 与 msgtype 同级
+    ///
+    /// Deprecated: give safe beside msgtype.
+    pub safe: Option<crate::types::MessageSafe>,
 }
 impl NewsContent {
     /// A `NewsContent` of its required fields; the setters fill in the rest.
     pub fn new(articles: impl IntoIterator<Item = crate::types::NewsArticle>) -> Self {
         Self {
             articles: articles.into_iter().collect(),
+            safe: None,
         }
     }
+}
+rt::setters! {
+    NewsContent;
+    /// Sets [`safe`](Self::safe): wechatpy appchat.send 把关键字参数（含 safe）都放进消息内容对象
+    #[deprecated(note = "give safe beside msgtype")]
+    safe(safe: impl Into<crate::types::MessageSafe>) = safe.into();
 }
 rt::wire! {
     NewsContent: strict, required 1;
     articles "articles": field Vec<wire::Plain>;
+    safe "safe": opt wire::Plain;
 }
 #[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_NEWS_CONTENT: s::Object = s::Object(
@@ -838,6 +850,13 @@ pub(crate) static SCHEMA_NEWS_CONTENT: s::Object = s::Object(
             s::REQUIRED,
             s::Limits::NONE.items(Some(1), Some(8)),
             None,
+        ),
+        s::Param(
+            "safe",
+            s::Kind::IntEnum(&crate::types::SCHEMA_MESSAGE_SAFE),
+            0,
+            s::Limits::NONE,
+            Some("give safe beside msgtype"),
         ),
     ],
     &[],
@@ -955,18 +974,30 @@ pub struct MpNewsContent {
     ///
     /// Limits: 1 to 8 items.
     pub articles: Vec<crate::types::MpNewsArticle>,
+    /// wechatpy appchat.send 把关键字参数（含 safe）都放进消息内容对象；文档中 safe 与 msgtype 同级
+    ///
+    /// Deprecated: give safe beside msgtype.
+    pub safe: Option<crate::types::MessageSafe>,
 }
 impl MpNewsContent {
     /// A `MpNewsContent` of its required fields; the setters fill in the rest.
     pub fn new(articles: impl IntoIterator<Item = crate::types::MpNewsArticle>) -> Self {
         Self {
             articles: articles.into_iter().collect(),
+            safe: None,
         }
     }
+}
+rt::setters! {
+    MpNewsContent;
+    /// Sets [`safe`](Self::safe): wechatpy appchat.send 把关键字参数（含 safe）都放进消息内容对象
+    #[deprecated(note = "give safe beside msgtype")]
+    safe(safe: impl Into<crate::types::MessageSafe>) = safe.into();
 }
 rt::wire! {
     MpNewsContent: strict, required 1;
     articles "articles": field Vec<wire::Plain>;
+    safe "safe": opt wire::Plain;
 }
 #[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_MP_NEWS_CONTENT: s::Object = s::Object(
@@ -978,6 +1009,13 @@ pub(crate) static SCHEMA_MP_NEWS_CONTENT: s::Object = s::Object(
             s::REQUIRED,
             s::Limits::NONE.items(Some(1), Some(8)),
             None,
+        ),
+        s::Param(
+            "safe",
+            s::Kind::IntEnum(&crate::types::SCHEMA_MESSAGE_SAFE),
+            0,
+            s::Limits::NONE,
+            Some("give safe beside msgtype"),
         ),
     ],
     &[],
@@ -1006,6 +1044,10 @@ pub struct MpNewsArticle {
     ///
     /// Limits: length at most 512 bytes (UTF-8).
     pub digest: Option<String>,
+    /// 是否显示封面（wechatpy send\_mp\_articles 发送；企业微信文档无此字段）
+    ///
+    /// Deprecated: not in the WeCom docs; nothing replaces it.
+    pub show_cover_pic: Option<bool>,
 }
 impl MpNewsArticle {
     /// A `MpNewsArticle` of its required fields; the setters fill in the rest.
@@ -1021,6 +1063,7 @@ impl MpNewsArticle {
             content_source_url: None,
             content: content.into(),
             digest: None,
+            show_cover_pic: None,
         }
     }
 }
@@ -1032,6 +1075,9 @@ rt::setters! {
     content_source_url(content_source_url: impl Into<String>) = content_source_url.into();
     /// Sets [`digest`](Self::digest): 图文消息的描述，不超过512个字节，超过会自动截断（支持id转译）
     digest(digest: impl Into<String>) = digest.into();
+    /// Sets [`show_cover_pic`](Self::show_cover_pic): 是否显示封面（wechatpy send\_mp\_articles 发送
+    #[deprecated(note = "not in the WeCom docs; nothing replaces it")]
+    show_cover_pic(show_cover_pic: bool) = show_cover_pic;
 }
 rt::wire! {
     MpNewsArticle: strict, required 19;
@@ -1041,6 +1087,7 @@ rt::wire! {
     content_source_url "content_source_url": opt wire::Lenient;
     content "content": field wire::Lenient;
     digest "digest": opt wire::Lenient;
+    show_cover_pic "show_cover_pic": opt wire::Flag;
 }
 #[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_MP_NEWS_ARTICLE: s::Object = s::Object(
@@ -1076,6 +1123,13 @@ pub(crate) static SCHEMA_MP_NEWS_ARTICLE: s::Object = s::Object(
             s::Limits::NONE.length(None, Some(512), true),
             None,
         ),
+        s::Param(
+            "show_cover_pic",
+            s::Kind::Flag,
+            0,
+            s::Limits::NONE,
+            Some("not in the WeCom docs; nothing replaces it"),
+        ),
     ],
     &[],
 );
@@ -1087,16 +1141,30 @@ pub struct MarkdownContent {
     ///
     /// Limits: length at most 2048 bytes (UTF-8).
     pub content: String,
+    /// wechatpy appchat.send 把关键字参数（含 safe）都放进消息内容对象；文档中 safe 与 msgtype 同级
+    ///
+    /// Deprecated: give safe beside msgtype.
+    pub safe: Option<crate::types::MessageSafe>,
 }
 impl MarkdownContent {
     /// A `MarkdownContent` of its required fields; the setters fill in the rest.
     pub fn new(content: impl Into<String>) -> Self {
-        Self { content: content.into() }
+        Self {
+            content: content.into(),
+            safe: None,
+        }
     }
+}
+rt::setters! {
+    MarkdownContent;
+    /// Sets [`safe`](Self::safe): wechatpy appchat.send 把关键字参数（含 safe）都放进消息内容对象
+    #[deprecated(note = "give safe beside msgtype")]
+    safe(safe: impl Into<crate::types::MessageSafe>) = safe.into();
 }
 rt::wire! {
     MarkdownContent: strict, required 1;
     content "content": field wire::Lenient;
+    safe "safe": opt wire::Plain;
 }
 #[allow(dead_code, reason = "read by the groups that use it")]
 pub(crate) static SCHEMA_MARKDOWN_CONTENT: s::Object = s::Object(
@@ -1108,6 +1176,13 @@ pub(crate) static SCHEMA_MARKDOWN_CONTENT: s::Object = s::Object(
             s::REQUIRED,
             s::Limits::NONE.length(None, Some(2048), true),
             None,
+        ),
+        s::Param(
+            "safe",
+            s::Kind::IntEnum(&crate::types::SCHEMA_MESSAGE_SAFE),
+            0,
+            s::Limits::NONE,
+            Some("give safe beside msgtype"),
         ),
     ],
     &[],

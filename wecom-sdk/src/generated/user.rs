@@ -238,6 +238,14 @@ pub struct UserCreateRequest {
     pub address: Option<String>,
     /// 主部门
     pub main_department: Option<u32>,
+    /// 座机（wechatpy 的名字；文档现称 telephone）
+    ///
+    /// Deprecated: use telephone.
+    pub tel: Option<String>,
+    /// 微信号（wechatpy 仍发送；现行文档已无此字段）
+    ///
+    /// Deprecated: no longer documented; nothing replaces it.
+    pub weixinid: Option<String>,
 }
 impl UserCreateRequest {
     /// A `UserCreateRequest` of its required fields; the setters fill in the rest.
@@ -265,6 +273,8 @@ impl UserCreateRequest {
             nickname: None,
             address: None,
             main_department: None,
+            tel: None,
+            weixinid: None,
         }
     }
 }
@@ -310,6 +320,12 @@ rt::setters! {
     address(address: impl Into<String>) = address.into();
     /// Sets [`main_department`](Self::main_department): 主部门
     main_department(main_department: u32) = main_department;
+    /// Sets [`tel`](Self::tel): 座机（wechatpy 的名字
+    #[deprecated(note = "use telephone")]
+    tel(tel: impl Into<String>) = tel.into();
+    /// Sets [`weixinid`](Self::weixinid): 微信号（wechatpy 仍发送
+    #[deprecated(note = "no longer documented; nothing replaces it")]
+    weixinid(weixinid: impl Into<String>) = weixinid.into();
 }
 rt::wire! {
     UserCreateRequest: strict, required 3;
@@ -335,6 +351,8 @@ rt::wire! {
     nickname "nickname": opt wire::Lenient;
     address "address": opt wire::Lenient;
     main_department "main_department": opt wire::Lenient;
+    tel "tel": opt wire::Lenient;
+    weixinid "weixinid": opt wire::Lenient;
 }
 impl crate::Endpoint for UserCreateRequest {
     type Response = UserCreateResponse;
@@ -468,8 +486,17 @@ impl crate::Endpoint for UserCreateRequest {
                 None,
             ),
             s::Param("main_department", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param("tel", s::Kind::String, 0, s::Limits::NONE, Some("use telephone")),
+            s::Param(
+                "weixinid",
+                s::Kind::String,
+                0,
+                s::Limits::NONE,
+                Some("no longer documented; nothing replaces it"),
+            ),
         ],
         rules: &[s::Rule::AtLeastOne(&["mobile", "email"])],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/user/create` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -535,6 +562,7 @@ impl crate::Endpoint for UserGetRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/user/get` answers: a [`Member`].
@@ -635,6 +663,14 @@ pub struct UserUpdateRequest {
     pub address: Option<String>,
     /// 主部门
     pub main_department: Option<u32>,
+    /// 座机（wechatpy 的名字；文档现称 telephone）
+    ///
+    /// Deprecated: use telephone.
+    pub tel: Option<String>,
+    /// 微信号（wechatpy 仍发送；现行文档已无此字段）
+    ///
+    /// Deprecated: no longer documented; nothing replaces it.
+    pub weixinid: Option<String>,
 }
 impl UserUpdateRequest {
     /// A `UserUpdateRequest` of its required fields; the setters fill in the rest.
@@ -663,6 +699,8 @@ impl UserUpdateRequest {
             nickname: None,
             address: None,
             main_department: None,
+            tel: None,
+            weixinid: None,
         }
     }
 }
@@ -712,6 +750,12 @@ rt::setters! {
     address(address: impl Into<String>) = address.into();
     /// Sets [`main_department`](Self::main_department): 主部门
     main_department(main_department: u32) = main_department;
+    /// Sets [`tel`](Self::tel): 座机（wechatpy 的名字
+    #[deprecated(note = "use telephone")]
+    tel(tel: impl Into<String>) = tel.into();
+    /// Sets [`weixinid`](Self::weixinid): 微信号（wechatpy 仍发送
+    #[deprecated(note = "no longer documented; nothing replaces it")]
+    weixinid(weixinid: impl Into<String>) = weixinid.into();
 }
 rt::wire! {
     UserUpdateRequest: strict, required 1;
@@ -738,6 +782,8 @@ rt::wire! {
     nickname "nickname": opt wire::Lenient;
     address "address": opt wire::Lenient;
     main_department "main_department": opt wire::Lenient;
+    tel "tel": opt wire::Lenient;
+    weixinid "weixinid": opt wire::Lenient;
 }
 impl crate::Endpoint for UserUpdateRequest {
     type Response = UserUpdateResponse;
@@ -876,8 +922,17 @@ impl crate::Endpoint for UserUpdateRequest {
                 None,
             ),
             s::Param("main_department", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param("tel", s::Kind::String, 0, s::Limits::NONE, Some("use telephone")),
+            s::Param(
+                "weixinid",
+                s::Kind::String,
+                0,
+                s::Limits::NONE,
+                Some("no longer documented; nothing replaces it"),
+            ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/user/update` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -935,6 +990,7 @@ impl crate::Endpoint for UserDeleteRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/user/delete` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -994,6 +1050,7 @@ impl crate::Endpoint for UserBatchDeleteRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/user/batchdelete` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1014,16 +1071,39 @@ rt::wire! {
 pub struct UserSimpleListRequest {
     /// 获取的部门id
     pub department_id: u32,
+    /// 是否递归获取子部门下面的成员：1-递归获取，0-只获取本部门（旧版文档）
+    ///
+    /// Deprecated: no longer documented; list each sub-department in turn.
+    pub fetch_child: Option<bool>,
+    /// 成员状态过滤（wechatpy 发送，默认0；现行文档已无此参数）
+    ///
+    /// Deprecated: no longer documented; nothing replaces it.
+    pub status: Option<u32>,
 }
 impl UserSimpleListRequest {
     /// A `UserSimpleListRequest` of its required fields; the setters fill in the rest.
     pub fn new(department_id: u32) -> Self {
-        Self { department_id }
+        Self {
+            department_id,
+            fetch_child: None,
+            status: None,
+        }
     }
+}
+rt::setters! {
+    UserSimpleListRequest via Call;
+    /// Sets [`fetch_child`](Self::fetch_child): 是否递归获取子部门下面的成员：1-递归获取，0-只获取本部门（旧版文档）
+    #[deprecated(note = "no longer documented; list each sub-department in turn")]
+    fetch_child(fetch_child: bool) = fetch_child;
+    /// Sets [`status`](Self::status): 成员状态过滤（wechatpy 发送，默认0
+    #[deprecated(note = "no longer documented; nothing replaces it")]
+    status(status: u32) = status;
 }
 rt::wire! {
     UserSimpleListRequest: strict, required 1;
     department_id "department_id": field wire::Lenient;
+    fetch_child "fetch_child": opt wire::Flag;
+    status "status": opt wire::Lenient;
 }
 impl crate::Endpoint for UserSimpleListRequest {
     type Response = UserSimpleListResponse;
@@ -1044,8 +1124,23 @@ impl crate::Endpoint for UserSimpleListRequest {
                 s::Limits::NONE,
                 None,
             ),
+            s::Param(
+                "fetch_child",
+                s::Kind::Flag,
+                s::QUERY,
+                s::Limits::NONE,
+                Some("no longer documented; list each sub-department in turn"),
+            ),
+            s::Param(
+                "status",
+                s::Kind::Int,
+                s::QUERY,
+                s::Limits::NONE,
+                Some("no longer documented; nothing replaces it"),
+            ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/user/simplelist` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1057,7 +1152,7 @@ pub struct UserSimpleListResponse {
 }
 rt::wire! {
     UserSimpleListResponse: lenient, required 0;
-    userlist "userlist": many Vec<wire::Plain>;
+    userlist "userlist": field Vec<wire::Plain>;
 }
 /// 获取部门成员详情 — list a department's members with their details.
 ///
@@ -1072,16 +1167,39 @@ rt::wire! {
 pub struct UserListRequest {
     /// 获取的部门id
     pub department_id: u32,
+    /// 是否递归获取子部门下面的成员：1-递归获取，0-只获取本部门（旧版文档）
+    ///
+    /// Deprecated: no longer documented; list each sub-department in turn.
+    pub fetch_child: Option<bool>,
+    /// 成员状态过滤（wechatpy 发送，默认0；现行文档已无此参数）
+    ///
+    /// Deprecated: no longer documented; nothing replaces it.
+    pub status: Option<u32>,
 }
 impl UserListRequest {
     /// A `UserListRequest` of its required fields; the setters fill in the rest.
     pub fn new(department_id: u32) -> Self {
-        Self { department_id }
+        Self {
+            department_id,
+            fetch_child: None,
+            status: None,
+        }
     }
+}
+rt::setters! {
+    UserListRequest via Call;
+    /// Sets [`fetch_child`](Self::fetch_child): 是否递归获取子部门下面的成员：1-递归获取，0-只获取本部门（旧版文档）
+    #[deprecated(note = "no longer documented; list each sub-department in turn")]
+    fetch_child(fetch_child: bool) = fetch_child;
+    /// Sets [`status`](Self::status): 成员状态过滤（wechatpy 发送，默认0
+    #[deprecated(note = "no longer documented; nothing replaces it")]
+    status(status: u32) = status;
 }
 rt::wire! {
     UserListRequest: strict, required 1;
     department_id "department_id": field wire::Lenient;
+    fetch_child "fetch_child": opt wire::Flag;
+    status "status": opt wire::Lenient;
 }
 impl crate::Endpoint for UserListRequest {
     type Response = UserListResponse;
@@ -1102,8 +1220,23 @@ impl crate::Endpoint for UserListRequest {
                 s::Limits::NONE,
                 None,
             ),
+            s::Param(
+                "fetch_child",
+                s::Kind::Flag,
+                s::QUERY,
+                s::Limits::NONE,
+                Some("no longer documented; list each sub-department in turn"),
+            ),
+            s::Param(
+                "status",
+                s::Kind::Int,
+                s::QUERY,
+                s::Limits::NONE,
+                Some("no longer documented; nothing replaces it"),
+            ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/user/list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1115,7 +1248,7 @@ pub struct UserListResponse {
 }
 rt::wire! {
     UserListResponse: lenient, required 0;
-    userlist "userlist": many Vec<wire::Plain>;
+    userlist "userlist": field Vec<wire::Plain>;
 }
 /// userid转openid — convert a member's userid to the openid used by WeChat Pay.
 ///
@@ -1135,16 +1268,30 @@ pub struct UserConvertToOpenidRequest {
     ///
     /// Limits: length 1 to 64 bytes (UTF-8).
     pub userid: String,
+    /// 旧企业号接口的应用id（wechatpy 可发送）
+    ///
+    /// Deprecated: no longer documented; the openid does not depend on the app.
+    pub agentid: Option<u32>,
 }
 impl UserConvertToOpenidRequest {
     /// A `UserConvertToOpenidRequest` of its required fields; the setters fill in the rest.
     pub fn new(userid: impl Into<String>) -> Self {
-        Self { userid: userid.into() }
+        Self {
+            userid: userid.into(),
+            agentid: None,
+        }
     }
+}
+rt::setters! {
+    UserConvertToOpenidRequest via Call;
+    /// Sets [`agentid`](Self::agentid): 旧企业号接口的应用id（wechatpy 可发送）
+    #[deprecated(note = "no longer documented; the openid does not depend on the app")]
+    agentid(agentid: u32) = agentid;
 }
 rt::wire! {
     UserConvertToOpenidRequest: strict, required 1;
     userid "userid": field wire::Lenient;
+    agentid "agentid": opt wire::Lenient;
 }
 impl crate::Endpoint for UserConvertToOpenidRequest {
     type Response = UserConvertToOpenidResponse;
@@ -1165,8 +1312,16 @@ impl crate::Endpoint for UserConvertToOpenidRequest {
                 s::Limits::NONE.length(Some(1), Some(64), true),
                 None,
             ),
+            s::Param(
+                "agentid",
+                s::Kind::Int,
+                0,
+                s::Limits::NONE,
+                Some("no longer documented; the openid does not depend on the app"),
+            ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/user/convert_to_openid` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1217,6 +1372,7 @@ impl crate::Endpoint for UserConvertToUseridRequest {
             s::Param("openid", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/user/convert_to_userid` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1283,6 +1439,7 @@ impl crate::Endpoint for UserAuthSuccRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/user/authsucc` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1348,6 +1505,7 @@ impl crate::Endpoint for UserGetJoinQrcodeRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `GET /cgi-bin/corp/get_join_qrcode` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1409,6 +1567,7 @@ impl crate::Endpoint for UserGetActiveStatRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/user/get_active_stat` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1471,6 +1630,7 @@ impl crate::Endpoint for UserGetUseridRequest {
             ),
         ],
         rules: &[],
+        deprecated: None,
     };
 }
 /// What `POST /cgi-bin/user/getuserid` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1581,7 +1741,7 @@ pub struct CreatedDepartmentList {
 }
 rt::wire! {
     CreatedDepartmentList: lenient, required 0;
-    department_info "department_info": many Vec<wire::Plain>;
+    department_info "department_info": field Vec<wire::Plain>;
 }
 /// 一个成员：`user/get` 的返回体、`user/list` 的 `userlist` 的一项。
 /// 应用只能获取可见范围内的成员信息，且每种应用获取的字段有所不同。从2022年6月20号20点开始，除通讯录同步以外的基础应用
@@ -1647,15 +1807,15 @@ rt::wire! {
     Member: lenient, required 0;
     userid "userid": field wire::Lenient;
     name "name": field wire::Lenient;
-    department "department": many Vec<wire::Lenient>;
-    order "order": many Vec<wire::Lenient>;
+    department "department": field Vec<wire::Lenient>;
+    order "order": field Vec<wire::Lenient>;
     position "position": opt wire::Lenient;
     mobile "mobile": opt wire::Lenient;
     gender "gender": opt wire::Str<wire::Plain>;
     email "email": opt wire::Lenient;
     biz_mail "biz_mail": opt wire::Lenient;
-    is_leader_in_dept "is_leader_in_dept": many Vec<wire::Flag>;
-    direct_leader "direct_leader": many Vec<wire::Lenient>;
+    is_leader_in_dept "is_leader_in_dept": field Vec<wire::Flag>;
+    direct_leader "direct_leader": field Vec<wire::Lenient>;
     avatar "avatar": opt wire::Lenient;
     thumb_avatar "thumb_avatar": opt wire::Lenient;
     telephone "telephone": opt wire::Lenient;
@@ -1690,6 +1850,6 @@ rt::wire! {
     SimpleMember: lenient, required 0;
     userid "userid": field wire::Lenient;
     name "name": field wire::Lenient;
-    department "department": many Vec<wire::Lenient>;
+    department "department": field Vec<wire::Lenient>;
     open_userid "open_userid": opt wire::Lenient;
 }

@@ -123,8 +123,7 @@ impl<'de, M: Decode<T>, T> DeserializeSeed<'de> for Seed<M, T> {
 /// }
 /// ```
 ///
-/// `field` is written always, `opt` (an `Option`) only when set, `many` (a collection) only when
-/// not empty; each through its wire adapter. A field starts from `Default::default()` (`None`
+/// `field` is written always, `opt` (an `Option`) only when set; each through its wire adapter. A field starts from `Default::default()` (`None`
 /// for `opt`) unless `= …` says otherwise.
 macro_rules! wire {
     (
@@ -172,7 +171,6 @@ macro_rules! wire {
     (@init $how:ident $init:expr) => { $init };
     (@write $o:ident field $marker:ty, $key:literal, $value:expr) => { $o.with::<$marker, _>($key, $value)? };
     (@write $o:ident opt $marker:ty, $key:literal, $value:expr) => { $o.opt_with::<$marker, _>($key, $value)? };
-    (@write $o:ident many $marker:ty, $key:literal, $value:expr) => { $o.many_with::<$marker, _>($key, $value)? };
     (@read $map:ident opt $marker:ty) => { crate::rt::de::next::<Option<$marker>, _, _>($map)? };
     (@read $map:ident $how:ident $marker:ty) => { crate::rt::de::next::<$marker, _, _>($map)? };
 }

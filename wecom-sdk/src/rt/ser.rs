@@ -1,6 +1,5 @@
 //! What generated `Serialize` impls call: one line per field, each through its wire adapter.
 
-use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
 use serde::Serialize;
@@ -17,23 +16,6 @@ struct Through<'a, M, T: ?Sized>(&'a T, PhantomData<M>);
 impl<M: Encode<T>, T: ?Sized> Serialize for Through<'_, M, T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         M::encode(self.0, serializer)
-    }
-}
-
-/// Collections a response type leaves out when empty.
-pub trait Many {
-    fn is_empty(&self) -> bool;
-}
-
-impl<T> Many for Vec<T> {
-    fn is_empty(&self) -> bool {
-        Vec::is_empty(self)
-    }
-}
-
-impl<T> Many for BTreeMap<String, T> {
-    fn is_empty(&self) -> bool {
-        BTreeMap::is_empty(self)
     }
 }
 
@@ -69,24 +51,6 @@ impl<Z: Serializer> Obj<Z> {
         match value {
             Some(v) => self.0.serialize_field(key, &Through::<M, T>(v, PhantomData)),
             None => self.0.skip_field(key),
-        }
-    }
-
-    /// A collection that is left out when empty.
-    pub fn many<T: Serialize + Many>(&mut self, key: &'static str, value: &T) -> Result<(), Z::Error> {
-        if value.is_empty() {
-            self.0.skip_field(key)
-        } else {
-            self.0.serialize_field(key, value)
-        }
-    }
-
-    /// A collection through an adapter, left out when empty.
-    pub fn many_with<M: Encode<T>, T: Many>(&mut self, key: &'static str, value: &T) -> Result<(), Z::Error> {
-        if value.is_empty() {
-            self.0.skip_field(key)
-        } else {
-            self.0.serialize_field(key, &Through::<M, T>(value, PhantomData))
         }
     }
 

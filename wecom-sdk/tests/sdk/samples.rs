@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use crate::generated;
-use crate::support::{assert_lossless, samples_dir};
+use crate::support::{assert_holds, assert_lossless, samples_dir};
 
 #[test]
 fn documented_samples_decode_without_loss() {
@@ -47,7 +47,14 @@ fn documented_samples_decode_without_loss() {
             let bytes = serde_json::to_vec(&body).expect("re-encodable");
             let decoded =
                 (decoder.decode)(&bytes).unwrap_or_else(|e| panic!("{context}: does not decode: {e}"));
-            assert_lossless(&context, &body, &decoded);
+            if body.get("errcode").and_then(Value::as_i64).unwrap_or(0) == 0 {
+                assert_lossless(&context, &body, &decoded);
+            } else {
+                // An error body carries what it carries (`"external_contact": {}`): its
+                // business keys must survive, but the success fields it lacks decode as their
+                // defaults.
+                assert_holds(&context, &body, &decoded);
+            }
             checked += 1;
         }
     }

@@ -392,6 +392,7 @@ fn lower_endpoint(
             constraints.push(lowered);
         }
     }
+    stand_ins(cx, &mut params, &mut constraints);
 
     let mut more_requests = Vec::new();
     let (example_request, example_response) = match &e.example {
@@ -440,6 +441,7 @@ fn lower_endpoint(
             text: String::new(),
             span: here.clone(),
         }),
+        deprecated: e.deprecated.as_ref().map(|d| d.value.trim().to_string()),
         notes: e.notes.clone().map(|n| n.trim().to_string()),
         span: here,
     })
@@ -533,6 +535,52 @@ fn locate_in_block(cx: &Cx, file: FileId, text: &Loc<String>, line: usize, colum
     Span {
         file,
         range: at..(at + 1).min(source.len()),
+    }
+}
+
+/// Settles `instead_of`: the required parameter it names becomes optional on the wire (still a
+/// constructor argument), and exactly one of the two is required.
+fn stand_ins(cx: &mut Cx, params: &mut [Field], constraints: &mut Vec<Constraint>) {
+    let pairs: Vec<(usize, String, Span)> = params
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.instead_of.clone().map(|(target, at)| (i, target, at)))
+        .collect();
+    for (i, target, at) in pairs {
+        let alternate = params[i].wire.clone();
+        if params[i].deprecated.is_none() {
+            cx.error(
+                Code::KeyOutOfPlace,
+                &at,
+                format!("`instead_of` is for a deprecated parameter; `{alternate}` is not one"),
+            );
+            continue;
+        }
+        let found = params.iter().position(|p| p.wire == target);
+        let Some(t) = found.filter(|t| *t != i) else {
+            cx.error(
+                Code::ConstraintShape,
+                &at,
+                format!("`instead_of: {target}` names no other parameter of this endpoint"),
+            );
+            continue;
+        };
+        let current = params[t].deprecated.is_none();
+        let required = params[t].required || !params[t].alternates.is_empty();
+        if !(current && required) {
+            cx.error(
+                Code::ConstraintShape,
+                &at,
+                format!("`instead_of: {target}` must name a required, current parameter"),
+            );
+            continue;
+        }
+        params[i].required = false;
+        params[t].required = false;
+        params[t].alternates.push(alternate.clone());
+        let pair = vec![target, alternate];
+        constraints.push(Constraint::AtLeastOneOf(pair.clone()));
+        constraints.push(Constraint::AtMostOneOf(pair));
     }
 }
 

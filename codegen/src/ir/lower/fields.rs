@@ -51,6 +51,7 @@ pub(crate) struct Partial {
     pub(crate) json_reason: Option<String>,
     pub(crate) flatten: Option<(bool, Span)>,
     pub(crate) deprecated: Option<String>,
+    pub(crate) instead_of: Option<(String, Span)>,
     /// Where the field is (its key).
     pub(crate) span: Span,
 }
@@ -83,6 +84,7 @@ impl Partial {
             json_reason: over.json_reason.or(self.json_reason),
             flatten: over.flatten.or(self.flatten),
             deprecated: over.deprecated.or(self.deprecated),
+            instead_of: over.instead_of.or(self.instead_of),
             span: over.span,
         }
     }
@@ -321,6 +323,10 @@ fn read_field(
     partial.json_reason = field.json_reason.clone();
     partial.flatten = field.flatten.as_ref().map(|f| (f.value, cx.span(file, f)));
     partial.deprecated = field.deprecated.as_ref().map(|d| d.value.trim().to_string());
+    partial.instead_of = field
+        .instead_of
+        .as_ref()
+        .map(|i| (i.value.clone(), cx.span(file, i)));
     partial
 }
 
@@ -409,6 +415,15 @@ pub(crate) fn finish(cx: &mut Cx, wire: &str, p: Partial, site: Site) -> Option<
             );
         }
     }
+    if let Some((_, at)) = &p.instead_of
+        && !matches!(site, Site::Request | Site::Param)
+    {
+        cx.error(
+            Code::KeyOutOfPlace,
+            at,
+            "`instead_of` applies only to a request parameter",
+        );
+    }
     let own = check_limits(cx, &ty, &p);
     let limits = p.inherited.overridden_by(&own);
     let default = p.default.as_ref().map(|(d, at)| {
@@ -443,6 +458,8 @@ pub(crate) fn finish(cx: &mut Cx, wire: &str, p: Partial, site: Site) -> Option<
         secret,
         flatten,
         deprecated: p.deprecated.clone(),
+        instead_of: p.instead_of.clone(),
+        alternates: Vec::new(),
         poisoned: false,
         span: p.span.clone(),
     })
@@ -464,6 +481,8 @@ pub(crate) fn placeholder(wire: &str, rust: String, span: Span) -> Field {
         secret: false,
         flatten: false,
         deprecated: None,
+        instead_of: None,
+        alternates: Vec::new(),
         poisoned: true,
         span,
     }

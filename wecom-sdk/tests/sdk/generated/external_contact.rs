@@ -24,6 +24,7 @@ pub fn decoders() -> Vec<support::Decoder> {
         (), support::Decoder::of:: < external_contact::ExternalContactMarkTagRequest >
         (), support::Decoder::of:: <
         external_contact::ExternalContactTransferCustomerRequest > (),
+        support::Decoder::of:: < external_contact::ExternalContactTransferRequest > (),
         support::Decoder::of:: <
         external_contact::ExternalContactGetUnassignedListRequest > (),
         support::Decoder::of:: < external_contact::ExternalContactAddMsgTemplateRequest >
@@ -414,6 +415,16 @@ async fn transfer_customer() {
   ]
 }
 "#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn transfer() {
+    support::check::<
+        external_contact::ExternalContactTransferRequest,
+    >(
+            r#"{"external_userid": "woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA", "handover_userid": "zhangsan", "takeover_userid": "lisi"}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
         )
         .await;
 }

@@ -6,6 +6,7 @@ use wecom_sdk::oauth;
 pub fn decoders() -> Vec<support::Decoder> {
     vec![
         support::Decoder::of:: < oauth::OauthGetUserInfoRequest > (),
+        support::Decoder::of:: < oauth::OauthLegacyGetUserInfoRequest > (),
         support::Decoder::of:: < oauth::OauthGetUserDetailRequest > (),
     ]
 }
@@ -22,6 +23,16 @@ async fn get_user_info() {
    "user_ticket": "USER_TICKET"
 }
 "#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn legacy_get_user_info() {
+    support::check::<
+        oauth::OauthLegacyGetUserInfoRequest,
+    >(
+            r#"{"code": "CODE"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "UserId": "USERID", "DeviceId": "DEVICEID", "OpenId": "OPENID", "external_userid": "EXTERNAL_USERID", "parents": [{"corpid": "wxCorpId1", "parent_userid": "zhangsan"}, {"corpid": "wxCorpId2", "parent_userid": "lisi"}]}"#,
         )
         .await;
 }
