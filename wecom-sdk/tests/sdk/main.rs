@@ -4,6 +4,7 @@
 
 #[rustfmt::skip]
 mod generated;
+mod deprecated;
 mod failures;
 mod faults;
 mod helpers;
