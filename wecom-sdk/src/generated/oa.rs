@@ -3091,6 +3091,8 @@ rt::wire! {
 pub struct CheckinRange {
     /// 打卡人员中，部门节点的id
     pub party_id: Vec<String>,
+    /// 打卡人员中，部门节点的id（另一版本的示例中的拼写，见 notes）
+    pub partyid: Vec<String>,
     /// 打卡人员中，单个打卡人员节点的userid
     ///
     /// Limits: length 1 to 64 bytes (UTF-8).
@@ -3101,6 +3103,7 @@ pub struct CheckinRange {
 rt::wire! {
     CheckinRange: lenient, required 0;
     party_id "party_id": field Vec<wire::Lenient>;
+    partyid "partyid": field Vec<wire::Lenient>;
     userid "userid": field Vec<wire::Lenient>;
     tagid "tagid": field Vec<wire::Lenient>;
 }
@@ -4932,8 +4935,12 @@ pub struct ApprovalControlValue {
     pub sum_field: Option<Vec<Value>>,
     /// 汇报详情示例中出现（空数组），文档未说明
     pub students: Option<Vec<Value>>,
-    /// 汇报详情示例中出现（空数组），文档未说明
+    /// 汇报详情示例中出现，文档未说明
     pub classes: Option<Vec<Value>>,
+    /// 汇报详情示例中出现（文档项），文档未说明
+    pub docs: Option<Vec<Value>>,
+    /// 汇报详情示例中出现（微盘文件），文档未说明
+    pub wedrive_files: Option<Vec<Value>>,
     /// 假勤组件-请假组件（Vacation）
     pub vacation: Option<ApprovalVacationValue>,
     /// 假勤组件-出差/外出/加班组件（Attendance）
@@ -4969,6 +4976,8 @@ impl ApprovalControlValue {
             sum_field: None,
             students: None,
             classes: None,
+            docs: None,
+            wedrive_files: None,
             vacation: None,
             attendance: None,
             punch_correction: None,
@@ -5008,8 +5017,12 @@ rt::setters! {
     sum_field(sum_field: impl IntoIterator<Item = Value>) = sum_field.into_iter().collect();
     /// Sets [`students`](Self::students): 汇报详情示例中出现（空数组），文档未说明
     students(students: impl IntoIterator<Item = Value>) = students.into_iter().collect();
-    /// Sets [`classes`](Self::classes): 汇报详情示例中出现（空数组），文档未说明
+    /// Sets [`classes`](Self::classes): 汇报详情示例中出现，文档未说明
     classes(classes: impl IntoIterator<Item = Value>) = classes.into_iter().collect();
+    /// Sets [`docs`](Self::docs): 汇报详情示例中出现（文档项），文档未说明
+    docs(docs: impl IntoIterator<Item = Value>) = docs.into_iter().collect();
+    /// Sets [`wedrive_files`](Self::wedrive_files): 汇报详情示例中出现（微盘文件），文档未说明
+    wedrive_files(wedrive_files: impl IntoIterator<Item = Value>) = wedrive_files.into_iter().collect();
     /// Sets [`vacation`](Self::vacation): 假勤组件-请假组件（Vacation）
     vacation(vacation: impl Into<ApprovalVacationValue>) = vacation.into();
     /// Sets [`attendance`](Self::attendance): 假勤组件-出差/外出/加班组件（Attendance）
@@ -5043,6 +5056,8 @@ rt::wire! {
     sum_field "sum_field": opt Vec<wire::Plain>;
     students "students": opt Vec<wire::Plain>;
     classes "classes": opt Vec<wire::Plain>;
+    docs "docs": opt Vec<wire::Plain>;
+    wedrive_files "wedrive_files": opt Vec<wire::Plain>;
     vacation "vacation": opt wire::Plain;
     attendance "attendance": opt wire::Plain;
     punch_correction "punch_correction": opt wire::Plain;
@@ -5105,6 +5120,14 @@ pub(crate) static SCHEMA_APPROVAL_CONTROL_VALUE: s::Object = s::Object(
         s::Param("sum_field", s::Kind::List(&s::Kind::Json), 0, s::Limits::NONE, None),
         s::Param("students", s::Kind::List(&s::Kind::Json), 0, s::Limits::NONE, None),
         s::Param("classes", s::Kind::List(&s::Kind::Json), 0, s::Limits::NONE, None),
+        s::Param("docs", s::Kind::List(&s::Kind::Json), 0, s::Limits::NONE, None),
+        s::Param(
+            "wedrive_files",
+            s::Kind::List(&s::Kind::Json),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
         s::Param(
             "vacation",
             s::Kind::Object(&SCHEMA_APPROVAL_VACATION_VALUE),

@@ -9,6 +9,7 @@ mod failures;
 mod faults;
 mod helpers;
 mod samples;
+mod skit;
 mod support;
 mod tokens;
 mod validation;

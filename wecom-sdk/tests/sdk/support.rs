@@ -3,7 +3,9 @@
 //! response keeps every field of the body it was decoded from.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -66,6 +68,16 @@ where
     R: Endpoint + DeserializeOwned,
     R::Response: Serialize,
 {
+    check_with::<R>(request_example, response_example, true).await;
+}
+
+/// [`check`], with the documented limits checked before sending or not (a body transcribed
+/// from an older revision of a page may break a limit the current page states).
+pub async fn check_with<R>(request_example: &str, response_example: &str, validate: bool)
+where
+    R: Endpoint + DeserializeOwned,
+    R::Response: Serialize,
+{
     let meta = R::META;
     let id = meta.id;
     let server = server_for(meta.auth).await;
@@ -80,7 +92,7 @@ where
     let files = FileFixtures::new::<R>(request_example);
     let request: R = serde_json::from_str(&files.request)
         .unwrap_or_else(|e| panic!("{id}: the request example does not fit the typed request: {e}"));
-    let response = client_for(&server)
+    let response = client_with(&server, validate)
         .execute(&request)
         .await
         .unwrap_or_else(|e| panic!("{id}: the call failed: {e}"));
@@ -228,37 +240,51 @@ fn same_scalar(a: &Value, b: &Value) -> bool {
     matches!((number(a), number(b)), (Some(x), Some(y)) if x == y)
 }
 
-/// Decodes a body through one endpoint's typed response and re-encodes it.
+/// One endpoint's typed request and response, type-erased: decode a body through the typed
+/// response and re-encode it, or run [`check`] on a documented request and response.
 pub struct Decoder {
     pub id: &'static str,
     pub path: &'static str,
+    pub params: &'static [wecom_sdk::schema::Param],
     pub decode: fn(&[u8]) -> Result<Value, String>,
+    pub check: fn(String, String) -> Pin<Box<dyn Future<Output = ()>>>,
 }
 
 impl Decoder {
     pub fn of<R>() -> Decoder
     where
-        R: Endpoint,
+        R: Endpoint + DeserializeOwned + 'static,
         R::Response: Serialize,
     {
         Decoder {
             id: R::META.id,
             path: R::META.path,
+            params: R::META.params,
             decode: |bytes| {
                 let typed: R::Response = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
                 serde_json::to_value(typed).map_err(|e| e.to_string())
+            },
+            check: |request, response| {
+                Box::pin(async move { check_with::<R>(&request, &response, false).await })
             },
         }
     }
 }
 
-/// `../shared/wecom-samples` beside the checkout (or `WECOM_SAMPLES_DIR`), when it is there.
-pub fn samples_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("WECOM_SAMPLES_DIR") {
+/// A folder of `../shared/` beside the checkout (or the directory in `env`), when it is there.
+pub fn shared_dir(name: &str, env: &str) -> Option<PathBuf> {
+    let dir = match std::env::var_os(env) {
         Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/wecom-samples"),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared")
+            .join(name),
     };
     dir.is_dir().then_some(dir)
+}
+
+/// `../shared/wecom-samples` beside the checkout (or `WECOM_SAMPLES_DIR`), when it is there.
+pub fn samples_dir() -> Option<PathBuf> {
+    shared_dir("wecom-samples", "WECOM_SAMPLES_DIR")
 }
 
 /// A server that hands out the token `auth` needs (once), and whatever that fetch needs in turn,
@@ -314,7 +340,14 @@ pub async fn server_for(auth: Option<Credential>) -> MockServer {
 
 /// A client holding every kind of credential the tests use.
 pub fn client_for(server: &MockServer) -> Client {
-    let mut builder = Client::builder_without_credentials().base_url(server.uri());
+    client_with(server, true)
+}
+
+/// [`client_for`], validating requests against the documented limits or not.
+pub fn client_with(server: &MockServer, validate: bool) -> Client {
+    let mut builder = Client::builder_without_credentials()
+        .base_url(server.uri())
+        .validate_requests(validate);
     let mut tickets = Vec::new();
     for kind in Credential::ALL {
         if kind.def().inputs.is_empty() {
