@@ -240,6 +240,9 @@ fn same_scalar(a: &Value, b: &Value) -> bool {
     matches!((number(a), number(b)), (Some(x), Some(y)) if x == y)
 }
 
+/// A running [`check_with`].
+pub type Checking = Pin<Box<dyn Future<Output = ()>>>;
+
 /// One endpoint's typed request and response, type-erased: decode a body through the typed
 /// response and re-encode it, or run [`check`] on a documented request and response.
 pub struct Decoder {
@@ -247,7 +250,7 @@ pub struct Decoder {
     pub path: &'static str,
     pub params: &'static [wecom_sdk::schema::Param],
     pub decode: fn(&[u8]) -> Result<Value, String>,
-    pub check: fn(String, String) -> Pin<Box<dyn Future<Output = ()>>>,
+    pub check: fn(String, String) -> Checking,
 }
 
 impl Decoder {
