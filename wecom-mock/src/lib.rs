@@ -9,6 +9,10 @@
 //!   answers WeCom's errcode for what is wrong; otherwise answers the documented example.
 //! - Keeps the address book: members, departments and tags created can be read, listed,
 //!   updated and deleted; messages name the receivers that do not exist.
+//! - Keeps media: an upload is stored with its name and bytes and downloads whole by its
+//!   `media_id`; an unknown id is refused with 40007.
+//! - Pages like a finite list: a list endpoint's first page hands out a cursor and the page at
+//!   that cursor is the last, so `.stream()` ends.
 //! - Injects faults on demand: an errcode, a delay, a dropped connection, an HTTP error, on one
 //!   path or all, for a share of calls or a number of them.
 //!
@@ -22,6 +26,8 @@
 
 mod contacts;
 mod faults;
+mod media;
+mod pages;
 mod reply;
 mod server;
 mod tokens;

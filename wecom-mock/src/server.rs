@@ -15,6 +15,7 @@ use wecom_sdk::{BodyKind, Credential};
 
 use crate::contacts::{Contacts, Handlers};
 use crate::faults::{Fault, FaultKind, Faults};
+use crate::media::{Media, MediaHandlers, Served, Uploaded};
 use crate::reply::{Refusal, ok};
 use crate::tokens::{Credentials, Tokens};
 
@@ -24,6 +25,8 @@ pub(crate) struct Shared {
     pub(crate) tokens: Mutex<Tokens>,
     pub(crate) contacts: Mutex<Contacts>,
     pub(crate) handlers: Handlers,
+    pub(crate) media: Mutex<Media>,
+    pub(crate) media_handlers: MediaHandlers,
     pub(crate) faults: Mutex<Faults>,
     pub(crate) requests: Mutex<HashMap<String, usize>>,
 }
@@ -39,6 +42,8 @@ impl Shared {
             tokens: Mutex::default(),
             contacts: Mutex::default(),
             handlers: Handlers::all(),
+            media: Mutex::default(),
+            media_handlers: MediaHandlers::all(),
             faults: Mutex::default(),
             requests: Mutex::default(),
         }
@@ -119,11 +124,11 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     }
 
     let headers = request.headers().clone();
-    let body = match read_body(operation, &headers, request).await {
-        Ok(body) => body,
+    let (body, files) = match read_body(operation, &headers, request).await {
+        Ok(read) => read,
         Err(refusal) => return refused(refusal),
     };
-    match answer(&shared, operation, query, body) {
+    match answer(&shared, operation, query, body, &files) {
         Ok(Answer::Json(value)) => json_response(StatusCode::OK, value),
         Ok(Answer::File(name, bytes)) => (
             StatusCode::OK,
@@ -160,23 +165,22 @@ fn url_pairs(query: &str) -> Vec<(String, String)> {
     form_urlencoded::parse(query.as_bytes()).into_owned().collect()
 }
 
+/// What a request body holds: its parameters as JSON, and the files of a multipart form.
+type Read = (Map<String, Value>, HashMap<String, Uploaded>);
+
 /// The request body as JSON: the JSON body, or a multipart form's parts (a file part as its
-/// file name, which the typed request reads as a path it never opens).
-async fn read_body(
-    operation: &Operation,
-    headers: &HeaderMap,
-    request: Request,
-) -> Result<Map<String, Value>, Refusal> {
+/// file name, which the typed request reads as a path it never opens, and its bytes beside).
+async fn read_body(operation: &Operation, headers: &HeaderMap, request: Request) -> Result<Read, Refusal> {
     match operation.meta.body {
         BodyKind::Json => {
             let bytes = axum::body::to_bytes(request.into_body(), 16 * 1024 * 1024)
                 .await
                 .map_err(|e| Refusal::new(44004, format!("cannot read the body: {e}")))?;
             if bytes.is_empty() {
-                return Ok(Map::new());
+                return Ok((Map::new(), HashMap::new()));
             }
             match serde_json::from_slice::<Value>(&bytes) {
-                Ok(Value::Object(map)) => Ok(map),
+                Ok(Value::Object(map)) => Ok((map, HashMap::new())),
                 Ok(_) => Err(Refusal::new(
                     47001,
                     "data format error: the body is not a JSON object",
@@ -199,6 +203,7 @@ async fn read_body(
                 .await
                 .map_err(|e| Refusal::new(41005, format!("media data missing: {e}")))?;
             let mut parts = Map::new();
+            let mut files = HashMap::new();
             while let Some(field) = form
                 .next_field()
                 .await
@@ -216,11 +221,13 @@ async fn read_body(
                         "invalid file size: a file must be more than 5 bytes",
                     ));
                 }
-                parts.insert(name, Value::String(file_name.unwrap_or_default()));
+                let file_name = file_name.unwrap_or_default();
+                parts.insert(name.clone(), Value::String(file_name.clone()));
+                files.insert(name, Uploaded { file_name, bytes });
             }
-            Ok(parts)
+            Ok((parts, files))
         }
-        _ => Ok(Map::new()),
+        _ => Ok((Map::new(), HashMap::new())),
     }
 }
 
@@ -229,12 +236,22 @@ enum Answer {
     File(String, Bytes),
 }
 
+impl From<Served> for Answer {
+    fn from(served: Served) -> Self {
+        match served {
+            Served::Json(value) => Answer::Json(value),
+            Served::File(name, bytes) => Answer::File(name, bytes),
+        }
+    }
+}
+
 /// Credentials first, then the request's shape and limits, then state or the example.
 fn answer(
     shared: &Shared,
     operation: &Operation,
     mut query: Map<String, Value>,
     body: Map<String, Value>,
+    files: &HashMap<String, Uploaded>,
 ) -> Result<Answer, Refusal> {
     let meta = operation.meta;
     if let Some(kind) = meta.auth {
@@ -264,16 +281,19 @@ fn answer(
     if let Some(handler) = shared.handlers.get(meta.path) {
         return handler(&mut lock(&shared.contacts), Value::Object(input)).map(Answer::Json);
     }
+    if let Some(handler) = shared.media_handlers.get(meta.path) {
+        return handler(&mut lock(&shared.media), Value::Object(input), files).map(Answer::from);
+    }
     if operation.is_download() {
-        let name = input.get("media_id").and_then(Value::as_str).unwrap_or("file");
-        return Ok(Answer::File(
-            format!("{name}.bin"),
-            Bytes::from(format!("mock file {name}\n")),
+        // A file the mock does not keep: what the real server answers for an unknown id.
+        return Err(Refusal::new(
+            40007,
+            "invalid media_id: the mock keeps no such file",
         ));
     }
     let example: Value =
         serde_json::from_str(operation.example_response).unwrap_or_else(|_| ok("ok", json!({})));
-    Ok(Answer::Json(example))
+    Ok(Answer::Json(crate::pages::page(meta, &input, example)))
 }
 
 /// A credential's fetch endpoint: check what is presented, hand out a token of that kind.

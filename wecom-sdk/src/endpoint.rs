@@ -61,6 +61,36 @@ pub struct EndpointMeta {
     /// What replaces the endpoint, when only an older revision of the docs lists it (the server,
     /// and older clients, still use it).
     pub deprecated: Option<&'static str>,
+    /// How a list endpoint pages (what its `.stream()` follows), by wire names.
+    pub paging: Option<Paging>,
+}
+
+/// How a list endpoint pages, by wire names: what `.stream()` on its call follows, and what
+/// the mock answers page by page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Paging {
+    /// The answer's `next` is the request's next `cursor`; an empty (or zero) cursor, or a true
+    /// `last` flag, ends the walk.
+    Cursor {
+        /// The request parameter holding the position.
+        cursor: &'static str,
+        /// The response field holding the next position.
+        next: &'static str,
+        /// The response list of items.
+        items: &'static str,
+        /// A response flag that marks the last page, where the endpoint has one.
+        last: Option<&'static str>,
+    },
+    /// `offset` advances by `limit`; a short or empty page ends the walk.
+    Offset {
+        /// The request parameter holding the position.
+        offset: &'static str,
+        /// The request parameter holding the page size.
+        limit: &'static str,
+        /// The response list of items.
+        items: &'static str,
+    },
 }
 
 impl EndpointMeta {
@@ -87,6 +117,7 @@ impl EndpointMeta {
             params: &[],
             rules: &[],
             deprecated: None,
+            paging: None,
         }
     }
 

@@ -64,7 +64,7 @@ pub use auth::{CredentialDef, Input as CredentialInput, Slot};
 pub use call::Call;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use download::{Download, DownloadCall, DownloadEndpoint};
-pub use endpoint::{BodyKind, Endpoint, EndpointMeta, Method, Query};
+pub use endpoint::{BodyKind, Endpoint, EndpointMeta, Method, Paging, Query};
 pub use error::{ApiError, Error, ErrorClass, ErrorCode};
 #[cfg(feature = "jsapi")]
 pub use ext::jsapi::{JsapiSignature, signature as jsapi_signature};

@@ -76,7 +76,7 @@ pub fn module(api: &Api) -> TokenStream {
                 name: #name,
                 summary: #summary,
                 param: #param,
-                fetch: EndpointMeta { id: #id, method: #method, path: #path, doc: #doc, auth: #fetch_auth, body: #body, sensitive: true, idempotent: true, params: &[], rules: &[], deprecated: None },
+                fetch: EndpointMeta { id: #id, method: #method, path: #path, doc: #doc, auth: #fetch_auth, body: #body, sensitive: true, idempotent: true, params: &[], rules: &[], deprecated: None, paging: None },
                 inputs: &[#(#inputs),*],
                 fixed: &[#(#fixed),*],
                 token: #token,

@@ -89,6 +89,24 @@ pub fn meta(api: &Api, e: &Endpoint) -> TokenStream {
         Some(note) => quote!(Some(#note)),
         None => quote!(None),
     };
+    let paging = match &e.pagination {
+        Some(Pagination::Cursor {
+            cursor,
+            next,
+            items,
+            last,
+        }) => {
+            let last = match last {
+                Some(l) => quote!(Some(#l)),
+                None => quote!(None),
+            };
+            quote!(Some(crate::Paging::Cursor { cursor: #cursor, next: #next, items: #items, last: #last }))
+        }
+        Some(Pagination::Offset { offset, limit, items }) => {
+            quote!(Some(crate::Paging::Offset { offset: #offset, limit: #limit, items: #items }))
+        }
+        None => quote!(None),
+    };
     quote! {
         &EndpointMeta {
             id: #id,
@@ -102,6 +120,7 @@ pub fn meta(api: &Api, e: &Endpoint) -> TokenStream {
             params: #params,
             rules: #rules,
             deprecated: #deprecated,
+            paging: #paging,
         }
     }
 }

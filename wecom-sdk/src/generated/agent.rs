@@ -87,6 +87,7 @@ impl crate::Endpoint for AgentGetRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/agent/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -167,6 +168,7 @@ impl crate::Endpoint for AgentListRequest {
         params: &[],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/agent/list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -324,6 +326,7 @@ impl crate::Endpoint for AgentSetRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/agent/set` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).

@@ -171,6 +171,7 @@ impl crate::Endpoint for AppchatCreateRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/appchat/create` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -282,6 +283,7 @@ impl crate::Endpoint for AppchatUpdateRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/appchat/update` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -334,6 +336,7 @@ impl crate::Endpoint for AppchatGetRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/appchat/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -446,6 +449,7 @@ impl crate::Endpoint for AppchatSendRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/appchat/send` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).

@@ -161,6 +161,7 @@ impl crate::Endpoint for BatchInviteRequest {
         ],
         rules: &[s::Rule::AtLeastOne(&["user", "party", "tag"])],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/batch/invite` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -254,6 +255,7 @@ impl crate::Endpoint for BatchSyncUserRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/batch/syncuser` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -340,6 +342,7 @@ impl crate::Endpoint for BatchReplaceUserRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/batch/replaceuser` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -415,6 +418,7 @@ impl crate::Endpoint for BatchReplacePartyRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/batch/replaceparty` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -477,6 +481,7 @@ impl crate::Endpoint for BatchGetResultRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/batch/getresult` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).

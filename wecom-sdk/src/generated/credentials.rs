@@ -52,6 +52,7 @@ static DEFS: &[CredentialDef] = &[
             params: &[],
             rules: &[],
             deprecated: None,
+            paging: None,
         },
         inputs: &[
             Input {
@@ -101,6 +102,7 @@ static DEFS: &[CredentialDef] = &[
             params: &[],
             rules: &[],
             deprecated: None,
+            paging: None,
         },
         inputs: &[
             Input {
@@ -150,6 +152,7 @@ static DEFS: &[CredentialDef] = &[
             params: &[],
             rules: &[],
             deprecated: None,
+            paging: None,
         },
         inputs: &[
             Input {
@@ -209,6 +212,7 @@ static DEFS: &[CredentialDef] = &[
             params: &[],
             rules: &[],
             deprecated: None,
+            paging: None,
         },
         inputs: &[],
         fixed: &[],
@@ -237,6 +241,7 @@ static DEFS: &[CredentialDef] = &[
             params: &[],
             rules: &[],
             deprecated: None,
+            paging: None,
         },
         inputs: &[],
         fixed: &[("type", "agent_config", Placement::Query)],

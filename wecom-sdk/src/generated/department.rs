@@ -177,6 +177,7 @@ impl crate::Endpoint for DepartmentCreateRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/department/create` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -295,6 +296,7 @@ impl crate::Endpoint for DepartmentUpdateRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/department/update` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -341,6 +343,7 @@ impl crate::Endpoint for DepartmentDeleteRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/department/delete` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -391,6 +394,7 @@ impl crate::Endpoint for DepartmentListRequest {
         params: &[s::Param("id", s::Kind::Int, s::QUERY, s::Limits::NONE, None)],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/department/list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -445,6 +449,7 @@ impl crate::Endpoint for DepartmentSimpleListRequest {
         params: &[s::Param("id", s::Kind::Int, s::QUERY, s::Limits::NONE, None)],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/department/simplelist` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -497,6 +502,7 @@ impl crate::Endpoint for DepartmentGetRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/department/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).

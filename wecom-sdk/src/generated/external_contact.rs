@@ -404,6 +404,7 @@ impl crate::Endpoint for ExternalContactGetFollowUserListRequest {
         params: &[],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/externalcontact/get_follow_user_list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -639,6 +640,7 @@ impl crate::Endpoint for ExternalContactAddContactWayRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/add_contact_way` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -695,6 +697,7 @@ impl crate::Endpoint for ExternalContactGetContactWayRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/get_contact_way` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -846,6 +849,7 @@ impl crate::Endpoint for ExternalContactUpdateContactWayRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/update_contact_way` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -894,6 +898,7 @@ impl crate::Endpoint for ExternalContactDelContactWayRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/del_contact_way` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -957,6 +962,7 @@ impl crate::Endpoint for ExternalContactListRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/externalcontact/list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1029,6 +1035,7 @@ impl crate::Endpoint for ExternalContactGetRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/externalcontact/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1172,6 +1179,12 @@ impl crate::Endpoint for ExternalContactBatchGetByUserRequest {
             s::Rule::AtMostOne(&["userid_list", "userid"]),
         ],
         deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "external_contact_list",
+            last: None,
+        }),
     };
 }
 /// What `POST /cgi-bin/externalcontact/batch/get_by_user` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1255,6 +1268,7 @@ impl crate::Endpoint for ExternalContactGetCorpTagListRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/get_corp_tag_list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1365,6 +1379,7 @@ impl crate::Endpoint for ExternalContactAddCorpTagRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/add_corp_tag` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1457,6 +1472,7 @@ impl crate::Endpoint for ExternalContactEditCorpTagRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/edit_corp_tag` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1544,6 +1560,7 @@ impl crate::Endpoint for ExternalContactDelCorpTagRequest {
         ],
         rules: &[s::Rule::AtLeastOne(&["tag_id", "group_id"])],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/del_corp_tag` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1650,6 +1667,7 @@ impl crate::Endpoint for ExternalContactMarkTagRequest {
         ],
         rules: &[s::Rule::AtLeastOne(&["add_tag", "remove_tag"])],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/mark_tag` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1765,6 +1783,7 @@ impl crate::Endpoint for ExternalContactTransferCustomerRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/transfer_customer` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1877,6 +1896,7 @@ impl crate::Endpoint for ExternalContactTransferRequest {
         deprecated: Some(
             "use transfer_customer, or resigned/transfer_customer for members who left",
         ),
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/transfer` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1986,6 +2006,12 @@ impl crate::Endpoint for ExternalContactGetUnassignedListRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "info",
+            last: Some("is_last"),
+        }),
     };
 }
 /// What `POST /cgi-bin/externalcontact/get_unassigned_list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2210,6 +2236,7 @@ impl crate::Endpoint for ExternalContactAddMsgTemplateRequest {
             s::Rule::AtLeastOne(&["text", "attachments", "image", "link", "miniprogram"]),
         ],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/add_msg_template` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2323,6 +2350,12 @@ impl crate::Endpoint for ExternalContactGetGroupMsgResultRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "detail_list",
+            last: None,
+        }),
     };
 }
 /// What `POST /cgi-bin/externalcontact/get_group_msg_result` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2480,6 +2513,7 @@ impl crate::Endpoint for ExternalContactSendWelcomeMsgRequest {
             s::Rule::AtLeastOne(&["text", "attachments", "image", "link", "miniprogram"]),
         ],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/send_welcome_msg` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2633,6 +2667,7 @@ impl crate::Endpoint for ExternalContactAddGroupWelcomeTemplateRequest {
             ),
         ],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/group_welcome_template/add` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2774,6 +2809,7 @@ impl crate::Endpoint for ExternalContactEditGroupWelcomeTemplateRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/group_welcome_template/edit` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2820,6 +2856,7 @@ impl crate::Endpoint for ExternalContactGetGroupWelcomeTemplateRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/group_welcome_template/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2897,6 +2934,7 @@ impl crate::Endpoint for ExternalContactDelGroupWelcomeTemplateRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/group_welcome_template/del` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2996,6 +3034,7 @@ impl crate::Endpoint for ExternalContactGetUserBehaviorDataRequest {
         ],
         rules: &[s::Rule::AtLeastOne(&["userid", "partyid"])],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/get_user_behavior_data` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -3125,6 +3164,12 @@ impl crate::Endpoint for ExternalContactGetGroupChatListRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "group_chat_list",
+            last: None,
+        }),
     };
 }
 /// What `POST /cgi-bin/externalcontact/groupchat/list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -3194,6 +3239,7 @@ impl crate::Endpoint for ExternalContactGetGroupChatRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/groupchat/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -3328,6 +3374,7 @@ impl crate::Endpoint for ExternalContactGetGroupChatStatisticRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/externalcontact/groupchat/statistic` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).

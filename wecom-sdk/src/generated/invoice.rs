@@ -119,6 +119,7 @@ impl crate::Endpoint for InvoiceGetInfoRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/card/invoice/reimburse/getinvoiceinfo` answers: a [`InvoiceInfo`].
@@ -169,6 +170,7 @@ impl crate::Endpoint for InvoiceGetInfoBatchRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/card/invoice/reimburse/getinvoiceinfobatch` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -264,6 +266,7 @@ impl crate::Endpoint for InvoiceUpdateStatusRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/card/invoice/reimburse/updateinvoicestatus` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -355,6 +358,7 @@ impl crate::Endpoint for InvoiceUpdateStatusBatchRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/card/invoice/reimburse/updatestatusbatch` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).

@@ -76,6 +76,7 @@ impl crate::Endpoint for JsapiGetCorpTicketRequest {
         params: &[],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/get_jsapi_ticket` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -139,6 +140,7 @@ impl crate::Endpoint for JsapiGetAgentTicketRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/ticket/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).

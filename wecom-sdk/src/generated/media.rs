@@ -129,6 +129,7 @@ impl crate::Endpoint for MediaUploadRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
     fn files(&self) -> Vec<(&'static str, Upload)> {
         let files = vec![("media", self.media.clone())];
@@ -204,6 +205,7 @@ impl crate::Endpoint for MediaUploadImgRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
     fn files(&self) -> Vec<(&'static str, Upload)> {
         let files = vec![("media", self.media.clone())];
@@ -271,6 +273,7 @@ impl crate::DownloadEndpoint for MediaGetRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/media/get` answers: the file itself, streamed (WeCom's refusals become [`crate::Error::Api`]).
@@ -324,6 +327,7 @@ impl crate::DownloadEndpoint for MediaGetJssdkRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/media/get/jssdk` answers: the file itself, streamed (WeCom's refusals become [`crate::Error::Api`]).

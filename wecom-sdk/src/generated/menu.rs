@@ -109,6 +109,7 @@ impl crate::Endpoint for MenuCreateRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/menu/create` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -161,6 +162,7 @@ impl crate::Endpoint for MenuGetRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/menu/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -217,6 +219,7 @@ impl crate::Endpoint for MenuDeleteRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/menu/delete` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).

@@ -267,6 +267,7 @@ impl crate::Endpoint for MessageSendRequest {
         ],
         rules: &[s::Rule::AtLeastOne(&["touser", "toparty", "totag"])],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/message/send` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -370,6 +371,7 @@ impl crate::Endpoint for MessageUpdateTaskcardRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/message/update_taskcard` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).

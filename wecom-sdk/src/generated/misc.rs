@@ -69,6 +69,7 @@ impl crate::Endpoint for MiscGetCallbackIpRequest {
         params: &[],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/getcallbackip` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -116,6 +117,7 @@ impl crate::Endpoint for MiscGetApiDomainIpRequest {
         params: &[],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/get_api_domain_ip` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).

@@ -459,6 +459,7 @@ impl crate::Endpoint for OaGetCheckinDataRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/checkin/getcheckindata` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -535,6 +536,7 @@ impl crate::Endpoint for OaGetCheckinOptionRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/checkin/getcheckinoption` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -582,6 +584,7 @@ impl crate::Endpoint for OaGetCorpCheckinOptionRequest {
         params: &[],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/checkin/getcorpcheckinoption` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -665,6 +668,7 @@ impl crate::Endpoint for OaGetCheckinDayDataRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/checkin/getcheckin_daydata` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -748,6 +752,7 @@ impl crate::Endpoint for OaGetCheckinMonthDataRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/checkin/getcheckin_monthdata` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -830,6 +835,7 @@ impl crate::Endpoint for OaGetCheckinScheduleListRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/checkin/getcheckinschedulist` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -905,6 +911,7 @@ impl crate::Endpoint for OaSetCheckinScheduleListRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/checkin/setcheckinschedulist` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -983,6 +990,7 @@ impl crate::Endpoint for OaAddCheckinUserFaceRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/checkin/addcheckinuserface` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1082,6 +1090,7 @@ impl crate::Endpoint for OaGetHardwareCheckinDataRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/hardware/get_hardware_checkin_data` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1201,6 +1210,12 @@ impl crate::Endpoint for OaGetJournalRecordListRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "journaluuid_list",
+            last: Some("endflag"),
+        }),
     };
 }
 /// What `POST /cgi-bin/oa/journal/get_record_list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1271,6 +1286,7 @@ impl crate::Endpoint for OaGetJournalRecordDetailRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/oa/journal/get_record_detail` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1346,6 +1362,7 @@ impl crate::Endpoint for OaGetJournalStatListRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/oa/journal/get_stat_list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1482,6 +1499,7 @@ impl crate::Endpoint for OaMeetingRoomAddRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/oa/meetingroom/add` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1569,6 +1587,7 @@ impl crate::Endpoint for OaMeetingRoomListRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/oa/meetingroom/list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1713,6 +1732,7 @@ impl crate::Endpoint for OaMeetingRoomEditRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/oa/meetingroom/edit` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1761,6 +1781,7 @@ impl crate::Endpoint for OaMeetingRoomDeleteRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/oa/meetingroom/del` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1852,6 +1873,7 @@ impl crate::Endpoint for OaMeetingRoomGetBookingInfoRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/oa/meetingroom/get_booking_info` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1952,6 +1974,7 @@ impl crate::Endpoint for OaMeetingRoomBookRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/oa/meetingroom/book` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2057,6 +2080,7 @@ impl crate::Endpoint for OaMeetingRoomCancelBookRequest {
             s::Rule::AtMostOne(&["booking_id", "meeting_id"]),
         ],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/oa/meetingroom/cancel_book` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2112,6 +2136,7 @@ impl crate::Endpoint for OaMeetingRoomGetBookingInfoByMeetingIdRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/oa/meetingroom/get_booking_info_by_meeting_id` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2170,6 +2195,7 @@ impl crate::Endpoint for OaGetTemplateDetailRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/oa/gettemplatedetail` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2357,6 +2383,7 @@ impl crate::Endpoint for OaApplyEventRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/oa/applyevent` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2511,6 +2538,12 @@ impl crate::Endpoint for OaGetApprovalInfoRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "new_cursor",
+            next: "new_next_cursor",
+            items: "sp_no_list",
+            last: None,
+        }),
     };
 }
 /// What `POST /cgi-bin/oa/getapprovalinfo` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2568,6 +2601,7 @@ impl crate::Endpoint for OaGetApprovalDetailRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/oa/getapprovaldetail` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2619,6 +2653,7 @@ impl crate::Endpoint for OaGetOpenApprovalDataRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/corp/getopenapprovaldata` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -2732,6 +2767,11 @@ impl crate::Endpoint for OaGetDialRecordRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: Some(crate::Paging::Offset {
+            offset: "offset",
+            limit: "limit",
+            items: "record",
+        }),
     };
 }
 /// What `POST /cgi-bin/dial/get_dial_record` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).

@@ -110,6 +110,7 @@ impl crate::Endpoint for OauthGetUserInfoRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/auth/getuserinfo` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -186,6 +187,7 @@ impl crate::Endpoint for OauthLegacyGetUserInfoRequest {
         ],
         rules: &[],
         deprecated: Some("use get_user_info (GET /cgi-bin/auth/getuserinfo)"),
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/user/getuserinfo` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -261,6 +263,7 @@ impl crate::Endpoint for OauthGetUserDetailRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/auth/getuserdetail` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).

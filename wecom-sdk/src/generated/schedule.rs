@@ -137,6 +137,7 @@ impl crate::Endpoint for ScheduleAddRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/oa/schedule/add` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -236,6 +237,7 @@ impl crate::Endpoint for ScheduleUpdateRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/oa/schedule/update` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -300,6 +302,7 @@ impl crate::Endpoint for ScheduleGetRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/oa/schedule/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -403,6 +406,11 @@ impl crate::Endpoint for ScheduleGetByCalendarRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: Some(crate::Paging::Offset {
+            offset: "offset",
+            limit: "limit",
+            items: "schedule_list",
+        }),
     };
 }
 /// What `POST /cgi-bin/oa/schedule/get_by_calendar` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -480,6 +488,7 @@ impl crate::Endpoint for ScheduleDeleteRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/oa/schedule/del` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -550,6 +559,7 @@ impl crate::Endpoint for ScheduleDeleteAttendeesRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/oa/schedule/del_attendees` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).

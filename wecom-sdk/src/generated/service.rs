@@ -102,6 +102,7 @@ impl crate::Endpoint for ServiceGetLoginInfoRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/service/get_login_info` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).

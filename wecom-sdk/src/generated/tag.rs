@@ -140,6 +140,7 @@ impl crate::Endpoint for TagCreateRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/tag/create` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -209,6 +210,7 @@ impl crate::Endpoint for TagUpdateRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/tag/update` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -261,6 +263,7 @@ impl crate::Endpoint for TagDeleteRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/tag/delete` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -313,6 +316,7 @@ impl crate::Endpoint for TagGetRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/tag/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -412,6 +416,7 @@ impl crate::Endpoint for TagAddUsersRequest {
         ],
         rules: &[s::Rule::AtLeastOne(&["userlist", "partylist"])],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/tag/addtagusers` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -508,6 +513,7 @@ impl crate::Endpoint for TagDeleteUsersRequest {
         ],
         rules: &[s::Rule::AtLeastOne(&["userlist", "partylist"])],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/tag/deltagusers` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -555,6 +561,7 @@ impl crate::Endpoint for TagListRequest {
         params: &[],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/tag/list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).

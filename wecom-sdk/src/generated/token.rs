@@ -120,6 +120,7 @@ impl crate::Endpoint for TokenGetTokenRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/gettoken` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -191,6 +192,7 @@ impl crate::Endpoint for TokenGetProviderTokenRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/service/get_provider_token` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -276,6 +278,7 @@ impl crate::Endpoint for TokenGetSuiteTokenRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/service/get_suite_token` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).

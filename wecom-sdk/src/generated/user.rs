@@ -497,6 +497,7 @@ impl crate::Endpoint for UserCreateRequest {
         ],
         rules: &[s::Rule::AtLeastOne(&["mobile", "email"])],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/user/create` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -563,6 +564,7 @@ impl crate::Endpoint for UserGetRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/user/get` answers: a [`Member`].
@@ -933,6 +935,7 @@ impl crate::Endpoint for UserUpdateRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/user/update` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -991,6 +994,7 @@ impl crate::Endpoint for UserDeleteRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/user/delete` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1051,6 +1055,7 @@ impl crate::Endpoint for UserBatchDeleteRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/user/batchdelete` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1141,6 +1146,7 @@ impl crate::Endpoint for UserSimpleListRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/user/simplelist` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1237,6 +1243,7 @@ impl crate::Endpoint for UserListRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/user/list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1322,6 +1329,7 @@ impl crate::Endpoint for UserConvertToOpenidRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/user/convert_to_openid` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1373,6 +1381,7 @@ impl crate::Endpoint for UserConvertToUseridRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/user/convert_to_userid` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1440,6 +1449,7 @@ impl crate::Endpoint for UserAuthSuccRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/user/authsucc` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1506,6 +1516,7 @@ impl crate::Endpoint for UserGetJoinQrcodeRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `GET /cgi-bin/corp/get_join_qrcode` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1568,6 +1579,7 @@ impl crate::Endpoint for UserGetActiveStatRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/user/get_active_stat` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
@@ -1631,6 +1643,7 @@ impl crate::Endpoint for UserGetUseridRequest {
         ],
         rules: &[],
         deprecated: None,
+        paging: None,
     };
 }
 /// What `POST /cgi-bin/user/getuserid` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).

@@ -8,6 +8,7 @@ mod deprecated;
 mod failures;
 mod faults;
 mod helpers;
+mod pages;
 mod samples;
 mod skit;
 mod support;
