@@ -94,7 +94,7 @@ impl MediaHandlers {
             |m, r: media::MediaUploadRequest, files| {
                 let file = the_file::<media::MediaUploadRequest>(files)?;
                 let mut sent = media::MediaUploadResponse::default();
-                sent.media_id = m.store(&r.type_.to_string(), file);
+                sent.media_id = m.store(r.type_.as_ref(), file);
                 sent.type_ = r.type_;
                 sent.created_at = now();
                 answer(&sent)

@@ -52,10 +52,8 @@ pub(crate) fn page(meta: &EndpointMeta, input: &Map<String, Value>, mut example:
                 }
             }
         }
-        Paging::Offset { offset, items, .. } => {
-            if !at_start(input.get(offset)) {
-                body.insert(items.into(), Value::Array(Vec::new()));
-            }
+        Paging::Offset { offset, items, .. } if !at_start(input.get(offset)) => {
+            body.insert(items.into(), Value::Array(Vec::new()));
         }
         _ => {}
     }
