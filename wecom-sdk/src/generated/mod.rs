@@ -18,6 +18,9 @@ pub mod batch;
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
 pub mod calendar;
+#[cfg(feature = "data_intelligence")]
+#[cfg_attr(docsrs, doc(cfg(feature = "data_intelligence")))]
+pub mod data_intelligence;
 #[cfg(feature = "department")]
 #[cfg_attr(docsrs, doc(cfg(feature = "department")))]
 pub mod department;
@@ -30,6 +33,9 @@ pub mod invoice;
 #[cfg(feature = "jsapi")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jsapi")))]
 pub mod jsapi;
+#[cfg(feature = "kf")]
+#[cfg_attr(docsrs, doc(cfg(feature = "kf")))]
+pub mod kf;
 #[cfg(feature = "media")]
 #[cfg_attr(docsrs, doc(cfg(feature = "media")))]
 pub mod media;
@@ -42,6 +48,9 @@ pub mod message;
 #[cfg(feature = "misc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "misc")))]
 pub mod misc;
+#[cfg(feature = "msgaudit")]
+#[cfg_attr(docsrs, doc(cfg(feature = "msgaudit")))]
+pub mod msgaudit;
 #[cfg(feature = "oa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "oa")))]
 pub mod oa;

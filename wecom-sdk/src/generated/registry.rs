@@ -266,6 +266,236 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             registry::json::<crate::calendar::CalendarDeleteRequest>(),
         ),
     );
+    #[cfg(feature = "data_intelligence")]
+    all.push(
+        registry::operation(
+            "data_intelligence",
+            "get_corp_auth_info",
+            "获取数据与智能专区授权信息 — read which chat editions, member scopes and durations a corp authorized to the app.",
+            None,
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"auth_edition_list\": [\n    {\n      \"edition\": 1,\n      \"auth_scope\": {\n        \"userid_list\": [\n          \"xxxx\"\n        ],\n        \"department_id_list\": [\n          1,\n          2,\n          3\n        ],\n        \"tag_id_list\": [\n          10,\n          11\n        ]\n      },\n      \"status\": 1,\n      \"begin_time\": 1726588800,\n      \"end_time\": 1729180799,\n      \"msg_duration_days\": 90,\n      \"auth_user_count\": 20\n    },\n    {\n      \"edition\": 2,\n      \"auth_scope\": {\n        \"userid_list\": [\n          \"xxxx\"\n        ],\n        \"department_id_list\": [\n          1,\n          2\n        ],\n        \"tag_id_list\": [\n          10\n        ]\n      },\n      \"status\": 1,\n      \"begin_time\": 1726588800,\n      \"end_time\": 1729180799,\n      \"msg_duration_days\": 90,\n      \"auth_user_count\": 23\n    }\n  ]\n}\n",
+            &[],
+            registry::json::<
+                crate::data_intelligence::DataIntelligenceGetCorpAuthInfoRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "data_intelligence")]
+    all.push(
+        registry::operation(
+            "data_intelligence",
+            "get_auth_user_list",
+            "获取授权存档的成员列表 — page through the members whose chats the corp authorized for archiving.",
+            Some("{\"cursor\": \"JMgigeong\", \"limit\": 2}"),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"auth_user_list\": [\n    {\n      \"userid\": \"woxxxjigegen\",\n      \"edition_list\": [\n        1\n      ]\n    },\n    {\n      \"userid\": \"woaaaaaaaaaa\",\n      \"edition_list\": [\n        1,\n        2,\n        3\n      ]\n    }\n  ],\n  \"next_cursor\": \"xjigeojgeigwj\",\n  \"has_more\": true\n}\n",
+            &[
+                "上一次调用时返回的next_cursor，第一次拉取可以不填",
+                "本次查询返回的最大条数。不超过1000，默认200条",
+            ],
+            registry::json::<
+                crate::data_intelligence::DataIntelligenceGetAuthUserListRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "data_intelligence")]
+    all.push(
+        registry::operation(
+            "data_intelligence",
+            "set_public_key",
+            "设置公钥 — upload the RSA-2048 public key that encrypts each archived message's key; archiving starts only after this.",
+            Some(
+                "{\n  \"public_key\": \"-----BEGIN PUBLIC KEY-----\\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAt2JoW+P8uWG3ijm0fa4S\\nVnnQ7fjcffaAoin3KEI6WykAz6+oNxFf+hSWX1cndPg8pMXZJGYhWMCXXgFLQXGv\\naXSYEYxdCgbCDL2j0HmvzHEnLLgnY4jPYxoi7S9hQbJVB+nnci9U8wUD//s5YSiY\\nAjDLMwwLlE29VPNp6GCw3oVRseKl3kKnlrifxUgJv3BVgCcgpDT5LMwrsAV2gYR1\\nolyINpA9LgWesSjSQPydBtaI5CmHTB1Fm1Xcr3OEFmSCoi6hdqFJXclDCRyTJqHQ\\n4U1RuCVK8ahfzqoapc53H3kWkOzplhcBxEV/S1voaxScKbX5TuYm4A97fS6ok+sr\\nUQIDAQAB\\n-----END PUBLIC KEY-----\\n\",\n  \"public_key_ver\": 1\n}\n",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "开发者为该企业生成的公钥，PEM格式（\"-----BEGIN PUBLIC KEY-----\\n...\\n-----END PUBLIC KEY-----\\n\"，换行符需转义），可以参考页面中使用openssl命令生成",
+                "公钥对应的版本号，当重复调用该接口更换公钥时要求比旧公钥版本号大",
+            ],
+            registry::json::<
+                crate::data_intelligence::DataIntelligenceSetPublicKeyRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "data_intelligence")]
+    all.push(
+        registry::operation(
+            "data_intelligence",
+            "set_receive_callback",
+            "设置专区接收回调事件 — choose which zone program receives the app's callback events.",
+            Some("{\"program_id\": \"xxx\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "应用关联的程序id，同一个应用只能设置一个程序接收。若先设置了程序A接收，再调用该接口设置程序B时，会更改为程序B接收",
+            ],
+            registry::json::<
+                crate::data_intelligence::DataIntelligenceSetReceiveCallbackRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "data_intelligence")]
+    all.push(
+        registry::operation(
+            "data_intelligence",
+            "set_log_level",
+            "设置日志打印级别 — set the most verbose log level a zone program or model stores.",
+            Some("{\"program_id\": \"xxxx\", \"log_level\": 2}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "应用关联的程序id",
+                "日志级别。指定后，仅会存储不高于该级别的日志。例如指定级别为2，那么只会存储级别为1或2的日志。默认级别为2。取值范围：1 - ERR，2 - INFO，3 - DBG",
+            ],
+            registry::json::<
+                crate::data_intelligence::DataIntelligenceSetLogLevelRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "data_intelligence")]
+    all.push(
+        registry::operation(
+            "data_intelligence",
+            "get_log_level",
+            "获取当前日志打印级别 — read a zone program's or model's log level.",
+            Some("{\"program_id\": \"xxxx\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"log_level\": 3}",
+            &["应用关联的程序id"],
+            registry::json::<
+                crate::data_intelligence::DataIntelligenceGetLogLevelRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "data_intelligence")]
+    all.push(
+        registry::operation(
+            "data_intelligence",
+            "upload_media",
+            "上传临时文件到专区 — upload a file to the zone's temporary store and get a media_id for zone calls.",
+            Some("{\"type\": \"file\", \"media\": \"wework.txt\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"\", \"type\": \"file\", \"media_id\": \"1G6nrLmr5EC3MMb_-zK1dDdzmd0p7cNliYu9V5w7o8K0\", \"created_at\": \"1380000000\"}",
+            &[
+                "文件类型，目前仅支持普通文件：file",
+                "文件（form-data中文件标识名为\"media\"）；filename标识文件展示的名称。所有文件size必须介于：6B~60MB",
+            ],
+            registry::json::<
+                crate::data_intelligence::DataIntelligenceUploadMediaRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "data_intelligence")]
+    all.push(
+        registry::operation(
+            "data_intelligence",
+            "open_debug_mode",
+            "开启专区调试模式 — switch a zone program into debug mode, forwarding its calls and callbacks to the developer's server.",
+            Some("{\"program_id\": \"xxx\", \"debug_token\": \"xxx\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["应用关联的程序id", "程序的调试凭证"],
+            registry::json::<
+                crate::data_intelligence::DataIntelligenceOpenDebugModeRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "data_intelligence")]
+    all.push(
+        registry::operation(
+            "data_intelligence",
+            "close_debug_mode",
+            "关闭专区调试模式 — switch a zone program out of debug mode.",
+            Some("{\"program_id\": \"xxx\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["应用关联的程序id"],
+            registry::json::<
+                crate::data_intelligence::DataIntelligenceCloseDebugModeRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "data_intelligence")]
+    all.push(
+        registry::operation(
+            "data_intelligence",
+            "sync_call_program",
+            "应用同步调用专区程序 — call an ability of a zone program and wait for its JSON answer.",
+            Some(
+                "{\"program_id\": \"xxx\", \"ability_id\": \"xxx\", \"notify_id\": \"xxx\", \"request_data\": \"{\\\"input\\\":\\\"xxx\\\"}\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"response_data\": \"{\\\"output\\\":\\\"xxx\\\"}\"}",
+            &[
+                "应用关联的程序id",
+                "程序关联的能力id",
+                "通知id。由专区通知应用返回",
+                "请求的输入JSON（JSON字符串），要求与配置的输入协议格式匹配，如需使用专区程序示例，请留意Java版本demo的输入无需在request_data内包裹一层input对象",
+            ],
+            registry::json::<
+                crate::data_intelligence::DataIntelligenceSyncCallProgramRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "data_intelligence")]
+    all.push(
+        registry::operation(
+            "data_intelligence",
+            "async_program_task",
+            "创建专区程序调用任务 — start an asynchronous call of a zone program ability; poll its result by jobid.",
+            Some(
+                "{\"program_id\": \"xxx\", \"ability_id\": \"xxx\", \"request_data\": \"{\\\"input\\\":\\\"xxx\\\"}\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"jobid\": \"JOBID\"}",
+            &[
+                "应用关联的程序id",
+                "程序关联的能力id",
+                "请求的输入JSON（JSON字符串），要求与配置的格式匹配",
+            ],
+            registry::json::<
+                crate::data_intelligence::DataIntelligenceAsyncProgramTaskRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "data_intelligence")]
+    all.push(
+        registry::operation(
+            "data_intelligence",
+            "async_program_result",
+            "获取专区程序任务结果 — read the result of an asynchronous zone program call.",
+            Some("{\"jobid\": \"JOBID\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"response_errcode\": 0, \"response_data\": \"{\\\"output\\\":\\\"xxx\\\"}\"}",
+            &["任务id"],
+            registry::json::<
+                crate::data_intelligence::DataIntelligenceAsyncProgramResultRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "data_intelligence")]
+    all.push(
+        registry::operation(
+            "data_intelligence",
+            "set_hide_sensitiveinfo_config",
+            "设置成员会话组件敏感信息隐藏配置 — choose whether the chat widget masks a member's phone, ID-card and bank-card numbers.",
+            Some(
+                "{\"userid\": \"xxxxx\", \"config\": {\"hide_mobile\": false, \"hide_idcard\": true, \"hide_bankno\": true}}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["成员的userid", "敏感信息隐藏配置"],
+            registry::json::<
+                crate::data_intelligence::DataIntelligenceSetHideSensitiveinfoConfigRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "data_intelligence")]
+    all.push(
+        registry::operation(
+            "data_intelligence",
+            "get_hide_sensitiveinfo_config",
+            "获取成员会话组件敏感信息隐藏配置 — read a member's chat-widget masking settings.",
+            Some("{\"userid\": \"xxxxx\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"config\": {\"hide_mobile\": false, \"hide_idcard\": true, \"hide_bankno\": true}}",
+            &[
+                "成员的密文userid",
+                "成员的open_userid（旧版页面 99622 的请求示例，见共享样例）",
+            ],
+            registry::json::<
+                crate::data_intelligence::DataIntelligenceGetHideSensitiveinfoConfigRequest,
+            >(),
+        ),
+    );
     #[cfg(feature = "department")]
     all.push(
         registry::operation(
@@ -993,6 +1223,420 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             registry::json::<crate::jsapi::JsapiGetAgentTicketRequest>(),
         ),
     );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "add_account",
+            "添加客服账号 — create a customer-service account with a name and an avatar.",
+            Some(
+                "{\"name\": \"新建的客服账号\", \"media_id\": \"294DpAog3YA5b9rTK4PjjfRfYLO0L5qpDHAJIzhhQ2jAEWjb9i661Q4lk8oFnPtmj\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"open_kfid\": \"wkAJ2GCAAAZSfhHCt7IFSvLKtMPxyJTw\"}",
+            &[
+                "客服名称。不多于16个字符",
+                "客服头像临时素材。可以调用上传临时素材接口获取。不多于128个字节",
+            ],
+            registry::json::<crate::kf::KfAddAccountRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "delete_account",
+            "删除客服账号 — delete a customer-service account.",
+            Some("{\"open_kfid\": \"wkAJ2GCAAAZSfhHCt7IFSvLKtMPxyJTw\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["客服账号ID。不多于64字节"],
+            registry::json::<crate::kf::KfDeleteAccountRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "update_account",
+            "修改客服账号 — rename a customer-service account or change its avatar.",
+            Some(
+                "{\"open_kfid\": \"wkAJ2GCAAAZSfhHCt7IFSvLKtMPxyJTw\", \"name\": \"修改客服名\", \"media_id\": \"294DpAog3YA5b9rTK4PjjfRfYLO0L5qpDHAJIzhhQ2jAEWjb9i661Q4lk8oFnPtmj\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "要修改的客服账号ID。不多于64字节",
+                "新的客服名称，如不需要修改可不填。不多于16个字符",
+                "新的客服头像临时素材，如不需要修改可不填。可以调用上传临时素材接口获取。不多于128个字节",
+            ],
+            registry::json::<crate::kf::KfUpdateAccountRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "list_accounts",
+            "获取客服账号列表 — page through the customer-service accounts with their ids, names and avatars.",
+            Some("{\"offset\": 0, \"limit\": 100}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"account_list\": [{\"open_kfid\": \"wkAJ2GCAAASSm4_FhToWMFea0xAFfd3Q\", \"name\": \"咨询客服\", \"avatar\": \"https://wework.qpic.cn/wwhead/duc2TvpEgSSjibPZlNR6chpx9W3dtd9Ogp8XEmSNKGa6uufMWn2239HUPuwIFoYYZ7Ph580FPvo8/0\", \"manage_privilege\": false}]}",
+            &[
+                "分页，偏移量，默认为0",
+                "分页，预期请求的数据量，默认为100，取值范围 1 ~ 100",
+            ],
+            registry::json::<crate::kf::KfListAccountsRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "add_contact_way",
+            "获取客服账号链接 — get a customer-service link (optionally carrying a scene) to embed in pages.",
+            Some("{\"open_kfid\": \"OPEN_KFID\", \"scene\": \"12345\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"url\": \"https://work.weixin.qq.com/kf/kfcbf8f8d07ac7215f?enc_scene=ENCGFSDF567DF\"}",
+            &[
+                "客服账号ID",
+                "场景值，字符串类型，由开发者自定义。不多于32字节。字符串取值范围(正则表达式)：[0-9a-zA-Z_-]*",
+            ],
+            registry::json::<crate::kf::KfAddContactWayRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "add_servicer",
+            "添加接待人员 — add members and/or departments as servicers of a customer-service account.",
+            Some(
+                "{\"open_kfid\": \"kfxxxxxxxxxxxxxx\", \"userid_list\": [\"zhangsan\", \"lisi\"], \"department_id_list\": [2, 4]}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"result_list\": [{\"userid\": \"zhangsan\", \"errcode\": 0, \"errmsg\": \"success\"}, {\"userid\": \"lisi\", \"errcode\": 0, \"errmsg\": \"ignored\"}]}",
+            &[
+                "客服账号ID",
+                "接待人员userid列表。第三方应用填密文userid，即open_userid。可填充个数：0 ~ 100。超过100个需分批调用。",
+                "接待人员部门id列表。可填充个数：0 ~ 100。超过100个需分批调用。",
+            ],
+            registry::json::<crate::kf::KfAddServicerRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "delete_servicer",
+            "删除接待人员 — remove members and/or departments from the servicers of a customer-service account.",
+            Some(
+                "{\"open_kfid\": \"kfxxxxxxxxxxxxxx\", \"userid_list\": [\"zhangsan\", \"lisi\"], \"department_id_list\": [2, 4]}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"result_list\": [{\"userid\": \"zhangsan\", \"errcode\": 0, \"errmsg\": \"success\"}, {\"userid\": \"lisi\", \"errcode\": 0, \"errmsg\": \"ignored\"}, {\"department_id\": 2, \"errcode\": 0, \"errmsg\": \"success\"}, {\"department_id\": 3, \"errcode\": 0, \"errmsg\": \"ignored\"}]}",
+            &[
+                "客服账号ID",
+                "接待人员userid列表。第三方应用填密文userid，即open_userid。可填充个数：0 ~ 100。超过100个需分批调用。",
+                "接待人员部门id列表。可填充个数：0 ~ 100。超过100个需分批调用。",
+            ],
+            registry::json::<crate::kf::KfDeleteServicerRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "list_servicers",
+            "获取接待人员列表 — list the servicers (members and departments) of a customer-service account.",
+            Some("{\"open_kfid\": \"wkAJ2GCAAASSm4_FhToWMFea0xAFfd3Q\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"servicer_list\": [{\"userid\": \"zhangsan\", \"status\": 0}, {\"userid\": \"lisi\", \"status\": 1}, {\"department_id\": 2}, {\"department_id\": 3}]}",
+            &["客服账号ID"],
+            registry::json::<crate::kf::KfListServicersRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "get_service_state",
+            "获取会话状态 — read the session state of a customer with a customer-service account.",
+            Some(
+                "{\"open_kfid\": \"wkxxxxxxxxxxxxxxxxxx\", \"external_userid\": \"wmxxxxxxxxxxxxxxxxxx\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"service_state\": 3, \"servicer_userid\": \"zhangsan\"}",
+            &["客服账号ID", "微信客户的external_userid"],
+            registry::json::<crate::kf::KfGetServiceStateRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "trans_service_state",
+            "变更会话状态 — move a customer's session to another state (robot, queue, a servicer, ended).",
+            Some(
+                "{\"open_kfid\": \"wkxxxxxxxxxxxxxxxxxx\", \"external_userid\": \"wmxxxxxxxxxxxxxxxxxx\", \"service_state\": 3, \"servicer_userid\": \"zhangsan\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"msg_code\": \"MSG_CODE\"}",
+            &[
+                "客服账号ID",
+                "微信客户的external_userid",
+                "变更的目标状态，状态定义和所允许的变更可参考概述中的流程图和表格",
+                "接待人员的userid。第三方应用填密文userid，即open_userid。当state=3时要求必填，接待人员须处于“正在接待”中。",
+            ],
+            registry::json::<crate::kf::KfTransServiceStateRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "batch_get_customer",
+            "获取客户基础信息 — read the nickname, avatar, gender, unionid and last session context of up to 100 customers.",
+            Some(
+                "{\"external_userid_list\": [\"wmxxxxxxxxxxxxxxxxxxxxxx\", \"zhangsan\"], \"need_enter_session_context\": 0}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"customer_list\": [{\"external_userid\": \"wmxxxxxxxxxxxxxxxxxxxxxx\", \"nickname\": \"张三\", \"avatar\": \"http://xxxxx\", \"gender\": 1, \"unionid\": \"oxasdaosaosdasdasdasd\", \"enter_session_context\": {\"scene\": \"123\", \"scene_param\": \"abc\", \"wechat_channels\": {\"nickname\": \"进入会话的视频号名称\", \"scene\": 1}}}], \"invalid_external_userid\": [\"zhangsan\"]}",
+            &[
+                "external_userid列表。可填充个数：1 ~ 100。超过100个需分批调用。",
+                "是否需要返回客户48小时内最后一次进入会话的上下文信息。0-不返回 1-返回。默认不返回",
+            ],
+            registry::json::<crate::kf::KfBatchGetCustomerRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "get_upgrade_service_config",
+            "获取配置的专员与客户群 — read the members and customer groups configured for 「升级服务」.",
+            None,
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"member_range\": {\"userid_list\": [\"zhangsan\", \"lisi\"], \"department_id_list\": [2, 3]}, \"groupchat_range\": {\"chat_id_list\": [\"wraaaaaaaaaaaaaaaa\", \"wrbbbbbbbbbbbbbbb\"]}}",
+            &[],
+            registry::json::<crate::kf::KfGetUpgradeServiceConfigRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "upgrade_service",
+            "为客户升级为专员或客户群服务 — recommend a member or a customer group to a customer.",
+            Some(
+                "{\"open_kfid\": \"kfxxxxxxxxxxxxxx\", \"external_userid\": \"wmxxxxxxxxxxxxxxxxxx\", \"type\": 1, \"member\": {\"userid\": \"zhangsan\", \"wording\": \"你好，我是你的专属服务专员zhangsan\"}, \"groupchat\": {\"chat_id\": \"wraaaaaaaaaaaaaaaa\", \"wording\": \"欢迎加入你的专属服务群\"}}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "客服账号ID",
+                "微信客户的external_userid",
+                "表示是升级到专员服务还是客户群服务。1:专员服务。2:客户群服务",
+                "推荐的服务专员，type等于1时有效",
+                "推荐的客户群，type等于2时有效",
+            ],
+            registry::json::<crate::kf::KfUpgradeServiceRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "cancel_upgrade_service",
+            "为客户取消推荐 — withdraw a member or customer-group recommendation from a customer.",
+            Some(
+                "{\"open_kfid\": \"kfxxxxxxxxxxxxxx\", \"external_userid\": \"wmxxxxxxxxxxxxxxxxxx\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["客服账号ID", "微信客户的external_userid"],
+            registry::json::<crate::kf::KfCancelUpgradeServiceRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "get_corp_statistic",
+            "获取「客户数据统计」企业汇总数据 — daily totals (sessions, customers, messages, robot rates) of a customer-service account.",
+            Some(
+                "{\"open_kfid\": \"OPEN_KFID\", \"start_time\": 1645545600, \"end_time\": 1645632000}",
+            ),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"statistic_list\": [\n    {\n      \"stat_time\": 1645545600,\n      \"statistic\": {\n        \"session_cnt\": 2,\n        \"customer_cnt\": 1,\n        \"customer_msg_cnt\": 6,\n        \"upgrade_service_customer_cnt\": 0,\n        \"ai_session_reply_cnt\": 1,\n        \"ai_transfer_rate\": 1,\n        \"ai_knowledge_hit_rate\": 0,\n        \"msg_rejected_customer_cnt\": 1\n      }\n    },\n    {\n      \"stat_time\": 1645632000,\n      \"statistic\": {\n        \"session_cnt\": 2,\n        \"customer_cnt\": 1,\n        \"customer_msg_cnt\": 6,\n        \"upgrade_service_customer_cnt\": 0,\n        \"ai_session_reply_cnt\": 1,\n        \"ai_transfer_rate\": 1,\n        \"ai_knowledge_hit_rate\": 0,\n        \"msg_rejected_customer_cnt\": 1\n      }\n    }\n  ]\n}\n",
+            &[
+                "客服账号ID",
+                "起始日期的时间戳，填这一天的0时0分0秒（否则系统自动处理为当天的0分0秒）。取值范围：昨天至前180天",
+                "结束日期的时间戳，填这一天的0时0分0秒（否则系统自动处理为当天的0分0秒）。取值范围：昨天至前180天",
+            ],
+            registry::json::<crate::kf::KfGetCorpStatisticRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "get_servicer_statistic",
+            "获取「客户数据统计」接待人员明细数据 — daily figures of one servicer, or of the whole account, for a customer-service account.",
+            Some(
+                "{\"open_kfid\": \"OPEN_KFID\", \"servicer_userid\": \"zhangsan\", \"start_time\": 1645545600, \"end_time\": 1645632000}",
+            ),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"statistic_list\": [\n    {\n      \"stat_time\": 1645545600,\n      \"statistic\": {\n        \"session_cnt\": 1,\n        \"customer_cnt\": 1,\n        \"customer_msg_cnt\": 1,\n        \"reply_rate\": 1,\n        \"first_reply_average_sec\": 17,\n        \"satisfaction_investgate_cnt\": 1,\n        \"satisfaction_participation_rate\": 1,\n        \"satisfied_rate\": 1,\n        \"middling_rate\": 0,\n        \"dissatisfied_rate\": 0,\n        \"upgrade_service_customer_cnt\": 0,\n        \"upgrade_service_member_invite_cnt\": 0,\n        \"upgrade_service_member_customer_cnt\": 0,\n        \"upgrade_service_groupchat_invite_cnt\": 0,\n        \"upgrade_service_groupchat_customer_cnt\": 0,\n        \"msg_rejected_customer_cnt\": 1\n      }\n    }\n  ]\n}\n",
+            &[
+                "客服账号ID",
+                "接待人员的userid。第三方应用为密文userid，即open_userid",
+                "起始日期的时间戳，填当天的0时0分0秒（否则系统自动处理为当天的0分0秒）。取值范围：昨天至前180天",
+                "结束日期的时间戳，填当天的0时0分0秒（否则系统自动处理为当天的0分0秒）。取值范围：昨天至前180天",
+            ],
+            registry::json::<crate::kf::KfGetServicerStatisticRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "add_knowledge_group",
+            "添加分组 — create a knowledge-base group for the customer-service robot.",
+            Some("{\"name\": \"分组名\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"group_id\": \"GROUP_ID\"}",
+            &["分组名。不超过12个字"],
+            registry::json::<crate::kf::KfAddKnowledgeGroupRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "delete_knowledge_group",
+            "删除分组 — delete a knowledge-base group (not the system's default group).",
+            Some("{\"group_id\": \"GROUP_ID\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["分组ID"],
+            registry::json::<crate::kf::KfDeleteKnowledgeGroupRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "update_knowledge_group",
+            "修改分组 — rename a knowledge-base group (not the system's default group).",
+            Some("{\"group_id\": \"GROUP_ID\", \"name\": \"分组名\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["分组ID", "分组名。不超过12个字"],
+            registry::json::<crate::kf::KfUpdateKnowledgeGroupRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "list_knowledge_groups",
+            "获取分组列表 — page through the knowledge-base groups, or read one group.",
+            Some("{\"cursor\": \"CURSOR\", \"limit\": 100, \"group_id\": \"GROUP_ID\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"next_cursor\": \"NEXT_CURSOR\", \"has_more\": 1, \"group_list\": [{\"group_id\": \"GROUP_ID\", \"name\": \"NAME\", \"is_default\": 1}, {\"group_id\": \"GROUP_ID\", \"name\": \"NAME\", \"is_default\": 0}]}",
+            &[
+                "上一次调用时返回的next_cursor，第一次拉取可以不填",
+                "每次拉取的数据量，默认值500，最大值为1000",
+                "分组ID。可指定拉取特定的分组",
+            ],
+            registry::json::<crate::kf::KfListKnowledgeGroupsRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "add_knowledge_intent",
+            "添加问答 — add a question (with similar questions) and its answers to a knowledge-base group.",
+            Some(
+                "{\n  \"group_id\": \"GROUP_ID\",\n  \"question\": {\n    \"text\": {\n      \"content\": \"主问题\"\n    }\n  },\n  \"similar_questions\": {\n    \"items\": [\n      {\n        \"text\": {\n          \"content\": \"相似问题1\"\n        }\n      },\n      {\n        \"text\": {\n          \"content\": \"相似问题2\"\n        }\n      }\n    ]\n  },\n  \"answers\": [\n    {\n      \"text\": {\n        \"content\": \"问题的回复\"\n      },\n      \"attachments\": [\n        {\n          \"msgtype\": \"image\",\n          \"image\": {\n            \"media_id\": \"MEDIA_ID\"\n          }\n        },\n        {\n          \"msgtype\": \"video\",\n          \"video\": {\n            \"media_id\": \"MEDIA_ID\"\n          }\n        },\n        {\n          \"msgtype\": \"link\",\n          \"link\": {\n            \"title\": \"消息标题\",\n            \"pic_url\": \"https://example.pic.com/path\",\n            \"desc\": \"消息描述\",\n            \"url\": \"https://example.link.com/path\"\n          }\n        },\n        {\n          \"msgtype\": \"miniprogram\",\n          \"miniprogram\": {\n            \"title\": \"欢迎报名夏令营\",\n            \"thumb_media_id\": \"THUMB_MEDIA_ID\",\n            \"appid\": \"wx8bd80126147dfAAA\",\n            \"pagepath\": \"/path/index.html\"\n          }\n        }\n      ]\n    }\n  ]\n}\n",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"intent_id\": \"INTENT_ID\"}",
+            &["分组ID", "主问题", "相似问题", "回复"],
+            registry::json::<crate::kf::KfAddKnowledgeIntentRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "update_knowledge_intent",
+            "修改问答 — replace the question, similar questions and answers of a knowledge-base entry.",
+            Some(
+                "{\n  \"intent_id\": \"INTENT_ID\",\n  \"question\": {\n    \"text\": {\n      \"content\": \"主问题\"\n    }\n  },\n  \"similar_questions\": {\n    \"items\": [\n      {\n        \"text\": {\n          \"content\": \"相似问题1\"\n        }\n      },\n      {\n        \"text\": {\n          \"content\": \"相似问题2\"\n        }\n      }\n    ]\n  },\n  \"answers\": [\n    {\n      \"text\": {\n        \"content\": \"问题的回复\"\n      },\n      \"attachments\": [\n        {\n          \"msgtype\": \"image\",\n          \"image\": {\n            \"media_id\": \"MEDIA_ID\"\n          }\n        },\n        {\n          \"msgtype\": \"video\",\n          \"video\": {\n            \"media_id\": \"MEDIA_ID\"\n          }\n        },\n        {\n          \"msgtype\": \"link\",\n          \"link\": {\n            \"title\": \"消息标题\",\n            \"pic_url\": \"https://example.pic.com/path\",\n            \"desc\": \"消息描述\",\n            \"url\": \"https://example.link.com/path\"\n          }\n        },\n        {\n          \"msgtype\": \"miniprogram\",\n          \"miniprogram\": {\n            \"title\": \"欢迎报名夏令营\",\n            \"thumb_media_id\": \"THUMB_MEDIA_ID\",\n            \"appid\": \"wx8bd80126147dfAAA\",\n            \"pagepath\": \"/path/index.html\"\n          }\n        }\n      ]\n    }\n  ]\n}\n",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["问答ID", "主问题", "相似问题", "回复"],
+            registry::json::<crate::kf::KfUpdateKnowledgeIntentRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "list_knowledge_intents",
+            "获取问答列表 — page through the knowledge-base entries, optionally of one group or one entry.",
+            Some(
+                "{\"cursor\": \"CURSOR\", \"limit\": 100, \"group_id\": \"GROUP_ID\", \"intent_id\": \"INTENT_ID\"}",
+            ),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"next_cursor\": \"NEXT_CURSOR\",\n  \"has_more\": 1,\n  \"intent_list\": [\n    {\n      \"group_id\": \"GROUP_ID\",\n      \"intent_id\": \"INTENT_ID\",\n      \"question\": {\n        \"text\": {\n          \"content\": \"主问题\"\n        }\n      },\n      \"similar_questions\": {\n        \"items\": [\n          {\n            \"text\": {\n              \"content\": \"相似问题1\"\n            }\n          },\n          {\n            \"text\": {\n              \"content\": \"相似问题2\"\n            }\n          }\n        ]\n      },\n      \"answers\": [\n        {\n          \"text\": {\n            \"content\": \"问题的回复\"\n          },\n          \"attachments\": [\n            {\n              \"msgtype\": \"image\",\n              \"image\": {\n                \"name\": \"图片（仅返回名字）.jpg\"\n              }\n            },\n            {\n              \"msgtype\": \"video\",\n              \"video\": {\n                \"name\": \"视频的文件名\"\n              }\n            },\n            {\n              \"msgtype\": \"link\",\n              \"link\": {\n                \"title\": \"消息标题\",\n                \"pic_url\": \"https://example.pic.com/path\",\n                \"desc\": \"消息描述\",\n                \"url\": \"https://example.link.com/path\"\n              }\n            },\n            {\n              \"msgtype\": \"miniprogram\",\n              \"miniprogram\": {\n                \"title\": \"欢迎报名夏令营\",\n                \"appid\": \"wx8bd80126147dfAAA\",\n                \"pagepath\": \"/path/index.html\"\n              }\n            }\n          ]\n        }\n      ]\n    }\n  ]\n}\n",
+            &[
+                "上一次调用时返回的next_cursor，第一次拉取可以不填",
+                "每次拉取的数据量",
+                "分组ID。可指定拉取特定分组的问答",
+                "问答ID。可指定拉取特定的问答",
+            ],
+            registry::json::<crate::kf::KfListKnowledgeIntentsRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "sync_msg",
+            "读取消息 — pull the messages and events of customer-service sessions (last 3 days).",
+            Some(
+                "{\"cursor\": \"4gw7MepFLfgF2VC5npN\", \"token\": \"ENCApHxnGDNAVNY4AaSJKj4Tb5mwsEMzxhFmHVGcra996NR\", \"limit\": 1000, \"voice_format\": 0, \"open_kfid\": \"wkxxxxxx\"}",
+            ),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"next_cursor\": \"4gw7MepFLfgF2VC5npN\",\n  \"has_more\": 1,\n  \"msg_list\": [\n    {\n      \"msgid\": \"from_msgid_4622416642169452483\",\n      \"open_kfid\": \"wkAJ2GCAAASSm4_FhToWMFea0xAFfd3Q\",\n      \"external_userid\": \"wmAJ2GCAAAme1XQRC-NI-q0_ZM9ukoAw\",\n      \"send_time\": 1615478585,\n      \"origin\": 3,\n      \"servicer_userid\": \"Zhangsan\",\n      \"msgtype\": \"MSG_TYPE\"\n    },\n    {\n      \"msgtype\": \"event\",\n      \"event\": {\n        \"event_type\": \"user_recall_msg\",\n        \"open_kfid\": \"wkAJ2GCAAASSm4_FhToWMFea0xAFfd3Q\",\n        \"external_userid\": \"wmAJ2GCAAAme1XQRC-NI-q0_ZM9ukoAw\",\n        \"recall_msgid\": \"RECALL_MSGID\"\n      }\n    },\n    {\n      \"msgtype\": \"event\",\n      \"event\": {\n        \"event_type\": \"servicer_recall_msg\",\n        \"open_kfid\": \"wkAJ2GCAAASSm4_FhToWMFea0xAFfd3Q\",\n        \"external_userid\": \"wmAJ2GCAAAme1XQRC-NI-q0_ZM9ukoAw\",\n        \"recall_msgid\": \"RECALL_MSGID\",\n        \"servicer_userid\": \"SERVICER_USERID\"\n      }\n    }\n  ]\n}\n",
+            &[
+                "上一次调用时返回的next_cursor，第一次拉取可以不填。若不填，从3天内最早的消息开始返回。不多于64字节",
+                "回调事件返回的token字段，10分钟内有效；可不填，如果不填接口有严格的频率限制。不多于128字节",
+                "期望请求的数据量，默认值和最大值都为1000。注意：可能会出现返回条数少于limit的情况，需结合返回的has_more字段判断是否继续请求。",
+                "语音消息类型，0-Amr 1-Silk，默认0。可通过该参数控制返回的语音格式",
+                "指定拉取某个客服账号的消息（回调事件的OpenKfId：可通过sync_msg接口指定open_kfid获取此客服账号的消息）",
+            ],
+            registry::json::<crate::kf::KfSyncMsgRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "send_msg",
+            "发送消息 — send a text, media, link, mini-program, menu, location or 获客链接 message to a customer.",
+            Some(
+                "{\n  \"touser\": \"EXTERNAL_USERID\",\n  \"open_kfid\": \"OPEN_KFID\",\n  \"msgid\": \"MSGID\",\n  \"msgtype\": \"text\",\n  \"text\": {\n    \"content\": \"你购买的物品已发货，可点击链接查看物流状态http://work.weixin.qq.com/xxxxxx\"\n  }\n}\n",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"msgid\": \"MSG_ID\"}",
+            &[
+                "指定接收消息的客户UserID（微信客户的external_userid）",
+                "指定发送消息的客服账号ID",
+                "指定消息ID",
+                "消息类型与内容：msgtype 与同名的消息内容对象",
+            ],
+            registry::json::<crate::kf::KfSendMsgRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
+            "send_msg_on_event",
+            "发送欢迎语等事件响应消息 — answer an event (e.g. a customer entering the session) with a text or menu message, using the event's code.",
+            Some(
+                "{\n  \"code\": \"CODE\",\n  \"msgid\": \"MSG_ID\",\n  \"msgtype\": \"text\",\n  \"text\": {\n    \"content\": \"欢迎咨询\"\n  }\n}\n",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"msgid\": \"MSG_ID\"}",
+            &[
+                "事件响应消息对应的code。通过事件回调下发，仅可使用一次。",
+                "消息ID。如果请求参数指定了msgid，则原样返回，否则系统自动生成并返回。",
+                "消息类型与内容：msgtype（text/msgmenu）与同名的消息内容对象",
+            ],
+            registry::json::<crate::kf::KfSendMsgOnEventRequest>(),
+        ),
+    );
     #[cfg(feature = "media")]
     all.push(
         registry::operation(
@@ -1149,6 +1793,72 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             "{\n    \"ip_list\":[\n        \"182.254.11.176\",\n        \"182.254.78.66\"\n    ],\n    \"errcode\":0,\n    \"errmsg\":\"ok\"\n}\n",
             &[],
             registry::json::<crate::misc::MiscGetApiDomainIpRequest>(),
+        ),
+    );
+    #[cfg(feature = "msgaudit")]
+    all.push(
+        registry::operation(
+            "msgaudit",
+            "get_permit_user_list",
+            "获取会话内容存档开启成员列表 — list the members who have chat archiving turned on.",
+            Some("{\"type\": 1}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"ids\": [\"userid_111\", \"userid_222\", \"userid_333\"]}",
+            &[
+                "拉取对应版本的开启成员列表。1表示办公版；2表示服务版；3表示企业版。非必填，不填写的时候返回全量成员列表。",
+            ],
+            registry::json::<crate::msgaudit::MsgauditGetPermitUserListRequest>(),
+        ),
+    );
+    #[cfg(feature = "msgaudit")]
+    all.push(
+        registry::operation(
+            "msgaudit",
+            "check_single_agree",
+            "获取会话同意情况（单聊） — read whether external contacts agreed to archiving of their 1:1 chats with members.",
+            Some(
+                "{\"info\": [{\"userid\": \"XuJinSheng\", \"exteranalopenid\": \"wmeDKaCQAAGd9oGiQWxVsAKwV2HxNAAA\"}, {\"userid\": \"XuJinSheng\", \"exteranalopenid\": \"wmeDKaCQAAIQ_p7ACn_jpLVBJSGocAAA\"}, {\"userid\": \"XuJinSheng\", \"exteranalopenid\": \"wmeDKaCQAAPE_p7ABnxkpLBBJSGocAAA\"}]}",
+            ),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"agreeinfo\": [\n    {\n      \"status_change_time\": 1562766651,\n      \"userid\": \"XuJinSheng\",\n      \"exteranalopenid\": \"wmeDKaCPAAGdvxciQWxVsAKwV2HxNAAA\",\n      \"agree_status\": \"Agree\"\n    },\n    {\n      \"status_change_time\": 1562766651,\n      \"userid\": \"XuJinSheng\",\n      \"exteranalopenid\": \"wmeDKaCQAAIQ_p7ACnxksfeBJSGocAAA\",\n      \"agree_status\": \"Disagree\"\n    },\n    {\n      \"status_change_time\": 1562766651,\n      \"userid\": \"XuJinSheng\",\n      \"exteranalopenid\": \"wmeDKaCwAAIQ_p7ACnxckLBBJSGocAAA\",\n      \"agree_status\": \"Agree\"\n    }\n  ]\n}\n",
+            &[
+                "待查询的会话信息，数组。目前一次请求只支持最多100个查询条目",
+            ],
+            registry::json::<crate::msgaudit::MsgauditCheckSingleAgreeRequest>(),
+        ),
+    );
+    #[cfg(feature = "msgaudit")]
+    all.push(
+        registry::operation(
+            "msgaudit",
+            "check_room_agree",
+            "获取会话同意情况（群聊） — read whether the external contacts in a group chat agreed to archiving.",
+            Some("{\"roomid\": \"wrjc7bDwAASxc8tZvBErFE02BtPWyAAA\"}"),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"agreeinfo\": [\n    {\n      \"status_change_time\": 1562766651,\n      \"exteranalopenid\": \"wmeDKaCQAAGdtHdiQWxVadfwV2HxNAAA\",\n      \"agree_status\": \"Agree\"\n    },\n    {\n      \"status_change_time\": 1562766651,\n      \"exteranalopenid\": \"wmeDKaCQAAIQ_p9ACyiopLBBJSGocAAA\",\n      \"agree_status\": \"Disagree\"\n    },\n    {\n      \"status_change_time\": 1562766651,\n      \"exteranalopenid\": \"wmeDKaCQAAIQ_p9ACnxacyBBJSGocAAA\",\n      \"agree_status\": \"Agree\"\n    }\n  ]\n}\n",
+            &["待查询的roomid"],
+            registry::json::<crate::msgaudit::MsgauditCheckRoomAgreeRequest>(),
+        ),
+    );
+    #[cfg(feature = "msgaudit")]
+    all.push(
+        registry::operation(
+            "msgaudit",
+            "get_group_chat",
+            "获取会话内容存档内部群信息 — read an internal group chat's name, owner, notice and members.",
+            Some("{\"roomid\": \"wrNplhCgAAIVZohLe57zKnvIV7xBKrig\"}"),
+            "{\n  \"roomname\": \"蓦然回首\",\n  \"creator\": \"ZhangWenChao\",\n  \"room_create_time\": 1592361604,\n  \"notice\": \"\",\n  \"members\": [\n    {\n      \"memberid\": \"ZhangWenChao\",\n      \"jointime\": 1592361605\n    },\n    {\n      \"memberid\": \"xujinsheng\",\n      \"jointime\": 1592377076\n    }\n  ],\n  \"errcode\": 0,\n  \"errmsg\": \"ok\"\n}\n",
+            &["待查询的群id"],
+            registry::json::<crate::msgaudit::MsgauditGetGroupChatRequest>(),
+        ),
+    );
+    #[cfg(feature = "msgaudit")]
+    all.push(
+        registry::operation(
+            "msgaudit",
+            "get_robot_info",
+            "获取机器人信息 — read a robot's name and creator from its robot_id.",
+            Some("{\"robot_id\": \"wbxxxxxxxxxxxxxxxxxxxxxxxx\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"data\": {\"robot_id\": \"wbxxxxxxxxxxxxxxxxxxxxxxxx\", \"name\": \"机器人A\", \"creator_userid\": \"zhangsan\"}}",
+            &["机器人ID"],
+            registry::json::<crate::msgaudit::MsgauditGetRobotInfoRequest>(),
         ),
     );
     #[cfg(feature = "oa")]

@@ -13,7 +13,12 @@ use crate::support::{assert_lossless, shared_dir};
 /// Samples that are not one request the docs print: SKIT's model of a message request holds
 /// every message type's payload at once (`text`, `image`, `file`, … beside one `msgtype`), where
 /// each page prints one example per type. Their responses are still checked.
-const MERGED_REQUESTS: &[&str] = &["/cgi-bin/message/send", "/cgi-bin/appchat/send"];
+const MERGED_REQUESTS: &[&str] = &[
+    "/cgi-bin/message/send",
+    "/cgi-bin/appchat/send",
+    "/cgi-bin/kf/send_msg",
+    "/cgi-bin/kf/send_msg_on_event",
+];
 
 /// A SKIT request sample is the JSON body only; the query parameters a POST also takes are not
 /// in it. Required ones get a stand-in value of their kind, so that the typed request can be

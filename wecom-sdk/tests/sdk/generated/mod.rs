@@ -8,6 +8,8 @@ pub mod appchat;
 pub mod batch;
 #[cfg(feature = "calendar")]
 pub mod calendar;
+#[cfg(feature = "data_intelligence")]
+pub mod data_intelligence;
 #[cfg(feature = "department")]
 pub mod department;
 #[cfg(feature = "external_contact")]
@@ -16,6 +18,8 @@ pub mod external_contact;
 pub mod invoice;
 #[cfg(feature = "jsapi")]
 pub mod jsapi;
+#[cfg(feature = "kf")]
+pub mod kf;
 #[cfg(feature = "media")]
 pub mod media;
 #[cfg(feature = "menu")]
@@ -24,6 +28,8 @@ pub mod menu;
 pub mod message;
 #[cfg(feature = "misc")]
 pub mod misc;
+#[cfg(feature = "msgaudit")]
+pub mod msgaudit;
 #[cfg(feature = "oa")]
 pub mod oa;
 #[cfg(feature = "oauth")]
@@ -45,14 +51,17 @@ pub fn decoders() -> Vec<crate::support::Decoder> {
     #[cfg(feature = "appchat")] all.extend(appchat::decoders());
     #[cfg(feature = "batch")] all.extend(batch::decoders());
     #[cfg(feature = "calendar")] all.extend(calendar::decoders());
+    #[cfg(feature = "data_intelligence")] all.extend(data_intelligence::decoders());
     #[cfg(feature = "department")] all.extend(department::decoders());
     #[cfg(feature = "external_contact")] all.extend(external_contact::decoders());
     #[cfg(feature = "invoice")] all.extend(invoice::decoders());
     #[cfg(feature = "jsapi")] all.extend(jsapi::decoders());
+    #[cfg(feature = "kf")] all.extend(kf::decoders());
     #[cfg(feature = "media")] all.extend(media::decoders());
     #[cfg(feature = "menu")] all.extend(menu::decoders());
     #[cfg(feature = "message")] all.extend(message::decoders());
     #[cfg(feature = "misc")] all.extend(misc::decoders());
+    #[cfg(feature = "msgaudit")] all.extend(msgaudit::decoders());
     #[cfg(feature = "oa")] all.extend(oa::decoders());
     #[cfg(feature = "oauth")] all.extend(oauth::decoders());
     #[cfg(feature = "schedule")] all.extend(schedule::decoders());
