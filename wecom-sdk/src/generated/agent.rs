@@ -42,6 +42,68 @@ impl AgentApi<'_> {
     pub fn set(&self, agentid: u32) -> Call<AgentSetRequest> {
         Call::new(self.client.clone(), AgentSetRequest::new(agentid))
     }
+    /// 获取应用权限详情 — list the permissions the corp granted a 代开发 or third-party app.
+    ///
+    /// `POST /cgi-bin/agent/get_permissions` · [official docs](https://developer.work.weixin.qq.com/document/path/99052)
+    ///
+    /// Parameters, their limits and setters: [`AgentGetPermissionsRequest`].
+    pub fn get_permissions(&self) -> Call<AgentGetPermissionsRequest> {
+        Call::new(self.client.clone(), AgentGetPermissionsRequest::new())
+    }
+    /// 获取应用管理员列表 — list the corp administrators who may manage or send messages with the app.
+    ///
+    /// `POST /cgi-bin/agent/get_admin_list` · [official docs](https://developer.work.weixin.qq.com/document/path/100073)
+    ///
+    /// Parameters, their limits and setters: [`AgentGetAdminListRequest`].
+    pub fn get_admin_list(&self) -> Call<AgentGetAdminListRequest> {
+        Call::new(self.client.clone(), AgentGetAdminListRequest::new())
+    }
+    /// 设置授权应用可见范围 — during contact migration, set the visible scope of an app installed at registration.
+    ///
+    /// `POST /cgi-bin/agent/set_scope` · [official docs](https://developer.work.weixin.qq.com/document/path/90583)
+    ///
+    /// Parameters, their limits and setters: [`AgentSetScopeRequest`].
+    pub fn set_scope(&self, agentid: u32) -> Call<AgentSetScopeRequest> {
+        Call::new(self.client.clone(), AgentSetScopeRequest::new(agentid))
+    }
+    /// 自建应用迁移成代开发应用 — move a self-built app a service provider once built for a corp into a 代开发 app, or verify its ownership.
+    ///
+    /// `POST /cgi-bin/agent/claim_customized_app` · [official docs](https://developer.work.weixin.qq.com/document/path/99617)
+    ///
+    /// Parameters, their limits and setters: [`AgentClaimCustomizedAppRequest`].
+    pub fn claim_customized_app(
+        &self,
+        suite_access_token: impl Into<Secret>,
+    ) -> Call<AgentClaimCustomizedAppRequest> {
+        Call::new(
+            self.client.clone(),
+            AgentClaimCustomizedAppRequest::new(suite_access_token),
+        )
+    }
+    /// 获取应用在工作台展示的模版 — read the custom workbench template type and corp-wide default data of an app.
+    ///
+    /// `POST /cgi-bin/agent/get_workbench_template` · [official docs](https://developer.work.weixin.qq.com/document/path/92535)
+    ///
+    /// Parameters, their limits and setters: [`AgentGetWorkbenchTemplateRequest`].
+    pub fn get_workbench_template(&self) -> Call<AgentGetWorkbenchTemplateRequest> {
+        Call::new(self.client.clone(), AgentGetWorkbenchTemplateRequest::new())
+    }
+    /// 设置应用在工作台展示的模版 — set the app's custom workbench template type and its corp-wide default data.
+    ///
+    /// `POST /cgi-bin/agent/set_workbench_template` · [official docs](https://developer.work.weixin.qq.com/document/path/92535)
+    ///
+    /// Parameters, their limits and setters: [`AgentSetWorkbenchTemplateRequest`].
+    pub fn set_workbench_template(&self) -> Call<AgentSetWorkbenchTemplateRequest> {
+        Call::new(self.client.clone(), AgentSetWorkbenchTemplateRequest::new())
+    }
+    /// 批量设置应用在用户工作台展示的数据 — set the workbench data several members see for the app.
+    ///
+    /// `POST /cgi-bin/agent/batch_set_workbench_data` · [official docs](https://developer.work.weixin.qq.com/document/path/92535)
+    ///
+    /// Parameters, their limits and setters: [`AgentBatchSetWorkbenchDataRequest`].
+    pub fn batch_set_workbench_data(&self) -> Call<AgentBatchSetWorkbenchDataRequest> {
+        Call::new(self.client.clone(), AgentBatchSetWorkbenchDataRequest::new())
+    }
 }
 /// 获取指定的应用详情 — read one app's name, logo, visible scope and settings.
 ///
@@ -336,6 +398,535 @@ pub struct AgentSetResponse {}
 rt::wire! {
     AgentSetResponse: lenient, required 0;
 }
+/// 获取应用权限详情 — list the permissions the corp granted a 代开发 or third-party app.
+///
+/// `POST /cgi-bin/agent/get_permissions` · [official docs](https://developer.work.weixin.qq.com/document/path/99052)
+///
+/// 该API用于获取代开发应用或第三方应用用户授权的权限详情。
+/// 权限说明：支持所有的代开发应用和第三方应用调用。
+/// 应用权限为字符串（如 `contact:base:base` 通讯录基本信息只读、`contact:sensitive:mobile` 手机号），各字符串的含义见官方页面的「应用权限说明」表。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgentGetPermissionsRequest {}
+impl AgentGetPermissionsRequest {
+    /// A `AgentGetPermissionsRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+rt::wire! {
+    AgentGetPermissionsRequest: strict, required 0;
+}
+impl crate::Endpoint for AgentGetPermissionsRequest {
+    type Response = AgentGetPermissionsResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "agent.get_permissions",
+        method: Method::Post,
+        path: "/cgi-bin/agent/get_permissions",
+        doc: "https://developer.work.weixin.qq.com/document/path/99052",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/agent/get_permissions` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgentGetPermissionsResponse {
+    /// 应用的权限列表，应用权限为字符串类型，应用权限对应的字符串描述参考附录
+    pub app_permissions: Vec<String>,
+    /// 应用权限的扩展信息，外部服务应用返回该字段，包含带有过期时间的权限列表
+    pub app_permissions_ext: Vec<AgentPermissionExt>,
+}
+rt::wire! {
+    AgentGetPermissionsResponse: lenient, required 0;
+    app_permissions "app_permissions": field Vec<wire::Lenient>;
+    app_permissions_ext "app_permissions_ext": field Vec<wire::Plain>;
+}
+/// 获取应用管理员列表 — list the corp administrators who may manage or send messages with the app.
+///
+/// `POST /cgi-bin/agent/get_admin_list` · [official docs](https://developer.work.weixin.qq.com/document/path/100073)
+///
+/// 第三方服务商可以用此接口获取授权企业中某个第三方应用或者代开发应用的管理员列表（不包括外部管理员），以便服务商在用户进入应用主页之后
+/// 根据是否管理员身份做权限的区分。成员授权模式下，不返回管理员列表。
+/// 旧的使用suite\_access\_token获取管理员的方式（`service/get_admin_list`）已不再维护，建议使用本接口。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgentGetAdminListRequest {}
+impl AgentGetAdminListRequest {
+    /// A `AgentGetAdminListRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+rt::wire! {
+    AgentGetAdminListRequest: strict, required 0;
+}
+impl crate::Endpoint for AgentGetAdminListRequest {
+    type Response = AgentGetAdminListResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "agent.get_admin_list",
+        method: Method::Post,
+        path: "/cgi-bin/agent/get_admin_list",
+        doc: "https://developer.work.weixin.qq.com/document/path/100073",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/agent/get_admin_list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgentGetAdminListResponse {
+    /// 应用的管理员列表（不包括外部管理员）。成员授权模式下，不返回管理员列表
+    pub admin: Vec<AgentAdmin>,
+}
+rt::wire! {
+    AgentGetAdminListResponse: lenient, required 0;
+    admin "admin": field Vec<wire::Plain>;
+}
+/// 设置授权应用可见范围 — during contact migration, set the visible scope of an app installed at registration.
+///
+/// `POST /cgi-bin/agent/set_scope` · [official docs](https://developer.work.weixin.qq.com/document/path/90583)
+///
+/// 调用该接口前提是开启通讯录迁移，收到授权成功通知后可调用。企业注册初始化安装应用后，应用默认可见范围为根部门。如需修改应用
+/// 可见范围，服务商可以调用该接口设置授权应用的可见范围。该接口只能使用注册完成回调事件或者查询注册状态返回的access\_token，
+/// 调用设置通讯录同步完成后或者access\_token超过30分钟失效（即解除通讯录锁定状态）则不能继续调用该接口。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AgentSetScopeRequest {
+    /// 授权方应用id
+    pub agentid: u32,
+    /// 应用可见范围（成员）若未填该字段，则清空可见范围中成员列表
+    pub allow_user: Option<Vec<String>>,
+    /// 应用可见范围（部门）若未填该字段，则清空可见范围中部门列表
+    pub allow_party: Option<Vec<u32>>,
+    /// 应用可见范围（标签）若未填该字段，则清空可见范围中标签列表
+    pub allow_tag: Option<Vec<u32>>,
+}
+impl AgentSetScopeRequest {
+    /// A `AgentSetScopeRequest` of its required fields; the setters fill in the rest.
+    pub fn new(agentid: u32) -> Self {
+        Self {
+            agentid,
+            allow_user: None,
+            allow_party: None,
+            allow_tag: None,
+        }
+    }
+}
+rt::setters! {
+    AgentSetScopeRequest via Call;
+    /// Sets [`allow_user`](Self::allow_user): 应用可见范围（成员）若未填该字段，则清空可见范围中成员列表
+    allow_user(allow_user: impl IntoIterator<Item = impl Into<String>>) = allow_user.into_iter().map(Into::into).collect();
+    /// Sets [`allow_party`](Self::allow_party): 应用可见范围（部门）若未填该字段，则清空可见范围中部门列表
+    allow_party(allow_party: impl IntoIterator<Item = u32>) = allow_party.into_iter().collect();
+    /// Sets [`allow_tag`](Self::allow_tag): 应用可见范围（标签）若未填该字段，则清空可见范围中标签列表
+    allow_tag(allow_tag: impl IntoIterator<Item = u32>) = allow_tag.into_iter().collect();
+}
+rt::wire! {
+    AgentSetScopeRequest: strict, required 1;
+    agentid "agentid": field wire::Lenient;
+    allow_user "allow_user": opt Vec<wire::Lenient>;
+    allow_party "allow_party": opt Vec<wire::Lenient>;
+    allow_tag "allow_tag": opt Vec<wire::Lenient>;
+}
+impl crate::Endpoint for AgentSetScopeRequest {
+    type Response = AgentSetScopeResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "agent.set_scope",
+        method: Method::Post,
+        path: "/cgi-bin/agent/set_scope",
+        doc: "https://developer.work.weixin.qq.com/document/path/90583",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("agentid", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+            s::Param(
+                "allow_user",
+                s::Kind::List(&s::Kind::String),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "allow_party",
+                s::Kind::List(&s::Kind::Int),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param("allow_tag", s::Kind::List(&s::Kind::Int), 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/agent/set_scope` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgentSetScopeResponse {
+    /// 非法成员列表
+    pub invaliduser: Vec<String>,
+    /// 非法部门列表
+    pub invalidparty: Vec<u32>,
+    /// 非法标签列表
+    pub invalidtag: Vec<u32>,
+}
+rt::wire! {
+    AgentSetScopeResponse: lenient, required 0;
+    invaliduser "invaliduser": field Vec<wire::Lenient>;
+    invalidparty "invalidparty": field Vec<wire::Lenient>;
+    invalidtag "invalidtag": field Vec<wire::Lenient>;
+}
+/// 自建应用迁移成代开发应用 — move a self-built app a service provider once built for a corp into a 代开发 app, or verify its ownership.
+///
+/// `POST /cgi-bin/agent/claim_customized_app` · [official docs](https://developer.work.weixin.qq.com/document/path/99617)
+///
+/// 为保障企业数据安全，企业微信禁止服务商以自建应用的方式为企业开发产品。若历史上服务商曾经为企业开发了自建应用，服务商可以调用该接口，
+/// 将企业的自建应用迁移到代开发应用。服务商也可以在服务商管理端提交自建应用列表进行迁移，但在管理端迁移之后，若要重置应用secret或者
+/// 提交上线审核，则需要先调用该接口，以完成应用的归属校验。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AgentClaimCustomizedAppRequest {
+    /// 代开发应用模版接口调用凭证，获取方法与第三方应用凭证相同，参见“获取第三方应用凭证”
+    pub suite_access_token: Secret,
+}
+impl AgentClaimCustomizedAppRequest {
+    /// A `AgentClaimCustomizedAppRequest` of its required fields; the setters fill in the rest.
+    pub fn new(suite_access_token: impl Into<Secret>) -> Self {
+        Self {
+            suite_access_token: suite_access_token.into(),
+        }
+    }
+}
+rt::wire! {
+    AgentClaimCustomizedAppRequest: strict, required 1;
+    suite_access_token "suite_access_token": field wire::Expose;
+}
+impl crate::Endpoint for AgentClaimCustomizedAppRequest {
+    type Response = AgentClaimCustomizedAppResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "agent.claim_customized_app",
+        method: Method::Post,
+        path: "/cgi-bin/agent/claim_customized_app",
+        doc: "https://developer.work.weixin.qq.com/document/path/99617",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: true,
+        idempotent: false,
+        params: &[
+            s::Param(
+                "suite_access_token",
+                s::Kind::String,
+                s::REQUIRED | s::SECRET,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/agent/claim_customized_app` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgentClaimCustomizedAppResponse {}
+rt::wire! {
+    AgentClaimCustomizedAppResponse: lenient, required 0;
+}
+/// 获取应用在工作台展示的模版 — read the custom workbench template type and corp-wide default data of an app.
+///
+/// `POST /cgi-bin/agent/get_workbench_template` · [official docs](https://developer.work.weixin.qq.com/document/path/92535)
+///
+/// The official page (设置工作台自定义展示, 92535) could not be read; fields and shapes are those of the
+/// official example as transcribed in the shared samples (see notes).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgentGetWorkbenchTemplateRequest {
+    /// 应用id（只见于官方示例）
+    pub agentid: Option<u32>,
+}
+impl AgentGetWorkbenchTemplateRequest {
+    /// A `AgentGetWorkbenchTemplateRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self { agentid: None }
+    }
+}
+rt::setters! {
+    AgentGetWorkbenchTemplateRequest via Call;
+    /// Sets [`agentid`](Self::agentid): 应用id（只见于官方示例）
+    agentid(agentid: u32) = agentid;
+}
+rt::wire! {
+    AgentGetWorkbenchTemplateRequest: strict, required 0;
+    agentid "agentid": opt wire::Lenient;
+}
+impl crate::Endpoint for AgentGetWorkbenchTemplateRequest {
+    type Response = AgentGetWorkbenchTemplateResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "agent.get_workbench_template",
+        method: Method::Post,
+        path: "/cgi-bin/agent/get_workbench_template",
+        doc: "https://developer.work.weixin.qq.com/document/path/92535",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[s::Param("agentid", s::Kind::Int, 0, s::Limits::NONE, None)],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/agent/get_workbench_template` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgentGetWorkbenchTemplateResponse {
+    /// 模版类型（只见于官方示例，如 "image"）
+    pub type_: Option<String>,
+    /// 关键数据型的模版数据
+    pub keydata: Option<WorkbenchKeydata>,
+    /// 列表型的模版数据
+    pub list: Option<WorkbenchList>,
+    /// 图片型的模版数据
+    pub image: Option<WorkbenchImage>,
+    /// webview型的模版数据
+    pub webview: Option<WorkbenchWebview>,
+    /// 是否覆盖用户工作台的数据（只见于官方示例）
+    pub replace_user_data: Option<bool>,
+}
+rt::wire! {
+    AgentGetWorkbenchTemplateResponse: lenient, required 0;
+    type_ "type": opt wire::Lenient;
+    keydata "keydata": opt wire::Plain;
+    list "list": opt wire::Plain;
+    image "image": opt wire::Plain;
+    webview "webview": opt wire::Plain;
+    replace_user_data "replace_user_data": opt wire::Lenient;
+}
+/// 设置应用在工作台展示的模版 — set the app's custom workbench template type and its corp-wide default data.
+///
+/// `POST /cgi-bin/agent/set_workbench_template` · [official docs](https://developer.work.weixin.qq.com/document/path/92535)
+///
+/// The official page (设置工作台自定义展示, 92535) could not be read; fields and shapes are those of the
+/// official example as transcribed in the shared samples (see notes).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgentSetWorkbenchTemplateRequest {
+    /// 应用id（只见于官方示例）
+    pub agentid: Option<u32>,
+    /// 模版类型（只见于官方示例，如 "image"）
+    pub type_: Option<String>,
+    /// 关键数据型的模版数据
+    pub keydata: Option<WorkbenchKeydata>,
+    /// 列表型的模版数据
+    pub list: Option<WorkbenchList>,
+    /// 图片型的模版数据
+    pub image: Option<WorkbenchImage>,
+    /// webview型的模版数据
+    pub webview: Option<WorkbenchWebview>,
+    /// 是否覆盖用户工作台的数据（只见于官方示例）
+    pub replace_user_data: Option<bool>,
+}
+impl AgentSetWorkbenchTemplateRequest {
+    /// A `AgentSetWorkbenchTemplateRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {
+            agentid: None,
+            type_: None,
+            keydata: None,
+            list: None,
+            image: None,
+            webview: None,
+            replace_user_data: None,
+        }
+    }
+}
+rt::setters! {
+    AgentSetWorkbenchTemplateRequest via Call;
+    /// Sets [`agentid`](Self::agentid): 应用id（只见于官方示例）
+    agentid(agentid: u32) = agentid;
+    /// Sets [`type_`](Self::type_): 模版类型（只见于官方示例，如 "image"）
+    type_(type_: impl Into<String>) = type_.into();
+    /// Sets [`keydata`](Self::keydata): 关键数据型的模版数据
+    keydata(keydata: impl Into<WorkbenchKeydata>) = keydata.into();
+    /// Sets [`list`](Self::list): 列表型的模版数据
+    list(list: impl Into<WorkbenchList>) = list.into();
+    /// Sets [`image`](Self::image): 图片型的模版数据
+    image(image: impl Into<WorkbenchImage>) = image.into();
+    /// Sets [`webview`](Self::webview): webview型的模版数据
+    webview(webview: impl Into<WorkbenchWebview>) = webview.into();
+    /// Sets [`replace_user_data`](Self::replace_user_data): 是否覆盖用户工作台的数据（只见于官方示例）
+    replace_user_data(replace_user_data: bool) = replace_user_data;
+}
+rt::wire! {
+    AgentSetWorkbenchTemplateRequest: strict, required 0;
+    agentid "agentid": opt wire::Lenient;
+    type_ "type": opt wire::Lenient;
+    keydata "keydata": opt wire::Plain;
+    list "list": opt wire::Plain;
+    image "image": opt wire::Plain;
+    webview "webview": opt wire::Plain;
+    replace_user_data "replace_user_data": opt wire::Lenient;
+}
+impl crate::Endpoint for AgentSetWorkbenchTemplateRequest {
+    type Response = AgentSetWorkbenchTemplateResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "agent.set_workbench_template",
+        method: Method::Post,
+        path: "/cgi-bin/agent/set_workbench_template",
+        doc: "https://developer.work.weixin.qq.com/document/path/92535",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("agentid", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param("type", s::Kind::String, 0, s::Limits::NONE, None),
+            s::Param(
+                "keydata",
+                s::Kind::Object(&SCHEMA_WORKBENCH_KEYDATA),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "list",
+                s::Kind::Object(&SCHEMA_WORKBENCH_LIST),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "image",
+                s::Kind::Object(&SCHEMA_WORKBENCH_IMAGE),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "webview",
+                s::Kind::Object(&SCHEMA_WORKBENCH_WEBVIEW),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param("replace_user_data", s::Kind::Bool, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/agent/set_workbench_template` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgentSetWorkbenchTemplateResponse {}
+rt::wire! {
+    AgentSetWorkbenchTemplateResponse: lenient, required 0;
+}
+/// 批量设置应用在用户工作台展示的数据 — set the workbench data several members see for the app.
+///
+/// `POST /cgi-bin/agent/batch_set_workbench_data` · [official docs](https://developer.work.weixin.qq.com/document/path/92535)
+///
+/// The official page (设置工作台自定义展示, 92535) could not be read; fields and shapes are those of the
+/// official example as transcribed in the shared samples (see notes).
+///
+/// # Limits
+///
+/// - `userid_list`: length 1 to 64 bytes (UTF-8)
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgentBatchSetWorkbenchDataRequest {
+    /// 应用id（只见于官方示例）
+    pub agentid: Option<u32>,
+    /// 需要设置的用户userid列表（只见于官方示例）
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid_list: Option<Vec<String>>,
+    /// 用户工作台展示的数据（只见于官方示例）
+    pub data: Option<WorkbenchData>,
+}
+impl AgentBatchSetWorkbenchDataRequest {
+    /// A `AgentBatchSetWorkbenchDataRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {
+            agentid: None,
+            userid_list: None,
+            data: None,
+        }
+    }
+}
+rt::setters! {
+    AgentBatchSetWorkbenchDataRequest via Call;
+    /// Sets [`agentid`](Self::agentid): 应用id（只见于官方示例）
+    agentid(agentid: u32) = agentid;
+    /// Sets [`userid_list`](Self::userid_list): 需要设置的用户userid列表（只见于官方示例）
+    userid_list(userid_list: impl IntoIterator<Item = impl Into<String>>) = userid_list.into_iter().map(Into::into).collect();
+    /// Sets [`data`](Self::data): 用户工作台展示的数据（只见于官方示例）
+    data(data: impl Into<WorkbenchData>) = data.into();
+}
+rt::wire! {
+    AgentBatchSetWorkbenchDataRequest: strict, required 0;
+    agentid "agentid": opt wire::Lenient;
+    userid_list "userid_list": opt Vec<wire::Lenient>;
+    data "data": opt wire::Plain;
+}
+impl crate::Endpoint for AgentBatchSetWorkbenchDataRequest {
+    type Response = AgentBatchSetWorkbenchDataResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "agent.batch_set_workbench_data",
+        method: Method::Post,
+        path: "/cgi-bin/agent/batch_set_workbench_data",
+        doc: "https://developer.work.weixin.qq.com/document/path/92535",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("agentid", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param(
+                "userid_list",
+                s::Kind::List(&s::Kind::String),
+                0,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
+            s::Param(
+                "data",
+                s::Kind::Object(&SCHEMA_WORKBENCH_DATA),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/agent/batch_set_workbench_data` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgentBatchSetWorkbenchDataResponse {}
+rt::wire! {
+    AgentBatchSetWorkbenchDataResponse: lenient, required 0;
+}
 rt::int_enum! {
     /// 企业应用是否打开地理位置上报
     pub struct AgentReportLocationFlag(i32) {
@@ -425,3 +1016,401 @@ rt::wire! {
     name "name": field wire::Lenient;
     square_logo_url "square_logo_url": field wire::Lenient;
 }
+rt::int_enum! {
+    /// 管理员对应用的权限 (`admin[].auth_type`)
+    pub struct AgentAdminAuthType(i32) {
+        /// `0`: 发消息权限
+        SEND_MESSAGE = 0 => "send_message",
+        /// `1`: 管理权限
+        MANAGE = 1 => "manage",
+    }
+}
+/// `agent/get_admin_list` 的 `admin` 的一项
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgentAdmin {
+    /// 管理员的userid
+    pub userid: Option<String>,
+    /// 该管理员对应用的权限：0=发消息权限，1=管理权限
+    pub auth_type: Option<AgentAdminAuthType>,
+}
+rt::wire! {
+    AgentAdmin: lenient, required 0;
+    userid "userid": opt wire::Lenient;
+    auth_type "auth_type": opt wire::Plain;
+}
+/// `agent/get_permissions` 的 `app_permissions_ext` 的一项：带有过期时间的权限
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgentPermissionExt {
+    /// 权限名称
+    pub permission_name: Option<String>,
+    /// 秒级时间戳，权限过期时间
+    pub expire_time: Option<i64>,
+}
+rt::wire! {
+    AgentPermissionExt: lenient, required 0;
+    permission_name "permission_name": opt wire::Lenient;
+    expire_time "expire_time": opt wire::Lenient;
+}
+/// 关键数据型模版的一项（只见于官方示例）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct WorkbenchKeydataItem {
+    /// 数据名称（只见于官方示例，如“待审批”）
+    pub key: Option<String>,
+    /// 数据值（只见于官方示例，以字符串传输，如 "2"）
+    pub data: Option<String>,
+    /// 点击跳转的url（只见于官方示例）
+    pub jump_url: Option<String>,
+    /// 点击跳转的小程序页面（只见于官方示例）
+    pub pagepath: Option<String>,
+}
+impl WorkbenchKeydataItem {
+    /// A `WorkbenchKeydataItem` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {
+            key: None,
+            data: None,
+            jump_url: None,
+            pagepath: None,
+        }
+    }
+}
+rt::setters! {
+    WorkbenchKeydataItem;
+    /// Sets [`key`](Self::key): 数据名称（只见于官方示例，如“待审批”）
+    key(key: impl Into<String>) = key.into();
+    /// Sets [`data`](Self::data): 数据值（只见于官方示例，以字符串传输，如 "2"）
+    data(data: impl Into<String>) = data.into();
+    /// Sets [`jump_url`](Self::jump_url): 点击跳转的url（只见于官方示例）
+    jump_url(jump_url: impl Into<String>) = jump_url.into();
+    /// Sets [`pagepath`](Self::pagepath): 点击跳转的小程序页面（只见于官方示例）
+    pagepath(pagepath: impl Into<String>) = pagepath.into();
+}
+rt::wire! {
+    WorkbenchKeydataItem: lenient, required 0;
+    key "key": opt wire::Lenient;
+    data "data": opt wire::Lenient;
+    jump_url "jump_url": opt wire::Lenient;
+    pagepath "pagepath": opt wire::Lenient;
+}
+pub(crate) static SCHEMA_WORKBENCH_KEYDATA_ITEM: s::Object = s::Object(
+    "WorkbenchKeydataItem",
+    &[
+        s::Param("key", s::Kind::String, 0, s::Limits::NONE, None),
+        s::Param("data", s::Kind::String, 0, s::Limits::NONE, None),
+        s::Param("jump_url", s::Kind::String, 0, s::Limits::NONE, None),
+        s::Param("pagepath", s::Kind::String, 0, s::Limits::NONE, None),
+    ],
+    &[],
+);
+/// 关键数据型（keydata）的模版数据（只见于官方示例）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct WorkbenchKeydata {
+    /// 关键数据列表（只见于官方示例）
+    pub items: Option<Vec<WorkbenchKeydataItem>>,
+}
+impl WorkbenchKeydata {
+    /// A `WorkbenchKeydata` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self { items: None }
+    }
+}
+rt::setters! {
+    WorkbenchKeydata;
+    /// Sets [`items`](Self::items): 关键数据列表（只见于官方示例）
+    items(items: impl IntoIterator<Item = WorkbenchKeydataItem>) = items.into_iter().collect();
+}
+rt::wire! {
+    WorkbenchKeydata: lenient, required 0;
+    items "items": opt Vec<wire::Plain>;
+}
+pub(crate) static SCHEMA_WORKBENCH_KEYDATA: s::Object = s::Object(
+    "WorkbenchKeydata",
+    &[
+        s::Param(
+            "items",
+            s::Kind::List(&s::Kind::Object(&SCHEMA_WORKBENCH_KEYDATA_ITEM)),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+    ],
+    &[],
+);
+/// 列表型模版的一项（只见于官方示例）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct WorkbenchListItem {
+    /// 标题（只见于官方示例）
+    pub title: Option<String>,
+    /// 点击跳转的url（只见于官方示例）
+    pub jump_url: Option<String>,
+    /// 点击跳转的小程序页面（只见于官方示例）
+    pub pagepath: Option<String>,
+}
+impl WorkbenchListItem {
+    /// A `WorkbenchListItem` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {
+            title: None,
+            jump_url: None,
+            pagepath: None,
+        }
+    }
+}
+rt::setters! {
+    WorkbenchListItem;
+    /// Sets [`title`](Self::title): 标题（只见于官方示例）
+    title(title: impl Into<String>) = title.into();
+    /// Sets [`jump_url`](Self::jump_url): 点击跳转的url（只见于官方示例）
+    jump_url(jump_url: impl Into<String>) = jump_url.into();
+    /// Sets [`pagepath`](Self::pagepath): 点击跳转的小程序页面（只见于官方示例）
+    pagepath(pagepath: impl Into<String>) = pagepath.into();
+}
+rt::wire! {
+    WorkbenchListItem: lenient, required 0;
+    title "title": opt wire::Lenient;
+    jump_url "jump_url": opt wire::Lenient;
+    pagepath "pagepath": opt wire::Lenient;
+}
+pub(crate) static SCHEMA_WORKBENCH_LIST_ITEM: s::Object = s::Object(
+    "WorkbenchListItem",
+    &[
+        s::Param("title", s::Kind::String, 0, s::Limits::NONE, None),
+        s::Param("jump_url", s::Kind::String, 0, s::Limits::NONE, None),
+        s::Param("pagepath", s::Kind::String, 0, s::Limits::NONE, None),
+    ],
+    &[],
+);
+/// 列表型（list）的模版数据（只见于官方示例）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct WorkbenchList {
+    /// 列表项（只见于官方示例）
+    pub items: Option<Vec<WorkbenchListItem>>,
+}
+impl WorkbenchList {
+    /// A `WorkbenchList` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self { items: None }
+    }
+}
+rt::setters! {
+    WorkbenchList;
+    /// Sets [`items`](Self::items): 列表项（只见于官方示例）
+    items(items: impl IntoIterator<Item = WorkbenchListItem>) = items.into_iter().collect();
+}
+rt::wire! {
+    WorkbenchList: lenient, required 0;
+    items "items": opt Vec<wire::Plain>;
+}
+pub(crate) static SCHEMA_WORKBENCH_LIST: s::Object = s::Object(
+    "WorkbenchList",
+    &[
+        s::Param(
+            "items",
+            s::Kind::List(&s::Kind::Object(&SCHEMA_WORKBENCH_LIST_ITEM)),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+    ],
+    &[],
+);
+/// 图片型（image）的模版数据（只见于官方示例）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct WorkbenchImage {
+    /// 图片的url（只见于官方示例）
+    pub url: Option<String>,
+    /// 点击跳转的url（只见于官方示例）
+    pub jump_url: Option<String>,
+    /// 点击跳转的小程序页面（只见于官方示例）
+    pub pagepath: Option<String>,
+}
+impl WorkbenchImage {
+    /// A `WorkbenchImage` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {
+            url: None,
+            jump_url: None,
+            pagepath: None,
+        }
+    }
+}
+rt::setters! {
+    WorkbenchImage;
+    /// Sets [`url`](Self::url): 图片的url（只见于官方示例）
+    url(url: impl Into<String>) = url.into();
+    /// Sets [`jump_url`](Self::jump_url): 点击跳转的url（只见于官方示例）
+    jump_url(jump_url: impl Into<String>) = jump_url.into();
+    /// Sets [`pagepath`](Self::pagepath): 点击跳转的小程序页面（只见于官方示例）
+    pagepath(pagepath: impl Into<String>) = pagepath.into();
+}
+rt::wire! {
+    WorkbenchImage: lenient, required 0;
+    url "url": opt wire::Lenient;
+    jump_url "jump_url": opt wire::Lenient;
+    pagepath "pagepath": opt wire::Lenient;
+}
+pub(crate) static SCHEMA_WORKBENCH_IMAGE: s::Object = s::Object(
+    "WorkbenchImage",
+    &[
+        s::Param("url", s::Kind::String, 0, s::Limits::NONE, None),
+        s::Param("jump_url", s::Kind::String, 0, s::Limits::NONE, None),
+        s::Param("pagepath", s::Kind::String, 0, s::Limits::NONE, None),
+    ],
+    &[],
+);
+/// webview型（webview）的模版数据（只见于官方示例）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct WorkbenchWebview {
+    /// webview的url（只见于官方示例）
+    pub url: Option<String>,
+    /// 点击跳转的url（只见于官方示例）
+    pub jump_url: Option<String>,
+    /// 点击跳转的小程序页面（只见于官方示例）
+    pub pagepath: Option<String>,
+    /// 高度（只见于「获取应用在工作台展示的模版」的官方示例，值为 "single\_row"）
+    pub height: Option<String>,
+    /// 是否隐藏标题（只见于「获取应用在工作台展示的模版」的官方示例）
+    pub hide_title: Option<bool>,
+    /// 是否允许点击webview（只见于「获取应用在工作台展示的模版」的官方示例）
+    pub enable_webview_click: Option<bool>,
+}
+impl WorkbenchWebview {
+    /// A `WorkbenchWebview` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {
+            url: None,
+            jump_url: None,
+            pagepath: None,
+            height: None,
+            hide_title: None,
+            enable_webview_click: None,
+        }
+    }
+}
+rt::setters! {
+    WorkbenchWebview;
+    /// Sets [`url`](Self::url): webview的url（只见于官方示例）
+    url(url: impl Into<String>) = url.into();
+    /// Sets [`jump_url`](Self::jump_url): 点击跳转的url（只见于官方示例）
+    jump_url(jump_url: impl Into<String>) = jump_url.into();
+    /// Sets [`pagepath`](Self::pagepath): 点击跳转的小程序页面（只见于官方示例）
+    pagepath(pagepath: impl Into<String>) = pagepath.into();
+    /// Sets [`height`](Self::height): 高度（只见于「获取应用在工作台展示的模版」的官方示例，值为 "single\_row"）
+    height(height: impl Into<String>) = height.into();
+    /// Sets [`hide_title`](Self::hide_title): 是否隐藏标题（只见于「获取应用在工作台展示的模版」的官方示例）
+    hide_title(hide_title: bool) = hide_title;
+    /// Sets [`enable_webview_click`](Self::enable_webview_click): 是否允许点击webview（只见于「获取应用在工作台展示的模版」的官方示例）
+    enable_webview_click(enable_webview_click: bool) = enable_webview_click;
+}
+rt::wire! {
+    WorkbenchWebview: lenient, required 0;
+    url "url": opt wire::Lenient;
+    jump_url "jump_url": opt wire::Lenient;
+    pagepath "pagepath": opt wire::Lenient;
+    height "height": opt wire::Lenient;
+    hide_title "hide_title": opt wire::Lenient;
+    enable_webview_click "enable_webview_click": opt wire::Lenient;
+}
+pub(crate) static SCHEMA_WORKBENCH_WEBVIEW: s::Object = s::Object(
+    "WorkbenchWebview",
+    &[
+        s::Param("url", s::Kind::String, 0, s::Limits::NONE, None),
+        s::Param("jump_url", s::Kind::String, 0, s::Limits::NONE, None),
+        s::Param("pagepath", s::Kind::String, 0, s::Limits::NONE, None),
+        s::Param("height", s::Kind::String, 0, s::Limits::NONE, None),
+        s::Param("hide_title", s::Kind::Bool, 0, s::Limits::NONE, None),
+        s::Param("enable_webview_click", s::Kind::Bool, 0, s::Limits::NONE, None),
+    ],
+    &[],
+);
+/// 用户工作台展示的数据：`type` 与同名的模版数据对象（只见于官方示例）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct WorkbenchData {
+    /// 模版类型（只见于官方示例，如 "keydata"）
+    pub type_: Option<String>,
+    /// 关键数据型的数据
+    pub keydata: Option<WorkbenchKeydata>,
+    /// 列表型的数据
+    pub list: Option<WorkbenchList>,
+    /// 图片型的数据
+    pub image: Option<WorkbenchImage>,
+    /// webview型的数据
+    pub webview: Option<WorkbenchWebview>,
+}
+impl WorkbenchData {
+    /// A `WorkbenchData` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            keydata: None,
+            list: None,
+            image: None,
+            webview: None,
+        }
+    }
+}
+rt::setters! {
+    WorkbenchData;
+    /// Sets [`type_`](Self::type_): 模版类型（只见于官方示例，如 "keydata"）
+    type_(type_: impl Into<String>) = type_.into();
+    /// Sets [`keydata`](Self::keydata): 关键数据型的数据
+    keydata(keydata: impl Into<WorkbenchKeydata>) = keydata.into();
+    /// Sets [`list`](Self::list): 列表型的数据
+    list(list: impl Into<WorkbenchList>) = list.into();
+    /// Sets [`image`](Self::image): 图片型的数据
+    image(image: impl Into<WorkbenchImage>) = image.into();
+    /// Sets [`webview`](Self::webview): webview型的数据
+    webview(webview: impl Into<WorkbenchWebview>) = webview.into();
+}
+rt::wire! {
+    WorkbenchData: strict, required 0;
+    type_ "type": opt wire::Lenient;
+    keydata "keydata": opt wire::Plain;
+    list "list": opt wire::Plain;
+    image "image": opt wire::Plain;
+    webview "webview": opt wire::Plain;
+}
+pub(crate) static SCHEMA_WORKBENCH_DATA: s::Object = s::Object(
+    "WorkbenchData",
+    &[
+        s::Param("type", s::Kind::String, 0, s::Limits::NONE, None),
+        s::Param(
+            "keydata",
+            s::Kind::Object(&SCHEMA_WORKBENCH_KEYDATA),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+        s::Param(
+            "list",
+            s::Kind::Object(&SCHEMA_WORKBENCH_LIST),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+        s::Param(
+            "image",
+            s::Kind::Object(&SCHEMA_WORKBENCH_IMAGE),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+        s::Param(
+            "webview",
+            s::Kind::Object(&SCHEMA_WORKBENCH_WEBVIEW),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+    ],
+    &[],
+);

@@ -64,6 +64,31 @@ impl BatchApi<'_> {
     pub fn get_result(&self, jobid: impl Into<String>) -> Call<BatchGetResultRequest> {
         Call::new(self.client.clone(), BatchGetResultRequest::new(jobid))
     }
+    /// userid的转换 — convert the corp's plain userids into the service provider's encrypted open\_userids.
+    ///
+    /// `POST /cgi-bin/batch/userid_to_openuserid` · [official docs](https://developer.work.weixin.qq.com/document/path/97062)
+    ///
+    /// Parameters, their limits and setters: [`BatchUseridToOpenuseridRequest`].
+    pub fn userid_to_openuserid(
+        &self,
+        userid_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Call<BatchUseridToOpenuseridRequest> {
+        Call::new(self.client.clone(), BatchUseridToOpenuseridRequest::new(userid_list))
+    }
+    /// userid转换 — convert open\_userids obtained by a 代开发/third-party app (or an intelligent robot) into the corp's plain userids.
+    ///
+    /// `POST /cgi-bin/batch/openuserid_to_userid` · [official docs](https://developer.work.weixin.qq.com/document/path/95884)
+    ///
+    /// Parameters, their limits and setters: [`BatchOpenuseridToUseridRequest`].
+    pub fn openuserid_to_userid(
+        &self,
+        open_userid_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Call<BatchOpenuseridToUseridRequest> {
+        Call::new(
+            self.client.clone(),
+            BatchOpenuseridToUseridRequest::new(open_userid_list),
+        )
+    }
 }
 /// 邀请成员 — invite members, departments or tagged members to start using WeCom.
 ///
@@ -507,6 +532,158 @@ rt::wire! {
     percentage "percentage": field wire::Lenient;
     result "result": field Vec<wire::Plain>;
 }
+/// userid的转换 — convert the corp's plain userids into the service provider's encrypted open\_userids.
+///
+/// `POST /cgi-bin/batch/userid_to_openuserid` · [official docs](https://developer.work.weixin.qq.com/document/path/97062)
+///
+/// 将企业主体下的明文userid转换为服务商主体下的密文userid。
+/// 权限说明：仅代开发应用或第三方应用可调用；成员需要在应用的可见范围内。
+/// 请确保传入userid的正确性，若出错的次数较多，会导致1天不可调用（具体限制阈值由授权企业的员工规模决定）。
+///
+/// # Limits
+///
+/// - `userid_list`: length 1 to 64 bytes (UTF-8); at most 1000 items
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct BatchUseridToOpenuseridRequest {
+    /// 获取到的成员ID列表，最多不超过1000个
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8); at most 1000 items.
+    pub userid_list: Vec<String>,
+}
+impl BatchUseridToOpenuseridRequest {
+    /// A `BatchUseridToOpenuseridRequest` of its required fields; the setters fill in the rest.
+    pub fn new(userid_list: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            userid_list: userid_list.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+rt::wire! {
+    BatchUseridToOpenuseridRequest: strict, required 1;
+    userid_list "userid_list": field Vec<wire::Lenient>;
+}
+impl crate::Endpoint for BatchUseridToOpenuseridRequest {
+    type Response = BatchUseridToOpenuseridResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "batch.userid_to_openuserid",
+        method: Method::Post,
+        path: "/cgi-bin/batch/userid_to_openuserid",
+        doc: "https://developer.work.weixin.qq.com/document/path/97062",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param(
+                "userid_list",
+                s::Kind::List(&s::Kind::String),
+                s::REQUIRED,
+                s::Limits::NONE.length(Some(1), Some(64), true).items(None, Some(1000)),
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/batch/userid_to_openuserid` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct BatchUseridToOpenuseridResponse {
+    /// 该服务商主体下的密文userid
+    pub open_userid_list: Vec<OpenUseridPair>,
+    /// 转换失败的userid列表（只见于官方返回示例，参数说明表未列出）
+    pub invalid_userid_list: Vec<String>,
+}
+rt::wire! {
+    BatchUseridToOpenuseridResponse: lenient, required 0;
+    open_userid_list "open_userid_list": field Vec<wire::Plain>;
+    invalid_userid_list "invalid_userid_list": field Vec<wire::Lenient>;
+}
+/// userid转换 — convert open\_userids obtained by a 代开发/third-party app (or an intelligent robot) into the corp's plain userids.
+///
+/// `POST /cgi-bin/batch/openuserid_to_userid` · [official docs](https://developer.work.weixin.qq.com/document/path/95884)
+///
+/// 为更好地保护企业与用户的数据，企业微信不允许第三方应用获取企业的明文userid与external\_userid。而企业的自建应用在一些场景下
+/// 需要与第三方服务商的应用对接，为此，企业微信提供了自建应用的转换接口，支持将第三方应用获取的userid、external\_userid转换为企业主体
+/// 对应的ID。本接口（userid转换）将代开发应用或第三方应用获取的密文open\_userid转换为明文userid。
+///
+/// 权限说明：需要使用自建应用的access\_token；成员需要同时在access\_token和source\_agentid所对应应用的可见范围内。
+///
+/// # Limits
+///
+/// - `open_userid_list`: at most 1000 items
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct BatchOpenuseridToUseridRequest {
+    /// open\_userid列表，最多不超过1000个。必须是source\_agentid对应的应用所获取
+    ///
+    /// Limits: at most 1000 items.
+    pub open_userid_list: Vec<String>,
+    /// 企业授权的代开发自建应用或第三方应用的agentid
+    pub source_agentid: Option<u32>,
+}
+impl BatchOpenuseridToUseridRequest {
+    /// A `BatchOpenuseridToUseridRequest` of its required fields; the setters fill in the rest.
+    pub fn new(open_userid_list: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            open_userid_list: open_userid_list.into_iter().map(Into::into).collect(),
+            source_agentid: None,
+        }
+    }
+}
+rt::setters! {
+    BatchOpenuseridToUseridRequest via Call;
+    /// Sets [`source_agentid`](Self::source_agentid): 企业授权的代开发自建应用或第三方应用的agentid
+    source_agentid(source_agentid: u32) = source_agentid;
+}
+rt::wire! {
+    BatchOpenuseridToUseridRequest: strict, required 1;
+    open_userid_list "open_userid_list": field Vec<wire::Lenient>;
+    source_agentid "source_agentid": opt wire::Lenient;
+}
+impl crate::Endpoint for BatchOpenuseridToUseridRequest {
+    type Response = BatchOpenuseridToUseridResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "batch.openuserid_to_userid",
+        method: Method::Post,
+        path: "/cgi-bin/batch/openuserid_to_userid",
+        doc: "https://developer.work.weixin.qq.com/document/path/95884",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param(
+                "open_userid_list",
+                s::Kind::List(&s::Kind::String),
+                s::REQUIRED,
+                s::Limits::NONE.items(None, Some(1000)),
+                None,
+            ),
+            s::Param("source_agentid", s::Kind::Int, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/batch/openuserid_to_userid` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct BatchOpenuseridToUseridResponse {
+    /// 明文userid
+    pub userid_list: Vec<UseridPair>,
+    /// 不合法的open\_userid列表。如果传入的已是明文的userid，也会在该列表返回
+    pub invalid_open_userid_list: Vec<String>,
+}
+rt::wire! {
+    BatchOpenuseridToUseridResponse: lenient, required 0;
+    userid_list "userid_list": field Vec<wire::Plain>;
+    invalid_open_userid_list "invalid_open_userid_list": field Vec<wire::Lenient>;
+}
 /// 回调信息。如填写该项则任务完成后，通过callback推送事件给企业。具体请参考应用回调模式中的相应选项
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
@@ -599,4 +776,36 @@ rt::wire! {
     partyid "partyid": opt wire::Lenient;
     errcode "errcode": opt wire::Lenient;
     errmsg "errmsg": opt wire::Lenient;
+}
+/// `batch/userid_to_openuserid` 的 `open_userid_list` 的一项
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OpenUseridPair {
+    /// 转换成功的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: Option<String>,
+    /// 转换成功的userid对应的服务商主体下的密文userid
+    pub open_userid: Option<String>,
+}
+rt::wire! {
+    OpenUseridPair: lenient, required 0;
+    userid "userid": opt wire::Lenient;
+    open_userid "open_userid": opt wire::Lenient;
+}
+/// `batch/openuserid_to_userid` 的 `userid_list` 的一项
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UseridPair {
+    /// 转换成功的open\_userid
+    pub open_userid: Option<String>,
+    /// 转换成功的open\_userid对应的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: Option<String>,
+}
+rt::wire! {
+    UseridPair: lenient, required 0;
+    open_userid "open_userid": opt wire::Lenient;
+    userid "userid": opt wire::Lenient;
 }

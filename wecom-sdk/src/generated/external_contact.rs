@@ -22,6 +22,289 @@ impl crate::Client {
     }
 }
 impl ExternalContactApi<'_> {
+    /// 获取获客链接列表 — page through the ids of the acquisition links that are still valid.
+    ///
+    /// `POST /cgi-bin/externalcontact/customer_acquisition/list_link` · [official docs](https://developer.work.weixin.qq.com/document/path/97297)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactListAcquisitionLinkRequest`].
+    pub fn list_acquisition_link(
+        &self,
+    ) -> Call<ExternalContactListAcquisitionLinkRequest> {
+        Call::new(self.client.clone(), ExternalContactListAcquisitionLinkRequest::new())
+    }
+    /// 获取获客链接详情 — read an acquisition link's name, url, settings and range.
+    ///
+    /// `POST /cgi-bin/externalcontact/customer_acquisition/get` · [official docs](https://developer.work.weixin.qq.com/document/path/97297)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetAcquisitionLinkRequest`].
+    pub fn get_acquisition_link(
+        &self,
+        link_id: impl Into<String>,
+    ) -> Call<ExternalContactGetAcquisitionLinkRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactGetAcquisitionLinkRequest::new(link_id),
+        )
+    }
+    /// 创建获客链接 — create an acquisition link for up to 500 members.
+    ///
+    /// `POST /cgi-bin/externalcontact/customer_acquisition/create_link` · [official docs](https://developer.work.weixin.qq.com/document/path/97297)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactCreateAcquisitionLinkRequest`].
+    pub fn create_acquisition_link(
+        &self,
+        link_name: impl Into<String>,
+        range: impl Into<AcquisitionRange>,
+    ) -> Call<ExternalContactCreateAcquisitionLinkRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactCreateAcquisitionLinkRequest::new(link_name, range),
+        )
+    }
+    /// 编辑获客链接 — rename an acquisition link or replace its range.
+    ///
+    /// `POST /cgi-bin/externalcontact/customer_acquisition/update_link` · [official docs](https://developer.work.weixin.qq.com/document/path/97297)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactUpdateAcquisitionLinkRequest`].
+    pub fn update_acquisition_link(
+        &self,
+        link_id: impl Into<String>,
+    ) -> Call<ExternalContactUpdateAcquisitionLinkRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactUpdateAcquisitionLinkRequest::new(link_id),
+        )
+    }
+    /// 删除获客链接 — delete an acquisition link; it can no longer be used.
+    ///
+    /// `POST /cgi-bin/externalcontact/customer_acquisition/delete_link` · [official docs](https://developer.work.weixin.qq.com/document/path/97297)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactDeleteAcquisitionLinkRequest`].
+    pub fn delete_acquisition_link(
+        &self,
+        link_id: impl Into<String>,
+    ) -> Call<ExternalContactDeleteAcquisitionLinkRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactDeleteAcquisitionLinkRequest::new(link_id),
+        )
+    }
+    /// 获取获客客户列表 — page through the customers an acquisition link brought, with their follower and chat status.
+    ///
+    /// `POST /cgi-bin/externalcontact/customer_acquisition/customer` · [official docs](https://developer.work.weixin.qq.com/document/path/97298)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactListAcquisitionCustomerRequest`].
+    pub fn list_acquisition_customer(
+        &self,
+        link_id: impl Into<String>,
+    ) -> Call<ExternalContactListAcquisitionCustomerRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactListAcquisitionCustomerRequest::new(link_id),
+        )
+    }
+    /// 查询剩余使用量 — read the corp's acquisition-assistant quota, used and remaining, and what expires when.
+    ///
+    /// `GET /cgi-bin/externalcontact/customer_acquisition_quota` · [official docs](https://developer.work.weixin.qq.com/document/path/97375)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetAcquisitionQuotaRequest`].
+    pub fn get_acquisition_quota(
+        &self,
+    ) -> Call<ExternalContactGetAcquisitionQuotaRequest> {
+        Call::new(self.client.clone(), ExternalContactGetAcquisitionQuotaRequest::new())
+    }
+    /// 查询链接使用详情 — clicks and new customers of an acquisition link over up to 30 days.
+    ///
+    /// `POST /cgi-bin/externalcontact/customer_acquisition/statistic` · [official docs](https://developer.work.weixin.qq.com/document/path/97375)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetAcquisitionStatisticRequest`].
+    pub fn get_acquisition_statistic(
+        &self,
+        link_id: impl Into<String>,
+        start_time: i64,
+        end_time: i64,
+    ) -> Call<ExternalContactGetAcquisitionStatisticRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactGetAcquisitionStatisticRequest::new(
+                link_id,
+                start_time,
+                end_time,
+            ),
+        )
+    }
+    /// 获取成员多次收消息详情 — read who and how many messages, from the ChatKey of the 成员多次收消息 event.
+    ///
+    /// `POST /cgi-bin/externalcontact/customer_acquisition/get_chat_info` · [official docs](https://developer.work.weixin.qq.com/document/path/100130)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetAcquisitionChatInfoRequest`].
+    pub fn get_acquisition_chat_info(
+        &self,
+        chat_key: impl Into<String>,
+    ) -> Call<ExternalContactGetAcquisitionChatInfoRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactGetAcquisitionChatInfoRequest::new(chat_key),
+        )
+    }
+    /// 获取客户可建联成员 — read the members, departments and tags a 营销获客 app may connect customers with.
+    ///
+    /// `GET /cgi-bin/externalcontact/customer_acquisition_app/get_permit` · [official docs](https://developer.work.weixin.qq.com/document/path/101146)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetAcquisitionPermitRequest`].
+    pub fn get_acquisition_permit(
+        &self,
+    ) -> Call<ExternalContactGetAcquisitionPermitRequest> {
+        Call::new(self.client.clone(), ExternalContactGetAcquisitionPermitRequest::new())
+    }
+    /// 修改客户备注信息 — set a member's remark, description, company, phone numbers and picture for a customer.
+    ///
+    /// `POST /cgi-bin/externalcontact/remark` · [official docs](https://developer.work.weixin.qq.com/document/path/92115)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactRemarkRequest`].
+    pub fn remark(
+        &self,
+        userid: impl Into<String>,
+        external_userid: impl Into<String>,
+    ) -> Call<ExternalContactRemarkRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactRemarkRequest::new(userid, external_userid),
+        )
+    }
+    /// 获取已服务的外部联系人 — page through every external contact the corp has served, with who added them or the group they joined.
+    ///
+    /// `POST /cgi-bin/externalcontact/contact_list` · [official docs](https://developer.work.weixin.qq.com/document/path/99434)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactContactListRequest`].
+    pub fn contact_list(&self) -> Call<ExternalContactContactListRequest> {
+        Call::new(self.client.clone(), ExternalContactContactListRequest::new())
+    }
+    /// 获取企业已配置的「联系我」列表 — page through the config\_ids of the 「联系我」 ways created in a time range.
+    ///
+    /// `POST /cgi-bin/externalcontact/list_contact_way` · [official docs](https://developer.work.weixin.qq.com/document/path/92228)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactListContactWayRequest`].
+    pub fn list_contact_way(&self) -> Call<ExternalContactListContactWayRequest> {
+        Call::new(self.client.clone(), ExternalContactListContactWayRequest::new())
+    }
+    /// 结束临时会话 — end a temporary-session chat between a member and a customer.
+    ///
+    /// `POST /cgi-bin/externalcontact/close_temp_chat` · [official docs](https://developer.work.weixin.qq.com/document/path/92228)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactCloseTempChatRequest`].
+    pub fn close_temp_chat(
+        &self,
+        userid: impl Into<String>,
+        external_userid: impl Into<String>,
+    ) -> Call<ExternalContactCloseTempChatRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactCloseTempChatRequest::new(userid, external_userid),
+        )
+    }
+    /// 外部联系人openid转换 — turn a WeChat customer's external\_userid into the openid used by payment APIs.
+    ///
+    /// `POST /cgi-bin/externalcontact/convert_to_openid` · [official docs](https://developer.work.weixin.qq.com/document/path/92323)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactConvertToOpenidRequest`].
+    pub fn convert_to_openid(
+        &self,
+        external_userid: impl Into<String>,
+    ) -> Call<ExternalContactConvertToOpenidRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactConvertToOpenidRequest::new(external_userid),
+        )
+    }
+    /// 手机号转外部联系人ID — look up the external\_userids of parents by their phone numbers (up to 100).
+    ///
+    /// `POST /cgi-bin/externalcontact/batch_to_external_userid` · [official docs](https://developer.work.weixin.qq.com/document/path/92506)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactBatchToExternalUseridRequest`].
+    pub fn batch_to_external_userid(
+        &self,
+        mobiles: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Call<ExternalContactBatchToExternalUseridRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactBatchToExternalUseridRequest::new(mobiles),
+        )
+    }
+    /// 企业主体unionid转换为第三方external\_userid — turn a WeChat customer's unionid/openid from the corp's own mini program into the provider's external\_userid.
+    ///
+    /// `POST /cgi-bin/externalcontact/unionid_to_external_userid` · [official docs](https://developer.work.weixin.qq.com/document/path/93274)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactUnionidToExternalUseridRequest`].
+    pub fn unionid_to_external_userid(
+        &self,
+        unionid: impl Into<String>,
+    ) -> Call<ExternalContactUnionidToExternalUseridRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactUnionidToExternalUseridRequest::new(unionid),
+        )
+    }
+    /// 转换客户external\_userid — turn corp-subject external\_userids into the provider-subject ids (up to 1000).
+    ///
+    /// `POST /cgi-bin/externalcontact/get_new_external_userid` · [official docs](https://developer.work.weixin.qq.com/document/path/95327)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetNewExternalUseridRequest`].
+    pub fn get_new_external_userid(
+        &self,
+        external_userid_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Call<ExternalContactGetNewExternalUseridRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactGetNewExternalUseridRequest::new(external_userid_list),
+        )
+    }
+    /// 代开发应用external\_userid转换 — turn an external\_userid a customized (代开发) app got into the provider's third-party-app id.
+    ///
+    /// `POST /cgi-bin/externalcontact/to_service_external_userid` · [official docs](https://developer.work.weixin.qq.com/document/path/95195)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactToServiceExternalUseridRequest`].
+    pub fn to_service_external_userid(
+        &self,
+        external_userid: impl Into<String>,
+    ) -> Call<ExternalContactToServiceExternalUseridRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactToServiceExternalUseridRequest::new(external_userid),
+        )
+    }
+    /// 获取关注「学校通知」的模式 — read whether parents may follow 「学校通知」 by scanning and filling in their details.
+    ///
+    /// `GET /cgi-bin/externalcontact/get_subscribe_mode` · [official docs](https://developer.work.weixin.qq.com/document/path/92318)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetSubscribeModeRequest`].
+    pub fn get_subscribe_mode(&self) -> Call<ExternalContactGetSubscribeModeRequest> {
+        Call::new(self.client.clone(), ExternalContactGetSubscribeModeRequest::new())
+    }
+    /// 设置关注「学校通知」的模式 — allow or forbid parents to follow 「学校通知」 by scanning and filling in their details.
+    ///
+    /// `POST /cgi-bin/externalcontact/set_subscribe_mode` · [official docs](https://developer.work.weixin.qq.com/document/path/92318)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactSetSubscribeModeRequest`].
+    pub fn set_subscribe_mode(
+        &self,
+        subscribe_mode: impl Into<SubscribeMode>,
+    ) -> Call<ExternalContactSetSubscribeModeRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactSetSubscribeModeRequest::new(subscribe_mode),
+        )
+    }
+    /// 获取「学校通知」二维码 — read the QR codes parents scan to follow 「学校通知」, in three sizes.
+    ///
+    /// `GET /cgi-bin/externalcontact/get_subscribe_qr_code` · [official docs](https://developer.work.weixin.qq.com/document/path/92320)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetSubscribeQrCodeRequest`].
+    pub fn get_subscribe_qr_code(
+        &self,
+    ) -> Call<ExternalContactGetSubscribeQrCodeRequest> {
+        Call::new(self.client.clone(), ExternalContactGetSubscribeQrCodeRequest::new())
+    }
     /// 获取配置了客户联系功能的成员列表 — list the members who have the customer-contact feature.
     ///
     /// `GET /cgi-bin/externalcontact/get_follow_user_list` · [official docs](https://developer.work.weixin.qq.com/document/path/92571)
@@ -369,6 +652,1928 @@ impl ExternalContactApi<'_> {
             ExternalContactGetGroupChatStatisticRequest::new(day_begin_time),
         )
     }
+    /// 获取规则组列表 — page through the ids of the customer-contact rule groups the app created.
+    ///
+    /// `POST /cgi-bin/externalcontact/customer_strategy/list` · [official docs](https://developer.work.weixin.qq.com/document/path/94883)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactListCustomerStrategyRequest`].
+    pub fn list_customer_strategy(
+        &self,
+    ) -> Call<ExternalContactListCustomerStrategyRequest> {
+        Call::new(self.client.clone(), ExternalContactListCustomerStrategyRequest::new())
+    }
+    /// 获取规则组详情 — read a rule group's name, parent, admins and privileges.
+    ///
+    /// `POST /cgi-bin/externalcontact/customer_strategy/get` · [official docs](https://developer.work.weixin.qq.com/document/path/94883)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetCustomerStrategyRequest`].
+    pub fn get_customer_strategy(
+        &self,
+        strategy_id: u64,
+    ) -> Call<ExternalContactGetCustomerStrategyRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactGetCustomerStrategyRequest::new(strategy_id),
+        )
+    }
+    /// 获取规则组管理范围 — page through the members and departments a rule group manages.
+    ///
+    /// `POST /cgi-bin/externalcontact/customer_strategy/get_range` · [official docs](https://developer.work.weixin.qq.com/document/path/94883)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetCustomerStrategyRangeRequest`].
+    pub fn get_customer_strategy_range(
+        &self,
+        strategy_id: u64,
+    ) -> Call<ExternalContactGetCustomerStrategyRangeRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactGetCustomerStrategyRangeRequest::new(strategy_id),
+        )
+    }
+    /// 创建新的规则组 — create a customer-contact rule group with its admins, privileges and range.
+    ///
+    /// `POST /cgi-bin/externalcontact/customer_strategy/create` · [official docs](https://developer.work.weixin.qq.com/document/path/94883)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactCreateCustomerStrategyRequest`].
+    pub fn create_customer_strategy(
+        &self,
+        strategy_name: impl Into<String>,
+        admin_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Call<ExternalContactCreateCustomerStrategyRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactCreateCustomerStrategyRequest::new(strategy_name, admin_list),
+        )
+    }
+    /// 编辑规则组及其管理范围 — rename a rule group, replace its admins or privileges, add and remove range nodes.
+    ///
+    /// `POST /cgi-bin/externalcontact/customer_strategy/edit` · [official docs](https://developer.work.weixin.qq.com/document/path/94883)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactEditCustomerStrategyRequest`].
+    pub fn edit_customer_strategy(
+        &self,
+        strategy_id: u64,
+    ) -> Call<ExternalContactEditCustomerStrategyRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactEditCustomerStrategyRequest::new(strategy_id),
+        )
+    }
+    /// 删除规则组 — delete a customer-contact rule group.
+    ///
+    /// `POST /cgi-bin/externalcontact/customer_strategy/del` · [official docs](https://developer.work.weixin.qq.com/document/path/94883)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactDelCustomerStrategyRequest`].
+    pub fn del_customer_strategy(
+        &self,
+        strategy_id: u64,
+    ) -> Call<ExternalContactDelCustomerStrategyRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactDelCustomerStrategyRequest::new(strategy_id),
+        )
+    }
+    /// 获取指定规则组下的企业客户标签 — read the customer tag groups and tags of a rule group.
+    ///
+    /// `POST /cgi-bin/externalcontact/get_strategy_tag_list` · [official docs](https://developer.work.weixin.qq.com/document/path/94882)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetStrategyTagListRequest`].
+    pub fn get_strategy_tag_list(
+        &self,
+    ) -> Call<ExternalContactGetStrategyTagListRequest> {
+        Call::new(self.client.clone(), ExternalContactGetStrategyTagListRequest::new())
+    }
+    /// 为指定规则组创建企业客户标签 — add a tag group and tags to a (first-level) rule group.
+    ///
+    /// `POST /cgi-bin/externalcontact/add_strategy_tag` · [official docs](https://developer.work.weixin.qq.com/document/path/94882)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactAddStrategyTagRequest`].
+    pub fn add_strategy_tag(
+        &self,
+        strategy_id: u64,
+        tag: impl IntoIterator<Item = CorpTagToAdd>,
+    ) -> Call<ExternalContactAddStrategyTagRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactAddStrategyTagRequest::new(strategy_id, tag),
+        )
+    }
+    /// 编辑指定规则组下的企业客户标签 — rename or reorder a rule group's tag or tag group.
+    ///
+    /// `POST /cgi-bin/externalcontact/edit_strategy_tag` · [official docs](https://developer.work.weixin.qq.com/document/path/94882)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactEditStrategyTagRequest`].
+    pub fn edit_strategy_tag(
+        &self,
+        id: impl Into<String>,
+    ) -> Call<ExternalContactEditStrategyTagRequest> {
+        Call::new(self.client.clone(), ExternalContactEditStrategyTagRequest::new(id))
+    }
+    /// 删除指定规则组下的企业客户标签 — delete tags or whole tag groups of a rule group.
+    ///
+    /// `POST /cgi-bin/externalcontact/del_strategy_tag` · [official docs](https://developer.work.weixin.qq.com/document/path/94882)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactDelStrategyTagRequest`].
+    pub fn del_strategy_tag(&self) -> Call<ExternalContactDelStrategyTagRequest> {
+        Call::new(self.client.clone(), ExternalContactDelStrategyTagRequest::new())
+    }
+    /// 分配离职成员的客户 — hand up to 100 customers of a member who left over to another member.
+    ///
+    /// `POST /cgi-bin/externalcontact/resigned/transfer_customer` · [official docs](https://developer.work.weixin.qq.com/document/path/94081)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactResignedTransferCustomerRequest`].
+    pub fn resigned_transfer_customer(
+        &self,
+        handover_userid: impl Into<String>,
+        takeover_userid: impl Into<String>,
+        external_userid: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Call<ExternalContactResignedTransferCustomerRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactResignedTransferCustomerRequest::new(
+                handover_userid,
+                takeover_userid,
+                external_userid,
+            ),
+        )
+    }
+    /// 查询客户接替状态（离职继承） — page through the hand-over status of a resigned member's customers given to a takeover member.
+    ///
+    /// `POST /cgi-bin/externalcontact/resigned/transfer_result` · [official docs](https://developer.work.weixin.qq.com/document/path/94082)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactResignedTransferResultRequest`].
+    pub fn resigned_transfer_result(
+        &self,
+        handover_userid: impl Into<String>,
+        takeover_userid: impl Into<String>,
+    ) -> Call<ExternalContactResignedTransferResultRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactResignedTransferResultRequest::new(
+                handover_userid,
+                takeover_userid,
+            ),
+        )
+    }
+    /// 查询客户接替状态（在职继承） — page through the hand-over status of customers a member on the job gave to a takeover member.
+    ///
+    /// `POST /cgi-bin/externalcontact/transfer_result` · [official docs](https://developer.work.weixin.qq.com/document/path/94088)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactTransferResultRequest`].
+    pub fn transfer_result(
+        &self,
+        handover_userid: impl Into<String>,
+        takeover_userid: impl Into<String>,
+    ) -> Call<ExternalContactTransferResultRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactTransferResultRequest::new(handover_userid, takeover_userid),
+        )
+    }
+}
+/// 获取获客链接列表 — page through the ids of the acquisition links that are still valid.
+///
+/// `POST /cgi-bin/externalcontact/customer_acquisition/list_link` · [official docs](https://developer.work.weixin.qq.com/document/path/97297)
+///
+/// 企业可通过此接口获取当前仍然有效且是当前应用创建的获客链接。
+///
+/// 权限：企业需要使用配置到“可调用应用”列表中的自建应用secret所获取的accesstoken来调用；第三方或代开发应用需具有
+/// “企业客户权限-&gt;获客助手”权限；「营销获客」应用需具有「建联客户信息」权限；不支持客户联系系统应用调用。
+///
+/// # Limits
+///
+/// - `limit`: value at most 100
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactListAcquisitionLinkRequest {
+    /// 返回的最大记录数，整型，最大值100
+    ///
+    /// Limits: value at most 100.
+    pub limit: Option<u32>,
+    /// 用于分页查询的游标，字符串类型，由上一次调用返回，首次调用可不填
+    pub cursor: Option<String>,
+}
+impl ExternalContactListAcquisitionLinkRequest {
+    /// A `ExternalContactListAcquisitionLinkRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self { limit: None, cursor: None }
+    }
+}
+rt::setters! {
+    ExternalContactListAcquisitionLinkRequest via Call;
+    /// Sets [`limit`](Self::limit): 返回的最大记录数，整型，最大值100
+    limit(limit: u32) = limit;
+    /// Sets [`cursor`](Self::cursor): 用于分页查询的游标，字符串类型，由上一次调用返回，首次调用可不填
+    cursor(cursor: impl Into<String>) = cursor.into();
+}
+impl Call<ExternalContactListAcquisitionLinkRequest> {
+    /// Every item of `link_id_list` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
+    pub fn stream(self) -> crate::Pages<String> {
+        rt::pages::cursor(
+            self,
+            |request: &ExternalContactListAcquisitionLinkRequest| -> Option<String> {
+                request.cursor.clone()
+            },
+            |request: &mut ExternalContactListAcquisitionLinkRequest, cursor: String| {
+                request.cursor = Some(cursor);
+            },
+            |mut response: ExternalContactListAcquisitionLinkResponse| {
+                let last = false;
+                rt::pages::Page {
+                    items: std::mem::take(&mut response.link_id_list),
+                    next: if last { None } else { response.next_cursor },
+                }
+            },
+        )
+    }
+}
+rt::wire! {
+    ExternalContactListAcquisitionLinkRequest: strict, required 0;
+    limit "limit": opt wire::Lenient;
+    cursor "cursor": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactListAcquisitionLinkRequest {
+    type Response = ExternalContactListAcquisitionLinkResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.list_acquisition_link",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/customer_acquisition/list_link",
+        doc: "https://developer.work.weixin.qq.com/document/path/97297",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param(
+                "limit",
+                s::Kind::Int,
+                0,
+                s::Limits::NONE.range(None, Some(100)),
+                None,
+            ),
+            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "link_id_list",
+            last: None,
+        }),
+    };
+}
+/// What `POST /cgi-bin/externalcontact/customer_acquisition/list_link` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactListAcquisitionLinkResponse {
+    /// link\_id列表
+    pub link_id_list: Vec<String>,
+    /// 分页游标，在下次请求时填写以获取之后分页的记录
+    pub next_cursor: Option<String>,
+}
+rt::wire! {
+    ExternalContactListAcquisitionLinkResponse: lenient, required 0;
+    link_id_list "link_id_list": field Vec<wire::Lenient>;
+    next_cursor "next_cursor": opt wire::Lenient;
+}
+/// 获取获客链接详情 — read an acquisition link's name, url, settings and range.
+///
+/// `POST /cgi-bin/externalcontact/customer_acquisition/get` · [official docs](https://developer.work.weixin.qq.com/document/path/97297)
+///
+/// 企业可通过此接口根据获客链接id获取链接配置详情。
+///
+/// 权限：企业需要使用配置到“可调用应用”列表中的自建应用secret所获取的accesstoken来调用；第三方或代开发应用需具有
+/// “企业客户权限-&gt;获客助手”权限；「营销获客」应用需具有「建联客户信息」权限；不支持客户联系系统应用调用。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactGetAcquisitionLinkRequest {
+    /// 获客链接id。需要是当前应用创建
+    pub link_id: String,
+}
+impl ExternalContactGetAcquisitionLinkRequest {
+    /// A `ExternalContactGetAcquisitionLinkRequest` of its required fields; the setters fill in the rest.
+    pub fn new(link_id: impl Into<String>) -> Self {
+        Self { link_id: link_id.into() }
+    }
+}
+rt::wire! {
+    ExternalContactGetAcquisitionLinkRequest: strict, required 1;
+    link_id "link_id": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactGetAcquisitionLinkRequest {
+    type Response = ExternalContactGetAcquisitionLinkResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_acquisition_link",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/customer_acquisition/get",
+        doc: "https://developer.work.weixin.qq.com/document/path/97297",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("link_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/customer_acquisition/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetAcquisitionLinkResponse {
+    /// 获客链接的信息
+    pub link: AcquisitionLink,
+    /// 该获客链接的使用范围（成员列表与部门列表）
+    pub range: Option<AcquisitionRange>,
+    /// 优先分配设置（仅见于较新版本，含义未经官方核实）
+    pub priority_option: Option<AcquisitionPriorityOption>,
+}
+rt::wire! {
+    ExternalContactGetAcquisitionLinkResponse: lenient, required 0;
+    link "link": field wire::Plain = <AcquisitionLink as de::Fields>::init();
+    range "range": opt wire::Plain;
+    priority_option "priority_option": opt wire::Plain;
+}
+/// 创建获客链接 — create an acquisition link for up to 500 members.
+///
+/// `POST /cgi-bin/externalcontact/customer_acquisition/create_link` · [official docs](https://developer.work.weixin.qq.com/document/path/97297)
+///
+/// 企业可通过此接口创建新的获客链接。range.user\_list和range.department\_list不可同时为空，range覆盖的总用户数不得超过500人。
+///
+/// 如为获取更好的跳转体验，也可将获客链接的url调整为scheme使用：
+/// scheme = weixin://biz/ww/profile/{urlencode(LINK\_URL?customer\_channel=STATE)}
+///
+/// 权限：企业需要使用配置到“可调用应用”列表中的自建应用secret所获取的accesstoken来调用；第三方或代开发应用需具有
+/// “企业客户权限-&gt;获客助手”权限；不支持客户联系系统应用调用。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactCreateAcquisitionLinkRequest {
+    /// 链接名称
+    pub link_name: String,
+    /// 获客链接的使用范围。range.user\_list和range.department\_list不可同时为空
+    pub range: AcquisitionRange,
+    /// 是否无需验证，默认为true
+    ///
+    /// Server default: `true`.
+    pub skip_verify: Option<bool>,
+    /// 优先分配设置（仅见于较新版本的样例，含义未经官方核实）
+    pub priority_option: Option<AcquisitionPriorityOption>,
+    /// 是否标记客户添加来源（仅见于较新版本的样例，含义未经官方核实）
+    pub mark_source: Option<bool>,
+}
+impl ExternalContactCreateAcquisitionLinkRequest {
+    /// A `ExternalContactCreateAcquisitionLinkRequest` of its required fields; the setters fill in the rest.
+    pub fn new(
+        link_name: impl Into<String>,
+        range: impl Into<AcquisitionRange>,
+    ) -> Self {
+        Self {
+            link_name: link_name.into(),
+            range: range.into(),
+            skip_verify: None,
+            priority_option: None,
+            mark_source: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactCreateAcquisitionLinkRequest via Call;
+    /// Sets [`skip_verify`](Self::skip_verify): 是否无需验证，默认为true
+    skip_verify(skip_verify: bool) = skip_verify;
+    /// Sets [`priority_option`](Self::priority_option): 优先分配设置（仅见于较新版本的样例，含义未经官方核实）
+    priority_option(priority_option: impl Into<AcquisitionPriorityOption>) = priority_option.into();
+    /// Sets [`mark_source`](Self::mark_source): 是否标记客户添加来源（仅见于较新版本的样例，含义未经官方核实）
+    mark_source(mark_source: bool) = mark_source;
+}
+rt::wire! {
+    ExternalContactCreateAcquisitionLinkRequest: strict, required 3;
+    link_name "link_name": field wire::Lenient;
+    range "range": field wire::Plain = <AcquisitionRange as de::Fields>::init();
+    skip_verify "skip_verify": opt wire::Lenient;
+    priority_option "priority_option": opt wire::Plain;
+    mark_source "mark_source": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactCreateAcquisitionLinkRequest {
+    type Response = ExternalContactCreateAcquisitionLinkResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.create_acquisition_link",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/customer_acquisition/create_link",
+        doc: "https://developer.work.weixin.qq.com/document/path/97297",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("link_name", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+            s::Param(
+                "range",
+                s::Kind::Object(&SCHEMA_ACQUISITION_RANGE),
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param("skip_verify", s::Kind::Bool, 0, s::Limits::NONE, None),
+            s::Param(
+                "priority_option",
+                s::Kind::Object(&SCHEMA_ACQUISITION_PRIORITY_OPTION),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param("mark_source", s::Kind::Bool, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/customer_acquisition/create_link` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactCreateAcquisitionLinkResponse {
+    /// 新建的获客链接：link\_id 获客链接的id，link\_name 获客链接名称，url 获客链接，create\_time 获客链接创建时间
+    pub link: AcquisitionLink,
+}
+rt::wire! {
+    ExternalContactCreateAcquisitionLinkResponse: lenient, required 0;
+    link "link": field wire::Plain = <AcquisitionLink as de::Fields>::init();
+}
+/// 编辑获客链接 — rename an acquisition link or replace its range.
+///
+/// `POST /cgi-bin/externalcontact/customer_acquisition/update_link` · [official docs](https://developer.work.weixin.qq.com/document/path/97297)
+///
+/// 企业可通过此接口编辑获客链接，修改获客链接的关联范围或修改获客链接的名称。range为覆盖更新，覆盖的总人数不能超过500人。
+///
+/// 权限：企业需要使用配置到“可调用应用”列表中的自建应用secret所获取的accesstoken来调用；第三方或代开发应用需具有
+/// “企业客户权限-&gt;获客助手”权限；不支持客户联系系统应用调用。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactUpdateAcquisitionLinkRequest {
+    /// 获客链接的id
+    pub link_id: String,
+    /// 更新的链接名称
+    pub link_name: Option<String>,
+    /// 获客链接的使用范围，覆盖更新。user\_list最多可关联500个；部门覆盖总人数最多500个
+    pub range: Option<AcquisitionRange>,
+    /// 是否无需验证，默认为true
+    ///
+    /// Server default: `true`.
+    pub skip_verify: Option<bool>,
+    /// 优先分配设置（仅见于较新版本的样例，含义未经官方核实）
+    pub priority_option: Option<AcquisitionPriorityOption>,
+    /// 是否标记客户添加来源（仅见于较新版本的样例，含义未经官方核实）
+    pub mark_source: Option<bool>,
+}
+impl ExternalContactUpdateAcquisitionLinkRequest {
+    /// A `ExternalContactUpdateAcquisitionLinkRequest` of its required fields; the setters fill in the rest.
+    pub fn new(link_id: impl Into<String>) -> Self {
+        Self {
+            link_id: link_id.into(),
+            link_name: None,
+            range: None,
+            skip_verify: None,
+            priority_option: None,
+            mark_source: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactUpdateAcquisitionLinkRequest via Call;
+    /// Sets [`link_name`](Self::link_name): 更新的链接名称
+    link_name(link_name: impl Into<String>) = link_name.into();
+    /// Sets [`range`](Self::range): 获客链接的使用范围，覆盖更新
+    range(range: impl Into<AcquisitionRange>) = range.into();
+    /// Sets [`skip_verify`](Self::skip_verify): 是否无需验证，默认为true
+    skip_verify(skip_verify: bool) = skip_verify;
+    /// Sets [`priority_option`](Self::priority_option): 优先分配设置（仅见于较新版本的样例，含义未经官方核实）
+    priority_option(priority_option: impl Into<AcquisitionPriorityOption>) = priority_option.into();
+    /// Sets [`mark_source`](Self::mark_source): 是否标记客户添加来源（仅见于较新版本的样例，含义未经官方核实）
+    mark_source(mark_source: bool) = mark_source;
+}
+rt::wire! {
+    ExternalContactUpdateAcquisitionLinkRequest: strict, required 1;
+    link_id "link_id": field wire::Lenient;
+    link_name "link_name": opt wire::Lenient;
+    range "range": opt wire::Plain;
+    skip_verify "skip_verify": opt wire::Lenient;
+    priority_option "priority_option": opt wire::Plain;
+    mark_source "mark_source": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactUpdateAcquisitionLinkRequest {
+    type Response = ExternalContactUpdateAcquisitionLinkResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.update_acquisition_link",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/customer_acquisition/update_link",
+        doc: "https://developer.work.weixin.qq.com/document/path/97297",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("link_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+            s::Param("link_name", s::Kind::String, 0, s::Limits::NONE, None),
+            s::Param(
+                "range",
+                s::Kind::Object(&SCHEMA_ACQUISITION_RANGE),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param("skip_verify", s::Kind::Bool, 0, s::Limits::NONE, None),
+            s::Param(
+                "priority_option",
+                s::Kind::Object(&SCHEMA_ACQUISITION_PRIORITY_OPTION),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param("mark_source", s::Kind::Bool, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/customer_acquisition/update_link` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactUpdateAcquisitionLinkResponse {}
+rt::wire! {
+    ExternalContactUpdateAcquisitionLinkResponse: lenient, required 0;
+}
+/// 删除获客链接 — delete an acquisition link; it can no longer be used.
+///
+/// `POST /cgi-bin/externalcontact/customer_acquisition/delete_link` · [official docs](https://developer.work.weixin.qq.com/document/path/97297)
+///
+/// 企业可通过此接口删除获客链接，删除后的获客链接将无法继续使用。
+///
+/// 权限：企业需要使用配置到“可调用应用”列表中的自建应用secret所获取的accesstoken来调用；第三方或代开发应用需具有
+/// “企业客户权限-&gt;获客助手”权限；不支持客户联系系统应用调用。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactDeleteAcquisitionLinkRequest {
+    /// 获客链接的id
+    pub link_id: String,
+}
+impl ExternalContactDeleteAcquisitionLinkRequest {
+    /// A `ExternalContactDeleteAcquisitionLinkRequest` of its required fields; the setters fill in the rest.
+    pub fn new(link_id: impl Into<String>) -> Self {
+        Self { link_id: link_id.into() }
+    }
+}
+rt::wire! {
+    ExternalContactDeleteAcquisitionLinkRequest: strict, required 1;
+    link_id "link_id": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactDeleteAcquisitionLinkRequest {
+    type Response = ExternalContactDeleteAcquisitionLinkResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.delete_acquisition_link",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/customer_acquisition/delete_link",
+        doc: "https://developer.work.weixin.qq.com/document/path/97297",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("link_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/customer_acquisition/delete_link` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactDeleteAcquisitionLinkResponse {}
+rt::wire! {
+    ExternalContactDeleteAcquisitionLinkResponse: lenient, required 0;
+}
+/// 获取获客客户列表 — page through the customers an acquisition link brought, with their follower and chat status.
+///
+/// `POST /cgi-bin/externalcontact/customer_acquisition/customer` · [official docs](https://developer.work.weixin.qq.com/document/path/97298)
+///
+/// 企业可通过此接口获取到由指定的获客链接添加的客户列表。
+///
+/// 权限：企业需要使用配置到“可调用应用”列表中的自建应用secret所获取的accesstoken来调用；第三方或代开发应用需具有
+/// “企业客户权限-&gt;获客助手”权限；不支持客户联系系统应用调用。
+///
+/// # Limits
+///
+/// - `limit`: value at most 1000
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactListAcquisitionCustomerRequest {
+    /// 获客链接id
+    pub link_id: String,
+    /// 返回的最大记录数，整型，最大值1000
+    ///
+    /// Limits: value at most 1000.
+    pub limit: Option<u32>,
+    /// 用于分页查询的游标，字符串类型，由上一次调用返回，首次调用可不填
+    pub cursor: Option<String>,
+}
+impl ExternalContactListAcquisitionCustomerRequest {
+    /// A `ExternalContactListAcquisitionCustomerRequest` of its required fields; the setters fill in the rest.
+    pub fn new(link_id: impl Into<String>) -> Self {
+        Self {
+            link_id: link_id.into(),
+            limit: None,
+            cursor: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactListAcquisitionCustomerRequest via Call;
+    /// Sets [`limit`](Self::limit): 返回的最大记录数，整型，最大值1000
+    limit(limit: u32) = limit;
+    /// Sets [`cursor`](Self::cursor): 用于分页查询的游标，字符串类型，由上一次调用返回，首次调用可不填
+    cursor(cursor: impl Into<String>) = cursor.into();
+}
+impl Call<ExternalContactListAcquisitionCustomerRequest> {
+    /// Every item of `customer_list` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
+    pub fn stream(self) -> crate::Pages<AcquisitionCustomer> {
+        rt::pages::cursor(
+            self,
+            |request: &ExternalContactListAcquisitionCustomerRequest| -> Option<String> {
+                request.cursor.clone()
+            },
+            |
+                request: &mut ExternalContactListAcquisitionCustomerRequest,
+                cursor: String|
+            request.cursor = Some(cursor),
+            |mut response: ExternalContactListAcquisitionCustomerResponse| {
+                let last = false;
+                rt::pages::Page {
+                    items: std::mem::take(&mut response.customer_list),
+                    next: if last { None } else { response.next_cursor },
+                }
+            },
+        )
+    }
+}
+rt::wire! {
+    ExternalContactListAcquisitionCustomerRequest: strict, required 1;
+    link_id "link_id": field wire::Lenient;
+    limit "limit": opt wire::Lenient;
+    cursor "cursor": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactListAcquisitionCustomerRequest {
+    type Response = ExternalContactListAcquisitionCustomerResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.list_acquisition_customer",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/customer_acquisition/customer",
+        doc: "https://developer.work.weixin.qq.com/document/path/97298",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("link_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+            s::Param(
+                "limit",
+                s::Kind::Int,
+                0,
+                s::Limits::NONE.range(None, Some(1000)),
+                None,
+            ),
+            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "customer_list",
+            last: None,
+        }),
+    };
+}
+/// What `POST /cgi-bin/externalcontact/customer_acquisition/customer` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactListAcquisitionCustomerResponse {
+    /// 客户列表
+    pub customer_list: Vec<AcquisitionCustomer>,
+    /// 分页游标，再下次请求时填写以获取之后分页的记录，如果已经没有更多的数据则返回空
+    pub next_cursor: Option<String>,
+}
+rt::wire! {
+    ExternalContactListAcquisitionCustomerResponse: lenient, required 0;
+    customer_list "customer_list": field Vec<wire::Plain>;
+    next_cursor "next_cursor": opt wire::Lenient;
+}
+/// 查询剩余使用量 — read the corp's acquisition-assistant quota, used and remaining, and what expires when.
+///
+/// `GET /cgi-bin/externalcontact/customer_acquisition_quota` · [official docs](https://developer.work.weixin.qq.com/document/path/97375)
+///
+/// 企业可通过此接口查询当前剩余的使用量。
+///
+/// 权限：企业需要使用配置到“可调用应用”列表中的自建应用secret所获取的accesstoken来调用；第三方或代开发应用需具有
+/// “企业客户权限-&gt;获客助手”权限；不支持客户联系系统应用调用。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetAcquisitionQuotaRequest {}
+impl ExternalContactGetAcquisitionQuotaRequest {
+    /// A `ExternalContactGetAcquisitionQuotaRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+rt::wire! {
+    ExternalContactGetAcquisitionQuotaRequest: strict, required 0;
+}
+impl crate::Endpoint for ExternalContactGetAcquisitionQuotaRequest {
+    type Response = ExternalContactGetAcquisitionQuotaResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_acquisition_quota",
+        method: Method::Get,
+        path: "/cgi-bin/externalcontact/customer_acquisition_quota",
+        doc: "https://developer.work.weixin.qq.com/document/path/97375",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::None,
+        sensitive: false,
+        idempotent: true,
+        params: &[],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `GET /cgi-bin/externalcontact/customer_acquisition_quota` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetAcquisitionQuotaResponse {
+    /// 历史累计使用量
+    pub total: u64,
+    /// 剩余使用量
+    pub balance: u64,
+    /// 即将过期的额度列表
+    pub quota_list: Vec<AcquisitionQuota>,
+}
+rt::wire! {
+    ExternalContactGetAcquisitionQuotaResponse: lenient, required 0;
+    total "total": field wire::Lenient;
+    balance "balance": field wire::Lenient;
+    quota_list "quota_list": field Vec<wire::Plain>;
+}
+/// 查询链接使用详情 — clicks and new customers of an acquisition link over up to 30 days.
+///
+/// `POST /cgi-bin/externalcontact/customer_acquisition/statistic` · [official docs](https://developer.work.weixin.qq.com/document/path/97375)
+///
+/// 企业可通过此接口查询指定获客链接在指定时间范围内的访问情况。
+///
+/// 1. 统计范围的最小粒度为日，将自动转换为时间戳所在日进行统计，区间为闭区间。
+/// 2. 仅可查询最近180天内的使用记录，起始和结束时间相差不可超过30天。
+///
+/// 权限：企业需要使用配置到“可调用应用”列表中的自建应用secret所获取的accesstoken来调用；第三方或代开发应用需具有
+/// “企业客户权限-&gt;获客助手”权限；不支持客户联系系统应用调用。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactGetAcquisitionStatisticRequest {
+    /// 获客链接的id
+    pub link_id: String,
+    /// 统计起始时间戳
+    pub start_time: i64,
+    /// 统计结束时间戳
+    pub end_time: i64,
+}
+impl ExternalContactGetAcquisitionStatisticRequest {
+    /// A `ExternalContactGetAcquisitionStatisticRequest` of its required fields; the setters fill in the rest.
+    pub fn new(link_id: impl Into<String>, start_time: i64, end_time: i64) -> Self {
+        Self {
+            link_id: link_id.into(),
+            start_time,
+            end_time,
+        }
+    }
+}
+rt::wire! {
+    ExternalContactGetAcquisitionStatisticRequest: strict, required 7;
+    link_id "link_id": field wire::Lenient;
+    start_time "start_time": field wire::Lenient;
+    end_time "end_time": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactGetAcquisitionStatisticRequest {
+    type Response = ExternalContactGetAcquisitionStatisticResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_acquisition_statistic",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/customer_acquisition/statistic",
+        doc: "https://developer.work.weixin.qq.com/document/path/97375",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("link_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+            s::Param("start_time", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+            s::Param("end_time", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/customer_acquisition/statistic` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetAcquisitionStatisticResponse {
+    /// 点击链接客户数
+    pub click_link_customer_cnt: u64,
+    /// 新增客户数
+    pub new_customer_cnt: u64,
+}
+rt::wire! {
+    ExternalContactGetAcquisitionStatisticResponse: lenient, required 0;
+    click_link_customer_cnt "click_link_customer_cnt": field wire::Lenient;
+    new_customer_cnt "new_customer_cnt": field wire::Lenient;
+}
+/// 获取成员多次收消息详情 — read who and how many messages, from the ChatKey of the 成员多次收消息 event.
+///
+/// `POST /cgi-bin/externalcontact/customer_acquisition/get_chat_info` · [official docs](https://developer.work.weixin.qq.com/document/path/100130)
+///
+/// 企业和服务商可通过此接口获取成员多次收消息情况，如次数、客户id等信息。
+///
+/// 权限：自建应用需配置到「客户联系 可调用接口的应用」中；代开发应用需具有「查询使用量、创建和编辑获客链接、获取客户列表」权限；
+/// 第三方应用需具有「获客助手」权限。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactGetAcquisitionChatInfoRequest {
+    /// 成员多次收消息事件中回调的会话信息凭据ChatKey，回调后30分钟内有效
+    pub chat_key: String,
+}
+impl ExternalContactGetAcquisitionChatInfoRequest {
+    /// A `ExternalContactGetAcquisitionChatInfoRequest` of its required fields; the setters fill in the rest.
+    pub fn new(chat_key: impl Into<String>) -> Self {
+        Self { chat_key: chat_key.into() }
+    }
+}
+rt::wire! {
+    ExternalContactGetAcquisitionChatInfoRequest: strict, required 1;
+    chat_key "chat_key": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactGetAcquisitionChatInfoRequest {
+    type Response = ExternalContactGetAcquisitionChatInfoResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_acquisition_chat_info",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/customer_acquisition/get_chat_info",
+        doc: "https://developer.work.weixin.qq.com/document/path/100130",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("chat_key", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/customer_acquisition/get_chat_info` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetAcquisitionChatInfoResponse {
+    /// 成员的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: Option<String>,
+    /// 客户id
+    pub external_userid: Option<String>,
+    /// 会话信息
+    pub chat_info: AcquisitionChatInfo,
+}
+rt::wire! {
+    ExternalContactGetAcquisitionChatInfoResponse: lenient, required 0;
+    userid "userid": opt wire::Lenient;
+    external_userid "external_userid": opt wire::Lenient;
+    chat_info "chat_info": field wire::Plain = <AcquisitionChatInfo as de::Fields>::init();
+}
+/// 获取客户可建联成员 — read the members, departments and tags a 营销获客 app may connect customers with.
+///
+/// `GET /cgi-bin/externalcontact/customer_acquisition_app/get_permit` · [official docs](https://developer.work.weixin.qq.com/document/path/101146)
+///
+/// 营销获客应用在管理端配置的客户可建联成员范围，可通过此接口获取。
+///
+/// 权限：仅营销获客类应用可调用。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetAcquisitionPermitRequest {}
+impl ExternalContactGetAcquisitionPermitRequest {
+    /// A `ExternalContactGetAcquisitionPermitRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+rt::wire! {
+    ExternalContactGetAcquisitionPermitRequest: strict, required 0;
+}
+impl crate::Endpoint for ExternalContactGetAcquisitionPermitRequest {
+    type Response = ExternalContactGetAcquisitionPermitResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_acquisition_permit",
+        method: Method::Get,
+        path: "/cgi-bin/externalcontact/customer_acquisition_app/get_permit",
+        doc: "https://developer.work.weixin.qq.com/document/path/101146",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::None,
+        sensitive: false,
+        idempotent: true,
+        params: &[],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `GET /cgi-bin/externalcontact/customer_acquisition_app/get_permit` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetAcquisitionPermitResponse {
+    /// 成员ID列表
+    pub user_list: Vec<String>,
+    /// 部门ID列表，可根据部门ID再调用「获取部门成员」接口，以获取部门下的成员ID
+    pub department_list: Vec<u32>,
+    /// 标签ID列表
+    pub tag_list: Vec<u32>,
+}
+rt::wire! {
+    ExternalContactGetAcquisitionPermitResponse: lenient, required 0;
+    user_list "user_list": field Vec<wire::Lenient>;
+    department_list "department_list": field Vec<wire::Lenient>;
+    tag_list "tag_list": field Vec<wire::Lenient>;
+}
+/// 修改客户备注信息 — set a member's remark, description, company, phone numbers and picture for a customer.
+///
+/// `POST /cgi-bin/externalcontact/remark` · [official docs](https://developer.work.weixin.qq.com/document/path/92115)
+///
+/// 企业可通过此接口修改指定用户添加的客户的备注信息。
+///
+/// - remark\_company只在此外部联系人为微信用户时有效。
+/// - remark,description,remark\_company,remark\_mobiles和remark\_pic\_mediaid不可同时为空。
+/// - 如果填写了remark\_mobiles，将会覆盖旧的备注手机号。如果要清除所有备注手机号，请在remark\_mobiles填写一个空字符串("")。
+/// - remark\_pic\_mediaid可以通过素材管理接口获得。
+///
+/// 权限：自建应用需配置到「客户联系 可调用接口的应用」中；代开发应用、第三方应用需具有「客户基础信息」权限；
+/// 营销获客类应用需具有「建联客户信息」权限。应用仅可编辑可见范围内的成员添加的企业客户备注信息。
+///
+/// # Limits
+///
+/// - `userid`: length 1 to 64 bytes (UTF-8)
+/// - `remark`: length at most 20 characters
+/// - `description`: length at most 150 characters
+/// - `remark_company`: length at most 20 characters
+/// - at least one of `remark`, `description`, `remark_company`, `remark_mobiles`, `remark_pic_mediaid` is given
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactRemarkRequest {
+    /// 企业成员的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: String,
+    /// 外部联系人userid
+    pub external_userid: String,
+    /// 此用户对外部联系人的备注，最多20个字符
+    ///
+    /// Limits: length at most 20 characters.
+    pub remark: Option<String>,
+    /// 此用户对外部联系人的描述，最多150个字符
+    ///
+    /// Limits: length at most 150 characters.
+    pub description: Option<String>,
+    /// 此用户对外部联系人备注的所属公司名称，最多20个字符。只在此外部联系人为微信用户时有效
+    ///
+    /// Limits: length at most 20 characters.
+    pub remark_company: Option<String>,
+    /// 此用户对外部联系人备注的手机号。填写后将覆盖旧的备注手机号
+    pub remark_mobiles: Option<Vec<String>>,
+    /// 备注图片的mediaid，可以通过素材管理接口获得
+    pub remark_pic_mediaid: Option<String>,
+}
+impl ExternalContactRemarkRequest {
+    /// A `ExternalContactRemarkRequest` of its required fields; the setters fill in the rest.
+    pub fn new(userid: impl Into<String>, external_userid: impl Into<String>) -> Self {
+        Self {
+            userid: userid.into(),
+            external_userid: external_userid.into(),
+            remark: None,
+            description: None,
+            remark_company: None,
+            remark_mobiles: None,
+            remark_pic_mediaid: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactRemarkRequest via Call;
+    /// Sets [`remark`](Self::remark): 此用户对外部联系人的备注，最多20个字符
+    remark(remark: impl Into<String>) = remark.into();
+    /// Sets [`description`](Self::description): 此用户对外部联系人的描述，最多150个字符
+    description(description: impl Into<String>) = description.into();
+    /// Sets [`remark_company`](Self::remark_company): 此用户对外部联系人备注的所属公司名称，最多20个字符
+    remark_company(remark_company: impl Into<String>) = remark_company.into();
+    /// Sets [`remark_mobiles`](Self::remark_mobiles): 此用户对外部联系人备注的手机号
+    remark_mobiles(remark_mobiles: impl IntoIterator<Item = impl Into<String>>) = remark_mobiles.into_iter().map(Into::into).collect();
+    /// Sets [`remark_pic_mediaid`](Self::remark_pic_mediaid): 备注图片的mediaid，可以通过素材管理接口获得
+    remark_pic_mediaid(remark_pic_mediaid: impl Into<String>) = remark_pic_mediaid.into();
+}
+rt::wire! {
+    ExternalContactRemarkRequest: strict, required 3;
+    userid "userid": field wire::Lenient;
+    external_userid "external_userid": field wire::Lenient;
+    remark "remark": opt wire::Lenient;
+    description "description": opt wire::Lenient;
+    remark_company "remark_company": opt wire::Lenient;
+    remark_mobiles "remark_mobiles": opt Vec<wire::Lenient>;
+    remark_pic_mediaid "remark_pic_mediaid": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactRemarkRequest {
+    type Response = ExternalContactRemarkResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.remark",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/remark",
+        doc: "https://developer.work.weixin.qq.com/document/path/92115",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param(
+                "userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
+            s::Param(
+                "external_userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "remark",
+                s::Kind::String,
+                0,
+                s::Limits::NONE.length(None, Some(20), false),
+                None,
+            ),
+            s::Param(
+                "description",
+                s::Kind::String,
+                0,
+                s::Limits::NONE.length(None, Some(150), false),
+                None,
+            ),
+            s::Param(
+                "remark_company",
+                s::Kind::String,
+                0,
+                s::Limits::NONE.length(None, Some(20), false),
+                None,
+            ),
+            s::Param(
+                "remark_mobiles",
+                s::Kind::List(&s::Kind::String),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param("remark_pic_mediaid", s::Kind::String, 0, s::Limits::NONE, None),
+        ],
+        rules: &[
+            s::Rule::AtLeastOne(
+                &[
+                    "remark",
+                    "description",
+                    "remark_company",
+                    "remark_mobiles",
+                    "remark_pic_mediaid",
+                ],
+            ),
+        ],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/remark` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactRemarkResponse {}
+rt::wire! {
+    ExternalContactRemarkResponse: lenient, required 0;
+}
+/// 获取已服务的外部联系人 — page through every external contact the corp has served, with who added them or the group they joined.
+///
+/// `POST /cgi-bin/externalcontact/contact_list` · [official docs](https://developer.work.weixin.qq.com/document/path/99434)
+///
+/// 企业可通过此接口获取所有已服务的外部联系人，及其添加人和加入的群聊。外部联系人分为客户和其他外部联系人，
+/// 如果是客户，接口将返回外部联系人临时ID和externaluserid；如果是其他外部联系人，接口将只返回外部联系人临时ID。
+/// 企业可通过外部联系人临时ID排除重复数据，外部联系人临时ID有效期为4小时。cursor具有有效期，请勿缓存后使用。
+///
+/// 权限：自建应用需配置到「客户联系 可调用接口的应用」中；代开发应用、第三方应用暂不支持。
+/// 从2023年12月1日0点起，不再支持通过系统应用secret调用接口，存量企业暂不受影响。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactContactListRequest {
+    /// 用于分页查询的游标，字符串类型，由上一次调用返回，首次调用可不填。cursor具有有效期，请勿缓存后使用
+    pub cursor: Option<String>,
+    /// 返回的最大记录数，整型，默认为1000
+    ///
+    /// Server default: `1000`.
+    pub limit: Option<u32>,
+}
+impl ExternalContactContactListRequest {
+    /// A `ExternalContactContactListRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self { cursor: None, limit: None }
+    }
+}
+rt::setters! {
+    ExternalContactContactListRequest via Call;
+    /// Sets [`cursor`](Self::cursor): 用于分页查询的游标，字符串类型，由上一次调用返回，首次调用可不填
+    cursor(cursor: impl Into<String>) = cursor.into();
+    /// Sets [`limit`](Self::limit): 返回的最大记录数，整型，默认为1000
+    limit(limit: u32) = limit;
+}
+impl Call<ExternalContactContactListRequest> {
+    /// Every item of `info_list` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
+    pub fn stream(self) -> crate::Pages<ServedContact> {
+        rt::pages::cursor(
+            self,
+            |request: &ExternalContactContactListRequest| -> Option<String> {
+                request.cursor.clone()
+            },
+            |request: &mut ExternalContactContactListRequest, cursor: String| {
+                request.cursor = Some(cursor);
+            },
+            |mut response: ExternalContactContactListResponse| {
+                let last = false;
+                rt::pages::Page {
+                    items: std::mem::take(&mut response.info_list),
+                    next: if last { None } else { response.next_cursor },
+                }
+            },
+        )
+    }
+}
+rt::wire! {
+    ExternalContactContactListRequest: strict, required 0;
+    cursor "cursor": opt wire::Lenient;
+    limit "limit": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactContactListRequest {
+    type Response = ExternalContactContactListResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.contact_list",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/contact_list",
+        doc: "https://developer.work.weixin.qq.com/document/path/99434",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
+            s::Param("limit", s::Kind::Int, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "info_list",
+            last: None,
+        }),
+    };
+}
+/// What `POST /cgi-bin/externalcontact/contact_list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactContactListResponse {
+    /// 已服务的外部联系人列表
+    pub info_list: Vec<ServedContact>,
+    /// 分页游标，下次请求时填写以获取之后分页的记录；为空表示已没有更多数据
+    pub next_cursor: Option<String>,
+}
+rt::wire! {
+    ExternalContactContactListResponse: lenient, required 0;
+    info_list "info_list": field Vec<wire::Plain>;
+    next_cursor "next_cursor": opt wire::Lenient;
+}
+/// 获取企业已配置的「联系我」列表 — page through the config\_ids of the 「联系我」 ways created in a time range.
+///
+/// `POST /cgi-bin/externalcontact/list_contact_way` · [official docs](https://developer.work.weixin.qq.com/document/path/92228)
+///
+/// 获取企业配置的「联系我」二维码和「联系我」小程序插件列表。不包含临时会话。
+/// 注意，该接口仅可获取2021年7月10日以后创建的「联系我」。
+///
+/// 权限：自建应用需配置到「客户联系 可调用接口的应用」中；代开发应用、第三方应用需具有「配置「联系我」二维码」权限。
+///
+/// # Limits
+///
+/// - `limit`: value at most 1000
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactListContactWayRequest {
+    /// 「联系我」创建起始时间戳，默认为90天前
+    pub start_time: Option<i64>,
+    /// 「联系我」创建结束时间戳，默认为当前时间
+    pub end_time: Option<i64>,
+    /// 分页查询使用的游标，为上次请求返回的 next\_cursor
+    pub cursor: Option<String>,
+    /// 每次查询的分页大小，默认为100条，最多支持1000条
+    ///
+    /// Limits: value at most 1000.
+    ///
+    /// Server default: `100`.
+    pub limit: Option<u32>,
+}
+impl ExternalContactListContactWayRequest {
+    /// A `ExternalContactListContactWayRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {
+            start_time: None,
+            end_time: None,
+            cursor: None,
+            limit: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactListContactWayRequest via Call;
+    /// Sets [`start_time`](Self::start_time): 「联系我」创建起始时间戳，默认为90天前
+    start_time(start_time: i64) = start_time;
+    /// Sets [`end_time`](Self::end_time): 「联系我」创建结束时间戳，默认为当前时间
+    end_time(end_time: i64) = end_time;
+    /// Sets [`cursor`](Self::cursor): 分页查询使用的游标，为上次请求返回的 next\_cursor
+    cursor(cursor: impl Into<String>) = cursor.into();
+    /// Sets [`limit`](Self::limit): 每次查询的分页大小，默认为100条，最多支持1000条
+    limit(limit: u32) = limit;
+}
+impl Call<ExternalContactListContactWayRequest> {
+    /// Every item of `contact_way` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
+    pub fn stream(self) -> crate::Pages<ContactWayListItem> {
+        rt::pages::cursor(
+            self,
+            |request: &ExternalContactListContactWayRequest| -> Option<String> {
+                request.cursor.clone()
+            },
+            |request: &mut ExternalContactListContactWayRequest, cursor: String| {
+                request.cursor = Some(cursor);
+            },
+            |mut response: ExternalContactListContactWayResponse| {
+                let last = false;
+                rt::pages::Page {
+                    items: std::mem::take(&mut response.contact_way),
+                    next: if last { None } else { response.next_cursor },
+                }
+            },
+        )
+    }
+}
+rt::wire! {
+    ExternalContactListContactWayRequest: strict, required 0;
+    start_time "start_time": opt wire::Lenient;
+    end_time "end_time": opt wire::Lenient;
+    cursor "cursor": opt wire::Lenient;
+    limit "limit": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactListContactWayRequest {
+    type Response = ExternalContactListContactWayResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.list_contact_way",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/list_contact_way",
+        doc: "https://developer.work.weixin.qq.com/document/path/92228",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("start_time", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param("end_time", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
+            s::Param(
+                "limit",
+                s::Kind::Int,
+                0,
+                s::Limits::NONE.range(None, Some(1000)),
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "contact_way",
+            last: None,
+        }),
+    };
+}
+/// What `POST /cgi-bin/externalcontact/list_contact_way` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactListContactWayResponse {
+    /// 「联系我」配置列表
+    pub contact_way: Vec<ContactWayListItem>,
+    /// 分页游标，下次请求时填写以获取之后分页的记录；为空表示已没有更多数据
+    pub next_cursor: Option<String>,
+}
+rt::wire! {
+    ExternalContactListContactWayResponse: lenient, required 0;
+    contact_way "contact_way": field Vec<wire::Plain>;
+    next_cursor "next_cursor": opt wire::Lenient;
+}
+/// 结束临时会话 — end a temporary-session chat between a member and a customer.
+///
+/// `POST /cgi-bin/externalcontact/close_temp_chat` · [official docs](https://developer.work.weixin.qq.com/document/path/92228)
+///
+/// 将指定的企业成员和客户之前的临时会话断开，断开前会自动下发已配置的结束语。
+/// 注意：请保证传入的企业成员和客户之间有仍然有效的临时会话，通过其他方式的添加外部联系人无法通过此接口关闭会话。
+///
+/// 权限：自建应用需配置到「客户联系 可调用接口的应用」中；代开发应用、第三方应用需具有「配置「联系我」二维码」权限。
+///
+/// # Limits
+///
+/// - `userid`: length 1 to 64 bytes (UTF-8)
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactCloseTempChatRequest {
+    /// 企业成员的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: String,
+    /// 客户的外部联系人userid
+    pub external_userid: String,
+}
+impl ExternalContactCloseTempChatRequest {
+    /// A `ExternalContactCloseTempChatRequest` of its required fields; the setters fill in the rest.
+    pub fn new(userid: impl Into<String>, external_userid: impl Into<String>) -> Self {
+        Self {
+            userid: userid.into(),
+            external_userid: external_userid.into(),
+        }
+    }
+}
+rt::wire! {
+    ExternalContactCloseTempChatRequest: strict, required 3;
+    userid "userid": field wire::Lenient;
+    external_userid "external_userid": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactCloseTempChatRequest {
+    type Response = ExternalContactCloseTempChatResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.close_temp_chat",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/close_temp_chat",
+        doc: "https://developer.work.weixin.qq.com/document/path/92228",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param(
+                "userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
+            s::Param(
+                "external_userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/close_temp_chat` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactCloseTempChatResponse {}
+rt::wire! {
+    ExternalContactCloseTempChatResponse: lenient, required 0;
+}
+/// 外部联系人openid转换 — turn a WeChat customer's external\_userid into the openid used by payment APIs.
+///
+/// `POST /cgi-bin/externalcontact/convert_to_openid` · [official docs](https://developer.work.weixin.qq.com/document/path/92323)
+///
+/// 企业和服务商可通过此接口，将微信外部联系人的userid转为微信openid，用于调用支付相关接口。
+/// 暂不支持企业微信外部联系人（ExternalUserid为wo开头）的userid转openid。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactConvertToOpenidRequest {
+    /// 外部联系人的userid，注意不是企业成员的账号
+    pub external_userid: String,
+}
+impl ExternalContactConvertToOpenidRequest {
+    /// A `ExternalContactConvertToOpenidRequest` of its required fields; the setters fill in the rest.
+    pub fn new(external_userid: impl Into<String>) -> Self {
+        Self {
+            external_userid: external_userid.into(),
+        }
+    }
+}
+rt::wire! {
+    ExternalContactConvertToOpenidRequest: strict, required 1;
+    external_userid "external_userid": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactConvertToOpenidRequest {
+    type Response = ExternalContactConvertToOpenidResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.convert_to_openid",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/convert_to_openid",
+        doc: "https://developer.work.weixin.qq.com/document/path/92323",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param(
+                "external_userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/convert_to_openid` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactConvertToOpenidResponse {
+    /// 该企业的外部联系人openid
+    pub openid: String,
+}
+rt::wire! {
+    ExternalContactConvertToOpenidResponse: lenient, required 0;
+    openid "openid": field wire::Lenient;
+}
+/// 手机号转外部联系人ID — look up the external\_userids of parents by their phone numbers (up to 100).
+///
+/// `POST /cgi-bin/externalcontact/batch_to_external_userid` · [official docs](https://developer.work.weixin.qq.com/document/path/92506)
+///
+/// 家校沟通场景：通过家长手机号获取外部联系人ID（家长关注后才会返回external\_userid）。
+///
+/// 权限：自建应用需配置到「家校沟通-读取和编辑家校通讯录的应用」中；第三方应用需拥有「家校沟通」使用和编辑权限。
+/// 从2023年12月1日0点起，不再支持通过系统应用secret调用接口，存量企业暂不受影响。
+///
+/// # Limits
+///
+/// - `mobiles`: at most 100 items
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactBatchToExternalUseridRequest {
+    /// 家长手机号列表，最多支持100个
+    ///
+    /// Limits: at most 100 items.
+    pub mobiles: Vec<String>,
+}
+impl ExternalContactBatchToExternalUseridRequest {
+    /// A `ExternalContactBatchToExternalUseridRequest` of its required fields; the setters fill in the rest.
+    pub fn new(mobiles: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            mobiles: mobiles.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+rt::wire! {
+    ExternalContactBatchToExternalUseridRequest: strict, required 1;
+    mobiles "mobiles": field Vec<wire::Lenient>;
+}
+impl crate::Endpoint for ExternalContactBatchToExternalUseridRequest {
+    type Response = ExternalContactBatchToExternalUseridResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.batch_to_external_userid",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/batch_to_external_userid",
+        doc: "https://developer.work.weixin.qq.com/document/path/92506",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param(
+                "mobiles",
+                s::Kind::List(&s::Kind::String),
+                s::REQUIRED,
+                s::Limits::NONE.items(None, Some(100)),
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/batch_to_external_userid` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactBatchToExternalUseridResponse {
+    /// 转换成功列表
+    pub success_list: Vec<MobileToExternalUserid>,
+    /// 转换失败列表
+    pub fail_list: Vec<MobileToExternalUseridFailure>,
+}
+rt::wire! {
+    ExternalContactBatchToExternalUseridResponse: lenient, required 0;
+    success_list "success_list": field Vec<wire::Plain>;
+    fail_list "fail_list": field Vec<wire::Plain>;
+}
+/// 企业主体unionid转换为第三方external\_userid — turn a WeChat customer's unionid/openid from the corp's own mini program into the provider's external\_userid.
+///
+/// `POST /cgi-bin/externalcontact/unionid_to_external_userid` · [official docs](https://developer.work.weixin.qq.com/document/path/93274)
+///
+/// 针对服务商为企业代开发微信小程序的场景，服务商可通过此接口，将微信客户的unionid转为external\_userid。
+/// 服务商代开发小程序指企业使用的小程序为企业主体的，非服务商主体的小程序。场景：企业客户在微信端从企业主体的小程序
+/// （非服务商应用）登录，同时企业在企业微信安装了服务商的第三方应用或代开发应用，服务商可以调用该接口将登录用户的unionid
+/// 转换为服务商全局唯一的外部联系人id。
+///
+/// 权限：
+/// - 仅认证企业可调用；调用凭证为第三方应用或代开发应用的access\_token。
+/// - unionid（即微信开放平台账号主体）与openid（即小程序账号主体）需要认证，且主体需与当前企业的主体一致。
+/// - openid与unionid必须是在同一个小程序获取到的。
+/// - 该客户的跟进人或其所在客户群群主必须在应用的可见范围之内。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactUnionidToExternalUseridRequest {
+    /// 微信客户的unionid
+    pub unionid: String,
+    /// 微信客户的openid
+    pub openid: Option<String>,
+}
+impl ExternalContactUnionidToExternalUseridRequest {
+    /// A `ExternalContactUnionidToExternalUseridRequest` of its required fields; the setters fill in the rest.
+    pub fn new(unionid: impl Into<String>) -> Self {
+        Self {
+            unionid: unionid.into(),
+            openid: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactUnionidToExternalUseridRequest via Call;
+    /// Sets [`openid`](Self::openid): 微信客户的openid
+    openid(openid: impl Into<String>) = openid.into();
+}
+rt::wire! {
+    ExternalContactUnionidToExternalUseridRequest: strict, required 1;
+    unionid "unionid": field wire::Lenient;
+    openid "openid": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactUnionidToExternalUseridRequest {
+    type Response = ExternalContactUnionidToExternalUseridResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.unionid_to_external_userid",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/unionid_to_external_userid",
+        doc: "https://developer.work.weixin.qq.com/document/path/93274",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("unionid", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+            s::Param("openid", s::Kind::String, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/unionid_to_external_userid` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactUnionidToExternalUseridResponse {
+    /// 该企业的外部联系人ID
+    pub external_userid: String,
+}
+rt::wire! {
+    ExternalContactUnionidToExternalUseridResponse: lenient, required 0;
+    external_userid "external_userid": field wire::Lenient;
+}
+/// 转换客户external\_userid — turn corp-subject external\_userids into the provider-subject ids (up to 1000).
+///
+/// `POST /cgi-bin/externalcontact/get_new_external_userid` · [official docs](https://developer.work.weixin.qq.com/document/path/95327)
+///
+/// 将企业主体下的external\_userid转换为服务商主体下的external\_userid。如果传入了服务商主体下的external\_userid，则原样返回。
+///
+/// 权限：
+/// - 仅代开发自建应用或第三方应用可调用（服务商可通过“获取企业access\_token”获得此调用凭证）。
+/// - 客户联系和家校场景中，external\_userid对应的跟进人需要在应用可见范围内；微信客服场景中，仅支持48小时内客服会话的external\_userid。
+/// - 若是第三方应用且已设置externaluserid迁移完成，禁止调用本接口。
+///
+/// # Limits
+///
+/// - `external_userid_list`: at most 1000 items
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactGetNewExternalUseridRequest {
+    /// 企业主体下的external\_userid列表，建议200个，最多不超过1000个
+    ///
+    /// Limits: at most 1000 items.
+    pub external_userid_list: Vec<String>,
+}
+impl ExternalContactGetNewExternalUseridRequest {
+    /// A `ExternalContactGetNewExternalUseridRequest` of its required fields; the setters fill in the rest.
+    pub fn new(
+        external_userid_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            external_userid_list: external_userid_list
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        }
+    }
+}
+rt::wire! {
+    ExternalContactGetNewExternalUseridRequest: strict, required 1;
+    external_userid_list "external_userid_list": field Vec<wire::Lenient>;
+}
+impl crate::Endpoint for ExternalContactGetNewExternalUseridRequest {
+    type Response = ExternalContactGetNewExternalUseridResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_new_external_userid",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/get_new_external_userid",
+        doc: "https://developer.work.weixin.qq.com/document/path/95327",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param(
+                "external_userid_list",
+                s::Kind::List(&s::Kind::String),
+                s::REQUIRED,
+                s::Limits::NONE.items(None, Some(1000)),
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/get_new_external_userid` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetNewExternalUseridResponse {
+    /// 转换结果列表
+    pub items: Vec<NewExternalUseridItem>,
+}
+rt::wire! {
+    ExternalContactGetNewExternalUseridResponse: lenient, required 0;
+    items "items": field Vec<wire::Plain>;
+}
+/// 代开发应用external\_userid转换 — turn an external\_userid a customized (代开发) app got into the provider's third-party-app id.
+///
+/// `POST /cgi-bin/externalcontact/to_service_external_userid` · [official docs](https://developer.work.weixin.qq.com/document/path/95195)
+///
+/// 企业同时授权了服务商的第三方应用与代开发应用，服务商可使用该接口将代开发应用获取到的external\_userid转换为第三方应用的
+/// external\_userid，从而进行关联映射。若代开发自建应用已升级，则获取到的external\_userid与第三方应用一致，故无须调用该接口。
+///
+/// 权限：
+/// - 调用凭证为代开发自建应用的access\_token。
+/// - 该企业授权了该服务商第三方应用，且授权的第三方应用具备“企业客户权限-&gt;客户基础信息”权限。
+/// - 相应客户的跟进人至少有一个在应用可见范围内，或相应客户所属客户群群主至少有一个在应用可见范围内。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactToServiceExternalUseridRequest {
+    /// 代开发自建应用获取到的外部联系人ID
+    pub external_userid: String,
+}
+impl ExternalContactToServiceExternalUseridRequest {
+    /// A `ExternalContactToServiceExternalUseridRequest` of its required fields; the setters fill in the rest.
+    pub fn new(external_userid: impl Into<String>) -> Self {
+        Self {
+            external_userid: external_userid.into(),
+        }
+    }
+}
+rt::wire! {
+    ExternalContactToServiceExternalUseridRequest: strict, required 1;
+    external_userid "external_userid": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactToServiceExternalUseridRequest {
+    type Response = ExternalContactToServiceExternalUseridResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.to_service_external_userid",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/to_service_external_userid",
+        doc: "https://developer.work.weixin.qq.com/document/path/95195",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param(
+                "external_userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/to_service_external_userid` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactToServiceExternalUseridResponse {
+    /// 该服务商第三方应用下的企业的外部联系人ID
+    pub external_userid: String,
+}
+rt::wire! {
+    ExternalContactToServiceExternalUseridResponse: lenient, required 0;
+    external_userid "external_userid": field wire::Lenient;
+}
+/// 获取关注「学校通知」的模式 — read whether parents may follow 「学校通知」 by scanning and filling in their details.
+///
+/// `GET /cgi-bin/externalcontact/get_subscribe_mode` · [official docs](https://developer.work.weixin.qq.com/document/path/92318)
+///
+/// 可通过此接口获取家长关注「学校通知」的模式：“可扫码填写资料加入”或“禁止扫码填写资料加入”。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetSubscribeModeRequest {}
+impl ExternalContactGetSubscribeModeRequest {
+    /// A `ExternalContactGetSubscribeModeRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+rt::wire! {
+    ExternalContactGetSubscribeModeRequest: strict, required 0;
+}
+impl crate::Endpoint for ExternalContactGetSubscribeModeRequest {
+    type Response = ExternalContactGetSubscribeModeResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_subscribe_mode",
+        method: Method::Get,
+        path: "/cgi-bin/externalcontact/get_subscribe_mode",
+        doc: "https://developer.work.weixin.qq.com/document/path/92318",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::None,
+        sensitive: false,
+        idempotent: true,
+        params: &[],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `GET /cgi-bin/externalcontact/get_subscribe_mode` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetSubscribeModeResponse {
+    /// 关注模式，1:可扫码填写资料加入，2:禁止扫码填写资料加入
+    pub subscribe_mode: SubscribeMode,
+}
+rt::wire! {
+    ExternalContactGetSubscribeModeResponse: lenient, required 0;
+    subscribe_mode "subscribe_mode": field wire::Plain;
+}
+/// 设置关注「学校通知」的模式 — allow or forbid parents to follow 「学校通知」 by scanning and filling in their details.
+///
+/// `POST /cgi-bin/externalcontact/set_subscribe_mode` · [official docs](https://developer.work.weixin.qq.com/document/path/92318)
+///
+/// 可通过此接口修改家长关注「学校通知」的模式：“可扫码填写资料加入”或“禁止扫码填写资料加入”。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactSetSubscribeModeRequest {
+    /// 关注模式，1:可扫码填写资料加入，2:禁止扫码填写资料加入
+    pub subscribe_mode: SubscribeMode,
+}
+impl ExternalContactSetSubscribeModeRequest {
+    /// A `ExternalContactSetSubscribeModeRequest` of its required fields; the setters fill in the rest.
+    pub fn new(subscribe_mode: impl Into<SubscribeMode>) -> Self {
+        Self {
+            subscribe_mode: subscribe_mode.into(),
+        }
+    }
+}
+rt::wire! {
+    ExternalContactSetSubscribeModeRequest: strict, required 1;
+    subscribe_mode "subscribe_mode": field wire::Plain;
+}
+impl crate::Endpoint for ExternalContactSetSubscribeModeRequest {
+    type Response = ExternalContactSetSubscribeModeResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.set_subscribe_mode",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/set_subscribe_mode",
+        doc: "https://developer.work.weixin.qq.com/document/path/92318",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param(
+                "subscribe_mode",
+                s::Kind::IntEnum(&SCHEMA_SUBSCRIBE_MODE),
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/set_subscribe_mode` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactSetSubscribeModeResponse {}
+rt::wire! {
+    ExternalContactSetSubscribeModeResponse: lenient, required 0;
+}
+/// 获取「学校通知」二维码 — read the QR codes parents scan to follow 「学校通知」, in three sizes.
+///
+/// `GET /cgi-bin/externalcontact/get_subscribe_qr_code` · [official docs](https://developer.work.weixin.qq.com/document/path/92320)
+///
+/// 学校可通过此接口获取「学校通知」二维码，家长可通过扫描此二维码关注「学校通知」并接收学校推送的消息。
+///
+/// 权限：自建应用需配置到「家校沟通-读取和编辑家校通讯录的应用」或「家校沟通-读取家校通讯录的应用」或“家长可使用应用”列表中；
+/// 代开发应用需具有「家校沟通」权限；第三方应用需具有「家校沟通」使用权限。
+/// 企业必须完成验证才可调用此接口，否则返回43009（企业需要验证）错误码。
+/// 从2023年12月1日0点起，不再支持通过系统应用secret调用接口，存量企业暂不受影响。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetSubscribeQrCodeRequest {}
+impl ExternalContactGetSubscribeQrCodeRequest {
+    /// A `ExternalContactGetSubscribeQrCodeRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+rt::wire! {
+    ExternalContactGetSubscribeQrCodeRequest: strict, required 0;
+}
+impl crate::Endpoint for ExternalContactGetSubscribeQrCodeRequest {
+    type Response = ExternalContactGetSubscribeQrCodeResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_subscribe_qr_code",
+        method: Method::Get,
+        path: "/cgi-bin/externalcontact/get_subscribe_qr_code",
+        doc: "https://developer.work.weixin.qq.com/document/path/92320",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::None,
+        sensitive: false,
+        idempotent: true,
+        params: &[],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `GET /cgi-bin/externalcontact/get_subscribe_qr_code` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetSubscribeQrCodeResponse {
+    /// 1200px的大尺寸二维码
+    pub qrcode_big: String,
+    /// 430px的中尺寸二维码
+    pub qrcode_middle: String,
+    /// 258px的小尺寸二维码
+    pub qrcode_thumb: String,
+}
+rt::wire! {
+    ExternalContactGetSubscribeQrCodeResponse: lenient, required 0;
+    qrcode_big "qrcode_big": field wire::Lenient;
+    qrcode_middle "qrcode_middle": field wire::Lenient;
+    qrcode_thumb "qrcode_thumb": field wire::Lenient;
 }
 /// 获取配置了客户联系功能的成员列表 — list the members who have the customer-contact feature.
 ///
@@ -3394,6 +5599,1573 @@ rt::wire! {
     next_offset "next_offset": field wire::Lenient;
     items "items": field Vec<wire::Plain>;
 }
+/// 获取规则组列表 — page through the ids of the customer-contact rule groups the app created.
+///
+/// `POST /cgi-bin/externalcontact/customer_strategy/list` · [official docs](https://developer.work.weixin.qq.com/document/path/94883)
+///
+/// 企业可通过此接口获取企业配置的所有客户规则组id列表。
+///
+/// 权限：自建应用需配置到「客户联系 可调用接口的应用」中；代开发应用、第三方应用需具有「管理客户联系规则组」权限。
+/// 应用仅能获取和管理由本应用创建的规则组。从2023年12月1日0点起，不再支持通过系统应用secret调用接口，存量企业暂不受影响。
+///
+/// # Limits
+///
+/// - `limit`: value at most 1000
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactListCustomerStrategyRequest {
+    /// 分页查询游标，首次调用可不填
+    pub cursor: Option<String>,
+    /// 分页大小，默认为1000，最大不超过1000
+    ///
+    /// Limits: value at most 1000.
+    ///
+    /// Server default: `1000`.
+    pub limit: Option<u32>,
+}
+impl ExternalContactListCustomerStrategyRequest {
+    /// A `ExternalContactListCustomerStrategyRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self { cursor: None, limit: None }
+    }
+}
+rt::setters! {
+    ExternalContactListCustomerStrategyRequest via Call;
+    /// Sets [`cursor`](Self::cursor): 分页查询游标，首次调用可不填
+    cursor(cursor: impl Into<String>) = cursor.into();
+    /// Sets [`limit`](Self::limit): 分页大小，默认为1000，最大不超过1000
+    limit(limit: u32) = limit;
+}
+impl Call<ExternalContactListCustomerStrategyRequest> {
+    /// Every item of `strategy` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
+    pub fn stream(self) -> crate::Pages<StrategyListItem> {
+        rt::pages::cursor(
+            self,
+            |request: &ExternalContactListCustomerStrategyRequest| -> Option<String> {
+                request.cursor.clone()
+            },
+            |request: &mut ExternalContactListCustomerStrategyRequest, cursor: String| {
+                request.cursor = Some(cursor);
+            },
+            |mut response: ExternalContactListCustomerStrategyResponse| {
+                let last = false;
+                rt::pages::Page {
+                    items: std::mem::take(&mut response.strategy),
+                    next: if last { None } else { response.next_cursor },
+                }
+            },
+        )
+    }
+}
+rt::wire! {
+    ExternalContactListCustomerStrategyRequest: strict, required 0;
+    cursor "cursor": opt wire::Lenient;
+    limit "limit": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactListCustomerStrategyRequest {
+    type Response = ExternalContactListCustomerStrategyResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.list_customer_strategy",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/customer_strategy/list",
+        doc: "https://developer.work.weixin.qq.com/document/path/94883",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
+            s::Param(
+                "limit",
+                s::Kind::Int,
+                0,
+                s::Limits::NONE.range(None, Some(1000)),
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "strategy",
+            last: None,
+        }),
+    };
+}
+/// What `POST /cgi-bin/externalcontact/customer_strategy/list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactListCustomerStrategyResponse {
+    /// 规则组列表
+    pub strategy: Vec<StrategyListItem>,
+    /// 分页游标，用于查询下一个分页的数据，无更多数据时不返回
+    pub next_cursor: Option<String>,
+}
+rt::wire! {
+    ExternalContactListCustomerStrategyResponse: lenient, required 0;
+    strategy "strategy": field Vec<wire::Plain>;
+    next_cursor "next_cursor": opt wire::Lenient;
+}
+/// 获取规则组详情 — read a rule group's name, parent, admins and privileges.
+///
+/// `POST /cgi-bin/externalcontact/customer_strategy/get` · [official docs](https://developer.work.weixin.qq.com/document/path/94883)
+///
+/// 企业可以通过此接口获取某个客户规则组的详细信息。
+///
+/// 权限：自建应用需配置到「客户联系 可调用接口的应用」中；代开发应用、第三方应用需具有「管理客户联系规则组」权限。应用仅能获取和管理由本应用创建的规则组。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactGetCustomerStrategyRequest {
+    /// 规则组id
+    pub strategy_id: u64,
+}
+impl ExternalContactGetCustomerStrategyRequest {
+    /// A `ExternalContactGetCustomerStrategyRequest` of its required fields; the setters fill in the rest.
+    pub fn new(strategy_id: u64) -> Self {
+        Self { strategy_id }
+    }
+}
+rt::wire! {
+    ExternalContactGetCustomerStrategyRequest: strict, required 1;
+    strategy_id "strategy_id": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactGetCustomerStrategyRequest {
+    type Response = ExternalContactGetCustomerStrategyResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_customer_strategy",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/customer_strategy/get",
+        doc: "https://developer.work.weixin.qq.com/document/path/94883",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("strategy_id", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/customer_strategy/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetCustomerStrategyResponse {
+    /// 规则组详情
+    pub strategy: CustomerStrategy,
+}
+rt::wire! {
+    ExternalContactGetCustomerStrategyResponse: lenient, required 0;
+    strategy "strategy": field wire::Plain = <CustomerStrategy as de::Fields>::init();
+}
+/// 获取规则组管理范围 — page through the members and departments a rule group manages.
+///
+/// `POST /cgi-bin/externalcontact/customer_strategy/get_range` · [official docs](https://developer.work.weixin.qq.com/document/path/94883)
+///
+/// 企业可通过此接口获取某个客户规则组管理的成员和部门列表。
+///
+/// 权限：自建应用需配置到「客户联系 可调用接口的应用」中；代开发应用、第三方应用需具有「管理客户联系规则组」权限。应用仅能获取和管理由本应用创建的规则组。
+///
+/// # Limits
+///
+/// - `limit`: value at most 1000
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactGetCustomerStrategyRangeRequest {
+    /// 规则组id
+    pub strategy_id: u64,
+    /// 分页游标
+    pub cursor: Option<String>,
+    /// 每个分页的成员/部门节点数，默认为1000，最大为1000
+    ///
+    /// Limits: value at most 1000.
+    ///
+    /// Server default: `1000`.
+    pub limit: Option<u32>,
+}
+impl ExternalContactGetCustomerStrategyRangeRequest {
+    /// A `ExternalContactGetCustomerStrategyRangeRequest` of its required fields; the setters fill in the rest.
+    pub fn new(strategy_id: u64) -> Self {
+        Self {
+            strategy_id,
+            cursor: None,
+            limit: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactGetCustomerStrategyRangeRequest via Call;
+    /// Sets [`cursor`](Self::cursor): 分页游标
+    cursor(cursor: impl Into<String>) = cursor.into();
+    /// Sets [`limit`](Self::limit): 每个分页的成员/部门节点数，默认为1000，最大为1000
+    limit(limit: u32) = limit;
+}
+impl Call<ExternalContactGetCustomerStrategyRangeRequest> {
+    /// Every item of `range` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
+    pub fn stream(self) -> crate::Pages<StrategyRangeNode> {
+        rt::pages::cursor(
+            self,
+            |request: &ExternalContactGetCustomerStrategyRangeRequest| -> Option<String> {
+                request.cursor.clone()
+            },
+            |
+                request: &mut ExternalContactGetCustomerStrategyRangeRequest,
+                cursor: String|
+            request.cursor = Some(cursor),
+            |mut response: ExternalContactGetCustomerStrategyRangeResponse| {
+                let last = false;
+                rt::pages::Page {
+                    items: std::mem::take(&mut response.range),
+                    next: if last { None } else { response.next_cursor },
+                }
+            },
+        )
+    }
+}
+rt::wire! {
+    ExternalContactGetCustomerStrategyRangeRequest: strict, required 1;
+    strategy_id "strategy_id": field wire::Lenient;
+    cursor "cursor": opt wire::Lenient;
+    limit "limit": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactGetCustomerStrategyRangeRequest {
+    type Response = ExternalContactGetCustomerStrategyRangeResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_customer_strategy_range",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/customer_strategy/get_range",
+        doc: "https://developer.work.weixin.qq.com/document/path/94883",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("strategy_id", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
+            s::Param(
+                "limit",
+                s::Kind::Int,
+                0,
+                s::Limits::NONE.range(None, Some(1000)),
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "range",
+            last: None,
+        }),
+    };
+}
+/// What `POST /cgi-bin/externalcontact/customer_strategy/get_range` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetCustomerStrategyRangeResponse {
+    /// 管理范围节点列表
+    pub range: Vec<StrategyRangeNode>,
+    /// 分页游标，用于查询下一个分页的数据，无更多数据时不返回
+    pub next_cursor: Option<String>,
+}
+rt::wire! {
+    ExternalContactGetCustomerStrategyRangeResponse: lenient, required 0;
+    range "range": field Vec<wire::Plain>;
+    next_cursor "next_cursor": opt wire::Lenient;
+}
+/// 创建新的规则组 — create a customer-contact rule group with its admins, privileges and range.
+///
+/// `POST /cgi-bin/externalcontact/customer_strategy/create` · [official docs](https://developer.work.weixin.qq.com/document/path/94883)
+///
+/// 企业可通过此接口创建一个新的客户规则组。该接口仅支持串行调用，请勿并发创建规则组。
+///
+/// - 单次最多可配置20个管理员和100个管理节点。
+/// - 如果要创建的规则组具有父规则组，则其管理范围必须是父规则组的子集，且将完全继承父规则组的权限配置（privilege将被忽略）。
+/// - 管理组的最大层级为5层；每个管理组的管理范围内最多支持3000个节点。
+///
+/// 权限：自建应用需配置到「客户联系 可调用接口的应用」中；代开发应用、第三方应用需具有「管理客户联系规则组」权限。应用仅能获取和管理由本应用创建的规则组。
+///
+/// # Limits
+///
+/// - `admin_list`: length 1 to 64 bytes (UTF-8); at most 20 items
+/// - `range`: at most 100 items
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactCreateCustomerStrategyRequest {
+    /// 父规则组id
+    pub parent_id: Option<u64>,
+    /// 规则组名称
+    pub strategy_name: String,
+    /// 规则组管理员userid列表，不可配置超级管理员，每个规则组最多可配置20个负责人
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8); at most 20 items.
+    pub admin_list: Vec<String>,
+    /// 权限配置
+    pub privilege: Option<StrategyPrivilege>,
+    /// 规则组的管理范围。单次最多可配置100个管理节点
+    ///
+    /// Limits: at most 100 items.
+    pub range: Option<Vec<StrategyRangeNode>>,
+}
+impl ExternalContactCreateCustomerStrategyRequest {
+    /// A `ExternalContactCreateCustomerStrategyRequest` of its required fields; the setters fill in the rest.
+    pub fn new(
+        strategy_name: impl Into<String>,
+        admin_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            parent_id: None,
+            strategy_name: strategy_name.into(),
+            admin_list: admin_list.into_iter().map(Into::into).collect(),
+            privilege: None,
+            range: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactCreateCustomerStrategyRequest via Call;
+    /// Sets [`parent_id`](Self::parent_id): 父规则组id
+    parent_id(parent_id: u64) = parent_id;
+    /// Sets [`privilege`](Self::privilege): 权限配置
+    privilege(privilege: impl Into<StrategyPrivilege>) = privilege.into();
+    /// Sets [`range`](Self::range): 规则组的管理范围
+    range(range: impl IntoIterator<Item = StrategyRangeNode>) = range.into_iter().collect();
+}
+rt::wire! {
+    ExternalContactCreateCustomerStrategyRequest: strict, required 6;
+    parent_id "parent_id": opt wire::Lenient;
+    strategy_name "strategy_name": field wire::Lenient;
+    admin_list "admin_list": field Vec<wire::Lenient>;
+    privilege "privilege": opt wire::Plain;
+    range "range": opt Vec<wire::Plain>;
+}
+impl crate::Endpoint for ExternalContactCreateCustomerStrategyRequest {
+    type Response = ExternalContactCreateCustomerStrategyResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.create_customer_strategy",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/customer_strategy/create",
+        doc: "https://developer.work.weixin.qq.com/document/path/94883",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("parent_id", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param(
+                "strategy_name",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "admin_list",
+                s::Kind::List(&s::Kind::String),
+                s::REQUIRED,
+                s::Limits::NONE.length(Some(1), Some(64), true).items(None, Some(20)),
+                None,
+            ),
+            s::Param(
+                "privilege",
+                s::Kind::Object(&SCHEMA_STRATEGY_PRIVILEGE),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "range",
+                s::Kind::List(&s::Kind::Object(&SCHEMA_STRATEGY_RANGE_NODE)),
+                0,
+                s::Limits::NONE.items(None, Some(100)),
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/customer_strategy/create` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactCreateCustomerStrategyResponse {
+    /// 规则组id
+    pub strategy_id: u64,
+}
+rt::wire! {
+    ExternalContactCreateCustomerStrategyResponse: lenient, required 0;
+    strategy_id "strategy_id": field wire::Lenient;
+}
+/// 编辑规则组及其管理范围 — rename a rule group, replace its admins or privileges, add and remove range nodes.
+///
+/// `POST /cgi-bin/externalcontact/customer_strategy/edit` · [official docs](https://developer.work.weixin.qq.com/document/path/94883)
+///
+/// 企业可通过此接口编辑规则组的基本信息和修改客户规则组管理范围。该接口仅支持串行调用，请勿并发修改规则组。
+///
+/// - 单次最多可配置20个管理员和100个管理节点。
+/// - 如果规则组具有父管理组则其管理范围必须是父规则组的子集，且将完全继承父规则组的权限配置（privilege将被忽略）。
+///
+/// 权限：自建应用需配置到「客户联系 可调用接口的应用」中；代开发应用、第三方应用需具有「管理客户联系规则组」权限。应用仅能获取和管理由本应用创建的规则组。
+///
+/// # Limits
+///
+/// - `admin_list`: length 1 to 64 bytes (UTF-8); at most 20 items
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactEditCustomerStrategyRequest {
+    /// 规则组id
+    pub strategy_id: u64,
+    /// 规则组名称
+    pub strategy_name: Option<String>,
+    /// 管理员列表，如果为空则不对负责人做编辑，如果有则覆盖旧的负责人列表
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8); at most 20 items.
+    pub admin_list: Option<Vec<String>>,
+    /// 权限配置，如果为空则不对权限做编辑，如果有则覆盖旧的权限配置
+    pub privilege: Option<StrategyPrivilege>,
+    /// 向管理范围添加的节点（type 1-成员 2-部门；userid仅type为1时有效，partyid仅type为2时有效）
+    pub range_add: Option<Vec<StrategyRangeNode>>,
+    /// 从管理范围删除的节点（type 1-成员 2-部门；userid仅type为1时有效，partyid仅type为2时有效）
+    pub range_del: Option<Vec<StrategyRangeNode>>,
+}
+impl ExternalContactEditCustomerStrategyRequest {
+    /// A `ExternalContactEditCustomerStrategyRequest` of its required fields; the setters fill in the rest.
+    pub fn new(strategy_id: u64) -> Self {
+        Self {
+            strategy_id,
+            strategy_name: None,
+            admin_list: None,
+            privilege: None,
+            range_add: None,
+            range_del: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactEditCustomerStrategyRequest via Call;
+    /// Sets [`strategy_name`](Self::strategy_name): 规则组名称
+    strategy_name(strategy_name: impl Into<String>) = strategy_name.into();
+    /// Sets [`admin_list`](Self::admin_list): 管理员列表，如果为空则不对负责人做编辑，如果有则覆盖旧的负责人列表
+    admin_list(admin_list: impl IntoIterator<Item = impl Into<String>>) = admin_list.into_iter().map(Into::into).collect();
+    /// Sets [`privilege`](Self::privilege): 权限配置，如果为空则不对权限做编辑，如果有则覆盖旧的权限配置
+    privilege(privilege: impl Into<StrategyPrivilege>) = privilege.into();
+    /// Sets [`range_add`](Self::range_add): 向管理范围添加的节点（type 1-成员 2-部门
+    range_add(range_add: impl IntoIterator<Item = StrategyRangeNode>) = range_add.into_iter().collect();
+    /// Sets [`range_del`](Self::range_del): 从管理范围删除的节点（type 1-成员 2-部门
+    range_del(range_del: impl IntoIterator<Item = StrategyRangeNode>) = range_del.into_iter().collect();
+}
+rt::wire! {
+    ExternalContactEditCustomerStrategyRequest: strict, required 1;
+    strategy_id "strategy_id": field wire::Lenient;
+    strategy_name "strategy_name": opt wire::Lenient;
+    admin_list "admin_list": opt Vec<wire::Lenient>;
+    privilege "privilege": opt wire::Plain;
+    range_add "range_add": opt Vec<wire::Plain>;
+    range_del "range_del": opt Vec<wire::Plain>;
+}
+impl crate::Endpoint for ExternalContactEditCustomerStrategyRequest {
+    type Response = ExternalContactEditCustomerStrategyResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.edit_customer_strategy",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/customer_strategy/edit",
+        doc: "https://developer.work.weixin.qq.com/document/path/94883",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("strategy_id", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+            s::Param("strategy_name", s::Kind::String, 0, s::Limits::NONE, None),
+            s::Param(
+                "admin_list",
+                s::Kind::List(&s::Kind::String),
+                0,
+                s::Limits::NONE.length(Some(1), Some(64), true).items(None, Some(20)),
+                None,
+            ),
+            s::Param(
+                "privilege",
+                s::Kind::Object(&SCHEMA_STRATEGY_PRIVILEGE),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "range_add",
+                s::Kind::List(&s::Kind::Object(&SCHEMA_STRATEGY_RANGE_NODE)),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "range_del",
+                s::Kind::List(&s::Kind::Object(&SCHEMA_STRATEGY_RANGE_NODE)),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/customer_strategy/edit` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactEditCustomerStrategyResponse {}
+rt::wire! {
+    ExternalContactEditCustomerStrategyResponse: lenient, required 0;
+}
+/// 删除规则组 — delete a customer-contact rule group.
+///
+/// `POST /cgi-bin/externalcontact/customer_strategy/del` · [official docs](https://developer.work.weixin.qq.com/document/path/94883)
+///
+/// 企业可通过此接口删除某个规则组。
+///
+/// 权限：自建应用需配置到「客户联系 可调用接口的应用」中；代开发应用、第三方应用需具有「管理客户联系规则组」权限。应用仅能获取和管理由本应用创建的规则组。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactDelCustomerStrategyRequest {
+    /// 规则组id
+    pub strategy_id: u64,
+}
+impl ExternalContactDelCustomerStrategyRequest {
+    /// A `ExternalContactDelCustomerStrategyRequest` of its required fields; the setters fill in the rest.
+    pub fn new(strategy_id: u64) -> Self {
+        Self { strategy_id }
+    }
+}
+rt::wire! {
+    ExternalContactDelCustomerStrategyRequest: strict, required 1;
+    strategy_id "strategy_id": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactDelCustomerStrategyRequest {
+    type Response = ExternalContactDelCustomerStrategyResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.del_customer_strategy",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/customer_strategy/del",
+        doc: "https://developer.work.weixin.qq.com/document/path/94883",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("strategy_id", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/customer_strategy/del` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactDelCustomerStrategyResponse {}
+rt::wire! {
+    ExternalContactDelCustomerStrategyResponse: lenient, required 0;
+}
+/// 获取指定规则组下的企业客户标签 — read the customer tag groups and tags of a rule group.
+///
+/// `POST /cgi-bin/externalcontact/get_strategy_tag_list` · [official docs](https://developer.work.weixin.qq.com/document/path/94882)
+///
+/// 企业可通过此接口获取某个规则组内的企业客户标签详情。
+/// 若tag\_id和group\_id均为空，则返回所有标签。同时传递tag\_id和group\_id时，忽略tag\_id，仅以group\_id作为过滤条件。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetStrategyTagListRequest {
+    /// 规则组id
+    pub strategy_id: Option<u64>,
+    /// 要查询的标签id
+    pub tag_id: Option<Vec<String>>,
+    /// 要查询的标签组id，返回该标签组以及其下的所有标签信息
+    pub group_id: Option<Vec<String>>,
+}
+impl ExternalContactGetStrategyTagListRequest {
+    /// A `ExternalContactGetStrategyTagListRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {
+            strategy_id: None,
+            tag_id: None,
+            group_id: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactGetStrategyTagListRequest via Call;
+    /// Sets [`strategy_id`](Self::strategy_id): 规则组id
+    strategy_id(strategy_id: u64) = strategy_id;
+    /// Sets [`tag_id`](Self::tag_id): 要查询的标签id
+    tag_id(tag_id: impl IntoIterator<Item = impl Into<String>>) = tag_id.into_iter().map(Into::into).collect();
+    /// Sets [`group_id`](Self::group_id): 要查询的标签组id，返回该标签组以及其下的所有标签信息
+    group_id(group_id: impl IntoIterator<Item = impl Into<String>>) = group_id.into_iter().map(Into::into).collect();
+}
+rt::wire! {
+    ExternalContactGetStrategyTagListRequest: strict, required 0;
+    strategy_id "strategy_id": opt wire::Lenient;
+    tag_id "tag_id": opt Vec<wire::Lenient>;
+    group_id "group_id": opt Vec<wire::Lenient>;
+}
+impl crate::Endpoint for ExternalContactGetStrategyTagListRequest {
+    type Response = ExternalContactGetStrategyTagListResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_strategy_tag_list",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/get_strategy_tag_list",
+        doc: "https://developer.work.weixin.qq.com/document/path/94882",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("strategy_id", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param(
+                "tag_id",
+                s::Kind::List(&s::Kind::String),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "group_id",
+                s::Kind::List(&s::Kind::String),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/get_strategy_tag_list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetStrategyTagListResponse {
+    /// 标签组列表
+    pub tag_group: Vec<StrategyTagGroup>,
+}
+rt::wire! {
+    ExternalContactGetStrategyTagListResponse: lenient, required 0;
+    tag_group "tag_group": field Vec<wire::Plain>;
+}
+/// 为指定规则组创建企业客户标签 — add a tag group and tags to a (first-level) rule group.
+///
+/// `POST /cgi-bin/externalcontact/add_strategy_tag` · [official docs](https://developer.work.weixin.qq.com/document/path/94882)
+///
+/// 企业可通过此接口向规则组中添加新的标签组和标签，每个企业的企业标签和规则组标签合计最多可配置3000个。注意，仅可在一级规则组下添加标签。
+///
+/// - 如果填写了group\_id参数，则group\_name和标签组的order参数会被忽略。
+/// - 如果填写的group\_name和此规则组下的其他标签组同名，则会将相关标签加入已存在的同名标签组下。
+/// - 不支持创建空标签组。
+/// - 标签组内的标签不可同名，如果传入多个同名标签，则只会创建一个。
+///
+/// # Limits
+///
+/// - `group_name`: length at most 30 characters
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactAddStrategyTagRequest {
+    /// 规则组id
+    pub strategy_id: u64,
+    /// 标签组id
+    pub group_id: Option<String>,
+    /// 标签组名称，最长为30个字符
+    ///
+    /// Limits: length at most 30 characters.
+    pub group_name: Option<String>,
+    /// 标签组次序值。order值大的排序靠前。有效的值范围是\[0, 2^32)
+    pub order: Option<u32>,
+    /// 要添加的标签（tag.name 必填，最长为30个字符；不支持创建空标签组）
+    pub tag: Vec<CorpTagToAdd>,
+}
+impl ExternalContactAddStrategyTagRequest {
+    /// A `ExternalContactAddStrategyTagRequest` of its required fields; the setters fill in the rest.
+    pub fn new(strategy_id: u64, tag: impl IntoIterator<Item = CorpTagToAdd>) -> Self {
+        Self {
+            strategy_id,
+            group_id: None,
+            group_name: None,
+            order: None,
+            tag: tag.into_iter().collect(),
+        }
+    }
+}
+rt::setters! {
+    ExternalContactAddStrategyTagRequest via Call;
+    /// Sets [`group_id`](Self::group_id): 标签组id
+    group_id(group_id: impl Into<String>) = group_id.into();
+    /// Sets [`group_name`](Self::group_name): 标签组名称，最长为30个字符
+    group_name(group_name: impl Into<String>) = group_name.into();
+    /// Sets [`order`](Self::order): 标签组次序值
+    order(order: u32) = order;
+}
+rt::wire! {
+    ExternalContactAddStrategyTagRequest: strict, required 17;
+    strategy_id "strategy_id": field wire::Lenient;
+    group_id "group_id": opt wire::Lenient;
+    group_name "group_name": opt wire::Lenient;
+    order "order": opt wire::Lenient;
+    tag "tag": field Vec<wire::Plain>;
+}
+impl crate::Endpoint for ExternalContactAddStrategyTagRequest {
+    type Response = ExternalContactAddStrategyTagResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.add_strategy_tag",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/add_strategy_tag",
+        doc: "https://developer.work.weixin.qq.com/document/path/94882",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("strategy_id", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+            s::Param("group_id", s::Kind::String, 0, s::Limits::NONE, None),
+            s::Param(
+                "group_name",
+                s::Kind::String,
+                0,
+                s::Limits::NONE.length(None, Some(30), false),
+                None,
+            ),
+            s::Param("order", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param(
+                "tag",
+                s::Kind::List(&s::Kind::Object(&SCHEMA_CORP_TAG_TO_ADD)),
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/add_strategy_tag` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactAddStrategyTagResponse {
+    /// 添加了标签的标签组及新建的标签
+    pub tag_group: CorpTagGroup,
+}
+rt::wire! {
+    ExternalContactAddStrategyTagResponse: lenient, required 0;
+    tag_group "tag_group": field wire::Plain = <CorpTagGroup as de::Fields>::init();
+}
+/// 编辑指定规则组下的企业客户标签 — rename or reorder a rule group's tag or tag group.
+///
+/// `POST /cgi-bin/externalcontact/edit_strategy_tag` · [official docs](https://developer.work.weixin.qq.com/document/path/94882)
+///
+/// 企业可通过此接口编辑指定规则组下的客户标签/标签组的名称或次序值，但不可重新指定标签/标签组所属规则组。
+/// 修改后的标签组不能和已有的标签组重名，标签也不能和同一标签组下的其他标签重名。
+///
+/// # Limits
+///
+/// - `name`: length at most 30 characters
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactEditStrategyTagRequest {
+    /// 标签或标签组的id
+    pub id: String,
+    /// 新的标签或标签组名称，最长为30个字符
+    ///
+    /// Limits: length at most 30 characters.
+    pub name: Option<String>,
+    /// 标签/标签组的次序值。order值大的排序靠前。有效的值范围是\[0, 2^32)
+    pub order: Option<u32>,
+}
+impl ExternalContactEditStrategyTagRequest {
+    /// A `ExternalContactEditStrategyTagRequest` of its required fields; the setters fill in the rest.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            order: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactEditStrategyTagRequest via Call;
+    /// Sets [`name`](Self::name): 新的标签或标签组名称，最长为30个字符
+    name(name: impl Into<String>) = name.into();
+    /// Sets [`order`](Self::order): 标签/标签组的次序值
+    order(order: u32) = order;
+}
+rt::wire! {
+    ExternalContactEditStrategyTagRequest: strict, required 1;
+    id "id": field wire::Lenient;
+    name "name": opt wire::Lenient;
+    order "order": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactEditStrategyTagRequest {
+    type Response = ExternalContactEditStrategyTagResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.edit_strategy_tag",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/edit_strategy_tag",
+        doc: "https://developer.work.weixin.qq.com/document/path/94882",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+            s::Param(
+                "name",
+                s::Kind::String,
+                0,
+                s::Limits::NONE.length(None, Some(30), false),
+                None,
+            ),
+            s::Param("order", s::Kind::Int, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/edit_strategy_tag` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactEditStrategyTagResponse {}
+rt::wire! {
+    ExternalContactEditStrategyTagResponse: lenient, required 0;
+}
+/// 删除指定规则组下的企业客户标签 — delete tags or whole tag groups of a rule group.
+///
+/// `POST /cgi-bin/externalcontact/del_strategy_tag` · [official docs](https://developer.work.weixin.qq.com/document/path/94882)
+///
+/// 企业可通过此接口删除某个规则组下的标签，或删除整个标签组。
+/// tag\_id和group\_id不可同时为空。如果一个标签组下所有的标签均被删除，则标签组会被自动删除。
+///
+/// # Limits
+///
+/// - at least one of `tag_id`, `group_id` is given
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactDelStrategyTagRequest {
+    /// 标签的id列表
+    pub tag_id: Option<Vec<String>>,
+    /// 标签组的id列表
+    pub group_id: Option<Vec<String>>,
+}
+impl ExternalContactDelStrategyTagRequest {
+    /// A `ExternalContactDelStrategyTagRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {
+            tag_id: None,
+            group_id: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactDelStrategyTagRequest via Call;
+    /// Sets [`tag_id`](Self::tag_id): 标签的id列表
+    tag_id(tag_id: impl IntoIterator<Item = impl Into<String>>) = tag_id.into_iter().map(Into::into).collect();
+    /// Sets [`group_id`](Self::group_id): 标签组的id列表
+    group_id(group_id: impl IntoIterator<Item = impl Into<String>>) = group_id.into_iter().map(Into::into).collect();
+}
+rt::wire! {
+    ExternalContactDelStrategyTagRequest: strict, required 0;
+    tag_id "tag_id": opt Vec<wire::Lenient>;
+    group_id "group_id": opt Vec<wire::Lenient>;
+}
+impl crate::Endpoint for ExternalContactDelStrategyTagRequest {
+    type Response = ExternalContactDelStrategyTagResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.del_strategy_tag",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/del_strategy_tag",
+        doc: "https://developer.work.weixin.qq.com/document/path/94882",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param(
+                "tag_id",
+                s::Kind::List(&s::Kind::String),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "group_id",
+                s::Kind::List(&s::Kind::String),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[s::Rule::AtLeastOne(&["tag_id", "group_id"])],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/del_strategy_tag` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactDelStrategyTagResponse {}
+rt::wire! {
+    ExternalContactDelStrategyTagResponse: lenient, required 0;
+}
+/// 分配离职成员的客户 — hand up to 100 customers of a member who left over to another member.
+///
+/// `POST /cgi-bin/externalcontact/resigned/transfer_customer` · [official docs](https://developer.work.weixin.qq.com/document/path/94081)
+///
+/// 企业可通过此接口，分配离职成员的客户给其他成员。
+///
+/// - handover\_userid必须是已离职用户。external\_userid必须是handover\_userid的客户（即配置了客户联系功能的成员所添加的联系人）。
+/// - 原跟进成员离职时间不能超过1年且离职前一年内至少登录过一次企业微信；接替成员最近一年内至少登陆过一次企业微信。
+///
+/// 权限：企业需要使用配置到“可调用应用”列表中的自建应用secret所获取的accesstoken来调用；第三方应用需拥有
+/// “企业客户权限-&gt;客户联系-&gt;离职分配”权限。接替成员必须在此第三方应用或自建应用的可见范围内，需要配置了客户联系功能，
+/// 并需要在企业微信激活且已经过实名认证。
+///
+/// # Limits
+///
+/// - `handover_userid`: length 1 to 64 bytes (UTF-8)
+/// - `takeover_userid`: length 1 to 64 bytes (UTF-8)
+/// - `external_userid`: at most 100 items
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactResignedTransferCustomerRequest {
+    /// 原跟进成员的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub handover_userid: String,
+    /// 接替成员的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub takeover_userid: String,
+    /// 客户的external\_userid列表，最多一次转移100个客户
+    ///
+    /// Limits: at most 100 items.
+    pub external_userid: Vec<String>,
+}
+impl ExternalContactResignedTransferCustomerRequest {
+    /// A `ExternalContactResignedTransferCustomerRequest` of its required fields; the setters fill in the rest.
+    pub fn new(
+        handover_userid: impl Into<String>,
+        takeover_userid: impl Into<String>,
+        external_userid: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            handover_userid: handover_userid.into(),
+            takeover_userid: takeover_userid.into(),
+            external_userid: external_userid.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+rt::wire! {
+    ExternalContactResignedTransferCustomerRequest: strict, required 7;
+    handover_userid "handover_userid": field wire::Lenient;
+    takeover_userid "takeover_userid": field wire::Lenient;
+    external_userid "external_userid": field Vec<wire::Lenient>;
+}
+impl crate::Endpoint for ExternalContactResignedTransferCustomerRequest {
+    type Response = ExternalContactResignedTransferCustomerResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.resigned_transfer_customer",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/resigned/transfer_customer",
+        doc: "https://developer.work.weixin.qq.com/document/path/94081",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param(
+                "handover_userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
+            s::Param(
+                "takeover_userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
+            s::Param(
+                "external_userid",
+                s::Kind::List(&s::Kind::String),
+                s::REQUIRED,
+                s::Limits::NONE.items(None, Some(100)),
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/resigned/transfer_customer` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactResignedTransferCustomerResponse {
+    /// 每个客户的分配结果。customer.errcode 0表示开始分配流程，待24小时后自动接替，并不代表最终分配成功
+    pub customer: Vec<CustomerTransferResult>,
+}
+rt::wire! {
+    ExternalContactResignedTransferCustomerResponse: lenient, required 0;
+    customer "customer": field Vec<wire::Plain>;
+}
+/// 查询客户接替状态（离职继承） — page through the hand-over status of a resigned member's customers given to a takeover member.
+///
+/// `POST /cgi-bin/externalcontact/resigned/transfer_result` · [official docs](https://developer.work.weixin.qq.com/document/path/94082)
+///
+/// 企业和第三方可通过此接口查询离职成员的客户分配情况。
+///
+/// 权限：企业需要使用“客户联系”secret或配置到“可调用应用”列表中的自建应用secret所获取的accesstoken来调用；
+/// 第三方应用需拥有“企业客户权限-&gt;客户联系-&gt;在职继承”权限；接替成员必须在此第三方应用或自建应用的可见范围内。
+///
+/// # Limits
+///
+/// - `handover_userid`: length 1 to 64 bytes (UTF-8)
+/// - `takeover_userid`: length 1 to 64 bytes (UTF-8)
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactResignedTransferResultRequest {
+    /// 原添加成员的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub handover_userid: String,
+    /// 接替成员的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub takeover_userid: String,
+    /// 分页查询的cursor，每个分页返回的数据不会超过1000条；不填或为空表示获取第一个分页
+    pub cursor: Option<String>,
+}
+impl ExternalContactResignedTransferResultRequest {
+    /// A `ExternalContactResignedTransferResultRequest` of its required fields; the setters fill in the rest.
+    pub fn new(
+        handover_userid: impl Into<String>,
+        takeover_userid: impl Into<String>,
+    ) -> Self {
+        Self {
+            handover_userid: handover_userid.into(),
+            takeover_userid: takeover_userid.into(),
+            cursor: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactResignedTransferResultRequest via Call;
+    /// Sets [`cursor`](Self::cursor): 分页查询的cursor，每个分页返回的数据不会超过1000条
+    cursor(cursor: impl Into<String>) = cursor.into();
+}
+impl Call<ExternalContactResignedTransferResultRequest> {
+    /// Every item of `customer` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
+    pub fn stream(self) -> crate::Pages<CustomerTakeover> {
+        rt::pages::cursor(
+            self,
+            |request: &ExternalContactResignedTransferResultRequest| -> Option<String> {
+                request.cursor.clone()
+            },
+            |request: &mut ExternalContactResignedTransferResultRequest, cursor: String| {
+                request.cursor = Some(cursor);
+            },
+            |mut response: ExternalContactResignedTransferResultResponse| {
+                let last = false;
+                rt::pages::Page {
+                    items: std::mem::take(&mut response.customer),
+                    next: if last { None } else { response.next_cursor },
+                }
+            },
+        )
+    }
+}
+rt::wire! {
+    ExternalContactResignedTransferResultRequest: strict, required 3;
+    handover_userid "handover_userid": field wire::Lenient;
+    takeover_userid "takeover_userid": field wire::Lenient;
+    cursor "cursor": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactResignedTransferResultRequest {
+    type Response = ExternalContactResignedTransferResultResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.resigned_transfer_result",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/resigned/transfer_result",
+        doc: "https://developer.work.weixin.qq.com/document/path/94082",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param(
+                "handover_userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
+            s::Param(
+                "takeover_userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
+            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "customer",
+            last: None,
+        }),
+    };
+}
+/// What `POST /cgi-bin/externalcontact/resigned/transfer_result` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactResignedTransferResultResponse {
+    /// 转接客户的接替状态列表
+    pub customer: Vec<CustomerTakeover>,
+    /// 下个分页的起始cursor
+    pub next_cursor: Option<String>,
+}
+rt::wire! {
+    ExternalContactResignedTransferResultResponse: lenient, required 0;
+    customer "customer": field Vec<wire::Plain>;
+    next_cursor "next_cursor": opt wire::Lenient;
+}
+/// 查询客户接替状态（在职继承） — page through the hand-over status of customers a member on the job gave to a takeover member.
+///
+/// `POST /cgi-bin/externalcontact/transfer_result` · [official docs](https://developer.work.weixin.qq.com/document/path/94088)
+///
+/// 企业和第三方可通过此接口查询在职成员的客户转接情况。
+///
+/// 权限：企业需要使用“客户联系”secret或配置到“可调用应用”列表中的自建应用secret所获取的accesstoken来调用；
+/// 第三方应用需拥有“企业客户权限-&gt;客户联系-&gt;在职继承”权限；接替成员必须在此第三方应用或自建应用的可见范围内。
+///
+/// # Limits
+///
+/// - `handover_userid`: length 1 to 64 bytes (UTF-8)
+/// - `takeover_userid`: length 1 to 64 bytes (UTF-8)
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactTransferResultRequest {
+    /// 原添加成员的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub handover_userid: String,
+    /// 接替成员的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub takeover_userid: String,
+    /// 分页查询的cursor，每个分页返回的数据不会超过1000条；不填或为空表示获取第一个分页
+    pub cursor: Option<String>,
+}
+impl ExternalContactTransferResultRequest {
+    /// A `ExternalContactTransferResultRequest` of its required fields; the setters fill in the rest.
+    pub fn new(
+        handover_userid: impl Into<String>,
+        takeover_userid: impl Into<String>,
+    ) -> Self {
+        Self {
+            handover_userid: handover_userid.into(),
+            takeover_userid: takeover_userid.into(),
+            cursor: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactTransferResultRequest via Call;
+    /// Sets [`cursor`](Self::cursor): 分页查询的cursor，每个分页返回的数据不会超过1000条
+    cursor(cursor: impl Into<String>) = cursor.into();
+}
+impl Call<ExternalContactTransferResultRequest> {
+    /// Every item of `customer` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
+    pub fn stream(self) -> crate::Pages<CustomerTakeover> {
+        rt::pages::cursor(
+            self,
+            |request: &ExternalContactTransferResultRequest| -> Option<String> {
+                request.cursor.clone()
+            },
+            |request: &mut ExternalContactTransferResultRequest, cursor: String| {
+                request.cursor = Some(cursor);
+            },
+            |mut response: ExternalContactTransferResultResponse| {
+                let last = false;
+                rt::pages::Page {
+                    items: std::mem::take(&mut response.customer),
+                    next: if last { None } else { response.next_cursor },
+                }
+            },
+        )
+    }
+}
+rt::wire! {
+    ExternalContactTransferResultRequest: strict, required 3;
+    handover_userid "handover_userid": field wire::Lenient;
+    takeover_userid "takeover_userid": field wire::Lenient;
+    cursor "cursor": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactTransferResultRequest {
+    type Response = ExternalContactTransferResultResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.transfer_result",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/transfer_result",
+        doc: "https://developer.work.weixin.qq.com/document/path/94088",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param(
+                "handover_userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
+            s::Param(
+                "takeover_userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
+            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "customer",
+            last: None,
+        }),
+    };
+}
+/// What `POST /cgi-bin/externalcontact/transfer_result` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactTransferResultResponse {
+    /// 转接客户的接替状态列表
+    pub customer: Vec<CustomerTakeover>,
+    /// 下个分页的起始cursor
+    pub next_cursor: Option<String>,
+}
+rt::wire! {
+    ExternalContactTransferResultResponse: lenient, required 0;
+    customer "customer": field Vec<wire::Plain>;
+    next_cursor "next_cursor": opt wire::Lenient;
+}
+/// 获客链接的使用范围（range）。range.user\_list和range.department\_list不可同时为空，range覆盖的总用户数不得超过500人
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AcquisitionRange {
+    /// 此获客链接关联的userid列表，最多500人
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8); at most 500 items.
+    pub user_list: Option<Vec<String>>,
+    /// 此获客链接关联的部门id列表，部门覆盖总人数最多500个
+    pub department_list: Option<Vec<u32>>,
+}
+impl AcquisitionRange {
+    /// A `AcquisitionRange` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {
+            user_list: None,
+            department_list: None,
+        }
+    }
+}
+rt::setters! {
+    AcquisitionRange;
+    /// Sets [`user_list`](Self::user_list): 此获客链接关联的userid列表，最多500人
+    user_list(user_list: impl IntoIterator<Item = impl Into<String>>) = user_list.into_iter().map(Into::into).collect();
+    /// Sets [`department_list`](Self::department_list): 此获客链接关联的部门id列表，部门覆盖总人数最多500个
+    department_list(department_list: impl IntoIterator<Item = u32>) = department_list.into_iter().collect();
+}
+rt::wire! {
+    AcquisitionRange: lenient, required 0;
+    user_list "user_list": opt Vec<wire::Lenient>;
+    department_list "department_list": opt Vec<wire::Lenient>;
+}
+pub(crate) static SCHEMA_ACQUISITION_RANGE: s::Object = s::Object(
+    "AcquisitionRange",
+    &[
+        s::Param(
+            "user_list",
+            s::Kind::List(&s::Kind::String),
+            0,
+            s::Limits::NONE.length(Some(1), Some(64), true).items(None, Some(500)),
+            None,
+        ),
+        s::Param(
+            "department_list",
+            s::Kind::List(&s::Kind::Int),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+    ],
+    &[],
+);
+/// 获客链接的优先分配设置（priority\_option）。不在本页 2023/11/13 版的参数表中，仅见于文档整理的请求与返回样例（较新版本）；含义未经官方页面核实
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AcquisitionPriorityOption {
+    /// 优先分配类型（样例字段，取值含义未能从官方页面读取）
+    pub priority_type: Option<u32>,
+    /// 优先分配的成员userid列表（样例字段，含义未经官方核实）
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub priority_userid_list: Option<Vec<String>>,
+}
+impl AcquisitionPriorityOption {
+    /// A `AcquisitionPriorityOption` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {
+            priority_type: None,
+            priority_userid_list: None,
+        }
+    }
+}
+rt::setters! {
+    AcquisitionPriorityOption;
+    /// Sets [`priority_type`](Self::priority_type): 优先分配类型（样例字段，取值含义未能从官方页面读取）
+    priority_type(priority_type: u32) = priority_type;
+    /// Sets [`priority_userid_list`](Self::priority_userid_list): 优先分配的成员userid列表（样例字段，含义未经官方核实）
+    priority_userid_list(priority_userid_list: impl IntoIterator<Item = impl Into<String>>) = priority_userid_list.into_iter().map(Into::into).collect();
+}
+rt::wire! {
+    AcquisitionPriorityOption: lenient, required 0;
+    priority_type "priority_type": opt wire::Lenient;
+    priority_userid_list "priority_userid_list": opt Vec<wire::Lenient>;
+}
+pub(crate) static SCHEMA_ACQUISITION_PRIORITY_OPTION: s::Object = s::Object(
+    "AcquisitionPriorityOption",
+    &[
+        s::Param("priority_type", s::Kind::Int, 0, s::Limits::NONE, None),
+        s::Param(
+            "priority_userid_list",
+            s::Kind::List(&s::Kind::String),
+            0,
+            s::Limits::NONE.length(Some(1), Some(64), true),
+            None,
+        ),
+    ],
+    &[],
+);
+/// 获客链接的基本信息（`create_acquisition_link` 与 `get_acquisition_link` 返回的 `link`）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AcquisitionLink {
+    /// 获客链接的id（创建接口返回）
+    pub link_id: Option<String>,
+    /// 获客链接的名称
+    pub link_name: String,
+    /// 获客链接实际的url
+    pub url: String,
+    /// 获客链接创建时间（Unix时间戳，秒）
+    pub create_time: Option<i64>,
+    /// 是否无需验证，默认为true（获取详情时返回）
+    pub skip_verify: Option<bool>,
+    /// 是否标记客户添加来源为该应用创建的获客链接。不在 2023/11/13 版参数表中，仅见于较新版本的样例，含义未经官方核实
+    pub mark_source: Option<bool>,
+}
+rt::wire! {
+    AcquisitionLink: lenient, required 0;
+    link_id "link_id": opt wire::Lenient;
+    link_name "link_name": field wire::Lenient;
+    url "url": field wire::Lenient;
+    create_time "create_time": opt wire::Lenient;
+    skip_verify "skip_verify": opt wire::Lenient;
+    mark_source "mark_source": opt wire::Lenient;
+}
+rt::int_enum! {
+    /// 获客客户的会话状态
+    pub struct AcquisitionChatStatus(i32) {
+        /// `0`: 客户未发消息
+        NO_MESSAGE = 0 => "no_message",
+        /// `1`: 客户已发送消息
+        MESSAGED = 1 => "messaged",
+        /// `2`: 客户发送消息状态未知
+        UNKNOWN = 2 => "unknown",
+    }
+}
+/// `list_acquisition_customer` 的 `customer_list` 的一项：由获客链接添加的一个客户及其跟进人
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AcquisitionCustomer {
+    /// 客户external\_userid
+    pub external_userid: String,
+    /// 通过获客链接添加此客户的跟进人userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: String,
+    /// 会话状态，0-客户未发消息 1-客户已发送消息 2-客户发送消息状态未知
+    pub chat_status: Option<AcquisitionChatStatus>,
+    /// 用于区分客户具体是通过哪个获客链接进行添加，用户可在获客链接后拼接customer\_channel=自定义字符串，字符串不超过64字节，超过会被截断。通过点击带有customer\_channel参数的链接获取到的客户，调用获客信息接口或获取客户详情接口时，返回的state参数即为链接后拼接自定义字符串
+    pub state: Option<String>,
+}
+rt::wire! {
+    AcquisitionCustomer: lenient, required 0;
+    external_userid "external_userid": field wire::Lenient;
+    userid "userid": field wire::Lenient;
+    chat_status "chat_status": opt wire::Plain;
+    state "state": opt wire::Lenient;
+}
+/// `get_acquisition_quota` 的 `quota_list` 的一项：一批即将过期的额度
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AcquisitionQuota {
+    /// 额度过期时间戳，为过期日的零点，实际过期时间取决于额度的购买时间
+    pub expire_date: i64,
+    /// 即将过期额度数量
+    pub balance: u64,
+}
+rt::wire! {
+    AcquisitionQuota: lenient, required 0;
+    expire_date "expire_date": field wire::Lenient;
+    balance "balance": field wire::Lenient;
+}
+/// 成员多次收消息的会话信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AcquisitionChatInfo {
+    /// 成员收到的此客户的消息次数
+    pub recv_msg_cnt: Option<u32>,
+    /// 成员添加客户的获客链接id
+    pub link_id: Option<String>,
+    /// 成员添加客户的state
+    pub state: Option<String>,
+}
+rt::wire! {
+    AcquisitionChatInfo: lenient, required 0;
+    recv_msg_cnt "recv_msg_cnt": opt wire::Lenient;
+    link_id "link_id": opt wire::Lenient;
+    state "state": opt wire::Lenient;
+}
+/// `contact_list` 的 `info_list` 的一项：一个已服务的外部联系人（客户或其他外部联系人），及其添加人或加入的群聊
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ServedContact {
+    /// 是否被成员标记为客户
+    pub is_customer: bool,
+    /// 外部联系人临时ID。企业可通过外部联系人临时ID排除重复数据，外部联系人临时ID有效期为4小时
+    pub tmp_openid: Option<String>,
+    /// 外部联系人的externaluserid，仅当外部联系人是客户时返回
+    pub external_userid: Option<String>,
+    /// 外部联系人名称（示例中为打码的名称，仅见于非客户的外部联系人）
+    pub name: Option<String>,
+    /// 添加此外部联系人的企业成员userid
+    pub follow_userid: Option<String>,
+    /// 外部联系人所在群聊的群ID
+    pub chat_id: Option<String>,
+    /// 外部联系人所在群聊的群名
+    pub chat_name: Option<String>,
+    /// 添加时间（Unix时间戳，秒）
+    pub add_time: Option<i64>,
+}
+rt::wire! {
+    ServedContact: lenient, required 0;
+    is_customer "is_customer": field wire::Lenient;
+    tmp_openid "tmp_openid": opt wire::Lenient;
+    external_userid "external_userid": opt wire::Lenient;
+    name "name": opt wire::Lenient;
+    follow_userid "follow_userid": opt wire::Lenient;
+    chat_id "chat_id": opt wire::Lenient;
+    chat_name "chat_name": opt wire::Lenient;
+    add_time "add_time": opt wire::Lenient;
+}
+/// `list_contact_way` 的 `contact_way` 的一项
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ContactWayListItem {
+    /// 联系方式的配置id
+    pub config_id: String,
+}
+rt::wire! {
+    ContactWayListItem: lenient, required 0;
+    config_id "config_id": field wire::Lenient;
+}
+/// `batch_to_external_userid` 的 `success_list` 的一项：转换成功的手机号
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MobileToExternalUserid {
+    /// 手机号
+    pub mobile: String,
+    /// 外部联系人的userid（家长关注后才会返回该字段）
+    pub external_userid: Option<String>,
+    /// 不在官方参数表中；仅见于文档整理的返回样例（值为家长的userid "zhangsan"），含义未经官方页面核实
+    pub foreign_key: Option<String>,
+}
+rt::wire! {
+    MobileToExternalUserid: lenient, required 0;
+    mobile "mobile": field wire::Lenient;
+    external_userid "external_userid": opt wire::Lenient;
+    foreign_key "foreign_key": opt wire::Lenient;
+}
+/// `batch_to_external_userid` 的 `fail_list` 的一项：转换失败的手机号
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MobileToExternalUseridFailure {
+    /// 返回码
+    pub errcode: i32,
+    /// 对返回码的文本描述内容
+    pub errmsg: Option<String>,
+    /// 手机号
+    pub mobile: String,
+}
+rt::wire! {
+    MobileToExternalUseridFailure: lenient, required 0;
+    errcode "errcode": field wire::Lenient;
+    errmsg "errmsg": opt wire::Lenient;
+    mobile "mobile": field wire::Lenient;
+}
+rt::int_enum! {
+    /// 关注「学校通知」的模式
+    pub struct SubscribeMode(i32) {
+        /// `1`: 可扫码填写资料加入
+        SCAN_AND_FILL = 1 => "scan_and_fill",
+        /// `2`: 禁止扫码填写资料加入
+        SCAN_FORBIDDEN = 2 => "scan_forbidden",
+    }
+}
+pub(crate) static SCHEMA_SUBSCRIBE_MODE: s::Enum = s::Enum(
+    "SubscribeMode",
+    &[("scan_and_fill", s::Lit::Int(1)), ("scan_forbidden", s::Lit::Int(2))],
+);
+/// `get_new_external_userid` 的 `items` 的一项
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct NewExternalUseridItem {
+    /// 企业主体下的external\_userid（请求中传入的值）
+    pub external_userid: String,
+    /// 服务商主体下的external\_userid
+    pub new_external_userid: String,
+}
+rt::wire! {
+    NewExternalUseridItem: lenient, required 0;
+    external_userid "external_userid": field wire::Lenient;
+    new_external_userid "new_external_userid": field wire::Lenient;
+}
 rt::int_enum! {
     /// 联系方式类型
     pub struct ContactWayType(i32) {
@@ -5323,4 +9095,374 @@ rt::wire! {
     member_has_msg "member_has_msg": opt wire::Lenient;
     msg_total "msg_total": opt wire::Lenient;
     migrate_trainee_chat_cnt "migrate_trainee_chat_cnt": opt wire::Lenient;
+}
+/// 规则组的权限配置（privilege）。如果规则组具有父规则组，则将完全继承父规则组的权限配置（privilege将被忽略）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct StrategyPrivilege {
+    /// 查看客户列表，基础权限，不可取消
+    pub view_customer_list: Option<bool>,
+    /// 查看客户统计数据，基础权限，不可取消
+    pub view_customer_data: Option<bool>,
+    /// 查看群聊列表，基础权限，不可取消
+    pub view_room_list: Option<bool>,
+    /// 可使用联系我，基础权限，不可取消
+    pub contact_me: Option<bool>,
+    /// 可加入群聊，基础权限，不可取消
+    pub join_room: Option<bool>,
+    /// 允许分享客户给其他成员，默认为true
+    ///
+    /// Server default: `true`.
+    pub share_customer: Option<bool>,
+    /// 允许分配离职成员客户，默认为true
+    ///
+    /// Server default: `true`.
+    pub oper_resign_customer: Option<bool>,
+    /// 允许分配离职成员客户群，默认为true
+    ///
+    /// Server default: `true`.
+    pub oper_resign_group: Option<bool>,
+    /// 允许给企业客户发送消息，默认为true
+    ///
+    /// Server default: `true`.
+    pub send_customer_msg: Option<bool>,
+    /// 允许配置欢迎语，默认为true
+    ///
+    /// Server default: `true`.
+    pub edit_welcome_msg: Option<bool>,
+    /// 允许查看成员联系客户统计，默认为true
+    ///
+    /// Server default: `true`.
+    pub view_behavior_data: Option<bool>,
+    /// 允许查看群聊数据统计，默认为true
+    ///
+    /// Server default: `true`.
+    pub view_room_data: Option<bool>,
+    /// 允许发送消息到企业的客户群，默认为true
+    ///
+    /// Server default: `true`.
+    pub send_group_msg: Option<bool>,
+    /// 允许对企业客户群进行去重，默认为true
+    ///
+    /// Server default: `true`.
+    pub room_deduplication: Option<bool>,
+    /// 配置快捷回复，默认为true
+    ///
+    /// Server default: `true`.
+    pub rapid_reply: Option<bool>,
+    /// 转接在职成员的客户，默认为true
+    ///
+    /// Server default: `true`.
+    pub onjob_customer_transfer: Option<bool>,
+    /// 编辑企业成员防骚扰规则，默认为true
+    ///
+    /// Server default: `true`.
+    pub edit_anti_spam_rule: Option<bool>,
+    /// 导出客户列表，默认为true
+    ///
+    /// Server default: `true`.
+    pub export_customer_list: Option<bool>,
+    /// 导出成员客户统计，默认为true
+    ///
+    /// Server default: `true`.
+    pub export_customer_data: Option<bool>,
+    /// 导出客户群列表，默认为true
+    ///
+    /// Server default: `true`.
+    pub export_customer_group_list: Option<bool>,
+    /// 配置企业客户标签，默认为true
+    ///
+    /// Server default: `true`.
+    pub manage_customer_tag: Option<bool>,
+}
+impl StrategyPrivilege {
+    /// A `StrategyPrivilege` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {
+            view_customer_list: None,
+            view_customer_data: None,
+            view_room_list: None,
+            contact_me: None,
+            join_room: None,
+            share_customer: None,
+            oper_resign_customer: None,
+            oper_resign_group: None,
+            send_customer_msg: None,
+            edit_welcome_msg: None,
+            view_behavior_data: None,
+            view_room_data: None,
+            send_group_msg: None,
+            room_deduplication: None,
+            rapid_reply: None,
+            onjob_customer_transfer: None,
+            edit_anti_spam_rule: None,
+            export_customer_list: None,
+            export_customer_data: None,
+            export_customer_group_list: None,
+            manage_customer_tag: None,
+        }
+    }
+}
+rt::setters! {
+    StrategyPrivilege;
+    /// Sets [`view_customer_list`](Self::view_customer_list): 查看客户列表，基础权限，不可取消
+    view_customer_list(view_customer_list: bool) = view_customer_list;
+    /// Sets [`view_customer_data`](Self::view_customer_data): 查看客户统计数据，基础权限，不可取消
+    view_customer_data(view_customer_data: bool) = view_customer_data;
+    /// Sets [`view_room_list`](Self::view_room_list): 查看群聊列表，基础权限，不可取消
+    view_room_list(view_room_list: bool) = view_room_list;
+    /// Sets [`contact_me`](Self::contact_me): 可使用联系我，基础权限，不可取消
+    contact_me(contact_me: bool) = contact_me;
+    /// Sets [`join_room`](Self::join_room): 可加入群聊，基础权限，不可取消
+    join_room(join_room: bool) = join_room;
+    /// Sets [`share_customer`](Self::share_customer): 允许分享客户给其他成员，默认为true
+    share_customer(share_customer: bool) = share_customer;
+    /// Sets [`oper_resign_customer`](Self::oper_resign_customer): 允许分配离职成员客户，默认为true
+    oper_resign_customer(oper_resign_customer: bool) = oper_resign_customer;
+    /// Sets [`oper_resign_group`](Self::oper_resign_group): 允许分配离职成员客户群，默认为true
+    oper_resign_group(oper_resign_group: bool) = oper_resign_group;
+    /// Sets [`send_customer_msg`](Self::send_customer_msg): 允许给企业客户发送消息，默认为true
+    send_customer_msg(send_customer_msg: bool) = send_customer_msg;
+    /// Sets [`edit_welcome_msg`](Self::edit_welcome_msg): 允许配置欢迎语，默认为true
+    edit_welcome_msg(edit_welcome_msg: bool) = edit_welcome_msg;
+    /// Sets [`view_behavior_data`](Self::view_behavior_data): 允许查看成员联系客户统计，默认为true
+    view_behavior_data(view_behavior_data: bool) = view_behavior_data;
+    /// Sets [`view_room_data`](Self::view_room_data): 允许查看群聊数据统计，默认为true
+    view_room_data(view_room_data: bool) = view_room_data;
+    /// Sets [`send_group_msg`](Self::send_group_msg): 允许发送消息到企业的客户群，默认为true
+    send_group_msg(send_group_msg: bool) = send_group_msg;
+    /// Sets [`room_deduplication`](Self::room_deduplication): 允许对企业客户群进行去重，默认为true
+    room_deduplication(room_deduplication: bool) = room_deduplication;
+    /// Sets [`rapid_reply`](Self::rapid_reply): 配置快捷回复，默认为true
+    rapid_reply(rapid_reply: bool) = rapid_reply;
+    /// Sets [`onjob_customer_transfer`](Self::onjob_customer_transfer): 转接在职成员的客户，默认为true
+    onjob_customer_transfer(onjob_customer_transfer: bool) = onjob_customer_transfer;
+    /// Sets [`edit_anti_spam_rule`](Self::edit_anti_spam_rule): 编辑企业成员防骚扰规则，默认为true
+    edit_anti_spam_rule(edit_anti_spam_rule: bool) = edit_anti_spam_rule;
+    /// Sets [`export_customer_list`](Self::export_customer_list): 导出客户列表，默认为true
+    export_customer_list(export_customer_list: bool) = export_customer_list;
+    /// Sets [`export_customer_data`](Self::export_customer_data): 导出成员客户统计，默认为true
+    export_customer_data(export_customer_data: bool) = export_customer_data;
+    /// Sets [`export_customer_group_list`](Self::export_customer_group_list): 导出客户群列表，默认为true
+    export_customer_group_list(export_customer_group_list: bool) = export_customer_group_list;
+    /// Sets [`manage_customer_tag`](Self::manage_customer_tag): 配置企业客户标签，默认为true
+    manage_customer_tag(manage_customer_tag: bool) = manage_customer_tag;
+}
+rt::wire! {
+    StrategyPrivilege: lenient, required 0;
+    view_customer_list "view_customer_list": opt wire::Lenient;
+    view_customer_data "view_customer_data": opt wire::Lenient;
+    view_room_list "view_room_list": opt wire::Lenient;
+    contact_me "contact_me": opt wire::Lenient;
+    join_room "join_room": opt wire::Lenient;
+    share_customer "share_customer": opt wire::Lenient;
+    oper_resign_customer "oper_resign_customer": opt wire::Lenient;
+    oper_resign_group "oper_resign_group": opt wire::Lenient;
+    send_customer_msg "send_customer_msg": opt wire::Lenient;
+    edit_welcome_msg "edit_welcome_msg": opt wire::Lenient;
+    view_behavior_data "view_behavior_data": opt wire::Lenient;
+    view_room_data "view_room_data": opt wire::Lenient;
+    send_group_msg "send_group_msg": opt wire::Lenient;
+    room_deduplication "room_deduplication": opt wire::Lenient;
+    rapid_reply "rapid_reply": opt wire::Lenient;
+    onjob_customer_transfer "onjob_customer_transfer": opt wire::Lenient;
+    edit_anti_spam_rule "edit_anti_spam_rule": opt wire::Lenient;
+    export_customer_list "export_customer_list": opt wire::Lenient;
+    export_customer_data "export_customer_data": opt wire::Lenient;
+    export_customer_group_list "export_customer_group_list": opt wire::Lenient;
+    manage_customer_tag "manage_customer_tag": opt wire::Lenient;
+}
+pub(crate) static SCHEMA_STRATEGY_PRIVILEGE: s::Object = s::Object(
+    "StrategyPrivilege",
+    &[
+        s::Param("view_customer_list", s::Kind::Bool, 0, s::Limits::NONE, None),
+        s::Param("view_customer_data", s::Kind::Bool, 0, s::Limits::NONE, None),
+        s::Param("view_room_list", s::Kind::Bool, 0, s::Limits::NONE, None),
+        s::Param("contact_me", s::Kind::Bool, 0, s::Limits::NONE, None),
+        s::Param("join_room", s::Kind::Bool, 0, s::Limits::NONE, None),
+        s::Param("share_customer", s::Kind::Bool, 0, s::Limits::NONE, None),
+        s::Param("oper_resign_customer", s::Kind::Bool, 0, s::Limits::NONE, None),
+        s::Param("oper_resign_group", s::Kind::Bool, 0, s::Limits::NONE, None),
+        s::Param("send_customer_msg", s::Kind::Bool, 0, s::Limits::NONE, None),
+        s::Param("edit_welcome_msg", s::Kind::Bool, 0, s::Limits::NONE, None),
+        s::Param("view_behavior_data", s::Kind::Bool, 0, s::Limits::NONE, None),
+        s::Param("view_room_data", s::Kind::Bool, 0, s::Limits::NONE, None),
+        s::Param("send_group_msg", s::Kind::Bool, 0, s::Limits::NONE, None),
+        s::Param("room_deduplication", s::Kind::Bool, 0, s::Limits::NONE, None),
+        s::Param("rapid_reply", s::Kind::Bool, 0, s::Limits::NONE, None),
+        s::Param("onjob_customer_transfer", s::Kind::Bool, 0, s::Limits::NONE, None),
+        s::Param("edit_anti_spam_rule", s::Kind::Bool, 0, s::Limits::NONE, None),
+        s::Param("export_customer_list", s::Kind::Bool, 0, s::Limits::NONE, None),
+        s::Param("export_customer_data", s::Kind::Bool, 0, s::Limits::NONE, None),
+        s::Param("export_customer_group_list", s::Kind::Bool, 0, s::Limits::NONE, None),
+        s::Param("manage_customer_tag", s::Kind::Bool, 0, s::Limits::NONE, None),
+    ],
+    &[],
+);
+rt::int_enum! {
+    /// 规则组管理范围的节点类型
+    pub struct StrategyRangeType(i32) {
+        /// `1`: 成员
+        MEMBER = 1 => "member",
+        /// `2`: 部门
+        DEPARTMENT = 2 => "department",
+    }
+}
+pub(crate) static SCHEMA_STRATEGY_RANGE_TYPE: s::Enum = s::Enum(
+    "StrategyRangeType",
+    &[("member", s::Lit::Int(1)), ("department", s::Lit::Int(2))],
+);
+/// 规则组管理范围的一个节点（range、range\_add、range\_del 的一项）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct StrategyRangeNode {
+    /// 管理范围节点类型 1-成员 2-部门
+    pub type_: StrategyRangeType,
+    /// 管理范围内配置的成员userid，仅type为1时有效/返回
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: Option<String>,
+    /// 管理范围内配置的部门partyid，仅type为2时有效/返回
+    pub partyid: Option<u32>,
+}
+impl StrategyRangeNode {
+    /// A `StrategyRangeNode` of its required fields; the setters fill in the rest.
+    pub fn new(type_: impl Into<StrategyRangeType>) -> Self {
+        Self {
+            type_: type_.into(),
+            userid: None,
+            partyid: None,
+        }
+    }
+}
+rt::setters! {
+    StrategyRangeNode;
+    /// Sets [`userid`](Self::userid): 管理范围内配置的成员userid，仅type为1时有效/返回
+    userid(userid: impl Into<String>) = userid.into();
+    /// Sets [`partyid`](Self::partyid): 管理范围内配置的部门partyid，仅type为2时有效/返回
+    partyid(partyid: u32) = partyid;
+}
+rt::wire! {
+    StrategyRangeNode: lenient, required 0;
+    type_ "type": field wire::Plain;
+    userid "userid": opt wire::Lenient;
+    partyid "partyid": opt wire::Lenient;
+}
+pub(crate) static SCHEMA_STRATEGY_RANGE_NODE: s::Object = s::Object(
+    "StrategyRangeNode",
+    &[
+        s::Param(
+            "type",
+            s::Kind::IntEnum(&SCHEMA_STRATEGY_RANGE_TYPE),
+            s::REQUIRED,
+            s::Limits::NONE,
+            None,
+        ),
+        s::Param(
+            "userid",
+            s::Kind::String,
+            0,
+            s::Limits::NONE.length(Some(1), Some(64), true),
+            None,
+        ),
+        s::Param("partyid", s::Kind::Int, 0, s::Limits::NONE, None),
+    ],
+    &[],
+);
+/// `list_customer_strategy` 的 `strategy` 的一项
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct StrategyListItem {
+    /// 规则组id
+    pub strategy_id: u64,
+}
+rt::wire! {
+    StrategyListItem: lenient, required 0;
+    strategy_id "strategy_id": field wire::Lenient;
+}
+/// `get_customer_strategy` 的 `strategy`：规则组详情。如果规则组具有父规则组则其管理范围必须是父规则组的子集
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CustomerStrategy {
+    /// 规则组id
+    pub strategy_id: u64,
+    /// 父规则组id，如果当前规则组没父规则组，则为0
+    pub parent_id: Option<u64>,
+    /// 规则组名称
+    pub strategy_name: String,
+    /// 规则组创建时间戳
+    pub create_time: Option<i64>,
+    /// 规则组管理员userid列表
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub admin_list: Vec<String>,
+    /// 权限配置
+    pub privilege: Option<StrategyPrivilege>,
+}
+rt::wire! {
+    CustomerStrategy: lenient, required 0;
+    strategy_id "strategy_id": field wire::Lenient;
+    parent_id "parent_id": opt wire::Lenient;
+    strategy_name "strategy_name": field wire::Lenient;
+    create_time "create_time": opt wire::Lenient;
+    admin_list "admin_list": field Vec<wire::Lenient>;
+    privilege "privilege": opt wire::Plain;
+}
+/// `get_strategy_tag_list` 的 `tag_group` 的一项：规则组下的一个标签组及其标签
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct StrategyTagGroup {
+    /// 标签组id
+    pub group_id: String,
+    /// 标签组名称
+    pub group_name: String,
+    /// 标签组创建时间
+    pub create_time: Option<i64>,
+    /// 标签组排序的次序值，order值大的排序靠前。有效的值范围是\[0, 2^32)
+    pub order: Option<u32>,
+    /// 标签组所属的规则组id
+    pub strategy_id: Option<u64>,
+    /// 标签组内的标签列表
+    pub tag: Vec<CorpTag>,
+}
+rt::wire! {
+    StrategyTagGroup: lenient, required 0;
+    group_id "group_id": field wire::Lenient;
+    group_name "group_name": field wire::Lenient;
+    create_time "create_time": opt wire::Lenient;
+    order "order": opt wire::Lenient;
+    strategy_id "strategy_id": opt wire::Lenient;
+    tag "tag": field Vec<wire::Plain>;
+}
+rt::int_enum! {
+    /// 客户接替状态
+    pub struct CustomerTakeoverStatus(i32) {
+        /// `1`: 接替完毕
+        DONE = 1 => "done",
+        /// `2`: 等待接替
+        WAITING = 2 => "waiting",
+        /// `3`: 客户拒绝
+        REFUSED = 3 => "refused",
+        /// `4`: 接替成员客户达到上限
+        LIMIT_REACHED = 4 => "limit_reached",
+        /// `5`: 无接替记录（仅在职继承的查询接口列出）
+        NO_RECORD = 5 => "no_record",
+    }
+}
+/// 查询客户接替状态返回的 `customer` 的一项：一位转接客户的接替状态
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CustomerTakeover {
+    /// 转接客户的外部联系人userid
+    pub external_userid: String,
+    /// 接替状态，1-接替完毕 2-等待接替 3-客户拒绝 4-接替成员客户达到上限（在职继承另有 5-无接替记录）
+    pub status: CustomerTakeoverStatus,
+    /// 接替客户的时间，如果是等待接替状态，则为未来的自动接替时间
+    pub takeover_time: Option<i64>,
+}
+rt::wire! {
+    CustomerTakeover: lenient, required 0;
+    external_userid "external_userid": field wire::Lenient;
+    status "status": field wire::Plain;
+    takeover_time "takeover_time": opt wire::Lenient;
 }

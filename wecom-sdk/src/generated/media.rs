@@ -57,6 +57,33 @@ impl MediaApi<'_> {
     ) -> DownloadCall<MediaGetJssdkRequest> {
         DownloadCall::new(self.client.clone(), MediaGetJssdkRequest::new(media_id))
     }
+    /// 上传附件资源 — upload an image, video or file as an attachment for customer moments or the product album.
+    ///
+    /// `POST /cgi-bin/media/upload_attachment` · [official docs](https://developer.work.weixin.qq.com/document/path/95098)
+    ///
+    /// Parameters, their limits and setters: [`MediaUploadAttachmentRequest`].
+    pub fn upload_attachment(
+        &self,
+        media_type: impl Into<MediaType>,
+        attachment_type: impl Into<AttachmentType>,
+        media: Upload,
+    ) -> Call<MediaUploadAttachmentRequest> {
+        Call::new(
+            self.client.clone(),
+            MediaUploadAttachmentRequest::new(media_type, attachment_type, media),
+        )
+    }
+    /// 异步上传临时素材 — have WeCom fetch a large video or file (up to 200M) from a CDN URL into a temporary media\_id.
+    ///
+    /// `POST /cgi-bin/media/upload_by_url` · [official docs](https://developer.work.weixin.qq.com/document/path/96219)
+    ///
+    /// Parameters, their limits and setters: [`MediaUploadByUrlRequest`].
+    pub fn upload_by_url(
+        &self,
+        url: impl Into<String>,
+    ) -> Call<MediaUploadByUrlRequest> {
+        Call::new(self.client.clone(), MediaUploadByUrlRequest::new(url))
+    }
 }
 /// 上传临时素材 — upload a temporary image, voice, video or file and get a media\_id valid for 3 days.
 ///
@@ -332,6 +359,263 @@ impl crate::DownloadEndpoint for MediaGetJssdkRequest {
 }
 /// What `GET /cgi-bin/media/get/jssdk` answers: the file itself, streamed (WeCom's refusals become [`crate::Error::Api`]).
 pub type MediaGetJssdkResponse = crate::Download;
+/// 上传附件资源 — upload an image, video or file as an attachment for customer moments or the product album.
+///
+/// `POST /cgi-bin/media/upload_attachment` · [official docs](https://developer.work.weixin.qq.com/document/path/95098)
+///
+/// 素材上传得到media\_id，该media\_id仅三天内有效。
+/// 使用multipart/form-data POST上传文件，文件标识名为"media"。POST的请求包中，form-data中媒体文件标识，应包含有 filename、filelength、
+/// content-type等信息；filename标识文件展示的名称。比如，使用该media\_id发消息时，展示的文件名由该字段控制。
+/// 朋友圈附件类型，仅支持图片与视频。朋友圈附件类型：如果是客户端jsapi或者小程序接口使用，仅支持企业微信客户端版本在4.0.2及以上版本使用。不然可能显示异常。
+///
+/// 权限说明：自建应用需配置到「客户联系 可调用接口的应用」中；代开发应用、第三方应用需具有「企业客户」权限。
+/// 从2023年12月1日0点起，不再支持通过系统应用secret调用接口，存量企业暂不受影响。
+///
+/// # Limits
+///
+/// - `media_type`: one of `image`, `video`, `file`
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct MediaUploadAttachmentRequest {
+    /// 媒体文件类型，分别有图片（image）、视频（video）、普通文件（file）
+    ///
+    /// Limits: one of `image`, `video`, `file`.
+    pub media_type: MediaType,
+    /// 附件类型，不同的附件类型用于不同的场景。1：朋友圈；2：商品图册
+    pub attachment_type: AttachmentType,
+    /// 媒体文件（form-data中文件标识名为"media"）；filename标识文件展示的名称
+    pub media: Upload,
+}
+impl MediaUploadAttachmentRequest {
+    /// A `MediaUploadAttachmentRequest` of its required fields; the setters fill in the rest.
+    pub fn new(
+        media_type: impl Into<MediaType>,
+        attachment_type: impl Into<AttachmentType>,
+        media: Upload,
+    ) -> Self {
+        Self {
+            media_type: media_type.into(),
+            attachment_type: attachment_type.into(),
+            media,
+        }
+    }
+}
+impl serde::Serialize for MediaUploadAttachmentRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut o = ser::Obj::new(serializer, "MediaUploadAttachmentRequest", 3usize)?;
+        o.field("media_type", &self.media_type)?;
+        o.field("attachment_type", &self.attachment_type)?;
+        o.field("media", &self.media)?;
+        o.end()
+    }
+}
+impl crate::Endpoint for MediaUploadAttachmentRequest {
+    type Response = MediaUploadAttachmentResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "media.upload_attachment",
+        method: Method::Post,
+        path: "/cgi-bin/media/upload_attachment",
+        doc: "https://developer.work.weixin.qq.com/document/path/95098",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Multipart,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param(
+                "media_type",
+                s::Kind::StrEnum(&SCHEMA_MEDIA_TYPE),
+                s::REQUIRED | s::QUERY,
+                s::Limits::NONE
+                    .values(
+                        &[
+                            s::Lit::Str("image"),
+                            s::Lit::Str("video"),
+                            s::Lit::Str("file"),
+                        ],
+                    ),
+                None,
+            ),
+            s::Param(
+                "attachment_type",
+                s::Kind::IntEnum(&SCHEMA_ATTACHMENT_TYPE),
+                s::REQUIRED | s::QUERY,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "media",
+                s::Kind::File,
+                s::REQUIRED | s::FILE,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+    fn files(&self) -> Vec<(&'static str, Upload)> {
+        let files = vec![("media", self.media.clone())];
+        files
+    }
+}
+/// What `POST /cgi-bin/media/upload_attachment` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MediaUploadAttachmentResponse {
+    /// 媒体文件类型，分别有图片（image）、语音（voice）、视频（video），普通文件（file）
+    pub type_: MediaType,
+    /// 媒体文件上传后获取的唯一标识，3天内有效
+    pub media_id: String,
+    /// 媒体文件上传时间戳
+    pub created_at: i64,
+}
+rt::wire! {
+    MediaUploadAttachmentResponse: lenient, required 0;
+    type_ "type": field wire::Plain;
+    media_id "media_id": field wire::Lenient;
+    created_at "created_at": field wire::Lenient;
+}
+/// 异步上传临时素材 — have WeCom fetch a large video or file (up to 200M) from a CDN URL into a temporary media\_id.
+///
+/// `POST /cgi-bin/media/upload_by_url` · [official docs](https://developer.work.weixin.qq.com/document/path/96219)
+///
+/// 为了满足临时素材的大文件诉求（最高支持200M），支持指定文件的CDN链接（必须支持Range分块下载），由企微微信后台异步下载和处理，
+/// 处理完成后回调通知任务完成，再通过接口主动查询任务结果。跟普通临时素材一样，media\_id仅三天内有效，media\_id在同一企业内应用之间可以共享。
+///
+/// 使用场景说明：上传临时素材拿到的media\_id使用场景是不通用的，目前适配的接口如下：
+/// - 获取临时素材（所有场景）：若文件大小超过20M，必须使用Range分块下载且分块大小不超过20M，否则返回错误830002；
+/// - 入群欢迎语素材管理（scene 1）：添加素材、编辑素材兼容video和file两种素材类型使用；获取素材返回的media\_id类型则跟添加/编辑时的media\_id类型对应。
+///
+/// 权限说明：客户联系权限。
+///
+/// # Limits
+///
+/// - `scene`: one of 1
+/// - `type`: one of `video`, `file`
+/// - `filename`: length at most 128 bytes (UTF-8)
+/// - `url`: length at most 1024 bytes (UTF-8)
+/// - `md5`: length at most 32 bytes (UTF-8)
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct MediaUploadByUrlRequest {
+    /// 场景值。1-客户联系入群欢迎语素材（目前仅支持1）。注意：每个场景值有对应的使用范围，详见上面的「使用场景说明」
+    ///
+    /// Limits: one of 1.
+    pub scene: Option<UploadByUrlScene>,
+    /// 媒体文件类型。目前仅支持video-视频，file-普通文件。不超过32字节
+    ///
+    /// Limits: one of `video`, `file`.
+    pub type_: Option<MediaType>,
+    /// 文件名，标识文件展示的名称。比如，使用该media\_id发消息时，展示的文件名由该字段控制。不超过128字节
+    ///
+    /// Limits: length at most 128 bytes (UTF-8).
+    pub filename: Option<String>,
+    /// 文件cdn url。url要求支持Range分块下载。不超过1024字节。如果为腾讯云cos链接，则需要设置为「公有读」权限
+    ///
+    /// Limits: length at most 1024 bytes (UTF-8).
+    pub url: String,
+    /// 文件md5。对比从url下载下来的文件md5是否一致。不超过32字节
+    ///
+    /// Limits: length at most 32 bytes (UTF-8).
+    pub md5: Option<String>,
+}
+impl MediaUploadByUrlRequest {
+    /// A `MediaUploadByUrlRequest` of its required fields; the setters fill in the rest.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            scene: None,
+            type_: None,
+            filename: None,
+            url: url.into(),
+            md5: None,
+        }
+    }
+}
+rt::setters! {
+    MediaUploadByUrlRequest via Call;
+    /// Sets [`scene`](Self::scene): 场景值
+    scene(scene: impl Into<UploadByUrlScene>) = scene.into();
+    /// Sets [`type_`](Self::type_): 媒体文件类型
+    type_(type_: impl Into<MediaType>) = type_.into();
+    /// Sets [`filename`](Self::filename): 文件名，标识文件展示的名称
+    filename(filename: impl Into<String>) = filename.into();
+    /// Sets [`md5`](Self::md5): 文件md5
+    md5(md5: impl Into<String>) = md5.into();
+}
+rt::wire! {
+    MediaUploadByUrlRequest: strict, required 8;
+    scene "scene": opt wire::Plain;
+    type_ "type": opt wire::Plain;
+    filename "filename": opt wire::Lenient;
+    url "url": field wire::Lenient;
+    md5 "md5": opt wire::Lenient;
+}
+impl crate::Endpoint for MediaUploadByUrlRequest {
+    type Response = MediaUploadByUrlResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "media.upload_by_url",
+        method: Method::Post,
+        path: "/cgi-bin/media/upload_by_url",
+        doc: "https://developer.work.weixin.qq.com/document/path/96219",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param(
+                "scene",
+                s::Kind::IntEnum(&SCHEMA_UPLOAD_BY_URL_SCENE),
+                0,
+                s::Limits::NONE.values(&[s::Lit::Int(1)]),
+                None,
+            ),
+            s::Param(
+                "type",
+                s::Kind::StrEnum(&SCHEMA_MEDIA_TYPE),
+                0,
+                s::Limits::NONE.values(&[s::Lit::Str("video"), s::Lit::Str("file")]),
+                None,
+            ),
+            s::Param(
+                "filename",
+                s::Kind::String,
+                0,
+                s::Limits::NONE.length(None, Some(128), true),
+                None,
+            ),
+            s::Param(
+                "url",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(None, Some(1024), true),
+                None,
+            ),
+            s::Param(
+                "md5",
+                s::Kind::String,
+                0,
+                s::Limits::NONE.length(None, Some(32), true),
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/media/upload_by_url` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MediaUploadByUrlResponse {
+    /// 任务id。可通过此jobid查询结果
+    pub jobid: String,
+}
+rt::wire! {
+    MediaUploadByUrlResponse: lenient, required 0;
+    jobid "jobid": field wire::Lenient;
+}
 rt::str_enum! {
     /// 媒体文件类型
     pub struct MediaType {
@@ -353,4 +637,28 @@ pub(crate) static SCHEMA_MEDIA_TYPE: s::Enum = s::Enum(
         ("video", s::Lit::Str("video")),
         ("file", s::Lit::Str("file")),
     ],
+);
+rt::int_enum! {
+    /// 附件类型 (`attachment_type`)，不同的附件类型用于不同的场景
+    pub struct AttachmentType(i32) {
+        /// `1`: 朋友圈
+        MOMENTS = 1 => "moments",
+        /// `2`: 商品图册
+        PRODUCT_ALBUM = 2 => "product_album",
+    }
+}
+pub(crate) static SCHEMA_ATTACHMENT_TYPE: s::Enum = s::Enum(
+    "AttachmentType",
+    &[("moments", s::Lit::Int(1)), ("product_album", s::Lit::Int(2))],
+);
+rt::int_enum! {
+    /// 异步上传临时素材的场景值 (`scene`)
+    pub struct UploadByUrlScene(i32) {
+        /// `1`: 客户联系入群欢迎语素材
+        GROUP_WELCOME_MATERIAL = 1 => "group_welcome_material",
+    }
+}
+pub(crate) static SCHEMA_UPLOAD_BY_URL_SCENE: s::Enum = s::Enum(
+    "UploadByUrlScene",
+    &[("group_welcome_material", s::Lit::Int(1))],
 );

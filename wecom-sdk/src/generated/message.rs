@@ -61,6 +61,36 @@ impl MessageApi<'_> {
             MessageUpdateTaskcardRequest::new(userids, agentid, task_id, replace_name),
         )
     }
+    /// 撤回应用消息 — recall an app message sent in the last 24 hours.
+    ///
+    /// `POST /cgi-bin/message/recall` · [official docs](https://developer.work.weixin.qq.com/document/path/94867)
+    ///
+    /// Parameters, their limits and setters: [`MessageRecallRequest`].
+    pub fn recall(&self, msgid: impl Into<String>) -> Call<MessageRecallRequest> {
+        Call::new(self.client.clone(), MessageRecallRequest::new(msgid))
+    }
+    /// 更新模版卡片消息 — replace a sent template card's button text, or the whole card, for some or all of its receivers.
+    ///
+    /// `POST /cgi-bin/message/update_template_card` · [official docs](https://developer.work.weixin.qq.com/document/path/94888)
+    ///
+    /// Parameters, their limits and setters: [`MessageUpdateTemplateCardRequest`].
+    pub fn update_template_card(
+        &self,
+        response_code: impl Into<String>,
+    ) -> Call<MessageUpdateTemplateCardRequest> {
+        Call::new(
+            self.client.clone(),
+            MessageUpdateTemplateCardRequest::new(response_code),
+        )
+    }
+    /// 查询应用消息发送统计 — count the app messages sent per app.
+    ///
+    /// `POST /cgi-bin/message/get_statistics` · [official docs](https://developer.work.weixin.qq.com/document/path/92369)
+    ///
+    /// Parameters, their limits and setters: [`MessageGetStatisticsRequest`].
+    pub fn get_statistics(&self) -> Call<MessageGetStatisticsRequest> {
+        Call::new(self.client.clone(), MessageGetStatisticsRequest::new())
+    }
 }
 /// 发送应用消息 — push a text, media, card, markdown, mini-program notice or template-card message from an app.
 ///
@@ -384,4 +414,827 @@ pub struct MessageUpdateTaskcardResponse {
 rt::wire! {
     MessageUpdateTaskcardResponse: lenient, required 0;
     invaliduser "invaliduser": field Vec<wire::Lenient>;
+}
+/// 撤回应用消息 — recall an app message sent in the last 24 hours.
+///
+/// `POST /cgi-bin/message/recall` · [official docs](https://developer.work.weixin.qq.com/document/path/94867)
+///
+/// 本接口可以撤回24小时内通过发送应用消息接口推送的消息，仅可撤回企业微信端的数据，微信插件端的数据不支持撤回。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct MessageRecallRequest {
+    /// 消息ID。从应用发送消息接口处获得（`message/send` 返回的 msgid）
+    pub msgid: String,
+}
+impl MessageRecallRequest {
+    /// A `MessageRecallRequest` of its required fields; the setters fill in the rest.
+    pub fn new(msgid: impl Into<String>) -> Self {
+        Self { msgid: msgid.into() }
+    }
+}
+rt::wire! {
+    MessageRecallRequest: strict, required 1;
+    msgid "msgid": field wire::Lenient;
+}
+impl crate::Endpoint for MessageRecallRequest {
+    type Response = MessageRecallResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "message.recall",
+        method: Method::Post,
+        path: "/cgi-bin/message/recall",
+        doc: "https://developer.work.weixin.qq.com/document/path/94867",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("msgid", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/message/recall` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MessageRecallResponse {}
+rt::wire! {
+    MessageRecallResponse: lenient, required 0;
+}
+/// 更新模版卡片消息 — replace a sent template card's button text, or the whole card, for some or all of its receivers.
+///
+/// `POST /cgi-bin/message/update_template_card` · [official docs](https://developer.work.weixin.qq.com/document/path/94888)
+///
+/// 应用可以发送模板卡片消息，发送之后可再通过接口更新可回调的用户任务卡片消息的替换文案信息（仅原卡片为 按钮交互型、投票选择型、多项选择型的
+/// 卡片以及填写了action\_menu字段的文本通知型、图文展示型可以调用本接口更新）。
+///
+/// 请注意，当应用调用发送模版卡片消息后，接口会返回一个response\_code，通过response\_code用户可以调用本接口一次。后续如果有用户点击任务卡片，
+/// 回调接口也会带上response\_code，开发者通过该code也可以调用本接口一次，注意response\_code的有效期是72小时，超过72小时后将无法使用。
+///
+/// 两种用法：
+/// - 更新按钮为不可点击状态（`button`）：仅原卡片为 按钮交互型、投票选择型、多项选择型的卡片可以更新按钮，可以将按钮更新为不可点击状态，并且自定义文案；
+/// - 更新为新的卡片（`template_card`）：可回调的卡片可以更新成任何一种模板卡片。
+///
+/// # Limits
+///
+/// - `userids`: length 1 to 64 bytes (UTF-8); at most 1000 items
+/// - `partyids`: at most 100 items
+/// - `tagids`: at most 100 items
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct MessageUpdateTemplateCardRequest {
+    /// 企业的成员ID列表（最多支持1000个）
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8); at most 1000 items.
+    pub userids: Option<Vec<String>>,
+    /// 企业的部门ID列表（最多支持100个）
+    ///
+    /// Limits: at most 100 items.
+    pub partyids: Option<Vec<u32>>,
+    /// 企业的标签ID列表（最多支持100个）
+    ///
+    /// Limits: at most 100 items.
+    pub tagids: Option<Vec<u32>>,
+    /// 更新整个任务接收人员
+    pub atall: Option<bool>,
+    /// 应用的agentid
+    pub agentid: Option<u32>,
+    /// 更新卡片所需要消费的code，可通过发消息接口和回调接口返回值获取，一个code只能调用一次该接口，且只能在72小时内调用
+    pub response_code: String,
+    /// 更新按钮为不可点击状态时填写：button.replace\_name 为需要更新的按钮的文案
+    pub button: Option<UpdateTemplateCardButton>,
+    /// 更新为新的卡片时填写：新的模板卡片
+    pub template_card: Option<UpdateTemplateCard>,
+    /// 表示是否开启id转译，0表示否，1表示是（只见于官方示例）
+    pub enable_id_trans: Option<bool>,
+}
+impl MessageUpdateTemplateCardRequest {
+    /// A `MessageUpdateTemplateCardRequest` of its required fields; the setters fill in the rest.
+    pub fn new(response_code: impl Into<String>) -> Self {
+        Self {
+            userids: None,
+            partyids: None,
+            tagids: None,
+            atall: None,
+            agentid: None,
+            response_code: response_code.into(),
+            button: None,
+            template_card: None,
+            enable_id_trans: None,
+        }
+    }
+}
+rt::setters! {
+    MessageUpdateTemplateCardRequest via Call;
+    /// Sets [`userids`](Self::userids): 企业的成员ID列表（最多支持1000个）
+    userids(userids: impl IntoIterator<Item = impl Into<String>>) = userids.into_iter().map(Into::into).collect();
+    /// Sets [`partyids`](Self::partyids): 企业的部门ID列表（最多支持100个）
+    partyids(partyids: impl IntoIterator<Item = u32>) = partyids.into_iter().collect();
+    /// Sets [`tagids`](Self::tagids): 企业的标签ID列表（最多支持100个）
+    tagids(tagids: impl IntoIterator<Item = u32>) = tagids.into_iter().collect();
+    /// Sets [`atall`](Self::atall): 更新整个任务接收人员
+    atall(atall: bool) = atall;
+    /// Sets [`agentid`](Self::agentid): 应用的agentid
+    agentid(agentid: u32) = agentid;
+    /// Sets [`button`](Self::button): 更新按钮为不可点击状态时填写：button.replace\_name 为需要更新的按钮的文案
+    button(button: impl Into<UpdateTemplateCardButton>) = button.into();
+    /// Sets [`template_card`](Self::template_card): 更新为新的卡片时填写：新的模板卡片
+    template_card(template_card: impl Into<UpdateTemplateCard>) = template_card.into();
+    /// Sets [`enable_id_trans`](Self::enable_id_trans): 表示是否开启id转译，0表示否，1表示是（只见于官方示例）
+    enable_id_trans(enable_id_trans: bool) = enable_id_trans;
+}
+rt::wire! {
+    MessageUpdateTemplateCardRequest: strict, required 32;
+    userids "userids": opt Vec<wire::Lenient>;
+    partyids "partyids": opt Vec<wire::Lenient>;
+    tagids "tagids": opt Vec<wire::Lenient>;
+    atall "atall": opt wire::Flag;
+    agentid "agentid": opt wire::Lenient;
+    response_code "response_code": field wire::Lenient;
+    button "button": opt wire::Plain;
+    template_card "template_card": opt wire::Plain;
+    enable_id_trans "enable_id_trans": opt wire::Flag;
+}
+impl crate::Endpoint for MessageUpdateTemplateCardRequest {
+    type Response = MessageUpdateTemplateCardResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "message.update_template_card",
+        method: Method::Post,
+        path: "/cgi-bin/message/update_template_card",
+        doc: "https://developer.work.weixin.qq.com/document/path/94888",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param(
+                "userids",
+                s::Kind::List(&s::Kind::String),
+                0,
+                s::Limits::NONE.length(Some(1), Some(64), true).items(None, Some(1000)),
+                None,
+            ),
+            s::Param(
+                "partyids",
+                s::Kind::List(&s::Kind::Int),
+                0,
+                s::Limits::NONE.items(None, Some(100)),
+                None,
+            ),
+            s::Param(
+                "tagids",
+                s::Kind::List(&s::Kind::Int),
+                0,
+                s::Limits::NONE.items(None, Some(100)),
+                None,
+            ),
+            s::Param("atall", s::Kind::Flag, 0, s::Limits::NONE, None),
+            s::Param("agentid", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param(
+                "response_code",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "button",
+                s::Kind::Object(&SCHEMA_UPDATE_TEMPLATE_CARD_BUTTON),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "template_card",
+                s::Kind::Object(&SCHEMA_UPDATE_TEMPLATE_CARD),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param("enable_id_trans", s::Kind::Flag, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/message/update_template_card` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MessageUpdateTemplateCardResponse {
+    /// 不合法的userid列表（只见于官方示例）
+    pub invaliduser: Vec<String>,
+}
+rt::wire! {
+    MessageUpdateTemplateCardResponse: lenient, required 0;
+    invaliduser "invaliduser": field Vec<wire::Lenient>;
+}
+/// 查询应用消息发送统计 — count the app messages sent per app.
+///
+/// `POST /cgi-bin/message/get_statistics` · [official docs](https://developer.work.weixin.qq.com/document/path/92369)
+///
+/// The official page (92369) could not be read; fields and shapes are those of the official example as
+/// transcribed in the shared samples (see notes).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MessageGetStatisticsRequest {
+    /// 查询的时间类型（只见于官方示例，值为 0；取值含义未能确认）
+    pub time_type: Option<u32>,
+}
+impl MessageGetStatisticsRequest {
+    /// A `MessageGetStatisticsRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self { time_type: None }
+    }
+}
+rt::setters! {
+    MessageGetStatisticsRequest via Call;
+    /// Sets [`time_type`](Self::time_type): 查询的时间类型（只见于官方示例，值为 0
+    time_type(time_type: u32) = time_type;
+}
+rt::wire! {
+    MessageGetStatisticsRequest: strict, required 0;
+    time_type "time_type": opt wire::Lenient;
+}
+impl crate::Endpoint for MessageGetStatisticsRequest {
+    type Response = MessageGetStatisticsResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "message.get_statistics",
+        method: Method::Post,
+        path: "/cgi-bin/message/get_statistics",
+        doc: "https://developer.work.weixin.qq.com/document/path/92369",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[s::Param("time_type", s::Kind::Int, 0, s::Limits::NONE, None)],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/message/get_statistics` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MessageGetStatisticsResponse {
+    /// 各应用的消息发送统计（只见于官方示例）
+    pub statistics: Vec<MessageStatistic>,
+}
+rt::wire! {
+    MessageGetStatisticsResponse: lenient, required 0;
+    statistics "statistics": field Vec<wire::Plain>;
+}
+/// `message/update_template_card` 的 `button`：把原卡片的按钮更新为不可点击状态
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateTemplateCardButton {
+    /// 需要更新的按钮的文案
+    pub replace_name: String,
+    /// 任务id（只见于官方示例，参数说明表未列出）
+    pub task_id: Option<String>,
+}
+impl UpdateTemplateCardButton {
+    /// A `UpdateTemplateCardButton` of its required fields; the setters fill in the rest.
+    pub fn new(replace_name: impl Into<String>) -> Self {
+        Self {
+            replace_name: replace_name.into(),
+            task_id: None,
+        }
+    }
+}
+rt::setters! {
+    UpdateTemplateCardButton;
+    /// Sets [`task_id`](Self::task_id): 任务id（只见于官方示例，参数说明表未列出）
+    task_id(task_id: impl Into<String>) = task_id.into();
+}
+rt::wire! {
+    UpdateTemplateCardButton: strict, required 1;
+    replace_name "replace_name": field wire::Lenient;
+    task_id "task_id": opt wire::Lenient;
+}
+pub(crate) static SCHEMA_UPDATE_TEMPLATE_CARD_BUTTON: s::Object = s::Object(
+    "UpdateTemplateCardButton",
+    &[
+        s::Param("replace_name", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        s::Param("task_id", s::Kind::String, 0, s::Limits::NONE, None),
+    ],
+    &[],
+);
+/// `message/update_template_card` 的 `template_card`：更新后的新卡片。可回调的卡片可以更新成任何一种模板卡片；字段与发送时的模板卡片
+/// （`TemplateCard`）相同，另有只见于官方示例的 `replace_text` 以及选择题、下拉选择器的 `disable`。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateTemplateCard {
+    /// 模板卡片类型
+    pub card_type: crate::types::TemplateCardType,
+    /// 卡片来源样式信息，不需要来源样式可不填写
+    pub source: Option<crate::types::TemplateCardSource>,
+    /// 卡片右上角更多操作按钮（文本通知型、图文展示型、按钮交互型）；填了action\_menu字段的话task\_id必填
+    pub action_menu: Option<crate::types::TemplateCardActionMenu>,
+    /// 任务id，同一个应用任务id不能重复，只能由数字、字母和“\_-@”组成，最长128字节。 按钮交互型、投票选择型、多项选择型必填；文本通知型、图文展示型填了action\_menu字段的话本字段必填
+    ///
+    /// Limits: length at most 128 bytes (UTF-8); matches `^[0-9A-Za-z_@-]+$`.
+    pub task_id: Option<String>,
+    /// 一级标题（图文展示型、按钮交互型、投票选择型、多项选择型必填；文本通知型时main\_title.title和sub\_title\_text必须有一项填写）
+    pub main_title: Option<crate::types::TemplateCardMainTitle>,
+    /// 引用文献样式
+    pub quote_area: Option<crate::types::TemplateCardQuoteArea>,
+    /// 关键数据样式（文本通知型）
+    pub emphasis_content: Option<crate::types::TemplateCardEmphasisContent>,
+    /// 二级普通文本，建议不超过160个字，（支持id转译）
+    pub sub_title_text: Option<String>,
+    /// 二级标题+文本列表，该字段可为空数组，但有数据的话需确认对应字段是否必填，列表长度不超过6
+    ///
+    /// Limits: at most 6 items.
+    pub horizontal_content_list: Option<
+        Vec<crate::types::TemplateCardHorizontalContent>,
+    >,
+    /// 跳转指引样式的列表，该字段可为空数组，但有数据的话需确认对应字段是否必填，列表长度不超过3
+    ///
+    /// Limits: at most 3 items.
+    pub jump_list: Option<Vec<crate::types::TemplateCardJump>>,
+    /// 整体卡片的点击跳转事件，text\_notice、news\_notice必填本字段
+    pub card_action: Option<crate::types::TemplateCardCardAction>,
+    /// 图片样式，news\_notice类型的卡片，card\_image和image\_text\_area两者必填一个字段，不可都不填
+    pub card_image: Option<crate::types::TemplateCardImage>,
+    /// 左图右文样式，news\_notice类型的卡片，card\_image和image\_text\_area两者必填一个字段，不可都不填
+    pub image_text_area: Option<crate::types::TemplateCardImageTextArea>,
+    /// 卡片二级垂直内容，该字段可为空数组，但有数据的话需确认对应字段是否必填，列表长度不超过4
+    ///
+    /// Limits: at most 4 items.
+    pub vertical_content_list: Option<Vec<crate::types::TemplateCardVerticalContent>>,
+    /// 下拉式的选择器（按钮交互型）
+    pub button_selection: Option<crate::types::TemplateCardButtonSelection>,
+    /// 按钮列表，列表长度不超过6（按钮交互型必填）
+    ///
+    /// Limits: at most 6 items.
+    pub button_list: Option<Vec<crate::types::TemplateCardButton>>,
+    /// 选择题样式（投票选择型必填）
+    pub checkbox: Option<UpdateTemplateCardCheckbox>,
+    /// 下拉式的选择器列表，multiple\_interaction类型的卡片该字段不可为空，一个消息最多支持 3 个选择器
+    ///
+    /// Limits: at most 3 items.
+    pub select_list: Option<Vec<UpdateTemplateCardSelect>>,
+    /// 提交按钮样式（投票选择型、多项选择型必填）
+    pub submit_button: Option<crate::types::TemplateCardSubmitButton>,
+    /// 替换文案（只见于官方示例：「更新为新的卡片」的参数说明未能读取）
+    pub replace_text: Option<String>,
+}
+impl UpdateTemplateCard {
+    /// A `UpdateTemplateCard` of its required fields; the setters fill in the rest.
+    pub fn new(card_type: impl Into<crate::types::TemplateCardType>) -> Self {
+        Self {
+            card_type: card_type.into(),
+            source: None,
+            action_menu: None,
+            task_id: None,
+            main_title: None,
+            quote_area: None,
+            emphasis_content: None,
+            sub_title_text: None,
+            horizontal_content_list: None,
+            jump_list: None,
+            card_action: None,
+            card_image: None,
+            image_text_area: None,
+            vertical_content_list: None,
+            button_selection: None,
+            button_list: None,
+            checkbox: None,
+            select_list: None,
+            submit_button: None,
+            replace_text: None,
+        }
+    }
+}
+rt::setters! {
+    UpdateTemplateCard;
+    /// Sets [`source`](Self::source): 卡片来源样式信息，不需要来源样式可不填写
+    source(source: impl Into<crate::types::TemplateCardSource>) = source.into();
+    /// Sets [`action_menu`](Self::action_menu): 卡片右上角更多操作按钮（文本通知型、图文展示型、按钮交互型）
+    action_menu(action_menu: impl Into<crate::types::TemplateCardActionMenu>) = action_menu.into();
+    /// Sets [`task_id`](Self::task_id): 任务id，同一个应用任务id不能重复，只能由数字、字母和“\_-@”组成，最长128字节
+    task_id(task_id: impl Into<String>) = task_id.into();
+    /// Sets [`main_title`](Self::main_title): 一级标题（图文展示型、按钮交互型、投票选择型、多项选择型必填
+    main_title(main_title: impl Into<crate::types::TemplateCardMainTitle>) = main_title.into();
+    /// Sets [`quote_area`](Self::quote_area): 引用文献样式
+    quote_area(quote_area: impl Into<crate::types::TemplateCardQuoteArea>) = quote_area.into();
+    /// Sets [`emphasis_content`](Self::emphasis_content): 关键数据样式（文本通知型）
+    emphasis_content(emphasis_content: impl Into<crate::types::TemplateCardEmphasisContent>) = emphasis_content.into();
+    /// Sets [`sub_title_text`](Self::sub_title_text): 二级普通文本，建议不超过160个字，（支持id转译）
+    sub_title_text(sub_title_text: impl Into<String>) = sub_title_text.into();
+    /// Sets [`horizontal_content_list`](Self::horizontal_content_list): 二级标题+文本列表，该字段可为空数组，但有数据的话需确认对应字段是否必填，列表长度不超过6
+    horizontal_content_list(horizontal_content_list: impl IntoIterator<Item = crate::types::TemplateCardHorizontalContent>) = horizontal_content_list.into_iter().collect();
+    /// Sets [`jump_list`](Self::jump_list): 跳转指引样式的列表，该字段可为空数组，但有数据的话需确认对应字段是否必填，列表长度不超过3
+    jump_list(jump_list: impl IntoIterator<Item = crate::types::TemplateCardJump>) = jump_list.into_iter().collect();
+    /// Sets [`card_action`](Self::card_action): 整体卡片的点击跳转事件，text\_notice、news\_notice必填本字段
+    card_action(card_action: impl Into<crate::types::TemplateCardCardAction>) = card_action.into();
+    /// Sets [`card_image`](Self::card_image): 图片样式，news\_notice类型的卡片，card\_image和image\_text\_area两者必填一个字段，不可都不填
+    card_image(card_image: impl Into<crate::types::TemplateCardImage>) = card_image.into();
+    /// Sets [`image_text_area`](Self::image_text_area): 左图右文样式，news\_notice类型的卡片，card\_image和image\_text\_area两者必填一个字段，不可都不填
+    image_text_area(image_text_area: impl Into<crate::types::TemplateCardImageTextArea>) = image_text_area.into();
+    /// Sets [`vertical_content_list`](Self::vertical_content_list): 卡片二级垂直内容，该字段可为空数组，但有数据的话需确认对应字段是否必填，列表长度不超过4
+    vertical_content_list(vertical_content_list: impl IntoIterator<Item = crate::types::TemplateCardVerticalContent>) = vertical_content_list.into_iter().collect();
+    /// Sets [`button_selection`](Self::button_selection): 下拉式的选择器（按钮交互型）
+    button_selection(button_selection: impl Into<crate::types::TemplateCardButtonSelection>) = button_selection.into();
+    /// Sets [`button_list`](Self::button_list): 按钮列表，列表长度不超过6（按钮交互型必填）
+    button_list(button_list: impl IntoIterator<Item = crate::types::TemplateCardButton>) = button_list.into_iter().collect();
+    /// Sets [`checkbox`](Self::checkbox): 选择题样式（投票选择型必填）
+    checkbox(checkbox: impl Into<UpdateTemplateCardCheckbox>) = checkbox.into();
+    /// Sets [`select_list`](Self::select_list): 下拉式的选择器列表，multiple\_interaction类型的卡片该字段不可为空，一个消息最多支持 3 个选择器
+    select_list(select_list: impl IntoIterator<Item = UpdateTemplateCardSelect>) = select_list.into_iter().collect();
+    /// Sets [`submit_button`](Self::submit_button): 提交按钮样式（投票选择型、多项选择型必填）
+    submit_button(submit_button: impl Into<crate::types::TemplateCardSubmitButton>) = submit_button.into();
+    /// Sets [`replace_text`](Self::replace_text): 替换文案（只见于官方示例：「更新为新的卡片」的参数说明未能读取）
+    replace_text(replace_text: impl Into<String>) = replace_text.into();
+}
+rt::wire! {
+    UpdateTemplateCard: strict, required 1;
+    card_type "card_type": field wire::Plain;
+    source "source": opt wire::Plain;
+    action_menu "action_menu": opt wire::Plain;
+    task_id "task_id": opt wire::Lenient;
+    main_title "main_title": opt wire::Plain;
+    quote_area "quote_area": opt wire::Plain;
+    emphasis_content "emphasis_content": opt wire::Plain;
+    sub_title_text "sub_title_text": opt wire::Lenient;
+    horizontal_content_list "horizontal_content_list": opt Vec<wire::Plain>;
+    jump_list "jump_list": opt Vec<wire::Plain>;
+    card_action "card_action": opt wire::Plain;
+    card_image "card_image": opt wire::Plain;
+    image_text_area "image_text_area": opt wire::Plain;
+    vertical_content_list "vertical_content_list": opt Vec<wire::Plain>;
+    button_selection "button_selection": opt wire::Plain;
+    button_list "button_list": opt Vec<wire::Plain>;
+    checkbox "checkbox": opt wire::Plain;
+    select_list "select_list": opt Vec<wire::Plain>;
+    submit_button "submit_button": opt wire::Plain;
+    replace_text "replace_text": opt wire::Lenient;
+}
+pub(crate) static SCHEMA_UPDATE_TEMPLATE_CARD: s::Object = s::Object(
+    "UpdateTemplateCard",
+    &[
+        s::Param(
+            "card_type",
+            s::Kind::StrEnum(&crate::types::SCHEMA_TEMPLATE_CARD_TYPE),
+            s::REQUIRED,
+            s::Limits::NONE,
+            None,
+        ),
+        s::Param(
+            "source",
+            s::Kind::Object(&crate::types::SCHEMA_TEMPLATE_CARD_SOURCE),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+        s::Param(
+            "action_menu",
+            s::Kind::Object(&crate::types::SCHEMA_TEMPLATE_CARD_ACTION_MENU),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+        s::Param(
+            "task_id",
+            s::Kind::String,
+            0,
+            s::Limits::NONE.length(None, Some(128), true).pattern("^[0-9A-Za-z_@-]+$"),
+            None,
+        ),
+        s::Param(
+            "main_title",
+            s::Kind::Object(&crate::types::SCHEMA_TEMPLATE_CARD_MAIN_TITLE),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+        s::Param(
+            "quote_area",
+            s::Kind::Object(&crate::types::SCHEMA_TEMPLATE_CARD_QUOTE_AREA),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+        s::Param(
+            "emphasis_content",
+            s::Kind::Object(&crate::types::SCHEMA_TEMPLATE_CARD_EMPHASIS_CONTENT),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+        s::Param("sub_title_text", s::Kind::String, 0, s::Limits::NONE, None),
+        s::Param(
+            "horizontal_content_list",
+            s::Kind::List(
+                &s::Kind::Object(&crate::types::SCHEMA_TEMPLATE_CARD_HORIZONTAL_CONTENT),
+            ),
+            0,
+            s::Limits::NONE.items(None, Some(6)),
+            None,
+        ),
+        s::Param(
+            "jump_list",
+            s::Kind::List(&s::Kind::Object(&crate::types::SCHEMA_TEMPLATE_CARD_JUMP)),
+            0,
+            s::Limits::NONE.items(None, Some(3)),
+            None,
+        ),
+        s::Param(
+            "card_action",
+            s::Kind::Object(&crate::types::SCHEMA_TEMPLATE_CARD_CARD_ACTION),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+        s::Param(
+            "card_image",
+            s::Kind::Object(&crate::types::SCHEMA_TEMPLATE_CARD_IMAGE),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+        s::Param(
+            "image_text_area",
+            s::Kind::Object(&crate::types::SCHEMA_TEMPLATE_CARD_IMAGE_TEXT_AREA),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+        s::Param(
+            "vertical_content_list",
+            s::Kind::List(
+                &s::Kind::Object(&crate::types::SCHEMA_TEMPLATE_CARD_VERTICAL_CONTENT),
+            ),
+            0,
+            s::Limits::NONE.items(None, Some(4)),
+            None,
+        ),
+        s::Param(
+            "button_selection",
+            s::Kind::Object(&crate::types::SCHEMA_TEMPLATE_CARD_BUTTON_SELECTION),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+        s::Param(
+            "button_list",
+            s::Kind::List(&s::Kind::Object(&crate::types::SCHEMA_TEMPLATE_CARD_BUTTON)),
+            0,
+            s::Limits::NONE.items(None, Some(6)),
+            None,
+        ),
+        s::Param(
+            "checkbox",
+            s::Kind::Object(&SCHEMA_UPDATE_TEMPLATE_CARD_CHECKBOX),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+        s::Param(
+            "select_list",
+            s::Kind::List(&s::Kind::Object(&SCHEMA_UPDATE_TEMPLATE_CARD_SELECT)),
+            0,
+            s::Limits::NONE.items(None, Some(3)),
+            None,
+        ),
+        s::Param(
+            "submit_button",
+            s::Kind::Object(&crate::types::SCHEMA_TEMPLATE_CARD_SUBMIT_BUTTON),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+        s::Param("replace_text", s::Kind::String, 0, s::Limits::NONE, None),
+    ],
+    &[],
+);
+/// 选择题样式（更新卡片时；比发送时多 `disable`）
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateTemplateCardCheckbox {
+    /// 选择题key值，用户提交选项后，会产生回调事件，回调事件会带上该key值表示该题，最长支持1024字节
+    ///
+    /// Limits: length at most 1024 bytes (UTF-8).
+    pub question_key: String,
+    /// 选项list，选项个数不超过 20 个，最少1个
+    ///
+    /// Limits: 1 to 20 items.
+    pub option_list: Vec<UpdateTemplateCardCheckboxOption>,
+    /// 选择题模式，单选：0，多选：1，不填默认0
+    ///
+    /// Server default: `0`.
+    pub mode: Option<crate::types::TemplateCardCheckboxMode>,
+    /// 是否不可选（只见于官方示例）
+    pub disable: Option<bool>,
+}
+impl UpdateTemplateCardCheckbox {
+    /// A `UpdateTemplateCardCheckbox` of its required fields; the setters fill in the rest.
+    pub fn new(
+        question_key: impl Into<String>,
+        option_list: impl IntoIterator<Item = UpdateTemplateCardCheckboxOption>,
+    ) -> Self {
+        Self {
+            question_key: question_key.into(),
+            option_list: option_list.into_iter().collect(),
+            mode: None,
+            disable: None,
+        }
+    }
+}
+rt::setters! {
+    UpdateTemplateCardCheckbox;
+    /// Sets [`mode`](Self::mode): 选择题模式，单选：0，多选：1，不填默认0
+    mode(mode: impl Into<crate::types::TemplateCardCheckboxMode>) = mode.into();
+    /// Sets [`disable`](Self::disable): 是否不可选（只见于官方示例）
+    disable(disable: bool) = disable;
+}
+rt::wire! {
+    UpdateTemplateCardCheckbox: strict, required 3;
+    question_key "question_key": field wire::Lenient;
+    option_list "option_list": field Vec<wire::Plain>;
+    mode "mode": opt wire::Plain;
+    disable "disable": opt wire::Lenient;
+}
+pub(crate) static SCHEMA_UPDATE_TEMPLATE_CARD_CHECKBOX: s::Object = s::Object(
+    "UpdateTemplateCardCheckbox",
+    &[
+        s::Param(
+            "question_key",
+            s::Kind::String,
+            s::REQUIRED,
+            s::Limits::NONE.length(None, Some(1024), true),
+            None,
+        ),
+        s::Param(
+            "option_list",
+            s::Kind::List(
+                &s::Kind::Object(&SCHEMA_UPDATE_TEMPLATE_CARD_CHECKBOX_OPTION),
+            ),
+            s::REQUIRED,
+            s::Limits::NONE.items(Some(1), Some(20)),
+            None,
+        ),
+        s::Param(
+            "mode",
+            s::Kind::IntEnum(&crate::types::SCHEMA_TEMPLATE_CARD_CHECKBOX_MODE),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+        s::Param("disable", s::Kind::Bool, 0, s::Limits::NONE, None),
+    ],
+    &[],
+);
+/// 选择题的一个选项（更新卡片时；比发送时多 `disable`）
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateTemplateCardCheckboxOption {
+    /// 选项id，用户提交选项后，会产生回调事件，回调事件会带上该id值表示该选项，最长支持128字节，不可重复
+    ///
+    /// Limits: length at most 128 bytes (UTF-8).
+    pub id: String,
+    /// 选项文案描述，建议不超过17个字
+    pub text: String,
+    /// 该选项是否要默认选中
+    pub is_checked: bool,
+    /// 该选项是否不可选（只见于官方示例）
+    pub disable: Option<bool>,
+}
+impl UpdateTemplateCardCheckboxOption {
+    /// A `UpdateTemplateCardCheckboxOption` of its required fields; the setters fill in the rest.
+    pub fn new(
+        id: impl Into<String>,
+        text: impl Into<String>,
+        is_checked: bool,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            text: text.into(),
+            is_checked,
+            disable: None,
+        }
+    }
+}
+rt::setters! {
+    UpdateTemplateCardCheckboxOption;
+    /// Sets [`disable`](Self::disable): 该选项是否不可选（只见于官方示例）
+    disable(disable: bool) = disable;
+}
+rt::wire! {
+    UpdateTemplateCardCheckboxOption: strict, required 7;
+    id "id": field wire::Lenient;
+    text "text": field wire::Lenient;
+    is_checked "is_checked": field wire::Lenient;
+    disable "disable": opt wire::Lenient;
+}
+pub(crate) static SCHEMA_UPDATE_TEMPLATE_CARD_CHECKBOX_OPTION: s::Object = s::Object(
+    "UpdateTemplateCardCheckboxOption",
+    &[
+        s::Param(
+            "id",
+            s::Kind::String,
+            s::REQUIRED,
+            s::Limits::NONE.length(None, Some(128), true),
+            None,
+        ),
+        s::Param("text", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        s::Param("is_checked", s::Kind::Bool, s::REQUIRED, s::Limits::NONE, None),
+        s::Param("disable", s::Kind::Bool, 0, s::Limits::NONE, None),
+    ],
+    &[],
+);
+/// 下拉式的选择器（更新卡片时；比发送时多 `disable`）
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateTemplateCardSelect {
+    /// 下拉式的选择器题目的key，用户提交选项后，会产生回调事件，回调事件会带上该key值表示该题，最长支持1024字节，不可重复
+    ///
+    /// Limits: length at most 1024 bytes (UTF-8).
+    pub question_key: String,
+    /// 下拉式的选择器上面的title
+    pub title: Option<String>,
+    /// 默认选定的id，不填或错填默认第一个
+    pub selected_id: Option<String>,
+    /// 选项列表，下拉选项不超过 10 个，最少1个
+    ///
+    /// Limits: 1 to 10 items.
+    pub option_list: Vec<crate::types::TemplateCardSelectOption>,
+    /// 是否不可选（只见于官方示例）
+    pub disable: Option<bool>,
+}
+impl UpdateTemplateCardSelect {
+    /// A `UpdateTemplateCardSelect` of its required fields; the setters fill in the rest.
+    pub fn new(
+        question_key: impl Into<String>,
+        option_list: impl IntoIterator<Item = crate::types::TemplateCardSelectOption>,
+    ) -> Self {
+        Self {
+            question_key: question_key.into(),
+            title: None,
+            selected_id: None,
+            option_list: option_list.into_iter().collect(),
+            disable: None,
+        }
+    }
+}
+rt::setters! {
+    UpdateTemplateCardSelect;
+    /// Sets [`title`](Self::title): 下拉式的选择器上面的title
+    title(title: impl Into<String>) = title.into();
+    /// Sets [`selected_id`](Self::selected_id): 默认选定的id，不填或错填默认第一个
+    selected_id(selected_id: impl Into<String>) = selected_id.into();
+    /// Sets [`disable`](Self::disable): 是否不可选（只见于官方示例）
+    disable(disable: bool) = disable;
+}
+rt::wire! {
+    UpdateTemplateCardSelect: strict, required 9;
+    question_key "question_key": field wire::Lenient;
+    title "title": opt wire::Lenient;
+    selected_id "selected_id": opt wire::Lenient;
+    option_list "option_list": field Vec<wire::Plain>;
+    disable "disable": opt wire::Lenient;
+}
+pub(crate) static SCHEMA_UPDATE_TEMPLATE_CARD_SELECT: s::Object = s::Object(
+    "UpdateTemplateCardSelect",
+    &[
+        s::Param(
+            "question_key",
+            s::Kind::String,
+            s::REQUIRED,
+            s::Limits::NONE.length(None, Some(1024), true),
+            None,
+        ),
+        s::Param("title", s::Kind::String, 0, s::Limits::NONE, None),
+        s::Param("selected_id", s::Kind::String, 0, s::Limits::NONE, None),
+        s::Param(
+            "option_list",
+            s::Kind::List(
+                &s::Kind::Object(&crate::types::SCHEMA_TEMPLATE_CARD_SELECT_OPTION),
+            ),
+            s::REQUIRED,
+            s::Limits::NONE.items(Some(1), Some(10)),
+            None,
+        ),
+        s::Param("disable", s::Kind::Bool, 0, s::Limits::NONE, None),
+    ],
+    &[],
+);
+/// `message/get_statistics` 的 `statistics` 的一项（只见于官方示例）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MessageStatistic {
+    /// 应用id（只见于官方示例）
+    pub agentid: Option<u32>,
+    /// 应用名称（只见于官方示例）
+    pub app_name: Option<String>,
+    /// 消息发送数（只见于官方示例）
+    pub count: Option<u64>,
+}
+rt::wire! {
+    MessageStatistic: lenient, required 0;
+    agentid "agentid": opt wire::Lenient;
+    app_name "app_name": opt wire::Lenient;
+    count "count": opt wire::Lenient;
 }

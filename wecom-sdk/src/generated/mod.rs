@@ -24,6 +24,9 @@ pub mod data_intelligence;
 #[cfg(feature = "department")]
 #[cfg_attr(docsrs, doc(cfg(feature = "department")))]
 pub mod department;
+#[cfg(feature = "export")]
+#[cfg_attr(docsrs, doc(cfg(feature = "export")))]
+pub mod export;
 #[cfg(feature = "external_contact")]
 #[cfg_attr(docsrs, doc(cfg(feature = "external_contact")))]
 pub mod external_contact;
@@ -45,6 +48,9 @@ pub mod menu;
 #[cfg(feature = "message")]
 #[cfg_attr(docsrs, doc(cfg(feature = "message")))]
 pub mod message;
+#[cfg(feature = "miniprogram")]
+#[cfg_attr(docsrs, doc(cfg(feature = "miniprogram")))]
+pub mod miniprogram;
 #[cfg(feature = "misc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "misc")))]
 pub mod misc;
@@ -57,12 +63,18 @@ pub mod oa;
 #[cfg(feature = "oauth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 pub mod oauth;
+#[cfg(feature = "pstncc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pstncc")))]
+pub mod pstncc;
 #[cfg(feature = "schedule")]
 #[cfg_attr(docsrs, doc(cfg(feature = "schedule")))]
 pub mod schedule;
 #[cfg(feature = "service")]
 #[cfg_attr(docsrs, doc(cfg(feature = "service")))]
 pub mod service;
+#[cfg(feature = "sync")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
+pub mod sync;
 #[cfg(feature = "tag")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tag")))]
 pub mod tag;

@@ -53,6 +53,14 @@ impl OauthApi<'_> {
     ) -> Call<OauthGetUserDetailRequest> {
         Call::new(self.client.clone(), OauthGetUserDetailRequest::new(user_ticket))
     }
+    /// 获取用户二次验证信息 — exchange the code of the corp's second-verification page for the member's userid and a tfa\_code.
+    ///
+    /// `POST /cgi-bin/auth/get_tfa_info` · [official docs](https://developer.work.weixin.qq.com/document/path/99499)
+    ///
+    /// Parameters, their limits and setters: [`OauthGetTfaInfoRequest`].
+    pub fn get_tfa_info(&self, code: impl Into<Secret>) -> Call<OauthGetTfaInfoRequest> {
+        Call::new(self.client.clone(), OauthGetTfaInfoRequest::new(code))
+    }
 }
 /// 获取访问用户身份 — exchange the OAuth2 redirect `code` for the visitor's userid (members) or openid (non-members).
 ///
@@ -299,6 +307,72 @@ rt::wire! {
     email "email": opt wire::Lenient;
     biz_mail "biz_mail": opt wire::Lenient;
     address "address": opt wire::Lenient;
+}
+/// 获取用户二次验证信息 — exchange the code of the corp's second-verification page for the member's userid and a tfa\_code.
+///
+/// `POST /cgi-bin/auth/get_tfa_info` · [official docs](https://developer.work.weixin.qq.com/document/path/99499)
+///
+/// 权限说明：
+/// - 仅『通讯录同步』或者自建应用可调用。
+/// - 如用自建应用调用，用户需要在二次验证范围和应用可见范围内，并且验证页面的链接必须填该自建应用的oauth2链接（参考构造网页授权链接）。
+///
+/// 并发限制：20。返回的 `tfa_code` 用于「使用二次验证」（`user.tfa_succ`）解锁企业微信终端。code不合法时返回40029（invalid code）。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct OauthGetTfaInfoRequest {
+    /// 用户进入二次验证页面时，企业微信颁发的code。每次成员授权带上的code将不一样，code只能使用一次，5分钟未被使用自动过期
+    pub code: Secret,
+}
+impl OauthGetTfaInfoRequest {
+    /// A `OauthGetTfaInfoRequest` of its required fields; the setters fill in the rest.
+    pub fn new(code: impl Into<Secret>) -> Self {
+        Self { code: code.into() }
+    }
+}
+rt::wire! {
+    OauthGetTfaInfoRequest: strict, required 1;
+    code "code": field wire::Expose;
+}
+impl crate::Endpoint for OauthGetTfaInfoRequest {
+    type Response = OauthGetTfaInfoResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "oauth.get_tfa_info",
+        method: Method::Post,
+        path: "/cgi-bin/auth/get_tfa_info",
+        doc: "https://developer.work.weixin.qq.com/document/path/99499",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: true,
+        idempotent: false,
+        params: &[
+            s::Param(
+                "code",
+                s::Kind::String,
+                s::REQUIRED | s::SECRET,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/auth/get_tfa_info` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OauthGetTfaInfoResponse {
+    /// 成员UserID。若需要获得用户详情信息，可调用通讯录接口：读取成员
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: String,
+    /// 二次验证授权码，开发者可以调用通过二次验证接口，解锁企业微信终端。tfa\_code有效期五分钟，且只能使用一次
+    pub tfa_code: Secret,
+}
+rt::wire! {
+    OauthGetTfaInfoResponse: lenient, required 0;
+    userid "userid": field wire::Lenient;
+    tfa_code "tfa_code": field wire::Expose;
 }
 /// `legacy_get_user_info` 的 `parents` 的一项（见于共享样例）
 #[derive(Clone, Debug, PartialEq, Default)]

@@ -54,6 +54,115 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             registry::json::<crate::agent::AgentSetRequest>(),
         ),
     );
+    #[cfg(feature = "agent")]
+    all.push(
+        registry::operation(
+            "agent",
+            "get_permissions",
+            "获取应用权限详情 — list the permissions the corp granted a 代开发 or third-party app.",
+            None,
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"app_permissions\": [\"xxx:xxx:xx\"], \"app_permissions_ext\": [{\"permission_name\": \"xxx:xxx:xx\", \"expire_time\": 1770100000}]}",
+            &[],
+            registry::json::<crate::agent::AgentGetPermissionsRequest>(),
+        ),
+    );
+    #[cfg(feature = "agent")]
+    all.push(
+        registry::operation(
+            "agent",
+            "get_admin_list",
+            "获取应用管理员列表 — list the corp administrators who may manage or send messages with the app.",
+            None,
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"admin\": [{\"userid\": \"woxxxx\", \"auth_type\": 1}, {\"userid\": \"woxxxx\", \"auth_type\": 0}]}",
+            &[],
+            registry::json::<crate::agent::AgentGetAdminListRequest>(),
+        ),
+    );
+    #[cfg(feature = "agent")]
+    all.push(
+        registry::operation(
+            "agent",
+            "set_scope",
+            "设置授权应用可见范围 — during contact migration, set the visible scope of an app installed at registration.",
+            Some(
+                "{\"agentid\": 1, \"allow_user\": [\"zhansan\", \"lisi\"], \"allow_party\": [1, 2, 3], \"allow_tag\": [1, 2, 3]}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"invaliduser\": [\"zhangshan\", \"lisi\"], \"invalidparty\": [2, 3], \"invalidtag\": [2, 3]}",
+            &[
+                "授权方应用id",
+                "应用可见范围（成员）若未填该字段，则清空可见范围中成员列表",
+                "应用可见范围（部门）若未填该字段，则清空可见范围中部门列表",
+                "应用可见范围（标签）若未填该字段，则清空可见范围中标签列表",
+            ],
+            registry::json::<crate::agent::AgentSetScopeRequest>(),
+        ),
+    );
+    #[cfg(feature = "agent")]
+    all.push(
+        registry::operation(
+            "agent",
+            "claim_customized_app",
+            "自建应用迁移成代开发应用 — move a self-built app a service provider once built for a corp into a 代开发 app, or verify its ownership.",
+            Some("{\"suite_access_token\": \"SUITE_ACCESS_TOKEN\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "代开发应用模版接口调用凭证，获取方法与第三方应用凭证相同，参见“获取第三方应用凭证”",
+            ],
+            registry::json::<crate::agent::AgentClaimCustomizedAppRequest>(),
+        ),
+    );
+    #[cfg(feature = "agent")]
+    all.push(
+        registry::operation(
+            "agent",
+            "get_workbench_template",
+            "获取应用在工作台展示的模版 — read the custom workbench template type and corp-wide default data of an app.",
+            Some("{\"agentid\": 1000005}"),
+            "{\"type\": \"image\", \"keydata\": {\"items\": [{\"key\": \"待审批\", \"data\": \"2\", \"jump_url\": \"http://www.qq.com\", \"pagepath\": \"pages/index\"}, {\"key\": \"带批阅作业\", \"data\": \"4\", \"jump_url\": \"http://www.qq.com\", \"pagepath\": \"pages/index\"}, {\"key\": \"成绩录入\", \"data\": \"45\", \"jump_url\": \"http://www.qq.com\", \"pagepath\": \"pages/index\"}, {\"key\": \"综合评价\", \"data\": \"98\", \"jump_url\": \"http://www.qq.com\", \"pagepath\": \"pages/index\"}]}, \"list\": {\"items\": [{\"title\": \"智慧校园新版设计的小程序要来啦\", \"jump_url\": \"http://www.qq.com\", \"pagepath\": \"pages/index\"}, {\"title\": \"植物百科，这是什么花\", \"jump_url\": \"http://www.qq.com\", \"pagepath\": \"pages/index\"}, {\"title\": \"周一升旗通知，全体学生必须穿校服\", \"jump_url\": \"http://www.qq.com\", \"pagepath\": \"pages/index\"}]}, \"image\": {\"url\": \"xxxx\", \"jump_url\": \"http://www.qq.com\", \"pagepath\": \"pages/index\"}, \"webview\": {\"url\": \"http://www.qq.com\", \"jump_url\": \"http://www.qq.com\", \"pagepath\": \"pages/index\", \"height\": \"single_row\", \"hide_title\": true, \"enable_webview_click\": true}, \"replace_user_data\": true}",
+            &["应用id（只见于官方示例）"],
+            registry::json::<crate::agent::AgentGetWorkbenchTemplateRequest>(),
+        ),
+    );
+    #[cfg(feature = "agent")]
+    all.push(
+        registry::operation(
+            "agent",
+            "set_workbench_template",
+            "设置应用在工作台展示的模版 — set the app's custom workbench template type and its corp-wide default data.",
+            Some(
+                "{\"agentid\": 1000005, \"type\": \"image\", \"keydata\": {\"items\": [{\"key\": \"待审批\", \"data\": \"2\", \"jump_url\": \"http://www.qq.com\", \"pagepath\": \"pages/index\"}, {\"key\": \"带批阅作业\", \"data\": \"4\", \"jump_url\": \"http://www.qq.com\", \"pagepath\": \"pages/index\"}, {\"key\": \"成绩录入\", \"data\": \"45\", \"jump_url\": \"http://www.qq.com\", \"pagepath\": \"pages/index\"}, {\"key\": \"综合评价\", \"data\": \"98\", \"jump_url\": \"http://www.qq.com\", \"pagepath\": \"pages/index\"}]}, \"list\": {\"items\": [{\"title\": \"智慧校园新版设计的小程序要来啦\", \"jump_url\": \"http://www.qq.com\", \"pagepath\": \"pages/index\"}, {\"title\": \"植物百科，这是什么花\", \"jump_url\": \"http://www.qq.com\", \"pagepath\": \"pages/index\"}, {\"title\": \"周一升旗通知，全体学生必须穿校服\", \"jump_url\": \"http://www.qq.com\", \"pagepath\": \"pages/index\"}]}, \"image\": {\"url\": \"xxxx\", \"jump_url\": \"http://www.qq.com\", \"pagepath\": \"pages/index\"}, \"webview\": {\"url\": \"http://www.qq.com\", \"jump_url\": \"http://www.qq.com\", \"pagepath\": \"pages/index\"}, \"replace_user_data\": true}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "应用id（只见于官方示例）",
+                "模版类型（只见于官方示例，如 \"image\"）",
+                "关键数据型的模版数据",
+                "列表型的模版数据",
+                "图片型的模版数据",
+                "webview型的模版数据",
+                "是否覆盖用户工作台的数据（只见于官方示例）",
+            ],
+            registry::json::<crate::agent::AgentSetWorkbenchTemplateRequest>(),
+        ),
+    );
+    #[cfg(feature = "agent")]
+    all.push(
+        registry::operation(
+            "agent",
+            "batch_set_workbench_data",
+            "批量设置应用在用户工作台展示的数据 — set the workbench data several members see for the app.",
+            Some(
+                "{\"agentid\": 1000005, \"userid_list\": [\"userid1\", \"userid2\"], \"data\": {\"type\": \"keydata\", \"keydata\": {\"items\": [{\"key\": \"待审批\", \"data\": \"0\", \"jump_url\": \"http://www.qq.com\", \"pagepath\": \"pages/index\"}]}}}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "应用id（只见于官方示例）",
+                "需要设置的用户userid列表（只见于官方示例）",
+                "用户工作台展示的数据（只见于官方示例）",
+            ],
+            registry::json::<crate::agent::AgentBatchSetWorkbenchDataRequest>(),
+        ),
+    );
     #[cfg(feature = "appchat")]
     all.push(
         registry::operation(
@@ -204,6 +313,35 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             "{\n    \"errcode\": 0,\n    \"errmsg\": \"ok\",\n    \"status\": 1,\n    \"type\": \"replace_user\",\n    \"total\": 3,\n    \"percentage\": 33,\n    \"result\": [{},{}]\n}\n",
             &["异步任务id，最大长度为64字节"],
             registry::json::<crate::batch::BatchGetResultRequest>(),
+        ),
+    );
+    #[cfg(feature = "batch")]
+    all.push(
+        registry::operation(
+            "batch",
+            "userid_to_openuserid",
+            "userid的转换 — convert the corp's plain userids into the service provider's encrypted open_userids.",
+            Some("{\"userid_list\": [\"aaa\", \"bbb\"]}"),
+            "{\"errcode\": 0, \"errmsg\": \"\", \"open_userid_list\": [{\"userid\": \"aaa\", \"open_userid\": \"xxxxx\"}], \"invalid_userid_list\": [\"bbb\"]}",
+            &["获取到的成员ID列表，最多不超过1000个"],
+            registry::json::<crate::batch::BatchUseridToOpenuseridRequest>(),
+        ),
+    );
+    #[cfg(feature = "batch")]
+    all.push(
+        registry::operation(
+            "batch",
+            "openuserid_to_userid",
+            "userid转换 — convert open_userids obtained by a 代开发/third-party app (or an intelligent robot) into the corp's plain userids.",
+            Some(
+                "{\"open_userid_list\": [\"xxx\", \"yyy\"], \"source_agentid\": 100001}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"userid_list\": [{\"open_userid\": \"xxx\", \"userid\": \"aaa\"}], \"invalid_open_userid_list\": [\"yyy\"]}",
+            &[
+                "open_userid列表，最多不超过1000个。必须是source_agentid对应的应用所获取",
+                "企业授权的代开发自建应用或第三方应用的agentid",
+            ],
+            registry::json::<crate::batch::BatchOpenuseridToUseridRequest>(),
         ),
     );
     #[cfg(feature = "calendar")]
@@ -588,6 +726,447 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             "{\"errcode\": 0, \"errmsg\": \"ok\", \"department\": {\"id\": 2, \"name\": \"广州研发中心\", \"name_en\": \"RDGZ\", \"department_leader\": [\"zhangsan\", \"lisi\"], \"parentid\": 1, \"order\": 10}}\n",
             &["部门id"],
             registry::json::<crate::department::DepartmentGetRequest>(),
+        ),
+    );
+    #[cfg(feature = "export")]
+    all.push(
+        registry::operation(
+            "export",
+            "simple_user",
+            "导出成员 — start a job that exports the members (userid, name, departments) the app may see.",
+            Some(
+                "{\"encoding_aeskey\": \"IJUiXNpvGbODwKEBSEsAeOAPAhkqHqNCF6g19t9wfg2\", \"block_size\": 1000000}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"jobid\": \"jobid_xxxxxxxxx\"}",
+            &[
+                "Base64编码后的加密密钥。长度固定为43，从a-z, A-Z, 0-9共62个字符中选取，是AESKey的Base64编码。解码后即为32字节长的AESKey。加密方式采用AES-256-CBC方式，数据采用PKCS#7填充至32字节的倍数；IV初始向量大小为16字节，取AESKey前16字节，详见：https://datatracker.ietf.org/doc/html/rfc2315 。AESKey=Base64_Decode(encoding_aeskey + “=”)",
+                "每块数据的人员数，支持范围[10^4,10^6]，默认值为10^6",
+            ],
+            registry::json::<crate::export::ExportSimpleUserRequest>(),
+        ),
+    );
+    #[cfg(feature = "export")]
+    all.push(
+        registry::operation(
+            "export",
+            "user",
+            "导出成员详情 — start a job that exports the members with their details.",
+            Some(
+                "{\"encoding_aeskey\": \"IJUiXNpvGbODwKEBSEsAeOAPAhkqHqNCF6g19t9wfg2\", \"block_size\": 1000000}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"jobid\": \"jobid_xxxxxxxxxxxxxxx\"}",
+            &[
+                "Base64编码后的加密密钥。长度固定为43，从a-z, A-Z, 0-9共62个字符中选取，是AESKey的Base64编码。解码后即为32字节长的AESKey。加密方式采用AES-256-CBC方式，数据采用PKCS#7填充至32字节的倍数；IV初始向量大小为16字节，取AESKey前16字节，详见：https://datatracker.ietf.org/doc/html/rfc2315 。AESKey=Base64_Decode(encoding_aeskey + “=”)",
+                "每块数据的人员数",
+            ],
+            registry::json::<crate::export::ExportUserRequest>(),
+        ),
+    );
+    #[cfg(feature = "export")]
+    all.push(
+        registry::operation(
+            "export",
+            "department",
+            "导出部门 — start a job that exports the departments the app may see.",
+            Some(
+                "{\"encoding_aeskey\": \"IJUiXNpvGbODwKEBSEsAeOAPAhkqHqNCF6g19t9wfg2\", \"block_size\": 1000000}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"jobid\": \"jobid_xxxxxxxxx\"}",
+            &[
+                "Base64编码后的加密密钥。长度固定为43，从a-z, A-Z, 0-9共62个字符中选取，是AESKey的Base64编码。解码后即为32字节长的AESKey。加密方式采用AES-256-CBC方式，数据采用PKCS#7填充至32字节的倍数；IV初始向量大小为16字节，取AESKey前16字节，详见：https://datatracker.ietf.org/doc/html/rfc2315 。AESKey=Base64_Decode(encoding_aeskey + “=”)",
+                "每块数据的部门数，支持范围[10^4,10^6]，默认值为10^6",
+            ],
+            registry::json::<crate::export::ExportDepartmentRequest>(),
+        ),
+    );
+    #[cfg(feature = "export")]
+    all.push(
+        registry::operation(
+            "export",
+            "tag_user",
+            "导出标签成员 — start a job that exports the members and departments of one tag.",
+            Some(
+                "{\"tagid\": 1, \"encoding_aeskey\": \"IJUiXNpvGbODwKEBSEsAeOAPAhkqHqNCF6g19t9wfg2\", \"block_size\": 1000000}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"jobid\": \"jobid_xxxxxxxxx\"}",
+            &[
+                "需要导出的标签",
+                "Base64编码后的加密密钥。长度固定为43，从a-z, A-Z, 0-9共62个字符中选取，是AESKey的Base64编码。解码后即为32字节长的AESKey。加密方式采用AES-256-CBC方式，数据采用PKCS#7填充至32字节的倍数；IV初始向量大小为16字节，取AESKey前16字节，详见：https://datatracker.ietf.org/doc/html/rfc2315 。AESKey=Base64_Decode(encoding_aeskey + “=”)",
+                "每块数据的人员数和部门数之和，支持范围[10^4,10^6]，默认值为10^6",
+            ],
+            registry::json::<crate::export::ExportTagUserRequest>(),
+        ),
+    );
+    #[cfg(feature = "export")]
+    all.push(
+        registry::operation(
+            "export",
+            "get_result",
+            "获取导出结果 — read an export job's status and the links to its encrypted data files.",
+            Some("{\"jobid\": \"jobid_xxxxxxxxxxxxxxx\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"status\": 2, \"data_list\": [{\"url\": \"https://xxxxx\", \"size\": 1024, \"md5\": \"xxxxxxxxx\"}, {\"url\": \"https://xxxxx\", \"size\": 1024, \"md5\": \"xxxxxxxx\"}]}",
+            &["导出任务接口成功后返回"],
+            registry::json::<crate::export::ExportGetResultRequest>(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "list_acquisition_link",
+            "获取获客链接列表 — page through the ids of the acquisition links that are still valid.",
+            Some("{\"limit\": 100, \"cursor\": \"CURSOR\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"link_id_list\": [\"LINK_ID_AAA\", \"LINK_ID_BBB\", \"LINK_ID_CCC\"], \"next_cursor\": \"CURSOR\"}",
+            &[
+                "返回的最大记录数，整型，最大值100",
+                "用于分页查询的游标，字符串类型，由上一次调用返回，首次调用可不填",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactListAcquisitionLinkRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_acquisition_link",
+            "获取获客链接详情 — read an acquisition link's name, url, settings and range.",
+            Some("{\"link_id\": \"LINK_ID_AAA\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"link\": {\"link_name\": \"LINK_NAME\", \"url\": \"https://work.weixin.qq.com/ca/xxxxxx\", \"create_time\": 1672502400, \"skip_verify\": true}, \"range\": {\"user_list\": [\"rocky\", \"sam\"], \"department_list\": [1]}}",
+            &["获客链接id。需要是当前应用创建"],
+            registry::json::<
+                crate::external_contact::ExternalContactGetAcquisitionLinkRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "create_acquisition_link",
+            "创建获客链接 — create an acquisition link for up to 500 members.",
+            Some(
+                "{\"link_name\": \"获客链接1号\", \"range\": {\"user_list\": [\"zhangsan\", \"lisi\"], \"department_list\": [2, 3]}, \"skip_verify\": true}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"link\": {\"link_id\": \"LINK_ID\", \"link_name\": \"获客链接1号\", \"url\": \"URL\", \"create_time\": 1667232000}}",
+            &[
+                "链接名称",
+                "获客链接的使用范围。range.user_list和range.department_list不可同时为空",
+                "是否无需验证，默认为true",
+                "优先分配设置（仅见于较新版本的样例，含义未经官方核实）",
+                "是否标记客户添加来源（仅见于较新版本的样例，含义未经官方核实）",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactCreateAcquisitionLinkRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "update_acquisition_link",
+            "编辑获客链接 — rename an acquisition link or replace its range.",
+            Some(
+                "{\"link_id\": \"LINK_ID\", \"link_name\": \"获客链接1号\", \"range\": {\"user_list\": [\"zhangsan\", \"lisi\"], \"department_list\": [2, 3]}, \"skip_verify\": true}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "获客链接的id",
+                "更新的链接名称",
+                "获客链接的使用范围，覆盖更新。user_list最多可关联500个；部门覆盖总人数最多500个",
+                "是否无需验证，默认为true",
+                "优先分配设置（仅见于较新版本的样例，含义未经官方核实）",
+                "是否标记客户添加来源（仅见于较新版本的样例，含义未经官方核实）",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactUpdateAcquisitionLinkRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "delete_acquisition_link",
+            "删除获客链接 — delete an acquisition link; it can no longer be used.",
+            Some("{\"link_id\": \"LINK_ID\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["获客链接的id"],
+            registry::json::<
+                crate::external_contact::ExternalContactDeleteAcquisitionLinkRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "list_acquisition_customer",
+            "获取获客客户列表 — page through the customers an acquisition link brought, with their follower and chat status.",
+            Some("{\"link_id\": \"LINK_ID\", \"limit\": 1000, \"cursor\": \"CURSOR\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"customer_list\": [{\"external_userid\": \"woAJ2GCAAAXtWyujaWJHDDGi0mACAAA\", \"userid\": \"zhangsan\", \"chat_status\": 0, \"state\": \"CHANNEL_A\"}, {\"external_userid\": \"woAJ2GCAAAXtWyujaWJHDDGi0mACAAA\", \"userid\": \"lisi\", \"chat_status\": 0, \"state\": \"CHANNEL_B\"}, {\"external_userid\": \"woAJ2GCAAAXtWyujaWJHDDGi0mBCBBB\", \"userid\": \"rocky\", \"chat_status\": 1, \"state\": \"CHANNEL_A\"}], \"next_cursor\": \"CURSOR\"}",
+            &[
+                "获客链接id",
+                "返回的最大记录数，整型，最大值1000",
+                "用于分页查询的游标，字符串类型，由上一次调用返回，首次调用可不填",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactListAcquisitionCustomerRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_acquisition_quota",
+            "查询剩余使用量 — read the corp's acquisition-assistant quota, used and remaining, and what expires when.",
+            None,
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"total\": 1000, \"balance\": 500, \"quota_list\": [{\"expire_date\": 1689350400, \"balance\": 200}, {\"expire_date\": 1692028800, \"balance\": 300}]}",
+            &[],
+            registry::json::<
+                crate::external_contact::ExternalContactGetAcquisitionQuotaRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_acquisition_statistic",
+            "查询链接使用详情 — clicks and new customers of an acquisition link over up to 30 days.",
+            Some(
+                "{\"link_id\": \"caxxxxxxx\", \"start_time\": 1688140800, \"end_time\": 1688486400}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"click_link_customer_cnt\": 1000, \"new_customer_cnt\": 500}",
+            &["获客链接的id", "统计起始时间戳", "统计结束时间戳"],
+            registry::json::<
+                crate::external_contact::ExternalContactGetAcquisitionStatisticRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_acquisition_chat_info",
+            "获取成员多次收消息详情 — read who and how many messages, from the ChatKey of the 成员多次收消息 event.",
+            Some("{\"chat_key\": \"CHAT_KEY\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"userid\": \"zhangsan\", \"external_userid\": \"woAJ2GCAAAXtWyujaWJHDDGi0mACAAA\", \"chat_info\": {\"recv_msg_cnt\": 3, \"link_id\": \"caXXXXXXX\", \"state\": \"STATE\"}}",
+            &[
+                "成员多次收消息事件中回调的会话信息凭据ChatKey，回调后30分钟内有效",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactGetAcquisitionChatInfoRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_acquisition_permit",
+            "获取客户可建联成员 — read the members, departments and tags a 营销获客 app may connect customers with.",
+            None,
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"user_list\": [\"jack\", \"rose\"], \"department_list\": [0, 1], \"tag_list\": [0, 1]}",
+            &[],
+            registry::json::<
+                crate::external_contact::ExternalContactGetAcquisitionPermitRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "remark",
+            "修改客户备注信息 — set a member's remark, description, company, phone numbers and picture for a customer.",
+            Some(
+                "{\"userid\": \"zhangsan\", \"external_userid\": \"woAJ2GCAAAd1asdasdjO4wKmE8Aabj9AAA\", \"remark\": \"备注信息\", \"description\": \"描述信息\", \"remark_company\": \"腾讯科技\", \"remark_mobiles\": [\"13800000001\", \"13800000002\"], \"remark_pic_mediaid\": \"MEDIAID\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "企业成员的userid",
+                "外部联系人userid",
+                "此用户对外部联系人的备注，最多20个字符",
+                "此用户对外部联系人的描述，最多150个字符",
+                "此用户对外部联系人备注的所属公司名称，最多20个字符。只在此外部联系人为微信用户时有效",
+                "此用户对外部联系人备注的手机号。填写后将覆盖旧的备注手机号",
+                "备注图片的mediaid，可以通过素材管理接口获得",
+            ],
+            registry::json::<crate::external_contact::ExternalContactRemarkRequest>(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "contact_list",
+            "获取已服务的外部联系人 — page through every external contact the corp has served, with who added them or the group they joined.",
+            Some("{\"cursor\": \"CURSOR\", \"limit\": 1000}"),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"info_list\": [\n    {\n      \"is_customer\": false,\n      \"name\": \"***开\",\n      \"tmp_openid\": \"TMP_ID\",\n      \"follow_userid\": \"USER_ID\",\n      \"chat_name\": \"外联群1\",\n      \"add_time\": 1694418699\n    },\n    {\n      \"is_customer\": true,\n      \"tmp_openid\": \"TMP_ID\",\n      \"external_userid\": \"woAJ2GCAAAXtWyujaWJHDDGi0mACHAAA\",\n      \"follow_userid\": \"USER_ID\",\n      \"add_time\": 1694418699\n    },\n    {\n      \"is_customer\": true,\n      \"tmp_openid\": \"TMP_ID\",\n      \"external_userid\": \"woAJ2GCAAAXtWyujaWJHDDGi0mACHAAA\",\n      \"chat_id\": \"CHATID\",\n      \"add_time\": 1694418699\n    },\n    {\n      \"is_customer\": false,\n      \"tmp_openid\": \"TMP_ID\",\n      \"name\": \"***开\",\n      \"follow_userid\": \"USER_ID\",\n      \"add_time\": 1694418699\n    }\n  ],\n  \"next_cursor\": \"NEXT_CURSOR\"\n}\n",
+            &[
+                "用于分页查询的游标，字符串类型，由上一次调用返回，首次调用可不填。cursor具有有效期，请勿缓存后使用",
+                "返回的最大记录数，整型，默认为1000",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactContactListRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "list_contact_way",
+            "获取企业已配置的「联系我」列表 — page through the config_ids of the 「联系我」 ways created in a time range.",
+            Some(
+                "{\"start_time\": 1622476800, \"end_time\": 1625068800, \"cursor\": \"CURSOR\", \"limit\": 1000}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"contact_way\": [{\"config_id\": \"534b63270045c9ABiKEE814ef56d91c62f\"}, {\"config_id\": \"87bBiKEE811c62f63270041c62f5c9A4ef\"}], \"next_cursor\": \"NEXT_CURSOR\"}",
+            &[
+                "「联系我」创建起始时间戳，默认为90天前",
+                "「联系我」创建结束时间戳，默认为当前时间",
+                "分页查询使用的游标，为上次请求返回的 next_cursor",
+                "每次查询的分页大小，默认为100条，最多支持1000条",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactListContactWayRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "close_temp_chat",
+            "结束临时会话 — end a temporary-session chat between a member and a customer.",
+            Some(
+                "{\"userid\": \"zhangyisheng\", \"external_userid\": \"woAJ2GCAAAXtWyujaWJHDDGi0mACHAAA\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["企业成员的userid", "客户的外部联系人userid"],
+            registry::json::<
+                crate::external_contact::ExternalContactCloseTempChatRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "convert_to_openid",
+            "外部联系人openid转换 — turn a WeChat customer's external_userid into the openid used by payment APIs.",
+            Some("{\"external_userid\": \"wmAAAAAAA\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"openid\": \"ooAAAAAAAAAAA\"}",
+            &["外部联系人的userid，注意不是企业成员的账号"],
+            registry::json::<
+                crate::external_contact::ExternalContactConvertToOpenidRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "batch_to_external_userid",
+            "手机号转外部联系人ID — look up the external_userids of parents by their phone numbers (up to 100).",
+            Some("{\"mobiles\": [\"10000000000\", \"10000000001\"]}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"success_list\": [{\"mobile\": \"18900000000\", \"external_userid\": \"aaabbbcccc\"}], \"fail_list\": [{\"errcode\": 60136, \"errmsg\": \"record not found\", \"mobile\": \"10000000001\"}]}",
+            &["家长手机号列表，最多支持100个"],
+            registry::json::<
+                crate::external_contact::ExternalContactBatchToExternalUseridRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "unionid_to_external_userid",
+            "企业主体unionid转换为第三方external_userid — turn a WeChat customer's unionid/openid from the corp's own mini program into the provider's external_userid.",
+            Some("{\"unionid\": \"oAAAAAAA\", \"openid\": \"oBBBB\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"external_userid\": \"ooAAAAAAAAAAA\"}",
+            &["微信客户的unionid", "微信客户的openid"],
+            registry::json::<
+                crate::external_contact::ExternalContactUnionidToExternalUseridRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_new_external_userid",
+            "转换客户external_userid — turn corp-subject external_userids into the provider-subject ids (up to 1000).",
+            Some("{\"external_userid_list\": [\"xxxxx\", \"yyyyyy\"]}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"items\": [{\"external_userid\": \"xxxxx\", \"new_external_userid\": \"AAAA\"}, {\"external_userid\": \"yyyyy\", \"new_external_userid\": \"BBBB\"}]}",
+            &[
+                "企业主体下的external_userid列表，建议200个，最多不超过1000个",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactGetNewExternalUseridRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "to_service_external_userid",
+            "代开发应用external_userid转换 — turn an external_userid a customized (代开发) app got into the provider's third-party-app id.",
+            Some("{\"external_userid\": \"wmAAAAAAA\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"external_userid\": \"ooAAAAAAAAAAA\"}",
+            &["代开发自建应用获取到的外部联系人ID"],
+            registry::json::<
+                crate::external_contact::ExternalContactToServiceExternalUseridRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_subscribe_mode",
+            "获取关注「学校通知」的模式 — read whether parents may follow 「学校通知」 by scanning and filling in their details.",
+            None,
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"subscribe_mode\": 1}",
+            &[],
+            registry::json::<
+                crate::external_contact::ExternalContactGetSubscribeModeRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "set_subscribe_mode",
+            "设置关注「学校通知」的模式 — allow or forbid parents to follow 「学校通知」 by scanning and filling in their details.",
+            Some("{\"subscribe_mode\": 1}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "关注模式，1:可扫码填写资料加入，2:禁止扫码填写资料加入",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactSetSubscribeModeRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_subscribe_qr_code",
+            "获取「学校通知」二维码 — read the QR codes parents scan to follow 「学校通知」, in three sizes.",
+            None,
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"qrcode_big\": \"http://p.qpic.cn/wwhead/XXXX\", \"qrcode_middle\": \"http://p.qpic.cn/wwhead/XXXX\", \"qrcode_thumb\": \"http://p.qpic.cn/wwhead/XXXX\"}",
+            &[],
+            registry::json::<
+                crate::external_contact::ExternalContactGetSubscribeQrCodeRequest,
+            >(),
         ),
     );
     #[cfg(feature = "external_contact")]
@@ -1133,6 +1712,250 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             >(),
         ),
     );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "list_customer_strategy",
+            "获取规则组列表 — page through the ids of the customer-contact rule groups the app created.",
+            Some("{\"cursor\": \"CURSOR\", \"limit\": 1000}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"strategy\": [{\"strategy_id\": 1}, {\"strategy_id\": 2}], \"next_cursor\": \"NEXT_CURSOR\"}",
+            &[
+                "分页查询游标，首次调用可不填",
+                "分页大小，默认为1000，最大不超过1000",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactListCustomerStrategyRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_customer_strategy",
+            "获取规则组详情 — read a rule group's name, parent, admins and privileges.",
+            Some("{\"strategy_id\": 1}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"strategy\": {\"strategy_id\": 1, \"parent_id\": 0, \"strategy_name\": \"NAME\", \"create_time\": 1557838797, \"admin_list\": [\"zhangsan\", \"lisi\"], \"privilege\": {\"view_customer_list\": true, \"view_customer_data\": true, \"view_room_list\": true, \"contact_me\": true, \"join_room\": true, \"share_customer\": false, \"oper_resign_customer\": true, \"oper_resign_group\": true, \"send_customer_msg\": true, \"edit_welcome_msg\": true, \"view_behavior_data\": true, \"view_room_data\": true, \"send_group_msg\": true, \"room_deduplication\": true, \"rapid_reply\": true, \"onjob_customer_transfer\": true, \"edit_anti_spam_rule\": true, \"export_customer_list\": true, \"export_customer_data\": true, \"export_customer_group_list\": true, \"manage_customer_tag\": true}}}",
+            &["规则组id"],
+            registry::json::<
+                crate::external_contact::ExternalContactGetCustomerStrategyRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_customer_strategy_range",
+            "获取规则组管理范围 — page through the members and departments a rule group manages.",
+            Some("{\"strategy_id\": 1, \"cursor\": \"CURSOR\", \"limit\": 1000}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"range\": [{\"type\": 1, \"userid\": \"zhangsan\"}, {\"type\": 2, \"partyid\": 1}], \"next_cursor\": \"NEXT_CURSOR\"}",
+            &[
+                "规则组id",
+                "分页游标",
+                "每个分页的成员/部门节点数，默认为1000，最大为1000",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactGetCustomerStrategyRangeRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "create_customer_strategy",
+            "创建新的规则组 — create a customer-contact rule group with its admins, privileges and range.",
+            Some(
+                "{\"parent_id\": 0, \"strategy_name\": \"NAME\", \"admin_list\": [\"zhangsan\", \"lisi\"], \"privilege\": {\"view_customer_list\": true, \"view_customer_data\": true, \"view_room_list\": true, \"contact_me\": true, \"join_room\": true, \"share_customer\": false, \"oper_resign_customer\": true, \"send_customer_msg\": true, \"edit_welcome_msg\": true, \"view_behavior_data\": true, \"view_room_data\": true, \"send_group_msg\": true, \"room_deduplication\": true, \"rapid_reply\": true, \"onjob_customer_transfer\": true, \"edit_anti_spam_rule\": true, \"export_customer_list\": true, \"export_customer_data\": true, \"export_customer_group_list\": true, \"manage_customer_tag\": true}, \"range\": [{\"type\": 1, \"userid\": \"zhangsan\"}, {\"type\": 2, \"partyid\": 1}]}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"strategy_id\": 1}",
+            &[
+                "父规则组id",
+                "规则组名称",
+                "规则组管理员userid列表，不可配置超级管理员，每个规则组最多可配置20个负责人",
+                "权限配置",
+                "规则组的管理范围。单次最多可配置100个管理节点",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactCreateCustomerStrategyRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "edit_customer_strategy",
+            "编辑规则组及其管理范围 — rename a rule group, replace its admins or privileges, add and remove range nodes.",
+            Some(
+                "{\"strategy_id\": 1, \"strategy_name\": \"NAME\", \"admin_list\": [\"zhangsan\", \"lisi\"], \"privilege\": {\"view_customer_list\": true, \"view_customer_data\": true, \"view_room_list\": true, \"contact_me\": true, \"join_room\": true, \"share_customer\": false, \"oper_resign_customer\": true, \"oper_resign_group\": true, \"send_customer_msg\": true, \"edit_welcome_msg\": true, \"view_behavior_data\": true, \"view_room_data\": true, \"send_group_msg\": true, \"room_deduplication\": true, \"rapid_reply\": true, \"onjob_customer_transfer\": true, \"edit_anti_spam_rule\": true, \"export_customer_list\": true, \"export_customer_data\": true, \"export_customer_group_list\": true, \"manage_customer_tag\": true}, \"range_add\": [{\"type\": 1, \"userid\": \"zhangsan\"}, {\"type\": 2, \"partyid\": 1}], \"range_del\": [{\"type\": 1, \"userid\": \"lisi\"}, {\"type\": 2, \"partyid\": 2}]}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "规则组id",
+                "规则组名称",
+                "管理员列表，如果为空则不对负责人做编辑，如果有则覆盖旧的负责人列表",
+                "权限配置，如果为空则不对权限做编辑，如果有则覆盖旧的权限配置",
+                "向管理范围添加的节点（type 1-成员 2-部门；userid仅type为1时有效，partyid仅type为2时有效）",
+                "从管理范围删除的节点（type 1-成员 2-部门；userid仅type为1时有效，partyid仅type为2时有效）",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactEditCustomerStrategyRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "del_customer_strategy",
+            "删除规则组 — delete a customer-contact rule group.",
+            Some("{\"strategy_id\": 1}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["规则组id"],
+            registry::json::<
+                crate::external_contact::ExternalContactDelCustomerStrategyRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_strategy_tag_list",
+            "获取指定规则组下的企业客户标签 — read the customer tag groups and tags of a rule group.",
+            Some(
+                "{\"strategy_id\": 1, \"tag_id\": [\"etXXXXXXXXXX\", \"etYYYYYYYYYY\"], \"group_id\": [\"etZZZZZZZZZZZZZ\", \"etYYYYYYYYYYYYY\"]}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"tag_group\": [{\"group_id\": \"TAG_GROUPID1\", \"group_name\": \"GOURP_NAME\", \"create_time\": 1557838797, \"order\": 1, \"strategy_id\": 1, \"tag\": [{\"id\": \"TAG_ID1\", \"name\": \"NAME1\", \"create_time\": 1557838797, \"order\": 1}, {\"id\": \"TAG_ID2\", \"name\": \"NAME2\", \"create_time\": 1557838797, \"order\": 2}]}]}",
+            &[
+                "规则组id",
+                "要查询的标签id",
+                "要查询的标签组id，返回该标签组以及其下的所有标签信息",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactGetStrategyTagListRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "add_strategy_tag",
+            "为指定规则组创建企业客户标签 — add a tag group and tags to a (first-level) rule group.",
+            Some(
+                "{\"strategy_id\": 1, \"group_id\": \"GROUP_ID\", \"group_name\": \"GROUP_NAME\", \"order\": 1, \"tag\": [{\"name\": \"TAG_NAME_1\", \"order\": 1}, {\"name\": \"TAG_NAME_2\", \"order\": 2}]}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"tag_group\": {\"group_id\": \"TAG_GROUPID1\", \"group_name\": \"GOURP_NAME\", \"create_time\": 1557838797, \"order\": 1, \"tag\": [{\"id\": \"TAG_ID1\", \"name\": \"NAME1\", \"create_time\": 1557838797, \"order\": 1}, {\"id\": \"TAG_ID2\", \"name\": \"NAME2\", \"create_time\": 1557838797, \"order\": 2}]}}",
+            &[
+                "规则组id",
+                "标签组id",
+                "标签组名称，最长为30个字符",
+                "标签组次序值。order值大的排序靠前。有效的值范围是[0, 2^32)",
+                "要添加的标签（tag.name 必填，最长为30个字符；不支持创建空标签组）",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactAddStrategyTagRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "edit_strategy_tag",
+            "编辑指定规则组下的企业客户标签 — rename or reorder a rule group's tag or tag group.",
+            Some("{\"id\": \"TAG_ID\", \"name\": \"NEW_TAG_NAME\", \"order\": 1}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "标签或标签组的id",
+                "新的标签或标签组名称，最长为30个字符",
+                "标签/标签组的次序值。order值大的排序靠前。有效的值范围是[0, 2^32)",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactEditStrategyTagRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "del_strategy_tag",
+            "删除指定规则组下的企业客户标签 — delete tags or whole tag groups of a rule group.",
+            Some(
+                "{\"tag_id\": [\"TAG_ID_1\", \"TAG_ID_2\"], \"group_id\": [\"GROUP_ID_1\", \"GROUP_ID_2\"]}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["标签的id列表", "标签组的id列表"],
+            registry::json::<
+                crate::external_contact::ExternalContactDelStrategyTagRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "resigned_transfer_customer",
+            "分配离职成员的客户 — hand up to 100 customers of a member who left over to another member.",
+            Some(
+                "{\"handover_userid\": \"zhangsan\", \"takeover_userid\": \"lisi\", \"external_userid\": [\"woAJ2GCAAAXtWyujaWJHDDGi0mACBBBB\", \"woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA\"]}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"customer\": [{\"external_userid\": \"woAJ2GCAAAXtWyujaWJHDDGi0mACBBBB\", \"errcode\": 0}, {\"external_userid\": \"woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA\", \"errcode\": 40096}]}",
+            &[
+                "原跟进成员的userid",
+                "接替成员的userid",
+                "客户的external_userid列表，最多一次转移100个客户",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactResignedTransferCustomerRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "resigned_transfer_result",
+            "查询客户接替状态（离职继承） — page through the hand-over status of a resigned member's customers given to a takeover member.",
+            Some(
+                "{\"handover_userid\": \"zhangsan\", \"takeover_userid\": \"lisi\", \"cursor\": \"CURSOR\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"customer\": [{\"external_userid\": \"woAJ2GCAAAXtWyujaWJHDDGi0mACCCC\", \"status\": 1, \"takeover_time\": 1588262400}, {\"external_userid\": \"woAJ2GCAAAXtWyujaWJHDDGi0mACBBBB\", \"status\": 2, \"takeover_time\": 1588482400}, {\"external_userid\": \"woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA\", \"status\": 3, \"takeover_time\": 0}], \"next_cursor\": \"NEXT_CURSOR\"}",
+            &[
+                "原添加成员的userid",
+                "接替成员的userid",
+                "分页查询的cursor，每个分页返回的数据不会超过1000条；不填或为空表示获取第一个分页",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactResignedTransferResultRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "transfer_result",
+            "查询客户接替状态（在职继承） — page through the hand-over status of customers a member on the job gave to a takeover member.",
+            Some(
+                "{\"handover_userid\": \"zhangsan\", \"takeover_userid\": \"lisi\", \"cursor\": \"CURSOR\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"customer\": [{\"external_userid\": \"woAJ2GCAAAXtWyujaWJHDDGi0mACCCC\", \"status\": 1, \"takeover_time\": 1588262400}, {\"external_userid\": \"woAJ2GCAAAXtWyujaWJHDDGi0mACBBBB\", \"status\": 2, \"takeover_time\": 1588482400}, {\"external_userid\": \"woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA\", \"status\": 3, \"takeover_time\": 0}], \"next_cursor\": \"NEXT_CURSOR\"}",
+            &[
+                "原添加成员的userid",
+                "接替成员的userid",
+                "分页查询的cursor，每个分页返回的数据不会超过1000条；不填或为空表示获取第一个分页",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactTransferResultRequest,
+            >(),
+        ),
+    );
     #[cfg(feature = "invoice")]
     all.push(
         registry::operation(
@@ -1221,6 +2044,20 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
                 "票据类型，固定为agent_config（请求地址中的 `type=agent_config`）",
             ],
             registry::json::<crate::jsapi::JsapiGetAgentTicketRequest>(),
+        ),
+    );
+    #[cfg(feature = "jsapi")]
+    all.push(
+        registry::operation(
+            "jsapi",
+            "get_launch_code",
+            "获取唤起企业微信code — get a launch_code for the wxwork://launch schema that opens a one-to-one chat from an external browser.",
+            Some(
+                "{\"operator_userid\": \"zhangshan\", \"single_chat\": {\"userid\": \"lisi\"}}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"launch_code\": \"xxxx\"}",
+            &["当前操作者的userid", "参数数据结构体：单聊对象"],
+            registry::json::<crate::jsapi::JsapiGetLaunchCodeRequest>(),
         ),
     );
     #[cfg(feature = "kf")]
@@ -1690,6 +2527,44 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             registry::file::<crate::media::MediaGetJssdkRequest>(),
         ),
     );
+    #[cfg(feature = "media")]
+    all.push(
+        registry::operation(
+            "media",
+            "upload_attachment",
+            "上传附件资源 — upload an image, video or file as an attachment for customer moments or the product album.",
+            Some(
+                "{\"media_type\": \"image\", \"attachment_type\": 1, \"media\": \"wework.txt\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"\", \"type\": \"image\", \"media_id\": \"1G6nrLmr5EC3MMb_-zK1dDdzmd0p7cNliYu9V5w7o8K0\", \"created_at\": 1380000000}",
+            &[
+                "媒体文件类型，分别有图片（image）、视频（video）、普通文件（file）",
+                "附件类型，不同的附件类型用于不同的场景。1：朋友圈；2：商品图册",
+                "媒体文件（form-data中文件标识名为\"media\"）；filename标识文件展示的名称",
+            ],
+            registry::json::<crate::media::MediaUploadAttachmentRequest>(),
+        ),
+    );
+    #[cfg(feature = "media")]
+    all.push(
+        registry::operation(
+            "media",
+            "upload_by_url",
+            "异步上传临时素材 — have WeCom fetch a large video or file (up to 200M) from a CDN URL into a temporary media_id.",
+            Some(
+                "{\"scene\": 1, \"type\": \"video\", \"filename\": \"video.mp4\", \"url\": \"https://xxxx\", \"md5\": \"MD5\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"jobid\": \"jobid\"}",
+            &[
+                "场景值。1-客户联系入群欢迎语素材（目前仅支持1）。注意：每个场景值有对应的使用范围，详见上面的「使用场景说明」",
+                "媒体文件类型。目前仅支持video-视频，file-普通文件。不超过32字节",
+                "文件名，标识文件展示的名称。比如，使用该media_id发消息时，展示的文件名由该字段控制。不超过128字节",
+                "文件cdn url。url要求支持Range分块下载。不超过1024字节。如果为腾讯云cos链接，则需要设置为「公有读」权限",
+                "文件md5。对比从url下载下来的文件md5是否一致。不超过32字节",
+            ],
+            registry::json::<crate::media::MediaUploadByUrlRequest>(),
+        ),
+    );
     #[cfg(feature = "menu")]
     all.push(
         registry::operation(
@@ -1771,6 +2646,72 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             registry::json::<crate::message::MessageUpdateTaskcardRequest>(),
         ),
     );
+    #[cfg(feature = "message")]
+    all.push(
+        registry::operation(
+            "message",
+            "recall",
+            "撤回应用消息 — recall an app message sent in the last 24 hours.",
+            Some(
+                "{\"msgid\": \"vcT8gGc-7dFb4bxT35ONjBDz901sLlXPZw1DAMC_Gc26qRpK-AK5sTJkkb0128t\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "消息ID。从应用发送消息接口处获得（`message/send` 返回的 msgid）",
+            ],
+            registry::json::<crate::message::MessageRecallRequest>(),
+        ),
+    );
+    #[cfg(feature = "message")]
+    all.push(
+        registry::operation(
+            "message",
+            "update_template_card",
+            "更新模版卡片消息 — replace a sent template card's button text, or the whole card, for some or all of its receivers.",
+            Some(
+                "{\"userids\": [\"userid1\", \"userid2\"], \"partyids\": [2, 3], \"tagids\": [44, 55], \"atall\": 0, \"agentid\": 1, \"response_code\": \"response_code\", \"button\": {\"replace_name\": \"replace_name\"}}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"invaliduser\": [\"userid1\", \"userid2\"]}",
+            &[
+                "企业的成员ID列表（最多支持1000个）",
+                "企业的部门ID列表（最多支持100个）",
+                "企业的标签ID列表（最多支持100个）",
+                "更新整个任务接收人员",
+                "应用的agentid",
+                "更新卡片所需要消费的code，可通过发消息接口和回调接口返回值获取，一个code只能调用一次该接口，且只能在72小时内调用",
+                "更新按钮为不可点击状态时填写：button.replace_name 为需要更新的按钮的文案",
+                "更新为新的卡片时填写：新的模板卡片",
+                "表示是否开启id转译，0表示否，1表示是（只见于官方示例）",
+            ],
+            registry::json::<crate::message::MessageUpdateTemplateCardRequest>(),
+        ),
+    );
+    #[cfg(feature = "message")]
+    all.push(
+        registry::operation(
+            "message",
+            "get_statistics",
+            "查询应用消息发送统计 — count the app messages sent per app.",
+            Some("{\"time_type\": 0}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"statistics\": [{\"agentid\": 1000002, \"app_name\": \"应用1\", \"count\": 101}, {\"agentid\": 1000003, \"app_name\": \"应用2\", \"count\": 102}]}",
+            &[
+                "查询的时间类型（只见于官方示例，值为 0；取值含义未能确认）",
+            ],
+            registry::json::<crate::message::MessageGetStatisticsRequest>(),
+        ),
+    );
+    #[cfg(feature = "miniprogram")]
+    all.push(
+        registry::operation(
+            "miniprogram",
+            "jscode2session",
+            "code2Session — exchange a mini program's wx.qy.login code for the member's userid, corpid and session_key.",
+            Some("{\"js_code\": \"CODE\", \"grant_type\": \"authorization_code\"}"),
+            "{\"corpid\": \"CORPID\", \"userid\": \"USERID\", \"session_key\": \"kJtdi6RF+Dv67QkbLlPGjw==\", \"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["登录时获取的 code", "此处固定为authorization_code"],
+            registry::json::<crate::miniprogram::MiniprogramJscode2sessionRequest>(),
+        ),
+    );
     #[cfg(feature = "misc")]
     all.push(
         registry::operation(
@@ -1793,6 +2734,18 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             "{\n    \"ip_list\":[\n        \"182.254.11.176\",\n        \"182.254.78.66\"\n    ],\n    \"errcode\":0,\n    \"errmsg\":\"ok\"\n}\n",
             &[],
             registry::json::<crate::misc::MiscGetApiDomainIpRequest>(),
+        ),
+    );
+    #[cfg(feature = "misc")]
+    all.push(
+        registry::operation(
+            "misc",
+            "apply_mass_call_ticket",
+            "获取接口大批量调用凭据 — obtain the one-off ticket that exempts a corp's initialisation from business rate limits for 7 days.",
+            None,
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"mass_call_ticket\": \"AAAAAA\"}",
+            &[],
+            registry::json::<crate::misc::MiscApplyMassCallTicketRequest>(),
         ),
     );
     #[cfg(feature = "msgaudit")]
@@ -2360,6 +3313,49 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             registry::json::<crate::oauth::OauthGetUserDetailRequest>(),
         ),
     );
+    #[cfg(feature = "oauth")]
+    all.push(
+        registry::operation(
+            "oauth",
+            "get_tfa_info",
+            "获取用户二次验证信息 — exchange the code of the corp's second-verification page for the member's userid and a tfa_code.",
+            Some("{\"code\": \"CODE\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"userid\": \"USERID\", \"tfa_code\": \"TFA_CODE\"}",
+            &[
+                "用户进入二次验证页面时，企业微信颁发的code。每次成员授权带上的code将不一样，code只能使用一次，5分钟未被使用自动过期",
+            ],
+            registry::json::<crate::oauth::OauthGetTfaInfoRequest>(),
+        ),
+    );
+    #[cfg(feature = "pstncc")]
+    all.push(
+        registry::operation(
+            "pstncc",
+            "call",
+            "发起语音电话 — start automated voice calls to members to remind them of an important app message.",
+            Some("{\"callee_userid\": [\"james\", \"paul\"]}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"states\": [{\"code\": 0, \"callid\": \"6-20190510201844181887818-4d0251082406000-out\", \"userid\": \"james\"}, {\"code\": 0, \"callid\": \"6-20190510201844181887818-4d025109f806000-out\", \"userid\": \"paul\"}]}",
+            &["需要呼叫的列表。callee_userid不能为空"],
+            registry::json::<crate::pstncc::PstnccCallRequest>(),
+        ),
+    );
+    #[cfg(feature = "pstncc")]
+    all.push(
+        registry::operation(
+            "pstncc",
+            "get_states",
+            "获取接听状态 — tell whether a member answered an automated voice call, when it was placed and how long they talked.",
+            Some(
+                "{\"callee_userid\": \"james\", \"callid\": \"6-20190510201844181887818-4d0251082406000-out\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"istalked\": 1, \"calltime\": 1557306531, \"talktime\": 2, \"reason\": 0}",
+            &[
+                "用户id。callee_userid不能为空",
+                "发起自动语音来电callid（`call` 返回）。callid 不能为空；仅支持查询七天内的callid状态",
+            ],
+            registry::json::<crate::pstncc::PstnccGetStatesRequest>(),
+        ),
+    );
     #[cfg(feature = "schedule")]
     all.push(
         registry::operation(
@@ -2476,6 +3472,18 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
                 "wechatpy 发送服务商凭证所用的查询参数（文档以 access_token 传递）",
             ],
             registry::json::<crate::service::ServiceGetLoginInfoRequest>(),
+        ),
+    );
+    #[cfg(feature = "sync")]
+    all.push(
+        registry::operation(
+            "sync",
+            "contact_sync_success",
+            "设置通讯录同步完成 — finish contact migration, unlock the address book and invalidate the migration access_token.",
+            None,
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[],
+            registry::json::<crate::sync::SyncContactSyncSuccessRequest>(),
         ),
     );
     #[cfg(feature = "tag")]
@@ -2620,6 +3628,47 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
                 "企业微信后台推送的ticket",
             ],
             registry::json::<crate::token::TokenGetSuiteTokenRequest>(),
+        ),
+    );
+    #[cfg(feature = "user")]
+    all.push(
+        registry::operation(
+            "user",
+            "list_member_auth",
+            "获取成员授权列表 — page through the members who authorised a third-party app installed in member-authorisation mode.",
+            Some("{\"cursor\": \"NEXT_KEY\", \"limit\": 20}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"next_cursor\": \"next_cursor\", \"member_auth_list\": [{\"open_userid\": \"xxx\"}]}",
+            &[
+                "上一次调用时返回的next_cursor，第一次拉取可以不填",
+                "每次拉取的数据量，默认值和最大值都为1000",
+            ],
+            registry::json::<crate::user::UserListMemberAuthRequest>(),
+        ),
+    );
+    #[cfg(feature = "user")]
+    all.push(
+        registry::operation(
+            "user",
+            "check_member_auth",
+            "查询成员用户是否已授权 — tell whether one member has authorised the app in member-authorisation mode.",
+            Some("{\"open_userid\": \"xxx\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"is_member_auth\": true}",
+            &[
+                "企业成员的open_userid。全局唯一，对于同一个服务商不同的应用open_userid是相同的；同一用户，对于不同服务商open_userid是不同的",
+            ],
+            registry::json::<crate::user::UserCheckMemberAuthRequest>(),
+        ),
+    );
+    #[cfg(feature = "user")]
+    all.push(
+        registry::operation(
+            "user",
+            "list_selected_ticket_user",
+            "获取选人ticket对应的用户 — resolve the selectedTicket of the contact picker to the chosen members' open_userids.",
+            Some("{\"selected_ticket\": \"xxxx\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"operator_open_userid\": \"xxx\", \"open_userid_list\": [\"xxxx\", \"xxxx\"], \"unauth_open_userid_list\": [\"yyyy\", \"yyy\"], \"total\": 10}",
+            &["选人jsapi返回的selectedTicket"],
+            registry::json::<crate::user::UserListSelectedTicketUserRequest>(),
         ),
     );
     #[cfg(feature = "user")]
@@ -2852,6 +3901,48 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
                 "用户在企业微信通讯录中的手机号码。长度为5~32个字节",
             ],
             registry::json::<crate::user::UserGetUseridRequest>(),
+        ),
+    );
+    #[cfg(feature = "user")]
+    all.push(
+        registry::operation(
+            "user",
+            "get_userid_by_email",
+            "邮箱获取userid — look up a member's userid by corporate or personal email address.",
+            Some("{\"email\": \"12345@qq.com\", \"email_type\": 1}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"userid\": \"zhangsan\"}",
+            &["邮箱", "邮箱类型：1-企业邮箱（默认）；2-个人邮箱"],
+            registry::json::<crate::user::UserGetUseridByEmailRequest>(),
+        ),
+    );
+    #[cfg(feature = "user")]
+    all.push(
+        registry::operation(
+            "user",
+            "list_id",
+            "获取成员ID列表 — page through every member's userid and the departments they belong to.",
+            Some("{\"cursor\": \"xxxxxxx\", \"limit\": 10000}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"next_cursor\": \"aaaaaaaaa\", \"dept_user\": [{\"userid\": \"zhangsan\", \"department\": 1}, {\"userid\": \"zhangsan\", \"department\": 2}, {\"userid\": \"lisi\", \"department\": 2}]}",
+            &[
+                "用于分页查询的游标，字符串类型，由上一次调用返回，首次调用不填",
+                "分页，预期请求的数据量，取值范围 1 ~ 10000",
+            ],
+            registry::json::<crate::user::UserListIdRequest>(),
+        ),
+    );
+    #[cfg(feature = "user")]
+    all.push(
+        registry::operation(
+            "user",
+            "tfa_succ",
+            "使用二次验证 — unlock the WeCom client for a member who passed the corp's own second verification.",
+            Some("{\"userid\": \"USERID\", \"tfa_code\": \"TFA_CODE\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "用户的userid",
+                "获取用户二次验证信息接口返回的tfa_code。tfa_code五分钟内有效且只能使用一次",
+            ],
+            registry::json::<crate::user::UserTfaSuccRequest>(),
         ),
     );
     all

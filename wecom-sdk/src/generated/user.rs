@@ -22,6 +22,39 @@ impl crate::Client {
     }
 }
 impl UserApi<'_> {
+    /// 获取成员授权列表 — page through the members who authorised a third-party app installed in member-authorisation mode.
+    ///
+    /// `POST /cgi-bin/user/list_member_auth` · [official docs](https://developer.work.weixin.qq.com/document/path/94513)
+    ///
+    /// Parameters, their limits and setters: [`UserListMemberAuthRequest`].
+    pub fn list_member_auth(&self) -> Call<UserListMemberAuthRequest> {
+        Call::new(self.client.clone(), UserListMemberAuthRequest::new())
+    }
+    /// 查询成员用户是否已授权 — tell whether one member has authorised the app in member-authorisation mode.
+    ///
+    /// `POST /cgi-bin/user/check_member_auth` · [official docs](https://developer.work.weixin.qq.com/document/path/94514)
+    ///
+    /// Parameters, their limits and setters: [`UserCheckMemberAuthRequest`].
+    pub fn check_member_auth(
+        &self,
+        open_userid: impl Into<String>,
+    ) -> Call<UserCheckMemberAuthRequest> {
+        Call::new(self.client.clone(), UserCheckMemberAuthRequest::new(open_userid))
+    }
+    /// 获取选人ticket对应的用户 — resolve the selectedTicket of the contact picker to the chosen members' open\_userids.
+    ///
+    /// `POST /cgi-bin/user/list_selected_ticket_user` · [official docs](https://developer.work.weixin.qq.com/document/path/94894)
+    ///
+    /// Parameters, their limits and setters: [`UserListSelectedTicketUserRequest`].
+    pub fn list_selected_ticket_user(
+        &self,
+        selected_ticket: impl Into<String>,
+    ) -> Call<UserListSelectedTicketUserRequest> {
+        Call::new(
+            self.client.clone(),
+            UserListSelectedTicketUserRequest::new(selected_ticket),
+        )
+    }
     /// 创建成员 — add a member to the address book.
     ///
     /// `POST /cgi-bin/user/create` · [official docs](https://developer.work.weixin.qq.com/document/path/90195)
@@ -142,6 +175,268 @@ impl UserApi<'_> {
     pub fn get_userid(&self, mobile: impl Into<String>) -> Call<UserGetUseridRequest> {
         Call::new(self.client.clone(), UserGetUseridRequest::new(mobile))
     }
+    /// 邮箱获取userid — look up a member's userid by corporate or personal email address.
+    ///
+    /// `POST /cgi-bin/user/get_userid_by_email` · [official docs](https://developer.work.weixin.qq.com/document/path/95895)
+    ///
+    /// Parameters, their limits and setters: [`UserGetUseridByEmailRequest`].
+    pub fn get_userid_by_email(
+        &self,
+        email: impl Into<String>,
+    ) -> Call<UserGetUseridByEmailRequest> {
+        Call::new(self.client.clone(), UserGetUseridByEmailRequest::new(email))
+    }
+    /// 获取成员ID列表 — page through every member's userid and the departments they belong to.
+    ///
+    /// `POST /cgi-bin/user/list_id` · [official docs](https://developer.work.weixin.qq.com/document/path/96067)
+    ///
+    /// Parameters, their limits and setters: [`UserListIdRequest`].
+    pub fn list_id(&self) -> Call<UserListIdRequest> {
+        Call::new(self.client.clone(), UserListIdRequest::new())
+    }
+    /// 使用二次验证 — unlock the WeCom client for a member who passed the corp's own second verification.
+    ///
+    /// `POST /cgi-bin/user/tfa_succ` · [official docs](https://developer.work.weixin.qq.com/document/path/99500)
+    ///
+    /// Parameters, their limits and setters: [`UserTfaSuccRequest`].
+    pub fn tfa_succ(
+        &self,
+        userid: impl Into<String>,
+        tfa_code: impl Into<Secret>,
+    ) -> Call<UserTfaSuccRequest> {
+        Call::new(self.client.clone(), UserTfaSuccRequest::new(userid, tfa_code))
+    }
+}
+/// 获取成员授权列表 — page through the members who authorised a third-party app installed in member-authorisation mode.
+///
+/// `POST /cgi-bin/user/list_member_auth` · [official docs](https://developer.work.weixin.qq.com/document/path/94513)
+///
+/// 当企业当前授权模式为成员授权时，可调用该接口获取成员授权列表。
+/// 权限说明：仅企业为成员授权模式下可调用。
+///
+/// # Limits
+///
+/// - `limit`: value at most 1000
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UserListMemberAuthRequest {
+    /// 上一次调用时返回的next\_cursor，第一次拉取可以不填
+    pub cursor: Option<String>,
+    /// 每次拉取的数据量，默认值和最大值都为1000
+    ///
+    /// Limits: value at most 1000.
+    ///
+    /// Server default: `1000`.
+    pub limit: Option<u32>,
+}
+impl UserListMemberAuthRequest {
+    /// A `UserListMemberAuthRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self { cursor: None, limit: None }
+    }
+}
+rt::setters! {
+    UserListMemberAuthRequest via Call;
+    /// Sets [`cursor`](Self::cursor): 上一次调用时返回的next\_cursor，第一次拉取可以不填
+    cursor(cursor: impl Into<String>) = cursor.into();
+    /// Sets [`limit`](Self::limit): 每次拉取的数据量，默认值和最大值都为1000
+    limit(limit: u32) = limit;
+}
+impl Call<UserListMemberAuthRequest> {
+    /// Every item of `member_auth_list` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
+    pub fn stream(self) -> crate::Pages<MemberAuth> {
+        rt::pages::cursor(
+            self,
+            |request: &UserListMemberAuthRequest| -> Option<String> {
+                request.cursor.clone()
+            },
+            |request: &mut UserListMemberAuthRequest, cursor: String| {
+                request.cursor = Some(cursor);
+            },
+            |mut response: UserListMemberAuthResponse| {
+                let last = false;
+                rt::pages::Page {
+                    items: std::mem::take(&mut response.member_auth_list),
+                    next: if last { None } else { response.next_cursor },
+                }
+            },
+        )
+    }
+}
+rt::wire! {
+    UserListMemberAuthRequest: strict, required 0;
+    cursor "cursor": opt wire::Lenient;
+    limit "limit": opt wire::Lenient;
+}
+impl crate::Endpoint for UserListMemberAuthRequest {
+    type Response = UserListMemberAuthResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "user.list_member_auth",
+        method: Method::Post,
+        path: "/cgi-bin/user/list_member_auth",
+        doc: "https://developer.work.weixin.qq.com/document/path/94513",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
+            s::Param(
+                "limit",
+                s::Kind::Int,
+                0,
+                s::Limits::NONE.range(None, Some(1000)),
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "member_auth_list",
+            last: None,
+        }),
+    };
+}
+/// What `POST /cgi-bin/user/list_member_auth` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UserListMemberAuthResponse {
+    /// 当前数据最后一个key值，如果下次调用带上该值则从该key值往后拉，用于实现分页拉取，返回空字符串代表已经是最后一页
+    pub next_cursor: Option<String>,
+    /// 成员授权列表
+    pub member_auth_list: Vec<MemberAuth>,
+}
+rt::wire! {
+    UserListMemberAuthResponse: lenient, required 0;
+    next_cursor "next_cursor": opt wire::Lenient;
+    member_auth_list "member_auth_list": field Vec<wire::Plain>;
+}
+/// 查询成员用户是否已授权 — tell whether one member has authorised the app in member-authorisation mode.
+///
+/// `POST /cgi-bin/user/check_member_auth` · [official docs](https://developer.work.weixin.qq.com/document/path/94514)
+///
+/// 当企业当前授权模式为成员授权时，可调用该接口查询成员用户是否已授权。
+/// 权限说明：仅企业为成员授权模式下可调用。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct UserCheckMemberAuthRequest {
+    /// 企业成员的open\_userid。全局唯一，对于同一个服务商不同的应用open\_userid是相同的；同一用户，对于不同服务商open\_userid是不同的
+    pub open_userid: String,
+}
+impl UserCheckMemberAuthRequest {
+    /// A `UserCheckMemberAuthRequest` of its required fields; the setters fill in the rest.
+    pub fn new(open_userid: impl Into<String>) -> Self {
+        Self {
+            open_userid: open_userid.into(),
+        }
+    }
+}
+rt::wire! {
+    UserCheckMemberAuthRequest: strict, required 1;
+    open_userid "open_userid": field wire::Lenient;
+}
+impl crate::Endpoint for UserCheckMemberAuthRequest {
+    type Response = UserCheckMemberAuthResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "user.check_member_auth",
+        method: Method::Post,
+        path: "/cgi-bin/user/check_member_auth",
+        doc: "https://developer.work.weixin.qq.com/document/path/94514",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("open_userid", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/user/check_member_auth` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UserCheckMemberAuthResponse {
+    /// 成员授权模式下，该成员已授权
+    pub is_member_auth: bool,
+}
+rt::wire! {
+    UserCheckMemberAuthResponse: lenient, required 0;
+    is_member_auth "is_member_auth": field wire::Lenient;
+}
+/// 获取选人ticket对应的用户 — resolve the selectedTicket of the contact picker to the chosen members' open\_userids.
+///
+/// `POST /cgi-bin/user/list_selected_ticket_user` · [official docs](https://developer.work.weixin.qq.com/document/path/94894)
+///
+/// 当企业以成员授权的方式安装了第三方应用，成员在企业微信终端通过选人jsapi选择通讯录，应用获取到selectedTicket后，
+/// 可调用该接口获取SelectedTicket对应的用户open\_userid列表。
+/// 权限说明：仅支持切换成员授权模式的第三方应用可调用。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct UserListSelectedTicketUserRequest {
+    /// 选人jsapi返回的selectedTicket
+    pub selected_ticket: String,
+}
+impl UserListSelectedTicketUserRequest {
+    /// A `UserListSelectedTicketUserRequest` of its required fields; the setters fill in the rest.
+    pub fn new(selected_ticket: impl Into<String>) -> Self {
+        Self {
+            selected_ticket: selected_ticket.into(),
+        }
+    }
+}
+rt::wire! {
+    UserListSelectedTicketUserRequest: strict, required 1;
+    selected_ticket "selected_ticket": field wire::Lenient;
+}
+impl crate::Endpoint for UserListSelectedTicketUserRequest {
+    type Response = UserListSelectedTicketUserResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "user.list_selected_ticket_user",
+        method: Method::Post,
+        path: "/cgi-bin/user/list_selected_ticket_user",
+        doc: "https://developer.work.weixin.qq.com/document/path/94894",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param(
+                "selected_ticket",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/user/list_selected_ticket_user` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UserListSelectedTicketUserResponse {
+    /// 选人用户的open\_userid
+    pub operator_open_userid: Option<String>,
+    /// 此次选人操作中，在应用可见范围内的open\_userid列表
+    pub open_userid_list: Vec<String>,
+    /// 此次选人操作中，不在应用可见范围内的open\_userid列表
+    pub unauth_open_userid_list: Vec<String>,
+    /// 用户选择的总人数
+    pub total: Option<u32>,
+}
+rt::wire! {
+    UserListSelectedTicketUserResponse: lenient, required 0;
+    operator_open_userid "operator_open_userid": opt wire::Lenient;
+    open_userid_list "open_userid_list": field Vec<wire::Lenient>;
+    unauth_open_userid_list "unauth_open_userid_list": field Vec<wire::Lenient>;
+    total "total": opt wire::Lenient;
 }
 /// 创建成员 — add a member to the address book.
 ///
@@ -1659,6 +1954,272 @@ rt::wire! {
     UserGetUseridResponse: lenient, required 0;
     userid "userid": field wire::Lenient;
 }
+/// 邮箱获取userid — look up a member's userid by corporate or personal email address.
+///
+/// `POST /cgi-bin/user/get_userid_by_email` · [official docs](https://developer.work.weixin.qq.com/document/path/95895)
+///
+/// 通过邮箱获取其所对应的userid。应用须拥有指定成员的查看权限。
+/// 请确保邮箱的正确性，若出错的次数超过企业人数上限的20%，会导致1天不可调用。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct UserGetUseridByEmailRequest {
+    /// 邮箱
+    pub email: String,
+    /// 邮箱类型：1-企业邮箱（默认）；2-个人邮箱
+    ///
+    /// Server default: `1`.
+    pub email_type: Option<EmailType>,
+}
+impl UserGetUseridByEmailRequest {
+    /// A `UserGetUseridByEmailRequest` of its required fields; the setters fill in the rest.
+    pub fn new(email: impl Into<String>) -> Self {
+        Self {
+            email: email.into(),
+            email_type: None,
+        }
+    }
+}
+rt::setters! {
+    UserGetUseridByEmailRequest via Call;
+    /// Sets [`email_type`](Self::email_type): 邮箱类型：1-企业邮箱（默认）
+    email_type(email_type: impl Into<EmailType>) = email_type.into();
+}
+rt::wire! {
+    UserGetUseridByEmailRequest: strict, required 1;
+    email "email": field wire::Lenient;
+    email_type "email_type": opt wire::Plain;
+}
+impl crate::Endpoint for UserGetUseridByEmailRequest {
+    type Response = UserGetUseridByEmailResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "user.get_userid_by_email",
+        method: Method::Post,
+        path: "/cgi-bin/user/get_userid_by_email",
+        doc: "https://developer.work.weixin.qq.com/document/path/95895",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("email", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+            s::Param(
+                "email_type",
+                s::Kind::IntEnum(&SCHEMA_EMAIL_TYPE),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/user/get_userid_by_email` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UserGetUseridByEmailResponse {
+    /// 成员UserID。注意：已升级openid的代开发或第三方，获取的是密文userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: String,
+}
+rt::wire! {
+    UserGetUseridByEmailResponse: lenient, required 0;
+    userid "userid": field wire::Lenient;
+}
+/// 获取成员ID列表 — page through every member's userid and the departments they belong to.
+///
+/// `POST /cgi-bin/user/list_id` · [official docs](https://developer.work.weixin.qq.com/document/path/96067)
+///
+/// 获取企业成员的userid与对应的部门ID列表，预计于2022年8月8号发布。若需要获取其他字段，参见官方页面的「适配建议」：
+/// 为保障企业数据安全，应用应当尽量减少通过服务端接口获取通讯录信息，尤其是成员的敏感字段。
+///
+/// 权限说明：仅支持通过“通讯录同步secret”调用。
+///
+/// # Limits
+///
+/// - `limit`: value 1 to 10000
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UserListIdRequest {
+    /// 用于分页查询的游标，字符串类型，由上一次调用返回，首次调用不填
+    pub cursor: Option<String>,
+    /// 分页，预期请求的数据量，取值范围 1 \~ 10000
+    ///
+    /// Limits: value 1 to 10000.
+    pub limit: Option<u32>,
+}
+impl UserListIdRequest {
+    /// A `UserListIdRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self { cursor: None, limit: None }
+    }
+}
+rt::setters! {
+    UserListIdRequest via Call;
+    /// Sets [`cursor`](Self::cursor): 用于分页查询的游标，字符串类型，由上一次调用返回，首次调用不填
+    cursor(cursor: impl Into<String>) = cursor.into();
+    /// Sets [`limit`](Self::limit): 分页，预期请求的数据量，取值范围 1 \~ 10000
+    limit(limit: u32) = limit;
+}
+impl Call<UserListIdRequest> {
+    /// Every item of `dept_user` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
+    pub fn stream(self) -> crate::Pages<DeptUser> {
+        rt::pages::cursor(
+            self,
+            |request: &UserListIdRequest| -> Option<String> { request.cursor.clone() },
+            |request: &mut UserListIdRequest, cursor: String| {
+                request.cursor = Some(cursor);
+            },
+            |mut response: UserListIdResponse| {
+                let last = false;
+                rt::pages::Page {
+                    items: std::mem::take(&mut response.dept_user),
+                    next: if last { None } else { response.next_cursor },
+                }
+            },
+        )
+    }
+}
+rt::wire! {
+    UserListIdRequest: strict, required 0;
+    cursor "cursor": opt wire::Lenient;
+    limit "limit": opt wire::Lenient;
+}
+impl crate::Endpoint for UserListIdRequest {
+    type Response = UserListIdResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "user.list_id",
+        method: Method::Post,
+        path: "/cgi-bin/user/list_id",
+        doc: "https://developer.work.weixin.qq.com/document/path/96067",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
+            s::Param(
+                "limit",
+                s::Kind::Int,
+                0,
+                s::Limits::NONE.range(Some(1), Some(10000)),
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "dept_user",
+            last: None,
+        }),
+    };
+}
+/// What `POST /cgi-bin/user/list_id` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UserListIdResponse {
+    /// 分页游标，下次请求时填写以获取之后分页的记录。如果该字段返回空则表示已没有更多数据
+    pub next_cursor: Option<String>,
+    /// 用户-部门关系列表
+    pub dept_user: Vec<DeptUser>,
+}
+rt::wire! {
+    UserListIdResponse: lenient, required 0;
+    next_cursor "next_cursor": opt wire::Lenient;
+    dept_user "dept_user": field Vec<wire::Plain>;
+}
+/// 使用二次验证 — unlock the WeCom client for a member who passed the corp's own second verification.
+///
+/// `POST /cgi-bin/user/tfa_succ` · [official docs](https://developer.work.weixin.qq.com/document/path/99500)
+///
+/// 权限说明：
+/// - 仅『通讯录同步』或者自建应用可调用。
+/// - 如用自建应用调用，用户需要在二次验证范围和应用可见范围内，并且验证页面的链接必须填该自建应用的oauth2链接（参考构造网页授权链接）。
+///
+/// 并发限制：20。`tfa_code` 由「获取用户二次验证信息」（`oauth.get_tfa_info`）返回，五分钟内有效且只能使用一次。
+///
+/// # Limits
+///
+/// - `userid`: length 1 to 64 bytes (UTF-8)
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct UserTfaSuccRequest {
+    /// 用户的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: String,
+    /// 获取用户二次验证信息接口返回的tfa\_code。tfa\_code五分钟内有效且只能使用一次
+    pub tfa_code: Secret,
+}
+impl UserTfaSuccRequest {
+    /// A `UserTfaSuccRequest` of its required fields; the setters fill in the rest.
+    pub fn new(userid: impl Into<String>, tfa_code: impl Into<Secret>) -> Self {
+        Self {
+            userid: userid.into(),
+            tfa_code: tfa_code.into(),
+        }
+    }
+}
+rt::wire! {
+    UserTfaSuccRequest: strict, required 3;
+    userid "userid": field wire::Lenient;
+    tfa_code "tfa_code": field wire::Expose;
+}
+impl crate::Endpoint for UserTfaSuccRequest {
+    type Response = UserTfaSuccResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "user.tfa_succ",
+        method: Method::Post,
+        path: "/cgi-bin/user/tfa_succ",
+        doc: "https://developer.work.weixin.qq.com/document/path/99500",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: true,
+        idempotent: false,
+        params: &[
+            s::Param(
+                "userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
+            s::Param(
+                "tfa_code",
+                s::Kind::String,
+                s::REQUIRED | s::SECRET,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/user/tfa_succ` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UserTfaSuccResponse {}
+rt::wire! {
+    UserTfaSuccResponse: lenient, required 0;
+}
+/// `user/list_member_auth` 的 `member_auth_list` 的一项
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MemberAuth {
+    /// 当用户为某个企业内部成员时返回。全局唯一，对于同一个服务商不同的应用open\_userid是相同的；同一用户，对于不同服务商open\_userid是不同的
+    pub open_userid: Option<String>,
+}
+rt::wire! {
+    MemberAuth: lenient, required 0;
+    open_userid "open_userid": opt wire::Lenient;
+}
 rt::int_enum! {
     /// 激活状态。已激活代表已激活企业微信或已关注微信插件（原企业号）；未激活代表既未激活企业微信又未关注微信插件（原企业号）
     pub struct MemberStatus(i32) {
@@ -1865,4 +2426,33 @@ rt::wire! {
     name "name": field wire::Lenient;
     department "department": field Vec<wire::Lenient>;
     open_userid "open_userid": opt wire::Lenient;
+}
+rt::int_enum! {
+    /// `user/get_userid_by_email` 的邮箱类型 (`email_type`)
+    pub struct EmailType(i32) {
+        /// `1`: 企业邮箱（默认）
+        BIZ_MAIL = 1 => "biz_mail",
+        /// `2`: 个人邮箱
+        PERSONAL = 2 => "personal",
+    }
+}
+pub(crate) static SCHEMA_EMAIL_TYPE: s::Enum = s::Enum(
+    "EmailType",
+    &[("biz_mail", s::Lit::Int(1)), ("personal", s::Lit::Int(2))],
+);
+/// `user/list_id` 的 `dept_user` 的一项：一条用户-部门关系
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct DeptUser {
+    /// 用户userid，当用户在多个部门下时会有多条记录
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: Option<String>,
+    /// 用户所属部门
+    pub department: Option<u32>,
+}
+rt::wire! {
+    DeptUser: lenient, required 0;
+    userid "userid": opt wire::Lenient;
+    department "department": opt wire::Lenient;
 }

@@ -7,7 +7,13 @@ pub fn decoders() -> Vec<support::Decoder> {
     vec![
         support::Decoder::of:: < agent::AgentGetRequest > (), support::Decoder::of:: <
         agent::AgentListRequest > (), support::Decoder::of:: < agent::AgentSetRequest >
-        (),
+        (), support::Decoder::of:: < agent::AgentGetPermissionsRequest > (),
+        support::Decoder::of:: < agent::AgentGetAdminListRequest > (),
+        support::Decoder::of:: < agent::AgentSetScopeRequest > (), support::Decoder::of::
+        < agent::AgentClaimCustomizedAppRequest > (), support::Decoder::of:: <
+        agent::AgentGetWorkbenchTemplateRequest > (), support::Decoder::of:: <
+        agent::AgentSetWorkbenchTemplateRequest > (), support::Decoder::of:: <
+        agent::AgentBatchSetWorkbenchDataRequest > (),
     ]
 }
 #[tokio::test]
@@ -88,6 +94,76 @@ async fn set() {
    "errmsg":"ok"
 }
 "#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_permissions() {
+    support::check::<
+        agent::AgentGetPermissionsRequest,
+    >(
+            r#"{}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "app_permissions": ["xxx:xxx:xx"], "app_permissions_ext": [{"permission_name": "xxx:xxx:xx", "expire_time": 1770100000}]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_admin_list() {
+    support::check::<
+        agent::AgentGetAdminListRequest,
+    >(
+            r#"{}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "admin": [{"userid": "woxxxx", "auth_type": 1}, {"userid": "woxxxx", "auth_type": 0}]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn set_scope() {
+    support::check::<
+        agent::AgentSetScopeRequest,
+    >(
+            r#"{"agentid": 1, "allow_user": ["zhansan", "lisi"], "allow_party": [1, 2, 3], "allow_tag": [1, 2, 3]}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "invaliduser": ["zhangshan", "lisi"], "invalidparty": [2, 3], "invalidtag": [2, 3]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn claim_customized_app() {
+    support::check::<
+        agent::AgentClaimCustomizedAppRequest,
+    >(
+            r#"{"suite_access_token": "SUITE_ACCESS_TOKEN"}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_workbench_template() {
+    support::check::<
+        agent::AgentGetWorkbenchTemplateRequest,
+    >(
+            r#"{"agentid": 1000005}"#,
+            r#"{"type": "image", "keydata": {"items": [{"key": "待审批", "data": "2", "jump_url": "http://www.qq.com", "pagepath": "pages/index"}, {"key": "带批阅作业", "data": "4", "jump_url": "http://www.qq.com", "pagepath": "pages/index"}, {"key": "成绩录入", "data": "45", "jump_url": "http://www.qq.com", "pagepath": "pages/index"}, {"key": "综合评价", "data": "98", "jump_url": "http://www.qq.com", "pagepath": "pages/index"}]}, "list": {"items": [{"title": "智慧校园新版设计的小程序要来啦", "jump_url": "http://www.qq.com", "pagepath": "pages/index"}, {"title": "植物百科，这是什么花", "jump_url": "http://www.qq.com", "pagepath": "pages/index"}, {"title": "周一升旗通知，全体学生必须穿校服", "jump_url": "http://www.qq.com", "pagepath": "pages/index"}]}, "image": {"url": "xxxx", "jump_url": "http://www.qq.com", "pagepath": "pages/index"}, "webview": {"url": "http://www.qq.com", "jump_url": "http://www.qq.com", "pagepath": "pages/index", "height": "single_row", "hide_title": true, "enable_webview_click": true}, "replace_user_data": true}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn set_workbench_template() {
+    support::check::<
+        agent::AgentSetWorkbenchTemplateRequest,
+    >(
+            r#"{"agentid": 1000005, "type": "image", "keydata": {"items": [{"key": "待审批", "data": "2", "jump_url": "http://www.qq.com", "pagepath": "pages/index"}, {"key": "带批阅作业", "data": "4", "jump_url": "http://www.qq.com", "pagepath": "pages/index"}, {"key": "成绩录入", "data": "45", "jump_url": "http://www.qq.com", "pagepath": "pages/index"}, {"key": "综合评价", "data": "98", "jump_url": "http://www.qq.com", "pagepath": "pages/index"}]}, "list": {"items": [{"title": "智慧校园新版设计的小程序要来啦", "jump_url": "http://www.qq.com", "pagepath": "pages/index"}, {"title": "植物百科，这是什么花", "jump_url": "http://www.qq.com", "pagepath": "pages/index"}, {"title": "周一升旗通知，全体学生必须穿校服", "jump_url": "http://www.qq.com", "pagepath": "pages/index"}]}, "image": {"url": "xxxx", "jump_url": "http://www.qq.com", "pagepath": "pages/index"}, "webview": {"url": "http://www.qq.com", "jump_url": "http://www.qq.com", "pagepath": "pages/index"}, "replace_user_data": true}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn batch_set_workbench_data() {
+    support::check::<
+        agent::AgentBatchSetWorkbenchDataRequest,
+    >(
+            r#"{"agentid": 1000005, "userid_list": ["userid1", "userid2"], "data": {"type": "keydata", "keydata": {"items": [{"key": "待审批", "data": "0", "jump_url": "http://www.qq.com", "pagepath": "pages/index"}]}}}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
         )
         .await;
 }

@@ -9,7 +9,9 @@ pub fn decoders() -> Vec<support::Decoder> {
         batch::BatchSyncUserRequest > (), support::Decoder::of:: <
         batch::BatchReplaceUserRequest > (), support::Decoder::of:: <
         batch::BatchReplacePartyRequest > (), support::Decoder::of:: <
-        batch::BatchGetResultRequest > (),
+        batch::BatchGetResultRequest > (), support::Decoder::of:: <
+        batch::BatchUseridToOpenuseridRequest > (), support::Decoder::of:: <
+        batch::BatchOpenuseridToUseridRequest > (),
     ]
 }
 #[tokio::test]
@@ -124,6 +126,26 @@ async fn get_result() {
     "result": [{},{}]
 }
 "#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn userid_to_openuserid() {
+    support::check::<
+        batch::BatchUseridToOpenuseridRequest,
+    >(
+            r#"{"userid_list": ["aaa", "bbb"]}"#,
+            r#"{"errcode": 0, "errmsg": "", "open_userid_list": [{"userid": "aaa", "open_userid": "xxxxx"}], "invalid_userid_list": ["bbb"]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn openuserid_to_userid() {
+    support::check::<
+        batch::BatchOpenuseridToUseridRequest,
+    >(
+            r#"{"open_userid_list": ["xxx", "yyy"], "source_agentid": 100001}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "userid_list": [{"open_userid": "xxx", "userid": "aaa"}], "invalid_open_userid_list": ["yyy"]}"#,
         )
         .await;
 }

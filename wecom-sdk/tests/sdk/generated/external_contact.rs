@@ -6,6 +6,46 @@ use wecom_sdk::external_contact;
 pub fn decoders() -> Vec<support::Decoder> {
     vec![
         support::Decoder::of:: <
+        external_contact::ExternalContactListAcquisitionLinkRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactGetAcquisitionLinkRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactCreateAcquisitionLinkRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactUpdateAcquisitionLinkRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactDeleteAcquisitionLinkRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactListAcquisitionCustomerRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactGetAcquisitionQuotaRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactGetAcquisitionStatisticRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactGetAcquisitionChatInfoRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactGetAcquisitionPermitRequest > (),
+        support::Decoder::of:: < external_contact::ExternalContactRemarkRequest > (),
+        support::Decoder::of:: < external_contact::ExternalContactContactListRequest >
+        (), support::Decoder::of:: <
+        external_contact::ExternalContactListContactWayRequest > (),
+        support::Decoder::of:: < external_contact::ExternalContactCloseTempChatRequest >
+        (), support::Decoder::of:: <
+        external_contact::ExternalContactConvertToOpenidRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactBatchToExternalUseridRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactUnionidToExternalUseridRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactGetNewExternalUseridRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactToServiceExternalUseridRequest > (),
+        support::Decoder::of:: < external_contact::ExternalContactGetSubscribeModeRequest
+        > (), support::Decoder::of:: <
+        external_contact::ExternalContactSetSubscribeModeRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactGetSubscribeQrCodeRequest > (),
+        support::Decoder::of:: <
         external_contact::ExternalContactGetFollowUserListRequest > (),
         support::Decoder::of:: < external_contact::ExternalContactAddContactWayRequest >
         (), support::Decoder::of:: <
@@ -45,7 +85,278 @@ pub fn decoders() -> Vec<support::Decoder> {
         > (), support::Decoder::of:: <
         external_contact::ExternalContactGetGroupChatRequest > (), support::Decoder::of::
         < external_contact::ExternalContactGetGroupChatStatisticRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactListCustomerStrategyRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactGetCustomerStrategyRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactGetCustomerStrategyRangeRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactCreateCustomerStrategyRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactEditCustomerStrategyRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactDelCustomerStrategyRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactGetStrategyTagListRequest > (),
+        support::Decoder::of:: < external_contact::ExternalContactAddStrategyTagRequest >
+        (), support::Decoder::of:: <
+        external_contact::ExternalContactEditStrategyTagRequest > (),
+        support::Decoder::of:: < external_contact::ExternalContactDelStrategyTagRequest >
+        (), support::Decoder::of:: <
+        external_contact::ExternalContactResignedTransferCustomerRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactResignedTransferResultRequest > (),
+        support::Decoder::of:: < external_contact::ExternalContactTransferResultRequest >
+        (),
     ]
+}
+#[tokio::test]
+async fn list_acquisition_link() {
+    support::check::<
+        external_contact::ExternalContactListAcquisitionLinkRequest,
+    >(
+            r#"{"limit": 100, "cursor": "CURSOR"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "link_id_list": ["LINK_ID_AAA", "LINK_ID_BBB", "LINK_ID_CCC"], "next_cursor": "CURSOR"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_acquisition_link() {
+    support::check::<
+        external_contact::ExternalContactGetAcquisitionLinkRequest,
+    >(
+            r#"{"link_id": "LINK_ID_AAA"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "link": {"link_name": "LINK_NAME", "url": "https://work.weixin.qq.com/ca/xxxxxx", "create_time": 1672502400, "skip_verify": true}, "range": {"user_list": ["rocky", "sam"], "department_list": [1]}}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn create_acquisition_link() {
+    support::check::<
+        external_contact::ExternalContactCreateAcquisitionLinkRequest,
+    >(
+            r#"{"link_name": "获客链接1号", "range": {"user_list": ["zhangsan", "lisi"], "department_list": [2, 3]}, "skip_verify": true}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "link": {"link_id": "LINK_ID", "link_name": "获客链接1号", "url": "URL", "create_time": 1667232000}}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn update_acquisition_link() {
+    support::check::<
+        external_contact::ExternalContactUpdateAcquisitionLinkRequest,
+    >(
+            r#"{"link_id": "LINK_ID", "link_name": "获客链接1号", "range": {"user_list": ["zhangsan", "lisi"], "department_list": [2, 3]}, "skip_verify": true}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn delete_acquisition_link() {
+    support::check::<
+        external_contact::ExternalContactDeleteAcquisitionLinkRequest,
+    >(r#"{"link_id": "LINK_ID"}"#, r#"{"errcode": 0, "errmsg": "ok"}"#)
+        .await;
+}
+#[tokio::test]
+async fn list_acquisition_customer() {
+    support::check::<
+        external_contact::ExternalContactListAcquisitionCustomerRequest,
+    >(
+            r#"{"link_id": "LINK_ID", "limit": 1000, "cursor": "CURSOR"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "customer_list": [{"external_userid": "woAJ2GCAAAXtWyujaWJHDDGi0mACAAA", "userid": "zhangsan", "chat_status": 0, "state": "CHANNEL_A"}, {"external_userid": "woAJ2GCAAAXtWyujaWJHDDGi0mACAAA", "userid": "lisi", "chat_status": 0, "state": "CHANNEL_B"}, {"external_userid": "woAJ2GCAAAXtWyujaWJHDDGi0mBCBBB", "userid": "rocky", "chat_status": 1, "state": "CHANNEL_A"}], "next_cursor": "CURSOR"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_acquisition_quota() {
+    support::check::<
+        external_contact::ExternalContactGetAcquisitionQuotaRequest,
+    >(
+            r#"{}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "total": 1000, "balance": 500, "quota_list": [{"expire_date": 1689350400, "balance": 200}, {"expire_date": 1692028800, "balance": 300}]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_acquisition_statistic() {
+    support::check::<
+        external_contact::ExternalContactGetAcquisitionStatisticRequest,
+    >(
+            r#"{"link_id": "caxxxxxxx", "start_time": 1688140800, "end_time": 1688486400}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "click_link_customer_cnt": 1000, "new_customer_cnt": 500}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_acquisition_chat_info() {
+    support::check::<
+        external_contact::ExternalContactGetAcquisitionChatInfoRequest,
+    >(
+            r#"{"chat_key": "CHAT_KEY"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "userid": "zhangsan", "external_userid": "woAJ2GCAAAXtWyujaWJHDDGi0mACAAA", "chat_info": {"recv_msg_cnt": 3, "link_id": "caXXXXXXX", "state": "STATE"}}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_acquisition_permit() {
+    support::check::<
+        external_contact::ExternalContactGetAcquisitionPermitRequest,
+    >(
+            r#"{}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "user_list": ["jack", "rose"], "department_list": [0, 1], "tag_list": [0, 1]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn remark() {
+    support::check::<
+        external_contact::ExternalContactRemarkRequest,
+    >(
+            r#"{"userid": "zhangsan", "external_userid": "woAJ2GCAAAd1asdasdjO4wKmE8Aabj9AAA", "remark": "备注信息", "description": "描述信息", "remark_company": "腾讯科技", "remark_mobiles": ["13800000001", "13800000002"], "remark_pic_mediaid": "MEDIAID"}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn contact_list() {
+    support::check::<
+        external_contact::ExternalContactContactListRequest,
+    >(
+            r#"{"cursor": "CURSOR", "limit": 1000}"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "info_list": [
+    {
+      "is_customer": false,
+      "name": "***开",
+      "tmp_openid": "TMP_ID",
+      "follow_userid": "USER_ID",
+      "chat_name": "外联群1",
+      "add_time": 1694418699
+    },
+    {
+      "is_customer": true,
+      "tmp_openid": "TMP_ID",
+      "external_userid": "woAJ2GCAAAXtWyujaWJHDDGi0mACHAAA",
+      "follow_userid": "USER_ID",
+      "add_time": 1694418699
+    },
+    {
+      "is_customer": true,
+      "tmp_openid": "TMP_ID",
+      "external_userid": "woAJ2GCAAAXtWyujaWJHDDGi0mACHAAA",
+      "chat_id": "CHATID",
+      "add_time": 1694418699
+    },
+    {
+      "is_customer": false,
+      "tmp_openid": "TMP_ID",
+      "name": "***开",
+      "follow_userid": "USER_ID",
+      "add_time": 1694418699
+    }
+  ],
+  "next_cursor": "NEXT_CURSOR"
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn list_contact_way() {
+    support::check::<
+        external_contact::ExternalContactListContactWayRequest,
+    >(
+            r#"{"start_time": 1622476800, "end_time": 1625068800, "cursor": "CURSOR", "limit": 1000}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "contact_way": [{"config_id": "534b63270045c9ABiKEE814ef56d91c62f"}, {"config_id": "87bBiKEE811c62f63270041c62f5c9A4ef"}], "next_cursor": "NEXT_CURSOR"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn close_temp_chat() {
+    support::check::<
+        external_contact::ExternalContactCloseTempChatRequest,
+    >(
+            r#"{"userid": "zhangyisheng", "external_userid": "woAJ2GCAAAXtWyujaWJHDDGi0mACHAAA"}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn convert_to_openid() {
+    support::check::<
+        external_contact::ExternalContactConvertToOpenidRequest,
+    >(
+            r#"{"external_userid": "wmAAAAAAA"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "openid": "ooAAAAAAAAAAA"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn batch_to_external_userid() {
+    support::check::<
+        external_contact::ExternalContactBatchToExternalUseridRequest,
+    >(
+            r#"{"mobiles": ["10000000000", "10000000001"]}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "success_list": [{"mobile": "18900000000", "external_userid": "aaabbbcccc"}], "fail_list": [{"errcode": 60136, "errmsg": "record not found", "mobile": "10000000001"}]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn unionid_to_external_userid() {
+    support::check::<
+        external_contact::ExternalContactUnionidToExternalUseridRequest,
+    >(
+            r#"{"unionid": "oAAAAAAA", "openid": "oBBBB"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "external_userid": "ooAAAAAAAAAAA"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_new_external_userid() {
+    support::check::<
+        external_contact::ExternalContactGetNewExternalUseridRequest,
+    >(
+            r#"{"external_userid_list": ["xxxxx", "yyyyyy"]}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "items": [{"external_userid": "xxxxx", "new_external_userid": "AAAA"}, {"external_userid": "yyyyy", "new_external_userid": "BBBB"}]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn to_service_external_userid() {
+    support::check::<
+        external_contact::ExternalContactToServiceExternalUseridRequest,
+    >(
+            r#"{"external_userid": "wmAAAAAAA"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "external_userid": "ooAAAAAAAAAAA"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_subscribe_mode() {
+    support::check::<
+        external_contact::ExternalContactGetSubscribeModeRequest,
+    >(r#"{}"#, r#"{"errcode": 0, "errmsg": "ok", "subscribe_mode": 1}"#)
+        .await;
+}
+#[tokio::test]
+async fn set_subscribe_mode() {
+    support::check::<
+        external_contact::ExternalContactSetSubscribeModeRequest,
+    >(r#"{"subscribe_mode": 1}"#, r#"{"errcode": 0, "errmsg": "ok"}"#)
+        .await;
+}
+#[tokio::test]
+async fn get_subscribe_qr_code() {
+    support::check::<
+        external_contact::ExternalContactGetSubscribeQrCodeRequest,
+    >(
+            r#"{}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "qrcode_big": "http://p.qpic.cn/wwhead/XXXX", "qrcode_middle": "http://p.qpic.cn/wwhead/XXXX", "qrcode_thumb": "http://p.qpic.cn/wwhead/XXXX"}"#,
+        )
+        .await;
 }
 #[tokio::test]
 async fn get_follow_user_list() {
@@ -672,6 +983,133 @@ async fn get_group_chat_statistic() {
   ]
 }
 "#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn list_customer_strategy() {
+    support::check::<
+        external_contact::ExternalContactListCustomerStrategyRequest,
+    >(
+            r#"{"cursor": "CURSOR", "limit": 1000}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "strategy": [{"strategy_id": 1}, {"strategy_id": 2}], "next_cursor": "NEXT_CURSOR"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_customer_strategy() {
+    support::check::<
+        external_contact::ExternalContactGetCustomerStrategyRequest,
+    >(
+            r#"{"strategy_id": 1}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "strategy": {"strategy_id": 1, "parent_id": 0, "strategy_name": "NAME", "create_time": 1557838797, "admin_list": ["zhangsan", "lisi"], "privilege": {"view_customer_list": true, "view_customer_data": true, "view_room_list": true, "contact_me": true, "join_room": true, "share_customer": false, "oper_resign_customer": true, "oper_resign_group": true, "send_customer_msg": true, "edit_welcome_msg": true, "view_behavior_data": true, "view_room_data": true, "send_group_msg": true, "room_deduplication": true, "rapid_reply": true, "onjob_customer_transfer": true, "edit_anti_spam_rule": true, "export_customer_list": true, "export_customer_data": true, "export_customer_group_list": true, "manage_customer_tag": true}}}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_customer_strategy_range() {
+    support::check::<
+        external_contact::ExternalContactGetCustomerStrategyRangeRequest,
+    >(
+            r#"{"strategy_id": 1, "cursor": "CURSOR", "limit": 1000}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "range": [{"type": 1, "userid": "zhangsan"}, {"type": 2, "partyid": 1}], "next_cursor": "NEXT_CURSOR"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn create_customer_strategy() {
+    support::check::<
+        external_contact::ExternalContactCreateCustomerStrategyRequest,
+    >(
+            r#"{"parent_id": 0, "strategy_name": "NAME", "admin_list": ["zhangsan", "lisi"], "privilege": {"view_customer_list": true, "view_customer_data": true, "view_room_list": true, "contact_me": true, "join_room": true, "share_customer": false, "oper_resign_customer": true, "send_customer_msg": true, "edit_welcome_msg": true, "view_behavior_data": true, "view_room_data": true, "send_group_msg": true, "room_deduplication": true, "rapid_reply": true, "onjob_customer_transfer": true, "edit_anti_spam_rule": true, "export_customer_list": true, "export_customer_data": true, "export_customer_group_list": true, "manage_customer_tag": true}, "range": [{"type": 1, "userid": "zhangsan"}, {"type": 2, "partyid": 1}]}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "strategy_id": 1}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn edit_customer_strategy() {
+    support::check::<
+        external_contact::ExternalContactEditCustomerStrategyRequest,
+    >(
+            r#"{"strategy_id": 1, "strategy_name": "NAME", "admin_list": ["zhangsan", "lisi"], "privilege": {"view_customer_list": true, "view_customer_data": true, "view_room_list": true, "contact_me": true, "join_room": true, "share_customer": false, "oper_resign_customer": true, "oper_resign_group": true, "send_customer_msg": true, "edit_welcome_msg": true, "view_behavior_data": true, "view_room_data": true, "send_group_msg": true, "room_deduplication": true, "rapid_reply": true, "onjob_customer_transfer": true, "edit_anti_spam_rule": true, "export_customer_list": true, "export_customer_data": true, "export_customer_group_list": true, "manage_customer_tag": true}, "range_add": [{"type": 1, "userid": "zhangsan"}, {"type": 2, "partyid": 1}], "range_del": [{"type": 1, "userid": "lisi"}, {"type": 2, "partyid": 2}]}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn del_customer_strategy() {
+    support::check::<
+        external_contact::ExternalContactDelCustomerStrategyRequest,
+    >(r#"{"strategy_id": 1}"#, r#"{"errcode": 0, "errmsg": "ok"}"#)
+        .await;
+}
+#[tokio::test]
+async fn get_strategy_tag_list() {
+    support::check::<
+        external_contact::ExternalContactGetStrategyTagListRequest,
+    >(
+            r#"{"strategy_id": 1, "tag_id": ["etXXXXXXXXXX", "etYYYYYYYYYY"], "group_id": ["etZZZZZZZZZZZZZ", "etYYYYYYYYYYYYY"]}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "tag_group": [{"group_id": "TAG_GROUPID1", "group_name": "GOURP_NAME", "create_time": 1557838797, "order": 1, "strategy_id": 1, "tag": [{"id": "TAG_ID1", "name": "NAME1", "create_time": 1557838797, "order": 1}, {"id": "TAG_ID2", "name": "NAME2", "create_time": 1557838797, "order": 2}]}]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn add_strategy_tag() {
+    support::check::<
+        external_contact::ExternalContactAddStrategyTagRequest,
+    >(
+            r#"{"strategy_id": 1, "group_id": "GROUP_ID", "group_name": "GROUP_NAME", "order": 1, "tag": [{"name": "TAG_NAME_1", "order": 1}, {"name": "TAG_NAME_2", "order": 2}]}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "tag_group": {"group_id": "TAG_GROUPID1", "group_name": "GOURP_NAME", "create_time": 1557838797, "order": 1, "tag": [{"id": "TAG_ID1", "name": "NAME1", "create_time": 1557838797, "order": 1}, {"id": "TAG_ID2", "name": "NAME2", "create_time": 1557838797, "order": 2}]}}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn edit_strategy_tag() {
+    support::check::<
+        external_contact::ExternalContactEditStrategyTagRequest,
+    >(
+            r#"{"id": "TAG_ID", "name": "NEW_TAG_NAME", "order": 1}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn del_strategy_tag() {
+    support::check::<
+        external_contact::ExternalContactDelStrategyTagRequest,
+    >(
+            r#"{"tag_id": ["TAG_ID_1", "TAG_ID_2"], "group_id": ["GROUP_ID_1", "GROUP_ID_2"]}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn resigned_transfer_customer() {
+    support::check::<
+        external_contact::ExternalContactResignedTransferCustomerRequest,
+    >(
+            r#"{"handover_userid": "zhangsan", "takeover_userid": "lisi", "external_userid": ["woAJ2GCAAAXtWyujaWJHDDGi0mACBBBB", "woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA"]}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "customer": [{"external_userid": "woAJ2GCAAAXtWyujaWJHDDGi0mACBBBB", "errcode": 0}, {"external_userid": "woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA", "errcode": 40096}]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn resigned_transfer_result() {
+    support::check::<
+        external_contact::ExternalContactResignedTransferResultRequest,
+    >(
+            r#"{"handover_userid": "zhangsan", "takeover_userid": "lisi", "cursor": "CURSOR"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "customer": [{"external_userid": "woAJ2GCAAAXtWyujaWJHDDGi0mACCCC", "status": 1, "takeover_time": 1588262400}, {"external_userid": "woAJ2GCAAAXtWyujaWJHDDGi0mACBBBB", "status": 2, "takeover_time": 1588482400}, {"external_userid": "woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA", "status": 3, "takeover_time": 0}], "next_cursor": "NEXT_CURSOR"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn transfer_result() {
+    support::check::<
+        external_contact::ExternalContactTransferResultRequest,
+    >(
+            r#"{"handover_userid": "zhangsan", "takeover_userid": "lisi", "cursor": "CURSOR"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "customer": [{"external_userid": "woAJ2GCAAAXtWyujaWJHDDGi0mACCCC", "status": 1, "takeover_time": 1588262400}, {"external_userid": "woAJ2GCAAAXtWyujaWJHDDGi0mACBBBB", "status": 2, "takeover_time": 1588482400}, {"external_userid": "woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA", "status": 3, "takeover_time": 0}], "next_cursor": "NEXT_CURSOR"}"#,
         )
         .await;
 }

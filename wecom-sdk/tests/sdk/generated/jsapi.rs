@@ -7,6 +7,7 @@ pub fn decoders() -> Vec<support::Decoder> {
     vec![
         support::Decoder::of:: < jsapi::JsapiGetCorpTicketRequest > (),
         support::Decoder::of:: < jsapi::JsapiGetAgentTicketRequest > (),
+        support::Decoder::of:: < jsapi::JsapiGetLaunchCodeRequest > (),
     ]
 }
 #[tokio::test]
@@ -38,6 +39,16 @@ async fn get_agent_ticket() {
  "expires_in": 7200
 }
 "#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_launch_code() {
+    support::check::<
+        jsapi::JsapiGetLaunchCodeRequest,
+    >(
+            r#"{"operator_userid": "zhangshan", "single_chat": {"userid": "lisi"}}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "launch_code": "xxxx"}"#,
         )
         .await;
 }

@@ -6,7 +6,9 @@ use wecom_sdk::media;
 pub fn decoders() -> Vec<support::Decoder> {
     vec![
         support::Decoder::of:: < media::MediaUploadRequest > (), support::Decoder::of:: <
-        media::MediaUploadImgRequest > (),
+        media::MediaUploadImgRequest > (), support::Decoder::of:: <
+        media::MediaUploadAttachmentRequest > (), support::Decoder::of:: <
+        media::MediaUploadByUrlRequest > (),
     ]
 }
 #[tokio::test]
@@ -58,6 +60,26 @@ async fn get_jssdk() {
     >(
             r#"{"media_id": "MEDIA_ID"}"#,
             r#"{"errcode": 40007, "errmsg": "invalid media_id"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn upload_attachment() {
+    support::check::<
+        media::MediaUploadAttachmentRequest,
+    >(
+            r#"{"media_type": "image", "attachment_type": 1, "media": "wework.txt"}"#,
+            r#"{"errcode": 0, "errmsg": "", "type": "image", "media_id": "1G6nrLmr5EC3MMb_-zK1dDdzmd0p7cNliYu9V5w7o8K0", "created_at": 1380000000}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn upload_by_url() {
+    support::check::<
+        media::MediaUploadByUrlRequest,
+    >(
+            r#"{"scene": 1, "type": "video", "filename": "video.mp4", "url": "https://xxxx", "md5": "MD5"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "jobid": "jobid"}"#,
         )
         .await;
 }

@@ -7,6 +7,7 @@ pub fn decoders() -> Vec<support::Decoder> {
     vec![
         support::Decoder::of:: < misc::MiscGetCallbackIpRequest > (),
         support::Decoder::of:: < misc::MiscGetApiDomainIpRequest > (),
+        support::Decoder::of:: < misc::MiscApplyMassCallTicketRequest > (),
     ]
 }
 #[tokio::test]
@@ -43,5 +44,12 @@ async fn get_api_domain_ip() {
 }
 "#,
         )
+        .await;
+}
+#[tokio::test]
+async fn apply_mass_call_ticket() {
+    support::check::<
+        misc::MiscApplyMassCallTicketRequest,
+    >(r#"{}"#, r#"{"errcode": 0, "errmsg": "ok", "mass_call_ticket": "AAAAAA"}"#)
         .await;
 }

@@ -12,6 +12,8 @@ pub mod calendar;
 pub mod data_intelligence;
 #[cfg(feature = "department")]
 pub mod department;
+#[cfg(feature = "export")]
+pub mod export;
 #[cfg(feature = "external_contact")]
 pub mod external_contact;
 #[cfg(feature = "invoice")]
@@ -26,6 +28,8 @@ pub mod media;
 pub mod menu;
 #[cfg(feature = "message")]
 pub mod message;
+#[cfg(feature = "miniprogram")]
+pub mod miniprogram;
 #[cfg(feature = "misc")]
 pub mod misc;
 #[cfg(feature = "msgaudit")]
@@ -34,10 +38,14 @@ pub mod msgaudit;
 pub mod oa;
 #[cfg(feature = "oauth")]
 pub mod oauth;
+#[cfg(feature = "pstncc")]
+pub mod pstncc;
 #[cfg(feature = "schedule")]
 pub mod schedule;
 #[cfg(feature = "service")]
 pub mod service;
+#[cfg(feature = "sync")]
+pub mod sync;
 #[cfg(feature = "tag")]
 pub mod tag;
 pub mod token;
@@ -53,6 +61,7 @@ pub fn decoders() -> Vec<crate::support::Decoder> {
     #[cfg(feature = "calendar")] all.extend(calendar::decoders());
     #[cfg(feature = "data_intelligence")] all.extend(data_intelligence::decoders());
     #[cfg(feature = "department")] all.extend(department::decoders());
+    #[cfg(feature = "export")] all.extend(export::decoders());
     #[cfg(feature = "external_contact")] all.extend(external_contact::decoders());
     #[cfg(feature = "invoice")] all.extend(invoice::decoders());
     #[cfg(feature = "jsapi")] all.extend(jsapi::decoders());
@@ -60,12 +69,15 @@ pub fn decoders() -> Vec<crate::support::Decoder> {
     #[cfg(feature = "media")] all.extend(media::decoders());
     #[cfg(feature = "menu")] all.extend(menu::decoders());
     #[cfg(feature = "message")] all.extend(message::decoders());
+    #[cfg(feature = "miniprogram")] all.extend(miniprogram::decoders());
     #[cfg(feature = "misc")] all.extend(misc::decoders());
     #[cfg(feature = "msgaudit")] all.extend(msgaudit::decoders());
     #[cfg(feature = "oa")] all.extend(oa::decoders());
     #[cfg(feature = "oauth")] all.extend(oauth::decoders());
+    #[cfg(feature = "pstncc")] all.extend(pstncc::decoders());
     #[cfg(feature = "schedule")] all.extend(schedule::decoders());
     #[cfg(feature = "service")] all.extend(service::decoders());
+    #[cfg(feature = "sync")] all.extend(sync::decoders());
     #[cfg(feature = "tag")] all.extend(tag::decoders());
     all.extend(token::decoders());
     #[cfg(feature = "user")] all.extend(user::decoders());

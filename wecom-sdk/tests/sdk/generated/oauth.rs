@@ -8,6 +8,7 @@ pub fn decoders() -> Vec<support::Decoder> {
         support::Decoder::of:: < oauth::OauthGetUserInfoRequest > (),
         support::Decoder::of:: < oauth::OauthLegacyGetUserInfoRequest > (),
         support::Decoder::of:: < oauth::OauthGetUserDetailRequest > (),
+        support::Decoder::of:: < oauth::OauthGetTfaInfoRequest > (),
     ]
 }
 #[tokio::test]
@@ -55,6 +56,16 @@ async fn get_user_detail() {
    "address": "广州市海珠区新港中路"
 }
 "#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_tfa_info() {
+    support::check::<
+        oauth::OauthGetTfaInfoRequest,
+    >(
+            r#"{"code": "CODE"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "userid": "USERID", "tfa_code": "TFA_CODE"}"#,
         )
         .await;
 }

@@ -5,6 +5,9 @@ use wecom_sdk::user;
 /// The typed decoder of every endpoint of this group.
 pub fn decoders() -> Vec<support::Decoder> {
     vec![
+        support::Decoder::of:: < user::UserListMemberAuthRequest > (),
+        support::Decoder::of:: < user::UserCheckMemberAuthRequest > (),
+        support::Decoder::of:: < user::UserListSelectedTicketUserRequest > (),
         support::Decoder::of:: < user::UserCreateRequest > (), support::Decoder::of:: <
         user::UserGetRequest > (), support::Decoder::of:: < user::UserUpdateRequest > (),
         support::Decoder::of:: < user::UserDeleteRequest > (), support::Decoder::of:: <
@@ -15,8 +18,41 @@ pub fn decoders() -> Vec<support::Decoder> {
         support::Decoder::of:: < user::UserAuthSuccRequest > (), support::Decoder::of:: <
         user::UserGetJoinQrcodeRequest > (), support::Decoder::of:: <
         user::UserGetActiveStatRequest > (), support::Decoder::of:: <
-        user::UserGetUseridRequest > (),
+        user::UserGetUseridRequest > (), support::Decoder::of:: <
+        user::UserGetUseridByEmailRequest > (), support::Decoder::of:: <
+        user::UserListIdRequest > (), support::Decoder::of:: < user::UserTfaSuccRequest >
+        (),
     ]
+}
+#[tokio::test]
+async fn list_member_auth() {
+    support::check::<
+        user::UserListMemberAuthRequest,
+    >(
+            r#"{"cursor": "NEXT_KEY", "limit": 20}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "next_cursor": "next_cursor", "member_auth_list": [{"open_userid": "xxx"}]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn check_member_auth() {
+    support::check::<
+        user::UserCheckMemberAuthRequest,
+    >(
+            r#"{"open_userid": "xxx"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "is_member_auth": true}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn list_selected_ticket_user() {
+    support::check::<
+        user::UserListSelectedTicketUserRequest,
+    >(
+            r#"{"selected_ticket": "xxxx"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "operator_open_userid": "xxx", "open_userid_list": ["xxxx", "xxxx"], "unauth_open_userid_list": ["yyyy", "yyy"], "total": 10}"#,
+        )
+        .await;
 }
 #[tokio::test]
 async fn create() {
@@ -299,6 +335,36 @@ async fn get_userid() {
     >(
             r#"{"mobile": "13430388888"}"#,
             r#"{"errcode": 0, "errmsg": "ok", "userid": "zhangsan"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_userid_by_email() {
+    support::check::<
+        user::UserGetUseridByEmailRequest,
+    >(
+            r#"{"email": "12345@qq.com", "email_type": 1}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "userid": "zhangsan"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn list_id() {
+    support::check::<
+        user::UserListIdRequest,
+    >(
+            r#"{"cursor": "xxxxxxx", "limit": 10000}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "next_cursor": "aaaaaaaaa", "dept_user": [{"userid": "zhangsan", "department": 1}, {"userid": "zhangsan", "department": 2}, {"userid": "lisi", "department": 2}]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn tfa_succ() {
+    support::check::<
+        user::UserTfaSuccRequest,
+    >(
+            r#"{"userid": "USERID", "tfa_code": "TFA_CODE"}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
         )
         .await;
 }
