@@ -652,6 +652,537 @@ impl ExternalContactApi<'_> {
             ExternalContactGetGroupChatStatisticRequest::new(day_begin_time),
         )
     }
+    /// 配置客户群进群方式 — create a 「加入群聊」 QR code or mini-program button for up to five customer groups.
+    ///
+    /// `POST /cgi-bin/externalcontact/groupchat/add_join_way` · [official docs](https://developer.work.weixin.qq.com/document/path/92229)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactAddJoinWayRequest`].
+    pub fn add_join_way(
+        &self,
+        scene: impl Into<GroupChatJoinWayScene>,
+        chat_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Call<ExternalContactAddJoinWayRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactAddJoinWayRequest::new(scene, chat_id_list),
+        )
+    }
+    /// 获取客户群进群方式配置 — read a 「加入群聊」 configuration by its config\_id.
+    ///
+    /// `POST /cgi-bin/externalcontact/groupchat/get_join_way` · [official docs](https://developer.work.weixin.qq.com/document/path/92229)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetJoinWayRequest`].
+    pub fn get_join_way(
+        &self,
+        config_id: impl Into<String>,
+    ) -> Call<ExternalContactGetJoinWayRequest> {
+        Call::new(self.client.clone(), ExternalContactGetJoinWayRequest::new(config_id))
+    }
+    /// 更新客户群进群方式配置 — replace a 「加入群聊」 configuration (overwrite semantics).
+    ///
+    /// `POST /cgi-bin/externalcontact/groupchat/update_join_way` · [official docs](https://developer.work.weixin.qq.com/document/path/92229)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactUpdateJoinWayRequest`].
+    pub fn update_join_way(
+        &self,
+        config_id: impl Into<String>,
+        scene: impl Into<GroupChatJoinWayScene>,
+        chat_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Call<ExternalContactUpdateJoinWayRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactUpdateJoinWayRequest::new(config_id, scene, chat_id_list),
+        )
+    }
+    /// 删除客户群进群方式配置 — delete a 「加入群聊」 configuration.
+    ///
+    /// `POST /cgi-bin/externalcontact/groupchat/del_join_way` · [official docs](https://developer.work.weixin.qq.com/document/path/92229)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactDelJoinWayRequest`].
+    pub fn del_join_way(
+        &self,
+        config_id: impl Into<String>,
+    ) -> Call<ExternalContactDelJoinWayRequest> {
+        Call::new(self.client.clone(), ExternalContactDelJoinWayRequest::new(config_id))
+    }
+    /// 分配离职成员的客户群 — hand the customer groups of a member who left over to a new owner.
+    ///
+    /// `POST /cgi-bin/externalcontact/groupchat/transfer` · [official docs](https://developer.work.weixin.qq.com/document/path/92127)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactTransferGroupChatRequest`].
+    pub fn transfer_group_chat(
+        &self,
+        chat_id_list: impl IntoIterator<Item = impl Into<String>>,
+        new_owner: impl Into<String>,
+    ) -> Call<ExternalContactTransferGroupChatRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactTransferGroupChatRequest::new(chat_id_list, new_owner),
+        )
+    }
+    /// 分配在职成员的客户群 — hand the customer groups of a member still on the job over to a new owner.
+    ///
+    /// `POST /cgi-bin/externalcontact/groupchat/onjob_transfer` · [official docs](https://developer.work.weixin.qq.com/document/path/95703)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactOnjobTransferGroupChatRequest`].
+    pub fn onjob_transfer_group_chat(
+        &self,
+        chat_id_list: impl IntoIterator<Item = impl Into<String>>,
+        new_owner: impl Into<String>,
+    ) -> Call<ExternalContactOnjobTransferGroupChatRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactOnjobTransferGroupChatRequest::new(chat_id_list, new_owner),
+        )
+    }
+    /// 获取「群聊数据统计」数据（按自然日聚合） — customer group-chat statistics per day over up to 30 days.
+    ///
+    /// `POST /cgi-bin/externalcontact/groupchat/statistic_group_by_day` · [official docs](https://developer.work.weixin.qq.com/document/path/92133)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetGroupChatStatisticByDayRequest`].
+    pub fn get_group_chat_statistic_by_day(
+        &self,
+        day_begin_time: i64,
+    ) -> Call<ExternalContactGetGroupChatStatisticByDayRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactGetGroupChatStatisticByDayRequest::new(day_begin_time),
+        )
+    }
+    /// 客户群opengid转换 — turn the opengid a mini program got in a WeChat group into the customer group's chat\_id.
+    ///
+    /// `POST /cgi-bin/externalcontact/opengid_to_chatid` · [official docs](https://developer.work.weixin.qq.com/document/path/94822)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactOpengidToChatidRequest`].
+    pub fn opengid_to_chatid(
+        &self,
+        opengid: impl Into<String>,
+    ) -> Call<ExternalContactOpengidToChatidRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactOpengidToChatidRequest::new(opengid),
+        )
+    }
+    /// 转换客户群成员external\_userid — convert the corp-scoped external\_userids of a customer group's members to the service provider's.
+    ///
+    /// `POST /cgi-bin/externalcontact/groupchat/get_new_external_userid` · [official docs](https://developer.work.weixin.qq.com/document/path/95327)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetGroupChatNewExternalUseridRequest`].
+    pub fn get_group_chat_new_external_userid(
+        &self,
+        chat_id: impl Into<String>,
+        external_userid_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Call<ExternalContactGetGroupChatNewExternalUseridRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactGetGroupChatNewExternalUseridRequest::new(
+                chat_id,
+                external_userid_list,
+            ),
+        )
+    }
+    /// 获取群发记录列表 — page through the corp's and members' mass-message records (to customers or to customer groups).
+    ///
+    /// `POST /cgi-bin/externalcontact/get_groupmsg_list_v2` · [official docs](https://developer.work.weixin.qq.com/document/path/93338)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetGroupmsgListV2Request`].
+    pub fn get_groupmsg_list_v2(
+        &self,
+        start_time: i64,
+        end_time: i64,
+    ) -> Call<ExternalContactGetGroupmsgListV2Request> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactGetGroupmsgListV2Request::new(start_time, end_time),
+        )
+    }
+    /// 获取群发成员发送任务列表 — page through the members who were asked to send a mass message, and whether they did.
+    ///
+    /// `POST /cgi-bin/externalcontact/get_groupmsg_task` · [official docs](https://developer.work.weixin.qq.com/document/path/93338)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetGroupmsgTaskRequest`].
+    pub fn get_groupmsg_task(
+        &self,
+        msgid: impl Into<String>,
+    ) -> Call<ExternalContactGetGroupmsgTaskRequest> {
+        Call::new(self.client.clone(), ExternalContactGetGroupmsgTaskRequest::new(msgid))
+    }
+    /// 获取企业群发成员执行结果 — page through what one member's share of a mass message reached: each customer or group and its status.
+    ///
+    /// `POST /cgi-bin/externalcontact/get_groupmsg_send_result` · [official docs](https://developer.work.weixin.qq.com/document/path/93338)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetGroupmsgSendResultRequest`].
+    pub fn get_groupmsg_send_result(
+        &self,
+        msgid: impl Into<String>,
+        userid: impl Into<String>,
+    ) -> Call<ExternalContactGetGroupmsgSendResultRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactGetGroupmsgSendResultRequest::new(msgid, userid),
+        )
+    }
+    /// 提醒成员群发 — re-send the notification that asks members to finish a mass-message task (three times a day at most).
+    ///
+    /// `POST /cgi-bin/externalcontact/remind_groupmsg_send` · [official docs](https://developer.work.weixin.qq.com/document/path/97610)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactRemindGroupmsgSendRequest`].
+    pub fn remind_groupmsg_send(
+        &self,
+        msgid: impl Into<String>,
+    ) -> Call<ExternalContactRemindGroupmsgSendRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactRemindGroupmsgSendRequest::new(msgid),
+        )
+    }
+    /// 停止企业群发 — stop a corp mass message that members no longer need to send.
+    ///
+    /// `POST /cgi-bin/externalcontact/cancel_groupmsg_send` · [official docs](https://developer.work.weixin.qq.com/document/path/97611)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactCancelGroupmsgSendRequest`].
+    pub fn cancel_groupmsg_send(
+        &self,
+        msgid: impl Into<String>,
+    ) -> Call<ExternalContactCancelGroupmsgSendRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactCancelGroupmsgSendRequest::new(msgid),
+        )
+    }
+    /// 新建敏感词规则 — create a chat sensitive-word rule for some members and departments (100 rules per corp).
+    ///
+    /// `POST /cgi-bin/externalcontact/add_intercept_rule` · [official docs](https://developer.work.weixin.qq.com/document/path/95097)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactAddInterceptRuleRequest`].
+    pub fn add_intercept_rule(
+        &self,
+        rule_name: impl Into<String>,
+        word_list: impl IntoIterator<Item = impl Into<String>>,
+        intercept_type: impl Into<InterceptType>,
+        applicable_range: impl Into<InterceptApplicableRange>,
+    ) -> Call<ExternalContactAddInterceptRuleRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactAddInterceptRuleRequest::new(
+                rule_name,
+                word_list,
+                intercept_type,
+                applicable_range,
+            ),
+        )
+    }
+    /// 获取敏感词规则列表 — list every sensitive-word rule of the corp.
+    ///
+    /// `GET /cgi-bin/externalcontact/get_intercept_rule_list` · [official docs](https://developer.work.weixin.qq.com/document/path/95097)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetInterceptRuleListRequest`].
+    pub fn get_intercept_rule_list(
+        &self,
+    ) -> Call<ExternalContactGetInterceptRuleListRequest> {
+        Call::new(self.client.clone(), ExternalContactGetInterceptRuleListRequest::new())
+    }
+    /// 获取敏感词规则详情 — read one sensitive-word rule with its words, semantics and scope.
+    ///
+    /// `POST /cgi-bin/externalcontact/get_intercept_rule` · [official docs](https://developer.work.weixin.qq.com/document/path/95097)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetInterceptRuleRequest`].
+    pub fn get_intercept_rule(
+        &self,
+        rule_id: impl Into<String>,
+    ) -> Call<ExternalContactGetInterceptRuleRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactGetInterceptRuleRequest::new(rule_id),
+        )
+    }
+    /// 修改敏感词规则 — change a sensitive-word rule; only the fields given change, scope is added to and removed from.
+    ///
+    /// `POST /cgi-bin/externalcontact/update_intercept_rule` · [official docs](https://developer.work.weixin.qq.com/document/path/95097)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactUpdateInterceptRuleRequest`].
+    pub fn update_intercept_rule(
+        &self,
+        rule_id: impl Into<String>,
+    ) -> Call<ExternalContactUpdateInterceptRuleRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactUpdateInterceptRuleRequest::new(rule_id),
+        )
+    }
+    /// 删除敏感词规则 — delete a sensitive-word rule created by the calling app.
+    ///
+    /// `POST /cgi-bin/externalcontact/del_intercept_rule` · [official docs](https://developer.work.weixin.qq.com/document/path/95097)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactDelInterceptRuleRequest`].
+    pub fn del_intercept_rule(
+        &self,
+        rule_id: impl Into<String>,
+    ) -> Call<ExternalContactDelInterceptRuleRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactDelInterceptRuleRequest::new(rule_id),
+        )
+    }
+    /// 创建发表任务 — create a task asking members to post content to their customers' WeChat Moments (asynchronous; returns a jobid).
+    ///
+    /// `POST /cgi-bin/externalcontact/add_moment_task` · [official docs](https://developer.work.weixin.qq.com/document/path/95094)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactAddMomentTaskRequest`].
+    pub fn add_moment_task(&self) -> Call<ExternalContactAddMomentTaskRequest> {
+        Call::new(self.client.clone(), ExternalContactAddMomentTaskRequest::new())
+    }
+    /// 获取任务创建结果 — poll the asynchronous creation of a Moments task by its jobid.
+    ///
+    /// `GET /cgi-bin/externalcontact/get_moment_task_result` · [official docs](https://developer.work.weixin.qq.com/document/path/95094)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetMomentTaskResultRequest`].
+    pub fn get_moment_task_result(
+        &self,
+        jobid: impl Into<String>,
+    ) -> Call<ExternalContactGetMomentTaskResultRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactGetMomentTaskResultRequest::new(jobid),
+        )
+    }
+    /// 停止发表企业朋友圈 — stop a corp Moments task that members have not posted yet.
+    ///
+    /// `POST /cgi-bin/externalcontact/cancel_moment_task` · [official docs](https://developer.work.weixin.qq.com/document/path/97612)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactCancelMomentTaskRequest`].
+    pub fn cancel_moment_task(
+        &self,
+        moment_id: impl Into<String>,
+    ) -> Call<ExternalContactCancelMomentTaskRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactCancelMomentTaskRequest::new(moment_id),
+        )
+    }
+    /// 获取企业全部的发表列表 — page through all Moments posts of the corp and its members within at most 30 days.
+    ///
+    /// `POST /cgi-bin/externalcontact/get_moment_list` · [official docs](https://developer.work.weixin.qq.com/document/path/93333)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetMomentListRequest`].
+    pub fn get_moment_list(
+        &self,
+        start_time: i64,
+        end_time: i64,
+    ) -> Call<ExternalContactGetMomentListRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactGetMomentListRequest::new(start_time, end_time),
+        )
+    }
+    /// 获取客户朋友圈企业发表的列表 — page through the members asked to post a corp Moments post and whether they did.
+    ///
+    /// `POST /cgi-bin/externalcontact/get_moment_task` · [official docs](https://developer.work.weixin.qq.com/document/path/93333)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetMomentTaskRequest`].
+    pub fn get_moment_task(
+        &self,
+        moment_id: impl Into<String>,
+    ) -> Call<ExternalContactGetMomentTaskRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactGetMomentTaskRequest::new(moment_id),
+        )
+    }
+    /// 获取客户朋友圈发表时选择的可见范围 — page through the customers a member chose as the audience of a Moments post.
+    ///
+    /// `POST /cgi-bin/externalcontact/get_moment_customer_list` · [official docs](https://developer.work.weixin.qq.com/document/path/93333)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetMomentCustomerListRequest`].
+    pub fn get_moment_customer_list(
+        &self,
+        moment_id: impl Into<String>,
+        userid: impl Into<String>,
+    ) -> Call<ExternalContactGetMomentCustomerListRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactGetMomentCustomerListRequest::new(moment_id, userid),
+        )
+    }
+    /// 获取客户朋友圈发表后的可见客户列表 — page through the customers a member's Moments post reached.
+    ///
+    /// `POST /cgi-bin/externalcontact/get_moment_send_result` · [official docs](https://developer.work.weixin.qq.com/document/path/93333)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetMomentSendResultRequest`].
+    pub fn get_moment_send_result(
+        &self,
+        moment_id: impl Into<String>,
+        userid: impl Into<String>,
+    ) -> Call<ExternalContactGetMomentSendResultRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactGetMomentSendResultRequest::new(moment_id, userid),
+        )
+    }
+    /// 获取客户朋友圈的互动数据 — read the comments and likes on a member's Moments post.
+    ///
+    /// `POST /cgi-bin/externalcontact/get_moment_comments` · [official docs](https://developer.work.weixin.qq.com/document/path/93333)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetMomentCommentsRequest`].
+    pub fn get_moment_comments(
+        &self,
+        moment_id: impl Into<String>,
+        userid: impl Into<String>,
+    ) -> Call<ExternalContactGetMomentCommentsRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactGetMomentCommentsRequest::new(moment_id, userid),
+        )
+    }
+    /// 获取规则组列表 — page through the ids of the corp's customer-Moments rule groups.
+    ///
+    /// `POST /cgi-bin/externalcontact/moment_strategy/list` · [official docs](https://developer.work.weixin.qq.com/document/path/94890)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactListMomentStrategyRequest`].
+    pub fn list_moment_strategy(
+        &self,
+    ) -> Call<ExternalContactListMomentStrategyRequest> {
+        Call::new(self.client.clone(), ExternalContactListMomentStrategyRequest::new())
+    }
+    /// 获取规则组详情 — read a customer-Moments rule group: name, parent, admins and privileges.
+    ///
+    /// `POST /cgi-bin/externalcontact/moment_strategy/get` · [official docs](https://developer.work.weixin.qq.com/document/path/94890)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetMomentStrategyRequest`].
+    pub fn get_moment_strategy(
+        &self,
+        strategy_id: u64,
+    ) -> Call<ExternalContactGetMomentStrategyRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactGetMomentStrategyRequest::new(strategy_id),
+        )
+    }
+    /// 获取规则组管理范围 — page through the members and departments a customer-Moments rule group manages.
+    ///
+    /// `POST /cgi-bin/externalcontact/moment_strategy/get_range` · [official docs](https://developer.work.weixin.qq.com/document/path/94890)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetMomentStrategyRangeRequest`].
+    pub fn get_moment_strategy_range(
+        &self,
+        strategy_id: u64,
+    ) -> Call<ExternalContactGetMomentStrategyRangeRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactGetMomentStrategyRangeRequest::new(strategy_id),
+        )
+    }
+    /// 创建新的规则组 — create a customer-Moments rule group with its admins, privileges and managed members (call serially).
+    ///
+    /// `POST /cgi-bin/externalcontact/moment_strategy/create` · [official docs](https://developer.work.weixin.qq.com/document/path/94890)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactCreateMomentStrategyRequest`].
+    pub fn create_moment_strategy(
+        &self,
+        strategy_name: impl Into<String>,
+        admin_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Call<ExternalContactCreateMomentStrategyRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactCreateMomentStrategyRequest::new(strategy_name, admin_list),
+        )
+    }
+    /// 编辑规则组及其管理范围 — rename a customer-Moments rule group, replace its admins or privileges, add or remove managed nodes (call serially).
+    ///
+    /// `POST /cgi-bin/externalcontact/moment_strategy/edit` · [official docs](https://developer.work.weixin.qq.com/document/path/94890)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactEditMomentStrategyRequest`].
+    pub fn edit_moment_strategy(
+        &self,
+        strategy_id: u64,
+    ) -> Call<ExternalContactEditMomentStrategyRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactEditMomentStrategyRequest::new(strategy_id),
+        )
+    }
+    /// 删除规则组 — delete a customer-Moments rule group.
+    ///
+    /// `POST /cgi-bin/externalcontact/moment_strategy/del` · [official docs](https://developer.work.weixin.qq.com/document/path/94890)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactDelMomentStrategyRequest`].
+    pub fn del_moment_strategy(
+        &self,
+        strategy_id: u64,
+    ) -> Call<ExternalContactDelMomentStrategyRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactDelMomentStrategyRequest::new(strategy_id),
+        )
+    }
+    /// 创建商品图册 — add a product (description, price, images) to the corp's product album.
+    ///
+    /// `POST /cgi-bin/externalcontact/add_product_album` · [official docs](https://developer.work.weixin.qq.com/document/path/95096)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactAddProductAlbumRequest`].
+    pub fn add_product_album(
+        &self,
+        description: impl Into<String>,
+        price: u32,
+        attachments: impl IntoIterator<Item = ProductAlbumAttachment>,
+    ) -> Call<ExternalContactAddProductAlbumRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactAddProductAlbumRequest::new(description, price, attachments),
+        )
+    }
+    /// 获取商品图册 — read one product of the product album.
+    ///
+    /// `POST /cgi-bin/externalcontact/get_product_album` · [official docs](https://developer.work.weixin.qq.com/document/path/95096)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetProductAlbumRequest`].
+    pub fn get_product_album(
+        &self,
+        product_id: impl Into<String>,
+    ) -> Call<ExternalContactGetProductAlbumRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactGetProductAlbumRequest::new(product_id),
+        )
+    }
+    /// 获取商品图册列表 — page through the products of the product album.
+    ///
+    /// `POST /cgi-bin/externalcontact/get_product_album_list` · [official docs](https://developer.work.weixin.qq.com/document/path/95096)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactGetProductAlbumListRequest`].
+    pub fn get_product_album_list(
+        &self,
+    ) -> Call<ExternalContactGetProductAlbumListRequest> {
+        Call::new(self.client.clone(), ExternalContactGetProductAlbumListRequest::new())
+    }
+    /// 编辑商品图册 — change a product of the album created by the calling app; only the fields given change.
+    ///
+    /// `POST /cgi-bin/externalcontact/update_product_album` · [official docs](https://developer.work.weixin.qq.com/document/path/95096)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactUpdateProductAlbumRequest`].
+    pub fn update_product_album(
+        &self,
+        product_id: impl Into<String>,
+    ) -> Call<ExternalContactUpdateProductAlbumRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactUpdateProductAlbumRequest::new(product_id),
+        )
+    }
+    /// 删除商品图册 — delete a product of the album created by the calling app.
+    ///
+    /// `POST /cgi-bin/externalcontact/delete_product_album` · [official docs](https://developer.work.weixin.qq.com/document/path/95096)
+    ///
+    /// Parameters, their limits and setters: [`ExternalContactDeleteProductAlbumRequest`].
+    pub fn delete_product_album(
+        &self,
+        product_id: impl Into<String>,
+    ) -> Call<ExternalContactDeleteProductAlbumRequest> {
+        Call::new(
+            self.client.clone(),
+            ExternalContactDeleteProductAlbumRequest::new(product_id),
+        )
+    }
     /// 获取规则组列表 — page through the ids of the customer-contact rule groups the app created.
     ///
     /// `POST /cgi-bin/externalcontact/customer_strategy/list` · [official docs](https://developer.work.weixin.qq.com/document/path/94883)
@@ -5599,6 +6130,3377 @@ rt::wire! {
     next_offset "next_offset": field wire::Lenient;
     items "items": field Vec<wire::Plain>;
 }
+/// 配置客户群进群方式 — create a 「加入群聊」 QR code or mini-program button for up to five customer groups.
+///
+/// `POST /cgi-bin/externalcontact/groupchat/add_join_way` · [official docs](https://developer.work.weixin.qq.com/document/path/92229)
+///
+/// 企业可调用此接口来生成并配置「加入群聊」的二维码或者小程序按钮，客户通过扫描二维码或点击小程序上的按钮，即可加入特定的客户群。
+/// 如果配置的是小程序按钮，需要开发者的小程序接入小程序插件。
+///
+/// - 通过API添加的配置不会在管理端进行展示，每个企业可通过API最多配置50万个「加入群聊」(与「联系我」共用50万的额度)。
+/// - room\_base\_name 和 room\_base\_id 两个参数配合，用于指定自动新建群的群名：假如 room\_base\_name = "销售客服群"，room\_base\_id = 10，
+///   那么自动创建的第一个群，群名为“销售客服群10”；自动创建的第二个群，群名为“销售客服群11”，依次类推。
+///
+/// 权限：自建应用需配置到「客户联系 - 可调用接口的应用」中；代开发应用、第三方应用需具有「企业客户权限-客户群-配置「加入群聊」二维码」权限，
+/// 且已购买「加入群聊」高级接口（第三方营销获客应用的客户建联方式需配置为「「加入群聊」二维码」）。
+/// 应用仅能获取和管理由本应用创建的「加入群聊」二维码/小程序组件。从2023年12月1日0点起，不再支持通过系统应用secret调用接口，存量企业暂不受影响。
+///
+/// # Limits
+///
+/// - `room_base_name`: length at most 40 characters
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactAddJoinWayRequest {
+    /// 场景。1 - 群的小程序插件；2 - 群的二维码插件
+    pub scene: GroupChatJoinWayScene,
+    /// 联系方式的备注信息，用于助记，超过30个字符将被截断
+    pub remark: Option<String>,
+    /// 当群满了后，是否自动新建群。0-否；1-是。 默认为1
+    ///
+    /// Server default: `1`.
+    pub auto_create_room: Option<bool>,
+    /// 自动建群的群名前缀，当auto\_create\_room为1时有效。最长40个utf8字符
+    ///
+    /// Limits: length at most 40 characters.
+    pub room_base_name: Option<String>,
+    /// 自动建群的群起始序号，当auto\_create\_room为1时有效
+    pub room_base_id: Option<u32>,
+    /// 使用该配置的客户群ID列表，支持5个。见客户群ID获取方法
+    pub chat_id_list: Vec<String>,
+    /// 企业自定义的state参数，用于区分不同的入群渠道。不超过30个UTF-8字符。如果有设置此参数，在调用获取客户群详情接口时会返回每个群成员对应的该参数值
+    pub state: Option<String>,
+    /// 是否标记客户添加来源为该应用创建的「加入群聊」，默认值为true；仅对「营销获客」应用生效
+    ///
+    /// Server default: `true`.
+    pub mark_source: Option<bool>,
+}
+impl ExternalContactAddJoinWayRequest {
+    /// A `ExternalContactAddJoinWayRequest` of its required fields; the setters fill in the rest.
+    pub fn new(
+        scene: impl Into<GroupChatJoinWayScene>,
+        chat_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            scene: scene.into(),
+            remark: None,
+            auto_create_room: None,
+            room_base_name: None,
+            room_base_id: None,
+            chat_id_list: chat_id_list.into_iter().map(Into::into).collect(),
+            state: None,
+            mark_source: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactAddJoinWayRequest via Call;
+    /// Sets [`remark`](Self::remark): 联系方式的备注信息，用于助记，超过30个字符将被截断
+    remark(remark: impl Into<String>) = remark.into();
+    /// Sets [`auto_create_room`](Self::auto_create_room): 当群满了后，是否自动新建群
+    auto_create_room(auto_create_room: bool) = auto_create_room;
+    /// Sets [`room_base_name`](Self::room_base_name): 自动建群的群名前缀，当auto\_create\_room为1时有效
+    room_base_name(room_base_name: impl Into<String>) = room_base_name.into();
+    /// Sets [`room_base_id`](Self::room_base_id): 自动建群的群起始序号，当auto\_create\_room为1时有效
+    room_base_id(room_base_id: u32) = room_base_id;
+    /// Sets [`state`](Self::state): 企业自定义的state参数，用于区分不同的入群渠道
+    state(state: impl Into<String>) = state.into();
+    /// Sets [`mark_source`](Self::mark_source): 是否标记客户添加来源为该应用创建的「加入群聊」，默认值为true
+    mark_source(mark_source: bool) = mark_source;
+}
+rt::wire! {
+    ExternalContactAddJoinWayRequest: strict, required 33;
+    scene "scene": field wire::Plain;
+    remark "remark": opt wire::Lenient;
+    auto_create_room "auto_create_room": opt wire::Flag;
+    room_base_name "room_base_name": opt wire::Lenient;
+    room_base_id "room_base_id": opt wire::Lenient;
+    chat_id_list "chat_id_list": field Vec<wire::Lenient>;
+    state "state": opt wire::Lenient;
+    mark_source "mark_source": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactAddJoinWayRequest {
+    type Response = ExternalContactAddJoinWayResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.add_join_way",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/groupchat/add_join_way",
+        doc: "https://developer.work.weixin.qq.com/document/path/92229",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param(
+                "scene",
+                s::Kind::IntEnum(&SCHEMA_GROUP_CHAT_JOIN_WAY_SCENE),
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param("remark", s::Kind::String, 0, s::Limits::NONE, None),
+            s::Param("auto_create_room", s::Kind::Flag, 0, s::Limits::NONE, None),
+            s::Param(
+                "room_base_name",
+                s::Kind::String,
+                0,
+                s::Limits::NONE.length(None, Some(40), false),
+                None,
+            ),
+            s::Param("room_base_id", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param(
+                "chat_id_list",
+                s::Kind::List(&s::Kind::String),
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param("state", s::Kind::String, 0, s::Limits::NONE, None),
+            s::Param("mark_source", s::Kind::Bool, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/groupchat/add_join_way` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactAddJoinWayResponse {
+    /// 配置id
+    pub config_id: String,
+}
+rt::wire! {
+    ExternalContactAddJoinWayResponse: lenient, required 0;
+    config_id "config_id": field wire::Lenient;
+}
+/// 获取客户群进群方式配置 — read a 「加入群聊」 configuration by its config\_id.
+///
+/// `POST /cgi-bin/externalcontact/groupchat/get_join_way` · [official docs](https://developer.work.weixin.qq.com/document/path/92229)
+///
+/// 获取企业配置的群二维码或小程序按钮。应用仅能获取和管理由本应用创建的「加入群聊」二维码/小程序组件。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactGetJoinWayRequest {
+    /// 联系方式的配置id
+    pub config_id: String,
+}
+impl ExternalContactGetJoinWayRequest {
+    /// A `ExternalContactGetJoinWayRequest` of its required fields; the setters fill in the rest.
+    pub fn new(config_id: impl Into<String>) -> Self {
+        Self {
+            config_id: config_id.into(),
+        }
+    }
+}
+rt::wire! {
+    ExternalContactGetJoinWayRequest: strict, required 1;
+    config_id "config_id": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactGetJoinWayRequest {
+    type Response = ExternalContactGetJoinWayResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_join_way",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/groupchat/get_join_way",
+        doc: "https://developer.work.weixin.qq.com/document/path/92229",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("config_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/groupchat/get_join_way` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetJoinWayResponse {
+    /// 配置详情
+    pub join_way: GroupChatJoinWay,
+}
+rt::wire! {
+    ExternalContactGetJoinWayResponse: lenient, required 0;
+    join_way "join_way": field wire::Plain = <GroupChatJoinWay as de::Fields>::init();
+}
+/// 更新客户群进群方式配置 — replace a 「加入群聊」 configuration (overwrite semantics).
+///
+/// `POST /cgi-bin/externalcontact/groupchat/update_join_way` · [official docs](https://developer.work.weixin.qq.com/document/path/92229)
+///
+/// 更新进群方式配置信息。注意：使用覆盖的方式更新。应用仅能获取和管理由本应用创建的「加入群聊」二维码/小程序组件。
+///
+/// # Limits
+///
+/// - `room_base_name`: length at most 40 characters
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactUpdateJoinWayRequest {
+    /// 企业联系方式的配置id
+    pub config_id: String,
+    /// 场景。1 - 群的小程序插件；2 - 群的二维码插件
+    pub scene: GroupChatJoinWayScene,
+    /// 联系方式的备注信息，用于助记，超过30个字符将被截断
+    pub remark: Option<String>,
+    /// 当群满了后，是否自动新建群。0-否；1-是。 默认为1
+    ///
+    /// Server default: `1`.
+    pub auto_create_room: Option<bool>,
+    /// 自动建群的群名前缀，当auto\_create\_room为1时有效。最长40个utf8字符
+    ///
+    /// Limits: length at most 40 characters.
+    pub room_base_name: Option<String>,
+    /// 自动建群的群起始序号，当auto\_create\_room为1时有效
+    pub room_base_id: Option<u32>,
+    /// 使用该配置的客户群ID列表，支持5个。见客户群ID获取方法
+    pub chat_id_list: Vec<String>,
+    /// 企业自定义的state参数，用于区分不同的入群渠道。不超过30个UTF-8字符。如果有设置此参数，在调用获取客户群详情接口时会返回每个群成员对应的该参数值
+    pub state: Option<String>,
+}
+impl ExternalContactUpdateJoinWayRequest {
+    /// A `ExternalContactUpdateJoinWayRequest` of its required fields; the setters fill in the rest.
+    pub fn new(
+        config_id: impl Into<String>,
+        scene: impl Into<GroupChatJoinWayScene>,
+        chat_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            config_id: config_id.into(),
+            scene: scene.into(),
+            remark: None,
+            auto_create_room: None,
+            room_base_name: None,
+            room_base_id: None,
+            chat_id_list: chat_id_list.into_iter().map(Into::into).collect(),
+            state: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactUpdateJoinWayRequest via Call;
+    /// Sets [`remark`](Self::remark): 联系方式的备注信息，用于助记，超过30个字符将被截断
+    remark(remark: impl Into<String>) = remark.into();
+    /// Sets [`auto_create_room`](Self::auto_create_room): 当群满了后，是否自动新建群
+    auto_create_room(auto_create_room: bool) = auto_create_room;
+    /// Sets [`room_base_name`](Self::room_base_name): 自动建群的群名前缀，当auto\_create\_room为1时有效
+    room_base_name(room_base_name: impl Into<String>) = room_base_name.into();
+    /// Sets [`room_base_id`](Self::room_base_id): 自动建群的群起始序号，当auto\_create\_room为1时有效
+    room_base_id(room_base_id: u32) = room_base_id;
+    /// Sets [`state`](Self::state): 企业自定义的state参数，用于区分不同的入群渠道
+    state(state: impl Into<String>) = state.into();
+}
+rt::wire! {
+    ExternalContactUpdateJoinWayRequest: strict, required 67;
+    config_id "config_id": field wire::Lenient;
+    scene "scene": field wire::Plain;
+    remark "remark": opt wire::Lenient;
+    auto_create_room "auto_create_room": opt wire::Flag;
+    room_base_name "room_base_name": opt wire::Lenient;
+    room_base_id "room_base_id": opt wire::Lenient;
+    chat_id_list "chat_id_list": field Vec<wire::Lenient>;
+    state "state": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactUpdateJoinWayRequest {
+    type Response = ExternalContactUpdateJoinWayResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.update_join_way",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/groupchat/update_join_way",
+        doc: "https://developer.work.weixin.qq.com/document/path/92229",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("config_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+            s::Param(
+                "scene",
+                s::Kind::IntEnum(&SCHEMA_GROUP_CHAT_JOIN_WAY_SCENE),
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param("remark", s::Kind::String, 0, s::Limits::NONE, None),
+            s::Param("auto_create_room", s::Kind::Flag, 0, s::Limits::NONE, None),
+            s::Param(
+                "room_base_name",
+                s::Kind::String,
+                0,
+                s::Limits::NONE.length(None, Some(40), false),
+                None,
+            ),
+            s::Param("room_base_id", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param(
+                "chat_id_list",
+                s::Kind::List(&s::Kind::String),
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param("state", s::Kind::String, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/groupchat/update_join_way` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactUpdateJoinWayResponse {}
+rt::wire! {
+    ExternalContactUpdateJoinWayResponse: lenient, required 0;
+}
+/// 删除客户群进群方式配置 — delete a 「加入群聊」 configuration.
+///
+/// `POST /cgi-bin/externalcontact/groupchat/del_join_way` · [official docs](https://developer.work.weixin.qq.com/document/path/92229)
+///
+/// 删除一个进群方式配置。应用仅能获取和管理由本应用创建的「加入群聊」二维码/小程序组件。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactDelJoinWayRequest {
+    /// 企业联系方式的配置id
+    pub config_id: String,
+}
+impl ExternalContactDelJoinWayRequest {
+    /// A `ExternalContactDelJoinWayRequest` of its required fields; the setters fill in the rest.
+    pub fn new(config_id: impl Into<String>) -> Self {
+        Self {
+            config_id: config_id.into(),
+        }
+    }
+}
+rt::wire! {
+    ExternalContactDelJoinWayRequest: strict, required 1;
+    config_id "config_id": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactDelJoinWayRequest {
+    type Response = ExternalContactDelJoinWayResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.del_join_way",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/groupchat/del_join_way",
+        doc: "https://developer.work.weixin.qq.com/document/path/92229",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("config_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/groupchat/del_join_way` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactDelJoinWayResponse {}
+rt::wire! {
+    ExternalContactDelJoinWayResponse: lenient, required 0;
+}
+/// 分配离职成员的客户群 — hand the customer groups of a member who left over to a new owner.
+///
+/// `POST /cgi-bin/externalcontact/groupchat/transfer` · [official docs](https://developer.work.weixin.qq.com/document/path/92127)
+///
+/// 企业可通过此接口，将已离职成员为群主的群，分配给另一个客服成员。
+///
+/// 1. 群主离职了的客户群，才可继承
+/// 2. 继承给的新群主，必须是配置了客户联系功能的成员
+/// 3. 继承给的新群主，必须有设置实名
+/// 4. 继承给的新群主，必须有激活企业微信
+/// 5. 同一个人的群，限制每天最多分配300个给新群主
+/// 6. 继承给的新群主，需要在最近一年内至少登陆过一次企业微信；旧群主的离职时间不能超过1年且离职前一年内至少登录过一次企业微信
+///
+/// 权限：企业需要使用配置到“可调用应用”列表中的自建应用secret所获取的accesstoken来调用；第三方应用需拥有
+/// “企业客户权限-&gt;客户联系-&gt;分配离职成员的客户群”权限；对于第三方/自建应用，群主必须在应用的可见范围。
+///
+/// # Limits
+///
+/// - `chat_id_list`: 1 to 100 items
+/// - `new_owner`: length 1 to 64 bytes (UTF-8)
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactTransferGroupChatRequest {
+    /// 需要转群主的客户群ID列表。取值范围： 1 \~ 100
+    ///
+    /// Limits: 1 to 100 items.
+    pub chat_id_list: Vec<String>,
+    /// 新群主ID
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub new_owner: String,
+}
+impl ExternalContactTransferGroupChatRequest {
+    /// A `ExternalContactTransferGroupChatRequest` of its required fields; the setters fill in the rest.
+    pub fn new(
+        chat_id_list: impl IntoIterator<Item = impl Into<String>>,
+        new_owner: impl Into<String>,
+    ) -> Self {
+        Self {
+            chat_id_list: chat_id_list.into_iter().map(Into::into).collect(),
+            new_owner: new_owner.into(),
+        }
+    }
+}
+rt::wire! {
+    ExternalContactTransferGroupChatRequest: strict, required 3;
+    chat_id_list "chat_id_list": field Vec<wire::Lenient>;
+    new_owner "new_owner": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactTransferGroupChatRequest {
+    type Response = ExternalContactTransferGroupChatResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.transfer_group_chat",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/groupchat/transfer",
+        doc: "https://developer.work.weixin.qq.com/document/path/92127",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param(
+                "chat_id_list",
+                s::Kind::List(&s::Kind::String),
+                s::REQUIRED,
+                s::Limits::NONE.items(Some(1), Some(100)),
+                None,
+            ),
+            s::Param(
+                "new_owner",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/groupchat/transfer` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactTransferGroupChatResponse {
+    /// 没能成功继承的群
+    pub failed_chat_list: Vec<GroupChatTransferFailure>,
+}
+rt::wire! {
+    ExternalContactTransferGroupChatResponse: lenient, required 0;
+    failed_chat_list "failed_chat_list": field Vec<wire::Plain>;
+}
+/// 分配在职成员的客户群 — hand the customer groups of a member still on the job over to a new owner.
+///
+/// `POST /cgi-bin/externalcontact/groupchat/onjob_transfer` · [official docs](https://developer.work.weixin.qq.com/document/path/95703)
+///
+/// 企业可通过此接口，将在职成员为群主的群，分配给另一个客服成员。
+///
+/// - 继承给的新群主，必须是配置了客户联系功能的成员；必须有设置实名；必须有激活企业微信。
+/// - 同一个人的群，限制每天最多分配300个给新群主。
+/// - 继承给的新群主和旧的群主，需要在最近一年内至少登陆过一次企业微信。
+/// - 为保障客户服务体验，90个自然日内，在职成员的每个客户群仅可被转接2次。
+///
+/// 权限：企业需要使用配置到“可调用应用”列表中的自建应用secret所获取的accesstoken来调用；第三方应用需拥有
+/// “企业客户权限-&gt;客户联系-&gt;分配在职成员的客户群”权限；对于第三方/自建应用，群主必须在应用的可见范围。
+///
+/// # Limits
+///
+/// - `new_owner`: length 1 to 64 bytes (UTF-8)
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactOnjobTransferGroupChatRequest {
+    /// 需要转群主的客户群ID列表。取值范围： 1 \~ 100
+    pub chat_id_list: Vec<String>,
+    /// 新群主ID
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub new_owner: String,
+}
+impl ExternalContactOnjobTransferGroupChatRequest {
+    /// A `ExternalContactOnjobTransferGroupChatRequest` of its required fields; the setters fill in the rest.
+    pub fn new(
+        chat_id_list: impl IntoIterator<Item = impl Into<String>>,
+        new_owner: impl Into<String>,
+    ) -> Self {
+        Self {
+            chat_id_list: chat_id_list.into_iter().map(Into::into).collect(),
+            new_owner: new_owner.into(),
+        }
+    }
+}
+rt::wire! {
+    ExternalContactOnjobTransferGroupChatRequest: strict, required 3;
+    chat_id_list "chat_id_list": field Vec<wire::Lenient>;
+    new_owner "new_owner": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactOnjobTransferGroupChatRequest {
+    type Response = ExternalContactOnjobTransferGroupChatResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.onjob_transfer_group_chat",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/groupchat/onjob_transfer",
+        doc: "https://developer.work.weixin.qq.com/document/path/95703",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param(
+                "chat_id_list",
+                s::Kind::List(&s::Kind::String),
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "new_owner",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/groupchat/onjob_transfer` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactOnjobTransferGroupChatResponse {
+    /// 没能成功继承的群
+    pub failed_chat_list: Vec<GroupChatTransferFailure>,
+}
+rt::wire! {
+    ExternalContactOnjobTransferGroupChatResponse: lenient, required 0;
+    failed_chat_list "failed_chat_list": field Vec<wire::Plain>;
+}
+/// 获取「群聊数据统计」数据（按自然日聚合） — customer group-chat statistics per day over up to 30 days.
+///
+/// `POST /cgi-bin/externalcontact/groupchat/statistic_group_by_day` · [official docs](https://developer.work.weixin.qq.com/document/path/92133)
+///
+/// 获取指定日期的统计数据。注意，企业微信仅存储180天的数据。
+///
+/// - 此接口查询的时间范围为 \[day\_begin\_time, day\_end\_time\]，前后均为闭区间（即包含day\_end\_time当天的数据），支持的最大查询跨度为30天；
+///   用户最多可获取最近180天内的数据（超过180天企业微信将不再存储）。
+/// - 当传入的时间不为0点时，会向下取整，如传入1554296400(Wed Apr 3 21:00:00 CST 2019)会被自动转换为1554220800（Wed Apr 3 00:00:00 CST 2019）。
+/// - 权限：企业需要使用配置到“可调用应用”列表中的自建应用secret所获取的accesstoken来调用；第三方应用使用，需具有
+///   “企业客户权限-&gt;客户群-&gt;获取客户群的数据统计”权限；对于第三方/自建应用，群主必须在应用的可见范围。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactGetGroupChatStatisticByDayRequest {
+    /// 起始日期的时间戳，填当天的0时0分0秒（否则系统自动处理为当天的0分0秒）。取值范围：昨天至前180天。
+    pub day_begin_time: i64,
+    /// 结束日期的时间戳，填当天的0时0分0秒（否则系统自动处理为当天的0分0秒）。取值范围：昨天至前180天。如果不填，默认同 day\_begin\_time（即默认取一天的数据）
+    pub day_end_time: Option<i64>,
+    /// 群主过滤。如果不填，表示获取应用可见范围内全部群主的数据（但是不建议这么用，如果可见范围人数超过1000人，为了防止数据包过大，会报错 81017）
+    pub owner_filter: Option<GroupChatStatisticOwnerFilter>,
+}
+impl ExternalContactGetGroupChatStatisticByDayRequest {
+    /// A `ExternalContactGetGroupChatStatisticByDayRequest` of its required fields; the setters fill in the rest.
+    pub fn new(day_begin_time: i64) -> Self {
+        Self {
+            day_begin_time,
+            day_end_time: None,
+            owner_filter: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactGetGroupChatStatisticByDayRequest via Call;
+    /// Sets [`day_end_time`](Self::day_end_time): 结束日期的时间戳，填当天的0时0分0秒（否则系统自动处理为当天的0分0秒）
+    day_end_time(day_end_time: i64) = day_end_time;
+    /// Sets [`owner_filter`](Self::owner_filter): 群主过滤
+    owner_filter(owner_filter: impl Into<GroupChatStatisticOwnerFilter>) = owner_filter.into();
+}
+rt::wire! {
+    ExternalContactGetGroupChatStatisticByDayRequest: strict, required 1;
+    day_begin_time "day_begin_time": field wire::Lenient;
+    day_end_time "day_end_time": opt wire::Lenient;
+    owner_filter "owner_filter": opt wire::Plain;
+}
+impl crate::Endpoint for ExternalContactGetGroupChatStatisticByDayRequest {
+    type Response = ExternalContactGetGroupChatStatisticByDayResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_group_chat_statistic_by_day",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/groupchat/statistic_group_by_day",
+        doc: "https://developer.work.weixin.qq.com/document/path/92133",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("day_begin_time", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+            s::Param("day_end_time", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param(
+                "owner_filter",
+                s::Kind::Object(&SCHEMA_GROUP_CHAT_STATISTIC_OWNER_FILTER),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/groupchat/statistic_group_by_day` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetGroupChatStatisticByDayResponse {
+    /// 记录列表。表示某个自然日客户群的统计数据
+    pub items: Vec<GroupChatStatisticByDayItem>,
+}
+rt::wire! {
+    ExternalContactGetGroupChatStatisticByDayResponse: lenient, required 0;
+    items "items": field Vec<wire::Plain>;
+}
+/// 客户群opengid转换 — turn the opengid a mini program got in a WeChat group into the customer group's chat\_id.
+///
+/// `POST /cgi-bin/externalcontact/opengid_to_chatid` · [official docs](https://developer.work.weixin.qq.com/document/path/94822)
+///
+/// 用户在微信里的客户群里打开小程序时，某些场景下可以获取到群的opengid，如果该群是企业微信的客户群，则企业或第三方可以调用此接口将一个opengid转换为客户群chat\_id。
+///
+/// 权限：企业需要使用配置到“可调用应用”列表中的自建应用secret所获取的accesstoken来调用；第三方应用需具有“企业客户权限-&gt;客户基础信息”权限；
+/// 对于第三方/自建应用，群主必须在应用的可见范围；仅支持企业服务人员创建的客户群；仅可转换出自己企业下的客户群chat\_id。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactOpengidToChatidRequest {
+    /// 小程序在微信获取到的群ID，参见wx.getGroupEnterInfo
+    pub opengid: String,
+}
+impl ExternalContactOpengidToChatidRequest {
+    /// A `ExternalContactOpengidToChatidRequest` of its required fields; the setters fill in the rest.
+    pub fn new(opengid: impl Into<String>) -> Self {
+        Self { opengid: opengid.into() }
+    }
+}
+rt::wire! {
+    ExternalContactOpengidToChatidRequest: strict, required 1;
+    opengid "opengid": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactOpengidToChatidRequest {
+    type Response = ExternalContactOpengidToChatidResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.opengid_to_chatid",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/opengid_to_chatid",
+        doc: "https://developer.work.weixin.qq.com/document/path/94822",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("opengid", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/opengid_to_chatid` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactOpengidToChatidResponse {
+    /// 客户群ID，可以用来调用获取客户群详情
+    pub chat_id: String,
+}
+rt::wire! {
+    ExternalContactOpengidToChatidResponse: lenient, required 0;
+    chat_id "chat_id": field wire::Lenient;
+}
+/// 转换客户群成员external\_userid — convert the corp-scoped external\_userids of a customer group's members to the service provider's.
+///
+/// `POST /cgi-bin/externalcontact/groupchat/get_new_external_userid` · [official docs](https://developer.work.weixin.qq.com/document/path/95327)
+///
+/// 转换客户external\_userid接口不支持客户群的场景，如果需要转换客户群中无好友关系的群成员external\_userid，需要调用本接口，调用时需要传入客户群的chat\_id。
+/// 如果传入了服务商主体下的external\_userid，则原样返回。
+///
+/// 权限：仅代开发自建应用或第三方应用可调用；客户群的群主需要在应用可见范围内；若是第三方应用且已设置externaluserid迁移完成，禁止调用本接口。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactGetGroupChatNewExternalUseridRequest {
+    /// 客户群ID
+    pub chat_id: String,
+    /// 企业主体下的external\_userid列表，建议200个，最多不超过1000个
+    pub external_userid_list: Vec<String>,
+}
+impl ExternalContactGetGroupChatNewExternalUseridRequest {
+    /// A `ExternalContactGetGroupChatNewExternalUseridRequest` of its required fields; the setters fill in the rest.
+    pub fn new(
+        chat_id: impl Into<String>,
+        external_userid_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            external_userid_list: external_userid_list
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        }
+    }
+}
+rt::wire! {
+    ExternalContactGetGroupChatNewExternalUseridRequest: strict, required 3;
+    chat_id "chat_id": field wire::Lenient;
+    external_userid_list "external_userid_list": field Vec<wire::Lenient>;
+}
+impl crate::Endpoint for ExternalContactGetGroupChatNewExternalUseridRequest {
+    type Response = ExternalContactGetGroupChatNewExternalUseridResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_group_chat_new_external_userid",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/groupchat/get_new_external_userid",
+        doc: "https://developer.work.weixin.qq.com/document/path/95327",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("chat_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+            s::Param(
+                "external_userid_list",
+                s::Kind::List(&s::Kind::String),
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/groupchat/get_new_external_userid` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetGroupChatNewExternalUseridResponse {
+    /// 转换结果列表
+    pub items: Vec<GroupChatNewExternalUserId>,
+}
+rt::wire! {
+    ExternalContactGetGroupChatNewExternalUseridResponse: lenient, required 0;
+    items "items": field Vec<wire::Plain>;
+}
+/// 获取群发记录列表 — page through the corp's and members' mass-message records (to customers or to customer groups).
+///
+/// `POST /cgi-bin/externalcontact/get_groupmsg_list_v2` · [official docs](https://developer.work.weixin.qq.com/document/path/93338)
+///
+/// 企业和第三方应用可通过此接口获取企业与成员的群发记录。群发助手和客户群群发有以下两种类型：企业发表（管理员或者业务负责人创建内容，
+/// 成员确认后，即可发送给客户或者客户群）；个人发表（成员自己创建的内容，可直接发送给客户或客户群）。
+///
+/// - 群发任务记录的起止时间间隔不能超过1个月。
+/// - 3.1.6版本之前不支持多附件，请参考获取群发记录列表接口获取群发记录列表。
+///
+/// 权限：自建应用需配置到「客户联系 可调用接口的应用」中；代开发应用、第三方应用需具有「群发消息给客户和客户群」权限。
+/// 第三方应用必须在服务商管理端申请“企业客户权限-&gt;客户联系-&gt;群发消息给客户和客户群”权限；对于历史已安装的企业，之前未授权该权限的，
+/// 需要管理员去企业微信web管理端“应用管理-&gt;应用详情页-&gt;授权信息”中同意授权变更后才允许调用。
+/// 从2023年12月1日0点起，不再支持通过系统应用secret调用接口，存量企业暂不受影响。
+///
+/// # Limits
+///
+/// - `creator`: length 1 to 64 bytes (UTF-8)
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactGetGroupmsgListV2Request {
+    /// 群发任务的类型，默认为single，表示发送给客户，group表示发送给客户群
+    ///
+    /// Server default: `single`.
+    pub chat_type: Option<MsgTemplateChatType>,
+    /// 群发任务记录开始时间
+    pub start_time: i64,
+    /// 群发任务记录结束时间
+    pub end_time: i64,
+    /// 群发任务创建人企业账号id
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub creator: Option<String>,
+    /// 创建人类型。0：企业发表 1：个人发表 2：所有，包括个人创建以及企业创建，默认情况下为所有类型
+    ///
+    /// Server default: `2`.
+    pub filter_type: Option<GroupMsgFilterType>,
+    /// 返回的最大记录数，整型，最大值100，默认值50，超过最大值时取默认值
+    ///
+    /// Server default: `50`.
+    pub limit: Option<u32>,
+    /// 分页游标：上一次调用返回的next\_cursor，首次调用不填
+    pub cursor: Option<String>,
+}
+impl ExternalContactGetGroupmsgListV2Request {
+    /// A `ExternalContactGetGroupmsgListV2Request` of its required fields; the setters fill in the rest.
+    pub fn new(start_time: i64, end_time: i64) -> Self {
+        Self {
+            chat_type: None,
+            start_time,
+            end_time,
+            creator: None,
+            filter_type: None,
+            limit: None,
+            cursor: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactGetGroupmsgListV2Request via Call;
+    /// Sets [`chat_type`](Self::chat_type): 群发任务的类型，默认为single，表示发送给客户，group表示发送给客户群
+    chat_type(chat_type: impl Into<MsgTemplateChatType>) = chat_type.into();
+    /// Sets [`creator`](Self::creator): 群发任务创建人企业账号id
+    creator(creator: impl Into<String>) = creator.into();
+    /// Sets [`filter_type`](Self::filter_type): 创建人类型
+    filter_type(filter_type: impl Into<GroupMsgFilterType>) = filter_type.into();
+    /// Sets [`limit`](Self::limit): 返回的最大记录数，整型，最大值100，默认值50，超过最大值时取默认值
+    limit(limit: u32) = limit;
+    /// Sets [`cursor`](Self::cursor): 分页游标：上一次调用返回的next\_cursor，首次调用不填
+    cursor(cursor: impl Into<String>) = cursor.into();
+}
+impl Call<ExternalContactGetGroupmsgListV2Request> {
+    /// Every item of `group_msg_list` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
+    pub fn stream(self) -> crate::Pages<GroupMsgListItem> {
+        rt::pages::cursor(
+            self,
+            |request: &ExternalContactGetGroupmsgListV2Request| -> Option<String> {
+                request.cursor.clone()
+            },
+            |request: &mut ExternalContactGetGroupmsgListV2Request, cursor: String| {
+                request.cursor = Some(cursor);
+            },
+            |mut response: ExternalContactGetGroupmsgListV2Response| {
+                let last = false;
+                rt::pages::Page {
+                    items: std::mem::take(&mut response.group_msg_list),
+                    next: if last { None } else { response.next_cursor },
+                }
+            },
+        )
+    }
+}
+rt::wire! {
+    ExternalContactGetGroupmsgListV2Request: strict, required 6;
+    chat_type "chat_type": opt wire::Plain;
+    start_time "start_time": field wire::Lenient;
+    end_time "end_time": field wire::Lenient;
+    creator "creator": opt wire::Lenient;
+    filter_type "filter_type": opt wire::Plain;
+    limit "limit": opt wire::Lenient;
+    cursor "cursor": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactGetGroupmsgListV2Request {
+    type Response = ExternalContactGetGroupmsgListV2Response;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_groupmsg_list_v2",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/get_groupmsg_list_v2",
+        doc: "https://developer.work.weixin.qq.com/document/path/93338",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param(
+                "chat_type",
+                s::Kind::StrEnum(&SCHEMA_MSG_TEMPLATE_CHAT_TYPE),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param("start_time", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+            s::Param("end_time", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+            s::Param(
+                "creator",
+                s::Kind::String,
+                0,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
+            s::Param(
+                "filter_type",
+                s::Kind::IntEnum(&SCHEMA_GROUP_MSG_FILTER_TYPE),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param("limit", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "group_msg_list",
+            last: None,
+        }),
+    };
+}
+/// What `POST /cgi-bin/externalcontact/get_groupmsg_list_v2` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetGroupmsgListV2Response {
+    /// 群发记录列表
+    pub group_msg_list: Vec<GroupMsgListItem>,
+    /// 分页游标，下次请求时填写以获取之后分页的记录；为空表示已没有更多数据
+    pub next_cursor: Option<String>,
+}
+rt::wire! {
+    ExternalContactGetGroupmsgListV2Response: lenient, required 0;
+    group_msg_list "group_msg_list": field Vec<wire::Plain>;
+    next_cursor "next_cursor": opt wire::Lenient;
+}
+/// 获取群发成员发送任务列表 — page through the members who were asked to send a mass message, and whether they did.
+///
+/// `POST /cgi-bin/externalcontact/get_groupmsg_task` · [official docs](https://developer.work.weixin.qq.com/document/path/93338)
+///
+/// 企业和第三方应用可通过此接口获取一条企业群发的成员发送任务列表（权限同「获取群发记录列表」）。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactGetGroupmsgTaskRequest {
+    /// 群发消息的id，通过获取群发记录列表接口返回
+    pub msgid: String,
+    /// 返回的最大记录数，整型，最大值1000，默认值500，超过最大值时取默认值
+    ///
+    /// Server default: `500`.
+    pub limit: Option<u32>,
+    /// 分页游标：上一次调用返回的next\_cursor，首次调用不填
+    pub cursor: Option<String>,
+}
+impl ExternalContactGetGroupmsgTaskRequest {
+    /// A `ExternalContactGetGroupmsgTaskRequest` of its required fields; the setters fill in the rest.
+    pub fn new(msgid: impl Into<String>) -> Self {
+        Self {
+            msgid: msgid.into(),
+            limit: None,
+            cursor: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactGetGroupmsgTaskRequest via Call;
+    /// Sets [`limit`](Self::limit): 返回的最大记录数，整型，最大值1000，默认值500，超过最大值时取默认值
+    limit(limit: u32) = limit;
+    /// Sets [`cursor`](Self::cursor): 分页游标：上一次调用返回的next\_cursor，首次调用不填
+    cursor(cursor: impl Into<String>) = cursor.into();
+}
+impl Call<ExternalContactGetGroupmsgTaskRequest> {
+    /// Every item of `task_list` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
+    pub fn stream(self) -> crate::Pages<GroupMsgTask> {
+        rt::pages::cursor(
+            self,
+            |request: &ExternalContactGetGroupmsgTaskRequest| -> Option<String> {
+                request.cursor.clone()
+            },
+            |request: &mut ExternalContactGetGroupmsgTaskRequest, cursor: String| {
+                request.cursor = Some(cursor);
+            },
+            |mut response: ExternalContactGetGroupmsgTaskResponse| {
+                let last = false;
+                rt::pages::Page {
+                    items: std::mem::take(&mut response.task_list),
+                    next: if last { None } else { response.next_cursor },
+                }
+            },
+        )
+    }
+}
+rt::wire! {
+    ExternalContactGetGroupmsgTaskRequest: strict, required 1;
+    msgid "msgid": field wire::Lenient;
+    limit "limit": opt wire::Lenient;
+    cursor "cursor": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactGetGroupmsgTaskRequest {
+    type Response = ExternalContactGetGroupmsgTaskResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_groupmsg_task",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/get_groupmsg_task",
+        doc: "https://developer.work.weixin.qq.com/document/path/93338",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("msgid", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+            s::Param("limit", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "task_list",
+            last: None,
+        }),
+    };
+}
+/// What `POST /cgi-bin/externalcontact/get_groupmsg_task` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetGroupmsgTaskResponse {
+    /// 群发成员发送任务列表
+    pub task_list: Vec<GroupMsgTask>,
+    /// 分页游标，下次请求时填写以获取之后分页的记录；为空表示已没有更多数据
+    pub next_cursor: Option<String>,
+}
+rt::wire! {
+    ExternalContactGetGroupmsgTaskResponse: lenient, required 0;
+    task_list "task_list": field Vec<wire::Plain>;
+    next_cursor "next_cursor": opt wire::Lenient;
+}
+/// 获取企业群发成员执行结果 — page through what one member's share of a mass message reached: each customer or group and its status.
+///
+/// `POST /cgi-bin/externalcontact/get_groupmsg_send_result` · [official docs](https://developer.work.weixin.qq.com/document/path/93338)
+///
+/// 企业和第三方应用可通过此接口获取一条企业群发中某个成员的执行结果（权限同「获取群发记录列表」）。
+///
+/// # Limits
+///
+/// - `userid`: length 1 to 64 bytes (UTF-8)
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactGetGroupmsgSendResultRequest {
+    /// 群发消息的id，通过获取群发记录列表接口返回
+    pub msgid: String,
+    /// 发送成员userid，通过获取群发成员发送任务列表接口返回
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: String,
+    /// 返回的最大记录数，整型，最大值1000，默认值500，超过最大值时取默认值
+    ///
+    /// Server default: `500`.
+    pub limit: Option<u32>,
+    /// 分页游标：上一次调用返回的next\_cursor，首次调用不填
+    pub cursor: Option<String>,
+}
+impl ExternalContactGetGroupmsgSendResultRequest {
+    /// A `ExternalContactGetGroupmsgSendResultRequest` of its required fields; the setters fill in the rest.
+    pub fn new(msgid: impl Into<String>, userid: impl Into<String>) -> Self {
+        Self {
+            msgid: msgid.into(),
+            userid: userid.into(),
+            limit: None,
+            cursor: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactGetGroupmsgSendResultRequest via Call;
+    /// Sets [`limit`](Self::limit): 返回的最大记录数，整型，最大值1000，默认值500，超过最大值时取默认值
+    limit(limit: u32) = limit;
+    /// Sets [`cursor`](Self::cursor): 分页游标：上一次调用返回的next\_cursor，首次调用不填
+    cursor(cursor: impl Into<String>) = cursor.into();
+}
+impl Call<ExternalContactGetGroupmsgSendResultRequest> {
+    /// Every item of `send_list` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
+    pub fn stream(self) -> crate::Pages<GroupMsgSendResult> {
+        rt::pages::cursor(
+            self,
+            |request: &ExternalContactGetGroupmsgSendResultRequest| -> Option<String> {
+                request.cursor.clone()
+            },
+            |request: &mut ExternalContactGetGroupmsgSendResultRequest, cursor: String| {
+                request.cursor = Some(cursor);
+            },
+            |mut response: ExternalContactGetGroupmsgSendResultResponse| {
+                let last = false;
+                rt::pages::Page {
+                    items: std::mem::take(&mut response.send_list),
+                    next: if last { None } else { response.next_cursor },
+                }
+            },
+        )
+    }
+}
+rt::wire! {
+    ExternalContactGetGroupmsgSendResultRequest: strict, required 3;
+    msgid "msgid": field wire::Lenient;
+    userid "userid": field wire::Lenient;
+    limit "limit": opt wire::Lenient;
+    cursor "cursor": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactGetGroupmsgSendResultRequest {
+    type Response = ExternalContactGetGroupmsgSendResultResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_groupmsg_send_result",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/get_groupmsg_send_result",
+        doc: "https://developer.work.weixin.qq.com/document/path/93338",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("msgid", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+            s::Param(
+                "userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
+            s::Param("limit", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "send_list",
+            last: None,
+        }),
+    };
+}
+/// What `POST /cgi-bin/externalcontact/get_groupmsg_send_result` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetGroupmsgSendResultResponse {
+    /// 群成员发送结果列表
+    pub send_list: Vec<GroupMsgSendResult>,
+    /// 分页游标，下次请求时填写以获取之后分页的记录；为空表示已没有更多数据
+    pub next_cursor: Option<String>,
+}
+rt::wire! {
+    ExternalContactGetGroupmsgSendResultResponse: lenient, required 0;
+    send_list "send_list": field Vec<wire::Plain>;
+    next_cursor "next_cursor": opt wire::Lenient;
+}
+/// 提醒成员群发 — re-send the notification that asks members to finish a mass-message task (three times a day at most).
+///
+/// `POST /cgi-bin/externalcontact/remind_groupmsg_send` · [official docs](https://developer.work.weixin.qq.com/document/path/97610)
+///
+/// 企业和第三方应用可调用此接口，重新触发群发通知，提醒成员完成群发任务，24小时内每个群发最多触发三次提醒。
+///
+/// 权限：企业需要使用配置到“可调用应用”列表中的自建应用secret所获取的accesstoken来调用；自建应用调用，只会返回应用可见范围内用户的发送情况；
+/// 第三方应用调用需要企业授权客户联系群发消息给客户和客户群的权限；营销获客类应用需要拥有“客户联系权限-&gt;消息推送权限-&gt;群发消息给客户和客户群”权限。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactRemindGroupmsgSendRequest {
+    /// 群发消息的id，通过获取群发记录列表接口返回
+    pub msgid: String,
+}
+impl ExternalContactRemindGroupmsgSendRequest {
+    /// A `ExternalContactRemindGroupmsgSendRequest` of its required fields; the setters fill in the rest.
+    pub fn new(msgid: impl Into<String>) -> Self {
+        Self { msgid: msgid.into() }
+    }
+}
+rt::wire! {
+    ExternalContactRemindGroupmsgSendRequest: strict, required 1;
+    msgid "msgid": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactRemindGroupmsgSendRequest {
+    type Response = ExternalContactRemindGroupmsgSendResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.remind_groupmsg_send",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/remind_groupmsg_send",
+        doc: "https://developer.work.weixin.qq.com/document/path/97610",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("msgid", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/remind_groupmsg_send` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactRemindGroupmsgSendResponse {}
+rt::wire! {
+    ExternalContactRemindGroupmsgSendResponse: lenient, required 0;
+}
+/// 停止企业群发 — stop a corp mass message that members no longer need to send.
+///
+/// `POST /cgi-bin/externalcontact/cancel_groupmsg_send` · [official docs](https://developer.work.weixin.qq.com/document/path/97611)
+///
+/// 企业和第三方应用可调用此接口，停止无需成员继续发送的企业群发。注意，此接口无法撤回已经群发给客户的消息。
+///
+/// 权限：企业需要使用配置到“可调用应用”列表中的自建应用secret所获取的accesstoken来调用；
+/// 第三方应用调用需要企业授权客户联系群发消息给客户和客户群的权限；营销获客类应用需要拥有“客户联系权限-&gt;消息推送权限-&gt;群发消息给客户和客户群”权限。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactCancelGroupmsgSendRequest {
+    /// 群发消息的id，通过获取群发记录列表接口返回
+    pub msgid: String,
+}
+impl ExternalContactCancelGroupmsgSendRequest {
+    /// A `ExternalContactCancelGroupmsgSendRequest` of its required fields; the setters fill in the rest.
+    pub fn new(msgid: impl Into<String>) -> Self {
+        Self { msgid: msgid.into() }
+    }
+}
+rt::wire! {
+    ExternalContactCancelGroupmsgSendRequest: strict, required 1;
+    msgid "msgid": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactCancelGroupmsgSendRequest {
+    type Response = ExternalContactCancelGroupmsgSendResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.cancel_groupmsg_send",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/cancel_groupmsg_send",
+        doc: "https://developer.work.weixin.qq.com/document/path/97611",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("msgid", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/cancel_groupmsg_send` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactCancelGroupmsgSendResponse {}
+rt::wire! {
+    ExternalContactCancelGroupmsgSendResponse: lenient, required 0;
+}
+/// 新建敏感词规则 — create a chat sensitive-word rule for some members and departments (100 rules per corp).
+///
+/// `POST /cgi-bin/externalcontact/add_intercept_rule` · [official docs](https://developer.work.weixin.qq.com/document/path/95097)
+///
+/// 企业和第三方应用可以通过此接口新建敏感词规则。注：企业敏感词规则条数上限为100个。
+///
+/// 权限：自建应用需配置到「客户联系 可调用接口的应用」中；代开发应用、第三方应用需具有「管理敏感词」权限。
+/// 从2023年12月1日0点起，不再支持通过系统应用secret调用接口，存量企业暂不受影响。
+///
+/// # Limits
+///
+/// - `rule_name`: length 1 to 20 characters
+/// - `word_list`: length 1 to 32 characters; at most 300 items
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactAddInterceptRuleRequest {
+    /// 规则名称，长度1\~20个utf8字符
+    ///
+    /// Limits: length 1 to 20 characters.
+    pub rule_name: String,
+    /// 敏感词列表，敏感词长度1\~32个utf8字符，列表大小不能超过300个
+    ///
+    /// Limits: length 1 to 32 characters; at most 300 items.
+    pub word_list: Vec<String>,
+    /// 额外的拦截语义规则，1：手机号、2：邮箱地址、3：红包
+    pub semantics_list: Option<Vec<InterceptSemantics>>,
+    /// 拦截方式，1:警告并拦截发送；2:仅发警告
+    pub intercept_type: InterceptType,
+    /// 敏感词适用范围，userid与department不能同时为不填
+    pub applicable_range: InterceptApplicableRange,
+}
+impl ExternalContactAddInterceptRuleRequest {
+    /// A `ExternalContactAddInterceptRuleRequest` of its required fields; the setters fill in the rest.
+    pub fn new(
+        rule_name: impl Into<String>,
+        word_list: impl IntoIterator<Item = impl Into<String>>,
+        intercept_type: impl Into<InterceptType>,
+        applicable_range: impl Into<InterceptApplicableRange>,
+    ) -> Self {
+        Self {
+            rule_name: rule_name.into(),
+            word_list: word_list.into_iter().map(Into::into).collect(),
+            semantics_list: None,
+            intercept_type: intercept_type.into(),
+            applicable_range: applicable_range.into(),
+        }
+    }
+}
+rt::setters! {
+    ExternalContactAddInterceptRuleRequest via Call;
+    /// Sets [`semantics_list`](Self::semantics_list): 额外的拦截语义规则，1：手机号、2：邮箱地址、3：红包
+    semantics_list(semantics_list: impl IntoIterator<Item = InterceptSemantics>) = semantics_list.into_iter().collect();
+}
+rt::wire! {
+    ExternalContactAddInterceptRuleRequest: strict, required 27;
+    rule_name "rule_name": field wire::Lenient;
+    word_list "word_list": field Vec<wire::Lenient>;
+    semantics_list "semantics_list": opt Vec<wire::Plain>;
+    intercept_type "intercept_type": field wire::Plain;
+    applicable_range "applicable_range": field wire::Plain = <InterceptApplicableRange as de::Fields>::init();
+}
+impl crate::Endpoint for ExternalContactAddInterceptRuleRequest {
+    type Response = ExternalContactAddInterceptRuleResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.add_intercept_rule",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/add_intercept_rule",
+        doc: "https://developer.work.weixin.qq.com/document/path/95097",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param(
+                "rule_name",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(Some(1), Some(20), false),
+                None,
+            ),
+            s::Param(
+                "word_list",
+                s::Kind::List(&s::Kind::String),
+                s::REQUIRED,
+                s::Limits::NONE.length(Some(1), Some(32), false).items(None, Some(300)),
+                None,
+            ),
+            s::Param(
+                "semantics_list",
+                s::Kind::List(&s::Kind::IntEnum(&SCHEMA_INTERCEPT_SEMANTICS)),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "intercept_type",
+                s::Kind::IntEnum(&SCHEMA_INTERCEPT_TYPE),
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "applicable_range",
+                s::Kind::Object(&SCHEMA_INTERCEPT_APPLICABLE_RANGE),
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/add_intercept_rule` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactAddInterceptRuleResponse {
+    /// 规则id
+    pub rule_id: String,
+}
+rt::wire! {
+    ExternalContactAddInterceptRuleResponse: lenient, required 0;
+    rule_id "rule_id": field wire::Lenient;
+}
+/// 获取敏感词规则列表 — list every sensitive-word rule of the corp.
+///
+/// `GET /cgi-bin/externalcontact/get_intercept_rule_list` · [official docs](https://developer.work.weixin.qq.com/document/path/95097)
+///
+/// 企业和第三方应用可以通过此接口获取敏感词规则列表。可获取企业所有敏感词规则。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetInterceptRuleListRequest {}
+impl ExternalContactGetInterceptRuleListRequest {
+    /// A `ExternalContactGetInterceptRuleListRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+rt::wire! {
+    ExternalContactGetInterceptRuleListRequest: strict, required 0;
+}
+impl crate::Endpoint for ExternalContactGetInterceptRuleListRequest {
+    type Response = ExternalContactGetInterceptRuleListResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_intercept_rule_list",
+        method: Method::Get,
+        path: "/cgi-bin/externalcontact/get_intercept_rule_list",
+        doc: "https://developer.work.weixin.qq.com/document/path/95097",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::None,
+        sensitive: false,
+        idempotent: true,
+        params: &[],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `GET /cgi-bin/externalcontact/get_intercept_rule_list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetInterceptRuleListResponse {
+    /// 敏感词规则列表
+    pub rule_list: Vec<InterceptRuleSummary>,
+}
+rt::wire! {
+    ExternalContactGetInterceptRuleListResponse: lenient, required 0;
+    rule_list "rule_list": field Vec<wire::Plain>;
+}
+/// 获取敏感词规则详情 — read one sensitive-word rule with its words, semantics and scope.
+///
+/// `POST /cgi-bin/externalcontact/get_intercept_rule` · [official docs](https://developer.work.weixin.qq.com/document/path/95097)
+///
+/// 企业和第三方应用可以通过此接口获取敏感词规则详情。使用范围只返回应用可见范围内的成员跟部门。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactGetInterceptRuleRequest {
+    /// 规则id
+    pub rule_id: String,
+}
+impl ExternalContactGetInterceptRuleRequest {
+    /// A `ExternalContactGetInterceptRuleRequest` of its required fields; the setters fill in the rest.
+    pub fn new(rule_id: impl Into<String>) -> Self {
+        Self { rule_id: rule_id.into() }
+    }
+}
+rt::wire! {
+    ExternalContactGetInterceptRuleRequest: strict, required 1;
+    rule_id "rule_id": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactGetInterceptRuleRequest {
+    type Response = ExternalContactGetInterceptRuleResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_intercept_rule",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/get_intercept_rule",
+        doc: "https://developer.work.weixin.qq.com/document/path/95097",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("rule_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/get_intercept_rule` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetInterceptRuleResponse {
+    /// 敏感词规则详情
+    pub rule: InterceptRule,
+}
+rt::wire! {
+    ExternalContactGetInterceptRuleResponse: lenient, required 0;
+    rule "rule": field wire::Plain = <InterceptRule as de::Fields>::init();
+}
+/// 修改敏感词规则 — change a sensitive-word rule; only the fields given change, scope is added to and removed from.
+///
+/// `POST /cgi-bin/externalcontact/update_intercept_rule` · [official docs](https://developer.work.weixin.qq.com/document/path/95097)
+///
+/// 企业和第三方应用可以通过此接口修改敏感词规则。注：除rule\_id外，需要更新的字段才填，不需更新的字段可不填。
+/// 应用只可修改应用自己创建的敏感词规则；客户联系系统应用可修改所有规则。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactUpdateInterceptRuleRequest {
+    /// 规则id
+    pub rule_id: String,
+    /// 规则名称，长度1\~20个utf8字符
+    pub rule_name: Option<String>,
+    /// 敏感词列表，敏感词长度1\~32个utf8字符，列表大小不能超过300个；若为空忽略该字段
+    pub word_list: Option<Vec<String>>,
+    /// 额外的规则。semantics\_list若为空表示清除所有的语义规则
+    pub extra_rule: Option<InterceptExtraRule>,
+    /// 拦截方式，1:警告并拦截发送；2:仅发警告
+    pub intercept_type: Option<InterceptType>,
+    /// 需要新增的使用范围。user\_list每次最多支持传1000个节点；该规则最多可包含的userid总数上限为10000个。若超过建议设置部门id
+    pub add_applicable_range: Option<InterceptApplicableRange>,
+    /// 需要删除的使用范围
+    pub remove_applicable_range: Option<InterceptApplicableRange>,
+}
+impl ExternalContactUpdateInterceptRuleRequest {
+    /// A `ExternalContactUpdateInterceptRuleRequest` of its required fields; the setters fill in the rest.
+    pub fn new(rule_id: impl Into<String>) -> Self {
+        Self {
+            rule_id: rule_id.into(),
+            rule_name: None,
+            word_list: None,
+            extra_rule: None,
+            intercept_type: None,
+            add_applicable_range: None,
+            remove_applicable_range: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactUpdateInterceptRuleRequest via Call;
+    /// Sets [`rule_name`](Self::rule_name): 规则名称，长度1\~20个utf8字符
+    rule_name(rule_name: impl Into<String>) = rule_name.into();
+    /// Sets [`word_list`](Self::word_list): 敏感词列表，敏感词长度1\~32个utf8字符，列表大小不能超过300个
+    word_list(word_list: impl IntoIterator<Item = impl Into<String>>) = word_list.into_iter().map(Into::into).collect();
+    /// Sets [`extra_rule`](Self::extra_rule): 额外的规则
+    extra_rule(extra_rule: impl Into<InterceptExtraRule>) = extra_rule.into();
+    /// Sets [`intercept_type`](Self::intercept_type): 拦截方式，1:警告并拦截发送
+    intercept_type(intercept_type: impl Into<InterceptType>) = intercept_type.into();
+    /// Sets [`add_applicable_range`](Self::add_applicable_range): 需要新增的使用范围
+    add_applicable_range(add_applicable_range: impl Into<InterceptApplicableRange>) = add_applicable_range.into();
+    /// Sets [`remove_applicable_range`](Self::remove_applicable_range): 需要删除的使用范围
+    remove_applicable_range(remove_applicable_range: impl Into<InterceptApplicableRange>) = remove_applicable_range.into();
+}
+rt::wire! {
+    ExternalContactUpdateInterceptRuleRequest: strict, required 1;
+    rule_id "rule_id": field wire::Lenient;
+    rule_name "rule_name": opt wire::Lenient;
+    word_list "word_list": opt Vec<wire::Lenient>;
+    extra_rule "extra_rule": opt wire::Plain;
+    intercept_type "intercept_type": opt wire::Plain;
+    add_applicable_range "add_applicable_range": opt wire::Plain;
+    remove_applicable_range "remove_applicable_range": opt wire::Plain;
+}
+impl crate::Endpoint for ExternalContactUpdateInterceptRuleRequest {
+    type Response = ExternalContactUpdateInterceptRuleResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.update_intercept_rule",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/update_intercept_rule",
+        doc: "https://developer.work.weixin.qq.com/document/path/95097",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("rule_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+            s::Param("rule_name", s::Kind::String, 0, s::Limits::NONE, None),
+            s::Param(
+                "word_list",
+                s::Kind::List(&s::Kind::String),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "extra_rule",
+                s::Kind::Object(&SCHEMA_INTERCEPT_EXTRA_RULE),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "intercept_type",
+                s::Kind::IntEnum(&SCHEMA_INTERCEPT_TYPE),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "add_applicable_range",
+                s::Kind::Object(&SCHEMA_INTERCEPT_APPLICABLE_RANGE),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "remove_applicable_range",
+                s::Kind::Object(&SCHEMA_INTERCEPT_APPLICABLE_RANGE),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/update_intercept_rule` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactUpdateInterceptRuleResponse {}
+rt::wire! {
+    ExternalContactUpdateInterceptRuleResponse: lenient, required 0;
+}
+/// 删除敏感词规则 — delete a sensitive-word rule created by the calling app.
+///
+/// `POST /cgi-bin/externalcontact/del_intercept_rule` · [official docs](https://developer.work.weixin.qq.com/document/path/95097)
+///
+/// 企业和第三方应用可以通过此接口删除敏感词规则。应用只可删除应用自己创建的敏感词规则；客户联系系统应用可删除所有规则。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactDelInterceptRuleRequest {
+    /// 规则id
+    pub rule_id: String,
+}
+impl ExternalContactDelInterceptRuleRequest {
+    /// A `ExternalContactDelInterceptRuleRequest` of its required fields; the setters fill in the rest.
+    pub fn new(rule_id: impl Into<String>) -> Self {
+        Self { rule_id: rule_id.into() }
+    }
+}
+rt::wire! {
+    ExternalContactDelInterceptRuleRequest: strict, required 1;
+    rule_id "rule_id": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactDelInterceptRuleRequest {
+    type Response = ExternalContactDelInterceptRuleResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.del_intercept_rule",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/del_intercept_rule",
+        doc: "https://developer.work.weixin.qq.com/document/path/95097",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("rule_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/del_intercept_rule` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactDelInterceptRuleResponse {}
+rt::wire! {
+    ExternalContactDelInterceptRuleResponse: lenient, required 0;
+}
+/// 创建发表任务 — create a task asking members to post content to their customers' WeChat Moments (asynchronous; returns a jobid).
+///
+/// `POST /cgi-bin/externalcontact/add_moment_task` · [official docs](https://developer.work.weixin.qq.com/document/path/95094)
+///
+/// 企业和第三方应用可通过该接口创建客户朋友圈的发表任务。
+/// text.content 与 attachments 不能同时为空；附件最多支持9个图片类型，或者1个视频，或者1个链接，类型只能三选一，若传了不同类型，报错'invalid attachments msgtype'。
+/// 可见范围见 visible\_range（「可见范围说明」）。
+///
+/// 权限：企业需要使用“客户联系”secret或配置到“可调用应用”列表中的自建应用secret所获取的accesstoken来调用；
+/// 自建应用调用，只会返回应用可见范围内用户的发送情况；第三方应用或代开发自建应用调用需要企业授权客户朋友圈下发表到成员客户的朋友圈的权限。
+/// 企业每分钟创建朋友圈的频率：10条/分钟。
+///
+/// # Limits
+///
+/// - at least one of `text`, `attachments` is given
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactAddMomentTaskRequest {
+    /// 指定的发表范围；若未指定，则表示执行者为应用可见范围内所有成员
+    pub visible_range: Option<MomentVisibleRange>,
+    /// 文本消息。text.content：消息文本内容，不能与附件同时为空，最多支持传入2000个字(4000个字节)，若超出长度报错'invalid text size'
+    pub text: Option<MomentText>,
+    /// 附件，不能与text.content同时为空，最多支持9个图片类型，或者1个视频，或者1个链接。类型只能三选一，若传了不同类型，报错'invalid attachments msgtype'
+    pub attachments: Option<Vec<MomentAttachment>>,
+}
+impl ExternalContactAddMomentTaskRequest {
+    /// A `ExternalContactAddMomentTaskRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {
+            visible_range: None,
+            text: None,
+            attachments: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactAddMomentTaskRequest via Call;
+    /// Sets [`visible_range`](Self::visible_range): 指定的发表范围
+    visible_range(visible_range: impl Into<MomentVisibleRange>) = visible_range.into();
+    /// Sets [`text`](Self::text): 文本消息
+    text(text: impl Into<MomentText>) = text.into();
+    /// Sets [`attachments`](Self::attachments): 附件，不能与text.content同时为空，最多支持9个图片类型，或者1个视频，或者1个链接
+    attachments(attachments: impl IntoIterator<Item = MomentAttachment>) = attachments.into_iter().collect();
+}
+rt::wire! {
+    ExternalContactAddMomentTaskRequest: strict, required 0;
+    visible_range "visible_range": opt wire::Plain;
+    text "text": opt wire::Plain;
+    attachments "attachments": opt Vec<wire::Plain>;
+}
+impl crate::Endpoint for ExternalContactAddMomentTaskRequest {
+    type Response = ExternalContactAddMomentTaskResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.add_moment_task",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/add_moment_task",
+        doc: "https://developer.work.weixin.qq.com/document/path/95094",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param(
+                "visible_range",
+                s::Kind::Object(&SCHEMA_MOMENT_VISIBLE_RANGE),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "text",
+                s::Kind::Object(&SCHEMA_MOMENT_TEXT),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "attachments",
+                s::Kind::List(&s::Kind::Union(&SCHEMA_MOMENT_ATTACHMENT)),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[s::Rule::AtLeastOne(&["text", "attachments"])],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/add_moment_task` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactAddMomentTaskResponse {
+    /// 异步任务id，最大长度为64字节，24小时有效；可使用获取发表朋友圈任务结果查询任务状态
+    pub jobid: String,
+}
+rt::wire! {
+    ExternalContactAddMomentTaskResponse: lenient, required 0;
+    jobid "jobid": field wire::Lenient;
+}
+/// 获取任务创建结果 — poll the asynchronous creation of a Moments task by its jobid.
+///
+/// `GET /cgi-bin/externalcontact/get_moment_task_result` · [official docs](https://developer.work.weixin.qq.com/document/path/95094)
+///
+/// 由于发表任务的创建是异步执行的，应用需要再调用该接口以获取创建的结果。只能查询已经提交过的历史任务。
+///
+/// # Limits
+///
+/// - `jobid`: length at most 64 bytes (UTF-8)
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactGetMomentTaskResultRequest {
+    /// 异步任务id，最大长度为64字节，由创建发表内容到客户朋友圈任务接口获取
+    ///
+    /// Limits: length at most 64 bytes (UTF-8).
+    pub jobid: String,
+}
+impl ExternalContactGetMomentTaskResultRequest {
+    /// A `ExternalContactGetMomentTaskResultRequest` of its required fields; the setters fill in the rest.
+    pub fn new(jobid: impl Into<String>) -> Self {
+        Self { jobid: jobid.into() }
+    }
+}
+rt::wire! {
+    ExternalContactGetMomentTaskResultRequest: strict, required 1;
+    jobid "jobid": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactGetMomentTaskResultRequest {
+    type Response = ExternalContactGetMomentTaskResultResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_moment_task_result",
+        method: Method::Get,
+        path: "/cgi-bin/externalcontact/get_moment_task_result",
+        doc: "https://developer.work.weixin.qq.com/document/path/95094",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::None,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param(
+                "jobid",
+                s::Kind::String,
+                s::REQUIRED | s::QUERY,
+                s::Limits::NONE.length(None, Some(64), true),
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `GET /cgi-bin/externalcontact/get_moment_task_result` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetMomentTaskResultResponse {
+    /// 任务状态，整型，1表示开始创建任务，2表示正在创建任务中，3表示创建任务已完成
+    pub status: MomentTaskStatus,
+    /// 操作类型，字节串，此处固定为add\_moment\_task
+    pub type_: Option<String>,
+    /// 详细的处理结果。当任务完成后此字段有效
+    pub result: Option<MomentTaskResult>,
+}
+rt::wire! {
+    ExternalContactGetMomentTaskResultResponse: lenient, required 0;
+    status "status": field wire::Plain;
+    type_ "type": opt wire::Lenient;
+    result "result": opt wire::Plain;
+}
+/// 停止发表企业朋友圈 — stop a corp Moments task that members have not posted yet.
+///
+/// `POST /cgi-bin/externalcontact/cancel_moment_task` · [official docs](https://developer.work.weixin.qq.com/document/path/97612)
+///
+/// 企业和第三方应用可调用此接口，停止尚未发送的企业朋友圈发送任务。注意，此接口无法撤回已经发表到客户朋友圈的信息。
+///
+/// 权限：企业需要使用配置到“可调用应用”列表中的自建应用secret所获取的accesstoken来调用；第三方应用或代开发自建应用调用需要企业授权客户朋友圈发表到成员客户的朋友圈的权限。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactCancelMomentTaskRequest {
+    /// 朋友圈id，可通过获取客户朋友圈企业发表的列表接口获取朋友圈企业发表的列表
+    pub moment_id: String,
+}
+impl ExternalContactCancelMomentTaskRequest {
+    /// A `ExternalContactCancelMomentTaskRequest` of its required fields; the setters fill in the rest.
+    pub fn new(moment_id: impl Into<String>) -> Self {
+        Self {
+            moment_id: moment_id.into(),
+        }
+    }
+}
+rt::wire! {
+    ExternalContactCancelMomentTaskRequest: strict, required 1;
+    moment_id "moment_id": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactCancelMomentTaskRequest {
+    type Response = ExternalContactCancelMomentTaskResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.cancel_moment_task",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/cancel_moment_task",
+        doc: "https://developer.work.weixin.qq.com/document/path/97612",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("moment_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/cancel_moment_task` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactCancelMomentTaskResponse {}
+rt::wire! {
+    ExternalContactCancelMomentTaskResponse: lenient, required 0;
+}
+/// 获取企业全部的发表列表 — page through all Moments posts of the corp and its members within at most 30 days.
+///
+/// `POST /cgi-bin/externalcontact/get_moment_list` · [official docs](https://developer.work.weixin.qq.com/document/path/93333)
+///
+/// 企业和第三方应用可通过该接口获取企业全部的发表内容。
+///
+/// - 朋友圈记录的起止时间间隔不能超过30天。
+/// - 在朋友圈发表列表中，按时间只能取到(start\_time, end\_time)范围内的数据。
+/// - web管理端会展示企业成员所有已经发表的朋友圈（包括已经删除朋友圈），而API接口将不会返回已经删除的朋友圈记录。
+///
+/// 权限：企业需要使用配置到“可调用应用”列表中的自建应用secret所获取的accesstoken来调用；自建应用调用，只会返回应用可见范围内用户的发送情况；
+/// 第三方应用调用需要企业授权客户朋友圈获取企业全部的发表记录的权限。
+///
+/// # Limits
+///
+/// - `creator`: length 1 to 64 bytes (UTF-8)
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactGetMomentListRequest {
+    /// 朋友圈记录开始时间。Unix时间戳
+    pub start_time: i64,
+    /// 朋友圈记录结束时间。Unix时间戳
+    pub end_time: i64,
+    /// 朋友圈创建人的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub creator: Option<String>,
+    /// 朋友圈类型。0：企业发表 1：个人发表 2：所有，包括个人创建以及企业创建，默认情况下为所有类型
+    ///
+    /// Server default: `2`.
+    pub filter_type: Option<MomentFilterType>,
+    /// 返回的最大记录数，整型，最大值20，默认值20，超过最大值时取默认值
+    ///
+    /// Server default: `20`.
+    pub limit: Option<u32>,
+    /// 分页游标：上一次调用返回的next\_cursor，首次调用不填
+    pub cursor: Option<String>,
+}
+impl ExternalContactGetMomentListRequest {
+    /// A `ExternalContactGetMomentListRequest` of its required fields; the setters fill in the rest.
+    pub fn new(start_time: i64, end_time: i64) -> Self {
+        Self {
+            start_time,
+            end_time,
+            creator: None,
+            filter_type: None,
+            limit: None,
+            cursor: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactGetMomentListRequest via Call;
+    /// Sets [`creator`](Self::creator): 朋友圈创建人的userid
+    creator(creator: impl Into<String>) = creator.into();
+    /// Sets [`filter_type`](Self::filter_type): 朋友圈类型
+    filter_type(filter_type: impl Into<MomentFilterType>) = filter_type.into();
+    /// Sets [`limit`](Self::limit): 返回的最大记录数，整型，最大值20，默认值20，超过最大值时取默认值
+    limit(limit: u32) = limit;
+    /// Sets [`cursor`](Self::cursor): 分页游标：上一次调用返回的next\_cursor，首次调用不填
+    cursor(cursor: impl Into<String>) = cursor.into();
+}
+impl Call<ExternalContactGetMomentListRequest> {
+    /// Every item of `moment_list` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
+    pub fn stream(self) -> crate::Pages<MomentListItem> {
+        rt::pages::cursor(
+            self,
+            |request: &ExternalContactGetMomentListRequest| -> Option<String> {
+                request.cursor.clone()
+            },
+            |request: &mut ExternalContactGetMomentListRequest, cursor: String| {
+                request.cursor = Some(cursor);
+            },
+            |mut response: ExternalContactGetMomentListResponse| {
+                let last = false;
+                rt::pages::Page {
+                    items: std::mem::take(&mut response.moment_list),
+                    next: if last { None } else { response.next_cursor },
+                }
+            },
+        )
+    }
+}
+rt::wire! {
+    ExternalContactGetMomentListRequest: strict, required 3;
+    start_time "start_time": field wire::Lenient;
+    end_time "end_time": field wire::Lenient;
+    creator "creator": opt wire::Lenient;
+    filter_type "filter_type": opt wire::Plain;
+    limit "limit": opt wire::Lenient;
+    cursor "cursor": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactGetMomentListRequest {
+    type Response = ExternalContactGetMomentListResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_moment_list",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/get_moment_list",
+        doc: "https://developer.work.weixin.qq.com/document/path/93333",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("start_time", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+            s::Param("end_time", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+            s::Param(
+                "creator",
+                s::Kind::String,
+                0,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
+            s::Param(
+                "filter_type",
+                s::Kind::IntEnum(&SCHEMA_MOMENT_FILTER_TYPE),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param("limit", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "moment_list",
+            last: None,
+        }),
+    };
+}
+/// What `POST /cgi-bin/externalcontact/get_moment_list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetMomentListResponse {
+    /// 朋友圈列表
+    pub moment_list: Vec<MomentListItem>,
+    /// 分页游标，下次请求时填写以获取之后分页的记录；为空表示已没有更多数据
+    pub next_cursor: Option<String>,
+}
+rt::wire! {
+    ExternalContactGetMomentListResponse: lenient, required 0;
+    moment_list "moment_list": field Vec<wire::Plain>;
+    next_cursor "next_cursor": opt wire::Lenient;
+}
+/// 获取客户朋友圈企业发表的列表 — page through the members asked to post a corp Moments post and whether they did.
+///
+/// `POST /cgi-bin/externalcontact/get_moment_task` · [official docs](https://developer.work.weixin.qq.com/document/path/93333)
+///
+/// 企业和第三方应用可通过该接口获取企业发表的朋友圈成员执行情况（权限同「获取企业全部的发表列表」）。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactGetMomentTaskRequest {
+    /// 朋友圈id，仅支持企业发表的朋友圈id
+    pub moment_id: String,
+    /// 返回的最大记录数，整型，最大值1000，默认值500，超过最大值时取默认值
+    ///
+    /// Server default: `500`.
+    pub limit: Option<u32>,
+    /// 分页游标：上一次调用返回的next\_cursor，首次调用不填
+    pub cursor: Option<String>,
+}
+impl ExternalContactGetMomentTaskRequest {
+    /// A `ExternalContactGetMomentTaskRequest` of its required fields; the setters fill in the rest.
+    pub fn new(moment_id: impl Into<String>) -> Self {
+        Self {
+            moment_id: moment_id.into(),
+            limit: None,
+            cursor: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactGetMomentTaskRequest via Call;
+    /// Sets [`limit`](Self::limit): 返回的最大记录数，整型，最大值1000，默认值500，超过最大值时取默认值
+    limit(limit: u32) = limit;
+    /// Sets [`cursor`](Self::cursor): 分页游标：上一次调用返回的next\_cursor，首次调用不填
+    cursor(cursor: impl Into<String>) = cursor.into();
+}
+impl Call<ExternalContactGetMomentTaskRequest> {
+    /// Every item of `task_list` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
+    pub fn stream(self) -> crate::Pages<MomentTask> {
+        rt::pages::cursor(
+            self,
+            |request: &ExternalContactGetMomentTaskRequest| -> Option<String> {
+                request.cursor.clone()
+            },
+            |request: &mut ExternalContactGetMomentTaskRequest, cursor: String| {
+                request.cursor = Some(cursor);
+            },
+            |mut response: ExternalContactGetMomentTaskResponse| {
+                let last = false;
+                rt::pages::Page {
+                    items: std::mem::take(&mut response.task_list),
+                    next: if last { None } else { response.next_cursor },
+                }
+            },
+        )
+    }
+}
+rt::wire! {
+    ExternalContactGetMomentTaskRequest: strict, required 1;
+    moment_id "moment_id": field wire::Lenient;
+    limit "limit": opt wire::Lenient;
+    cursor "cursor": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactGetMomentTaskRequest {
+    type Response = ExternalContactGetMomentTaskResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_moment_task",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/get_moment_task",
+        doc: "https://developer.work.weixin.qq.com/document/path/93333",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("moment_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+            s::Param("limit", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "task_list",
+            last: None,
+        }),
+    };
+}
+/// What `POST /cgi-bin/externalcontact/get_moment_task` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetMomentTaskResponse {
+    /// 发表任务列表
+    pub task_list: Vec<MomentTask>,
+    /// 分页游标，下次请求时填写以获取之后分页的记录；为空表示已没有更多数据
+    pub next_cursor: Option<String>,
+}
+rt::wire! {
+    ExternalContactGetMomentTaskResponse: lenient, required 0;
+    task_list "task_list": field Vec<wire::Plain>;
+    next_cursor "next_cursor": opt wire::Lenient;
+}
+/// 获取客户朋友圈发表时选择的可见范围 — page through the customers a member chose as the audience of a Moments post.
+///
+/// `POST /cgi-bin/externalcontact/get_moment_customer_list` · [official docs](https://developer.work.weixin.qq.com/document/path/93333)
+///
+/// 企业和第三方应用可通过该接口获取客户朋友圈创建时，选择的客户可见范围（权限同「获取企业全部的发表列表」）。
+/// 可见客户列表是指当前内容可在微信朋友圈中看到的客户列表，不代表最终可见的客户列表。
+///
+/// # Limits
+///
+/// - `userid`: length 1 to 64 bytes (UTF-8)
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactGetMomentCustomerListRequest {
+    /// 朋友圈id
+    pub moment_id: String,
+    /// 企业发表成员userid，如果是企业创建的朋友圈，可以通过获取客户朋友圈企业发表的列表获取已发表成员userid，如果是个人创建的朋友圈，创建人userid就是企业发表成员userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: String,
+    /// 返回的最大记录数，整型，最大值1000，默认值500，超过最大值时取默认值
+    ///
+    /// Server default: `500`.
+    pub limit: Option<u32>,
+    /// 分页游标：上一次调用返回的next\_cursor，首次调用不填
+    pub cursor: Option<String>,
+}
+impl ExternalContactGetMomentCustomerListRequest {
+    /// A `ExternalContactGetMomentCustomerListRequest` of its required fields; the setters fill in the rest.
+    pub fn new(moment_id: impl Into<String>, userid: impl Into<String>) -> Self {
+        Self {
+            moment_id: moment_id.into(),
+            userid: userid.into(),
+            limit: None,
+            cursor: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactGetMomentCustomerListRequest via Call;
+    /// Sets [`limit`](Self::limit): 返回的最大记录数，整型，最大值1000，默认值500，超过最大值时取默认值
+    limit(limit: u32) = limit;
+    /// Sets [`cursor`](Self::cursor): 分页游标：上一次调用返回的next\_cursor，首次调用不填
+    cursor(cursor: impl Into<String>) = cursor.into();
+}
+impl Call<ExternalContactGetMomentCustomerListRequest> {
+    /// Every item of `customer_list` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
+    pub fn stream(self) -> crate::Pages<MomentCustomer> {
+        rt::pages::cursor(
+            self,
+            |request: &ExternalContactGetMomentCustomerListRequest| -> Option<String> {
+                request.cursor.clone()
+            },
+            |request: &mut ExternalContactGetMomentCustomerListRequest, cursor: String| {
+                request.cursor = Some(cursor);
+            },
+            |mut response: ExternalContactGetMomentCustomerListResponse| {
+                let last = false;
+                rt::pages::Page {
+                    items: std::mem::take(&mut response.customer_list),
+                    next: if last { None } else { response.next_cursor },
+                }
+            },
+        )
+    }
+}
+rt::wire! {
+    ExternalContactGetMomentCustomerListRequest: strict, required 3;
+    moment_id "moment_id": field wire::Lenient;
+    userid "userid": field wire::Lenient;
+    limit "limit": opt wire::Lenient;
+    cursor "cursor": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactGetMomentCustomerListRequest {
+    type Response = ExternalContactGetMomentCustomerListResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_moment_customer_list",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/get_moment_customer_list",
+        doc: "https://developer.work.weixin.qq.com/document/path/93333",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("moment_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+            s::Param(
+                "userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
+            s::Param("limit", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "customer_list",
+            last: None,
+        }),
+    };
+}
+/// What `POST /cgi-bin/externalcontact/get_moment_customer_list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetMomentCustomerListResponse {
+    /// 成员可见客户列表
+    pub customer_list: Vec<MomentCustomer>,
+    /// 分页游标，下次请求时填写以获取之后分页的记录；为空表示已没有更多数据
+    pub next_cursor: Option<String>,
+}
+rt::wire! {
+    ExternalContactGetMomentCustomerListResponse: lenient, required 0;
+    customer_list "customer_list": field Vec<wire::Plain>;
+    next_cursor "next_cursor": opt wire::Lenient;
+}
+/// 获取客户朋友圈发表后的可见客户列表 — page through the customers a member's Moments post reached.
+///
+/// `POST /cgi-bin/externalcontact/get_moment_send_result` · [official docs](https://developer.work.weixin.qq.com/document/path/93333)
+///
+/// 企业和第三方应用可通过该接口获取客户朋友圈发表后，可在微信朋友圈中查看的客户列表（权限同「获取企业全部的发表列表」）。
+///
+/// # Limits
+///
+/// - `userid`: length 1 to 64 bytes (UTF-8)
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactGetMomentSendResultRequest {
+    /// 朋友圈id
+    pub moment_id: String,
+    /// 企业发表成员userid，如果是企业创建的朋友圈，可以通过获取客户朋友圈企业发表的列表获取已发表成员userid，如果是个人创建的朋友圈，创建人userid就是企业发表成员userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: String,
+    /// 返回的最大记录数，整型，最大值5000，默认值3000，超过最大值时取默认值
+    ///
+    /// Server default: `3000`.
+    pub limit: Option<u32>,
+    /// 分页游标：上一次调用返回的next\_cursor，首次调用不填
+    pub cursor: Option<String>,
+}
+impl ExternalContactGetMomentSendResultRequest {
+    /// A `ExternalContactGetMomentSendResultRequest` of its required fields; the setters fill in the rest.
+    pub fn new(moment_id: impl Into<String>, userid: impl Into<String>) -> Self {
+        Self {
+            moment_id: moment_id.into(),
+            userid: userid.into(),
+            limit: None,
+            cursor: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactGetMomentSendResultRequest via Call;
+    /// Sets [`limit`](Self::limit): 返回的最大记录数，整型，最大值5000，默认值3000，超过最大值时取默认值
+    limit(limit: u32) = limit;
+    /// Sets [`cursor`](Self::cursor): 分页游标：上一次调用返回的next\_cursor，首次调用不填
+    cursor(cursor: impl Into<String>) = cursor.into();
+}
+impl Call<ExternalContactGetMomentSendResultRequest> {
+    /// Every item of `customer_list` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
+    pub fn stream(self) -> crate::Pages<MomentCustomer> {
+        rt::pages::cursor(
+            self,
+            |request: &ExternalContactGetMomentSendResultRequest| -> Option<String> {
+                request.cursor.clone()
+            },
+            |request: &mut ExternalContactGetMomentSendResultRequest, cursor: String| {
+                request.cursor = Some(cursor);
+            },
+            |mut response: ExternalContactGetMomentSendResultResponse| {
+                let last = false;
+                rt::pages::Page {
+                    items: std::mem::take(&mut response.customer_list),
+                    next: if last { None } else { response.next_cursor },
+                }
+            },
+        )
+    }
+}
+rt::wire! {
+    ExternalContactGetMomentSendResultRequest: strict, required 3;
+    moment_id "moment_id": field wire::Lenient;
+    userid "userid": field wire::Lenient;
+    limit "limit": opt wire::Lenient;
+    cursor "cursor": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactGetMomentSendResultRequest {
+    type Response = ExternalContactGetMomentSendResultResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_moment_send_result",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/get_moment_send_result",
+        doc: "https://developer.work.weixin.qq.com/document/path/93333",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("moment_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+            s::Param(
+                "userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
+            s::Param("limit", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "customer_list",
+            last: None,
+        }),
+    };
+}
+/// What `POST /cgi-bin/externalcontact/get_moment_send_result` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetMomentSendResultResponse {
+    /// 成员发送成功客户列表（每项只有 external\_userid）
+    pub customer_list: Vec<MomentCustomer>,
+    /// 分页游标，下次请求时填写以获取之后分页的记录；为空表示已没有更多数据
+    pub next_cursor: Option<String>,
+}
+rt::wire! {
+    ExternalContactGetMomentSendResultResponse: lenient, required 0;
+    customer_list "customer_list": field Vec<wire::Plain>;
+    next_cursor "next_cursor": opt wire::Lenient;
+}
+/// 获取客户朋友圈的互动数据 — read the comments and likes on a member's Moments post.
+///
+/// `POST /cgi-bin/externalcontact/get_moment_comments` · [official docs](https://developer.work.weixin.qq.com/document/path/93333)
+///
+/// 企业和第三方应用可通过此接口获取客户朋友圈的互动数据（权限同「获取企业全部的发表列表」）。
+///
+/// # Limits
+///
+/// - `userid`: length 1 to 64 bytes (UTF-8)
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactGetMomentCommentsRequest {
+    /// 朋友圈id
+    pub moment_id: String,
+    /// 企业发表成员userid，如果是企业创建的朋友圈，可以通过获取客户朋友圈企业发表的列表获取已发表成员userid，如果是个人创建的朋友圈，创建人userid就是企业发表成员userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: String,
+}
+impl ExternalContactGetMomentCommentsRequest {
+    /// A `ExternalContactGetMomentCommentsRequest` of its required fields; the setters fill in the rest.
+    pub fn new(moment_id: impl Into<String>, userid: impl Into<String>) -> Self {
+        Self {
+            moment_id: moment_id.into(),
+            userid: userid.into(),
+        }
+    }
+}
+rt::wire! {
+    ExternalContactGetMomentCommentsRequest: strict, required 3;
+    moment_id "moment_id": field wire::Lenient;
+    userid "userid": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactGetMomentCommentsRequest {
+    type Response = ExternalContactGetMomentCommentsResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_moment_comments",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/get_moment_comments",
+        doc: "https://developer.work.weixin.qq.com/document/path/93333",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("moment_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+            s::Param(
+                "userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/get_moment_comments` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetMomentCommentsResponse {
+    /// 评论列表
+    pub comment_list: Vec<MomentInteraction>,
+    /// 点赞列表
+    pub like_list: Vec<MomentInteraction>,
+}
+rt::wire! {
+    ExternalContactGetMomentCommentsResponse: lenient, required 0;
+    comment_list "comment_list": field Vec<wire::Plain>;
+    like_list "like_list": field Vec<wire::Plain>;
+}
+/// 获取规则组列表 — page through the ids of the corp's customer-Moments rule groups.
+///
+/// `POST /cgi-bin/externalcontact/moment_strategy/list` · [official docs](https://developer.work.weixin.qq.com/document/path/94890)
+///
+/// 企业可通过此接口获取企业配置的所有客户朋友圈规则组id列表。
+///
+/// 权限：自建应用需配置到「客户联系 可调用接口的应用」中；代开发应用、第三方应用需具有「管理客户朋友圈规则组」权限。
+/// 应用仅能获取和管理由本应用创建的规则组。从2023年12月1日0点起，不再支持通过系统应用secret调用接口，存量企业暂不受影响。
+///
+/// # Limits
+///
+/// - `limit`: value at most 1000
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactListMomentStrategyRequest {
+    /// 分页大小，默认为1000，最大不超过1000
+    ///
+    /// Limits: value at most 1000.
+    ///
+    /// Server default: `1000`.
+    pub limit: Option<u32>,
+    /// 分页游标：上一次调用返回的next\_cursor，首次调用不填
+    pub cursor: Option<String>,
+}
+impl ExternalContactListMomentStrategyRequest {
+    /// A `ExternalContactListMomentStrategyRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self { limit: None, cursor: None }
+    }
+}
+rt::setters! {
+    ExternalContactListMomentStrategyRequest via Call;
+    /// Sets [`limit`](Self::limit): 分页大小，默认为1000，最大不超过1000
+    limit(limit: u32) = limit;
+    /// Sets [`cursor`](Self::cursor): 分页游标：上一次调用返回的next\_cursor，首次调用不填
+    cursor(cursor: impl Into<String>) = cursor.into();
+}
+impl Call<ExternalContactListMomentStrategyRequest> {
+    /// Every item of `strategy` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
+    pub fn stream(self) -> crate::Pages<MomentStrategyId> {
+        rt::pages::cursor(
+            self,
+            |request: &ExternalContactListMomentStrategyRequest| -> Option<String> {
+                request.cursor.clone()
+            },
+            |request: &mut ExternalContactListMomentStrategyRequest, cursor: String| {
+                request.cursor = Some(cursor);
+            },
+            |mut response: ExternalContactListMomentStrategyResponse| {
+                let last = false;
+                rt::pages::Page {
+                    items: std::mem::take(&mut response.strategy),
+                    next: if last { None } else { response.next_cursor },
+                }
+            },
+        )
+    }
+}
+rt::wire! {
+    ExternalContactListMomentStrategyRequest: strict, required 0;
+    limit "limit": opt wire::Lenient;
+    cursor "cursor": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactListMomentStrategyRequest {
+    type Response = ExternalContactListMomentStrategyResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.list_moment_strategy",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/moment_strategy/list",
+        doc: "https://developer.work.weixin.qq.com/document/path/94890",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param(
+                "limit",
+                s::Kind::Int,
+                0,
+                s::Limits::NONE.range(None, Some(1000)),
+                None,
+            ),
+            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "strategy",
+            last: None,
+        }),
+    };
+}
+/// What `POST /cgi-bin/externalcontact/moment_strategy/list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactListMomentStrategyResponse {
+    /// 规则组id列表
+    pub strategy: Vec<MomentStrategyId>,
+    /// 分页游标，用于查询下一个分页的数据，无更多数据时不返回
+    pub next_cursor: Option<String>,
+}
+rt::wire! {
+    ExternalContactListMomentStrategyResponse: lenient, required 0;
+    strategy "strategy": field Vec<wire::Plain>;
+    next_cursor "next_cursor": opt wire::Lenient;
+}
+/// 获取规则组详情 — read a customer-Moments rule group: name, parent, admins and privileges.
+///
+/// `POST /cgi-bin/externalcontact/moment_strategy/get` · [official docs](https://developer.work.weixin.qq.com/document/path/94890)
+///
+/// 企业可以通过此接口获取某个客户朋友圈规则组的详细信息（权限同「获取规则组列表」）。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactGetMomentStrategyRequest {
+    /// 规则组id
+    pub strategy_id: u64,
+}
+impl ExternalContactGetMomentStrategyRequest {
+    /// A `ExternalContactGetMomentStrategyRequest` of its required fields; the setters fill in the rest.
+    pub fn new(strategy_id: u64) -> Self {
+        Self { strategy_id }
+    }
+}
+rt::wire! {
+    ExternalContactGetMomentStrategyRequest: strict, required 1;
+    strategy_id "strategy_id": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactGetMomentStrategyRequest {
+    type Response = ExternalContactGetMomentStrategyResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_moment_strategy",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/moment_strategy/get",
+        doc: "https://developer.work.weixin.qq.com/document/path/94890",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("strategy_id", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/moment_strategy/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetMomentStrategyResponse {
+    /// 规则组详情
+    pub strategy: MomentStrategy,
+}
+rt::wire! {
+    ExternalContactGetMomentStrategyResponse: lenient, required 0;
+    strategy "strategy": field wire::Plain = <MomentStrategy as de::Fields>::init();
+}
+/// 获取规则组管理范围 — page through the members and departments a customer-Moments rule group manages.
+///
+/// `POST /cgi-bin/externalcontact/moment_strategy/get_range` · [official docs](https://developer.work.weixin.qq.com/document/path/94890)
+///
+/// 企业可通过此接口获取某个朋友圈规则组管理的成员和部门列表（权限同「获取规则组列表」）。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactGetMomentStrategyRangeRequest {
+    /// 规则组id
+    pub strategy_id: u64,
+    /// 每个分页的成员/部门节点数，默认为1000，最大为1000
+    ///
+    /// Server default: `1000`.
+    pub limit: Option<u32>,
+    /// 分页游标：上一次调用返回的next\_cursor，首次调用不填
+    pub cursor: Option<String>,
+}
+impl ExternalContactGetMomentStrategyRangeRequest {
+    /// A `ExternalContactGetMomentStrategyRangeRequest` of its required fields; the setters fill in the rest.
+    pub fn new(strategy_id: u64) -> Self {
+        Self {
+            strategy_id,
+            limit: None,
+            cursor: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactGetMomentStrategyRangeRequest via Call;
+    /// Sets [`limit`](Self::limit): 每个分页的成员/部门节点数，默认为1000，最大为1000
+    limit(limit: u32) = limit;
+    /// Sets [`cursor`](Self::cursor): 分页游标：上一次调用返回的next\_cursor，首次调用不填
+    cursor(cursor: impl Into<String>) = cursor.into();
+}
+impl Call<ExternalContactGetMomentStrategyRangeRequest> {
+    /// Every item of `range` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
+    pub fn stream(self) -> crate::Pages<MomentStrategyRange> {
+        rt::pages::cursor(
+            self,
+            |request: &ExternalContactGetMomentStrategyRangeRequest| -> Option<String> {
+                request.cursor.clone()
+            },
+            |request: &mut ExternalContactGetMomentStrategyRangeRequest, cursor: String| {
+                request.cursor = Some(cursor);
+            },
+            |mut response: ExternalContactGetMomentStrategyRangeResponse| {
+                let last = false;
+                rt::pages::Page {
+                    items: std::mem::take(&mut response.range),
+                    next: if last { None } else { response.next_cursor },
+                }
+            },
+        )
+    }
+}
+rt::wire! {
+    ExternalContactGetMomentStrategyRangeRequest: strict, required 1;
+    strategy_id "strategy_id": field wire::Lenient;
+    limit "limit": opt wire::Lenient;
+    cursor "cursor": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactGetMomentStrategyRangeRequest {
+    type Response = ExternalContactGetMomentStrategyRangeResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_moment_strategy_range",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/moment_strategy/get_range",
+        doc: "https://developer.work.weixin.qq.com/document/path/94890",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("strategy_id", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+            s::Param("limit", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "range",
+            last: None,
+        }),
+    };
+}
+/// What `POST /cgi-bin/externalcontact/moment_strategy/get_range` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetMomentStrategyRangeResponse {
+    /// 管理范围内的节点列表
+    pub range: Vec<MomentStrategyRange>,
+    /// 分页游标，用于查询下一个分页的数据，无更多数据时不返回
+    pub next_cursor: Option<String>,
+}
+rt::wire! {
+    ExternalContactGetMomentStrategyRangeResponse: lenient, required 0;
+    range "range": field Vec<wire::Plain>;
+    next_cursor "next_cursor": opt wire::Lenient;
+}
+/// 创建新的规则组 — create a customer-Moments rule group with its admins, privileges and managed members (call serially).
+///
+/// `POST /cgi-bin/externalcontact/moment_strategy/create` · [official docs](https://developer.work.weixin.qq.com/document/path/94890)
+///
+/// 企业可通过此接口创建一个新的客户朋友圈规则组。该接口仅支持串行调用，请勿并发创建规则组。
+///
+/// - 如果要创建的规则组具有父规则组，则其管理范围必须是父规则组的子集，且将完全继承父规则组的权限配置(privilege将被忽略)。
+/// - 管理组的最大层级为5层。
+/// - 每个管理组的管理范围内最多支持3000个节点。
+///
+/// # Limits
+///
+/// - `admin_list`: length 1 to 64 bytes (UTF-8)
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactCreateMomentStrategyRequest {
+    /// 父规则组id
+    pub parent_id: Option<u64>,
+    /// 规则组名称
+    pub strategy_name: String,
+    /// 规则组管理员userid列表，不可配置超级管理员，每个规则组最多可配置20个负责人
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub admin_list: Vec<String>,
+    /// 权限配置（view\_moment\_list、send\_moment、manage\_moment\_cover\_and\_sign，均默认为true）
+    pub privilege: Option<MomentStrategyPrivilege>,
+    /// 规则组管理范围（每个节点的type必填）
+    pub range: Option<Vec<MomentStrategyRange>>,
+}
+impl ExternalContactCreateMomentStrategyRequest {
+    /// A `ExternalContactCreateMomentStrategyRequest` of its required fields; the setters fill in the rest.
+    pub fn new(
+        strategy_name: impl Into<String>,
+        admin_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            parent_id: None,
+            strategy_name: strategy_name.into(),
+            admin_list: admin_list.into_iter().map(Into::into).collect(),
+            privilege: None,
+            range: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactCreateMomentStrategyRequest via Call;
+    /// Sets [`parent_id`](Self::parent_id): 父规则组id
+    parent_id(parent_id: u64) = parent_id;
+    /// Sets [`privilege`](Self::privilege): 权限配置（view\_moment\_list、send\_moment、manage\_moment\_cover\_and\_sign，均默认为true）
+    privilege(privilege: impl Into<MomentStrategyPrivilege>) = privilege.into();
+    /// Sets [`range`](Self::range): 规则组管理范围（每个节点的type必填）
+    range(range: impl IntoIterator<Item = MomentStrategyRange>) = range.into_iter().collect();
+}
+rt::wire! {
+    ExternalContactCreateMomentStrategyRequest: strict, required 6;
+    parent_id "parent_id": opt wire::Lenient;
+    strategy_name "strategy_name": field wire::Lenient;
+    admin_list "admin_list": field Vec<wire::Lenient>;
+    privilege "privilege": opt wire::Plain;
+    range "range": opt Vec<wire::Plain>;
+}
+impl crate::Endpoint for ExternalContactCreateMomentStrategyRequest {
+    type Response = ExternalContactCreateMomentStrategyResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.create_moment_strategy",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/moment_strategy/create",
+        doc: "https://developer.work.weixin.qq.com/document/path/94890",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("parent_id", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param(
+                "strategy_name",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "admin_list",
+                s::Kind::List(&s::Kind::String),
+                s::REQUIRED,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
+            s::Param(
+                "privilege",
+                s::Kind::Object(&SCHEMA_MOMENT_STRATEGY_PRIVILEGE),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "range",
+                s::Kind::List(&s::Kind::Object(&SCHEMA_MOMENT_STRATEGY_RANGE)),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/moment_strategy/create` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactCreateMomentStrategyResponse {
+    /// 规则组id
+    pub strategy_id: u64,
+}
+rt::wire! {
+    ExternalContactCreateMomentStrategyResponse: lenient, required 0;
+    strategy_id "strategy_id": field wire::Lenient;
+}
+/// 编辑规则组及其管理范围 — rename a customer-Moments rule group, replace its admins or privileges, add or remove managed nodes (call serially).
+///
+/// `POST /cgi-bin/externalcontact/moment_strategy/edit` · [official docs](https://developer.work.weixin.qq.com/document/path/94890)
+///
+/// 企业可通过此接口编辑规则组的基本信息和修改客户朋友圈规则组管理范围。该接口仅支持串行调用，请勿并发修改规则组。
+///
+/// - 如果规则组具有父规则组，则其管理范围必须是父规则组的子集，且将完全继承父规则组的权限配置(privilege将被忽略)。
+/// - 每个管理组的管理范围内最多支持3000个节点。
+///
+/// # Limits
+///
+/// - `admin_list`: length 1 to 64 bytes (UTF-8)
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactEditMomentStrategyRequest {
+    /// 规则组id
+    pub strategy_id: u64,
+    /// 规则组名称
+    pub strategy_name: Option<String>,
+    /// 管理员列表，如果为空则不对负责人做编辑，如果有则覆盖旧的负责人列表
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub admin_list: Option<Vec<String>>,
+    /// 权限配置，如果为空则不对权限做编辑，如果有则覆盖旧的权限配置
+    pub privilege: Option<MomentStrategyPrivilege>,
+    /// 向管理范围添加的节点
+    pub range_add: Option<Vec<MomentStrategyRangeEdit>>,
+    /// 从管理范围删除的节点
+    pub range_del: Option<Vec<MomentStrategyRangeEdit>>,
+}
+impl ExternalContactEditMomentStrategyRequest {
+    /// A `ExternalContactEditMomentStrategyRequest` of its required fields; the setters fill in the rest.
+    pub fn new(strategy_id: u64) -> Self {
+        Self {
+            strategy_id,
+            strategy_name: None,
+            admin_list: None,
+            privilege: None,
+            range_add: None,
+            range_del: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactEditMomentStrategyRequest via Call;
+    /// Sets [`strategy_name`](Self::strategy_name): 规则组名称
+    strategy_name(strategy_name: impl Into<String>) = strategy_name.into();
+    /// Sets [`admin_list`](Self::admin_list): 管理员列表，如果为空则不对负责人做编辑，如果有则覆盖旧的负责人列表
+    admin_list(admin_list: impl IntoIterator<Item = impl Into<String>>) = admin_list.into_iter().map(Into::into).collect();
+    /// Sets [`privilege`](Self::privilege): 权限配置，如果为空则不对权限做编辑，如果有则覆盖旧的权限配置
+    privilege(privilege: impl Into<MomentStrategyPrivilege>) = privilege.into();
+    /// Sets [`range_add`](Self::range_add): 向管理范围添加的节点
+    range_add(range_add: impl IntoIterator<Item = MomentStrategyRangeEdit>) = range_add.into_iter().collect();
+    /// Sets [`range_del`](Self::range_del): 从管理范围删除的节点
+    range_del(range_del: impl IntoIterator<Item = MomentStrategyRangeEdit>) = range_del.into_iter().collect();
+}
+rt::wire! {
+    ExternalContactEditMomentStrategyRequest: strict, required 1;
+    strategy_id "strategy_id": field wire::Lenient;
+    strategy_name "strategy_name": opt wire::Lenient;
+    admin_list "admin_list": opt Vec<wire::Lenient>;
+    privilege "privilege": opt wire::Plain;
+    range_add "range_add": opt Vec<wire::Plain>;
+    range_del "range_del": opt Vec<wire::Plain>;
+}
+impl crate::Endpoint for ExternalContactEditMomentStrategyRequest {
+    type Response = ExternalContactEditMomentStrategyResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.edit_moment_strategy",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/moment_strategy/edit",
+        doc: "https://developer.work.weixin.qq.com/document/path/94890",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("strategy_id", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+            s::Param("strategy_name", s::Kind::String, 0, s::Limits::NONE, None),
+            s::Param(
+                "admin_list",
+                s::Kind::List(&s::Kind::String),
+                0,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
+            s::Param(
+                "privilege",
+                s::Kind::Object(&SCHEMA_MOMENT_STRATEGY_PRIVILEGE),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "range_add",
+                s::Kind::List(&s::Kind::Object(&SCHEMA_MOMENT_STRATEGY_RANGE_EDIT)),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "range_del",
+                s::Kind::List(&s::Kind::Object(&SCHEMA_MOMENT_STRATEGY_RANGE_EDIT)),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/moment_strategy/edit` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactEditMomentStrategyResponse {}
+rt::wire! {
+    ExternalContactEditMomentStrategyResponse: lenient, required 0;
+}
+/// 删除规则组 — delete a customer-Moments rule group.
+///
+/// `POST /cgi-bin/externalcontact/moment_strategy/del` · [official docs](https://developer.work.weixin.qq.com/document/path/94890)
+///
+/// 企业可通过此接口删除某个客户朋友圈规则组（权限同「获取规则组列表」）。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactDelMomentStrategyRequest {
+    /// 规则组id
+    pub strategy_id: u64,
+}
+impl ExternalContactDelMomentStrategyRequest {
+    /// A `ExternalContactDelMomentStrategyRequest` of its required fields; the setters fill in the rest.
+    pub fn new(strategy_id: u64) -> Self {
+        Self { strategy_id }
+    }
+}
+rt::wire! {
+    ExternalContactDelMomentStrategyRequest: strict, required 1;
+    strategy_id "strategy_id": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactDelMomentStrategyRequest {
+    type Response = ExternalContactDelMomentStrategyResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.del_moment_strategy",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/moment_strategy/del",
+        doc: "https://developer.work.weixin.qq.com/document/path/94890",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("strategy_id", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/moment_strategy/del` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactDelMomentStrategyResponse {}
+rt::wire! {
+    ExternalContactDelMomentStrategyResponse: lenient, required 0;
+}
+/// 创建商品图册 — add a product (description, price, images) to the corp's product album.
+///
+/// `POST /cgi-bin/externalcontact/add_product_album` · [official docs](https://developer.work.weixin.qq.com/document/path/95096)
+///
+/// 企业和第三方应用可以通过此接口增加商品。
+///
+/// 权限：自建应用需配置到「客户联系 可调用接口的应用」中；代开发应用、第三方应用需具有「管理商品图册」权限。
+/// 从2023年12月1日0点起，不再支持通过系统应用secret调用接口，存量企业暂不受影响。
+///
+/// # Limits
+///
+/// - `description`: length at most 300 characters
+/// - `price`: value at most 5000000
+/// - `product_sn`: length at most 128 bytes (UTF-8); matches `^[0-9A-Za-z]+$`
+/// - `attachments`: at most 9 items
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactAddProductAlbumRequest {
+    /// 商品的名称、特色等;不超过300个字
+    ///
+    /// Limits: length at most 300 characters.
+    pub description: String,
+    /// 商品的价格，单位为分；最大不超过5万元
+    ///
+    /// Limits: value at most 5000000.
+    pub price: u32,
+    /// 商品编码；不超过128个字节；只能输入数字和字母
+    ///
+    /// Limits: length at most 128 bytes (UTF-8); matches `^[0-9A-Za-z]+$`.
+    pub product_sn: Option<String>,
+    /// 附件类型，仅支持image，最多不超过9个附件
+    ///
+    /// Limits: at most 9 items.
+    pub attachments: Vec<ProductAlbumAttachment>,
+}
+impl ExternalContactAddProductAlbumRequest {
+    /// A `ExternalContactAddProductAlbumRequest` of its required fields; the setters fill in the rest.
+    pub fn new(
+        description: impl Into<String>,
+        price: u32,
+        attachments: impl IntoIterator<Item = ProductAlbumAttachment>,
+    ) -> Self {
+        Self {
+            description: description.into(),
+            price,
+            product_sn: None,
+            attachments: attachments.into_iter().collect(),
+        }
+    }
+}
+rt::setters! {
+    ExternalContactAddProductAlbumRequest via Call;
+    /// Sets [`product_sn`](Self::product_sn): 商品编码
+    product_sn(product_sn: impl Into<String>) = product_sn.into();
+}
+rt::wire! {
+    ExternalContactAddProductAlbumRequest: strict, required 11;
+    description "description": field wire::Lenient;
+    price "price": field wire::Lenient;
+    product_sn "product_sn": opt wire::Lenient;
+    attachments "attachments": field Vec<wire::Plain>;
+}
+impl crate::Endpoint for ExternalContactAddProductAlbumRequest {
+    type Response = ExternalContactAddProductAlbumResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.add_product_album",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/add_product_album",
+        doc: "https://developer.work.weixin.qq.com/document/path/95096",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param(
+                "description",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(None, Some(300), false),
+                None,
+            ),
+            s::Param(
+                "price",
+                s::Kind::Int,
+                s::REQUIRED,
+                s::Limits::NONE.range(None, Some(5000000)),
+                None,
+            ),
+            s::Param(
+                "product_sn",
+                s::Kind::String,
+                0,
+                s::Limits::NONE.length(None, Some(128), true).pattern("^[0-9A-Za-z]+$"),
+                None,
+            ),
+            s::Param(
+                "attachments",
+                s::Kind::List(&s::Kind::Object(&SCHEMA_PRODUCT_ALBUM_ATTACHMENT)),
+                s::REQUIRED,
+                s::Limits::NONE.items(None, Some(9)),
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/add_product_album` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactAddProductAlbumResponse {
+    /// 商品id
+    pub product_id: String,
+}
+rt::wire! {
+    ExternalContactAddProductAlbumResponse: lenient, required 0;
+    product_id "product_id": field wire::Lenient;
+}
+/// 获取商品图册 — read one product of the product album.
+///
+/// `POST /cgi-bin/externalcontact/get_product_album` · [official docs](https://developer.work.weixin.qq.com/document/path/95096)
+///
+/// 企业和第三方应用可以通过此接口获取商品信息。可获取企业内所有企业级的商品图册。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactGetProductAlbumRequest {
+    /// 商品id
+    pub product_id: String,
+}
+impl ExternalContactGetProductAlbumRequest {
+    /// A `ExternalContactGetProductAlbumRequest` of its required fields; the setters fill in the rest.
+    pub fn new(product_id: impl Into<String>) -> Self {
+        Self {
+            product_id: product_id.into(),
+        }
+    }
+}
+rt::wire! {
+    ExternalContactGetProductAlbumRequest: strict, required 1;
+    product_id "product_id": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactGetProductAlbumRequest {
+    type Response = ExternalContactGetProductAlbumResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_product_album",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/get_product_album",
+        doc: "https://developer.work.weixin.qq.com/document/path/95096",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("product_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/get_product_album` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetProductAlbumResponse {
+    /// 商品详情
+    pub product: ProductAlbum,
+}
+rt::wire! {
+    ExternalContactGetProductAlbumResponse: lenient, required 0;
+    product "product": field wire::Plain = <ProductAlbum as de::Fields>::init();
+}
+/// 获取商品图册列表 — page through the products of the product album.
+///
+/// `POST /cgi-bin/externalcontact/get_product_album_list` · [official docs](https://developer.work.weixin.qq.com/document/path/95096)
+///
+/// 企业和第三方应用可以通过此接口导出商品。自建应用调用，只会返回应用可见范围内用户的情况。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetProductAlbumListRequest {
+    /// 返回的最大记录数，整型，最大值100，默认值50，超过最大值时取默认值
+    ///
+    /// Server default: `50`.
+    pub limit: Option<u32>,
+    /// 分页游标：上一次调用返回的next\_cursor，首次调用不填
+    pub cursor: Option<String>,
+}
+impl ExternalContactGetProductAlbumListRequest {
+    /// A `ExternalContactGetProductAlbumListRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self { limit: None, cursor: None }
+    }
+}
+rt::setters! {
+    ExternalContactGetProductAlbumListRequest via Call;
+    /// Sets [`limit`](Self::limit): 返回的最大记录数，整型，最大值100，默认值50，超过最大值时取默认值
+    limit(limit: u32) = limit;
+    /// Sets [`cursor`](Self::cursor): 分页游标：上一次调用返回的next\_cursor，首次调用不填
+    cursor(cursor: impl Into<String>) = cursor.into();
+}
+impl Call<ExternalContactGetProductAlbumListRequest> {
+    /// Every item of `product_list` across all pages, following `next_cursor` into `cursor` until it comes back empty. Pages are fetched as the stream is read; the first error ends it.
+    #[inline]
+    pub fn stream(self) -> crate::Pages<ProductAlbum> {
+        rt::pages::cursor(
+            self,
+            |request: &ExternalContactGetProductAlbumListRequest| -> Option<String> {
+                request.cursor.clone()
+            },
+            |request: &mut ExternalContactGetProductAlbumListRequest, cursor: String| {
+                request.cursor = Some(cursor);
+            },
+            |mut response: ExternalContactGetProductAlbumListResponse| {
+                let last = false;
+                rt::pages::Page {
+                    items: std::mem::take(&mut response.product_list),
+                    next: if last { None } else { response.next_cursor },
+                }
+            },
+        )
+    }
+}
+rt::wire! {
+    ExternalContactGetProductAlbumListRequest: strict, required 0;
+    limit "limit": opt wire::Lenient;
+    cursor "cursor": opt wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactGetProductAlbumListRequest {
+    type Response = ExternalContactGetProductAlbumListResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.get_product_album_list",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/get_product_album_list",
+        doc: "https://developer.work.weixin.qq.com/document/path/95096",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("limit", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param("cursor", s::Kind::String, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: Some(crate::Paging::Cursor {
+            cursor: "cursor",
+            next: "next_cursor",
+            items: "product_list",
+            last: None,
+        }),
+    };
+}
+/// What `POST /cgi-bin/externalcontact/get_product_album_list` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactGetProductAlbumListResponse {
+    /// 商品列表
+    pub product_list: Vec<ProductAlbum>,
+    /// 用于分页查询的游标，字符串类型，用于下一次调用
+    pub next_cursor: Option<String>,
+}
+rt::wire! {
+    ExternalContactGetProductAlbumListResponse: lenient, required 0;
+    product_list "product_list": field Vec<wire::Plain>;
+    next_cursor "next_cursor": opt wire::Lenient;
+}
+/// 编辑商品图册 — change a product of the album created by the calling app; only the fields given change.
+///
+/// `POST /cgi-bin/externalcontact/update_product_album` · [official docs](https://developer.work.weixin.qq.com/document/path/95096)
+///
+/// 企业和第三方应用可以通过此接口修改商品信息。注：除product\_id外，需要更新的字段才填，不需更新的字段可不填。
+/// 应用只可修改应用自己创建的商品图册；客户联系系统应用可修改所有商品图册。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactUpdateProductAlbumRequest {
+    /// 商品id
+    pub product_id: String,
+    /// 商品的名称、特色等;不超过300个字
+    pub description: Option<String>,
+    /// 商品的价格，单位为分；最大不超过5万元
+    pub price: Option<u32>,
+    /// 商品编码；不超过128个字节；只能输入数字和字母
+    pub product_sn: Option<String>,
+    /// 附件类型，仅支持image（最多不超过9个附件）
+    pub attachments: Option<Vec<ProductAlbumAttachment>>,
+}
+impl ExternalContactUpdateProductAlbumRequest {
+    /// A `ExternalContactUpdateProductAlbumRequest` of its required fields; the setters fill in the rest.
+    pub fn new(product_id: impl Into<String>) -> Self {
+        Self {
+            product_id: product_id.into(),
+            description: None,
+            price: None,
+            product_sn: None,
+            attachments: None,
+        }
+    }
+}
+rt::setters! {
+    ExternalContactUpdateProductAlbumRequest via Call;
+    /// Sets [`description`](Self::description): 商品的名称、特色等;不超过300个字
+    description(description: impl Into<String>) = description.into();
+    /// Sets [`price`](Self::price): 商品的价格，单位为分
+    price(price: u32) = price;
+    /// Sets [`product_sn`](Self::product_sn): 商品编码
+    product_sn(product_sn: impl Into<String>) = product_sn.into();
+    /// Sets [`attachments`](Self::attachments): 附件类型，仅支持image（最多不超过9个附件）
+    attachments(attachments: impl IntoIterator<Item = ProductAlbumAttachment>) = attachments.into_iter().collect();
+}
+rt::wire! {
+    ExternalContactUpdateProductAlbumRequest: strict, required 1;
+    product_id "product_id": field wire::Lenient;
+    description "description": opt wire::Lenient;
+    price "price": opt wire::Lenient;
+    product_sn "product_sn": opt wire::Lenient;
+    attachments "attachments": opt Vec<wire::Plain>;
+}
+impl crate::Endpoint for ExternalContactUpdateProductAlbumRequest {
+    type Response = ExternalContactUpdateProductAlbumResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.update_product_album",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/update_product_album",
+        doc: "https://developer.work.weixin.qq.com/document/path/95096",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("product_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+            s::Param("description", s::Kind::String, 0, s::Limits::NONE, None),
+            s::Param("price", s::Kind::Int, 0, s::Limits::NONE, None),
+            s::Param("product_sn", s::Kind::String, 0, s::Limits::NONE, None),
+            s::Param(
+                "attachments",
+                s::Kind::List(&s::Kind::Object(&SCHEMA_PRODUCT_ALBUM_ATTACHMENT)),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/update_product_album` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactUpdateProductAlbumResponse {}
+rt::wire! {
+    ExternalContactUpdateProductAlbumResponse: lenient, required 0;
+}
+/// 删除商品图册 — delete a product of the album created by the calling app.
+///
+/// `POST /cgi-bin/externalcontact/delete_product_album` · [official docs](https://developer.work.weixin.qq.com/document/path/95096)
+///
+/// 企业和第三方应用可以通过此接口删除商品信息。应用只可删除应用自己创建的商品图册；客户联系系统应用可删除所有商品图册。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ExternalContactDeleteProductAlbumRequest {
+    /// 商品id
+    pub product_id: String,
+}
+impl ExternalContactDeleteProductAlbumRequest {
+    /// A `ExternalContactDeleteProductAlbumRequest` of its required fields; the setters fill in the rest.
+    pub fn new(product_id: impl Into<String>) -> Self {
+        Self {
+            product_id: product_id.into(),
+        }
+    }
+}
+rt::wire! {
+    ExternalContactDeleteProductAlbumRequest: strict, required 1;
+    product_id "product_id": field wire::Lenient;
+}
+impl crate::Endpoint for ExternalContactDeleteProductAlbumRequest {
+    type Response = ExternalContactDeleteProductAlbumResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "external_contact.delete_product_album",
+        method: Method::Post,
+        path: "/cgi-bin/externalcontact/delete_product_album",
+        doc: "https://developer.work.weixin.qq.com/document/path/95096",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("product_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/externalcontact/delete_product_album` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExternalContactDeleteProductAlbumResponse {}
+rt::wire! {
+    ExternalContactDeleteProductAlbumResponse: lenient, required 0;
+}
 /// 获取规则组列表 — page through the ids of the customer-contact rule groups the app created.
 ///
 /// `POST /cgi-bin/externalcontact/customer_strategy/list` · [official docs](https://developer.work.weixin.qq.com/document/path/94883)
@@ -8032,7 +11934,7 @@ rt::setters! {
     content(content: impl Into<String>) = content.into();
 }
 rt::wire! {
-    MsgTemplateText: strict, required 0;
+    MsgTemplateText: lenient, required 0;
     content "content": opt wire::Lenient;
 }
 pub(crate) static SCHEMA_MSG_TEMPLATE_TEXT: s::Object = s::Object(
@@ -8183,7 +12085,7 @@ rt::setters! {
     pic_url(pic_url: impl Into<String>) = pic_url.into();
 }
 rt::wire! {
-    MsgTemplateImage: strict, required 0;
+    MsgTemplateImage: lenient, required 0;
     media_id "media_id": opt wire::Lenient;
     pic_url "pic_url": opt wire::Lenient;
 }
@@ -8196,7 +12098,7 @@ pub(crate) static SCHEMA_MSG_TEMPLATE_IMAGE: s::Object = s::Object(
     &[],
 );
 /// 图文消息附件
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MsgTemplateLink {
     /// 图文消息标题，最长128个字节
@@ -8235,7 +12137,7 @@ rt::setters! {
     desc(desc: impl Into<String>) = desc.into();
 }
 rt::wire! {
-    MsgTemplateLink: strict, required 9;
+    MsgTemplateLink: lenient, required 0;
     title "title": field wire::Lenient;
     picurl "picurl": opt wire::Lenient;
     desc "desc": opt wire::Lenient;
@@ -8276,7 +12178,7 @@ pub(crate) static SCHEMA_MSG_TEMPLATE_LINK: s::Object = s::Object(
     &[],
 );
 /// 小程序消息附件
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MsgTemplateMiniprogram {
     /// 小程序消息标题，最多64个字节
@@ -8307,7 +12209,7 @@ impl MsgTemplateMiniprogram {
     }
 }
 rt::wire! {
-    MsgTemplateMiniprogram: strict, required 15;
+    MsgTemplateMiniprogram: lenient, required 0;
     title "title": field wire::Lenient;
     pic_media_id "pic_media_id": field wire::Lenient;
     appid "appid": field wire::Lenient;
@@ -8330,7 +12232,7 @@ pub(crate) static SCHEMA_MSG_TEMPLATE_MINIPROGRAM: s::Object = s::Object(
     &[],
 );
 /// 视频或文件附件
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MsgTemplateMedia {
     /// 视频/文件的media\_id，可以通过素材管理接口获得
@@ -8343,7 +12245,7 @@ impl MsgTemplateMedia {
     }
 }
 rt::wire! {
-    MsgTemplateMedia: strict, required 1;
+    MsgTemplateMedia: lenient, required 0;
     media_id "media_id": field wire::Lenient;
 }
 pub(crate) static SCHEMA_MSG_TEMPLATE_MEDIA: s::Object = s::Object(
@@ -9095,6 +12997,1303 @@ rt::wire! {
     member_has_msg "member_has_msg": opt wire::Lenient;
     msg_total "msg_total": opt wire::Lenient;
     migrate_trainee_chat_cnt "migrate_trainee_chat_cnt": opt wire::Lenient;
+}
+rt::int_enum! {
+    /// 「加入群聊」的场景
+    pub struct GroupChatJoinWayScene(i32) {
+        /// `1`: 群的小程序插件
+        MINIPROGRAM = 1 => "miniprogram",
+        /// `2`: 群的二维码插件
+        QRCODE = 2 => "qrcode",
+    }
+}
+pub(crate) static SCHEMA_GROUP_CHAT_JOIN_WAY_SCENE: s::Enum = s::Enum(
+    "GroupChatJoinWayScene",
+    &[("miniprogram", s::Lit::Int(1)), ("qrcode", s::Lit::Int(2))],
+);
+/// `groupchat/get_join_way` 的 `join_way`：一个客户群「加入群聊」配置详情
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GroupChatJoinWay {
+    /// 新增联系方式的配置id
+    pub config_id: String,
+    /// 场景。1 - 群的小程序插件；2 - 群的二维码插件
+    pub scene: Option<GroupChatJoinWayScene>,
+    /// 联系方式的备注信息，用于助记，超过30个字符将被截断
+    pub remark: Option<String>,
+    /// 当群满了后，是否自动新建群。0-否；1-是。 默认为1
+    pub auto_create_room: Option<bool>,
+    /// 自动建群的群名前缀，当auto\_create\_room为1时有效。最长40个utf8字符
+    pub room_base_name: Option<String>,
+    /// 自动建群的群起始序号，当auto\_create\_room为1时有效
+    pub room_base_id: Option<u32>,
+    /// 使用该配置的客户群ID列表。见客户群ID获取方法
+    pub chat_id_list: Vec<String>,
+    /// 联系二维码的URL，仅在配置为群二维码时返回
+    pub qr_code: Option<String>,
+    /// 企业自定义的state参数，用于区分不同的入群渠道。不超过30个UTF-8字符。如果有设置此参数，在调用获取客户群详情接口时会返回每个群成员对应的该参数值
+    pub state: Option<String>,
+    /// 是否标记客户添加来源为该应用创建的「加入群聊」，默认值为true；仅对「营销获客」应用生效（仅见于当前官方示例，说明取自官方页面的转录）
+    pub mark_source: Option<bool>,
+}
+rt::wire! {
+    GroupChatJoinWay: lenient, required 0;
+    config_id "config_id": field wire::Lenient;
+    scene "scene": opt wire::Plain;
+    remark "remark": opt wire::Lenient;
+    auto_create_room "auto_create_room": opt wire::Flag;
+    room_base_name "room_base_name": opt wire::Lenient;
+    room_base_id "room_base_id": opt wire::Lenient;
+    chat_id_list "chat_id_list": field Vec<wire::Lenient>;
+    qr_code "qr_code": opt wire::Lenient;
+    state "state": opt wire::Lenient;
+    mark_source "mark_source": opt wire::Lenient;
+}
+/// `groupchat/transfer` 与 `groupchat/onjob_transfer` 的 `failed_chat_list` 的一项：没能成功继承的群
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GroupChatTransferFailure {
+    /// 没能成功继承的群ID
+    pub chat_id: String,
+    /// 没能成功继承的群，错误码
+    pub errcode: i32,
+    /// 没能成功继承的群，错误描述
+    pub errmsg: Option<String>,
+}
+rt::wire! {
+    GroupChatTransferFailure: lenient, required 0;
+    chat_id "chat_id": field wire::Lenient;
+    errcode "errcode": field wire::Lenient;
+    errmsg "errmsg": opt wire::Lenient;
+}
+/// `groupchat/statistic_group_by_day` 的 `items` 的一项：某个自然日客户群的统计数据
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GroupChatStatisticByDayItem {
+    /// 数据日期，为当日0点的时间戳
+    pub stat_time: i64,
+    /// 详情
+    pub data: GroupChatStatisticData,
+}
+rt::wire! {
+    GroupChatStatisticByDayItem: lenient, required 0;
+    stat_time "stat_time": field wire::Lenient;
+    data "data": field wire::Plain = <GroupChatStatisticData as de::Fields>::init();
+}
+/// `groupchat/get_new_external_userid` 的 `items` 的一项：一个群成员的 external\_userid 转换结果
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GroupChatNewExternalUserId {
+    /// 转换前的external\_userid（企业主体下的external\_userid）
+    pub external_userid: String,
+    /// 服务商主体下的external\_userid
+    pub new_external_userid: String,
+}
+rt::wire! {
+    GroupChatNewExternalUserId: lenient, required 0;
+    external_userid "external_userid": field wire::Lenient;
+    new_external_userid "new_external_userid": field wire::Lenient;
+}
+rt::int_enum! {
+    /// 群发任务的创建人类型（`get_groupmsg_list_v2` 的 `filter_type`）
+    pub struct GroupMsgFilterType(i32) {
+        /// `0`: 企业发表
+        CORP = 0 => "corp",
+        /// `1`: 个人发表
+        PERSONAL = 1 => "personal",
+        /// `2`: 所有，包括个人创建以及企业创建（默认）
+        ALL = 2 => "all",
+    }
+}
+pub(crate) static SCHEMA_GROUP_MSG_FILTER_TYPE: s::Enum = s::Enum(
+    "GroupMsgFilterType",
+    &[("corp", s::Lit::Int(0)), ("personal", s::Lit::Int(1)), ("all", s::Lit::Int(2))],
+);
+rt::int_enum! {
+    /// 群发消息创建来源
+    pub struct GroupMsgCreateType(i32) {
+        /// `0`: 企业
+        CORP = 0 => "corp",
+        /// `1`: 个人
+        PERSONAL = 1 => "personal",
+    }
+}
+/// `get_groupmsg_list_v2` 的 `group_msg_list` 的一项：一条群发记录
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GroupMsgListItem {
+    /// 企业群发消息的id，可用于获取企业群发成员执行结果
+    pub msgid: String,
+    /// 群发消息创建者userid，API接口创建的群发消息不返回该字段
+    pub creator: Option<String>,
+    /// 创建时间
+    pub create_time: Option<i64>,
+    /// 群发消息创建来源。0：企业 1：个人
+    pub create_type: Option<GroupMsgCreateType>,
+    /// 消息文本内容，最多4000个字节
+    pub text: Option<MsgTemplateText>,
+    /// 附件：msgtype 与同名的附件内容对象
+    pub attachments: Vec<GroupMsgAttachment>,
+}
+rt::wire! {
+    GroupMsgListItem: lenient, required 0;
+    msgid "msgid": field wire::Lenient;
+    creator "creator": opt wire::Lenient;
+    create_time "create_time": opt wire::Lenient;
+    create_type "create_type": opt wire::Plain;
+    text "text": opt wire::Plain;
+    attachments "attachments": field Vec<wire::Plain>;
+}
+rt::str_enum! {
+    /// 群发记录中一个附件的类型（`attachments.msgtype`）
+    pub struct GroupMsgAttachmentType {
+        /// `image`: 图片
+        IMAGE = "image" => "image",
+        /// `link`: 图文消息
+        LINK = "link" => "link",
+        /// `miniprogram`: 小程序消息
+        MINIPROGRAM = "miniprogram" => "miniprogram",
+        /// `video`: 视频
+        VIDEO = "video" => "video",
+        /// `file`: 文件
+        FILE = "file" => "file",
+    }
+}
+/// `get_groupmsg_list_v2` 的一个附件：`msgtype` 与同名的附件内容对象（与创建企业群发的 attachments 同形；
+/// 响应中不用 union 表示，故各内容对象为可选字段，只有与 msgtype 同名的一个出现）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GroupMsgAttachment {
+    /// 附件类型：image、link、miniprogram、video 或 file
+    pub msgtype: GroupMsgAttachmentType,
+    /// 图片。pic\_url（图片的url）与图片的media\_id不能共存，优先吐出media\_id
+    pub image: Option<MsgTemplateImage>,
+    /// 图文消息
+    pub link: Option<MsgTemplateLink>,
+    /// 小程序消息
+    pub miniprogram: Option<MsgTemplateMiniprogram>,
+    /// 视频：视频的media\_id，可以通过获取临时素材下载资源
+    pub video: Option<MsgTemplateMedia>,
+    /// 文件：文件的media\_id，可以通过获取临时素材下载资源
+    pub file: Option<MsgTemplateMedia>,
+}
+rt::wire! {
+    GroupMsgAttachment: lenient, required 0;
+    msgtype "msgtype": field wire::Plain;
+    image "image": opt wire::Plain;
+    link "link": opt wire::Plain;
+    miniprogram "miniprogram": opt wire::Plain;
+    video "video": opt wire::Plain;
+    file "file": opt wire::Plain;
+}
+rt::int_enum! {
+    /// 群发成员发送任务的发送状态（`get_groupmsg_task` 的 `task_list.status`）
+    pub struct GroupMsgTaskStatus(i32) {
+        /// `0`: 未发送
+        UNSENT = 0 => "unsent",
+        /// `2`: 已发送
+        SENT = 2 => "sent",
+    }
+}
+/// `get_groupmsg_task` 的 `task_list` 的一项：一位群发成员的发送任务
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GroupMsgTask {
+    /// 企业服务人员的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: String,
+    /// 发送状态：0-未发送 2-已发送
+    pub status: Option<GroupMsgTaskStatus>,
+    /// 发送时间，未发送时不返回
+    pub send_time: Option<i64>,
+}
+rt::wire! {
+    GroupMsgTask: lenient, required 0;
+    userid "userid": field wire::Lenient;
+    status "status": opt wire::Plain;
+    send_time "send_time": opt wire::Lenient;
+}
+/// `get_groupmsg_send_result` 的 `send_list` 的一项：一个客户或客户群的发送结果
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GroupMsgSendResult {
+    /// 外部联系人userid，群发消息到企业的客户群不返回该字段
+    pub external_userid: Option<String>,
+    /// 外部客户群id，群发消息到客户不返回该字段
+    pub chat_id: Option<String>,
+    /// 企业服务人员的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: String,
+    /// 发送状态：0-未发送 1-已发送 2-因客户不是好友导致发送失败 3-因客户已经收到其他群发消息导致发送失败
+    pub status: MsgTemplateSendStatus,
+    /// 发送时间，发送状态为1时返回
+    pub send_time: Option<i64>,
+}
+rt::wire! {
+    GroupMsgSendResult: lenient, required 0;
+    external_userid "external_userid": opt wire::Lenient;
+    chat_id "chat_id": opt wire::Lenient;
+    userid "userid": field wire::Lenient;
+    status "status": field wire::Plain;
+    send_time "send_time": opt wire::Lenient;
+}
+rt::int_enum! {
+    /// 额外的拦截语义规则
+    pub struct InterceptSemantics(i32) {
+        /// `1`: 手机号
+        MOBILE = 1 => "mobile",
+        /// `2`: 邮箱地址
+        EMAIL = 2 => "email",
+        /// `3`: 红包
+        RED_PACKET = 3 => "red_packet",
+    }
+}
+pub(crate) static SCHEMA_INTERCEPT_SEMANTICS: s::Enum = s::Enum(
+    "InterceptSemantics",
+    &[
+        ("mobile", s::Lit::Int(1)),
+        ("email", s::Lit::Int(2)),
+        ("red_packet", s::Lit::Int(3)),
+    ],
+);
+rt::int_enum! {
+    /// 敏感词的拦截方式
+    pub struct InterceptType(i32) {
+        /// `1`: 警告并拦截发送
+        WARN_AND_BLOCK = 1 => "warn_and_block",
+        /// `2`: 仅发警告
+        WARN_ONLY = 2 => "warn_only",
+    }
+}
+pub(crate) static SCHEMA_INTERCEPT_TYPE: s::Enum = s::Enum(
+    "InterceptType",
+    &[("warn_and_block", s::Lit::Int(1)), ("warn_only", s::Lit::Int(2))],
+);
+/// 敏感词适用范围（新建时的 applicable\_range，修改时的 add\_applicable\_range / remove\_applicable\_range，详情中的 applicable\_range）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct InterceptApplicableRange {
+    /// 可使用的userid列表。必须为应用可见范围内的成员；最多支持传1000个节点（详情中只返回应用可见范围内的用户）
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8); at most 1000 items.
+    pub user_list: Option<Vec<String>>,
+    /// 可使用的部门列表，必须为应用可见范围内的部门；最多支持传1000个节点（详情中只返回应用可见范围内的部门）
+    ///
+    /// Limits: at most 1000 items.
+    pub department_list: Option<Vec<u32>>,
+}
+impl InterceptApplicableRange {
+    /// A `InterceptApplicableRange` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {
+            user_list: None,
+            department_list: None,
+        }
+    }
+}
+rt::setters! {
+    InterceptApplicableRange;
+    /// Sets [`user_list`](Self::user_list): 可使用的userid列表
+    user_list(user_list: impl IntoIterator<Item = impl Into<String>>) = user_list.into_iter().map(Into::into).collect();
+    /// Sets [`department_list`](Self::department_list): 可使用的部门列表，必须为应用可见范围内的部门
+    department_list(department_list: impl IntoIterator<Item = u32>) = department_list.into_iter().collect();
+}
+rt::wire! {
+    InterceptApplicableRange: lenient, required 0;
+    user_list "user_list": opt Vec<wire::Lenient>;
+    department_list "department_list": opt Vec<wire::Lenient>;
+}
+pub(crate) static SCHEMA_INTERCEPT_APPLICABLE_RANGE: s::Object = s::Object(
+    "InterceptApplicableRange",
+    &[
+        s::Param(
+            "user_list",
+            s::Kind::List(&s::Kind::String),
+            0,
+            s::Limits::NONE.length(Some(1), Some(64), true).items(None, Some(1000)),
+            None,
+        ),
+        s::Param(
+            "department_list",
+            s::Kind::List(&s::Kind::Int),
+            0,
+            s::Limits::NONE.items(None, Some(1000)),
+            None,
+        ),
+    ],
+    &[],
+);
+/// 额外的规则
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct InterceptExtraRule {
+    /// 额外的拦截语义规则，1：手机号、2：邮箱地址、3：红包
+    pub semantics_list: Option<Vec<InterceptSemantics>>,
+}
+impl InterceptExtraRule {
+    /// A `InterceptExtraRule` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self { semantics_list: None }
+    }
+}
+rt::setters! {
+    InterceptExtraRule;
+    /// Sets [`semantics_list`](Self::semantics_list): 额外的拦截语义规则，1：手机号、2：邮箱地址、3：红包
+    semantics_list(semantics_list: impl IntoIterator<Item = InterceptSemantics>) = semantics_list.into_iter().collect();
+}
+rt::wire! {
+    InterceptExtraRule: lenient, required 0;
+    semantics_list "semantics_list": opt Vec<wire::Plain>;
+}
+pub(crate) static SCHEMA_INTERCEPT_EXTRA_RULE: s::Object = s::Object(
+    "InterceptExtraRule",
+    &[
+        s::Param(
+            "semantics_list",
+            s::Kind::List(&s::Kind::IntEnum(&SCHEMA_INTERCEPT_SEMANTICS)),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+    ],
+    &[],
+);
+/// `get_intercept_rule_list` 的 `rule_list` 的一项
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct InterceptRuleSummary {
+    /// 规则id
+    pub rule_id: String,
+    /// 规则名称，长度上限20个字符
+    pub rule_name: Option<String>,
+    /// 创建时间
+    pub create_time: Option<i64>,
+}
+rt::wire! {
+    InterceptRuleSummary: lenient, required 0;
+    rule_id "rule_id": field wire::Lenient;
+    rule_name "rule_name": opt wire::Lenient;
+    create_time "create_time": opt wire::Lenient;
+}
+/// `get_intercept_rule` 的 `rule`：一条敏感词规则的详情
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct InterceptRule {
+    /// 规则id（官方示例中为整数 1，其他接口中为字符串）
+    pub rule_id: String,
+    /// 规则名称，长度上限20个字符
+    pub rule_name: Option<String>,
+    /// 敏感词列表，敏感词不能超过30个字符，列表大小不能超过300个
+    pub word_list: Vec<String>,
+    /// 额外的规则
+    pub extra_rule: Option<InterceptExtraRule>,
+    /// 拦截方式，1:警告并拦截发送；2:仅发警告
+    pub intercept_type: Option<InterceptType>,
+    /// 敏感词适用范围
+    pub applicable_range: Option<InterceptApplicableRange>,
+    /// 创建时间
+    pub create_time: Option<i64>,
+}
+rt::wire! {
+    InterceptRule: lenient, required 0;
+    rule_id "rule_id": field wire::Lenient;
+    rule_name "rule_name": opt wire::Lenient;
+    word_list "word_list": field Vec<wire::Lenient>;
+    extra_rule "extra_rule": opt wire::Plain;
+    intercept_type "intercept_type": opt wire::Plain;
+    applicable_range "applicable_range": opt wire::Plain;
+    create_time "create_time": opt wire::Lenient;
+}
+/// 朋友圈的文本消息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MomentText {
+    /// 消息文本内容
+    pub content: Option<String>,
+}
+impl MomentText {
+    /// A `MomentText` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self { content: None }
+    }
+}
+rt::setters! {
+    MomentText;
+    /// Sets [`content`](Self::content): 消息文本内容
+    content(content: impl Into<String>) = content.into();
+}
+rt::wire! {
+    MomentText: lenient, required 0;
+    content "content": opt wire::Lenient;
+}
+pub(crate) static SCHEMA_MOMENT_TEXT: s::Object = s::Object(
+    "MomentText",
+    &[s::Param("content", s::Kind::String, 0, s::Limits::NONE, None)],
+    &[],
+);
+/// 创建发表任务的一个附件：`msgtype` 与同名的附件内容对象（`{"msgtype": "image", "image": {...}}`）
+///
+/// On the wire: `"msgtype": "<variant>"` beside `"<variant>": {…}`.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum MomentAttachment {
+    /// 图片消息附件 (`msgtype: image`)
+    Image(MomentAttachmentImage),
+    /// 视频消息附件 (`msgtype: video`)
+    Video(MomentAttachmentVideo),
+    /// 图文消息附件 (`msgtype: link`)
+    Link(MomentAttachmentLink),
+}
+impl MomentAttachment {
+    /// The tag this value is sent with.
+    pub fn tag(&self) -> &'static str {
+        match self {
+            Self::Image(_) => "image",
+            Self::Video(_) => "video",
+            Self::Link(_) => "link",
+        }
+    }
+    /// Writes the tag and the payload into an enclosing object.
+    #[doc(hidden)]
+    pub fn flatten_into<S: serde::Serializer>(
+        &self,
+        o: &mut ser::Obj<S>,
+    ) -> Result<(), S::Error> {
+        match self {
+            Self::Image(payload) => {
+                o.field("msgtype", "image")?;
+                o.field("image", payload)
+            }
+            Self::Video(payload) => {
+                o.field("msgtype", "video")?;
+                o.field("video", payload)
+            }
+            Self::Link(payload) => {
+                o.field("msgtype", "link")?;
+                o.field("link", payload)
+            }
+        }
+    }
+}
+impl From<MomentAttachmentImage> for MomentAttachment {
+    fn from(value: MomentAttachmentImage) -> Self {
+        Self::Image(value)
+    }
+}
+impl From<MomentAttachmentVideo> for MomentAttachment {
+    fn from(value: MomentAttachmentVideo) -> Self {
+        Self::Video(value)
+    }
+}
+impl From<MomentAttachmentLink> for MomentAttachment {
+    fn from(value: MomentAttachmentLink) -> Self {
+        Self::Link(value)
+    }
+}
+impl serde::Serialize for MomentAttachment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut o = ser::Obj::new(serializer, "MomentAttachment", 2)?;
+        self.flatten_into(&mut o)?;
+        o.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for MomentAttachment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VARIANTS: &[&str] = &["image", "video", "link"];
+        let (tag, payload) = wire::split_tagged::<D>(deserializer, "msgtype", VARIANTS)?;
+        match tag.as_str() {
+            "image" => wire::from_payload(payload).map(Self::Image),
+            "video" => wire::from_payload(payload).map(Self::Video),
+            "link" => wire::from_payload(payload).map(Self::Link),
+            other => {
+                Err(<D::Error as serde::de::Error>::unknown_variant(other, VARIANTS))
+            }
+        }
+    }
+}
+pub(crate) static SCHEMA_MOMENT_ATTACHMENT: s::Union = s::Union(
+    "MomentAttachment",
+    "msgtype",
+    &[
+        s::Variant("image", &SCHEMA_MOMENT_ATTACHMENT_IMAGE, &[]),
+        s::Variant("video", &SCHEMA_MOMENT_ATTACHMENT_VIDEO, &[]),
+        s::Variant("link", &SCHEMA_MOMENT_ATTACHMENT_LINK, &[]),
+    ],
+);
+/// 图片消息附件。普通图片：总像素不超过1555200。图片大小不超过10M。最多支持传入9个；超过9个报错'invalid attachments size'
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct MomentAttachmentImage {
+    /// 图片的素材id。可通过上传附件资源接口获得
+    pub media_id: String,
+}
+impl MomentAttachmentImage {
+    /// A `MomentAttachmentImage` of its required fields; the setters fill in the rest.
+    pub fn new(media_id: impl Into<String>) -> Self {
+        Self { media_id: media_id.into() }
+    }
+}
+rt::wire! {
+    MomentAttachmentImage: strict, required 1;
+    media_id "media_id": field wire::Lenient;
+}
+pub(crate) static SCHEMA_MOMENT_ATTACHMENT_IMAGE: s::Object = s::Object(
+    "MomentAttachmentImage",
+    &[s::Param("media_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None)],
+    &[],
+);
+/// 视频消息附件。最长不超过30S，最大不超过10MB。只支持1个；若超过1个报错'invalid attachments size'
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct MomentAttachmentVideo {
+    /// 视频的素材id，未填写报错"invalid msg"。可通过上传附件资源接口获得
+    pub media_id: String,
+}
+impl MomentAttachmentVideo {
+    /// A `MomentAttachmentVideo` of its required fields; the setters fill in the rest.
+    pub fn new(media_id: impl Into<String>) -> Self {
+        Self { media_id: media_id.into() }
+    }
+}
+rt::wire! {
+    MomentAttachmentVideo: strict, required 1;
+    media_id "media_id": field wire::Lenient;
+}
+pub(crate) static SCHEMA_MOMENT_ATTACHMENT_VIDEO: s::Object = s::Object(
+    "MomentAttachmentVideo",
+    &[s::Param("media_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None)],
+    &[],
+);
+/// 图文消息附件。只支持1个；若超过1个报错'invalid attachments size'
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct MomentAttachmentLink {
+    /// 图文消息标题，最多64个字节
+    pub title: Option<String>,
+    /// 图文消息链接
+    pub url: String,
+    /// 图片链接封面，普通图片：总像素不超过1555200。可通过上传附件资源接口获得
+    pub media_id: String,
+}
+impl MomentAttachmentLink {
+    /// A `MomentAttachmentLink` of its required fields; the setters fill in the rest.
+    pub fn new(url: impl Into<String>, media_id: impl Into<String>) -> Self {
+        Self {
+            title: None,
+            url: url.into(),
+            media_id: media_id.into(),
+        }
+    }
+}
+rt::setters! {
+    MomentAttachmentLink;
+    /// Sets [`title`](Self::title): 图文消息标题，最多64个字节
+    title(title: impl Into<String>) = title.into();
+}
+rt::wire! {
+    MomentAttachmentLink: strict, required 6;
+    title "title": opt wire::Lenient;
+    url "url": field wire::Lenient;
+    media_id "media_id": field wire::Lenient;
+}
+pub(crate) static SCHEMA_MOMENT_ATTACHMENT_LINK: s::Object = s::Object(
+    "MomentAttachmentLink",
+    &[
+        s::Param("title", s::Kind::String, 0, s::Limits::NONE, None),
+        s::Param("url", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        s::Param("media_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+    ],
+    &[],
+);
+/// 发表任务的执行者列表（也用于任务结果中不合法的执行者列表）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MomentSenderList {
+    /// 发表任务的执行者用户列表，最多支持10万个
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8); at most 100000 items.
+    pub user_list: Option<Vec<String>>,
+    /// 发表任务的执行者部门列表
+    pub department_list: Option<Vec<u32>>,
+}
+impl MomentSenderList {
+    /// A `MomentSenderList` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {
+            user_list: None,
+            department_list: None,
+        }
+    }
+}
+rt::setters! {
+    MomentSenderList;
+    /// Sets [`user_list`](Self::user_list): 发表任务的执行者用户列表，最多支持10万个
+    user_list(user_list: impl IntoIterator<Item = impl Into<String>>) = user_list.into_iter().map(Into::into).collect();
+    /// Sets [`department_list`](Self::department_list): 发表任务的执行者部门列表
+    department_list(department_list: impl IntoIterator<Item = u32>) = department_list.into_iter().collect();
+}
+rt::wire! {
+    MomentSenderList: lenient, required 0;
+    user_list "user_list": opt Vec<wire::Lenient>;
+    department_list "department_list": opt Vec<wire::Lenient>;
+}
+pub(crate) static SCHEMA_MOMENT_SENDER_LIST: s::Object = s::Object(
+    "MomentSenderList",
+    &[
+        s::Param(
+            "user_list",
+            s::Kind::List(&s::Kind::String),
+            0,
+            s::Limits::NONE.length(Some(1), Some(64), true).items(None, Some(100000)),
+            None,
+        ),
+        s::Param(
+            "department_list",
+            s::Kind::List(&s::Kind::Int),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+    ],
+    &[],
+);
+/// 可见到该朋友圈的客户列表（也用于任务结果中不合法的客户标签列表）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MomentExternalContactList {
+    /// 可见到该朋友圈的客户标签列表。注：这里仅支持企业客户标签，不支持规则组标签
+    pub tag_list: Option<Vec<String>>,
+}
+impl MomentExternalContactList {
+    /// A `MomentExternalContactList` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self { tag_list: None }
+    }
+}
+rt::setters! {
+    MomentExternalContactList;
+    /// Sets [`tag_list`](Self::tag_list): 可见到该朋友圈的客户标签列表
+    tag_list(tag_list: impl IntoIterator<Item = impl Into<String>>) = tag_list.into_iter().map(Into::into).collect();
+}
+rt::wire! {
+    MomentExternalContactList: lenient, required 0;
+    tag_list "tag_list": opt Vec<wire::Lenient>;
+}
+pub(crate) static SCHEMA_MOMENT_EXTERNAL_CONTACT_LIST: s::Object = s::Object(
+    "MomentExternalContactList",
+    &[s::Param("tag_list", s::Kind::List(&s::Kind::String), 0, s::Limits::NONE, None)],
+    &[],
+);
+/// 指定的发表范围（「可见范围说明」）：
+/// - 若只指定sender\_list，则可见的客户范围为该部分执行者的客户，目前执行者支持传userid与部门id列表，注意不在应用可见范围内的执行者会被忽略。
+/// - 若只指定external\_contact\_list，即指定了可见该朋友圈的目标客户，此时会将该发表任务推给这些目标客户的应用可见范围内的跟进人。
+/// - 若同时指定sender\_list以及external\_contact\_list，会将该发表任务推送给sender\_list指定的且在应用可见范围内的执行者，执行者发表后仅external\_contact\_list指定的客户可见。
+/// - 若未指定visible\_range，则可见客户的范围为该应用可见范围内执行者的客户，执行者为应用可见范围内所有成员。
+/// 注：若指定external\_contact\_list列表，则该条朋友圈为部分可见；否则为公开
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MomentVisibleRange {
+    /// 发表任务的执行者列表，详见“可见范围说明”
+    pub sender_list: Option<MomentSenderList>,
+    /// 可见到该朋友圈的客户列表，详见“可见范围说明”
+    pub external_contact_list: Option<MomentExternalContactList>,
+}
+impl MomentVisibleRange {
+    /// A `MomentVisibleRange` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {
+            sender_list: None,
+            external_contact_list: None,
+        }
+    }
+}
+rt::setters! {
+    MomentVisibleRange;
+    /// Sets [`sender_list`](Self::sender_list): 发表任务的执行者列表，详见“可见范围说明”
+    sender_list(sender_list: impl Into<MomentSenderList>) = sender_list.into();
+    /// Sets [`external_contact_list`](Self::external_contact_list): 可见到该朋友圈的客户列表，详见“可见范围说明”
+    external_contact_list(external_contact_list: impl Into<MomentExternalContactList>) = external_contact_list.into();
+}
+rt::wire! {
+    MomentVisibleRange: strict, required 0;
+    sender_list "sender_list": opt wire::Plain;
+    external_contact_list "external_contact_list": opt wire::Plain;
+}
+pub(crate) static SCHEMA_MOMENT_VISIBLE_RANGE: s::Object = s::Object(
+    "MomentVisibleRange",
+    &[
+        s::Param(
+            "sender_list",
+            s::Kind::Object(&SCHEMA_MOMENT_SENDER_LIST),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+        s::Param(
+            "external_contact_list",
+            s::Kind::Object(&SCHEMA_MOMENT_EXTERNAL_CONTACT_LIST),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+    ],
+    &[],
+);
+rt::int_enum! {
+    /// 发表任务的创建状态（`get_moment_task_result` 的 `status`）
+    pub struct MomentTaskStatus(i32) {
+        /// `1`: 开始创建任务
+        STARTED = 1 => "started",
+        /// `2`: 正在创建任务中
+        CREATING = 2 => "creating",
+        /// `3`: 创建任务已完成
+        DONE = 3 => "done",
+    }
+}
+/// `get_moment_task_result` 的 `result`：详细的处理结果。当任务完成后此字段有效
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MomentTaskResult {
+    /// 返回码
+    pub errcode: Option<i32>,
+    /// 对返回码的文本描述内容
+    pub errmsg: Option<String>,
+    /// 朋友圈id，可通过获取客户朋友圈企业发表的列表接口获取朋友圈企业发表的列表
+    pub moment_id: Option<String>,
+    /// 不合法的执行者列表，包括不存在的id以及不在应用可见范围内的部门或者成员
+    pub invalid_sender_list: Option<MomentSenderList>,
+    /// 不合法的客户列表（不合法的客户标签；见于官方示例，说明未经官方参数表核实）
+    pub invalid_external_contact_list: Option<MomentExternalContactList>,
+}
+rt::wire! {
+    MomentTaskResult: lenient, required 0;
+    errcode "errcode": opt wire::Lenient;
+    errmsg "errmsg": opt wire::Lenient;
+    moment_id "moment_id": opt wire::Lenient;
+    invalid_sender_list "invalid_sender_list": opt wire::Plain;
+    invalid_external_contact_list "invalid_external_contact_list": opt wire::Plain;
+}
+rt::int_enum! {
+    /// 朋友圈类型（`get_moment_list` 的 `filter_type`）
+    pub struct MomentFilterType(i32) {
+        /// `0`: 企业发表
+        CORP = 0 => "corp",
+        /// `1`: 个人发表
+        PERSONAL = 1 => "personal",
+        /// `2`: 所有，包括个人创建以及企业创建（默认）
+        ALL = 2 => "all",
+    }
+}
+pub(crate) static SCHEMA_MOMENT_FILTER_TYPE: s::Enum = s::Enum(
+    "MomentFilterType",
+    &[("corp", s::Lit::Int(0)), ("personal", s::Lit::Int(1)), ("all", s::Lit::Int(2))],
+);
+rt::int_enum! {
+    /// 朋友圈创建来源
+    pub struct MomentCreateType(i32) {
+        /// `0`: 企业
+        CORP = 0 => "corp",
+        /// `1`: 个人
+        PERSONAL = 1 => "personal",
+    }
+}
+rt::int_enum! {
+    /// 朋友圈可见范围类型
+    pub struct MomentVisibleType(i32) {
+        /// `0`: 部分可见
+        PARTIAL = 0 => "partial",
+        /// `1`: 公开
+        PUBLIC = 1 => "public",
+    }
+}
+/// 朋友圈的一张图片
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MomentMedia {
+    /// 图片的media\_id，可以通过获取临时素材下载资源
+    pub media_id: String,
+}
+rt::wire! {
+    MomentMedia: lenient, required 0;
+    media_id "media_id": field wire::Lenient;
+}
+/// 朋友圈的视频
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MomentVideo {
+    /// 视频media\_id，可以通过获取临时素材下载资源
+    pub media_id: Option<String>,
+    /// 视频封面media\_id，可以通过获取临时素材下载资源
+    pub thumb_media_id: Option<String>,
+}
+rt::wire! {
+    MomentVideo: lenient, required 0;
+    media_id "media_id": opt wire::Lenient;
+    thumb_media_id "thumb_media_id": opt wire::Lenient;
+}
+/// 朋友圈的网页链接
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MomentLink {
+    /// 网页链接标题
+    pub title: Option<String>,
+    /// 网页链接url
+    pub url: Option<String>,
+}
+rt::wire! {
+    MomentLink: lenient, required 0;
+    title "title": opt wire::Lenient;
+    url "url": opt wire::Lenient;
+}
+/// 朋友圈的地理位置（经纬度为字符串）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MomentLocation {
+    /// 地理位置纬度
+    pub latitude: Option<String>,
+    /// 地理位置经度
+    pub longitude: Option<String>,
+    /// 地理位置名称
+    pub name: Option<String>,
+}
+rt::wire! {
+    MomentLocation: lenient, required 0;
+    latitude "latitude": opt wire::Lenient;
+    longitude "longitude": opt wire::Lenient;
+    name "name": opt wire::Lenient;
+}
+/// `get_moment_list` 的 `moment_list` 的一项：一条朋友圈
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MomentListItem {
+    /// 朋友圈id
+    pub moment_id: String,
+    /// 朋友圈创建者userid，企业发表内容到客户的朋友圈接口创建的朋友圈不再返回该字段
+    pub creator: Option<String>,
+    /// 创建时间
+    pub create_time: Option<i64>,
+    /// 朋友圈创建来源。0：企业 1：个人
+    pub create_type: Option<MomentCreateType>,
+    /// 可见范围类型。0：部分可见 1：公开
+    pub visible_type: Option<MomentVisibleType>,
+    /// 文本消息结构
+    pub text: Option<MomentText>,
+    /// 图片的media\_id列表，可以通过获取临时素材下载资源
+    pub image: Vec<MomentMedia>,
+    /// 视频
+    pub video: Option<MomentVideo>,
+    /// 网页链接
+    pub link: Option<MomentLink>,
+    /// 地理位置
+    pub location: Option<MomentLocation>,
+}
+rt::wire! {
+    MomentListItem: lenient, required 0;
+    moment_id "moment_id": field wire::Lenient;
+    creator "creator": opt wire::Lenient;
+    create_time "create_time": opt wire::Lenient;
+    create_type "create_type": opt wire::Plain;
+    visible_type "visible_type": opt wire::Plain;
+    text "text": opt wire::Plain;
+    image "image": field Vec<wire::Plain>;
+    video "video": opt wire::Plain;
+    link "link": opt wire::Plain;
+    location "location": opt wire::Plain;
+}
+rt::int_enum! {
+    /// 成员发表状态
+    pub struct MomentPublishStatus(i32) {
+        /// `0`: 未发表
+        UNPUBLISHED = 0 => "unpublished",
+        /// `1`: 已发表
+        PUBLISHED = 1 => "published",
+    }
+}
+/// `get_moment_task` 的 `task_list` 的一项：一位成员的发表任务
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MomentTask {
+    /// 发表成员用户userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: String,
+    /// 成员发表状态。0:未发表 1：已发表
+    pub publish_status: Option<MomentPublishStatus>,
+}
+rt::wire! {
+    MomentTask: lenient, required 0;
+    userid "userid": field wire::Lenient;
+    publish_status "publish_status": opt wire::Plain;
+}
+/// `get_moment_customer_list` 与 `get_moment_send_result` 的 `customer_list` 的一项（后者只返回 external\_userid）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MomentCustomer {
+    /// 发表成员用户userid（仅 get\_moment\_customer\_list 返回）
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: Option<String>,
+    /// 发送成功的外部联系人userid
+    pub external_userid: String,
+}
+rt::wire! {
+    MomentCustomer: lenient, required 0;
+    userid "userid": opt wire::Lenient;
+    external_userid "external_userid": field wire::Lenient;
+}
+/// `get_moment_comments` 的 `comment_list` / `like_list` 的一项：一条评论或点赞
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MomentInteraction {
+    /// 评论/点赞的外部联系人userid
+    pub external_userid: Option<String>,
+    /// 评论/点赞的企业成员userid，userid与external\_userid不会同时出现
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: Option<String>,
+    /// 评论/点赞时间
+    pub create_time: Option<i64>,
+}
+rt::wire! {
+    MomentInteraction: lenient, required 0;
+    external_userid "external_userid": opt wire::Lenient;
+    userid "userid": opt wire::Lenient;
+    create_time "create_time": opt wire::Lenient;
+}
+/// 客户朋友圈规则组的权限配置
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MomentStrategyPrivilege {
+    /// 允许查看成员的全部客户朋友圈发表，默认为true
+    ///
+    /// Server default: `true`.
+    pub view_moment_list: Option<bool>,
+    /// 允许成员发表客户朋友圈，默认为true
+    ///
+    /// Server default: `true`.
+    pub send_moment: Option<bool>,
+    /// 配置封面和签名，默认为true
+    ///
+    /// Server default: `true`.
+    pub manage_moment_cover_and_sign: Option<bool>,
+}
+impl MomentStrategyPrivilege {
+    /// A `MomentStrategyPrivilege` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {
+            view_moment_list: None,
+            send_moment: None,
+            manage_moment_cover_and_sign: None,
+        }
+    }
+}
+rt::setters! {
+    MomentStrategyPrivilege;
+    /// Sets [`view_moment_list`](Self::view_moment_list): 允许查看成员的全部客户朋友圈发表，默认为true
+    view_moment_list(view_moment_list: bool) = view_moment_list;
+    /// Sets [`send_moment`](Self::send_moment): 允许成员发表客户朋友圈，默认为true
+    send_moment(send_moment: bool) = send_moment;
+    /// Sets [`manage_moment_cover_and_sign`](Self::manage_moment_cover_and_sign): 配置封面和签名，默认为true
+    manage_moment_cover_and_sign(manage_moment_cover_and_sign: bool) = manage_moment_cover_and_sign;
+}
+rt::wire! {
+    MomentStrategyPrivilege: lenient, required 0;
+    view_moment_list "view_moment_list": opt wire::Lenient;
+    send_moment "send_moment": opt wire::Lenient;
+    manage_moment_cover_and_sign "manage_moment_cover_and_sign": opt wire::Lenient;
+}
+pub(crate) static SCHEMA_MOMENT_STRATEGY_PRIVILEGE: s::Object = s::Object(
+    "MomentStrategyPrivilege",
+    &[
+        s::Param("view_moment_list", s::Kind::Bool, 0, s::Limits::NONE, None),
+        s::Param("send_moment", s::Kind::Bool, 0, s::Limits::NONE, None),
+        s::Param("manage_moment_cover_and_sign", s::Kind::Bool, 0, s::Limits::NONE, None),
+    ],
+    &[],
+);
+rt::int_enum! {
+    /// 规则组管理范围的节点类型
+    pub struct MomentStrategyRangeType(i32) {
+        /// `1`: 成员
+        MEMBER = 1 => "member",
+        /// `2`: 部门
+        DEPARTMENT = 2 => "department",
+    }
+}
+pub(crate) static SCHEMA_MOMENT_STRATEGY_RANGE_TYPE: s::Enum = s::Enum(
+    "MomentStrategyRangeType",
+    &[("member", s::Lit::Int(1)), ("department", s::Lit::Int(2))],
+);
+/// 规则组管理范围的一个节点（创建规则组的 `range`，获取规则组管理范围的 `range`）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MomentStrategyRange {
+    /// 规则组管理范围节点类型，1-成员 2-部门
+    pub type_: MomentStrategyRangeType,
+    /// 规则组的管理成员id，仅type为1时有效/返回
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: Option<String>,
+    /// 规则组的管理部门id，仅type为2时有效/返回
+    pub partyid: Option<u32>,
+}
+impl MomentStrategyRange {
+    /// A `MomentStrategyRange` of its required fields; the setters fill in the rest.
+    pub fn new(type_: impl Into<MomentStrategyRangeType>) -> Self {
+        Self {
+            type_: type_.into(),
+            userid: None,
+            partyid: None,
+        }
+    }
+}
+rt::setters! {
+    MomentStrategyRange;
+    /// Sets [`userid`](Self::userid): 规则组的管理成员id，仅type为1时有效/返回
+    userid(userid: impl Into<String>) = userid.into();
+    /// Sets [`partyid`](Self::partyid): 规则组的管理部门id，仅type为2时有效/返回
+    partyid(partyid: u32) = partyid;
+}
+rt::wire! {
+    MomentStrategyRange: lenient, required 0;
+    type_ "type": field wire::Plain;
+    userid "userid": opt wire::Lenient;
+    partyid "partyid": opt wire::Lenient;
+}
+pub(crate) static SCHEMA_MOMENT_STRATEGY_RANGE: s::Object = s::Object(
+    "MomentStrategyRange",
+    &[
+        s::Param(
+            "type",
+            s::Kind::IntEnum(&SCHEMA_MOMENT_STRATEGY_RANGE_TYPE),
+            s::REQUIRED,
+            s::Limits::NONE,
+            None,
+        ),
+        s::Param(
+            "userid",
+            s::Kind::String,
+            0,
+            s::Limits::NONE.length(Some(1), Some(64), true),
+            None,
+        ),
+        s::Param("partyid", s::Kind::Int, 0, s::Limits::NONE, None),
+    ],
+    &[],
+);
+/// 编辑规则组时向管理范围添加（`range_add`）或从中删除（`range_del`）的一个节点
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MomentStrategyRangeEdit {
+    /// 节点类型 1-成员 2-部门
+    pub type_: Option<MomentStrategyRangeType>,
+    /// 成员的userid，仅type为1时有效
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: Option<String>,
+    /// 部门的partyid，仅type为2时有效
+    pub partyid: Option<u32>,
+}
+impl MomentStrategyRangeEdit {
+    /// A `MomentStrategyRangeEdit` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            userid: None,
+            partyid: None,
+        }
+    }
+}
+rt::setters! {
+    MomentStrategyRangeEdit;
+    /// Sets [`type_`](Self::type_): 节点类型 1-成员 2-部门
+    type_(type_: impl Into<MomentStrategyRangeType>) = type_.into();
+    /// Sets [`userid`](Self::userid): 成员的userid，仅type为1时有效
+    userid(userid: impl Into<String>) = userid.into();
+    /// Sets [`partyid`](Self::partyid): 部门的partyid，仅type为2时有效
+    partyid(partyid: u32) = partyid;
+}
+rt::wire! {
+    MomentStrategyRangeEdit: strict, required 0;
+    type_ "type": opt wire::Plain;
+    userid "userid": opt wire::Lenient;
+    partyid "partyid": opt wire::Lenient;
+}
+pub(crate) static SCHEMA_MOMENT_STRATEGY_RANGE_EDIT: s::Object = s::Object(
+    "MomentStrategyRangeEdit",
+    &[
+        s::Param(
+            "type",
+            s::Kind::IntEnum(&SCHEMA_MOMENT_STRATEGY_RANGE_TYPE),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+        s::Param(
+            "userid",
+            s::Kind::String,
+            0,
+            s::Limits::NONE.length(Some(1), Some(64), true),
+            None,
+        ),
+        s::Param("partyid", s::Kind::Int, 0, s::Limits::NONE, None),
+    ],
+    &[],
+);
+/// `moment_strategy/list` 的 `strategy` 的一项
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MomentStrategyId {
+    /// 规则组id
+    pub strategy_id: u64,
+}
+rt::wire! {
+    MomentStrategyId: lenient, required 0;
+    strategy_id "strategy_id": field wire::Lenient;
+}
+/// `moment_strategy/get` 的 `strategy`：一个客户朋友圈规则组。如果规则组具有父规则组则其管理范围必须是父规则组的子集
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MomentStrategy {
+    /// 规则组id
+    pub strategy_id: u64,
+    /// 父规则组id， 如果当前规则组没父规则组，则为0
+    pub parent_id: Option<u64>,
+    /// 规则组名称
+    pub strategy_name: Option<String>,
+    /// 规则组创建时间戳
+    pub create_time: Option<i64>,
+    /// 规则组管理员userid列表
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub admin_list: Vec<String>,
+    /// 权限配置
+    pub privilege: Option<MomentStrategyPrivilege>,
+}
+rt::wire! {
+    MomentStrategy: lenient, required 0;
+    strategy_id "strategy_id": field wire::Lenient;
+    parent_id "parent_id": opt wire::Lenient;
+    strategy_name "strategy_name": opt wire::Lenient;
+    create_time "create_time": opt wire::Lenient;
+    admin_list "admin_list": field Vec<wire::Lenient>;
+    privilege "privilege": opt wire::Plain;
+}
+rt::str_enum! {
+    /// 商品图册附件类型
+    pub struct ProductAlbumAttachmentType {
+        /// `image`: 图片（目前仅支持image）
+        IMAGE = "image" => "image",
+    }
+}
+pub(crate) static SCHEMA_PRODUCT_ALBUM_ATTACHMENT_TYPE: s::Enum = s::Enum(
+    "ProductAlbumAttachmentType",
+    &[("image", s::Lit::Str("image"))],
+);
+/// 商品图册的一张图片
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ProductAlbumImage {
+    /// 图片的media\_id，仅支持通过上传附件资源接口获得的资源（获取时可以通过获取临时素材下载资源）
+    pub media_id: Option<String>,
+}
+impl ProductAlbumImage {
+    /// A `ProductAlbumImage` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self { media_id: None }
+    }
+}
+rt::setters! {
+    ProductAlbumImage;
+    /// Sets [`media_id`](Self::media_id): 图片的media\_id，仅支持通过上传附件资源接口获得的资源（获取时可以通过获取临时素材下载资源）
+    media_id(media_id: impl Into<String>) = media_id.into();
+}
+rt::wire! {
+    ProductAlbumImage: lenient, required 0;
+    media_id "media_id": opt wire::Lenient;
+}
+pub(crate) static SCHEMA_PRODUCT_ALBUM_IMAGE: s::Object = s::Object(
+    "ProductAlbumImage",
+    &[s::Param("media_id", s::Kind::String, 0, s::Limits::NONE, None)],
+    &[],
+);
+/// 商品图册的一个附件：`type` 与同名的附件内容对象（目前仅支持image）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ProductAlbumAttachment {
+    /// 附件类型，目前仅支持image
+    pub type_: ProductAlbumAttachmentType,
+    /// 图片
+    pub image: Option<ProductAlbumImage>,
+}
+impl ProductAlbumAttachment {
+    /// A `ProductAlbumAttachment` of its required fields; the setters fill in the rest.
+    pub fn new(type_: impl Into<ProductAlbumAttachmentType>) -> Self {
+        Self {
+            type_: type_.into(),
+            image: None,
+        }
+    }
+}
+rt::setters! {
+    ProductAlbumAttachment;
+    /// Sets [`image`](Self::image): 图片
+    image(image: impl Into<ProductAlbumImage>) = image.into();
+}
+rt::wire! {
+    ProductAlbumAttachment: lenient, required 0;
+    type_ "type": field wire::Plain;
+    image "image": opt wire::Plain;
+}
+pub(crate) static SCHEMA_PRODUCT_ALBUM_ATTACHMENT: s::Object = s::Object(
+    "ProductAlbumAttachment",
+    &[
+        s::Param(
+            "type",
+            s::Kind::StrEnum(&SCHEMA_PRODUCT_ALBUM_ATTACHMENT_TYPE),
+            s::REQUIRED,
+            s::Limits::NONE,
+            None,
+        ),
+        s::Param(
+            "image",
+            s::Kind::Object(&SCHEMA_PRODUCT_ALBUM_IMAGE),
+            0,
+            s::Limits::NONE,
+            None,
+        ),
+    ],
+    &[],
+);
+/// 一个商品图册（`get_product_album` 的 `product`，`get_product_album_list` 的 `product_list` 的一项）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ProductAlbum {
+    /// 商品id
+    pub product_id: String,
+    /// 商品编码
+    pub product_sn: Option<String>,
+    /// 商品的名称、特色等
+    pub description: Option<String>,
+    /// 商品的价格，单位为分
+    pub price: Option<u32>,
+    /// 商品图册创建时间
+    pub create_time: Option<i64>,
+    /// 附件
+    pub attachments: Vec<ProductAlbumAttachment>,
+}
+rt::wire! {
+    ProductAlbum: lenient, required 0;
+    product_id "product_id": field wire::Lenient;
+    product_sn "product_sn": opt wire::Lenient;
+    description "description": opt wire::Lenient;
+    price "price": opt wire::Lenient;
+    create_time "create_time": opt wire::Lenient;
+    attachments "attachments": field Vec<wire::Plain>;
 }
 /// 规则组的权限配置（privilege）。如果规则组具有父规则组，则将完全继承父规则组的权限配置（privilege将被忽略）
 #[derive(Clone, Debug, PartialEq, Default)]

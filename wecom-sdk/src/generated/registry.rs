@@ -1716,6 +1716,698 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
     all.push(
         registry::operation(
             "external_contact",
+            "add_join_way",
+            "配置客户群进群方式 — create a 「加入群聊」 QR code or mini-program button for up to five customer groups.",
+            Some(
+                "{\"scene\": 2, \"remark\": \"aa_remark\", \"auto_create_room\": 1, \"room_base_name\": \"销售客服群\", \"room_base_id\": 10, \"chat_id_list\": [\"wrOgQhDgAAH2Yy-CTZ6POca8mlBEdaaa\", \"wrOgQhDgAALPUthpRAKvl7mgiQRwAAA\"], \"state\": \"klsdup3kj3s1\", \"mark_source\": true}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"config_id\": \"9ad7fa5cdaa6511298498f979c472aaa\"}",
+            &[
+                "场景。1 - 群的小程序插件；2 - 群的二维码插件",
+                "联系方式的备注信息，用于助记，超过30个字符将被截断",
+                "当群满了后，是否自动新建群。0-否；1-是。 默认为1",
+                "自动建群的群名前缀，当auto_create_room为1时有效。最长40个utf8字符",
+                "自动建群的群起始序号，当auto_create_room为1时有效",
+                "使用该配置的客户群ID列表，支持5个。见客户群ID获取方法",
+                "企业自定义的state参数，用于区分不同的入群渠道。不超过30个UTF-8字符。如果有设置此参数，在调用获取客户群详情接口时会返回每个群成员对应的该参数值",
+                "是否标记客户添加来源为该应用创建的「加入群聊」，默认值为true；仅对「营销获客」应用生效",
+            ],
+            registry::json::<crate::external_contact::ExternalContactAddJoinWayRequest>(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_join_way",
+            "获取客户群进群方式配置 — read a 「加入群聊」 configuration by its config_id.",
+            Some("{\"config_id\": \"9ad7fa5cdaa6511298498f979c472aaa\"}"),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"join_way\": {\n    \"config_id\": \"9ad7fa5cdaa6511298498f979c472aaa\",\n    \"scene\": 3,\n    \"remark\": \"aa_remark\",\n    \"auto_create_room\": 1,\n    \"room_base_name\": \"销售客服群\",\n    \"room_base_id\": 10,\n    \"chat_id_list\": [\n      \"wrOgQhDgAAH2Yy-CTZ6POca8mlBEdaaa\",\n      \"wrOgQhDgAALPUthpRAKvl7mgiQRw_aaa\"\n    ],\n    \"qr_code\": \"http://p.qpic.cn/wwhead/nMl9ssowtibVGyrmvBiaibzDtp703nXuzpibnKtbSDBRJTLwS3ic4ECrf3ibLVtIFb0N6wWwy5LVuyvMQ22/0\",\n    \"state\": \"klsdup3kj3s1\",\n    \"mark_source\": true\n  }\n}\n",
+            &["联系方式的配置id"],
+            registry::json::<crate::external_contact::ExternalContactGetJoinWayRequest>(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "update_join_way",
+            "更新客户群进群方式配置 — replace a 「加入群聊」 configuration (overwrite semantics).",
+            Some(
+                "{\"config_id\": \"9ad7fa5cdaa6511298498f979c4722de\", \"scene\": 2, \"remark\": \"bb_remark\", \"auto_create_room\": 1, \"room_base_name\": \"销售客服群\", \"room_base_id\": 10, \"chat_id_list\": [\"wrOgQhDgAAH2Yy-CTZ6POca8mlBEdaaa\", \"wrOgQhDgAALPUthpRAKvl7mgiQRw_aaa\"], \"state\": \"klsdup3kj3s1\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "企业联系方式的配置id",
+                "场景。1 - 群的小程序插件；2 - 群的二维码插件",
+                "联系方式的备注信息，用于助记，超过30个字符将被截断",
+                "当群满了后，是否自动新建群。0-否；1-是。 默认为1",
+                "自动建群的群名前缀，当auto_create_room为1时有效。最长40个utf8字符",
+                "自动建群的群起始序号，当auto_create_room为1时有效",
+                "使用该配置的客户群ID列表，支持5个。见客户群ID获取方法",
+                "企业自定义的state参数，用于区分不同的入群渠道。不超过30个UTF-8字符。如果有设置此参数，在调用获取客户群详情接口时会返回每个群成员对应的该参数值",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactUpdateJoinWayRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "del_join_way",
+            "删除客户群进群方式配置 — delete a 「加入群聊」 configuration.",
+            Some("{\"config_id\": \"42b34949e138eb6e027c123cba77faaa\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["企业联系方式的配置id"],
+            registry::json::<crate::external_contact::ExternalContactDelJoinWayRequest>(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "transfer_group_chat",
+            "分配离职成员的客户群 — hand the customer groups of a member who left over to a new owner.",
+            Some(
+                "{\"chat_id_list\": [\"wrOgQhDgAAcwMTB7YmDkbeBsgT_AAAA\", \"wrOgQhDgAAMYQiS5ol9G7gK9JVQUAAAA\"], \"new_owner\": \"zhangsan\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"failed_chat_list\": [{\"chat_id\": \"wrOgQhDgAAcwMTB7YmDkbeBsgT_KAAAA\", \"errcode\": 90500, \"errmsg\": \"the owner of this chat is not resigned\"}]}",
+            &[
+                "需要转群主的客户群ID列表。取值范围： 1 ~ 100",
+                "新群主ID",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactTransferGroupChatRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "onjob_transfer_group_chat",
+            "分配在职成员的客户群 — hand the customer groups of a member still on the job over to a new owner.",
+            Some(
+                "{\"chat_id_list\": [\"wrOgQhDgAAcwMTB7YmDkbeBsgT_AAAA\", \"wrOgQhDgAAMYQiS5ol9G7gK9JVQUAAAA\"], \"new_owner\": \"zhangsan\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"failed_chat_list\": [{\"chat_id\": \"wrOgQhDgAAcwMTB7YmDkbeBsgT_KAAAA\", \"errcode\": 90501, \"errmsg\": \"chat is not external group chat\"}]}",
+            &[
+                "需要转群主的客户群ID列表。取值范围： 1 ~ 100",
+                "新群主ID",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactOnjobTransferGroupChatRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_group_chat_statistic_by_day",
+            "获取「群聊数据统计」数据（按自然日聚合） — customer group-chat statistics per day over up to 30 days.",
+            Some(
+                "{\"day_begin_time\": 1600272000, \"day_end_time\": 1600358400, \"owner_filter\": {\"userid_list\": [\"zhangsan\"]}}",
+            ),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"items\": [\n    {\n      \"stat_time\": 1600272000,\n      \"data\": {\n        \"new_chat_cnt\": 2,\n        \"chat_total\": 2,\n        \"chat_has_msg\": 0,\n        \"new_member_cnt\": 0,\n        \"member_total\": 6,\n        \"member_has_msg\": 0,\n        \"msg_total\": 0,\n        \"migrate_trainee_chat_cnt\": 3\n      }\n    },\n    {\n      \"stat_time\": 1600358400,\n      \"data\": {\n        \"new_chat_cnt\": 2,\n        \"chat_total\": 2,\n        \"chat_has_msg\": 0,\n        \"new_member_cnt\": 0,\n        \"member_total\": 6,\n        \"member_has_msg\": 0,\n        \"msg_total\": 0,\n        \"migrate_trainee_chat_cnt\": 3\n      }\n    }\n  ]\n}\n",
+            &[
+                "起始日期的时间戳，填当天的0时0分0秒（否则系统自动处理为当天的0分0秒）。取值范围：昨天至前180天。",
+                "结束日期的时间戳，填当天的0时0分0秒（否则系统自动处理为当天的0分0秒）。取值范围：昨天至前180天。如果不填，默认同 day_begin_time（即默认取一天的数据）",
+                "群主过滤。如果不填，表示获取应用可见范围内全部群主的数据（但是不建议这么用，如果可见范围人数超过1000人，为了防止数据包过大，会报错 81017）",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactGetGroupChatStatisticByDayRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "opengid_to_chatid",
+            "客户群opengid转换 — turn the opengid a mini program got in a WeChat group into the customer group's chat_id.",
+            Some("{\"opengid\": \"oAAAAAAA\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"chat_id\": \"ooAAAAAAAAAAA\"}",
+            &["小程序在微信获取到的群ID，参见wx.getGroupEnterInfo"],
+            registry::json::<
+                crate::external_contact::ExternalContactOpengidToChatidRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_group_chat_new_external_userid",
+            "转换客户群成员external_userid — convert the corp-scoped external_userids of a customer group's members to the service provider's.",
+            Some(
+                "{\"chat_id\": \"wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA\", \"external_userid_list\": [\"xxxxx\", \"yyyyyy\"]}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"items\": [{\"external_userid\": \"xxxxx\", \"new_external_userid\": \"AAAA\"}, {\"external_userid\": \"yyyyy\", \"new_external_userid\": \"BBBB\"}]}",
+            &[
+                "客户群ID",
+                "企业主体下的external_userid列表，建议200个，最多不超过1000个",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactGetGroupChatNewExternalUseridRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_groupmsg_list_v2",
+            "获取群发记录列表 — page through the corp's and members' mass-message records (to customers or to customer groups).",
+            Some(
+                "{\"chat_type\": \"single\", \"start_time\": 1605171726, \"end_time\": 1605172726, \"creator\": \"zhangshan\", \"filter_type\": 1, \"limit\": 50, \"cursor\": \"CURSOR\"}",
+            ),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"next_cursor\": \"CURSOR\",\n  \"group_msg_list\": [\n    {\n      \"msgid\": \"msgGCAAAXtWyujaWJHDDGi0mAAAA\",\n      \"creator\": \"xxxx\",\n      \"create_time\": 123456789,\n      \"create_type\": 1,\n      \"text\": {\n        \"content\": \"文本消息内容\"\n      },\n      \"attachments\": [\n        {\n          \"msgtype\": \"image\",\n          \"image\": {\n            \"media_id\": \"MEDIA_ID\",\n            \"pic_url\": \"http://p.qpic.cn/pic_wework/3474110808/7a6344sdadfwehe42060/0\"\n          }\n        },\n        {\n          \"msgtype\": \"link\",\n          \"link\": {\n            \"title\": \"消息标题\",\n            \"picurl\": \"https://example.pic.com/path\",\n            \"desc\": \"消息描述\",\n            \"url\": \"https://example.link.com/path\"\n          }\n        },\n        {\n          \"msgtype\": \"miniprogram\",\n          \"miniprogram\": {\n            \"title\": \"消息标题\",\n            \"pic_media_id\": \"MEDIA_ID\",\n            \"appid\": \"wx8bd80126147dfAAA\",\n            \"page\": \"/path/index.html\"\n          }\n        },\n        {\n          \"msgtype\": \"video\",\n          \"video\": {\n            \"media_id\": \"MEDIA_ID\"\n          }\n        }\n      ]\n    }\n  ]\n}\n",
+            &[
+                "群发任务的类型，默认为single，表示发送给客户，group表示发送给客户群",
+                "群发任务记录开始时间",
+                "群发任务记录结束时间",
+                "群发任务创建人企业账号id",
+                "创建人类型。0：企业发表 1：个人发表 2：所有，包括个人创建以及企业创建，默认情况下为所有类型",
+                "返回的最大记录数，整型，最大值100，默认值50，超过最大值时取默认值",
+                "分页游标：上一次调用返回的next_cursor，首次调用不填",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactGetGroupmsgListV2Request,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_groupmsg_task",
+            "获取群发成员发送任务列表 — page through the members who were asked to send a mass message, and whether they did.",
+            Some(
+                "{\"msgid\": \"msgGCAAAXtWyujaWJHDDGi0mACAAAA\", \"limit\": 50, \"cursor\": \"CURSOR \"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"next_cursor\": \"CURSOR\", \"task_list\": [{\"userid\": \"zhangsan\", \"status\": 1, \"send_time\": 1552536375}]}",
+            &[
+                "群发消息的id，通过获取群发记录列表接口返回",
+                "返回的最大记录数，整型，最大值1000，默认值500，超过最大值时取默认值",
+                "分页游标：上一次调用返回的next_cursor，首次调用不填",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactGetGroupmsgTaskRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_groupmsg_send_result",
+            "获取企业群发成员执行结果 — page through what one member's share of a mass message reached: each customer or group and its status.",
+            Some(
+                "{\"msgid\": \"msgGCAAAXtWyujaWJHDDGi0mACAAAA\", \"userid\": \"zhangsan \", \"limit\": 50, \"cursor\": \"CURSOR \"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"next_cursor\": \"CURSOR\", \"send_list\": [{\"external_userid\": \"wmqfasd1e19278asdasAAAA\", \"chat_id\": \"wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA\", \"userid\": \"zhangsan\", \"status\": 1, \"send_time\": 1552536375}]}",
+            &[
+                "群发消息的id，通过获取群发记录列表接口返回",
+                "发送成员userid，通过获取群发成员发送任务列表接口返回",
+                "返回的最大记录数，整型，最大值1000，默认值500，超过最大值时取默认值",
+                "分页游标：上一次调用返回的next_cursor，首次调用不填",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactGetGroupmsgSendResultRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "remind_groupmsg_send",
+            "提醒成员群发 — re-send the notification that asks members to finish a mass-message task (three times a day at most).",
+            Some("{\"msgid\": \"msgGCAAAXtWyujaWJHDDGi0mACAAAA\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["群发消息的id，通过获取群发记录列表接口返回"],
+            registry::json::<
+                crate::external_contact::ExternalContactRemindGroupmsgSendRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "cancel_groupmsg_send",
+            "停止企业群发 — stop a corp mass message that members no longer need to send.",
+            Some("{\"msgid\": \"msgGCAAAXtWyujaWJHDDGi0mACAAAA\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["群发消息的id，通过获取群发记录列表接口返回"],
+            registry::json::<
+                crate::external_contact::ExternalContactCancelGroupmsgSendRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "add_intercept_rule",
+            "新建敏感词规则 — create a chat sensitive-word rule for some members and departments (100 rules per corp).",
+            Some(
+                "{\"rule_name\": \"rulename\", \"word_list\": [\"敏感词1\", \"敏感词2\"], \"semantics_list\": [1, 2, 3], \"intercept_type\": 1, \"applicable_range\": {\"user_list\": [\"zhangshan\"], \"department_list\": [2, 3]}}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"rule_id\": \"xxx\"}",
+            &[
+                "规则名称，长度1~20个utf8字符",
+                "敏感词列表，敏感词长度1~32个utf8字符，列表大小不能超过300个",
+                "额外的拦截语义规则，1：手机号、2：邮箱地址、3：红包",
+                "拦截方式，1:警告并拦截发送；2:仅发警告",
+                "敏感词适用范围，userid与department不能同时为不填",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactAddInterceptRuleRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_intercept_rule_list",
+            "获取敏感词规则列表 — list every sensitive-word rule of the corp.",
+            None,
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"rule_list\": [{\"rule_id\": \"xxxx\", \"rule_name\": \"rulename\", \"create_time\": 1600000000}]}",
+            &[],
+            registry::json::<
+                crate::external_contact::ExternalContactGetInterceptRuleListRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_intercept_rule",
+            "获取敏感词规则详情 — read one sensitive-word rule with its words, semantics and scope.",
+            Some("{\"rule_id\": \"xxx\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"rule\": {\"rule_id\": 1, \"rule_name\": \"rulename\", \"word_list\": [\"敏感词1\", \"敏感词2\"], \"extra_rule\": {\"semantics_list\": [1, 2, 3]}, \"intercept_type\": 1, \"applicable_range\": {\"user_list\": [\"zhangshan\"], \"department_list\": [2, 3]}}}",
+            &["规则id"],
+            registry::json::<
+                crate::external_contact::ExternalContactGetInterceptRuleRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "update_intercept_rule",
+            "修改敏感词规则 — change a sensitive-word rule; only the fields given change, scope is added to and removed from.",
+            Some(
+                "{\"rule_id\": \"xxxx\", \"rule_name\": \"rulename\", \"word_list\": [\"敏感词1\", \"敏感词2\"], \"extra_rule\": {\"semantics_list\": [1, 2, 3]}, \"intercept_type\": 1, \"add_applicable_range\": {\"user_list\": [\"zhangshan\"], \"department_list\": [2, 3]}, \"remove_applicable_range\": {\"user_list\": [\"zhangshan\"], \"department_list\": [2, 3]}}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "规则id",
+                "规则名称，长度1~20个utf8字符",
+                "敏感词列表，敏感词长度1~32个utf8字符，列表大小不能超过300个；若为空忽略该字段",
+                "额外的规则。semantics_list若为空表示清除所有的语义规则",
+                "拦截方式，1:警告并拦截发送；2:仅发警告",
+                "需要新增的使用范围。user_list每次最多支持传1000个节点；该规则最多可包含的userid总数上限为10000个。若超过建议设置部门id",
+                "需要删除的使用范围",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactUpdateInterceptRuleRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "del_intercept_rule",
+            "删除敏感词规则 — delete a sensitive-word rule created by the calling app.",
+            Some("{\"rule_id\": \"xxx\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["规则id"],
+            registry::json::<
+                crate::external_contact::ExternalContactDelInterceptRuleRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "add_moment_task",
+            "创建发表任务 — create a task asking members to post content to their customers' WeChat Moments (asynchronous; returns a jobid).",
+            Some(
+                "{\"text\": {\"content\": \"文本消息内容\"}, \"attachments\": [{\"msgtype\": \"image\", \"image\": {\"media_id\": \"MEDIA_ID\"}}, {\"msgtype\": \"video\", \"video\": {\"media_id\": \"MEDIA_ID\"}}, {\"msgtype\": \"link\", \"link\": {\"title\": \"消息标题\", \"url\": \"https://example.link.com/path\", \"media_id\": \"MEDIA_ID\"}}], \"visible_range\": {\"sender_list\": {\"user_list\": [\"zhangshan\", \"lisi\"], \"department_list\": [2, 3]}, \"external_contact_list\": {\"tag_list\": [\"etXXXXXXXXXX\", \"etYYYYYYYYYY\"]}}}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"jobid\": \"xxxx\"}",
+            &[
+                "指定的发表范围；若未指定，则表示执行者为应用可见范围内所有成员",
+                "文本消息。text.content：消息文本内容，不能与附件同时为空，最多支持传入2000个字(4000个字节)，若超出长度报错'invalid text size'",
+                "附件，不能与text.content同时为空，最多支持9个图片类型，或者1个视频，或者1个链接。类型只能三选一，若传了不同类型，报错'invalid attachments msgtype'",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactAddMomentTaskRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_moment_task_result",
+            "获取任务创建结果 — poll the asynchronous creation of a Moments task by its jobid.",
+            Some("{\"jobid\": \"xxxx\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"status\": 1, \"type\": \"add_moment_task\", \"result\": {\"errcode\": 0, \"errmsg\": \"ok\", \"moment_id\": \"xxxx\", \"invalid_sender_list\": {\"user_list\": [\"zhangshan\", \"lisi\"], \"department_list\": [2, 3]}, \"invalid_external_contact_list\": {\"tag_list\": [\"xxx\"]}}}",
+            &[
+                "异步任务id，最大长度为64字节，由创建发表内容到客户朋友圈任务接口获取",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactGetMomentTaskResultRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "cancel_moment_task",
+            "停止发表企业朋友圈 — stop a corp Moments task that members have not posted yet.",
+            Some("{\"moment_id\": \"momXXXXXXXXXX\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "朋友圈id，可通过获取客户朋友圈企业发表的列表接口获取朋友圈企业发表的列表",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactCancelMomentTaskRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_moment_list",
+            "获取企业全部的发表列表 — page through all Moments posts of the corp and its members within at most 30 days.",
+            Some(
+                "{\"start_time\": 1605000000, \"end_time\": 1605172726, \"creator\": \"zhangsan\", \"filter_type\": 1, \"cursor\": \"CURSOR\", \"limit\": 10}",
+            ),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"next_cursor\": \"CURSOR\",\n  \"moment_list\": [\n    {\n      \"moment_id\": \"momxxx\",\n      \"creator\": \"xxxx\",\n      \"create_time\": 1605172726,\n      \"create_type\": 1,\n      \"visible_type\": 1,\n      \"text\": {\n        \"content\": \"test\"\n      },\n      \"image\": [\n        {\n          \"media_id\": \"WWCISP_xxxxx\"\n        }\n      ],\n      \"video\": {\n        \"media_id\": \"WWCISP_xxxxx\",\n        \"thumb_media_id\": \"WWCISP_xxxxx\"\n      },\n      \"link\": {\n        \"title\": \"腾讯网-QQ.COM\",\n        \"url\": \"https://www.qq.com\"\n      },\n      \"location\": {\n        \"latitude\": \"23.10647\",\n        \"longitude\": \"113.32446\",\n        \"name\": \"广州市 · 广州塔\"\n      }\n    }\n  ]\n}\n",
+            &[
+                "朋友圈记录开始时间。Unix时间戳",
+                "朋友圈记录结束时间。Unix时间戳",
+                "朋友圈创建人的userid",
+                "朋友圈类型。0：企业发表 1：个人发表 2：所有，包括个人创建以及企业创建，默认情况下为所有类型",
+                "返回的最大记录数，整型，最大值20，默认值20，超过最大值时取默认值",
+                "分页游标：上一次调用返回的next_cursor，首次调用不填",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactGetMomentListRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_moment_task",
+            "获取客户朋友圈企业发表的列表 — page through the members asked to post a corp Moments post and whether they did.",
+            Some("{\"moment_id\": \"momxxx\", \"cursor\": \"CURSOR\", \"limit\": 10}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"next_cursor\": \"CURSOR\", \"task_list\": [{\"userid\": \"zhangsan\", \"publish_status\": 1}]}",
+            &[
+                "朋友圈id，仅支持企业发表的朋友圈id",
+                "返回的最大记录数，整型，最大值1000，默认值500，超过最大值时取默认值",
+                "分页游标：上一次调用返回的next_cursor，首次调用不填",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactGetMomentTaskRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_moment_customer_list",
+            "获取客户朋友圈发表时选择的可见范围 — page through the customers a member chose as the audience of a Moments post.",
+            Some(
+                "{\"moment_id\": \"momxxx\", \"userid\": \"xxx\", \"cursor\": \"CURSOR\", \"limit\": 10}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"next_cursor\": \"CURSOR\", \"customer_list\": [{\"userid\": \"xxx\", \"external_userid\": \"woAJ2GCAAAXtWyujaWJHDDGi0mACCCC  \"}]}",
+            &[
+                "朋友圈id",
+                "企业发表成员userid，如果是企业创建的朋友圈，可以通过获取客户朋友圈企业发表的列表获取已发表成员userid，如果是个人创建的朋友圈，创建人userid就是企业发表成员userid",
+                "返回的最大记录数，整型，最大值1000，默认值500，超过最大值时取默认值",
+                "分页游标：上一次调用返回的next_cursor，首次调用不填",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactGetMomentCustomerListRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_moment_send_result",
+            "获取客户朋友圈发表后的可见客户列表 — page through the customers a member's Moments post reached.",
+            Some(
+                "{\"moment_id\": \"momxxx\", \"userid\": \"xxx\", \"cursor\": \"CURSOR\", \"limit\": 100}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"next_cursor\": \"CURSOR\", \"customer_list\": [{\"external_userid\": \"woAJ2GCAAAXtWyujaWJHDDGi0mACCCC\"}]}",
+            &[
+                "朋友圈id",
+                "企业发表成员userid，如果是企业创建的朋友圈，可以通过获取客户朋友圈企业发表的列表获取已发表成员userid，如果是个人创建的朋友圈，创建人userid就是企业发表成员userid",
+                "返回的最大记录数，整型，最大值5000，默认值3000，超过最大值时取默认值",
+                "分页游标：上一次调用返回的next_cursor，首次调用不填",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactGetMomentSendResultRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_moment_comments",
+            "获取客户朋友圈的互动数据 — read the comments and likes on a member's Moments post.",
+            Some("{\"moment_id\": \"momxxx\", \"userid\": \"xxx\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"comment_list\": [{\"external_userid\": \"xxx\", \"create_time\": 1605172726}], \"like_list\": [{\"external_userid\": \"xxx\", \"create_time\": 1605172726}]}",
+            &[
+                "朋友圈id",
+                "企业发表成员userid，如果是企业创建的朋友圈，可以通过获取客户朋友圈企业发表的列表获取已发表成员userid，如果是个人创建的朋友圈，创建人userid就是企业发表成员userid",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactGetMomentCommentsRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "list_moment_strategy",
+            "获取规则组列表 — page through the ids of the corp's customer-Moments rule groups.",
+            Some("{\"cursor\": \"CURSOR\", \"limit\": 1000}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"strategy\": [{\"strategy_id\": 1}, {\"strategy_id\": 2}], \"next_cursor\": \"NEXT_CURSOR\"}",
+            &[
+                "分页大小，默认为1000，最大不超过1000",
+                "分页游标：上一次调用返回的next_cursor，首次调用不填",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactListMomentStrategyRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_moment_strategy",
+            "获取规则组详情 — read a customer-Moments rule group: name, parent, admins and privileges.",
+            Some("{\"strategy_id\": 1}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"strategy\": {\"strategy_id\": 1, \"parent_id\": 0, \"strategy_name\": \"NAME\", \"create_time\": 1557838797, \"admin_list\": [\"zhangsan\", \"lisi\"], \"privilege\": {\"view_moment_list\": true, \"send_moment\": true, \"manage_moment_cover_and_sign\": true}}}",
+            &["规则组id"],
+            registry::json::<
+                crate::external_contact::ExternalContactGetMomentStrategyRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_moment_strategy_range",
+            "获取规则组管理范围 — page through the members and departments a customer-Moments rule group manages.",
+            Some("{\"strategy_id\": 1, \"cursor\": \"CURSOR\", \"limit\": 1000}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"range\": [{\"type\": 1, \"userid\": \"zhangsan\"}, {\"type\": 2, \"partyid\": 1}], \"next_cursor\": \"NEXT_CURSOR\"}",
+            &[
+                "规则组id",
+                "每个分页的成员/部门节点数，默认为1000，最大为1000",
+                "分页游标：上一次调用返回的next_cursor，首次调用不填",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactGetMomentStrategyRangeRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "create_moment_strategy",
+            "创建新的规则组 — create a customer-Moments rule group with its admins, privileges and managed members (call serially).",
+            Some(
+                "{\"parent_id\": 0, \"strategy_name\": \"NAME\", \"admin_list\": [\"zhangsan\", \"lisi\"], \"privilege\": {\"send_moment\": true, \"view_moment_list\": true}, \"range\": [{\"type\": 1, \"userid\": \"zhangsan\"}, {\"type\": 2, \"partyid\": 1}]}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"strategy_id\": 1}",
+            &[
+                "父规则组id",
+                "规则组名称",
+                "规则组管理员userid列表，不可配置超级管理员，每个规则组最多可配置20个负责人",
+                "权限配置（view_moment_list、send_moment、manage_moment_cover_and_sign，均默认为true）",
+                "规则组管理范围（每个节点的type必填）",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactCreateMomentStrategyRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "edit_moment_strategy",
+            "编辑规则组及其管理范围 — rename a customer-Moments rule group, replace its admins or privileges, add or remove managed nodes (call serially).",
+            Some(
+                "{\"strategy_id\": 1, \"strategy_name\": \"NAME\", \"admin_list\": [\"zhangsan\", \"lisi\"], \"privilege\": {\"view_moment_list\": true, \"send_moment\": true}, \"range_add\": [{\"type\": 1, \"userid\": \"zhangsan\"}, {\"type\": 2, \"partyid\": 1}], \"range_del\": [{\"type\": 1, \"userid\": \"lisi\"}, {\"type\": 2, \"partyid\": 2}]}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "规则组id",
+                "规则组名称",
+                "管理员列表，如果为空则不对负责人做编辑，如果有则覆盖旧的负责人列表",
+                "权限配置，如果为空则不对权限做编辑，如果有则覆盖旧的权限配置",
+                "向管理范围添加的节点",
+                "从管理范围删除的节点",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactEditMomentStrategyRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "del_moment_strategy",
+            "删除规则组 — delete a customer-Moments rule group.",
+            Some("{\"strategy_id\": 1}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["规则组id"],
+            registry::json::<
+                crate::external_contact::ExternalContactDelMomentStrategyRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "add_product_album",
+            "创建商品图册 — add a product (description, price, images) to the corp's product album.",
+            Some(
+                "{\"description\": \"世界上最好的商品\", \"price\": 30000, \"product_sn\": \"xxxxxxxx\", \"attachments\": [{\"type\": \"image\", \"image\": {\"media_id\": \"MEDIA_ID\"}}]}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"product_id\": \"xxxxxxxxxx\"}",
+            &[
+                "商品的名称、特色等;不超过300个字",
+                "商品的价格，单位为分；最大不超过5万元",
+                "商品编码；不超过128个字节；只能输入数字和字母",
+                "附件类型，仅支持image，最多不超过9个附件",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactAddProductAlbumRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_product_album",
+            "获取商品图册 — read one product of the product album.",
+            Some("{\"product_id\": \"xxxxxxxxxx\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"product\": {\"product_id\": \"xxxxxxxxxx\", \"description\": \"世界上最好的商品\", \"price\": 30000, \"create_time\": 1600000000, \"product_sn\": \"xxxxxxxx\", \"attachments\": [{\"type\": \"image\", \"image\": {\"media_id\": \"MEDIA_ID\"}}]}}",
+            &["商品id"],
+            registry::json::<
+                crate::external_contact::ExternalContactGetProductAlbumRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "get_product_album_list",
+            "获取商品图册列表 — page through the products of the product album.",
+            Some("{\"limit\": 50, \"cursor\": \"CURSOR\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"next_cursor\": \"CURSOR\", \"product_list\": [{\"product_id\": \"xxxxxxxxxx\", \"description\": \"世界上最好的商品\", \"price\": 30000, \"product_sn\": \"xxxxxxxx\", \"attachments\": [{\"type\": \"image\", \"image\": {\"media_id\": \"MEDIA_ID\"}}]}]}",
+            &[
+                "返回的最大记录数，整型，最大值100，默认值50，超过最大值时取默认值",
+                "分页游标：上一次调用返回的next_cursor，首次调用不填",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactGetProductAlbumListRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "update_product_album",
+            "编辑商品图册 — change a product of the album created by the calling app; only the fields given change.",
+            Some(
+                "{\"product_id\": \"xxxxxxxxxx\", \"description\": \"世界上最好的商品\", \"price\": 30000, \"product_sn\": \"xxxxxx\", \"attachments\": [{\"type\": \"image\", \"image\": {\"media_id\": \"MEDIA_ID\"}}]}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "商品id",
+                "商品的名称、特色等;不超过300个字",
+                "商品的价格，单位为分；最大不超过5万元",
+                "商品编码；不超过128个字节；只能输入数字和字母",
+                "附件类型，仅支持image（最多不超过9个附件）",
+            ],
+            registry::json::<
+                crate::external_contact::ExternalContactUpdateProductAlbumRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
+            "delete_product_album",
+            "删除商品图册 — delete a product of the album created by the calling app.",
+            Some("{\"product_id\": \"xxxxxxxxxx\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["商品id"],
+            registry::json::<
+                crate::external_contact::ExternalContactDeleteProductAlbumRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "external_contact")]
+    all.push(
+        registry::operation(
+            "external_contact",
             "list_customer_strategy",
             "获取规则组列表 — page through the ids of the customer-contact rule groups the app created.",
             Some("{\"cursor\": \"CURSOR\", \"limit\": 1000}"),

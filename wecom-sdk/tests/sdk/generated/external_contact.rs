@@ -85,6 +85,70 @@ pub fn decoders() -> Vec<support::Decoder> {
         > (), support::Decoder::of:: <
         external_contact::ExternalContactGetGroupChatRequest > (), support::Decoder::of::
         < external_contact::ExternalContactGetGroupChatStatisticRequest > (),
+        support::Decoder::of:: < external_contact::ExternalContactAddJoinWayRequest > (),
+        support::Decoder::of:: < external_contact::ExternalContactGetJoinWayRequest > (),
+        support::Decoder::of:: < external_contact::ExternalContactUpdateJoinWayRequest >
+        (), support::Decoder::of:: < external_contact::ExternalContactDelJoinWayRequest >
+        (), support::Decoder::of:: <
+        external_contact::ExternalContactTransferGroupChatRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactOnjobTransferGroupChatRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactGetGroupChatStatisticByDayRequest > (),
+        support::Decoder::of:: < external_contact::ExternalContactOpengidToChatidRequest
+        > (), support::Decoder::of:: <
+        external_contact::ExternalContactGetGroupChatNewExternalUseridRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactGetGroupmsgListV2Request > (),
+        support::Decoder::of:: < external_contact::ExternalContactGetGroupmsgTaskRequest
+        > (), support::Decoder::of:: <
+        external_contact::ExternalContactGetGroupmsgSendResultRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactRemindGroupmsgSendRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactCancelGroupmsgSendRequest > (),
+        support::Decoder::of:: < external_contact::ExternalContactAddInterceptRuleRequest
+        > (), support::Decoder::of:: <
+        external_contact::ExternalContactGetInterceptRuleListRequest > (),
+        support::Decoder::of:: < external_contact::ExternalContactGetInterceptRuleRequest
+        > (), support::Decoder::of:: <
+        external_contact::ExternalContactUpdateInterceptRuleRequest > (),
+        support::Decoder::of:: < external_contact::ExternalContactDelInterceptRuleRequest
+        > (), support::Decoder::of:: <
+        external_contact::ExternalContactAddMomentTaskRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactGetMomentTaskResultRequest > (),
+        support::Decoder::of:: < external_contact::ExternalContactCancelMomentTaskRequest
+        > (), support::Decoder::of:: <
+        external_contact::ExternalContactGetMomentListRequest > (),
+        support::Decoder::of:: < external_contact::ExternalContactGetMomentTaskRequest >
+        (), support::Decoder::of:: <
+        external_contact::ExternalContactGetMomentCustomerListRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactGetMomentSendResultRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactGetMomentCommentsRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactListMomentStrategyRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactGetMomentStrategyRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactGetMomentStrategyRangeRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactCreateMomentStrategyRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactEditMomentStrategyRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactDelMomentStrategyRequest > (),
+        support::Decoder::of:: < external_contact::ExternalContactAddProductAlbumRequest
+        > (), support::Decoder::of:: <
+        external_contact::ExternalContactGetProductAlbumRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactGetProductAlbumListRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactUpdateProductAlbumRequest > (),
+        support::Decoder::of:: <
+        external_contact::ExternalContactDeleteProductAlbumRequest > (),
         support::Decoder::of:: <
         external_contact::ExternalContactListCustomerStrategyRequest > (),
         support::Decoder::of:: <
@@ -984,6 +1048,509 @@ async fn get_group_chat_statistic() {
 }
 "#,
         )
+        .await;
+}
+#[tokio::test]
+async fn add_join_way() {
+    support::check::<
+        external_contact::ExternalContactAddJoinWayRequest,
+    >(
+            r#"{"scene": 2, "remark": "aa_remark", "auto_create_room": 1, "room_base_name": "销售客服群", "room_base_id": 10, "chat_id_list": ["wrOgQhDgAAH2Yy-CTZ6POca8mlBEdaaa", "wrOgQhDgAALPUthpRAKvl7mgiQRwAAA"], "state": "klsdup3kj3s1", "mark_source": true}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "config_id": "9ad7fa5cdaa6511298498f979c472aaa"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_join_way() {
+    support::check::<
+        external_contact::ExternalContactGetJoinWayRequest,
+    >(
+            r#"{"config_id": "9ad7fa5cdaa6511298498f979c472aaa"}"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "join_way": {
+    "config_id": "9ad7fa5cdaa6511298498f979c472aaa",
+    "scene": 3,
+    "remark": "aa_remark",
+    "auto_create_room": 1,
+    "room_base_name": "销售客服群",
+    "room_base_id": 10,
+    "chat_id_list": [
+      "wrOgQhDgAAH2Yy-CTZ6POca8mlBEdaaa",
+      "wrOgQhDgAALPUthpRAKvl7mgiQRw_aaa"
+    ],
+    "qr_code": "http://p.qpic.cn/wwhead/nMl9ssowtibVGyrmvBiaibzDtp703nXuzpibnKtbSDBRJTLwS3ic4ECrf3ibLVtIFb0N6wWwy5LVuyvMQ22/0",
+    "state": "klsdup3kj3s1",
+    "mark_source": true
+  }
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn update_join_way() {
+    support::check::<
+        external_contact::ExternalContactUpdateJoinWayRequest,
+    >(
+            r#"{"config_id": "9ad7fa5cdaa6511298498f979c4722de", "scene": 2, "remark": "bb_remark", "auto_create_room": 1, "room_base_name": "销售客服群", "room_base_id": 10, "chat_id_list": ["wrOgQhDgAAH2Yy-CTZ6POca8mlBEdaaa", "wrOgQhDgAALPUthpRAKvl7mgiQRw_aaa"], "state": "klsdup3kj3s1"}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn del_join_way() {
+    support::check::<
+        external_contact::ExternalContactDelJoinWayRequest,
+    >(
+            r#"{"config_id": "42b34949e138eb6e027c123cba77faaa"}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn transfer_group_chat() {
+    support::check::<
+        external_contact::ExternalContactTransferGroupChatRequest,
+    >(
+            r#"{"chat_id_list": ["wrOgQhDgAAcwMTB7YmDkbeBsgT_AAAA", "wrOgQhDgAAMYQiS5ol9G7gK9JVQUAAAA"], "new_owner": "zhangsan"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "failed_chat_list": [{"chat_id": "wrOgQhDgAAcwMTB7YmDkbeBsgT_KAAAA", "errcode": 90500, "errmsg": "the owner of this chat is not resigned"}]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn onjob_transfer_group_chat() {
+    support::check::<
+        external_contact::ExternalContactOnjobTransferGroupChatRequest,
+    >(
+            r#"{"chat_id_list": ["wrOgQhDgAAcwMTB7YmDkbeBsgT_AAAA", "wrOgQhDgAAMYQiS5ol9G7gK9JVQUAAAA"], "new_owner": "zhangsan"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "failed_chat_list": [{"chat_id": "wrOgQhDgAAcwMTB7YmDkbeBsgT_KAAAA", "errcode": 90501, "errmsg": "chat is not external group chat"}]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_group_chat_statistic_by_day() {
+    support::check::<
+        external_contact::ExternalContactGetGroupChatStatisticByDayRequest,
+    >(
+            r#"{"day_begin_time": 1600272000, "day_end_time": 1600358400, "owner_filter": {"userid_list": ["zhangsan"]}}"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "items": [
+    {
+      "stat_time": 1600272000,
+      "data": {
+        "new_chat_cnt": 2,
+        "chat_total": 2,
+        "chat_has_msg": 0,
+        "new_member_cnt": 0,
+        "member_total": 6,
+        "member_has_msg": 0,
+        "msg_total": 0,
+        "migrate_trainee_chat_cnt": 3
+      }
+    },
+    {
+      "stat_time": 1600358400,
+      "data": {
+        "new_chat_cnt": 2,
+        "chat_total": 2,
+        "chat_has_msg": 0,
+        "new_member_cnt": 0,
+        "member_total": 6,
+        "member_has_msg": 0,
+        "msg_total": 0,
+        "migrate_trainee_chat_cnt": 3
+      }
+    }
+  ]
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn opengid_to_chatid() {
+    support::check::<
+        external_contact::ExternalContactOpengidToChatidRequest,
+    >(
+            r#"{"opengid": "oAAAAAAA"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "chat_id": "ooAAAAAAAAAAA"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_group_chat_new_external_userid() {
+    support::check::<
+        external_contact::ExternalContactGetGroupChatNewExternalUseridRequest,
+    >(
+            r#"{"chat_id": "wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA", "external_userid_list": ["xxxxx", "yyyyyy"]}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "items": [{"external_userid": "xxxxx", "new_external_userid": "AAAA"}, {"external_userid": "yyyyy", "new_external_userid": "BBBB"}]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_groupmsg_list_v2() {
+    support::check::<
+        external_contact::ExternalContactGetGroupmsgListV2Request,
+    >(
+            r#"{"chat_type": "single", "start_time": 1605171726, "end_time": 1605172726, "creator": "zhangshan", "filter_type": 1, "limit": 50, "cursor": "CURSOR"}"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "next_cursor": "CURSOR",
+  "group_msg_list": [
+    {
+      "msgid": "msgGCAAAXtWyujaWJHDDGi0mAAAA",
+      "creator": "xxxx",
+      "create_time": 123456789,
+      "create_type": 1,
+      "text": {
+        "content": "文本消息内容"
+      },
+      "attachments": [
+        {
+          "msgtype": "image",
+          "image": {
+            "media_id": "MEDIA_ID",
+            "pic_url": "http://p.qpic.cn/pic_wework/3474110808/7a6344sdadfwehe42060/0"
+          }
+        },
+        {
+          "msgtype": "link",
+          "link": {
+            "title": "消息标题",
+            "picurl": "https://example.pic.com/path",
+            "desc": "消息描述",
+            "url": "https://example.link.com/path"
+          }
+        },
+        {
+          "msgtype": "miniprogram",
+          "miniprogram": {
+            "title": "消息标题",
+            "pic_media_id": "MEDIA_ID",
+            "appid": "wx8bd80126147dfAAA",
+            "page": "/path/index.html"
+          }
+        },
+        {
+          "msgtype": "video",
+          "video": {
+            "media_id": "MEDIA_ID"
+          }
+        }
+      ]
+    }
+  ]
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_groupmsg_task() {
+    support::check::<
+        external_contact::ExternalContactGetGroupmsgTaskRequest,
+    >(
+            r#"{"msgid": "msgGCAAAXtWyujaWJHDDGi0mACAAAA", "limit": 50, "cursor": "CURSOR "}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "next_cursor": "CURSOR", "task_list": [{"userid": "zhangsan", "status": 1, "send_time": 1552536375}]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_groupmsg_send_result() {
+    support::check::<
+        external_contact::ExternalContactGetGroupmsgSendResultRequest,
+    >(
+            r#"{"msgid": "msgGCAAAXtWyujaWJHDDGi0mACAAAA", "userid": "zhangsan ", "limit": 50, "cursor": "CURSOR "}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "next_cursor": "CURSOR", "send_list": [{"external_userid": "wmqfasd1e19278asdasAAAA", "chat_id": "wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA", "userid": "zhangsan", "status": 1, "send_time": 1552536375}]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn remind_groupmsg_send() {
+    support::check::<
+        external_contact::ExternalContactRemindGroupmsgSendRequest,
+    >(
+            r#"{"msgid": "msgGCAAAXtWyujaWJHDDGi0mACAAAA"}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn cancel_groupmsg_send() {
+    support::check::<
+        external_contact::ExternalContactCancelGroupmsgSendRequest,
+    >(
+            r#"{"msgid": "msgGCAAAXtWyujaWJHDDGi0mACAAAA"}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn add_intercept_rule() {
+    support::check::<
+        external_contact::ExternalContactAddInterceptRuleRequest,
+    >(
+            r#"{"rule_name": "rulename", "word_list": ["敏感词1", "敏感词2"], "semantics_list": [1, 2, 3], "intercept_type": 1, "applicable_range": {"user_list": ["zhangshan"], "department_list": [2, 3]}}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "rule_id": "xxx"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_intercept_rule_list() {
+    support::check::<
+        external_contact::ExternalContactGetInterceptRuleListRequest,
+    >(
+            r#"{}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "rule_list": [{"rule_id": "xxxx", "rule_name": "rulename", "create_time": 1600000000}]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_intercept_rule() {
+    support::check::<
+        external_contact::ExternalContactGetInterceptRuleRequest,
+    >(
+            r#"{"rule_id": "xxx"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "rule": {"rule_id": 1, "rule_name": "rulename", "word_list": ["敏感词1", "敏感词2"], "extra_rule": {"semantics_list": [1, 2, 3]}, "intercept_type": 1, "applicable_range": {"user_list": ["zhangshan"], "department_list": [2, 3]}}}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn update_intercept_rule() {
+    support::check::<
+        external_contact::ExternalContactUpdateInterceptRuleRequest,
+    >(
+            r#"{"rule_id": "xxxx", "rule_name": "rulename", "word_list": ["敏感词1", "敏感词2"], "extra_rule": {"semantics_list": [1, 2, 3]}, "intercept_type": 1, "add_applicable_range": {"user_list": ["zhangshan"], "department_list": [2, 3]}, "remove_applicable_range": {"user_list": ["zhangshan"], "department_list": [2, 3]}}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn del_intercept_rule() {
+    support::check::<
+        external_contact::ExternalContactDelInterceptRuleRequest,
+    >(r#"{"rule_id": "xxx"}"#, r#"{"errcode": 0, "errmsg": "ok"}"#)
+        .await;
+}
+#[tokio::test]
+async fn add_moment_task() {
+    support::check::<
+        external_contact::ExternalContactAddMomentTaskRequest,
+    >(
+            r#"{"text": {"content": "文本消息内容"}, "attachments": [{"msgtype": "image", "image": {"media_id": "MEDIA_ID"}}, {"msgtype": "video", "video": {"media_id": "MEDIA_ID"}}, {"msgtype": "link", "link": {"title": "消息标题", "url": "https://example.link.com/path", "media_id": "MEDIA_ID"}}], "visible_range": {"sender_list": {"user_list": ["zhangshan", "lisi"], "department_list": [2, 3]}, "external_contact_list": {"tag_list": ["etXXXXXXXXXX", "etYYYYYYYYYY"]}}}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "jobid": "xxxx"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_moment_task_result() {
+    support::check::<
+        external_contact::ExternalContactGetMomentTaskResultRequest,
+    >(
+            r#"{"jobid": "xxxx"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "status": 1, "type": "add_moment_task", "result": {"errcode": 0, "errmsg": "ok", "moment_id": "xxxx", "invalid_sender_list": {"user_list": ["zhangshan", "lisi"], "department_list": [2, 3]}, "invalid_external_contact_list": {"tag_list": ["xxx"]}}}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn cancel_moment_task() {
+    support::check::<
+        external_contact::ExternalContactCancelMomentTaskRequest,
+    >(r#"{"moment_id": "momXXXXXXXXXX"}"#, r#"{"errcode": 0, "errmsg": "ok"}"#)
+        .await;
+}
+#[tokio::test]
+async fn get_moment_list() {
+    support::check::<
+        external_contact::ExternalContactGetMomentListRequest,
+    >(
+            r#"{"start_time": 1605000000, "end_time": 1605172726, "creator": "zhangsan", "filter_type": 1, "cursor": "CURSOR", "limit": 10}"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "next_cursor": "CURSOR",
+  "moment_list": [
+    {
+      "moment_id": "momxxx",
+      "creator": "xxxx",
+      "create_time": 1605172726,
+      "create_type": 1,
+      "visible_type": 1,
+      "text": {
+        "content": "test"
+      },
+      "image": [
+        {
+          "media_id": "WWCISP_xxxxx"
+        }
+      ],
+      "video": {
+        "media_id": "WWCISP_xxxxx",
+        "thumb_media_id": "WWCISP_xxxxx"
+      },
+      "link": {
+        "title": "腾讯网-QQ.COM",
+        "url": "https://www.qq.com"
+      },
+      "location": {
+        "latitude": "23.10647",
+        "longitude": "113.32446",
+        "name": "广州市 · 广州塔"
+      }
+    }
+  ]
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_moment_task() {
+    support::check::<
+        external_contact::ExternalContactGetMomentTaskRequest,
+    >(
+            r#"{"moment_id": "momxxx", "cursor": "CURSOR", "limit": 10}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "next_cursor": "CURSOR", "task_list": [{"userid": "zhangsan", "publish_status": 1}]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_moment_customer_list() {
+    support::check::<
+        external_contact::ExternalContactGetMomentCustomerListRequest,
+    >(
+            r#"{"moment_id": "momxxx", "userid": "xxx", "cursor": "CURSOR", "limit": 10}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "next_cursor": "CURSOR", "customer_list": [{"userid": "xxx", "external_userid": "woAJ2GCAAAXtWyujaWJHDDGi0mACCCC  "}]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_moment_send_result() {
+    support::check::<
+        external_contact::ExternalContactGetMomentSendResultRequest,
+    >(
+            r#"{"moment_id": "momxxx", "userid": "xxx", "cursor": "CURSOR", "limit": 100}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "next_cursor": "CURSOR", "customer_list": [{"external_userid": "woAJ2GCAAAXtWyujaWJHDDGi0mACCCC"}]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_moment_comments() {
+    support::check::<
+        external_contact::ExternalContactGetMomentCommentsRequest,
+    >(
+            r#"{"moment_id": "momxxx", "userid": "xxx"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "comment_list": [{"external_userid": "xxx", "create_time": 1605172726}], "like_list": [{"external_userid": "xxx", "create_time": 1605172726}]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn list_moment_strategy() {
+    support::check::<
+        external_contact::ExternalContactListMomentStrategyRequest,
+    >(
+            r#"{"cursor": "CURSOR", "limit": 1000}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "strategy": [{"strategy_id": 1}, {"strategy_id": 2}], "next_cursor": "NEXT_CURSOR"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_moment_strategy() {
+    support::check::<
+        external_contact::ExternalContactGetMomentStrategyRequest,
+    >(
+            r#"{"strategy_id": 1}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "strategy": {"strategy_id": 1, "parent_id": 0, "strategy_name": "NAME", "create_time": 1557838797, "admin_list": ["zhangsan", "lisi"], "privilege": {"view_moment_list": true, "send_moment": true, "manage_moment_cover_and_sign": true}}}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_moment_strategy_range() {
+    support::check::<
+        external_contact::ExternalContactGetMomentStrategyRangeRequest,
+    >(
+            r#"{"strategy_id": 1, "cursor": "CURSOR", "limit": 1000}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "range": [{"type": 1, "userid": "zhangsan"}, {"type": 2, "partyid": 1}], "next_cursor": "NEXT_CURSOR"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn create_moment_strategy() {
+    support::check::<
+        external_contact::ExternalContactCreateMomentStrategyRequest,
+    >(
+            r#"{"parent_id": 0, "strategy_name": "NAME", "admin_list": ["zhangsan", "lisi"], "privilege": {"send_moment": true, "view_moment_list": true}, "range": [{"type": 1, "userid": "zhangsan"}, {"type": 2, "partyid": 1}]}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "strategy_id": 1}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn edit_moment_strategy() {
+    support::check::<
+        external_contact::ExternalContactEditMomentStrategyRequest,
+    >(
+            r#"{"strategy_id": 1, "strategy_name": "NAME", "admin_list": ["zhangsan", "lisi"], "privilege": {"view_moment_list": true, "send_moment": true}, "range_add": [{"type": 1, "userid": "zhangsan"}, {"type": 2, "partyid": 1}], "range_del": [{"type": 1, "userid": "lisi"}, {"type": 2, "partyid": 2}]}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn del_moment_strategy() {
+    support::check::<
+        external_contact::ExternalContactDelMomentStrategyRequest,
+    >(r#"{"strategy_id": 1}"#, r#"{"errcode": 0, "errmsg": "ok"}"#)
+        .await;
+}
+#[tokio::test]
+async fn add_product_album() {
+    support::check::<
+        external_contact::ExternalContactAddProductAlbumRequest,
+    >(
+            r#"{"description": "世界上最好的商品", "price": 30000, "product_sn": "xxxxxxxx", "attachments": [{"type": "image", "image": {"media_id": "MEDIA_ID"}}]}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "product_id": "xxxxxxxxxx"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_product_album() {
+    support::check::<
+        external_contact::ExternalContactGetProductAlbumRequest,
+    >(
+            r#"{"product_id": "xxxxxxxxxx"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "product": {"product_id": "xxxxxxxxxx", "description": "世界上最好的商品", "price": 30000, "create_time": 1600000000, "product_sn": "xxxxxxxx", "attachments": [{"type": "image", "image": {"media_id": "MEDIA_ID"}}]}}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_product_album_list() {
+    support::check::<
+        external_contact::ExternalContactGetProductAlbumListRequest,
+    >(
+            r#"{"limit": 50, "cursor": "CURSOR"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "next_cursor": "CURSOR", "product_list": [{"product_id": "xxxxxxxxxx", "description": "世界上最好的商品", "price": 30000, "product_sn": "xxxxxxxx", "attachments": [{"type": "image", "image": {"media_id": "MEDIA_ID"}}]}]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn update_product_album() {
+    support::check::<
+        external_contact::ExternalContactUpdateProductAlbumRequest,
+    >(
+            r#"{"product_id": "xxxxxxxxxx", "description": "世界上最好的商品", "price": 30000, "product_sn": "xxxxxx", "attachments": [{"type": "image", "image": {"media_id": "MEDIA_ID"}}]}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn delete_product_album() {
+    support::check::<
+        external_contact::ExternalContactDeleteProductAlbumRequest,
+    >(r#"{"product_id": "xxxxxxxxxx"}"#, r#"{"errcode": 0, "errmsg": "ok"}"#)
         .await;
 }
 #[tokio::test]
