@@ -30,6 +30,12 @@ pub mod export;
 #[cfg(feature = "external_contact")]
 #[cfg_attr(docsrs, doc(cfg(feature = "external_contact")))]
 pub mod external_contact;
+#[cfg(feature = "health")]
+#[cfg_attr(docsrs, doc(cfg(feature = "health")))]
+pub mod health;
+#[cfg(feature = "hr")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hr")))]
+pub mod hr;
 #[cfg(feature = "invoice")]
 #[cfg_attr(docsrs, doc(cfg(feature = "invoice")))]
 pub mod invoice;

@@ -2648,6 +2648,113 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             >(),
         ),
     );
+    #[cfg(feature = "health")]
+    all.push(
+        registry::operation(
+            "health",
+            "get_health_report_stat",
+            "获取健康上报使用统计 — read how often the health-report app was used on one day.",
+            Some("{\"date\": \"2020-03-27\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"pv\": 100, \"uv\": 50}",
+            &["具体某天的使用统计，最长支持获取30天前数据"],
+            registry::json::<crate::health::HealthGetHealthReportStatRequest>(),
+        ),
+    );
+    #[cfg(feature = "health")]
+    all.push(
+        registry::operation(
+            "health",
+            "get_report_job_ids",
+            "获取健康上报任务ID列表 — list the ids of the corp's running health-report jobs.",
+            Some("{\"offset\": 0, \"limit\": 100}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"ending\": 1, \"jobids\": [\"jobid1\", \"jobid2\"]}",
+            &[
+                "分页，偏移量，默认为0",
+                "分页，预期请求的数据量，默认为100，取值范围 1 ~ 100",
+            ],
+            registry::json::<crate::health::HealthGetReportJobIdsRequest>(),
+        ),
+    );
+    #[cfg(feature = "health")]
+    all.push(
+        registry::operation(
+            "health",
+            "get_report_job_info",
+            "获取健康上报任务详情 — read one health-report job on one day: range, receivers and questions.",
+            Some("{\"jobid\": \"jobid1\", \"date\": \"2020-03-27\"}"),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"job_info\": {\n    \"title\": \"职工收集任务\",\n    \"creator\": \"creator_userid\",\n    \"type\": 1,\n    \"apply_range\": {\n      \"userids\": [\n        \"userid1\",\n        \"userid2\"\n      ],\n      \"partyids\": [\n        1,\n        2\n      ]\n    },\n    \"report_to\": {\n      \"userids\": [\n        \"userid1\",\n        \"userid2\"\n      ]\n    },\n    \"report_type\": 1,\n    \"skip_weekend\": 0,\n    \"finish_cnt\": 10,\n    \"question_templates\": [\n      {\n        \"question_id\": 1,\n        \"title\": \"请问你有任何身体不适吗？\",\n        \"question_type\": 2,\n        \"is_required\": 1,\n        \"option_list\": [\n          {\n            \"option_id\": 1,\n            \"option_text\": \"有\"\n          },\n          {\n            \"option_id\": 2,\n            \"option_text\": \"没有\"\n          }\n        ]\n      },\n      {\n        \"question_id\": 2,\n        \"title\": \"常驻地址\",\n        \"question_type\": 1,\n        \"is_required\": 0\n      }\n    ]\n  }\n}\n",
+            &["任务ID", "具体某天任务详情，仅支持获取最近14天数据"],
+            registry::json::<crate::health::HealthGetReportJobInfoRequest>(),
+        ),
+    );
+    #[cfg(feature = "health")]
+    all.push(
+        registry::operation(
+            "health",
+            "get_report_answer",
+            "获取用户填写答案 — read the answers members or parents gave to a health-report job on one day.",
+            Some(
+                "{\"jobid\": \"jobid1\", \"date\": \"2020-03-27\", \"offset\": 0, \"limit\": 100}",
+            ),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"answers\": [\n    {\n      \"id_type\": 1,\n      \"userid\": \"userid2\",\n      \"report_time\": 123456789,\n      \"report_values\": [\n        {\n          \"question_id\": 1,\n          \"single_choice\": 2\n        },\n        {\n          \"question_id\": 2,\n          \"text\": \"广东省广州市\"\n        },\n        {\n          \"question_id\": 3,\n          \"multi_choice\": [\n            1,\n            3\n          ]\n        },\n        {\n          \"question_id\": 4,\n          \"fileid\": [\n            \"XXXXXXX\"\n          ]\n        }\n      ]\n    },\n    {\n      \"id_type\": 2,\n      \"student_userid\": \"student_userid1\",\n      \"parent_userid\": \"parent_userid1\",\n      \"report_time\": 123456789,\n      \"report_values\": [\n        {\n          \"question_id\": 1,\n          \"single_choice\": 1\n        },\n        {\n          \"question_id\": 2,\n          \"text\": \"广东省深圳市\"\n        },\n        {\n          \"question_id\": 3,\n          \"multi_choice\": [\n            1,\n            2,\n            3\n          ]\n        },\n        {\n          \"question_id\": 4,\n          \"fileid\": [\n            \"XXXXXXX\"\n          ]\n        }\n      ]\n    }\n  ]\n}\n",
+            &[
+                "任务ID",
+                "具体某天任务的填写答案，仅支持获取最近14天数据",
+                "数据偏移量",
+                "拉取的数据量，最大值100",
+            ],
+            registry::json::<crate::health::HealthGetReportAnswerRequest>(),
+        ),
+    );
+    #[cfg(feature = "hr")]
+    all.push(
+        registry::operation(
+            "hr",
+            "get_fields",
+            "获取员工字段配置 — read the roster's field groups and fields (id, name, type, options).",
+            None,
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"group_list\": [\n    {\n      \"group_id\": 1001,\n      \"group_name\": \"个人信息\",\n      \"field_list\": [\n        {\n          \"fieldid\": 11001,\n          \"field_name\": \"姓名\",\n          \"field_type\": 1,\n          \"value_type\": 1,\n          \"is_must\": true\n        },\n        {\n          \"fieldid\": 11002,\n          \"field_name\": \"别名\",\n          \"field_type\": 1,\n          \"value_type\": 1,\n          \"is_must\": false\n        },\n        {\n          \"fieldid\": 12010,\n          \"field_name\": \"职位\",\n          \"field_type\": 2,\n          \"value_type\": 3,\n          \"is_must\": false,\n          \"option_list\": [\n            {\n              \"id\": 1,\n              \"value\": \"总经理\"\n            },\n            {\n              \"id\": 2,\n              \"value\": \"秘书\"\n            }\n          ]\n        }\n      ]\n    },\n    {\n      \"group_id\": 1002,\n      \"group_name\": \"在职信息\",\n      \"field_list\": [\n        {\n          \"fieldid\": 12024,\n          \"field_name\": \"工号\",\n          \"field_type\": 1,\n          \"value_type\": 1,\n          \"is_must\": true\n        }\n      ]\n    }\n  ]\n}\n",
+            &[],
+            registry::json::<crate::hr::HrGetFieldsRequest>(),
+        ),
+    );
+    #[cfg(feature = "hr")]
+    all.push(
+        registry::operation(
+            "hr",
+            "get_staff_info",
+            "获取员工花名册信息 — read some or all roster fields of one member.",
+            Some(
+                "{\"userid\": \"xxxxx\", \"get_all\": false, \"fieldids\": [{\"fieldid\": 11004, \"sub_idx\": 0}, {\"fieldid\": 14001, \"sub_idx\": 1}]}",
+            ),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"field_info\": [\n    {\n      \"fieldid\": 11004,\n      \"sub_idx\": 0,\n      \"result\": 1,\n      \"value_type\": 3,\n      \"value_uint32\": 1\n    },\n    {\n      \"fieldid\": 11003,\n      \"sub_idx\": 0,\n      \"result\": 1,\n      \"value_type\": 5,\n      \"value_mobile\": {\n        \"value_country_code\": \"xx\",\n        \"value_mobile\": \"xxxxxxxxxx\"\n      }\n    },\n    {\n      \"fieldid\": 19001,\n      \"sub_idx\": 0,\n      \"result\": 1,\n      \"value_type\": 6,\n      \"value_file\": {\n        \"media_id\": [\n          \"xxxxxx\",\n          \"xxxxxx\"\n        ]\n      }\n    }\n  ]\n}\n",
+            &[
+                "需要获取花名册信息的员工的userid。该员工需要在调用应用的可见范围内，否则将返回错误码",
+                "是否获取全部字段信息，不填时默认为否",
+                "需要获取的字段信息。参数get_all为否或不填时，此字段不能为空；参数get_all为是时，此字段填写的内容将被忽略",
+            ],
+            registry::json::<crate::hr::HrGetStaffInfoRequest>(),
+        ),
+    );
+    #[cfg(feature = "hr")]
+    all.push(
+        registry::operation(
+            "hr",
+            "update_staff_info",
+            "更新员工花名册信息 — update single roster fields of a member, and remove or add groups of repeatable fields.",
+            Some(
+                "{\"userid\": \"xxxxx\", \"update_items\": [{\"fieldid\": 11020, \"sub_idx\": 0, \"value_string\": \"xxxxx\"}, {\"fieldid\": 17003, \"sub_idx\": 1, \"value_mobile\": {\"value_country_code\": \"xxx\", \"value_mobile\": \"xxxxxxxx\"}}], \"remove_items\": [{\"group_type\": 1, \"sub_idx\": 1}, {\"group_type\": 1, \"sub_idx\": 2}], \"insert_items\": [{\"group_type\": 4, \"item\": [{\"fieldid\": 17001, \"sub_idx\": 0, \"value_string\": \"孙悟空\"}, {\"fieldid\": 17002, \"sub_idx\": 0, \"value_uint32\": 1}, {\"fieldid\": 17003, \"sub_idx\": 0, \"value_mobile\": {\"value_country_code\": \"xxx\", \"value_mobile\": \"xxxxxxxx\"}}, {\"fieldid\": 17004, \"sub_idx\": 0, \"value_string\": \"娜美克星\"}]}]}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"update_results\": [{\"fieldid\": 11001, \"sub_idx\": 0, \"result\": 1}], \"remove_results\": [{\"group_type\": 1, \"sub_idx\": 20, \"result\": 3}], \"insert_result\": [{\"group_type\": 1, \"idx\": 1, \"result\": 4}]}",
+            &[
+                "需要更新花名册信息的员工的userid。该员工需要在调用应用的可见范围内，否则将返回错误码",
+                "需要更新、增加或清空单个字段的内容，参考更新字段说明。有一些字段不支持更新，参考不支持更新字段表。这个字段和remove_items、insert_items字段不能全部为空",
+                "可重复的字段组（参考可重复字段组列表）中需要整组字段进行删除的字段组，参考删除字段说明。这个字段和update_items、insert_items字段不能全部为空",
+                "可重复的字段组（参考可重复字段组列表）中需要增加一组字段的字段组，参考增加字段说明。这个字段和update_items、remove_items字段不能全部为空",
+            ],
+            registry::json::<crate::hr::HrUpdateStaffInfoRequest>(),
+        ),
+    );
     #[cfg(feature = "invoice")]
     all.push(
         registry::operation(
@@ -3510,6 +3617,58 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
     all.push(
         registry::operation(
             "oa",
+            "get_advanced_feature_apply_id_list",
+            "批量获取申请单ID — list the ids of members' applications for advanced features (mail, docs, WeDrive, meetings).",
+            Some(
+                "{\"business_type\": 1, \"limit\": 10, \"cursor\": \"CURSOR\", \"req_type\": 1}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"next_cursor\": \"CURSOR\", \"apply_id_list\": [\"APPLY_ID1\", \"APPLY_ID2\"], \"has_more\": true}",
+            &[
+                "申请的高级账号类型：1-邮件 2-文档 3-微盘 4-会议",
+                "申请的userid",
+                "分页查询的数据上限。默认100，最大200",
+                "用于分页查询的游标，字符串类型，由上一次调用返回，首次调用可不填",
+                "0-所有 1-仅api单 2-非api 申请单，默认为0",
+            ],
+            registry::json::<crate::oa::OaGetAdvancedFeatureApplyIdListRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "get_advanced_feature_apply_info",
+            "获取申请单详细信息 — read one advanced-feature application and its approval state.",
+            Some("{\"apply_id\": \"APPLY_ID\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"approval_info\": {\"applicant\": \"USERID\", \"create_time\": 1715681559, \"business_type\": 1, \"approval_id\": \"APPROVAL_ID\", \"apply_id\": \"ApplyId\", \"approval_url\": \"APPROVAL_URL\", \"approval_status\": 0, \"approval_type\": 1, \"request_reason\": \"我有很多客户资料要管理，需要更多微盘空间\"}}",
+            &["申请id"],
+            registry::json::<crate::oa::OaGetAdvancedFeatureApplyInfoRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "set_advanced_feature_approval_detail",
+            "设置审批单审批信息 — report the state and approval nodes of an advanced-feature application handled by the app's own flow.",
+            Some(
+                "{\"approval_id\": \"APPROVALID\", \"approval_status\": 1, \"apply_id\": \"ApplyId\", \"approval_url\": \"www.qq.com\", \"process_list\": {\"node_list\": [{\"current_approvers\": [\"LEADER1\", \"LEADER2\"], \"completed_approvers\": [\"LEADER0\"], \"node_apv_status\": 1, \"node_apv_rel\": 1, \"apv_update_time\": 1715741759}, {\"current_approvers\": [\"LEADER3\", \"LEADER4\"], \"completed_approvers\": [\"LEADER5\"], \"node_status\": 1, \"node_apv_rel\": 1, \"apv_update_time\": 1715741759}]}}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "申请id",
+                "审批id，注意：应用生成审批id后，审批id和申请id是一一对应的，不可改变",
+                "审批单状态：1-审批中；2-已驳回；3-已同意；101-已撤销",
+                "审批单跳转链接，须已\"http://\"或\"https://\"开头",
+                "审批单审批流程",
+            ],
+            registry::json::<crate::oa::OaSetAdvancedFeatureApprovalDetailRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
             "get_checkin_data",
             "获取打卡记录数据 — read the check-in records of up to 100 members over a span of at most 30 days.",
             Some(
@@ -3662,6 +3821,104 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
     all.push(
         registry::operation(
             "oa",
+            "add_checkin_record",
+            "添加打卡记录 — write check-in records that then take part in the check-in details and statistics.",
+            Some(
+                "{\"records\": [{\"userid\": \"userId\", \"checkin_time\": 1705899000, \"location_title\": \"1234\", \"location_detail\": \"1234\", \"mediaids\": [\"mediaId\"], \"notes\": \"\", \"device_type\": 1, \"lat\": 22234233, \"lng\": 1233123, \"device_detail\": \"device_detail_test\", \"wifiname\": \"Tencent-WiFi\", \"wifimac\": \"a2:8b:7f:c0:27:4b\"}]}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["打卡记录，一批最多200个"],
+            registry::json::<crate::oa::OaAddCheckinRecordRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "add_checkin_option",
+            "创建打卡规则 — create a check-in rule owned by the calling app.",
+            Some(
+                "{\n  \"effective_now\": true,\n  \"group\": {\n    \"grouptype\": 1,\n    \"groupname\": \"打卡规则1\",\n    \"checkindate\": [\n      {\n        \"workdays\": [\n          1,\n          2,\n          3,\n          4,\n          5\n        ],\n        \"checkintime\": [\n          {\n            \"time_id\": 1,\n            \"work_sec\": 36000,\n            \"off_work_sec\": 43200,\n            \"remind_work_sec\": 35400,\n            \"remind_off_work_sec\": 43200,\n            \"earliest_work_sec\": 35040,\n            \"latest_work_sec\": 37020,\n            \"earliest_off_work_sec\": 43140,\n            \"latest_off_work_sec\": 43800\n          }\n        ],\n        \"flex_on_duty_time\": 0,\n        \"flex_off_duty_time\": 0\n      }\n    ],\n    \"sync_holidays\": true,\n    \"need_photo\": true,\n    \"note_can_use_local_pic\": false,\n    \"wifimac_infos\": [\n      {\n        \"wifiname\": \"Tencent-WiFi-1\",\n        \"wifimac\": \"c0:7b:bc:37:f8:d3\"\n      }\n    ],\n    \"allow_checkin_offworkday\": true,\n    \"allow_apply_offworkday\": true,\n    \"loc_infos\": [\n      {\n        \"lat\": 30547030,\n        \"lng\": 104062890,\n        \"loc_title\": \"腾讯成都大厦\",\n        \"loc_detail\": \"四川省成都市武侯区高新南区天府三街\",\n        \"distance\": 300\n      }\n    ],\n    \"range\": {\n      \"party_id\": [],\n      \"userid\": [\n        \"xiaoxioa\"\n      ],\n      \"tagid\": []\n    },\n    \"white_users\": [\n      \"xiaoxioa\"\n    ],\n    \"type\": 0,\n    \"reporterinfo\": {\n      \"reporters\": [\n        {\n          \"userid\": \"xiaoxioa\"\n        }\n      ]\n    },\n    \"ot_info_v2\": {\n      \"workdayconf\": {\n        \"allow_ot\": true,\n        \"type\": 0\n      }\n    },\n    \"allow_apply_bk_cnt\": -1,\n    \"option_out_range\": 0,\n    \"use_face_detect\": true,\n    \"allow_apply_bk_day_limit\": -1,\n    \"open_face_live_detect\": true,\n    \"buka_limit_next_month\": -1,\n    \"sync_out_checkin\": true,\n    \"buka_remind\": {\n      \"open_remind\": true,\n      \"buka_remind_day\": 28,\n      \"buka_remind_month\": 0\n    },\n    \"buka_restriction\": 0\n  }\n}\n",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "打卡规则详细定义，具体见打卡规则字段说明（是否必填：视情况而定）",
+                "是否立即生效，默认为false",
+            ],
+            registry::json::<crate::oa::OaAddCheckinOptionRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "update_checkin_option",
+            "修改打卡规则 — change a check-in rule the calling app created.",
+            Some(
+                "{\n  \"effective_now\": true,\n  \"group\": {\n    \"groupid\": 1,\n    \"grouptype\": 1,\n    \"groupname\": \"打卡规则1\",\n    \"checkindate\": [\n      {\n        \"workdays\": [\n          1,\n          2,\n          3,\n          4,\n          5\n        ],\n        \"checkintime\": [\n          {\n            \"time_id\": 1,\n            \"work_sec\": 36000,\n            \"off_work_sec\": 43200,\n            \"remind_work_sec\": 35400,\n            \"remind_off_work_sec\": 43200,\n            \"earliest_work_sec\": 35040,\n            \"latest_work_sec\": 37020,\n            \"earliest_off_work_sec\": 43140,\n            \"latest_off_work_sec\": 43800\n          }\n        ],\n        \"flex_on_duty_time\": 0,\n        \"flex_off_duty_time\": 0\n      }\n    ],\n    \"sync_holidays\": true,\n    \"need_photo\": true,\n    \"note_can_use_local_pic\": false,\n    \"wifimac_infos\": [\n      {\n        \"wifiname\": \"Tencent-WiFi-1\",\n        \"wifimac\": \"c0:7b:bc:37:f8:d3\"\n      }\n    ],\n    \"allow_checkin_offworkday\": true,\n    \"allow_apply_offworkday\": true,\n    \"loc_infos\": [\n      {\n        \"lat\": 30547030,\n        \"lng\": 104062890,\n        \"loc_title\": \"腾讯成都大厦\",\n        \"loc_detail\": \"四川省成都市武侯区高新南区天府三街\",\n        \"distance\": 300\n      }\n    ],\n    \"range\": {\n      \"party_id\": [],\n      \"userid\": [\n        \"xiaoxioa\"\n      ],\n      \"tagid\": []\n    },\n    \"white_users\": [\n      \"xiaoxioa\"\n    ],\n    \"type\": 0,\n    \"reporterinfo\": {\n      \"reporters\": [\n        {\n          \"userid\": \"xiaoxioa\"\n        }\n      ]\n    },\n    \"ot_info_v2\": {\n      \"workdayconf\": {\n        \"allow_ot\": true,\n        \"type\": 0\n      }\n    },\n    \"allow_apply_bk_cnt\": -1,\n    \"option_out_range\": 0,\n    \"use_face_detect\": true,\n    \"allow_apply_bk_day_limit\": -1,\n    \"open_face_live_detect\": true,\n    \"buka_limit_next_month\": -1,\n    \"sync_out_checkin\": true,\n    \"buka_remind\": {\n      \"open_remind\": true,\n      \"buka_remind_day\": 28,\n      \"buka_remind_month\": 0\n    }\n  }\n}\n",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "打卡规则详细定义，具体见打卡规则字段说明（是否必填：视情况而定）。修改时 group.groupid 须传入",
+                "是否立即生效，默认false",
+            ],
+            registry::json::<crate::oa::OaUpdateCheckinOptionRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "clear_checkin_option_array_field",
+            "清空打卡规则数组元素 — empty array fields (special days, Wi-Fi or location check-in points) of a check-in rule.",
+            Some(
+                "{\"groupid\": 1, \"clear_field\": [1, 2, 3], \"effective_now\": true}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "打卡规则id",
+                "清空的字段标识：1-清空spe_workdays字段；2-清空spe_offdays字段；3-清空wifimac_infos字段；4-清空loc_infos字段（wifimac_infos和loc_infos不可同时为空）",
+                "是否立即生效，默认false",
+            ],
+            registry::json::<crate::oa::OaClearCheckinOptionArrayFieldRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "del_checkin_option",
+            "删除打卡规则 — delete a check-in rule the calling app created.",
+            Some("{\"groupid\": 1, \"effective_now\": true}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["删除的打卡规则id", "是否立即生效，默认false"],
+            registry::json::<crate::oa::OaDelCheckinOptionRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "punch_correction",
+            "为打卡人员补卡 — record a make-up check-in for a member.",
+            Some(
+                "{\"userid\": \"zhangsan\", \"schedule_date_time\": 1654444800, \"schedule_checkin_time\": 32400, \"checkin_time\": 1654486827, \"remark\": \"备注信息\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "需要补卡的成员userid",
+                "应打卡日期，为当天0点的Unix时间戳。",
+                "应打卡时间点，相对应打卡日期0点的偏移秒数，如9点整则为32400。可通过获取员工打卡规则获取对应的规则打卡时间点，如work_sec/off_work_sec。对于没有规则对应的打卡时间点，如休息日打卡、无规则打卡、自由上下班，该参数不用填。",
+                "实际打卡时间，Unix时间戳。相对于schedule_checkin_time的实际打卡时间，具体可以表现为正常/迟到/早退",
+                "备注信息，不超过512字节",
+            ],
+            registry::json::<crate::oa::OaPunchCorrectionRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
             "get_journal_record_list",
             "批量获取汇报记录单号 — list report (汇报) record ids in a time range, with filters.",
             Some(
@@ -3708,6 +3965,36 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
                 "结束时间，时间区间最大长度为一年",
             ],
             registry::json::<crate::oa::OaGetJournalStatListRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "download_journal_wedrive_file",
+            "下载微盘文件 — get a download link (and its cookie) for a WeDrive file attached to a report.",
+            Some("{\"journaluuid\": \"JOURNAL_UUID\", \"fileid\": \"FILEID\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"download_url\": \"DOWNLOAD_URL\", \"cookie_name\": \"COOKIE_NAME\", \"cookie_value\": \"COOKIE_VALUE\"}",
+            &[
+                "汇报记录id",
+                "微盘fileid。获取汇报记录详情返回的微盘附件fileid。必须是journaluuid对应的汇报关联的wedrive_files。",
+            ],
+            registry::json::<crate::oa::OaDownloadJournalWedriveFileRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "export_journal_doc",
+            "导出汇报文档（官方页面 96108 未能读到） — start exporting a report record into a document; answers a job id.",
+            Some("{\"journaluuid\": \"JOURNAL_UUID\", \"docid\": \"DOCID\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"jobid\": \"JOBID\"}",
+            &[
+                "汇报记录id（键取自共享样例，官方页面未能读到）",
+                "文档id（键取自共享样例，官方页面未能读到）",
+            ],
+            registry::json::<crate::oa::OaExportJournalDocRequest>(),
         ),
     );
     #[cfg(feature = "oa")]
@@ -3963,6 +4250,119 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
                 "分页查询的每页大小，默认为100条，如该参数大于100则按100处理",
             ],
             registry::json::<crate::oa::OaGetDialRecordRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "create_approval_template",
+            "创建审批模板 — create an approval template with its controls.",
+            Some(
+                "{\"template_name\": [{\"text\": \"我的api测试模版\", \"lang\": \"zh_CN\"}], \"template_content\": {\"controls\": [{\"property\": {\"control\": \"Text\", \"id\": \"Text-01\", \"title\": [{\"text\": \"控件名称\", \"lang\": \"zh_CN\"}], \"placeholder\": [{\"text\": \"控件说明\", \"lang\": \"zh_CN\"}], \"require\": 0, \"un_print\": 1}, \"config\": {}}]}}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"template_id\": \"C4RbNKm731MCFVgk6XLq1Rs9W4aNXPJV2mmXT4qGy\"}",
+            &[
+                "模版名称数组。模版名称需满足以下条件：1-模版名称不得和现有模版名称重复；2-长度不得超过40个字符。",
+                "审批模版控件设置，由多个表单控件及其内容组成，其中包含需要对控件赋值的信息",
+            ],
+            registry::json::<crate::oa::OaCreateApprovalTemplateRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "update_approval_template",
+            "更新审批模板 — replace the name and controls of an approval template created by the calling app.",
+            Some(
+                "{\"template_id\": \"C4RbNKm731MCFVgk6XLq1Rs9W4aNXPJV2mmXT4qGy\", \"template_name\": [{\"text\": \"我的api测试模版\", \"lang\": \"zh_CN\"}], \"template_content\": {\"controls\": [{\"property\": {\"control\": \"Text\", \"id\": \"Text-01\", \"title\": [{\"text\": \"控件名称\", \"lang\": \"zh_CN\"}], \"placeholder\": [{\"text\": \"控件说明\", \"lang\": \"zh_CN\"}], \"require\": 0, \"un_print\": 1}, \"config\": {}}]}}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "模版id",
+                "模版名称数组。模版名称需满足以下条件：1-模版名称不得和现有模版名称重复；2-长度不得超过40个字符。",
+                "审批模版控件设置，由多个表单控件及其内容组成，其中包含需要对控件赋值的信息",
+            ],
+            registry::json::<crate::oa::OaUpdateApprovalTemplateRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "copy_approval_template",
+            "复制/更新模板到企业 — copy (or update) a service provider's approval template into the authorizing corp.",
+            Some(
+                "{\"open_template_id\": \"1Bs2gZz5csQ1jLdCY8A3WHN9GtFaSYWJDK2S4FU2Fp\"}",
+            ),
+            "{\"template_id\": \"open_Bs5M5HHaB8HiW9vs5MKHQRm7mhW1mv8UkptTJDeoc\"}",
+            &[
+                "服务商审批模板的唯一标识id。可在“获取审批单据详情”、“审批状态变化回调通知”中获得，也可在服务商后台-应用管理-审批模板的模板编辑页面中获得。",
+            ],
+            registry::json::<crate::oa::OaCopyApprovalTemplateRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "get_approval_data",
+            "获取审批数据（旧） — list approval records of a time span through the old interface.",
+            Some(
+                "{\"starttime\": 1492617600, \"endtime\": 1492790400, \"next_spnum\": 201704200003}",
+            ),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"count\": 3,\n  \"total\": 5,\n  \"next_spnum\": 201704240001,\n  \"data\": [\n    {\n      \"spname\": \"报销\",\n      \"apply_name\": \"报销测试\",\n      \"apply_org\": \"报销测试企业\",\n      \"approval_name\": [\n        \"审批人测试\"\n      ],\n      \"notify_name\": [\n        \"抄送人测试\"\n      ],\n      \"sp_status\": 1,\n      \"sp_num\": 201704200001,\n      \"mediaids\": [\n        \"WWCISP_G8PYgRaOVHjXWUWFqchpBqqqUpGj0OyR9z6WTwhnMZGCPHxyviVstiv_2fTG8YOJq8L8zJT2T2OvTebANV-2MQ\"\n      ],\n      \"apply_time\": 1499153693,\n      \"apply_user_id\": \"testuser\",\n      \"expense\": {\n        \"expense_type\": 1,\n        \"reason\": \"\",\n        \"item\": [\n          {\n            \"expenseitem_type\": 6,\n            \"time\": 1492617600,\n            \"sums\": 9900,\n            \"reason\": \"\"\n          }\n        ]\n      },\n      \"comm\": {\n        \"apply_data\": \"{\\\"item-1492610773696\\\":{\\\"title\\\":\\\"abc\\\",\\\"type\\\":\\\"text\\\",\\\"value\\\":\\\"\\\"}}\"\n      }\n    },\n    {\n      \"spname\": \"请假\",\n      \"apply_name\": \"请假测试\",\n      \"apply_org\": \"请假测试企业\",\n      \"approval_name\": [\n        \"审批人测试\"\n      ],\n      \"notify_name\": [\n        \"抄送人测试\"\n      ],\n      \"sp_status\": 1,\n      \"sp_num\": 201704200004,\n      \"apply_time\": 1499153693,\n      \"apply_user_id\": \"testuser\",\n      \"leave\": {\n        \"timeunit\": 0,\n        \"leave_type\": 4,\n        \"start_time\": 1492099200,\n        \"end_time\": 1492790400,\n        \"duration\": 144,\n        \"reason\": \"\"\n      },\n      \"comm\": {\n        \"apply_data\": \"{\\\"item-1492610773696\\\":{\\\"title\\\":\\\"abc\\\",\\\"type\\\":\\\"text\\\",\\\"value\\\":\\\"\\\"}}\"\n      }\n    },\n    {\n      \"spname\": \"自定义审批\",\n      \"apply_name\": \"自定义\",\n      \"apply_org\": \"自定义测试企业\",\n      \"approval_name\": [\n        \"自定义审批人\"\n      ],\n      \"notify_name\": [\n        \"自定义抄送人\"\n      ],\n      \"sp_status\": 1,\n      \"sp_num\": 201704240001,\n      \"apply_time\": 1499153693,\n      \"apply_user_id\": \"testuser\",\n      \"comm\": {\n        \"apply_data\": \"{\\\"item-1492610773696\\\":{\\\"title\\\":\\\"abc\\\",\\\"type\\\":\\\"text\\\",\\\"value\\\":\\\"\\\"}}\"\n      }\n    }\n  ]\n}\n",
+            &[
+                "获取审批记录的开始时间。Unix时间戳",
+                "获取审批记录的结束时间。Unix时间戳",
+                "第一个拉取的审批单号，不填从该时间段的第一个审批单拉取",
+            ],
+            registry::json::<crate::oa::OaGetApprovalDataRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "get_vacation_corp_conf",
+            "获取企业假期管理配置 — read the corp's leave types and how each is granted and expires.",
+            None,
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"lists\": [\n    {\n      \"id\": 1,\n      \"name\": \"年假\",\n      \"time_attr\": 0,\n      \"duration_type\": 0,\n      \"quota_attr\": {\n        \"type\": 1,\n        \"autoreset_time\": 1641010352,\n        \"autoreset_duration\": 432000,\n        \"quota_rule_type\": 1,\n        \"quota_rules\": {\n          \"list\": [\n            {\n              \"quota\": 432000,\n              \"begin\": 0,\n              \"end\": 1\n            },\n            {\n              \"quota\": 518400,\n              \"begin\": 1,\n              \"end\": 2\n            },\n            {\n              \"quota\": 604800,\n              \"begin\": 2,\n              \"end\": 0\n            }\n          ],\n          \"based_on_actual_work_time\": true\n        },\n        \"at_entry_date\": true,\n        \"auto_reset_month_day\": 0\n      },\n      \"perday_duration\": 86400,\n      \"is_newovertime\": 0,\n      \"enter_comp_time_limit\": 0,\n      \"expire_rule\": {\n        \"type\": 2,\n        \"duration\": 2,\n        \"date\": {\n          \"month\": 0,\n          \"day\": 0\n        },\n        \"extern_duration_enable\": false,\n        \"extern_duration\": {\n          \"month\": 0,\n          \"day\": 0\n        }\n      }\n    }\n  ]\n}\n",
+            &[],
+            registry::json::<crate::oa::OaGetVacationCorpConfRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "get_user_vacation_quota",
+            "获取成员假期余额 — read a member's balance of each leave type.",
+            Some("{\"userid\": \"ZhangSan\"}"),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"lists\": [\n    {\n      \"id\": 1,\n      \"assignduration\": 0,\n      \"usedduration\": 0,\n      \"leftduration\": 604800,\n      \"vacationname\": \"年假\",\n      \"real_assignduration\": 0\n    },\n    {\n      \"id\": 2,\n      \"assignduration\": 1296000,\n      \"usedduration\": 0,\n      \"leftduration\": 1296000,\n      \"vacationname\": \"事假\",\n      \"real_assignduration\": 1296000\n    },\n    {\n      \"id\": 3,\n      \"assignduration\": 1296000,\n      \"usedduration\": 0,\n      \"leftduration\": 1296000,\n      \"vacationname\": \"病假\",\n      \"real_assignduration\": 86400\n    }\n  ]\n}\n",
+            &["需要获取假期余额的成员的userid"],
+            registry::json::<crate::oa::OaGetUserVacationQuotaRequest>(),
+        ),
+    );
+    #[cfg(feature = "oa")]
+    all.push(
+        registry::operation(
+            "oa",
+            "set_one_user_vacation_quota",
+            "修改成员假期余额 — set a member's remaining balance of one leave type.",
+            Some(
+                "{\"userid\": \"ZhangSan\", \"vacation_id\": 1, \"leftduration\": 604800, \"time_attr\": 1, \"remarks\": \"PLACE_HOLDER\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "需要修改假期余额的成员的userid",
+                "假期id",
+                "设置的假期余额，单位为秒。不能大于1000天或24000小时，当假期时间刻度为按小时请假时，必须为360整倍数，即0.1小时整倍数，按天请假时，必须为8640整倍数，即0.1天整倍数",
+                "假期时间刻度：0-按天请假；1-按小时请假。主要用于校验，必须等于企业假期管理配置中设置的假期时间刻度类型",
+                "修改备注，用于显示在假期余额的修改记录当中，可对修改行为作说明，不超过200字符",
+            ],
+            registry::json::<crate::oa::OaSetOneUserVacationQuotaRequest>(),
         ),
     );
     #[cfg(feature = "oauth")]

@@ -16,6 +16,10 @@ pub mod department;
 pub mod export;
 #[cfg(feature = "external_contact")]
 pub mod external_contact;
+#[cfg(feature = "health")]
+pub mod health;
+#[cfg(feature = "hr")]
+pub mod hr;
 #[cfg(feature = "invoice")]
 pub mod invoice;
 #[cfg(feature = "jsapi")]
@@ -63,6 +67,8 @@ pub fn decoders() -> Vec<crate::support::Decoder> {
     #[cfg(feature = "department")] all.extend(department::decoders());
     #[cfg(feature = "export")] all.extend(export::decoders());
     #[cfg(feature = "external_contact")] all.extend(external_contact::decoders());
+    #[cfg(feature = "health")] all.extend(health::decoders());
+    #[cfg(feature = "hr")] all.extend(hr::decoders());
     #[cfg(feature = "invoice")] all.extend(invoice::decoders());
     #[cfg(feature = "jsapi")] all.extend(jsapi::decoders());
     #[cfg(feature = "kf")] all.extend(kf::decoders());

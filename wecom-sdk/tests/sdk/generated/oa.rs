@@ -5,6 +5,9 @@ use wecom_sdk::oa;
 /// The typed decoder of every endpoint of this group.
 pub fn decoders() -> Vec<support::Decoder> {
     vec![
+        support::Decoder::of:: < oa::OaGetAdvancedFeatureApplyIdListRequest > (),
+        support::Decoder::of:: < oa::OaGetAdvancedFeatureApplyInfoRequest > (),
+        support::Decoder::of:: < oa::OaSetAdvancedFeatureApprovalDetailRequest > (),
         support::Decoder::of:: < oa::OaGetCheckinDataRequest > (), support::Decoder::of::
         < oa::OaGetCheckinOptionRequest > (), support::Decoder::of:: <
         oa::OaGetCorpCheckinOptionRequest > (), support::Decoder::of:: <
@@ -14,9 +17,17 @@ pub fn decoders() -> Vec<support::Decoder> {
         oa::OaSetCheckinScheduleListRequest > (), support::Decoder::of:: <
         oa::OaAddCheckinUserFaceRequest > (), support::Decoder::of:: <
         oa::OaGetHardwareCheckinDataRequest > (), support::Decoder::of:: <
+        oa::OaAddCheckinRecordRequest > (), support::Decoder::of:: <
+        oa::OaAddCheckinOptionRequest > (), support::Decoder::of:: <
+        oa::OaUpdateCheckinOptionRequest > (), support::Decoder::of:: <
+        oa::OaClearCheckinOptionArrayFieldRequest > (), support::Decoder::of:: <
+        oa::OaDelCheckinOptionRequest > (), support::Decoder::of:: <
+        oa::OaPunchCorrectionRequest > (), support::Decoder::of:: <
         oa::OaGetJournalRecordListRequest > (), support::Decoder::of:: <
         oa::OaGetJournalRecordDetailRequest > (), support::Decoder::of:: <
         oa::OaGetJournalStatListRequest > (), support::Decoder::of:: <
+        oa::OaDownloadJournalWedriveFileRequest > (), support::Decoder::of:: <
+        oa::OaExportJournalDocRequest > (), support::Decoder::of:: <
         oa::OaMeetingRoomAddRequest > (), support::Decoder::of:: <
         oa::OaMeetingRoomListRequest > (), support::Decoder::of:: <
         oa::OaMeetingRoomEditRequest > (), support::Decoder::of:: <
@@ -30,8 +41,45 @@ pub fn decoders() -> Vec<support::Decoder> {
         oa::OaGetApprovalInfoRequest > (), support::Decoder::of:: <
         oa::OaGetApprovalDetailRequest > (), support::Decoder::of:: <
         oa::OaGetOpenApprovalDataRequest > (), support::Decoder::of:: <
-        oa::OaGetDialRecordRequest > (),
+        oa::OaGetDialRecordRequest > (), support::Decoder::of:: <
+        oa::OaCreateApprovalTemplateRequest > (), support::Decoder::of:: <
+        oa::OaUpdateApprovalTemplateRequest > (), support::Decoder::of:: <
+        oa::OaCopyApprovalTemplateRequest > (), support::Decoder::of:: <
+        oa::OaGetApprovalDataRequest > (), support::Decoder::of:: <
+        oa::OaGetVacationCorpConfRequest > (), support::Decoder::of:: <
+        oa::OaGetUserVacationQuotaRequest > (), support::Decoder::of:: <
+        oa::OaSetOneUserVacationQuotaRequest > (),
     ]
+}
+#[tokio::test]
+async fn get_advanced_feature_apply_id_list() {
+    support::check::<
+        oa::OaGetAdvancedFeatureApplyIdListRequest,
+    >(
+            r#"{"business_type": 1, "limit": 10, "cursor": "CURSOR", "req_type": 1}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "next_cursor": "CURSOR", "apply_id_list": ["APPLY_ID1", "APPLY_ID2"], "has_more": true}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_advanced_feature_apply_info() {
+    support::check::<
+        oa::OaGetAdvancedFeatureApplyInfoRequest,
+    >(
+            r#"{"apply_id": "APPLY_ID"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "approval_info": {"applicant": "USERID", "create_time": 1715681559, "business_type": 1, "approval_id": "APPROVAL_ID", "apply_id": "ApplyId", "approval_url": "APPROVAL_URL", "approval_status": 0, "approval_type": 1, "request_reason": "我有很多客户资料要管理，需要更多微盘空间"}}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn set_advanced_feature_approval_detail() {
+    support::check::<
+        oa::OaSetAdvancedFeatureApprovalDetailRequest,
+    >(
+            r#"{"approval_id": "APPROVALID", "approval_status": 1, "apply_id": "ApplyId", "approval_url": "www.qq.com", "process_list": {"node_list": [{"current_approvers": ["LEADER1", "LEADER2"], "completed_approvers": ["LEADER0"], "node_apv_status": 1, "node_apv_rel": 1, "apv_update_time": 1715741759}, {"current_approvers": ["LEADER3", "LEADER4"], "completed_approvers": ["LEADER5"], "node_status": 1, "node_apv_rel": 1, "apv_update_time": 1715741759}]}}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
 }
 #[tokio::test]
 async fn get_checkin_data() {
@@ -469,6 +517,243 @@ async fn get_hardware_checkin_data() {
         .await;
 }
 #[tokio::test]
+async fn add_checkin_record() {
+    support::check::<
+        oa::OaAddCheckinRecordRequest,
+    >(
+            r#"{"records": [{"userid": "userId", "checkin_time": 1705899000, "location_title": "1234", "location_detail": "1234", "mediaids": ["mediaId"], "notes": "", "device_type": 1, "lat": 22234233, "lng": 1233123, "device_detail": "device_detail_test", "wifiname": "Tencent-WiFi", "wifimac": "a2:8b:7f:c0:27:4b"}]}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn add_checkin_option() {
+    support::check::<
+        oa::OaAddCheckinOptionRequest,
+    >(
+            r#"{
+  "effective_now": true,
+  "group": {
+    "grouptype": 1,
+    "groupname": "打卡规则1",
+    "checkindate": [
+      {
+        "workdays": [
+          1,
+          2,
+          3,
+          4,
+          5
+        ],
+        "checkintime": [
+          {
+            "time_id": 1,
+            "work_sec": 36000,
+            "off_work_sec": 43200,
+            "remind_work_sec": 35400,
+            "remind_off_work_sec": 43200,
+            "earliest_work_sec": 35040,
+            "latest_work_sec": 37020,
+            "earliest_off_work_sec": 43140,
+            "latest_off_work_sec": 43800
+          }
+        ],
+        "flex_on_duty_time": 0,
+        "flex_off_duty_time": 0
+      }
+    ],
+    "sync_holidays": true,
+    "need_photo": true,
+    "note_can_use_local_pic": false,
+    "wifimac_infos": [
+      {
+        "wifiname": "Tencent-WiFi-1",
+        "wifimac": "c0:7b:bc:37:f8:d3"
+      }
+    ],
+    "allow_checkin_offworkday": true,
+    "allow_apply_offworkday": true,
+    "loc_infos": [
+      {
+        "lat": 30547030,
+        "lng": 104062890,
+        "loc_title": "腾讯成都大厦",
+        "loc_detail": "四川省成都市武侯区高新南区天府三街",
+        "distance": 300
+      }
+    ],
+    "range": {
+      "party_id": [],
+      "userid": [
+        "xiaoxioa"
+      ],
+      "tagid": []
+    },
+    "white_users": [
+      "xiaoxioa"
+    ],
+    "type": 0,
+    "reporterinfo": {
+      "reporters": [
+        {
+          "userid": "xiaoxioa"
+        }
+      ]
+    },
+    "ot_info_v2": {
+      "workdayconf": {
+        "allow_ot": true,
+        "type": 0
+      }
+    },
+    "allow_apply_bk_cnt": -1,
+    "option_out_range": 0,
+    "use_face_detect": true,
+    "allow_apply_bk_day_limit": -1,
+    "open_face_live_detect": true,
+    "buka_limit_next_month": -1,
+    "sync_out_checkin": true,
+    "buka_remind": {
+      "open_remind": true,
+      "buka_remind_day": 28,
+      "buka_remind_month": 0
+    },
+    "buka_restriction": 0
+  }
+}
+"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn update_checkin_option() {
+    support::check::<
+        oa::OaUpdateCheckinOptionRequest,
+    >(
+            r#"{
+  "effective_now": true,
+  "group": {
+    "groupid": 1,
+    "grouptype": 1,
+    "groupname": "打卡规则1",
+    "checkindate": [
+      {
+        "workdays": [
+          1,
+          2,
+          3,
+          4,
+          5
+        ],
+        "checkintime": [
+          {
+            "time_id": 1,
+            "work_sec": 36000,
+            "off_work_sec": 43200,
+            "remind_work_sec": 35400,
+            "remind_off_work_sec": 43200,
+            "earliest_work_sec": 35040,
+            "latest_work_sec": 37020,
+            "earliest_off_work_sec": 43140,
+            "latest_off_work_sec": 43800
+          }
+        ],
+        "flex_on_duty_time": 0,
+        "flex_off_duty_time": 0
+      }
+    ],
+    "sync_holidays": true,
+    "need_photo": true,
+    "note_can_use_local_pic": false,
+    "wifimac_infos": [
+      {
+        "wifiname": "Tencent-WiFi-1",
+        "wifimac": "c0:7b:bc:37:f8:d3"
+      }
+    ],
+    "allow_checkin_offworkday": true,
+    "allow_apply_offworkday": true,
+    "loc_infos": [
+      {
+        "lat": 30547030,
+        "lng": 104062890,
+        "loc_title": "腾讯成都大厦",
+        "loc_detail": "四川省成都市武侯区高新南区天府三街",
+        "distance": 300
+      }
+    ],
+    "range": {
+      "party_id": [],
+      "userid": [
+        "xiaoxioa"
+      ],
+      "tagid": []
+    },
+    "white_users": [
+      "xiaoxioa"
+    ],
+    "type": 0,
+    "reporterinfo": {
+      "reporters": [
+        {
+          "userid": "xiaoxioa"
+        }
+      ]
+    },
+    "ot_info_v2": {
+      "workdayconf": {
+        "allow_ot": true,
+        "type": 0
+      }
+    },
+    "allow_apply_bk_cnt": -1,
+    "option_out_range": 0,
+    "use_face_detect": true,
+    "allow_apply_bk_day_limit": -1,
+    "open_face_live_detect": true,
+    "buka_limit_next_month": -1,
+    "sync_out_checkin": true,
+    "buka_remind": {
+      "open_remind": true,
+      "buka_remind_day": 28,
+      "buka_remind_month": 0
+    }
+  }
+}
+"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn clear_checkin_option_array_field() {
+    support::check::<
+        oa::OaClearCheckinOptionArrayFieldRequest,
+    >(
+            r#"{"groupid": 1, "clear_field": [1, 2, 3], "effective_now": true}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn del_checkin_option() {
+    support::check::<
+        oa::OaDelCheckinOptionRequest,
+    >(r#"{"groupid": 1, "effective_now": true}"#, r#"{"errcode": 0, "errmsg": "ok"}"#)
+        .await;
+}
+#[tokio::test]
+async fn punch_correction() {
+    support::check::<
+        oa::OaPunchCorrectionRequest,
+    >(
+            r#"{"userid": "zhangsan", "schedule_date_time": 1654444800, "schedule_checkin_time": 32400, "checkin_time": 1654486827, "remark": "备注信息"}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
 async fn get_journal_record_list() {
     support::check::<
         oa::OaGetJournalRecordListRequest,
@@ -601,6 +886,26 @@ async fn get_journal_stat_list() {
   ]
 }
 "#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn download_journal_wedrive_file() {
+    support::check::<
+        oa::OaDownloadJournalWedriveFileRequest,
+    >(
+            r#"{"journaluuid": "JOURNAL_UUID", "fileid": "FILEID"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "download_url": "DOWNLOAD_URL", "cookie_name": "COOKIE_NAME", "cookie_value": "COOKIE_VALUE"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn export_journal_doc() {
+    support::check::<
+        oa::OaExportJournalDocRequest,
+    >(
+            r#"{"journaluuid": "JOURNAL_UUID", "docid": "DOCID"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "jobid": "JOBID"}"#,
         )
         .await;
 }
@@ -996,6 +1301,248 @@ async fn get_dial_record() {
   ]
 }
 "#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn create_approval_template() {
+    support::check::<
+        oa::OaCreateApprovalTemplateRequest,
+    >(
+            r#"{"template_name": [{"text": "我的api测试模版", "lang": "zh_CN"}], "template_content": {"controls": [{"property": {"control": "Text", "id": "Text-01", "title": [{"text": "控件名称", "lang": "zh_CN"}], "placeholder": [{"text": "控件说明", "lang": "zh_CN"}], "require": 0, "un_print": 1}, "config": {}}]}}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "template_id": "C4RbNKm731MCFVgk6XLq1Rs9W4aNXPJV2mmXT4qGy"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn update_approval_template() {
+    support::check::<
+        oa::OaUpdateApprovalTemplateRequest,
+    >(
+            r#"{"template_id": "C4RbNKm731MCFVgk6XLq1Rs9W4aNXPJV2mmXT4qGy", "template_name": [{"text": "我的api测试模版", "lang": "zh_CN"}], "template_content": {"controls": [{"property": {"control": "Text", "id": "Text-01", "title": [{"text": "控件名称", "lang": "zh_CN"}], "placeholder": [{"text": "控件说明", "lang": "zh_CN"}], "require": 0, "un_print": 1}, "config": {}}]}}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn copy_approval_template() {
+    support::check::<
+        oa::OaCopyApprovalTemplateRequest,
+    >(
+            r#"{"open_template_id": "1Bs2gZz5csQ1jLdCY8A3WHN9GtFaSYWJDK2S4FU2Fp"}"#,
+            r#"{"template_id": "open_Bs5M5HHaB8HiW9vs5MKHQRm7mhW1mv8UkptTJDeoc"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_approval_data() {
+    support::check::<
+        oa::OaGetApprovalDataRequest,
+    >(
+            r#"{"starttime": 1492617600, "endtime": 1492790400, "next_spnum": 201704200003}"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "count": 3,
+  "total": 5,
+  "next_spnum": 201704240001,
+  "data": [
+    {
+      "spname": "报销",
+      "apply_name": "报销测试",
+      "apply_org": "报销测试企业",
+      "approval_name": [
+        "审批人测试"
+      ],
+      "notify_name": [
+        "抄送人测试"
+      ],
+      "sp_status": 1,
+      "sp_num": 201704200001,
+      "mediaids": [
+        "WWCISP_G8PYgRaOVHjXWUWFqchpBqqqUpGj0OyR9z6WTwhnMZGCPHxyviVstiv_2fTG8YOJq8L8zJT2T2OvTebANV-2MQ"
+      ],
+      "apply_time": 1499153693,
+      "apply_user_id": "testuser",
+      "expense": {
+        "expense_type": 1,
+        "reason": "",
+        "item": [
+          {
+            "expenseitem_type": 6,
+            "time": 1492617600,
+            "sums": 9900,
+            "reason": ""
+          }
+        ]
+      },
+      "comm": {
+        "apply_data": "{\"item-1492610773696\":{\"title\":\"abc\",\"type\":\"text\",\"value\":\"\"}}"
+      }
+    },
+    {
+      "spname": "请假",
+      "apply_name": "请假测试",
+      "apply_org": "请假测试企业",
+      "approval_name": [
+        "审批人测试"
+      ],
+      "notify_name": [
+        "抄送人测试"
+      ],
+      "sp_status": 1,
+      "sp_num": 201704200004,
+      "apply_time": 1499153693,
+      "apply_user_id": "testuser",
+      "leave": {
+        "timeunit": 0,
+        "leave_type": 4,
+        "start_time": 1492099200,
+        "end_time": 1492790400,
+        "duration": 144,
+        "reason": ""
+      },
+      "comm": {
+        "apply_data": "{\"item-1492610773696\":{\"title\":\"abc\",\"type\":\"text\",\"value\":\"\"}}"
+      }
+    },
+    {
+      "spname": "自定义审批",
+      "apply_name": "自定义",
+      "apply_org": "自定义测试企业",
+      "approval_name": [
+        "自定义审批人"
+      ],
+      "notify_name": [
+        "自定义抄送人"
+      ],
+      "sp_status": 1,
+      "sp_num": 201704240001,
+      "apply_time": 1499153693,
+      "apply_user_id": "testuser",
+      "comm": {
+        "apply_data": "{\"item-1492610773696\":{\"title\":\"abc\",\"type\":\"text\",\"value\":\"\"}}"
+      }
+    }
+  ]
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_vacation_corp_conf() {
+    support::check::<
+        oa::OaGetVacationCorpConfRequest,
+    >(
+            r#"{}"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "lists": [
+    {
+      "id": 1,
+      "name": "年假",
+      "time_attr": 0,
+      "duration_type": 0,
+      "quota_attr": {
+        "type": 1,
+        "autoreset_time": 1641010352,
+        "autoreset_duration": 432000,
+        "quota_rule_type": 1,
+        "quota_rules": {
+          "list": [
+            {
+              "quota": 432000,
+              "begin": 0,
+              "end": 1
+            },
+            {
+              "quota": 518400,
+              "begin": 1,
+              "end": 2
+            },
+            {
+              "quota": 604800,
+              "begin": 2,
+              "end": 0
+            }
+          ],
+          "based_on_actual_work_time": true
+        },
+        "at_entry_date": true,
+        "auto_reset_month_day": 0
+      },
+      "perday_duration": 86400,
+      "is_newovertime": 0,
+      "enter_comp_time_limit": 0,
+      "expire_rule": {
+        "type": 2,
+        "duration": 2,
+        "date": {
+          "month": 0,
+          "day": 0
+        },
+        "extern_duration_enable": false,
+        "extern_duration": {
+          "month": 0,
+          "day": 0
+        }
+      }
+    }
+  ]
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_user_vacation_quota() {
+    support::check::<
+        oa::OaGetUserVacationQuotaRequest,
+    >(
+            r#"{"userid": "ZhangSan"}"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "lists": [
+    {
+      "id": 1,
+      "assignduration": 0,
+      "usedduration": 0,
+      "leftduration": 604800,
+      "vacationname": "年假",
+      "real_assignduration": 0
+    },
+    {
+      "id": 2,
+      "assignduration": 1296000,
+      "usedduration": 0,
+      "leftduration": 1296000,
+      "vacationname": "事假",
+      "real_assignduration": 1296000
+    },
+    {
+      "id": 3,
+      "assignduration": 1296000,
+      "usedduration": 0,
+      "leftduration": 1296000,
+      "vacationname": "病假",
+      "real_assignduration": 86400
+    }
+  ]
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn set_one_user_vacation_quota() {
+    support::check::<
+        oa::OaSetOneUserVacationQuotaRequest,
+    >(
+            r#"{"userid": "ZhangSan", "vacation_id": 1, "leftduration": 604800, "time_attr": 1, "remarks": "PLACE_HOLDER"}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
         )
         .await;
 }
