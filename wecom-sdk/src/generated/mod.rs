@@ -18,6 +18,9 @@ pub mod batch;
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
 pub mod calendar;
+#[cfg(feature = "corp_group")]
+#[cfg_attr(docsrs, doc(cfg(feature = "corp_group")))]
+pub mod corp_group;
 #[cfg(feature = "data_intelligence")]
 #[cfg_attr(docsrs, doc(cfg(feature = "data_intelligence")))]
 pub mod data_intelligence;
@@ -36,6 +39,9 @@ pub mod health;
 #[cfg(feature = "hr")]
 #[cfg_attr(docsrs, doc(cfg(feature = "hr")))]
 pub mod hr;
+#[cfg(feature = "id_convert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "id_convert")))]
+pub mod id_convert;
 #[cfg(feature = "invoice")]
 #[cfg_attr(docsrs, doc(cfg(feature = "invoice")))]
 pub mod invoice;
@@ -45,6 +51,9 @@ pub mod jsapi;
 #[cfg(feature = "kf")]
 #[cfg_attr(docsrs, doc(cfg(feature = "kf")))]
 pub mod kf;
+#[cfg(feature = "linked_corp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "linked_corp")))]
+pub mod linked_corp;
 #[cfg(feature = "media")]
 #[cfg_attr(docsrs, doc(cfg(feature = "media")))]
 pub mod media;
@@ -75,6 +84,9 @@ pub mod pstncc;
 #[cfg(feature = "schedule")]
 #[cfg_attr(docsrs, doc(cfg(feature = "schedule")))]
 pub mod schedule;
+#[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
+pub mod security;
 #[cfg(feature = "service")]
 #[cfg_attr(docsrs, doc(cfg(feature = "service")))]
 pub mod service;
@@ -85,6 +97,9 @@ pub mod sync;
 #[cfg_attr(docsrs, doc(cfg(feature = "tag")))]
 pub mod tag;
 pub mod token;
+#[cfg(feature = "upstream_downstream")]
+#[cfg_attr(docsrs, doc(cfg(feature = "upstream_downstream")))]
+pub mod upstream_downstream;
 #[cfg(feature = "user")]
 #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
 pub mod user;

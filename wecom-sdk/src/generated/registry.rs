@@ -404,6 +404,59 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             registry::json::<crate::calendar::CalendarDeleteRequest>(),
         ),
     );
+    #[cfg(feature = "corp_group")]
+    all.push(
+        registry::operation(
+            "corp_group",
+            "list_app_share_info",
+            "获取应用共享信息 — list the lower-level / downstream corps an app is shared to.",
+            Some(
+                "{\"agentid\": 1111, \"business_type\": 1, \"corpid\": \"wwcorp\", \"limit\": 100, \"cursor\": \"xxxxxx\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"ending\": 0, \"corp_list\": [{\"corpid\": \"wwcorpid1\", \"corp_name\": \"测试企业1\", \"agentid\": 1111}, {\"corpid\": \"wwcorpid2\", \"corp_name\": \"测试企业2\", \"agentid\": 1112}], \"next_cursor\": \"next_cursor1111\"}",
+            &[
+                "填0则为企业互联/局校互联，填1则表示上下游企业",
+                "上级/上游企业应用agentid",
+                "下级/下游企业corpid，若指定该参数则表示拉取该下级/下游企业的应用共享信息",
+                "返回的最大记录数，整型，最大值100，默认情况或者值为0表示下拉取全量数据，建议分页拉取或者通过指定corpid参数拉取。",
+                "用于分页查询的游标，字符串类型，由上一次调用返回，首次调用可不填",
+            ],
+            registry::json::<crate::corp_group::CorpGroupListAppShareInfoRequest>(),
+        ),
+    );
+    #[cfg(feature = "corp_group")]
+    all.push(
+        registry::operation(
+            "corp_group",
+            "get_token",
+            "获取下级/下游企业的access_token — get an access_token of a lower-level / downstream corp's shared app.",
+            Some("{\"corpid\": \"wwabc\", \"business_type\": 1, \"agentid\": 1111}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"access_token\": \"accesstoken000001\", \"expires_in\": 7200}",
+            &[
+                "已授权的下级/下游企业corpid",
+                "已授权的下级/下游企业应用ID",
+                "填0则为企业互联/局校互联，填1则表示上下游企业，默认0",
+            ],
+            registry::json::<crate::corp_group::CorpGroupGetTokenRequest>(),
+        ),
+    );
+    #[cfg(feature = "corp_group")]
+    all.push(
+        registry::operation(
+            "corp_group",
+            "transfer_session",
+            "获取下级/下游企业小程序session — convert an upper corp's mini-program session into the lower corp's.",
+            Some(
+                "{\"userid\": \"wmAoNVCwAAUrSqEqz7oQpEIEMVWDrPeg\", \"session_key\": \"n8cnNEoyW1pxSRz6/Lwjwg==\"}",
+            ),
+            "{\"userid\": \"abcdef\", \"session_key\": \"DGAuy2KVaGcnsUrXk8ERgw==\", \"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "通过code2Session接口获取到的加密的userid，不多于64字节",
+                "通过code2Session接口获取到的属于上级/上游企业的会话密钥，不多于64字节",
+            ],
+            registry::json::<crate::corp_group::CorpGroupTransferSessionRequest>(),
+        ),
+    );
     #[cfg(feature = "data_intelligence")]
     all.push(
         registry::operation(
@@ -2755,6 +2808,119 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             registry::json::<crate::hr::HrUpdateStaffInfoRequest>(),
         ),
     );
+    #[cfg(feature = "id_convert")]
+    all.push(
+        registry::operation(
+            "id_convert",
+            "unionid_to_external_userid",
+            "unionid转换为第三方external_userid — turn a WeChat customer's unionid into the provider-subject external_userid, or a pending_id.",
+            Some(
+                "{\"unionid\": \"oAAAAAAA\", \"openid\": \"oBBBB\", \"subject_type\": 1}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"external_userid\": \"ooAAAAAAAAAAA\", \"pending_id\": \"ooBBBBBB\"}",
+            &[
+                "微信客户的unionid",
+                "微信客户的openid",
+                "小程序或公众号的主体类型：0表示主体名称是企业的（默认），1表示主体名称是服务商的",
+            ],
+            registry::json::<
+                crate::id_convert::IdConvertUnionidToExternalUseridRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "id_convert")]
+    all.push(
+        registry::operation(
+            "id_convert",
+            "external_userid_to_pending_id",
+            "external_userid查询pending_id — map customers' external_userids to the pending_ids an earlier unionid lookup returned.",
+            Some(
+                "{\"chat_id\": \"xxxxxx\", \"external_userid\": [\"oAAAAAAA\", \"oBBBBB\"]}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"result\": [{\"external_userid\": \"oAAAAAAA\", \"pending_id\": \"pAAAAA\"}, {\"external_userid\": \"oBBBBB\", \"pending_id\": \"pBBBBB\"}]}",
+            &[
+                "该企业的外部联系人ID，最多可同时查询100个外部联系人",
+                "群id，如果有传入该参数，则只检查群主是否在可见范围，同时会忽略在该群以外的external_userid。如果不传入该参数，则只检查客户跟进人是否在可见范围内。",
+            ],
+            registry::json::<
+                crate::id_convert::IdConvertExternalUseridToPendingIdRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "id_convert")]
+    all.push(
+        registry::operation(
+            "id_convert",
+            "convert_external_tagid",
+            "客户标签ID的转换 — convert corp-subject customer tag (and tag group) ids into provider-subject ids.",
+            Some(
+                "{\"external_tagid_list\": [\"TAG_ID1\", \"TAG_ID2\", \"TAG_ID3\", \"TAG_ID4\"]}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"items\": [{\"external_tagid\": \"TAG_ID1\", \"open_external_tagid\": \"OPEN_TAG_ID1\"}, {\"external_tagid\": \"TAG_ID2\", \"open_external_tagid\": \"OPEN_TAG_ID2\"}], \"invalid_external_tagid_list\": [\"TAG_ID3\", \"TAG_ID4\"]}",
+            &[
+                "企业主体下的客户标签ID或标签组ID列表，最多不超过1000个",
+            ],
+            registry::json::<crate::id_convert::IdConvertConvertExternalTagidRequest>(),
+        ),
+    );
+    #[cfg(feature = "id_convert")]
+    all.push(
+        registry::operation(
+            "id_convert",
+            "convert_open_kfid",
+            "微信客服ID的转换 — convert corp-subject 微信客服 account ids (open_kfid) into provider-subject ids.",
+            Some("{\"open_kfid_list\": [\"KFID1\", \"KFID2\", \"KFID3\", \"KFID4\"]}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"items\": [{\"open_kfid\": \"KFID1\", \"new_open_kfid\": \"NEW_KFID1\"}, {\"open_kfid\": \"KFID2\", \"new_open_kfid\": \"NEW_KFID2\"}], \"invalid_open_kfid_list\": [\"KFID3\", \"KFID4\"]}",
+            &["微信客服ID列表，最多不超过1000个"],
+            registry::json::<crate::id_convert::IdConvertConvertOpenKfidRequest>(),
+        ),
+    );
+    #[cfg(feature = "id_convert")]
+    all.push(
+        registry::operation(
+            "id_convert",
+            "convert_tmp_external_userid",
+            "tmp_external_userid的转换 — convert the temporary external user ids of meetings, forms and smart sheets.",
+            Some(
+                "{\"business_type\": 1, \"user_type\": 1, \"tmp_external_userid_list\": [\"ouXXX1\", \"ouXXX2\", \"ouXXX3\"]}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"results\": [{\"tmp_external_userid\": \"ouXXX1\", \"external_userid\": \"EXTERNAL_USER_ID\"}, {\"tmp_external_userid\": \"ouXXX2\", \"corpid\": \"CORPID\", \"userid\": \"USERID\"}], \"invalid_tmp_external_userid_list\": [\"ouXXX3\"]}",
+            &[
+                "业务类型。1-会议 2-收集表 3-智能表",
+                "转换的目标用户类型。1-客户 2-企业互联 3-上下游 4-互联企业（圈子）",
+                "外部用户临时id，最多不超过100个",
+            ],
+            registry::json::<
+                crate::id_convert::IdConvertConvertTmpExternalUseridRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "id_convert")]
+    all.push(
+        registry::operation(
+            "id_convert",
+            "apply_to_upgrade_chatid",
+            "申请群ID的升级 — set the time at which a 代开发 app's customer-group ids switch to provider-subject ids.",
+            Some("{\"upgrade_time\": 1234567}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "完成升级的时间戳。不得设置早于当前时间或7天之后的时间",
+            ],
+            registry::json::<crate::id_convert::IdConvertApplyToUpgradeChatidRequest>(),
+        ),
+    );
+    #[cfg(feature = "id_convert")]
+    all.push(
+        registry::operation(
+            "id_convert",
+            "convert_chat_id",
+            "群ID转换接口 — convert corp-subject customer-group ids into the upgraded provider-subject ids.",
+            Some("{\"chat_id_list\": [\"xxxxxx\", \"yyyyyy\", \"zzzzzzz\"]}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"items\": [{\"chat_id\": \"xxxxxx\", \"new_chat_id\": \"XXXXXX\"}, {\"chat_id\": \"yyyyyy\", \"new_chat_id\": \"yyyyyy\"}], \"invalid_chat_id_list\": [\"zzzzzz\"]}",
+            &["需要转换的群ID列表"],
+            registry::json::<crate::id_convert::IdConvertConvertChatIdRequest>(),
+        ),
+    );
     #[cfg(feature = "invoice")]
     all.push(
         registry::operation(
@@ -3271,6 +3437,49 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
                 "消息类型与内容：msgtype（text/msgmenu）与同名的消息内容对象",
             ],
             registry::json::<crate::kf::KfSendMsgOnEventRequest>(),
+        ),
+    );
+    #[cfg(feature = "linked_corp")]
+    all.push(
+        registry::operation(
+            "linked_corp",
+            "get_perm_list",
+            "获取应用的可见范围 — list the linked-corp members and departments in the app's visible range.",
+            None,
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"userids\": [\"CORPID/USERID\"], \"department_ids\": [\"LINKEDID/DEPARTMENTID\"]}",
+            &[],
+            registry::json::<crate::linked_corp::LinkedCorpGetPermListRequest>(),
+        ),
+    );
+    #[cfg(feature = "linked_corp")]
+    all.push(
+        registry::operation(
+            "linked_corp",
+            "list_department",
+            "获取互联企业部门列表 — list the departments under a linked corp's department.",
+            Some("{\"department_id\": \"LINKEDID/DEPARTMENTID\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"department_list\": [{\"department_id\": \"1\", \"department_name\": \"测试部门1\", \"parentid\": \"0\", \"order\": 100000000}, {\"department_id\": \"2\", \"department_name\": \"测试部门2\", \"parentid\": \"1\", \"order\": 99999999}]}",
+            &[
+                "该字段用的是互联应用可见范围接口返回的department_ids参数，用的是 linkedid + ’/‘ + department_id 拼成的字符串",
+            ],
+            registry::json::<crate::linked_corp::LinkedCorpListDepartmentRequest>(),
+        ),
+    );
+    #[cfg(feature = "linked_corp")]
+    all.push(
+        registry::operation(
+            "linked_corp",
+            "list_user",
+            "获取互联企业部门成员详情 — list the members (with details) of a linked corp's department.",
+            Some(
+                "{\"department_id\": \"LINKEDID/DEPARTMENTID\", \"fetch_child\": true}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"userlist\": [{\"userid\": \"zhangsan\", \"name\": \"张三\", \"department\": [\"LINKEDID/1\", \"LINKEDID/2\"], \"mobile\": \"+86 12345678901\", \"telephone\": \"10086\", \"email\": \"zhangsan@tencent.com\", \"position\": \"后台开发\", \"corpid\": \"xxxxxx\", \"extattr\": {\"attrs\": [{\"name\": \"自定义属性(文本)\", \"type\": 0, \"text\": {\"value\": \"10086\"}}, {\"name\": \"自定义属性(网页)\", \"type\": 1, \"web\": {\"url\": \"https://work.weixin.qq.com/\", \"title\": \"官网\"}}]}}]}",
+            &[
+                "该字段用的是互联应用可见范围接口返回的department_ids参数，用的是 linkedid + ’/‘ + department_id 拼成的字符串",
+                "是否递归获取子部门下面的成员：1-递归获取，0-只获取本部门，不传默认只获取本部门成员",
+            ],
+            registry::json::<crate::linked_corp::LinkedCorpListUserRequest>(),
         ),
     );
     #[cfg(feature = "media")]
@@ -4551,6 +4760,239 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             registry::json::<crate::schedule::ScheduleDeleteAttendeesRequest>(),
         ),
     );
+    #[cfg(feature = "security")]
+    all.push(
+        registry::operation(
+            "security",
+            "get_file_oper_record",
+            "文件防泄漏 — page through the upload, download and forward records of file-leak prevention.",
+            Some(
+                "{\"start_time\": 166666666, \"end_time\": 166666667, \"userid_list\": [\"zhangsan\", \"lisi\"], \"operation\": {\"type\": 103, \"source\": 401}, \"cursor\": \"ngLgjieajgieo\", \"limit\": 100}",
+            ),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"has_more\": true,\n  \"next_cursor\": \"gejMjgLjgeigoejg\",\n  \"record_list\": [\n    {\n      \"time\": 16666666666,\n      \"userid\": \"zhangsan\",\n      \"operation\": {\n        \"type\": 101,\n        \"source\": 401\n      },\n      \"file_info\": \"1234567890.jpg\",\n      \"file_size\": 405842,\n      \"file_md5\": \"gmgi32jginniboamgoge\"\n    },\n    {\n      \"time\": 16666666666,\n      \"external_user\": {\n        \"type\": 2,\n        \"name\": \"xxx\",\n        \"corp_name\": \"十分科技\"\n      },\n      \"operation\": {\n        \"type\": 10001\n      },\n      \"file_info\": \"通过zhangsan的链接下载了1234567890.jpg\",\n      \"applicant_name\": \"张三\"\n    },\n    {\n      \"time\": 16666666666,\n      \"userid\": \"lisi\",\n      \"operation\": {\n        \"type\": 103,\n        \"source\": 401\n      },\n      \"file_info\": \"通过zhangsan的链接下载了1234567890.jpg\",\n      \"device_type\": 1,\n      \"device_code\": \"owM2ovo\"\n    }\n  ]\n}\n",
+            &[
+                "开始时间",
+                "结束时间，开始时间到结束时间的范围不能超过14天",
+                "需要查询的文件操作者的userid，单次最多可以传100个用户",
+                "参考Operation结构说明",
+                "由企业微信后台返回，第一次调用可不填",
+                "限制返回的条数，最多设置为1000",
+            ],
+            registry::json::<crate::security::SecurityGetFileOperRecordRequest>(),
+        ),
+    );
+    #[cfg(feature = "security")]
+    all.push(
+        registry::operation(
+            "security",
+            "get_screen_oper_record",
+            "截屏/录屏管理 — page through the screenshot records of screenshot/recording management.",
+            Some(
+                "{\"start_time\": 166666666, \"end_time\": 166666667, \"userid_list\": [\"zhangsan\", \"lisi\"], \"department_id_list\": [2, 3], \"screen_shot_type\": 1, \"cursor\": \"ngLgjieajgieo\", \"limit\": 100}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"has_more\": true, \"next_cursor\": \"gejMjgLjgeigoejg\", \"record_list\": [{\"time\": 16666666666, \"userid\": \"zhangsan\", \"department_id\": 2, \"screen_shot_type\": 1, \"screen_shot_content\": \"聊天\", \"system\": \"iPad\"}, {\"time\": 16666666666, \"userid\": \"lisi\", \"department_id\": 3, \"screen_shot_type\": 4, \"screen_shot_content\": \"文件（防泄露文件：test.pdf）\", \"system\": \"iOS\"}]}",
+            &[
+                "开始时间",
+                "结束时间，开始时间到结束时间的范围不能超过14天",
+                "需要查询的截屏操作者的userid，单次最多可以传100个用户。设置的userid需要在应用的可见范围内",
+                "需要查询的截屏操作者部门的department_id，单次最多可以传100个部门id。设置的department_id需要在应用的可见范围内",
+                "截屏内容的类型，不设置默认为全部 1: 聊天 2: 通讯录 3: 邮件 4: 文件 5: 日程 6: 其他",
+                "由企业微信后台返回，第一次调用可不填",
+                "限制返回的条数，最多设置为1000",
+            ],
+            registry::json::<crate::security::SecurityGetScreenOperRecordRequest>(),
+        ),
+    );
+    #[cfg(feature = "security")]
+    all.push(
+        registry::operation(
+            "security",
+            "get_server_domain_ip",
+            "获取企业微信域名IP信息 — list the domains and IPs the WeCom clients use.",
+            None,
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"domain_list\": [{\"domain\": \"i.work.weixin.qq.com\", \"universal_domian\": \"work.weixin.qq.com\", \"protocol\": \"TCP\", \"port\": [443, 80], \"is_necessary\": 1, \"description\": \"企业微信客户端长连接，消息收发等功能;企业微信客户端短连接，登录、拉组织架构等功能\"}, {\"domain\": \"live.work.weixin.qq.com\", \"universal_domian\": \"work.weixin.qq.com\", \"protocol\": \"TCP\", \"port\": [443, 80], \"is_necessary\": 0, \"description\": \"企业微信客户端长连接，消息收发等功能;企业微信客户端短连接，登录、拉组织架构等功能\"}], \"ip_list\": [{\"ip\": \"115.238.203.109\", \"protocol\": \"TCP\", \"port\": [443, 80], \"is_necessary\": 0, \"description\": \"企业微信客户端HTTPDNS解析\"}, {\"ip\": \"115.238.203.110\", \"protocol\": \"TCP\", \"port\": [443, 80], \"is_necessary\": 1, \"description\": \"企业微信客户端HTTPDNS解析\"}]}",
+            &[],
+            registry::json::<crate::security::SecurityGetServerDomainIpRequest>(),
+        ),
+    );
+    #[cfg(feature = "security")]
+    all.push(
+        registry::operation(
+            "security",
+            "list_admin_oper_log",
+            "获取管理端操作日志 — read the admin console's operation log incrementally.",
+            Some(
+                "{\"start_time\": 1724256000, \"end_time\": 1724860799, \"oper_type\": 1, \"userid\": \"sam\", \"cursor\": \"xxxxx\", \"limit\": 2}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"has_more\": true, \"next_cursor\": \"xxxx\", \"record_list\": [{\"time\": 1724256000, \"userid\": \"sam\", \"oper_type\": 1, \"detail_type\": 2, \"detail_info\": \"姓名：shel；手机号：15622244106\", \"ip\": \"183.40.88.11\"}, {\"time\": 1724256400, \"userid\": \"sam\", \"oper_type\": 1, \"detail_type\": 2, \"detail_info\": \"姓名：abel；手机号：15622244108\", \"ip\": \"61.40.122.129\"}]}",
+            &[
+                "开始时间。取值范围：不早于180天前",
+                "结束时间。取值范围：大于start_time，小于当前时间。开始时间和结束时间之间的跨度不能超过7天。",
+                "操作类型。不填表示全部",
+                "操作者userid",
+                "分页游标。不填表示首页（参数表写作 cusor，请求示例为 cursor）",
+                "最大记录数。不填默认最多获取400个记录。取值范围：1 ~ 400。注意：不保证每次返回的数据刚好为指定limit，必须用返回的 has_more 判断是否继续请求",
+            ],
+            registry::json::<crate::security::SecurityListAdminOperLogRequest>(),
+        ),
+    );
+    #[cfg(feature = "security")]
+    all.push(
+        registry::operation(
+            "security",
+            "import_trust_device",
+            "导入可信企业设备 — import trusted corp devices (Windows or Mac).",
+            Some(
+                "{\"device_list\": [{\"system\": \"Windows\", \"mac_addr\": [\"50:81:40:29:33:CA\", \"36:27:51:DF:6E:80\"], \"motherboard_uuid\": \"MB_UUID\", \"harddisk_uuid\": [\"HD_UUID1\", \"HD_UUID2\"], \"domain\": \"WINDOWS_DOMAIN\", \"pc_name\": \"PC_001\"}, {\"system\": \"Mac\", \"seq_no\": \"SEQ_NO\", \"mac_addr\": [\"81:40:50:29:33:DB\"]}]}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"result\": [{\"device_index\": 1, \"device_code\": \"49nNtYq\", \"status\": 1}, {\"device_index\": 2, \"duplicated_device_code\": \"49nNtYq\", \"status\": 2}, {\"device_index\": 3, \"status\": 3}]}",
+            &[
+                "可信企业设备列表，每次调用最多导入100条可信企业设备记录",
+            ],
+            registry::json::<crate::security::SecurityImportTrustDeviceRequest>(),
+        ),
+    );
+    #[cfg(feature = "security")]
+    all.push(
+        registry::operation(
+            "security",
+            "list_trust_device",
+            "获取设备信息 — page through the trusted corp devices, unknown devices or trusted personal devices.",
+            Some("{\"cursor\": \"CURSOR\", \"limit\": 100, \"type\": 1}"),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"device_list\": [\n    {\n      \"device_code\": \"49nNtYq\",\n      \"system\": \"Windows\",\n      \"mac_addr\": [\n        \"50:81:40:29:33:CA\"\n      ],\n      \"motherboard_uuid\": \"MB_UUID\",\n      \"harddisk_uuid\": [\n        \"HD_UUID1\"\n      ],\n      \"domain\": \"WINDOWS_DOMAIN\",\n      \"pc_name\": \"PC_001\",\n      \"last_login_time\": 1681722163,\n      \"last_login_userid\": \"lisi\",\n      \"confirm_timestamp\": 1681722163,\n      \"confirm_userid\": \"lisi\",\n      \"approved_userid\": \"zhangsan\",\n      \"source\": 3,\n      \"status\": 5\n    },\n    {\n      \"device_code\": \"rjDTnOh\",\n      \"system\": \"Mac\",\n      \"seq_no\": \"SEQ_NO1\",\n      \"mac_addr\": [\n        \"50:81:40:29:33:CA\"\n      ],\n      \"source\": 1,\n      \"status\": 5\n    }\n  ],\n  \"next_cursor\": \"CURSOR\"\n}\n",
+            &[
+                "分页cursor，用于获取分页数据",
+                "查询返回的最大记录数，最高不超过100，默认为100",
+                "查询设备类型，1-可信企业设备 2-未知设备 3-可信个人设备",
+            ],
+            registry::json::<crate::security::SecurityListTrustDeviceRequest>(),
+        ),
+    );
+    #[cfg(feature = "security")]
+    all.push(
+        registry::operation(
+            "security",
+            "get_trust_device_by_user",
+            "获取成员使用设备 — list the devices of one kind last logged in by a member.",
+            Some("{\"last_login_userid\": \"zhangsan\", \"type\": 1}"),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"device_list\": [\n    {\n      \"device_code\": \"49nNtYq\",\n      \"system\": \"Windows\",\n      \"mac_addr\": [\n        \"50:81:40:29:33:CA\"\n      ],\n      \"motherboard_uuid\": \"MB_UUID\",\n      \"harddisk_uuid\": [\n        \"HD_UUID1\"\n      ],\n      \"domain\": \"WINDOWS_DOMAIN\",\n      \"pc_name\": \"PC_001\",\n      \"last_login_time\": 1681722163,\n      \"last_login_userid\": \"lisi\",\n      \"confirm_timestamp\": 1681722163,\n      \"confirm_userid\": \"lisi\",\n      \"approved_userid\": \"zhangsan\",\n      \"source\": 3,\n      \"status\": 5\n    },\n    {\n      \"device_code\": \"rjDTnOh\",\n      \"system\": \"Mac\",\n      \"seq_no\": \"SEQ_NO1\",\n      \"mac_addr\": [\n        \"50:81:40:29:33:CA\"\n      ],\n      \"source\": 1,\n      \"status\": 5\n    }\n  ]\n}\n",
+            &[
+                "最后登录的成员userid",
+                "查询设备类型，1-可信企业设备 2-未知设备 3-可信个人设备",
+            ],
+            registry::json::<crate::security::SecurityGetTrustDeviceByUserRequest>(),
+        ),
+    );
+    #[cfg(feature = "security")]
+    all.push(
+        registry::operation(
+            "security",
+            "delete_trust_device",
+            "删除设备信息 — delete devices of one kind by their device codes.",
+            Some("{\"type\": 1, \"device_code_list\": [\"49nNtYq\", \"rjDTnOh\"]}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "删除设备类型，1-可信企业设备 2-未知设备 3-可信个人设备",
+                "设备编码列表",
+            ],
+            registry::json::<crate::security::SecurityDeleteTrustDeviceRequest>(),
+        ),
+    );
+    #[cfg(feature = "security")]
+    all.push(
+        registry::operation(
+            "security",
+            "approve_trust_device",
+            "确认为可信设备 — approve devices whose ownership claims await the admin.",
+            Some("{\"device_code_list\": [\"49nNtYq\", \"rjDTnOh\"]}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"success_list\": [\"49nNtYq\"], \"fail_list\": [\"rjDTnOh\"]}",
+            &[
+                "设备编码列表，仅可确认待管理员通过状态，即status为3或4的设备",
+            ],
+            registry::json::<crate::security::SecurityApproveTrustDeviceRequest>(),
+        ),
+    );
+    #[cfg(feature = "security")]
+    all.push(
+        registry::operation(
+            "security",
+            "reject_trust_device",
+            "驳回可信设备申请 — reject devices whose ownership claims await the admin.",
+            Some("{\"device_code_list\": [\"49nNtYq\", \"rjDTnOh\"]}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"success_list\": [\"49nNtYq\"], \"fail_list\": [\"rjDTnOh\"]}",
+            &[
+                "设备编码列表，仅可驳回待管理员通过状态，即status为3或4的设备",
+            ],
+            registry::json::<crate::security::SecurityRejectTrustDeviceRequest>(),
+        ),
+    );
+    #[cfg(feature = "security")]
+    all.push(
+        registry::operation(
+            "security",
+            "submit_vip_batch_add_job",
+            "分配高级功能账号 — submit a job that assigns advanced-feature (VIP) accounts to members.",
+            Some("{\"userid_list\": [\"zhangsan\", \"lisi\", \"wangwu\", \"zhaoliu\"]}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"jobid\": \"xxx\", \"invalid_userid_list\": [\"zhaoliu\"]}",
+            &[
+                "要分配高级功能的企业成员userid列表，单次操作最大限制100个",
+            ],
+            registry::json::<crate::security::SecuritySubmitVipBatchAddJobRequest>(),
+        ),
+    );
+    #[cfg(feature = "security")]
+    all.push(
+        registry::operation(
+            "security",
+            "get_vip_batch_add_job_result",
+            "查询分配高级功能账号结果 — read the result of a VIP-assignment job.",
+            Some("{\"jobid\": \"xxx\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"job_result\": {\"succ_userid_list\": [\"zhangsan\", \"lisi\"], \"fail_userid_list\": [\"wangwu\"]}}",
+            &["批量分配高级功能的任务id"],
+            registry::json::<crate::security::SecurityGetVipBatchAddJobResultRequest>(),
+        ),
+    );
+    #[cfg(feature = "security")]
+    all.push(
+        registry::operation(
+            "security",
+            "submit_vip_batch_del_job",
+            "取消高级功能账号 — submit a job that revokes members' advanced-feature (VIP) accounts.",
+            Some("{\"userid_list\": [\"zhangsan\", \"lisi\", \"wangwu\", \"zhaoliu\"]}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"jobid\": \"xxx\", \"invalid_userid_list\": [\"zhaoliu\"]}",
+            &[
+                "要撤销分配高级功能的企业成员userid列表，单次操作最多限制100个",
+            ],
+            registry::json::<crate::security::SecuritySubmitVipBatchDelJobRequest>(),
+        ),
+    );
+    #[cfg(feature = "security")]
+    all.push(
+        registry::operation(
+            "security",
+            "get_vip_batch_del_job_result",
+            "查询取消高级功能账号结果 — read the result of a VIP-revocation job.",
+            Some("{\"jobid\": \"xxx\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"job_result\": {\"succ_userid_list\": [\"zhangsan\", \"lisi\"], \"fail_userid_list\": [\"wangwu\"]}}",
+            &["批量取消高级功能的任务id"],
+            registry::json::<crate::security::SecurityGetVipBatchDelJobResultRequest>(),
+        ),
+    );
+    #[cfg(feature = "security")]
+    all.push(
+        registry::operation(
+            "security",
+            "list_vip",
+            "获取高级功能账号列表 — list the members that hold advanced-feature (VIP) accounts.",
+            Some("{\"cursor\": \"CURSOR\", \"limit\": 2}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"has_more\": true, \"next_cursor\": \"GNIJIGEO\", \"userid_list\": [\"zhangsan\", \"lisi\"]}",
+            &[
+                "用于分页查询的游标，字符串类型，由上一次调用返回，首次调用可不填",
+                "用于分页查询，每次请求返回的数据上限。默认100，最大200。注意：不保证每次返回的数据刚好为指定limit，必须用返回的has_more判断是否继续请求",
+            ],
+            registry::json::<crate::security::SecurityListVipRequest>(),
+        ),
+    );
     #[cfg(feature = "service")]
     all.push(
         registry::operation(
@@ -4720,6 +5162,256 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
                 "企业微信后台推送的ticket",
             ],
             registry::json::<crate::token::TokenGetSuiteTokenRequest>(),
+        ),
+    );
+    #[cfg(feature = "upstream_downstream")]
+    all.push(
+        registry::operation(
+            "upstream_downstream",
+            "get_chain_list",
+            "获取上下游列表 — list the corp's upstream/downstream chains.",
+            None,
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"chains\": [{\"chain_id\": \"chainid1\", \"chain_name\": \"能源供应链\"}, {\"chain_id\": \"chainid2\", \"chain_name\": \"原材料供应链\"}]}",
+            &[],
+            registry::json::<
+                crate::upstream_downstream::UpstreamDownstreamGetChainListRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "upstream_downstream")]
+    all.push(
+        registry::operation(
+            "upstream_downstream",
+            "get_chain_group",
+            "获取上下游通讯录分组 — read the contact groups of a chain.",
+            Some("{\"chain_id\": \"Chxxxxxx\", \"groupid\": 1}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"groups\": [{\"groupid\": 2, \"group_name\": \"一级经销商\", \"parentid\": 1, \"order\": 1}, {\"groupid\": 3, \"group_name\": \"二级经销商\", \"parentid\": 2, \"order\": 3}]}",
+            &[
+                "上下游id",
+                "分组id。填写此参数返回指定分组，不填则返回全部分组",
+            ],
+            registry::json::<
+                crate::upstream_downstream::UpstreamDownstreamGetChainGroupRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "upstream_downstream")]
+    all.push(
+        registry::operation(
+            "upstream_downstream",
+            "get_chain_corpinfo_list",
+            "获取企业上下游通讯录分组下的企业详情列表 — list the corps in one group of a chain.",
+            Some(
+                "{\"chain_id\": \"Chxxxxxx\", \"groupid\": 1, \"need_pending\": false, \"cursor\": \"\", \"limit\": 0}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"has_more\": false, \"next_cursor\": \"xxx\", \"group_corps\": [{\"groupid\": 2, \"corpid\": \"wwxxxx\", \"corp_name\": \"美馨粮油公司\", \"custom_id\": \"custom_id\", \"invite_userid\": \"zhangsan\", \"pending_corpid\": \"wwxxxx\", \"is_joined\": 1}]}",
+            &[
+                "上下游id",
+                "分组id。如果不填，表示根目录",
+                "是否需要返回未加入的企业。默认不返回",
+                "开启分页使用，传入返回值next_cursor",
+                ">0开启分页功能。",
+            ],
+            registry::json::<
+                crate::upstream_downstream::UpstreamDownstreamGetChainCorpinfoListRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "upstream_downstream")]
+    all.push(
+        registry::operation(
+            "upstream_downstream",
+            "get_chain_corpinfo",
+            "获取企业上下游通讯录下的企业信息 — read one corp's custom id, group and status in a chain.",
+            Some(
+                "{\"chain_id\": \"Chxxxxxx\", \"corpid\": \"xxxxx\", \"pending_corpid\": \"xxxxx\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"corp_name\": \"美馨粮油公司\", \"qualification_status\": 1, \"custom_id\": \"xxxxx\", \"groupid\": 1, \"is_joined\": false}",
+            &[
+                "上下游id",
+                "已加入企业id",
+                "待加入企业id（corpid和pending_corpid至少填一个，同时填corpid生效）",
+            ],
+            registry::json::<
+                crate::upstream_downstream::UpstreamDownstreamGetChainCorpinfoRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "upstream_downstream")]
+    all.push(
+        registry::operation(
+            "upstream_downstream",
+            "remove_corp",
+            "移除企业 — remove a downstream corp (joined or pending) from a chain.",
+            Some(
+                "{\"chain_id\": \"xxxx\", \"corpid\": \"xxxxx\", \"pending_corpid\": \"xxxx\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "上下游id",
+                "需要移除的下游企业corpid",
+                "需要移除的未加入下游企业corpid，corpid和pending_corpid至少填一个，都填corpid生效",
+            ],
+            registry::json::<
+                crate::upstream_downstream::UpstreamDownstreamRemoveCorpRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "upstream_downstream")]
+    all.push(
+        registry::operation(
+            "upstream_downstream",
+            "get_chain_user_custom_id",
+            "查询成员自定义id — read the custom id of a member of a corp in a chain.",
+            Some(
+                "{\"chain_id\": \"Chxxxxxx\", \"corpid\": \"xxxxx\", \"userid\": \"xxxxx\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"user_custom_id\": \"1234\"}",
+            &["上下游id", "已加入企业id", "企业内的成员"],
+            registry::json::<
+                crate::upstream_downstream::UpstreamDownstreamGetChainUserCustomIdRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "upstream_downstream")]
+    all.push(
+        registry::operation(
+            "upstream_downstream",
+            "get_corp_shared_chain_list",
+            "获取下级企业加入的上下游 — list the chains a lower-level corp has joined.",
+            Some("{\"corpid\": \"xxxxx\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"chains\": [{\"chain_id\": \"xxx\", \"chain_name\": \"xxx\"}]}",
+            &["已加入企业id"],
+            registry::json::<
+                crate::upstream_downstream::UpstreamDownstreamGetCorpSharedChainListRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "upstream_downstream")]
+    all.push(
+        registry::operation(
+            "upstream_downstream",
+            "import_chain_contact",
+            "批量导入上下游联系人 — submit an asynchronous job that imports corps and contacts into a chain.",
+            Some(
+                "{\"chain_id\": \"xxxxxx\", \"contact_list\": [{\"corp_name\": \"飞飞培训学校\", \"group_path\": \"华北区/北京市/海淀区\", \"custom_id\": \"wof3du51quo5sl1is\", \"contact_info_list\": [{\"name\": \"张三\", \"identity_type\": 1, \"mobile\": \"13000000001\", \"user_custom_id\": \"100\"}, {\"name\": \"李四\", \"identity_type\": 2, \"mobile\": \"13000000001\"}]}]}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"jobid\": \"xxxxx\"}",
+            &[
+                "上下游id。文件中的联系人将会被导入此上下游中",
+                "上下游联系人列表。这些联系人将会被导入此上下游中",
+            ],
+            registry::json::<
+                crate::upstream_downstream::UpstreamDownstreamImportChainContactRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "upstream_downstream")]
+    all.push(
+        registry::operation(
+            "upstream_downstream",
+            "get_result",
+            "获取异步任务结果 — read the status and failures of an import job.",
+            Some("{\"jobid\": \"xxxxx\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"status\": 3, \"result\": {\"chain_id\": \"xxxx\", \"import_status\": 2, \"fail_list\": [{\"corp_name\": \"飞飞培训学校2入2222\", \"custom_id\": \"\", \"errcode\": 670016, \"errmsg\": \"invalid contact identity\", \"contact_info_list\": [{\"mobile\": \"13000000001\", \"errcode\": 670016, \"errmsg\": \"invalid contact identity\"}]}]}}",
+            &["异步任务id，最大长度为64字节"],
+            registry::json::<
+                crate::upstream_downstream::UpstreamDownstreamGetResultRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "upstream_downstream")]
+    all.push(
+        registry::operation(
+            "upstream_downstream",
+            "list_rule_ids",
+            "获取对接规则id列表 — list the ids of a chain's linking rules.",
+            Some("{\"chain_id\": \"Chxxxxxx\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"rule_ids\": [1, 2]}",
+            &["上下游id"],
+            registry::json::<
+                crate::upstream_downstream::UpstreamDownstreamListRuleIdsRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "upstream_downstream")]
+    all.push(
+        registry::operation(
+            "upstream_downstream",
+            "delete_rule",
+            "删除对接规则 — delete a linking rule of a chain.",
+            Some("{\"chain_id\": \"Chxxxxxx\", \"rule_id\": 1}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["上下游id", "上下游规则id"],
+            registry::json::<
+                crate::upstream_downstream::UpstreamDownstreamDeleteRuleRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "upstream_downstream")]
+    all.push(
+        registry::operation(
+            "upstream_downstream",
+            "get_rule_info",
+            "获取对接规则详情 — read a linking rule of a chain.",
+            Some("{\"chain_id\": \"Chxxxxxx\", \"rule_id\": 1}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"rule_info\": {\"owner_corp_range\": {\"departmentids\": [123], \"userids\": [\"userid1\", \"userid2\"]}, \"member_corp_range\": {\"groupids\": [123], \"corpids\": [\"corpid1\", \"corpid2\"]}}}",
+            &["上下游id", "上下游规则id"],
+            registry::json::<
+                crate::upstream_downstream::UpstreamDownstreamGetRuleInfoRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "upstream_downstream")]
+    all.push(
+        registry::operation(
+            "upstream_downstream",
+            "add_rule",
+            "新增对接规则 — add a linking rule (who upstream downstream corps may see and contact).",
+            Some(
+                "{\"chain_id\": \"Chxxxxxx\", \"rule_info\": {\"owner_corp_range\": {\"departmentids\": [123], \"userids\": [\"userid1\", \"userid2\"]}, \"member_corp_range\": {\"groupids\": [123], \"corpids\": [\"corpid1\", \"corpid2\"]}}}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"rule_id\": 1}",
+            &["上下游id", "上下游关系规则的详情"],
+            registry::json::<
+                crate::upstream_downstream::UpstreamDownstreamAddRuleRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "upstream_downstream")]
+    all.push(
+        registry::operation(
+            "upstream_downstream",
+            "modify_rule",
+            "更新对接规则 — replace a linking rule of a chain.",
+            Some(
+                "{\"chain_id\": \"Chxxxxxx\", \"rule_id\": 1, \"rule_info\": {\"owner_corp_range\": {\"departmentids\": [123], \"userids\": [\"userid1\", \"userid2\"]}, \"member_corp_range\": {\"groupids\": [123], \"corpids\": [\"corpid1\", \"corpid2\"]}}}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["上下游id", "上下游规则id", "上下游关系规则的详情"],
+            registry::json::<
+                crate::upstream_downstream::UpstreamDownstreamModifyRuleRequest,
+            >(),
+        ),
+    );
+    #[cfg(feature = "upstream_downstream")]
+    all.push(
+        registry::operation(
+            "upstream_downstream",
+            "unionid_to_external_userid",
+            "上下游关联客户信息-已添加客户 — look up the external_userid a WeChat customer (unionid + openid) has in each downstream corp.",
+            Some(
+                "{\"unionid\": \"xxxxx\", \"openid\": \"xxxxx\", \"corpid\": \"xxxxx\"}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"external_userid_info\": [{\"corpid\": \"AAAAA\", \"external_userid\": \"BBBB\"}, {\"corpid\": \"CCCCC\", \"external_userid\": \"DDDDD\"}]}",
+            &[
+                "微信客户的unionid",
+                "微信客户的openid",
+                "需要换取的企业corpid，不填则拉取所有企业",
+            ],
+            registry::json::<
+                crate::upstream_downstream::UpstreamDownstreamUnionidToExternalUseridRequest,
+            >(),
         ),
     );
     #[cfg(feature = "user")]

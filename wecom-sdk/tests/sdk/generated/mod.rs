@@ -8,6 +8,8 @@ pub mod appchat;
 pub mod batch;
 #[cfg(feature = "calendar")]
 pub mod calendar;
+#[cfg(feature = "corp_group")]
+pub mod corp_group;
 #[cfg(feature = "data_intelligence")]
 pub mod data_intelligence;
 #[cfg(feature = "department")]
@@ -20,12 +22,16 @@ pub mod external_contact;
 pub mod health;
 #[cfg(feature = "hr")]
 pub mod hr;
+#[cfg(feature = "id_convert")]
+pub mod id_convert;
 #[cfg(feature = "invoice")]
 pub mod invoice;
 #[cfg(feature = "jsapi")]
 pub mod jsapi;
 #[cfg(feature = "kf")]
 pub mod kf;
+#[cfg(feature = "linked_corp")]
+pub mod linked_corp;
 #[cfg(feature = "media")]
 pub mod media;
 #[cfg(feature = "menu")]
@@ -46,6 +52,8 @@ pub mod oauth;
 pub mod pstncc;
 #[cfg(feature = "schedule")]
 pub mod schedule;
+#[cfg(feature = "security")]
+pub mod security;
 #[cfg(feature = "service")]
 pub mod service;
 #[cfg(feature = "sync")]
@@ -53,6 +61,8 @@ pub mod sync;
 #[cfg(feature = "tag")]
 pub mod tag;
 pub mod token;
+#[cfg(feature = "upstream_downstream")]
+pub mod upstream_downstream;
 #[cfg(feature = "user")]
 pub mod user;
 /// The typed decoder of every endpoint compiled in.
@@ -63,15 +73,18 @@ pub fn decoders() -> Vec<crate::support::Decoder> {
     #[cfg(feature = "appchat")] all.extend(appchat::decoders());
     #[cfg(feature = "batch")] all.extend(batch::decoders());
     #[cfg(feature = "calendar")] all.extend(calendar::decoders());
+    #[cfg(feature = "corp_group")] all.extend(corp_group::decoders());
     #[cfg(feature = "data_intelligence")] all.extend(data_intelligence::decoders());
     #[cfg(feature = "department")] all.extend(department::decoders());
     #[cfg(feature = "export")] all.extend(export::decoders());
     #[cfg(feature = "external_contact")] all.extend(external_contact::decoders());
     #[cfg(feature = "health")] all.extend(health::decoders());
     #[cfg(feature = "hr")] all.extend(hr::decoders());
+    #[cfg(feature = "id_convert")] all.extend(id_convert::decoders());
     #[cfg(feature = "invoice")] all.extend(invoice::decoders());
     #[cfg(feature = "jsapi")] all.extend(jsapi::decoders());
     #[cfg(feature = "kf")] all.extend(kf::decoders());
+    #[cfg(feature = "linked_corp")] all.extend(linked_corp::decoders());
     #[cfg(feature = "media")] all.extend(media::decoders());
     #[cfg(feature = "menu")] all.extend(menu::decoders());
     #[cfg(feature = "message")] all.extend(message::decoders());
@@ -82,10 +95,12 @@ pub fn decoders() -> Vec<crate::support::Decoder> {
     #[cfg(feature = "oauth")] all.extend(oauth::decoders());
     #[cfg(feature = "pstncc")] all.extend(pstncc::decoders());
     #[cfg(feature = "schedule")] all.extend(schedule::decoders());
+    #[cfg(feature = "security")] all.extend(security::decoders());
     #[cfg(feature = "service")] all.extend(service::decoders());
     #[cfg(feature = "sync")] all.extend(sync::decoders());
     #[cfg(feature = "tag")] all.extend(tag::decoders());
     all.extend(token::decoders());
+    #[cfg(feature = "upstream_downstream")] all.extend(upstream_downstream::decoders());
     #[cfg(feature = "user")] all.extend(user::decoders());
     all
 }
