@@ -13,8 +13,8 @@ use wecom_sdk::registry;
 
 use support::{Mock, text};
 
-/// wechatpy's API groups whose endpoints the spec covers (the seed's); its other groups
-/// (email, export, kf, kf_message, living) are areas the spec does not cover yet.
+/// wechatpy's API groups whose endpoints the spec covers; its other groups (email, living) are
+/// areas the spec does not cover yet.
 const SEED_GROUPS: &[&str] = &[
     "agent",
     "appchat",
@@ -23,8 +23,11 @@ const SEED_GROUPS: &[&str] = &[
     "department",
     "external_contact",
     "external_contact_group_chat",
+    "export",
     "invoice",
     "jsapi",
+    "kf",
+    "kf_message",
     "media",
     "menu",
     "message",
@@ -58,6 +61,31 @@ const REFUSED_BY_A_DOCUMENTED_RULE: &[(&str, &str, bool)] = &[
     // `message.send(agent_id, user_ids)` without a message: a message has a `msgtype`, and the
     // typed request cannot be built without one, validated or not.
     ("message.send", "missing field `msgtype`", false),
+];
+
+/// Requests wechatpy sends that the official docs overrule, so the spec refuses them: (wechatpy
+/// method, what the refusal names, why).
+const OVERRULED_BY_THE_DOCS: &[(&str, &str, &str)] = &[
+    (
+        "kf.get_account_list",
+        "the spec says POST",
+        "wechatpy GETs kf/account/list; the docs make it a POST with offset and limit",
+    ),
+    (
+        "kf_message.send_articles_link",
+        "unknown variant `news`",
+        "wechatpy sends msgtype news with the article under link.link; the docs' type is link",
+    ),
+    (
+        "kf_message.send_location",
+        "unknown field `msgmenu`",
+        "wechatpy puts the location under msgmenu; the docs' key is location",
+    ),
+    (
+        "kf_message.send_miniprogram",
+        "unknown field `msgmenu`",
+        "wechatpy puts the mini program under msgmenu; the docs' key is miniprogram",
+    ),
 ];
 
 struct Recorded {
@@ -149,14 +177,22 @@ fn every_request_wechatpy_sends_for_the_seed_groups_goes_through() {
 
     let mut problems = Vec::new();
     let mut refused = Vec::new();
+    let mut overruled_seen: Vec<String> = Vec::new();
     for r in &seed {
         let who = format!("{}.{} ({} {})", r.group, r.method, r.http, r.path);
+        let method = format!("{}.{}", r.group, r.method);
+        let overruled = OVERRULED_BY_THE_DOCS.iter().find(|(m, _, _)| *m == method);
         let Some(op) = registry::find(&r.path) else {
             problems.push(format!("{who}: no endpoint of the spec has this path"));
             continue;
         };
         if op.meta.method.as_str() != r.http {
-            problems.push(format!("{who}: the spec says {}", op.meta.method.as_str()));
+            let complaint = format!("the spec says {}", op.meta.method.as_str());
+            match overruled {
+                Some((_, why, _)) if complaint.contains(why) => overruled_seen.push(method),
+                _ => problems.push(format!("{who}: {complaint}")),
+            }
+            continue;
         }
         let mut input = r.input.clone();
         for file in &r.files {
@@ -165,7 +201,12 @@ fn every_request_wechatpy_sends_for_the_seed_groups_goes_through() {
         let json = input.to_string();
         let out = mock.wecom(&["call", &r.path, "--json", &json]);
         if let Err(complaint) = judge(&out) {
-            let method = format!("{}.{}", r.group, r.method);
+            if let Some((_, why, _)) = overruled
+                && complaint.contains(why)
+            {
+                overruled_seen.push(method);
+                continue;
+            }
             let expected = REFUSED_BY_A_DOCUMENTED_RULE
                 .iter()
                 .find(|(m, why, _)| *m == method && complaint.contains(why));
@@ -199,6 +240,12 @@ fn every_request_wechatpy_sends_for_the_seed_groups_goes_through() {
         assert!(
             refused.contains(rule),
             "no recorded request met {rule:?} any more"
+        );
+    }
+    for (method, _, why) in OVERRULED_BY_THE_DOCS {
+        assert!(
+            overruled_seen.iter().any(|m| m == method),
+            "{method} is no longer refused ({why}): take it off the list"
         );
     }
 }
