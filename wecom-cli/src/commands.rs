@@ -19,27 +19,8 @@ pub fn cli() -> Command {
              WECOM_BASE_URL points at another origin (`wecom mock` prints one). RUST_LOG=debug shows \
              each call. Exit codes: 0 success, 1 WeCom or the network failed the call, 2 the input was wrong.",
         )
-        .arg(global(
-            "base_url",
-            "base-url",
-            "WECOM_BASE_URL",
-            "The API origin (default https://qyapi.weixin.qq.com), e.g. http://127.0.0.1:8080",
-        ))
-        .arg(
-            global("timeout", "timeout", "WECOM_TIMEOUT", "Seconds one HTTP exchange may take (default 30)")
-                .value_parser(value_parser!(f64)),
-        )
-        .arg(global("redis", "redis", "WECOM_REDIS_URL", "Share tokens through this Redis (redis://host:port/)"))
-        .arg(
-            Arg::new("no_validate")
-                .long("no-validate")
-                .global(true)
-                .action(ArgAction::SetTrue)
-                .help_heading("Connection")
-                .help("Send requests even when they break a documented limit"),
-        )
         .subcommand(
-            Command::new("call")
+            client_flags(Command::new("call"))
                 .about("Call the endpoint at PATH with parameters as query pairs and a JSON object")
                 .arg(Arg::new("path").required(true).help("The documented path, e.g. /cgi-bin/user/get"))
                 .arg(
@@ -77,8 +58,10 @@ pub fn cli() -> Command {
         }
     }
     // Flags of every command: an endpoint's kebab-case alias must not take one.
+    let calling = client_flags(Command::new("calling"));
     let taken: Vec<String> = cli
         .get_arguments()
+        .chain(calling.get_arguments())
         .filter_map(|a| a.get_long().map(str::to_string))
         .collect();
     let mut groups: BTreeMap<&str, Vec<&'static Operation>> = BTreeMap::new();
@@ -86,7 +69,7 @@ pub fn cli() -> Command {
         groups.entry(op.group).or_default().push(op);
     }
     for (group, ops) in groups {
-        let mut command = Command::new(group)
+        let mut command = client_flags(Command::new(group))
             .about(format!("Endpoints of the `{group}` group"))
             .subcommand_required(true)
             .arg_required_else_help(true);
@@ -96,6 +79,41 @@ pub fn cli() -> Command {
         cli = cli.subcommand(command);
     }
     cli
+}
+
+/// The flags of the commands that call WeCom (not of `wecom mock`): where to, how long, token
+/// sharing, validation. Global within the command, so they go before or after its subcommand.
+fn client_flags(command: Command) -> Command {
+    command
+        .arg(global(
+            "base_url",
+            "base-url",
+            "WECOM_BASE_URL",
+            "The API origin (default https://qyapi.weixin.qq.com), e.g. http://127.0.0.1:8080",
+        ))
+        .arg(
+            global(
+                "timeout",
+                "timeout",
+                "WECOM_TIMEOUT",
+                "Seconds one HTTP exchange may take (default 30)",
+            )
+            .value_parser(value_parser!(f64)),
+        )
+        .arg(global(
+            "redis",
+            "redis",
+            "WECOM_REDIS_URL",
+            "Share tokens through this Redis (redis://host:port/)",
+        ))
+        .arg(
+            Arg::new("no_validate")
+                .long("no-validate")
+                .global(true)
+                .action(ArgAction::SetTrue)
+                .help_heading("Connection")
+                .help("Send requests even when they break a documented limit"),
+        )
 }
 
 fn global(id: &'static str, long: &'static str, env: &'static str, help: &'static str) -> Arg {

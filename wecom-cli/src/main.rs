@@ -37,18 +37,35 @@ async fn main() -> ExitCode {
     }
 }
 
+/// Writes one line to standard output: `Ok(false)` when the reader has gone (`wecom endpoints |
+/// head -1`), which ends the output quietly; another write error fails the command.
+fn print_line(out: &mut impl Write, line: &str) -> Result<bool, u8> {
+    match writeln!(out, "{line}").and_then(|()| out.flush()) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            Err(FAILED)
+        }
+    }
+}
+
 async fn run(matches: &ArgMatches) -> Result<(), u8> {
     match matches.subcommand() {
         Some(("mock", args)) => run_mock(args).await,
         Some(("endpoints", _)) => {
+            let mut stdout = std::io::stdout().lock();
             for op in registry::operations() {
-                println!(
+                let line = format!(
                     "{:<5} {:<55} {}.{}",
                     op.meta.method.as_str(),
                     op.meta.path,
                     op.group,
                     op.name
                 );
+                if !print_line(&mut stdout, &line)? {
+                    break;
+                }
             }
             Ok(())
         }
@@ -205,7 +222,7 @@ async fn send(op: &'static Operation, input: Value, args: &ArgMatches) -> Result
     match op.call(&client, input).await {
         Ok(Answer::Json(value)) => {
             let text = serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string());
-            println!("{text}");
+            print_line(&mut std::io::stdout().lock(), &text)?;
             Ok(())
         }
         Ok(Answer::File(mut file)) => {
@@ -220,8 +237,14 @@ async fn send(op: &'static Operation, input: Value, args: &ArgMatches) -> Result
                 None => {
                     let mut stdout = std::io::stdout().lock();
                     while let Some(chunk) = file.chunk().await.map_err(|e| report(&e))? {
-                        if stdout.write_all(&chunk).is_err() {
-                            return Err(FAILED);
+                        match stdout.write_all(&chunk) {
+                            Ok(()) => {}
+                            // The reader stopped reading (`| head`): nothing more to say.
+                            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+                            Err(e) => {
+                                eprintln!("error: cannot write the file to standard output: {e}");
+                                return Err(FAILED);
+                            }
                         }
                     }
                 }
@@ -261,10 +284,20 @@ async fn run_mock(args: &ArgMatches) -> Result<(), u8> {
         USAGE
     })?;
     let mut builder = wecom_mock::MockServer::builder();
+    let defaults = wecom_mock::Credentials::default();
     for kind in Credential::ALL {
         let def = kind.def();
         let value = |slot| def.input(slot).map(|i| text(i.flag)).unwrap_or_default();
-        let (id, secret) = (value(Slot::Id), value(Slot::Secret));
+        let (mut id, mut secret) = (value(Slot::Id), value(Slot::Secret));
+        // One of the two given: the mock's default stands in for the other.
+        if let Some((default_id, default_secret)) = defaults.get(*kind) {
+            if id.is_empty() {
+                id = default_id.to_string();
+            }
+            if secret.is_empty() {
+                secret = default_secret.to_string();
+            }
+        }
         if !id.is_empty() && !secret.is_empty() {
             builder = builder.credential(*kind, id, secret);
         }
@@ -273,6 +306,39 @@ async fn run_mock(args: &ArgMatches) -> Result<(), u8> {
         eprintln!("error: cannot listen on 127.0.0.1:{port}: {e}");
         FAILED
     })?;
-    println!("wecom mock listening on {}", mock.base_url());
+    let mut stdout = std::io::stdout().lock();
+    print_line(
+        &mut stdout,
+        &format!("wecom mock listening on {}", mock.base_url()),
+    )?;
+    // What another shell needs to call it: paste these lines.
+    print_line(&mut stdout, &format!("export WECOM_BASE_URL={}", mock.base_url()))?;
+    for (kind, id, secret) in mock.credentials().iter() {
+        for input in kind.def().inputs {
+            let value = match input.slot {
+                Slot::Id => id,
+                Slot::Secret => secret,
+                _ => continue,
+            };
+            print_line(
+                &mut stdout,
+                &format!("export {}={}", input.env, shell_word(value)),
+            )?;
+        }
+    }
+    drop(stdout);
     mock.run_until_interrupted().await.map_err(|_| FAILED)
+}
+
+/// `value` as one shell word: as is when it is plain, else single-quoted.
+fn shell_word(value: &str) -> String {
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:/@%+=,".contains(c));
+    if plain {
+        value.to_string()
+    } else {
+        format!("'{}'", value.replace('\'', r"'\''"))
+    }
 }

@@ -265,3 +265,112 @@ fn trace_logs_do_not_show_the_secret_or_the_token() {
     assert!(!logged.contains("mock-secret"), "{logged}");
     assert!(!logged.contains("mock-access-token-"), "{logged}");
 }
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let mut child = Command::new(WECOM)
+        .arg("endpoints")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader is gone (as after `| head -1`); the command must not panic.
+    let out = child.wait_with_output().unwrap();
+    assert!(first.starts_with("GET") || first.starts_with("POST"), "{first}");
+    assert!(out.status.success(), "{:?}: {}", out.status, text(&out.stderr));
+    assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_bad_timeout_is_a_usage_error_not_a_panic() {
+    let mock = Mock::start(CREDENTIALS);
+    for bad in ["-1", "nan", "inf", "soon"] {
+        let out = mock.wecom(&[
+            "call",
+            "/cgi-bin/user/get",
+            "--query",
+            "userid=a",
+            &format!("--timeout={bad}"),
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "--timeout={bad}: {}",
+            text(&out.stderr)
+        );
+        assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+        let out = Command::new(WECOM)
+            .args(["call", "/cgi-bin/user/get", "--query", "userid=a"])
+            .env("WECOM_TIMEOUT", bad)
+            .env("WECOM_BASE_URL", &mock.base_url)
+            .envs(CREDENTIALS.iter().copied())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "WECOM_TIMEOUT={bad}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn the_mock_prints_what_another_shell_needs_and_only_its_own_flags() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(WECOM)
+        .args(["mock", "--port", &port.to_string(), "--secret", "my secret"])
+        .env_remove("WECOM_SECRET")
+        .env_remove("WECOM_CORP_ID")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    for _ in 0..4 {
+        printed.push(lines.next().unwrap().unwrap());
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(printed[0].contains("listening on"), "{printed:?}");
+    assert_eq!(
+        printed[1],
+        format!("export WECOM_BASE_URL=http://127.0.0.1:{port}")
+    );
+    assert!(
+        printed.contains(&"export WECOM_CORP_ID=ww-mock-corp".to_string()),
+        "{printed:?}"
+    );
+    assert!(
+        printed.contains(&"export WECOM_SECRET='my secret'".to_string()),
+        "{printed:?}"
+    );
+
+    let help = Command::new(WECOM).args(["mock", "--help"]).output().unwrap();
+    let help = text(&help.stdout);
+    for client_only in ["--base-url", "--timeout", "--redis", "--no-validate"] {
+        assert!(
+            !help.contains(client_only),
+            "`wecom mock --help` lists {client_only}:\n{help}"
+        );
+    }
+    assert!(help.contains("--corp-id") && help.contains("--fixture"), "{help}");
+    let help = Command::new(WECOM)
+        .args(["user", "get", "--help"])
+        .output()
+        .unwrap();
+    assert!(text(&help.stdout).contains("--base-url"));
+}

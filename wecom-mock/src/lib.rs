@@ -110,8 +110,20 @@ impl MockBuilder {
         self
     }
 
-    /// Starts serving in the background.
+    /// Starts serving in the background. Credentials no client could present (an empty corp
+    /// id or secret) are refused here, as an [`io::ErrorKind::InvalidInput`] error.
     pub async fn start(self) -> io::Result<MockServer> {
+        for (kind, id, secret) in self.credentials.iter() {
+            if id.is_empty() || secret.is_empty() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "the mock's `{}` credential needs a non-empty id and secret",
+                        kind.def().name
+                    ),
+                ));
+            }
+        }
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared::new(self.credentials));
@@ -152,7 +164,9 @@ impl MockServer {
         &self.shared.credentials
     }
 
-    /// A client for this mock, with every credential it accepts.
+    /// A client for this mock, with every credential it accepts. [`MockBuilder::start`] refused
+    /// credentials no client could present, so this does not fail; [`MockServer::try_client`]
+    /// says why if it ever did.
     pub fn client(&self) -> wecom_sdk::Client {
         self.try_client()
             .unwrap_or_else(|e| panic!("the mock's own credentials make no client: {e}"))

@@ -410,3 +410,17 @@ async fn uploaded_media_downloads_whole_and_unknown_ids_are_refused() {
         other => panic!("expected 40007, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn credentials_no_client_could_present_are_refused_at_start() {
+    for (corp, secret) in [("", "s"), ("ww1", "")] {
+        let started = MockServer::builder().corp(corp, secret).start().await;
+        let Err(e) = started else {
+            panic!("({corp:?}, {secret:?}) started");
+        };
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+        assert!(e.to_string().contains("access_token"), "{e}");
+    }
+    let mock = MockServer::builder().corp("ww1", "s").start().await.unwrap();
+    assert!(mock.try_client().is_ok());
+}

@@ -79,3 +79,11 @@ pub use secret::Secret;
 pub use store::RedisStore;
 pub use store::{MemoryStore, StoreError, StoredToken, TokenStore};
 pub use upload::Upload;
+
+/// The HTTP client crate the SDK is built on: [`ClientBuilder::http_client`] takes its
+/// `Client`, and [`Error::Transport`] carries its error. Re-exported so that the versions match.
+pub use reqwest;
+
+/// The byte-buffer crate of [`Upload::from_bytes`] and [`Download::chunk`], re-exported so that
+/// the versions match.
+pub use bytes;

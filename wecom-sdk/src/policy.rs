@@ -27,7 +27,26 @@ pub(crate) const RATE_LIMITED: &[i64] = &[
 ///   answer was complete and HTTP 502/503/504.
 ///
 /// Timeouts are not retried: the call may be running, and the wait would only grow.
+///
+/// It may grow fields: build one with [`RetryPolicy::new`] or from [`RetryPolicy::default`],
+/// not with a struct literal.
+///
+/// ```compile_fail
+/// # use std::time::Duration;
+/// let policy = wecom_sdk::RetryPolicy {
+///     max_attempts: 5,
+///     base_delay: Duration::from_millis(100),
+///     max_delay: Duration::from_secs(1),
+/// };
+/// ```
+///
+/// ```
+/// # use std::time::Duration;
+/// let policy = wecom_sdk::RetryPolicy::new(5, Duration::from_millis(100), Duration::from_secs(1));
+/// assert_eq!(policy.max_attempts, 5);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Attempts in all, the first included (default 3; 1 turns retrying off).
     pub max_attempts: u32,
@@ -48,6 +67,16 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// `max_attempts` attempts in all, waiting `base_delay` before the second (doubling each
+    /// time) and never more than `max_delay` between two.
+    pub const fn new(max_attempts: u32, base_delay: Duration, max_delay: Duration) -> Self {
+        RetryPolicy {
+            max_attempts,
+            base_delay,
+            max_delay,
+        }
+    }
+
     /// No retries: every failure is returned as it happens.
     pub fn none() -> Self {
         RetryPolicy {

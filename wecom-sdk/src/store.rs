@@ -17,7 +17,15 @@ mod redis;
 pub use self::redis::RedisStore;
 
 /// A token as a store keeps it: the value, when to stop using it, when WeCom drops it.
+///
+/// It may grow fields: a store of one's own builds it with [`StoredToken::new`].
+///
+/// ```compile_fail
+/// let now = std::time::SystemTime::now();
+/// let token = wecom_sdk::StoredToken { value: "t".into(), refresh_at: now, expires_at: now };
+/// ```
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct StoredToken {
     /// The token or ticket.
     pub value: Secret,
@@ -38,6 +46,16 @@ impl fmt::Debug for StoredToken {
 }
 
 impl StoredToken {
+    /// A token to hand out until `refresh_at`, which WeCom accepts until `expires_at` (what a
+    /// [`TokenStore`] of one's own builds from what it keeps).
+    pub fn new(value: impl Into<Secret>, refresh_at: SystemTime, expires_at: SystemTime) -> Self {
+        StoredToken {
+            value: value.into(),
+            refresh_at,
+            expires_at,
+        }
+    }
+
     /// Whether it is still the one to use.
     pub fn is_fresh(&self) -> bool {
         SystemTime::now() < self.refresh_at

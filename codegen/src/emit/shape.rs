@@ -176,6 +176,11 @@ pub fn argument(field: &Field, name: &Ident) -> (TokenStream, TokenStream) {
     match &field.ty {
         Ty::String if field.secret => (quote!(impl Into<Secret>), quote!(#name.into())),
         Ty::String => (quote!(impl Into<String>), quote!(#name.into())),
+        // `a|b|c` ids: anything that prints as one (a `&str`, a `String`, a department's `u32`).
+        Ty::Piped(inner) if matches!(inner.as_ref(), Ty::String) => (
+            quote!(impl IntoIterator<Item = impl std::fmt::Display>),
+            quote!(#name.into_iter().map(|item| item.to_string()).collect()),
+        ),
         Ty::List(inner) | Ty::Piped(inner) => match inner.as_ref() {
             Ty::String => (
                 quote!(impl IntoIterator<Item = impl Into<String>>),

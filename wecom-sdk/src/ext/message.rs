@@ -11,7 +11,7 @@ impl MessageApi<'_> {
     pub fn send_text(
         &self,
         agentid: u32,
-        touser: impl IntoIterator<Item = impl Into<String>>,
+        touser: impl IntoIterator<Item = impl std::fmt::Display>,
         content: impl Into<String>,
     ) -> Call<MessageSendRequest> {
         self.send(agentid, Message::Text(TextContent::new(content)))
@@ -22,7 +22,7 @@ impl MessageApi<'_> {
     pub fn send_markdown(
         &self,
         agentid: u32,
-        touser: impl IntoIterator<Item = impl Into<String>>,
+        touser: impl IntoIterator<Item = impl std::fmt::Display>,
         content: impl Into<String>,
     ) -> Call<MessageSendRequest> {
         self.send(agentid, Message::Markdown(MarkdownContent::new(content)))
@@ -34,7 +34,7 @@ impl MessageApi<'_> {
     pub fn send_text_card(
         &self,
         agentid: u32,
-        touser: impl IntoIterator<Item = impl Into<String>>,
+        touser: impl IntoIterator<Item = impl std::fmt::Display>,
         title: impl Into<String>,
         description: impl Into<String>,
         url: impl Into<String>,

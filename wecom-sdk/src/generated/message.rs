@@ -205,11 +205,11 @@ impl MessageSendRequest {
 rt::setters! {
     MessageSendRequest via Call;
     /// Sets [`touser`](Self::touser): 指定接收消息的成员，成员ID列表（多个接收者用‘\|’分隔，最多支持1000个）
-    touser(touser: impl IntoIterator<Item = impl Into<String>>) = touser.into_iter().map(Into::into).collect();
+    touser(touser: impl IntoIterator<Item = impl std::fmt::Display>) = touser.into_iter().map(|item| item.to_string()).collect();
     /// Sets [`toparty`](Self::toparty): 指定接收消息的部门，部门ID列表，多个接收者用‘\|’分隔，最多支持100个
-    toparty(toparty: impl IntoIterator<Item = impl Into<String>>) = toparty.into_iter().map(Into::into).collect();
+    toparty(toparty: impl IntoIterator<Item = impl std::fmt::Display>) = toparty.into_iter().map(|item| item.to_string()).collect();
     /// Sets [`totag`](Self::totag): 指定接收消息的标签，标签ID列表，多个接收者用‘\|’分隔，最多支持100个
-    totag(totag: impl IntoIterator<Item = impl Into<String>>) = totag.into_iter().map(Into::into).collect();
+    totag(totag: impl IntoIterator<Item = impl std::fmt::Display>) = totag.into_iter().map(|item| item.to_string()).collect();
     /// Sets [`safe`](Self::safe): 表示是否是保密消息，0表示可对外分享，1表示不能分享且内容显示水印，2表示仅限在企业内分享，默认为0
     safe(safe: impl Into<crate::types::MessageSafe>) = safe.into();
     /// Sets [`enable_id_trans`](Self::enable_id_trans): 表示是否开启id转译，0表示否，1表示是，默认0（文本、文本卡片、图文、图文（mpnews）、小程序通知、模板卡片消息的参数表列出此参数）

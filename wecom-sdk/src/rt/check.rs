@@ -4,8 +4,14 @@
 use std::fmt::Display;
 use std::sync::OnceLock;
 
-/// A parameter that breaks a documented limit.
+/// A parameter that breaks a documented limit. It may grow fields: build one with
+/// [`Violation::new`].
+///
+/// ```compile_fail
+/// let v = wecom_sdk::Violation { field: "a".into(), limit: "b".into(), found: "c".into() };
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Violation {
     /// The parameter's path: `userlist`, `articles[2].title`.
     pub field: String,
@@ -16,7 +22,9 @@ pub struct Violation {
 }
 
 impl Violation {
-    pub(crate) fn new(field: &str, limit: String, found: String) -> Self {
+    /// `field` breaks `limit` (in words, `at most 1000 items`) with what was `found`: what an
+    /// [`Endpoint::validate`](crate::Endpoint::validate) of one's own reports.
+    pub fn new(field: &str, limit: String, found: String) -> Self {
         Violation {
             field: field.to_string(),
             limit,

@@ -72,10 +72,11 @@ impl FaultServer {
         Client::builder(CORP_ID, SECRET)
             .base_url(format!("http://{}", self.addr))
             .timeout(Duration::from_millis(500))
-            .retry_policy(RetryPolicy {
-                base_delay: Duration::from_millis(5),
-                ..policy
-            })
+            .retry_policy(RetryPolicy::new(
+                policy.max_attempts,
+                Duration::from_millis(5),
+                policy.max_delay,
+            ))
             .build()
             .unwrap()
     }

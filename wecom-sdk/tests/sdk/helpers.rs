@@ -117,6 +117,15 @@ async fn message_shortcuts_send_the_documented_bodies() {
         .toparty(["2"])
         .await
         .unwrap();
+    // Department and tag ids as the SDK hands them out (`u32`), no `.to_string()` needed.
+    let department: u32 = 4;
+    client
+        .message()
+        .send_text(1000002, ["zhangsan"], "部门")
+        .toparty([department, 5])
+        .totag([12u32])
+        .await
+        .unwrap();
     let bodies: Vec<Value> = requests(&server, "/cgi-bin/message/send")
         .await
         .iter()
@@ -129,6 +138,7 @@ async fn message_shortcuts_send_the_documented_bodies() {
             json!({"touser": "@all", "agentid": 1000002, "msgtype": "markdown", "markdown": {"content": "**构建** 完成"}}),
             json!({"touser": "zhangsan", "toparty": "2", "agentid": 1000002, "msgtype": "textcard", "textcard": {
                 "title": "领奖通知", "description": "<div class=\"gray\">2016年9月26日</div>", "url": "https://work.weixin.qq.com"}}),
+            json!({"touser": "zhangsan", "toparty": "4|5", "totag": "12", "agentid": 1000002, "msgtype": "text", "text": {"content": "部门"}}),
         ]
     );
 }
@@ -469,4 +479,16 @@ async fn the_provider_and_suite_tokens_are_fetched_and_cached() {
         provider_token
     );
     server.verify().await;
+}
+
+/// The crates that public signatures take are reachable through the SDK, at its versions.
+#[test]
+fn the_crates_in_public_signatures_are_reexported() {
+    let http = wecom_sdk::reqwest::Client::new();
+    let client = wecom_sdk::Client::builder("ww1", "secret")
+        .http_client(http)
+        .build();
+    assert!(client.is_ok());
+    let upload = wecom_sdk::Upload::from_bytes("a.txt", wecom_sdk::bytes::Bytes::from_static(b"hello"));
+    assert_eq!(upload.known_size(), Some(5));
 }
