@@ -269,7 +269,15 @@ impl Client {
                             tokio::time::sleep(policy.delay(attempt)).await;
                             continue;
                         }
-                        Err(error) => break Err(error),
+                        // A client without the credential says so in its own words.
+                        Err(error @ Error::Config(_)) => break Err(error),
+                        Err(error) => {
+                            break Err(Error::Credential {
+                                endpoint: meta.id,
+                                credential: kind.def().name,
+                                source: Box::new(error),
+                            });
+                        }
                     },
                 };
                 let credential = token.as_ref().and_then(|(kind, t)| {

@@ -16,8 +16,9 @@ pub enum Error {
     #[error("rate limited: {0}")]
     RateLimited(Box<ApiError>),
 
-    /// The request never got an answer: connection refused or reset, DNS, TLS.
-    #[error("{endpoint}: could not reach WeCom: {source}")]
+    /// The request never got an answer: connection refused or reset, DNS, TLS. The message
+    /// names the root cause (`connection refused`), not only the outermost error.
+    #[error("{endpoint}: could not reach WeCom: {}", causes(source.as_ref()))]
     Transport {
         /// The endpoint called (`user.get`).
         endpoint: &'static str,
@@ -92,9 +93,39 @@ pub enum Error {
         cursor: String,
     },
 
+    /// The call needed a token (or ticket) and fetching it failed: `source` is how the fetch
+    /// failed (a wrong secret is WeCom's 40001 there). [`Error::code`] and [`Error::api`] look
+    /// through to it.
+    #[error("{endpoint}: could not get the `{credential}` it needs: {source}")]
+    Credential {
+        /// The endpoint the caller called (`user.get`).
+        endpoint: &'static str,
+        /// The kind of credential (`access_token`).
+        credential: &'static str,
+        /// How the fetch failed (naming the fetch endpoint, `token.get_token`).
+        #[source]
+        source: Box<Error>,
+    },
+
     /// The client was configured wrongly (a base URL that is not an origin, say).
     #[error("invalid client configuration: {0}")]
     Config(String),
+}
+
+/// An error and its causes, outermost first, each once: `error sending request: client error
+/// (Connect): tcp connect error: Connection refused (os error 111)`.
+fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    while let Some(cause) = next {
+        let message = cause.to_string();
+        if !text.contains(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+        next = cause.source();
+    }
+    text
 }
 
 impl Error {
@@ -108,25 +139,26 @@ impl Error {
             | Error::Decode { endpoint, .. }
             | Error::InvalidRequest { endpoint, .. }
             | Error::RepeatedCursor { endpoint, .. }
-            | Error::Io { endpoint, .. } => Some(endpoint),
+            | Error::Io { endpoint, .. }
+            | Error::Credential { endpoint, .. } => Some(endpoint),
             Error::Config(_) => None,
         }
     }
 
-    /// WeCom's refusal, for API and rate-limit errors.
+    /// WeCom's refusal, for API and rate-limit errors (also when it refused the token fetch a
+    /// call needed).
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) | Error::RateLimited(e) => Some(e),
+            Error::Credential { source, .. } => source.api(),
             _ => None,
         }
     }
 
-    /// The WeCom `errcode`, for API and rate-limit errors.
+    /// The WeCom `errcode`, for API and rate-limit errors (also when it refused the token
+    /// fetch a call needed).
     pub fn code(&self) -> Option<i64> {
-        match self {
-            Error::Api(e) | Error::RateLimited(e) => Some(e.code),
-            _ => None,
-        }
+        self.api().map(|e| e.code)
     }
 
     pub(crate) fn transport(endpoint: &'static str, timeout: Option<Duration>, err: reqwest::Error) -> Self {

@@ -474,12 +474,18 @@ pub fn errcodes_page(api: &Api) -> String {
          secret or settings), `rate_limit` (slow down), `permission`, `invalid_argument`, `other`.\n",
         api.errcodes.len()
     );
-    let _ = writeln!(s, "| code | meaning | class | hint |");
-    let _ = writeln!(s, "|---|---|---|---|");
+    let _ = writeln!(
+        s,
+        "The codes callers commonly handle have names, constants of `wecom_sdk::ErrorCode`: \
+         `err.code() == Some(ErrorCode::USER_NOT_FOUND)`.\n"
+    );
+    let _ = writeln!(s, "| code | name | meaning | class | hint |");
+    let _ = writeln!(s, "|---|---|---|---|---|");
     for e in &api.errcodes {
+        let name = e.name.as_ref().map(|n| format!("`{n}`")).unwrap_or_default();
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} |",
+            "| {} | {name} | {} | {} | {} |",
             e.code,
             cell(&e.meaning),
             e.class.as_str(),

@@ -159,11 +159,25 @@ fn errcodes_module(api: &Api) -> TokenStream {
     });
     let count = api.errcodes.len();
     let doc = format!(" The {count} codes of the official table, by ascending code.");
+    let names = api.errcodes.iter().filter_map(|e| {
+        let name = quote::format_ident!("{}", e.name.as_ref()?);
+        let code = proc_macro2::Literal::i64_unsuffixed(e.code);
+        let doc = format!(" `{}`: {}", e.code, e.meaning);
+        Some(quote! {
+            #[doc = #doc]
+            pub const #name: i64 = #code;
+        })
+    });
     quote! {
         #![doc = " WeCom's global error codes (<https://developer.work.weixin.qq.com/document/path/90313>): what each means, the official hint, and whether retrying helps."]
 
         #[doc = #doc]
         pub static ERROR_CODES: &[crate::ErrorCode] = &[#(#rows)*];
+
+        /// Names for the codes callers commonly match on: `err.code() == Some(ErrorCode::USER_NOT_FOUND)`.
+        impl crate::ErrorCode {
+            #(#names)*
+        }
 
         /// What the official table says of `code`, if it lists it.
         pub fn lookup(code: i64) -> Option<&'static crate::ErrorCode> {

@@ -73,6 +73,8 @@ pub struct ErrorCode {
     pub meaning: String,
     pub hint: String,
     pub class: ErrorClass,
+    /// The constant's name, for the codes the table names.
+    pub name: Option<String>,
 }
 
 /// What kind of trouble an error code means, and so what a caller can do about it.

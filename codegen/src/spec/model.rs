@@ -595,4 +595,7 @@ pub struct ErrorCode {
     #[serde(default)]
     pub hint: Option<String>,
     pub class: Loc<String>,
+    /// A name callers match on (`USER_NOT_FOUND`), SCREAMING_SNAKE_CASE: it becomes the
+    /// constant `ErrorCode::USER_NOT_FOUND`. Given to the codes callers commonly handle.
+    pub name: Option<Loc<String>>,
 }

@@ -9316,6 +9316,81 @@ pub static ERROR_CODES: &[crate::ErrorCode] = &[
         class: crate::ErrorClass::Retryable,
     },
 ];
+/// Names for the codes callers commonly match on: `err.code() == Some(ErrorCode::USER_NOT_FOUND)`.
+impl crate::ErrorCode {
+    /// `-1`: 系统繁忙
+    pub const SYSTEM_BUSY: i64 = -1;
+    /// `6000`: 数据版本冲突
+    pub const DATA_VERSION_CONFLICT: i64 = 6000;
+    /// `40001`: 不合法的secret参数
+    pub const INVALID_SECRET: i64 = 40001;
+    /// `40003`: 无效的UserID
+    pub const INVALID_USERID: i64 = 40003;
+    /// `40004`: 不合法的媒体文件类型
+    pub const INVALID_MEDIA_TYPE: i64 = 40004;
+    /// `40007`: 不合法的media_id参数
+    pub const INVALID_MEDIA_ID: i64 = 40007;
+    /// `40013`: 不合法的CorpID
+    pub const INVALID_CORPID: i64 = 40013;
+    /// `40014`: 不合法的access_token
+    pub const INVALID_ACCESS_TOKEN: i64 = 40014;
+    /// `40029`: 不合法的oauth_code
+    pub const INVALID_OAUTH_CODE: i64 = 40029;
+    /// `40031`: 不合法的UserID列表
+    pub const INVALID_USERID_LIST: i64 = 40031;
+    /// `40056`: 不合法的agentid
+    pub const INVALID_AGENTID: i64 = 40056;
+    /// `40058`: 不合法的参数
+    pub const INVALID_PARAMETER: i64 = 40058;
+    /// `40068`: 不合法的标签/标签组ID
+    pub const INVALID_TAGID: i64 = 40068;
+    /// `40071`: 不合法的标签名字
+    pub const INVALID_TAG_NAME: i64 = 40071;
+    /// `40082`: 不合法的suite_token
+    pub const INVALID_SUITE_TOKEN: i64 = 40082;
+    /// `40083`: 不合法的suite_id
+    pub const INVALID_SUITE_ID: i64 = 40083;
+    /// `40084`: 不合法的permanent_code参数
+    pub const INVALID_PERMANENT_CODE: i64 = 40084;
+    /// `40085`: 不合法的的suite_ticket参数
+    pub const INVALID_SUITE_TICKET: i64 = 40085;
+    /// `41001`: 缺少access_token参数
+    pub const ACCESS_TOKEN_MISSING: i64 = 41001;
+    /// `42001`: access_token已过期
+    pub const ACCESS_TOKEN_EXPIRED: i64 = 42001;
+    /// `42009`: suite_access_token已过期
+    pub const SUITE_ACCESS_TOKEN_EXPIRED: i64 = 42009;
+    /// `44004`: 文本消息content参数为空
+    pub const EMPTY_TEXT_CONTENT: i64 = 44004;
+    /// `45009`: 接口调用超过限制
+    pub const API_FREQUENCY_LIMIT: i64 = 45009;
+    /// `45033`: 接口并发调用超过限制
+    pub const API_CONCURRENCY_LIMIT: i64 = 45033;
+    /// `48002`: API接口无权限调用
+    pub const API_FORBIDDEN: i64 = 48002;
+    /// `60003`: 部门ID不存在
+    pub const DEPARTMENT_NOT_FOUND: i64 = 60003;
+    /// `60008`: 部门已存在
+    pub const DEPARTMENT_EXISTS: i64 = 60008;
+    /// `60011`: 指定的成员/部门/标签参数无权限
+    pub const NO_PRIVILEGE: i64 = 60011;
+    /// `60020`: 不安全的访问IP
+    pub const IP_NOT_ALLOWED: i64 = 60020;
+    /// `60102`: UserID已存在
+    pub const USERID_EXISTS: i64 = 60102;
+    /// `60104`: 手机号码已存在
+    pub const MOBILE_EXISTS: i64 = 60104;
+    /// `60111`: UserID不存在
+    pub const USER_NOT_FOUND: i64 = 60111;
+    /// `60123`: 无效的部门id
+    pub const INVALID_DEPARTMENT_ID: i64 = 60123;
+    /// `81013`: UserID、部门ID、标签ID全部非法或无权限
+    pub const ALL_RECEIVERS_INVALID: i64 = 81013;
+    /// `84014`: 成员票据过期
+    pub const USER_TICKET_EXPIRED: i64 = 84014;
+    /// `84061`: 不存在外部联系人的关系
+    pub const NOT_EXTERNAL_CONTACT: i64 = 84061;
+}
 /// What the official table says of `code`, if it lists it.
 pub fn lookup(code: i64) -> Option<&'static crate::ErrorCode> {
     ERROR_CODES

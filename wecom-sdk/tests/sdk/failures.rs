@@ -191,15 +191,29 @@ async fn an_unreachable_server_is_a_transport_error_without_the_token() {
         .build()
         .unwrap();
     let err = client.user().get("zhangsan").await.unwrap_err();
+    let Error::Credential {
+        endpoint: "user.get",
+        source,
+        ..
+    } = &err
+    else {
+        panic!("expected a credential error for user.get, got {err:?}")
+    };
     assert!(
         matches!(
-            err,
+            source.as_ref(),
             Error::Transport {
                 endpoint: "token.get_token",
                 ..
             }
         ),
         "{err:?}"
+    );
+    // The message names the root cause, not only reqwest's outermost words.
+    let text = err.to_string();
+    assert!(
+        text.contains("could not reach WeCom") && text.to_lowercase().contains("connection refused"),
+        "{text}"
     );
     let chain = format!("{err} {err:?} {:?}", std::error::Error::source(&err));
     assert_no_secret(&chain);
@@ -222,11 +236,9 @@ async fn a_token_answer_that_does_not_decode_is_not_quoted() {
     let err = client(&server).user().get("zhangsan").await.unwrap_err();
     assert!(
         matches!(
-            err,
-            Error::Decode {
-                endpoint: "token.get_token",
-                ..
-            }
+            &err,
+            Error::Credential { endpoint: "user.get", source, .. }
+                if matches!(source.as_ref(), Error::Decode { endpoint: "token.get_token", .. })
         ),
         "{err:?}"
     );

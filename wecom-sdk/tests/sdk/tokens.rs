@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use wecom_sdk::{Client, Error};
+use wecom_sdk::{Client, Error, ErrorCode};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer};
 
@@ -180,9 +180,25 @@ async fn a_wrong_secret_is_reported_at_once_and_never_retried() {
         .collect();
     for call in calls {
         let err = call.await.unwrap().unwrap_err();
-        let Error::Api(api) = &err else {
-            panic!("expected an API error, got {err:?}")
+        // The caller learns which of its calls failed, and why: the fetch it needed was refused.
+        let Error::Credential {
+            endpoint: "user.get",
+            credential: "access_token",
+            source,
+        } = &err
+        else {
+            panic!("expected a credential error for user.get, got {err:?}")
         };
+        let Error::Api(api) = source.as_ref() else {
+            panic!("expected WeCom's refusal under it, got {source:?}")
+        };
+        assert_eq!(err.code(), Some(ErrorCode::INVALID_SECRET));
+        assert_eq!(err.api().map(|api| api.code), Some(40001));
+        let text = err.to_string();
+        assert!(
+            text.starts_with("user.get: could not get the `access_token` it needs: token.get_token"),
+            "{text}"
+        );
         assert_eq!(api.code, 40001);
         assert_eq!(api.endpoint, "token.get_token");
         assert_eq!(api.brief(), "invalid credential");

@@ -39,11 +39,40 @@ pub fn lower_error_codes(
             cx.error(Code::ErrcodeOrder, &at, message);
             continue;
         }
+        let mut name = None;
+        if let Some(given) = &row.name {
+            let at = cx.span(file, given);
+            let screaming = !given.value.is_empty()
+                && given.value.starts_with(|c: char| c.is_ascii_uppercase())
+                && given
+                    .value
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+            if !screaming {
+                cx.error(
+                    Code::BadValue,
+                    &at,
+                    format!("`name: {}` must be SCREAMING_SNAKE_CASE", given.value),
+                );
+            } else if out
+                .iter()
+                .any(|e| e.name.as_deref() == Some(given.value.as_str()))
+            {
+                cx.error(
+                    Code::DuplicateName,
+                    &at,
+                    format!("`name: {}` is given to another code too", given.value),
+                );
+            } else {
+                name = Some(given.value.clone());
+            }
+        }
         out.push(ErrorCode {
             code: row.code.value,
             meaning: row.meaning.value.trim().to_string(),
             hint: row.hint.clone().unwrap_or_default().trim().to_string(),
             class,
+            name,
         });
     }
     if cx.diagnostics.is_empty() {
