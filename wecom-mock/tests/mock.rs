@@ -190,6 +190,49 @@ async fn limits_and_unknown_parameters_are_refused_by_the_mock() {
 }
 
 #[tokio::test]
+async fn what_a_card_type_needs_is_checked_by_the_mock() {
+    let mock = MockServer::start().await.unwrap();
+    let token = mock.client().access_token().await.unwrap();
+    let op = registry::find("/cgi-bin/message/send").unwrap();
+    let card = |extra: Value| {
+        let mut card = json!({
+            "card_type": "button_interaction",
+            "main_title": {"title": "审批"},
+            "button_list": [{"text": "同意", "key": "agree"}]
+        });
+        card.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        json!({"touser": "@all", "agentid": 1000002, "msgtype": "template_card", "template_card": card})
+    };
+    let answer = raw(&mock, op, token.expose(), card(json!({})).as_object().unwrap()).await;
+    assert_eq!(
+        answer["errcode"], 40058,
+        "a button card without task_id: {answer}"
+    );
+    assert!(answer["errmsg"].as_str().unwrap().contains("task_id"), "{answer}");
+    let answer = raw(
+        &mock,
+        op,
+        token.expose(),
+        card(json!({"task_id": "t1"})).as_object().unwrap(),
+    )
+    .await;
+    assert_eq!(answer["errcode"], 0, "{answer}");
+    let news = json!({
+        "touser": "zhangsan", "agentid": 1000002, "msgtype": "template_card",
+        "template_card": {"card_type": "news_notice", "main_title": {"title": "新闻"},
+                          "card_action": {"type": 1, "url": "https://work.weixin.qq.com"}}
+    });
+    let answer = raw(&mock, op, token.expose(), news.as_object().unwrap()).await;
+    assert_eq!(answer["errcode"], 40058, "a news card without an image: {answer}");
+    assert!(
+        answer["errmsg"].as_str().unwrap().contains("card_image"),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
 async fn tokens_are_checked_like_the_real_server() {
     let mock = MockServer::start().await.unwrap();
     let wrong = wecom_sdk::Client::builder("ww-mock-corp", "wrong")

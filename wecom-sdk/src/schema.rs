@@ -457,6 +457,25 @@ pub enum Rule {
     AtLeastOne(&'static [&'static str]),
     /// No two of these may be present together.
     AtMostOne(&'static [&'static str]),
+    /// Each of these is given (under a condition: the fields a case makes mandatory).
+    Requires(&'static [&'static str]),
+    /// The rule holds when the field has one of the values: `card_type` is `news_notice`.
+    When(&'static str, &'static [Lit], &'static Rule),
+    /// The rule holds when the field is given.
+    IfGiven(&'static str, &'static Rule),
+}
+
+impl Lit {
+    /// Whether a JSON value is this literal (an integer also as its decimal text, as WeCom
+    /// accepts both).
+    pub fn matches(&self, value: &serde_json::Value) -> bool {
+        match (self, value) {
+            (Lit::Int(i), serde_json::Value::Number(n)) => n.as_i64() == Some(*i),
+            (Lit::Int(i), serde_json::Value::String(s)) => s.parse::<i64>().ok() == Some(*i),
+            (Lit::Str(s), serde_json::Value::String(v)) => s == v,
+            _ => false,
+        }
+    }
 }
 
 /// A deprecated name found in a request given as JSON: where it is (`schedule.organizer`) and

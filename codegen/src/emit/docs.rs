@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Constraint, Endpoint, Field, LengthUnit, LimitValue, Limits};
+use crate::ir::{Endpoint, Field, LengthUnit, LimitValue, Limits};
 
 /// `#[doc = "…"]` attributes, one per line, so prettyplease prints them as `///` lines.
 pub fn doc_attrs(text: &str) -> TokenStream {
@@ -139,10 +139,7 @@ pub fn endpoint_doc(endpoint: &Endpoint) -> String {
         })
         .collect();
     for c in &endpoint.constraints {
-        limits.push(match c {
-            Constraint::AtLeastOneOf(names) => format!("- at least one of {} is given", code_list(names)),
-            Constraint::AtMostOneOf(names) => format!("- at most one of {} is given", code_list(names)),
-        });
+        limits.push(format!("- {}", c.sentence()));
     }
     if !limits.is_empty() {
         text.push_str("\n\n# Limits\n\n");
@@ -161,14 +158,6 @@ pub fn method_doc(endpoint: &Endpoint) -> String {
         endpoint.doc,
         endpoint.request_type
     )
-}
-
-fn code_list(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Makes spec prose safe for rustdoc: HTML-looking text (`<div>`), bare URLs and bracketed words

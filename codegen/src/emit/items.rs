@@ -23,7 +23,14 @@ pub fn named_type(api: &Api, def: &TypeDef, memo: &mut BTreeMap<TypeId, bool>) -
 fn object(api: &Api, def: &TypeDef, fields: &[Field], memo: &mut BTreeMap<TypeId, bool>) -> TokenStream {
     let facing = Facing::of(def);
     let name = format_ident!("{}", def.rust);
-    let doc = doc_attrs(&prose(&def.description));
+    let mut text = prose(&def.description);
+    if !def.constraints.is_empty() {
+        text.push_str("\n\n# Rules\n");
+        for c in &def.constraints {
+            text.push_str(&format!("\n- {}", c.sentence()));
+        }
+    }
+    let doc = doc_attrs(&text);
     let derived = needs_derive(api, fields, facing, memo);
     let body = struct_fields(fields, facing, derived);
     let default = (facing.response || fields.iter().all(|f| !f.required)).then(|| quote!(Default,));

@@ -5,8 +5,7 @@ use std::fmt::Write;
 
 use super::docs::limits_text;
 use crate::ir::{
-    Api, BodyKind, Constraint, Endpoint, Field, Group, Module, Pagination, Placement, Response, Ty, TypeDef,
-    TypeKind,
+    Api, BodyKind, Endpoint, Field, Group, Module, Pagination, Placement, Response, Ty, TypeDef, TypeKind,
 };
 
 pub const DOCS_DIR: &str = "docs/api";
@@ -186,12 +185,7 @@ fn endpoint_section(s: &mut String, api: &Api, g: &Group, e: &Endpoint) {
         }
     }
     for c in &e.constraints {
-        let _ = match c {
-            Constraint::AtLeastOneOf(names) => {
-                writeln!(s, "\nAt least one of {} is given.", code_list(names))
-            }
-            Constraint::AtMostOneOf(names) => writeln!(s, "\nAt most one of {} is given.", code_list(names)),
-        };
+        let _ = writeln!(s, "\n{}.", capitalized(&c.sentence()));
     }
     let _ = writeln!(s, "\n### Response\n");
     match &e.response {
@@ -259,7 +253,12 @@ fn type_section(s: &mut String, api: &Api, g: &Group, t: &TypeDef) {
     let _ = writeln!(s, "\n### {}\n", t.rust);
     let _ = writeln!(s, "{}\n", t.description);
     match &t.kind {
-        TypeKind::Object { fields } => field_table(s, api, g, fields),
+        TypeKind::Object { fields } => {
+            field_table(s, api, g, fields);
+            for c in &t.constraints {
+                let _ = writeln!(s, "\n{}.", capitalized(&c.sentence()));
+            }
+        }
         TypeKind::IntEnum { values, .. } => {
             let _ = writeln!(
                 s,
@@ -423,12 +422,13 @@ fn rust_value(p: &Field, value: Option<&serde_json::Value>) -> String {
     }
 }
 
-fn code_list(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// `text` with its first letter upper-case.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// Text fit for a table cell: one line, pipes escaped.

@@ -7,8 +7,8 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::ir::{
-    Constraint, Field, LengthUnit, LimitValue, Limits, Module, NamedKind, Placement, Ty, TypeDef, TypeKind,
-    TypeRef,
+    Constraint, ConstraintValue, Field, LengthUnit, LimitValue, Limits, Module, NamedKind, Placement, Ty,
+    TypeDef, TypeKind, TypeRef,
 };
 
 /// The name of a type's schema static: `SCHEMA_EXT_ATTR`.
@@ -151,11 +151,31 @@ pub fn params(fields: &[Field], is_param: bool) -> TokenStream {
 }
 
 pub fn rules(constraints: &[Constraint]) -> TokenStream {
-    let items = constraints.iter().map(|c| match c {
+    let items = constraints.iter().map(rule);
+    quote!(&[#(#items),*])
+}
+
+fn rule(c: &Constraint) -> TokenStream {
+    match c {
         Constraint::AtLeastOneOf(names) => quote!(s::Rule::AtLeastOne(&[#(#names),*])),
         Constraint::AtMostOneOf(names) => quote!(s::Rule::AtMostOne(&[#(#names),*])),
-    });
-    quote!(&[#(#items),*])
+        Constraint::Requires(names) => quote!(s::Rule::Requires(&[#(#names),*])),
+        Constraint::When { field, values, then } => {
+            let values = values.iter().map(|v| match v {
+                ConstraintValue::Int(i) => {
+                    let i = Literal::i64_unsuffixed(*i);
+                    quote!(s::Lit::Int(#i))
+                }
+                ConstraintValue::Str(text) => quote!(s::Lit::Str(#text)),
+            });
+            let then = rule(then);
+            quote!(s::Rule::When(#field, &[#(#values),*], &#then))
+        }
+        Constraint::IfGiven { field, then } => {
+            let then = rule(then);
+            quote!(s::Rule::IfGiven(#field, &#then))
+        }
+    }
 }
 
 /// The schema static of a type a request reaches; `None` for the others.
@@ -173,8 +193,9 @@ pub fn type_schema(def: &TypeDef) -> Option<TokenStream> {
     let item = match &def.kind {
         TypeKind::Object { fields } => {
             let params = params(fields, false);
+            let rules = rules(&def.constraints);
             quote! {
-                pub(crate) static #name: s::Object = s::Object(#label, #params, &[]);
+                pub(crate) static #name: s::Object = s::Object(#label, #params, #rules);
             }
         }
         TypeKind::Union { tag, variants } => {

@@ -236,6 +236,8 @@ pub struct TypeDef {
     pub module: Module,
     pub description: String,
     pub kind: TypeKind,
+    /// Rules across an object's fields.
+    pub constraints: Vec<Constraint>,
     pub usage: Usage,
     pub span: Span,
 }
@@ -531,6 +533,64 @@ pub enum BodyKind {
 pub enum Constraint {
     AtLeastOneOf(Vec<String>),
     AtMostOneOf(Vec<String>),
+    /// Each of these is given.
+    Requires(Vec<String>),
+    /// `then` holds when `field` has one of `values`.
+    When {
+        field: String,
+        values: Vec<ConstraintValue>,
+        then: Box<Constraint>,
+    },
+    /// `then` holds when `field` is given.
+    IfGiven {
+        field: String,
+        then: Box<Constraint>,
+    },
+}
+
+impl Constraint {
+    /// The rule in words, lower-case, with field names in backticks: "at least one of `a`, `b`
+    /// is given", "when `card_type` is `news_notice`: `card_action` is given".
+    pub fn sentence(&self) -> String {
+        let list = |names: &[String]| {
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            Constraint::AtLeastOneOf(names) => format!("at least one of {} is given", list(names)),
+            Constraint::AtMostOneOf(names) => format!("at most one of {} is given", list(names)),
+            Constraint::Requires(names) if names.len() == 1 => format!("{} is given", list(names)),
+            Constraint::Requires(names) => format!("{} are given", list(names)),
+            Constraint::When { field, values, then } => {
+                let values = values
+                    .iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ");
+                format!("when `{field}` is {values}, {}", then.sentence())
+            }
+            Constraint::IfGiven { field, then } => format!("when `{field}` is given, {}", then.sentence()),
+        }
+    }
+}
+
+/// A value a `when` compares a field with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConstraintValue {
+    Int(i64),
+    Str(String),
+}
+
+impl std::fmt::Display for ConstraintValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConstraintValue::Int(i) => write!(f, "{i}"),
+            ConstraintValue::Str(s) => f.write_str(s),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -3,6 +3,7 @@
 //! Schema editors check the files with (`schema.rs`).
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -230,6 +231,9 @@ pub struct TypeDef {
     pub repr: Option<Loc<String>>,
     /// A tagged union.
     pub union: Option<Loc<Union>>,
+    /// Rules across an object's fields (see an endpoint's `constraints`).
+    #[serde(default)]
+    pub constraints: Vec<Loc<Constraint>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -518,6 +522,29 @@ pub struct Constraint {
     pub at_least_one_of: Option<Vec<Loc<String>>>,
     /// No two of these may be present together.
     pub at_most_one_of: Option<Vec<Loc<String>>>,
+    /// Each of these must be given (with `when` or `if_given`: the fields a case makes mandatory).
+    pub requires: Option<Vec<Loc<String>>>,
+    /// The rule holds only when this field has one of these values: `{ card_type: news_notice }`.
+    pub when: Option<Loc<BTreeMap<String, OneOrMany>>>,
+    /// The rule holds only when this field is given: `if_given: action_menu`.
+    pub if_given: Option<Loc<String>>,
+}
+
+/// One value, or a list of them.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(Scalar),
+    Many(Vec<Scalar>),
+}
+
+impl OneOrMany {
+    pub fn values(&self) -> &[Scalar] {
+        match self {
+            OneOrMany::One(v) => std::slice::from_ref(v),
+            OneOrMany::Many(v) => v,
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1333,6 +1333,19 @@ pub(crate) static SCHEMA_MINIPROGRAM_NOTICE_ITEM: s::Object = s::Object(
     &[],
 );
 /// 模板卡片。text\_notice 文本通知型、news\_notice 图文展示型、button\_interaction 按钮交互型、 vote\_interaction 投票选择型、multiple\_interaction 多项选择型共用此结构；各类型使用的字段见官方各参数表。
+///
+/// # Rules
+///
+/// - when `card_type` is `button_interaction` or `vote_interaction` or `multiple_interaction`, `task_id` is given
+/// - when `action_menu` is given, `task_id` is given
+/// - when `card_type` is `news_notice` or `button_interaction` or `vote_interaction` or `multiple_interaction`, `main_title` is given
+/// - when `card_type` is `text_notice`, at least one of `main_title`, `sub_title_text` is given
+/// - when `card_type` is `text_notice` or `news_notice`, `card_action` is given
+/// - when `card_type` is `news_notice`, at least one of `card_image`, `image_text_area` is given
+/// - when `card_type` is `button_interaction`, `button_list` is given
+/// - when `card_type` is `vote_interaction`, `checkbox` is given
+/// - when `card_type` is `multiple_interaction`, `select_list` is given
+/// - when `card_type` is `vote_interaction` or `multiple_interaction`, `submit_button` is given
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TemplateCard {
@@ -1612,7 +1625,63 @@ pub(crate) static SCHEMA_TEMPLATE_CARD: s::Object = s::Object(
             None,
         ),
     ],
-    &[],
+    &[
+        s::Rule::When(
+            "card_type",
+            &[
+                s::Lit::Str("button_interaction"),
+                s::Lit::Str("vote_interaction"),
+                s::Lit::Str("multiple_interaction"),
+            ],
+            &s::Rule::Requires(&["task_id"]),
+        ),
+        s::Rule::IfGiven("action_menu", &s::Rule::Requires(&["task_id"])),
+        s::Rule::When(
+            "card_type",
+            &[
+                s::Lit::Str("news_notice"),
+                s::Lit::Str("button_interaction"),
+                s::Lit::Str("vote_interaction"),
+                s::Lit::Str("multiple_interaction"),
+            ],
+            &s::Rule::Requires(&["main_title"]),
+        ),
+        s::Rule::When(
+            "card_type",
+            &[s::Lit::Str("text_notice")],
+            &s::Rule::AtLeastOne(&["main_title", "sub_title_text"]),
+        ),
+        s::Rule::When(
+            "card_type",
+            &[s::Lit::Str("text_notice"), s::Lit::Str("news_notice")],
+            &s::Rule::Requires(&["card_action"]),
+        ),
+        s::Rule::When(
+            "card_type",
+            &[s::Lit::Str("news_notice")],
+            &s::Rule::AtLeastOne(&["card_image", "image_text_area"]),
+        ),
+        s::Rule::When(
+            "card_type",
+            &[s::Lit::Str("button_interaction")],
+            &s::Rule::Requires(&["button_list"]),
+        ),
+        s::Rule::When(
+            "card_type",
+            &[s::Lit::Str("vote_interaction")],
+            &s::Rule::Requires(&["checkbox"]),
+        ),
+        s::Rule::When(
+            "card_type",
+            &[s::Lit::Str("multiple_interaction")],
+            &s::Rule::Requires(&["select_list"]),
+        ),
+        s::Rule::When(
+            "card_type",
+            &[s::Lit::Str("vote_interaction"), s::Lit::Str("multiple_interaction")],
+            &s::Rule::Requires(&["submit_button"]),
+        ),
+    ],
 );
 rt::str_enum! {
     /// 模板卡片类型 (`card_type`)
@@ -1859,6 +1928,11 @@ pub(crate) static SCHEMA_TEMPLATE_CARD_LINK_TYPE: s::Enum = s::Enum(
     &[("none", s::Lit::Int(0)), ("url", s::Lit::Int(1)), ("miniprogram", s::Lit::Int(2))],
 );
 /// 引用文献样式，建议不与关键数据共用
+///
+/// # Rules
+///
+/// - when `type` is `1`, `url` is given
+/// - when `type` is `2`, `appid` is given
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TemplateCardQuoteArea {
@@ -1929,7 +2003,10 @@ pub(crate) static SCHEMA_TEMPLATE_CARD_QUOTE_AREA: s::Object = s::Object(
         s::Param("title", s::Kind::String, 0, s::Limits::NONE, None),
         s::Param("quote_text", s::Kind::String, 0, s::Limits::NONE, None),
     ],
-    &[],
+    &[
+        s::Rule::When("type", &[s::Lit::Int(1)], &s::Rule::Requires(&["url"])),
+        s::Rule::When("type", &[s::Lit::Int(2)], &s::Rule::Requires(&["appid"])),
+    ],
 );
 /// 关键数据样式
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -1991,6 +2068,12 @@ pub(crate) static SCHEMA_TEMPLATE_CARD_HORIZONTAL_CONTENT_TYPE: s::Enum = s::Enu
     ],
 );
 /// 二级标题+文本
+///
+/// # Rules
+///
+/// - when `type` is `1`, `url` is given
+/// - when `type` is `2`, `media_id` is given
+/// - when `type` is `3`, `userid` is given
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TemplateCardHorizontalContent {
@@ -2061,9 +2144,18 @@ pub(crate) static SCHEMA_TEMPLATE_CARD_HORIZONTAL_CONTENT: s::Object = s::Object
         s::Param("media_id", s::Kind::String, 0, s::Limits::NONE, None),
         s::Param("userid", s::Kind::String, 0, s::Limits::NONE, None),
     ],
-    &[],
+    &[
+        s::Rule::When("type", &[s::Lit::Int(1)], &s::Rule::Requires(&["url"])),
+        s::Rule::When("type", &[s::Lit::Int(2)], &s::Rule::Requires(&["media_id"])),
+        s::Rule::When("type", &[s::Lit::Int(3)], &s::Rule::Requires(&["userid"])),
+    ],
 );
 /// 跳转指引样式
+///
+/// # Rules
+///
+/// - when `type` is `1`, `url` is given
+/// - when `type` is `2`, `appid` is given
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TemplateCardJump {
@@ -2125,9 +2217,17 @@ pub(crate) static SCHEMA_TEMPLATE_CARD_JUMP: s::Object = s::Object(
         s::Param("appid", s::Kind::String, 0, s::Limits::NONE, None),
         s::Param("pagepath", s::Kind::String, 0, s::Limits::NONE, None),
     ],
-    &[],
+    &[
+        s::Rule::When("type", &[s::Lit::Int(1)], &s::Rule::Requires(&["url"])),
+        s::Rule::When("type", &[s::Lit::Int(2)], &s::Rule::Requires(&["appid"])),
+    ],
 );
 /// 整体卡片的点击跳转事件
+///
+/// # Rules
+///
+/// - when `type` is `1`, `url` is given
+/// - when `type` is `2`, `appid` is given
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TemplateCardCardAction {
@@ -2184,7 +2284,10 @@ pub(crate) static SCHEMA_TEMPLATE_CARD_CARD_ACTION: s::Object = s::Object(
         s::Param("appid", s::Kind::String, 0, s::Limits::NONE, None),
         s::Param("pagepath", s::Kind::String, 0, s::Limits::NONE, None),
     ],
-    &[],
+    &[
+        s::Rule::When("type", &[s::Lit::Int(1)], &s::Rule::Requires(&["url"])),
+        s::Rule::When("type", &[s::Lit::Int(2)], &s::Rule::Requires(&["appid"])),
+    ],
 );
 /// 图片样式（图文展示型）
 #[derive(Clone, Debug, PartialEq)]
@@ -2226,6 +2329,11 @@ pub(crate) static SCHEMA_TEMPLATE_CARD_IMAGE: s::Object = s::Object(
     &[],
 );
 /// 左图右文样式（图文展示型）
+///
+/// # Rules
+///
+/// - when `type` is `1`, `url` is given
+/// - when `type` is `2`, `appid` is given
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TemplateCardImageTextArea {
@@ -2301,7 +2409,10 @@ pub(crate) static SCHEMA_TEMPLATE_CARD_IMAGE_TEXT_AREA: s::Object = s::Object(
         s::Param("desc", s::Kind::String, 0, s::Limits::NONE, None),
         s::Param("image_url", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
     ],
-    &[],
+    &[
+        s::Rule::When("type", &[s::Lit::Int(1)], &s::Rule::Requires(&["url"])),
+        s::Rule::When("type", &[s::Lit::Int(2)], &s::Rule::Requires(&["appid"])),
+    ],
 );
 /// 卡片二级垂直内容
 #[derive(Clone, Debug, PartialEq)]
@@ -2465,6 +2576,10 @@ pub(crate) static SCHEMA_TEMPLATE_CARD_BUTTON_TYPE: s::Enum = s::Enum(
     &[("callback", s::Lit::Int(0)), ("url", s::Lit::Int(1))],
 );
 /// 按钮（按钮交互型）
+///
+/// # Rules
+///
+/// - when `type` is `1`, `url` is given
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TemplateCardButton {
@@ -2544,7 +2659,7 @@ pub(crate) static SCHEMA_TEMPLATE_CARD_BUTTON: s::Object = s::Object(
         ),
         s::Param("url", s::Kind::String, 0, s::Limits::NONE, None),
     ],
-    &[],
+    &[s::Rule::When("type", &[s::Lit::Int(1)], &s::Rule::Requires(&["url"]))],
 );
 rt::int_enum! {
     /// 选择题模式 (`checkbox.mode`)

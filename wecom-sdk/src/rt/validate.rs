@@ -496,6 +496,8 @@ struct ObjectCheck<'a> {
     path: Path<'a>,
     /// The fields given (present and, for text and collections, not empty), by position.
     given: Given,
+    /// The `Rule::When`s whose case holds, by position in `rules`.
+    cases: Given,
 }
 
 impl<'a> ObjectCheck<'a> {
@@ -512,6 +514,7 @@ impl<'a> ObjectCheck<'a> {
             union: None,
             path,
             given: Given::default(),
+            cases: Given::default(),
         }
     }
 
@@ -529,6 +532,16 @@ impl<'a> ObjectCheck<'a> {
             let given = value.serialize(Walker::value(param.kind(), param.limits(), param.secret(), here))?;
             if given {
                 self.given.insert(at);
+            }
+            // A case a rule depends on: the value is read only for the fields cases name.
+            for (i, rule) in self.rules.iter().enumerate() {
+                if let Rule::When(field, values, _) = rule
+                    && *field == key
+                    && let Ok(value) = serde_json::to_value(value)
+                    && values.iter().any(|v| v.matches(&value))
+                {
+                    self.cases.insert(i);
+                }
             }
             return Ok(());
         }
@@ -580,24 +593,63 @@ impl<'a> ObjectCheck<'a> {
             .is_some_and(|at| self.given.contains(at))
     }
 
-    fn end(self) -> Result<bool, Invalid> {
-        for rule in self.rules {
-            // The pairs that describe a broken rule are built only when it is broken.
-            let pairs = |names: &[&'static str]| -> Vec<(&'static str, bool)> {
-                names.iter().map(|n| (*n, self.has(n))).collect()
-            };
-            match rule {
-                Rule::AtLeastOne(names) => {
-                    if !names.iter().any(|n| self.has(n)) {
-                        at(&self.path, check::at_least_one(&pairs(names)))?;
-                    }
-                }
-                Rule::AtMostOne(names) => {
-                    if names.iter().filter(|n| self.has(n)).count() > 1 {
-                        at(&self.path, check::at_most_one(&pairs(names)))?;
-                    }
+    /// Checks one rule; `case` says in words when it applies ("" for always).
+    fn hold(&self, rule: &Rule, position: usize, case: &str) -> Result<(), Invalid> {
+        // The pairs that describe a broken rule are built only when it is broken.
+        let pairs = |names: &[&'static str]| -> Vec<(&'static str, bool)> {
+            names.iter().map(|n| (*n, self.has(n))).collect()
+        };
+        let in_case = |mut v: Violation| {
+            if !case.is_empty() {
+                v.limit = format!("{} {case}", v.limit);
+            }
+            v
+        };
+        match rule {
+            Rule::AtLeastOne(names) => {
+                if !names.iter().any(|n| self.has(n)) {
+                    at(&self.path, check::at_least_one(&pairs(names)).map_err(in_case))?;
                 }
             }
+            Rule::AtMostOne(names) => {
+                if names.iter().filter(|n| self.has(n)).count() > 1 {
+                    at(&self.path, check::at_most_one(&pairs(names)).map_err(in_case))?;
+                }
+            }
+            Rule::Requires(names) => {
+                if let Some(missing) = names.iter().find(|n| !self.has(n)) {
+                    let here = Path::Field(&self.path, missing);
+                    at(
+                        &here,
+                        Err(in_case(Violation::new("", "given".into(), "none".into()))),
+                    )?;
+                }
+            }
+            Rule::When(field, values, then) => {
+                if self.cases.contains(position) {
+                    let values: Vec<String> = values
+                        .iter()
+                        .map(|v| match v {
+                            Lit::Int(i) => format!("`{i}`"),
+                            Lit::Str(s) => format!("`{s}`"),
+                        })
+                        .collect();
+                    let case = format!("when `{field}` is {}", values.join(" or "));
+                    self.hold(then, position, &case)?;
+                }
+            }
+            Rule::IfGiven(field, then) => {
+                if self.has(field) {
+                    self.hold(then, position, &format!("when `{field}` is given"))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn end(self) -> Result<bool, Invalid> {
+        for (position, rule) in self.rules.iter().enumerate() {
+            self.hold(rule, position, "")?;
         }
         for name in self.requires {
             if !self.has(name) {

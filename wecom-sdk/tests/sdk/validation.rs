@@ -235,3 +235,85 @@ async fn validation_can_be_turned_off() {
         .expect("sent as asked");
     assert_eq!(requests_to(&server, "/cgi-bin/tag/addtagusers").await, 1);
 }
+
+#[tokio::test]
+async fn what_each_card_type_needs_is_checked() {
+    use message::{
+        Message, TemplateCard, TemplateCardButton, TemplateCardButtonType, TemplateCardCardAction,
+        TemplateCardImage, TemplateCardLinkType, TemplateCardMainTitle, TemplateCardType,
+    };
+    let server = accepting().await;
+    let client = client(&server);
+    let send = |card: TemplateCard| {
+        client
+            .message()
+            .send(1, Message::TemplateCard(card))
+            .touser(["a"])
+    };
+
+    // 按钮交互型 needs a task id (and its title and buttons).
+    let buttons = TemplateCard::new(TemplateCardType::BUTTON_INTERACTION)
+        .main_title(TemplateCardMainTitle::new().title("审批"))
+        .button_list([TemplateCardButton::new("同意").key("agree")]);
+    let (field, message, endpoint) = refusal(send(buttons.clone()).await.unwrap_err());
+    assert_eq!(
+        (field.as_str(), endpoint),
+        ("template_card.task_id", "message.send")
+    );
+    assert!(
+        message.contains("when `card_type` is `button_interaction`"),
+        "{message}"
+    );
+    send(buttons.clone().task_id("task-1"))
+        .await
+        .expect("with a task id the card goes out");
+
+    // A button that opens a URL needs the URL.
+    let (field, message, _) = refusal(
+        send(
+            buttons
+                .clone()
+                .task_id("task-2")
+                .button_list([TemplateCardButton::new("打开").type_(TemplateCardButtonType::URL)]),
+        )
+        .await
+        .unwrap_err(),
+    );
+    assert_eq!(field, "template_card.button_list[0].url");
+    assert!(message.contains("when `type` is `1`"), "{message}");
+
+    // 图文展示型 needs the card's click action, and an image or the image-text area.
+    let news = TemplateCard::new(TemplateCardType::NEWS_NOTICE)
+        .main_title(TemplateCardMainTitle::new().title("新闻"));
+    let (field, _, _) = refusal(send(news.clone()).await.unwrap_err());
+    assert_eq!(field, "template_card.card_action");
+    let action = TemplateCardCardAction::new()
+        .type_(TemplateCardLinkType::URL)
+        .url("https://work.weixin.qq.com");
+    let (field, message, _) = refusal(send(news.clone().card_action(action.clone())).await.unwrap_err());
+    assert_eq!(field, "template_card.card_image/image_text_area");
+    assert!(
+        message.contains("at least one of `card_image`, `image_text_area`"),
+        "{message}"
+    );
+    send(
+        news.card_action(action)
+            .card_image(TemplateCardImage::new("https://work.weixin.qq.com/a.png")),
+    )
+    .await
+    .expect("a complete news card goes out");
+
+    // What another card type needs is not asked of this one.
+    send(
+        TemplateCard::new(TemplateCardType::TEXT_NOTICE)
+            .sub_title_text("hi")
+            .card_action(
+                TemplateCardCardAction::new()
+                    .type_(TemplateCardLinkType::URL)
+                    .url("https://a.b"),
+            ),
+    )
+    .await
+    .expect("a text card needs no task id");
+    assert_eq!(requests_to(&server, "/cgi-bin/message/send").await, 3);
+}

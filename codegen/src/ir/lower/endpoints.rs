@@ -388,7 +388,8 @@ fn lower_endpoint(
 
     let mut constraints = Vec::new();
     for c in &e.constraints {
-        if let Some(lowered) = constraint(cx, file, c, &params) {
+        if let Some(lowered) = super::constraints::lower(cx, file, c, &params, "a parameter of this endpoint")
+        {
             constraints.push(lowered);
         }
     }
@@ -582,57 +583,6 @@ fn stand_ins(cx: &mut Cx, params: &mut [Field], constraints: &mut Vec<Constraint
         constraints.push(Constraint::AtLeastOneOf(pair.clone()));
         constraints.push(Constraint::AtMostOneOf(pair));
     }
-}
-
-fn constraint(cx: &mut Cx, file: FileId, c: &Loc<spec::Constraint>, params: &[Field]) -> Option<Constraint> {
-    let at = cx.span(file, c);
-    type Make = fn(Vec<String>) -> Constraint;
-    let (names, make): (&Vec<Loc<String>>, Make) = match (&c.value.at_least_one_of, &c.value.at_most_one_of) {
-        (Some(names), None) => (names, Constraint::AtLeastOneOf),
-        (None, Some(names)) => (names, Constraint::AtMostOneOf),
-        _ => {
-            cx.error(
-                Code::ConstraintShape,
-                &at,
-                "a constraint is one of `at_least_one_of` or `at_most_one_of`",
-            );
-            return None;
-        }
-    };
-    if names.len() < 2 {
-        cx.error(
-            Code::ConstraintShape,
-            &at,
-            "a constraint names at least two parameters",
-        );
-    }
-    let mut ok = true;
-    for n in names {
-        let nat = cx.span(file, n);
-        match params.iter().find(|p| p.wire == n.value) {
-            None => {
-                cx.error(
-                    Code::ConstraintShape,
-                    &nat,
-                    format!("`{}` is not a parameter of this endpoint", n.value),
-                );
-                ok = false;
-            }
-            Some(p) if p.required => {
-                cx.error(
-                    Code::ConstraintShape,
-                    &nat,
-                    format!(
-                        "`{}` is required already; constraints relate optional parameters",
-                        n.value
-                    ),
-                );
-                ok = false;
-            }
-            Some(_) => {}
-        }
-    }
-    ok.then(|| make(names.iter().map(|n| n.value.clone()).collect()))
 }
 
 /// Checks a pagination and adds the cursor parameter and next field an endpoint leaves to the

@@ -11,6 +11,7 @@
 //! - `errcodes`: the official error-code table.
 
 mod api;
+mod constraints;
 mod credentials;
 mod endpoints;
 mod errcodes;

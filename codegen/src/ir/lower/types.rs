@@ -67,12 +67,32 @@ pub(crate) fn lower_all(cx: &mut Cx, _parsed: &Parsed, scopes: &mut Scopes) -> V
             // Malformed (reported): an empty object keeps ids stable.
             None => TypeKind::Object { fields: Vec::new() },
         };
+        let mut constraints = Vec::new();
+        match &lowered {
+            TypeKind::Object { fields } if kind == Some(NamedKind::Object) => {
+                let noun = format!("a field of `{name}`");
+                for c in &def.constraints {
+                    constraints.extend(super::constraints::lower(cx, file, c, fields, &noun));
+                }
+            }
+            _ => {
+                if let Some(c) = def.constraints.first() {
+                    let at = cx.span(file, c);
+                    cx.error(
+                        Code::KeyOutOfPlace,
+                        &at,
+                        "`constraints` apply to an object type's fields",
+                    );
+                }
+            }
+        }
         out.push(TypeDef {
             name,
             rust,
             module,
             description,
             kind: lowered,
+            constraints,
             usage: Usage::default(),
             span,
         });
