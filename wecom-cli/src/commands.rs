@@ -7,6 +7,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
 use serde_json::{Map, Value};
 use wecom_sdk::Credential;
 use wecom_sdk::registry::{self, Operation, Param, ParamKind, Placement};
+use wecom_sdk::schema::Union;
 
 pub fn cli() -> Command {
     let mut cli = Command::new("wecom")
@@ -155,7 +156,43 @@ fn endpoint_command(op: &'static Operation, taken: &[String]) -> Command {
         command = command.alias(op.name.replace('_', "-"));
     }
     for param in op.params() {
-        command = command.arg(param_arg(param, op.param_doc(param.name()), taken));
+        let mut arg = param_arg(param, op.param_doc(param.name()), taken);
+        if let (true, ParamKind::Union(union)) = (param.flatten(), param.kind()) {
+            // Each kind of content has a flag of its own: `--text '{"content":"hi"}'`.
+            let variants: Vec<&'static str> = variant_flags(op, union).collect();
+            let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+            arg = arg.required(false).help(format!(
+                "{help} Or give one of {} instead.",
+                variants
+                    .iter()
+                    .map(|v| format!("--{v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            let mut group = clap::ArgGroup::new(format!("{}-kind", param.name()))
+                .arg(param.name())
+                .multiple(false)
+                .required(param.required());
+            for variant in union.variants().iter().filter(|v| variants.contains(&v.name())) {
+                let name = variant.name();
+                let kebab = name.replace('_', "-");
+                let alias = (kebab != name && !taken.contains(&kebab)).then_some(kebab);
+                command = command.arg(
+                    Arg::new(name)
+                        .long(name)
+                        .visible_aliases(alias)
+                        .value_name("JSON")
+                        .help(format!(
+                            "The `{tag}: {name}` content: its `{name}` object as JSON (sets `{tag}`) [type {}]",
+                            variant.object().name(),
+                            tag = union.tag(),
+                        )),
+                );
+                group = group.arg(name);
+            }
+            command = command.group(group);
+        }
+        command = command.arg(arg);
     }
     if op.is_download() {
         command = command.arg(output_arg());
@@ -213,6 +250,10 @@ fn param_arg(param: &'static Param, description: &'static str, taken: &[String])
 pub fn flag_input(op: &Operation, args: &ArgMatches) -> Result<Value, String> {
     let mut input = Map::new();
     for param in op.params() {
+        if let (true, ParamKind::Union(union)) = (param.flatten(), param.kind()) {
+            flattened(op, param, union, args, &mut input)?;
+            continue;
+        }
         let Some(text) = args.get_one::<String>(param.name()) else {
             continue;
         };
@@ -220,6 +261,56 @@ pub fn flag_input(op: &Operation, args: &ArgMatches) -> Result<Value, String> {
         input.insert(param.name().to_string(), value);
     }
     Ok(Value::Object(input))
+}
+
+/// The variants of a flattened union that get a flag: those whose name no parameter takes.
+fn variant_flags(op: &Operation, union: &'static Union) -> impl Iterator<Item = &'static str> {
+    let params = op.params();
+    union
+        .variants()
+        .iter()
+        .map(|v| v.name())
+        .filter(move |name| !params.iter().any(|p| p.name() == *name))
+}
+
+/// A flattened union's tag and payload, beside the other parameters: from the one JSON object
+/// (`--content '{"msgtype":"text","text":{…}}'`) or from a variant's flag (`--text '{…}'`).
+fn flattened(
+    op: &Operation,
+    param: &Param,
+    union: &'static Union,
+    args: &ArgMatches,
+    input: &mut Map<String, Value>,
+) -> Result<(), String> {
+    let tag = union.tag();
+    if let Some(text) = args.get_one::<String>(param.name()) {
+        let example = union
+            .variants()
+            .first()
+            .map(|v| format!(", e.g. {{\"{tag}\":\"{0}\",\"{0}\":{{…}}}}", v.name()))
+            .unwrap_or_default();
+        let object = match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(object)) if object.contains_key(tag) => object,
+            Ok(_) => {
+                return Err(format!(
+                    "--{}: give one JSON object with `{tag}` and the object it names{example}",
+                    param.name()
+                ));
+            }
+            Err(e) => return Err(format!("--{}: takes JSON: {e}", param.name())),
+        };
+        input.extend(object);
+        return Ok(());
+    }
+    for name in variant_flags(op, union) {
+        if let Some(text) = args.get_one::<String>(name) {
+            let payload =
+                serde_json::from_str::<Value>(text).map_err(|e| format!("--{name}: takes JSON: {e}"))?;
+            input.insert(tag.to_string(), Value::String(name.to_string()));
+            input.insert(name.to_string(), payload);
+        }
+    }
+    Ok(())
 }
 
 /// A flag's text as the JSON the typed request takes: scalars as text (the typed request reads

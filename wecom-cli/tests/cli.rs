@@ -188,6 +188,46 @@ fn a_member_created_through_the_cli_reads_back_through_it() {
 }
 
 #[test]
+fn each_kind_of_message_is_easy_to_send() {
+    let mock = Mock::start(CREDENTIALS);
+    let base = ["message", "send", "--agentid", "1000002", "--touser", "@all"];
+    let send = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        mock.wecom(&args)
+    };
+    // The whole content as one object, as the docs show it beside the other parameters.
+    let out = send(&["--content", r#"{"msgtype":"text","text":{"content":"你好"}}"#]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Or the kind's own flag, which sets msgtype (kebab-case too).
+    let out = send(&["--text", r#"{"content":"你好"}"#]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = send(&["--markdown", r#"{"content":"**hi**"}"#]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let card =
+        r#"{"card_type":"text_notice","sub_title_text":"hi","card_action":{"type":1,"url":"https://a.b"}}"#;
+    let out = send(&["--template-card", card]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // Content without its msgtype says what to give; two kinds at once are refused by clap.
+    let out = send(&["--content", r#"{"text":{"content":"hi"}}"#]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("--content") && stderr.contains("msgtype"),
+        "{stderr}"
+    );
+    let out = send(&["--text", r#"{"content":"a"}"#, "--markdown", r#"{"content":"b"}"#]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let out = send(&[]);
+    assert_eq!(out.status.code(), Some(2), "no content at all");
+    // What the kind requires is checked before sending.
+    let out = send(&["--text", "{}"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("content"), "{}", text(&out.stderr));
+}
+
+#[test]
 fn refusals_show_errcode_errmsg_and_the_doc_link() {
     let mock = Mock::start(CREDENTIALS);
     let missing = mock.wecom(&["user", "get", "--userid", "nobody"]);
