@@ -231,7 +231,11 @@ fn endpoint_section(s: &mut String, api: &Api, g: &Group, e: &Endpoint) {
             "\nPaginated ({walk}): `.stream()` on the call walks every page."
         );
     }
-    let _ = writeln!(s, "\n### Rust\n\n```rust\n{}\n```", rust_call(g, e));
+    let _ = writeln!(
+        s,
+        "\n### Rust\n\n```rust\n{}\n```",
+        super::snippet::rust_call(api, g, e)
+    );
     if let Some(request) = &e.example_request {
         let _ = writeln!(
             s,
@@ -369,56 +373,6 @@ fn type_link(api: &Api, g: &Group, r: &crate::ir::TypeRef) -> String {
         format!("[`{name}`](types.md#{})", anchor(name))
     } else {
         format!("[`{name}`](#{})", anchor(name))
-    }
-}
-
-/// How the call reads in Rust, with the documented example's values for required parameters.
-fn rust_call(g: &Group, e: &Endpoint) -> String {
-    let example: serde_json::Value = e
-        .example_request
-        .as_ref()
-        .and_then(|r| serde_json::from_str(&r.text).ok())
-        .unwrap_or(serde_json::Value::Null);
-    let args: Vec<String> = e
-        .params
-        .iter()
-        .filter(|p| p.required || !p.alternates.is_empty())
-        .map(|p| rust_value(p, example.get(&p.wire)))
-        .collect();
-    let call = format!("client.{}().{}({})", g.name, e.name, args.join(", "));
-    match e.response {
-        Response::Binary => format!("let file = {call}.await?;\nfile.save_to(\"downloaded\").await?;"),
-        _ if e.pagination.is_some() => {
-            format!(
-                "let response = {call}.await?;\n// or every item of every page:\nlet items = {call}.stream();"
-            )
-        }
-        _ => format!("let response = {call}.await?;"),
-    }
-}
-
-fn rust_value(p: &Field, value: Option<&serde_json::Value>) -> String {
-    use serde_json::Value;
-    match (&p.ty, value) {
-        (Ty::File, _) => format!(
-            "wecom_sdk::Upload::from_path({:?})",
-            value.and_then(Value::as_str).unwrap_or("file")
-        ),
-        (Ty::String, Some(Value::String(s))) => format!("{s:?}"),
-        (Ty::Int(_) | Ty::F64, Some(Value::Number(n))) => n.to_string(),
-        (Ty::Int(_), Some(Value::String(s))) if s.parse::<i64>().is_ok() => s.clone(),
-        (Ty::Flag | Ty::Bool, Some(v)) => (v.as_bool().unwrap_or(false) || v.as_i64() == Some(1)).to_string(),
-        (Ty::List(inner) | Ty::Piped(inner), Some(Value::Array(items)))
-            if matches!(**inner, Ty::String | Ty::Int(_)) =>
-        {
-            let items: Vec<String> = items.iter().map(|v| v.to_string()).collect();
-            format!("[{}]", items.join(", "))
-        }
-        (Ty::Piped(_), Some(Value::String(s))) => {
-            let items: Vec<String> = s.split('|').map(|v| format!("{v:?}")).collect();
-            format!("[{}]", items.join(", "))
-        }
-        _ => p.rust.clone(),
     }
 }
 

@@ -11,6 +11,7 @@ mod registry;
 mod schema;
 mod serde;
 mod shape;
+mod snippet;
 mod tests;
 mod verbatim;
 
@@ -82,6 +83,12 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, String> {
             false,
         )?,
     ];
+    files.push(render(
+        "wecom-mock/tests/snippets/generated.rs".to_string(),
+        "spec/",
+        snippet::test_file(api)?,
+        false,
+    )?);
     files.push(GeneratedFile {
         path: "docs/errcodes.md".to_string(),
         contents: format!(
