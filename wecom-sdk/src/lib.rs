@@ -38,6 +38,9 @@
 
 mod auth;
 mod call;
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+pub mod callback;
 mod client;
 mod download;
 mod endpoint;
