@@ -106,6 +106,42 @@ fn group_page(api: &Api, g: &Group) -> String {
     for e in &g.endpoints {
         endpoint_section(&mut s, api, g, e);
     }
+    if !g.events.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n## Callback events\n\nWhat WeCom pushes for this area, as `wecom_sdk::callback::Event` (cargo feature \
+             `callback`). Each carries the header elements of its shape besides its own; it is recognised by the \
+             elements listed under \"when\".\n"
+        );
+        for e in &g.events {
+            let when: Vec<String> = e.when.iter().map(|(k, v)| format!("`{k}={v}`")).collect();
+            let _ = writeln!(s, "\n### {} — {}\n", e.name, e.title);
+            let _ = writeln!(
+                s,
+                "| | |\n|---|---|\n| when | {} |\n| shape | `{}` |\n| Rust | `callback::Event::{}(wecom_sdk::{}::{})` |\n| docs | <{}> |\n",
+                when.join(", "),
+                e.shape,
+                e.variant,
+                g.name,
+                e.rust,
+                e.doc
+            );
+            if let Some(d) = &e.description {
+                let _ = writeln!(s, "{}\n", d.trim());
+            }
+            if !e.fields.is_empty() {
+                field_table(&mut s, api, g, &e.fields);
+            }
+            if let Some(example) = &e.example {
+                let lang = if example.text.trim_start().starts_with('{') {
+                    "json"
+                } else {
+                    "xml"
+                };
+                let _ = writeln!(s, "\n```{lang}\n{}\n```", example.text.trim_end());
+            }
+        }
+    }
     if !g.types.is_empty() {
         let _ = writeln!(s, "\n## Types\n");
         for id in &g.types {
@@ -356,6 +392,7 @@ fn type_name(api: &Api, g: &Group, ty: &Ty, as_string: bool) -> String {
         Ty::List(inner) => format!("list&lt;{}&gt;", type_name(api, g, inner, false)),
         Ty::Map(inner) => format!("map&lt;{}&gt;", type_name(api, g, inner, false)),
         Ty::Piped(inner) => format!("piped&lt;{}&gt; (`a\\|b`)", type_name(api, g, inner, false)),
+        Ty::Commas(inner) => format!("commas&lt;{}&gt; (`a,b`)", type_name(api, g, inner, false)),
         Ty::Named(r) => type_link(api, g, r),
     };
     if as_string {
@@ -410,6 +447,7 @@ impl Group {
             source: "spec/shared.yaml".into(),
             types: Vec::new(),
             endpoints: Vec::new(),
+            events: Vec::new(),
             span: Default::default(),
         }
     }

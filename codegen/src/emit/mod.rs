@@ -5,6 +5,7 @@
 mod credentials;
 mod docs;
 mod endpoint;
+mod events;
 mod items;
 mod markdown;
 mod registry;
@@ -68,6 +69,12 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, String> {
             format!("{SDK_DIR}/registry.rs"),
             "spec/",
             registry::registry(api),
+            false,
+        )?,
+        render(
+            format!("{SDK_DIR}/events.rs"),
+            "spec/",
+            events::events_module(api),
             false,
         )?,
         render(
@@ -217,6 +224,8 @@ fn sdk_mod(api: &Api) -> TokenStream {
         #[cfg(feature = "registry")]
         pub(crate) mod registry;
         pub mod types;
+        #[cfg(feature = "callback")]
+        pub(crate) mod events;
         pub use credentials::Credential;
         #(#groups)*
     }
@@ -239,7 +248,9 @@ fn shared_types(api: &Api, memo: &mut BTreeMap<TypeId, bool>) -> TokenStream {
 fn shared_types_used(api: &Api, group: &Group) -> Vec<String> {
     fn visit(api: &Api, ty: &Ty, seen: &mut BTreeSet<TypeId>) {
         match ty {
-            Ty::List(inner) | Ty::Map(inner) | Ty::Piped(inner) => visit(api, inner, seen),
+            Ty::List(inner) | Ty::Map(inner) | Ty::Piped(inner) | Ty::Commas(inner) => {
+                visit(api, inner, seen)
+            }
             Ty::Named(r) => {
                 if !seen.insert(r.id) {
                     return;
@@ -307,11 +318,13 @@ fn group_module(api: &Api, group: &Group, memo: &mut BTreeMap<TypeId, bool>) -> 
             quote!(#item #schema)
         })
         .collect();
+    let events = events::group_events(api, group, memo);
     quote! {
         #(#doc_lines)*
         #reexport
         #handle
         #(#endpoints)*
         #(#types)*
+        #events
     }
 }

@@ -37,7 +37,7 @@ pub fn kind(ty: &Ty) -> TokenStream {
             let inner = kind(inner);
             quote!(s::Kind::List(&#inner))
         }
-        Ty::Piped(inner) => {
+        Ty::Piped(inner) | Ty::Commas(inner) => {
             let inner = kind(inner);
             quote!(s::Kind::Piped(&#inner))
         }

@@ -64,7 +64,7 @@ pub fn base_type(ty: &Ty, secret: bool) -> TokenStream {
         }
         Ty::F64 => quote!(f64),
         Ty::Bool | Ty::Flag => quote!(bool),
-        Ty::List(inner) | Ty::Piped(inner) => {
+        Ty::List(inner) | Ty::Piped(inner) | Ty::Commas(inner) => {
             let inner = base_type(inner, false);
             quote!(Vec<#inner>)
         }
@@ -157,6 +157,7 @@ pub fn element_marker(ty: &Ty) -> Marker {
         Ty::List(inner) => Marker::Wrap("Vec", Box::new(element_marker(inner))),
         Ty::Map(inner) => Marker::Wrap("Map", Box::new(element_marker(inner))),
         Ty::Piped(inner) => Marker::Wrap("Piped", Box::new(element_marker(inner))),
+        Ty::Commas(inner) => Marker::Wrap("Commas", Box::new(element_marker(inner))),
     }
 }
 
@@ -181,7 +182,7 @@ pub fn argument(field: &Field, name: &Ident) -> (TokenStream, TokenStream) {
             quote!(impl IntoIterator<Item = impl std::fmt::Display>),
             quote!(#name.into_iter().map(|item| item.to_string()).collect()),
         ),
-        Ty::List(inner) | Ty::Piped(inner) => match inner.as_ref() {
+        Ty::List(inner) | Ty::Piped(inner) | Ty::Commas(inner) => match inner.as_ref() {
             Ty::String => (
                 quote!(impl IntoIterator<Item = impl Into<String>>),
                 quote!(#name.into_iter().map(Into::into).collect()),

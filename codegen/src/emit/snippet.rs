@@ -37,10 +37,7 @@ pub fn rust_call(api: &Api, g: &Group, e: &Endpoint) -> String {
     match e.response {
         Response::Binary => format!("let file = {call}.await?;\nfile.save_to(\"downloaded\").await?;"),
         _ if e.pagination.is_some() => {
-            format!(
-                "let response = {call}.await?;\n// or every item of every page:\nlet items = {}.stream();",
-                format!("client.{}().{}({})", g.name, e.name, args.join(", "))
-            )
+            format!("let response = {call}.await?;\n// or every item of every page:\nlet items = {call}.stream();")
         }
         _ => format!("let response = {call}.await?;"),
     }
@@ -82,7 +79,9 @@ fn expr(api: &Api, ty: &Ty, value: &Value, at: Position) -> String {
             format!("{x:?}_f64")
         }
         (Ty::Bool | Ty::Flag, v) => (v.as_bool().unwrap_or(false) || int_text(v) == Some(1)).to_string(),
-        (Ty::List(inner) | Ty::Piped(inner), Value::Array(items)) => list(api, inner, items),
+        (Ty::List(inner) | Ty::Piped(inner) | Ty::Commas(inner), Value::Array(items)) => {
+            list(api, inner, items)
+        }
         (Ty::Piped(inner), Value::String(s)) => {
             let items: Vec<Value> = s
                 .split('|')
@@ -91,7 +90,9 @@ fn expr(api: &Api, ty: &Ty, value: &Value, at: Position) -> String {
                 .collect();
             list(api, inner, &items)
         }
-        (Ty::List(inner) | Ty::Piped(inner), other) => list(api, inner, std::slice::from_ref(other)),
+        (Ty::List(inner) | Ty::Piped(inner) | Ty::Commas(inner), other) => {
+            list(api, inner, std::slice::from_ref(other))
+        }
         (Ty::Map(inner), Value::Object(map)) => {
             let entries: Vec<String> = map
                 .iter()
@@ -142,7 +143,7 @@ fn element_type(ty: &Ty) -> String {
         Ty::Bool | Ty::Flag => "bool".into(),
         Ty::Json => "serde_json::Value".into(),
         Ty::File => "wecom_sdk::Upload".into(),
-        Ty::List(inner) | Ty::Piped(inner) => format!("Vec<{}>", element_type(inner)),
+        Ty::List(inner) | Ty::Piped(inner) | Ty::Commas(inner) => format!("Vec<{}>", element_type(inner)),
         Ty::Map(inner) => format!("std::collections::BTreeMap<String, {}>", element_type(inner)),
         Ty::Named(r) => path(r),
     }
@@ -225,7 +226,9 @@ fn json_fallback(path: &str, value: &Value) -> String {
 fn placeholder(api: &Api, ty: &Ty, at: Position) -> String {
     match ty {
         Ty::String => owned("\"…\"".into(), at),
-        Ty::List(inner) | Ty::Piped(inner) => format!("Vec::<{}>::new()", element_type(inner)),
+        Ty::List(inner) | Ty::Piped(inner) | Ty::Commas(inner) => {
+            format!("Vec::<{}>::new()", element_type(inner))
+        }
         Ty::Named(r) => match &api.ty(r.id).kind {
             TypeKind::Object { .. } | TypeKind::Union { .. } => {
                 json_fallback(&path(r), &Value::Object(Default::default()))

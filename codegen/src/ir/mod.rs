@@ -32,6 +32,8 @@ pub struct Api {
     pub default_credential: CredId,
     /// The official error-code table, by ascending code.
     pub errcodes: Vec<ErrorCode>,
+    /// The shapes of callback documents, in `shared.yaml` order.
+    pub callback_shapes: Vec<CallbackShape>,
 }
 
 /// An index into [`Api::types`].
@@ -217,7 +219,40 @@ pub struct Group {
     /// The group's own named types, in spec order.
     pub types: Vec<TypeId>,
     pub endpoints: Vec<Endpoint>,
+    /// The callback events of the group's area, in spec order.
+    pub events: Vec<Event>,
     pub span: Span,
+}
+
+/// A callback event WeCom pushes.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// snake_case, unique in the crate: `create_user`.
+    pub name: String,
+    /// The struct: `CreateUserEvent`.
+    pub rust: String,
+    /// The variant of `callback::Event`: `CreateUser`.
+    pub variant: String,
+    pub title: String,
+    pub doc: String,
+    /// The name of its callback shape (`app`, `suite`).
+    pub shape: String,
+    /// The wire keys and values that identify it.
+    pub when: Vec<(String, String)>,
+    pub description: Option<String>,
+    /// Its elements beyond the shape's header and the `when` keys.
+    pub fields: Vec<Field>,
+    pub example: Option<Example>,
+    pub span: Span,
+}
+
+/// A shape of callback documents: the header elements its events carry.
+#[derive(Debug, Clone)]
+pub struct CallbackShape {
+    pub name: String,
+    pub description: String,
+    pub doc: String,
+    pub header: Vec<Field>,
 }
 
 /// Where a named type lives.
@@ -371,6 +406,8 @@ pub enum Ty {
     Map(Box<Ty>),
     /// `Vec<T>` in Rust, `"a|b"` on the wire.
     Piped(Box<Ty>),
+    /// `Vec<T>` in Rust, `"a,b"` on the wire (callback documents).
+    Commas(Box<Ty>),
     Json,
     /// A multipart file part: `crate::Upload`.
     File,
@@ -381,17 +418,17 @@ impl Ty {
     /// The type limits on elements apply to: the element of a list or piped list, else itself.
     pub fn element(&self) -> &Ty {
         match self {
-            Ty::List(inner) | Ty::Piped(inner) => inner.element(),
+            Ty::List(inner) | Ty::Piped(inner) | Ty::Commas(inner) => inner.element(),
             other => other,
         }
     }
 
     pub fn is_list(&self) -> bool {
-        matches!(self, Ty::List(_) | Ty::Piped(_))
+        matches!(self, Ty::List(_) | Ty::Piped(_) | Ty::Commas(_))
     }
 
     pub fn is_collection(&self) -> bool {
-        matches!(self, Ty::List(_) | Ty::Piped(_) | Ty::Map(_))
+        matches!(self, Ty::List(_) | Ty::Piped(_) | Ty::Commas(_) | Ty::Map(_))
     }
 
     pub fn is_textual(&self) -> bool {
@@ -417,6 +454,7 @@ impl Ty {
             Ty::List(inner) => format!("list<{}>", inner.spelling(api)),
             Ty::Map(inner) => format!("map<{}>", inner.spelling(api)),
             Ty::Piped(inner) => format!("piped<{}>", inner.spelling(api)),
+            Ty::Commas(inner) => format!("commas<{}>", inner.spelling(api)),
             Ty::Json => "json".into(),
             Ty::File => "file".into(),
             Ty::Named(r) => api.ty(r.id).rust.clone(),

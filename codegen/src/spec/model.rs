@@ -187,6 +187,42 @@ pub struct GroupFile {
     /// The endpoints, keyed by Rust method name.
     #[serde(default)]
     pub endpoints: MethodNames<Endpoint>,
+    /// The callback events WeCom pushes for this group's area, keyed by snake_case name.
+    #[serde(default)]
+    pub events: Labels<Loc<EventDef>>,
+}
+
+/// A callback event: what WeCom POSTs (encrypted) to an app's or a suite's URL.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventDef {
+    /// The official heading (新增成员事件).
+    pub title: Option<Loc<String>>,
+    /// The number of the official page that defines it.
+    pub doc: Option<Loc<u64>>,
+    /// A callback shape of `shared.yaml` (`app`, the default, or `suite`).
+    pub shape: Option<Loc<String>>,
+    /// The wire keys and values that identify it: `{ MsgType: event, Event: change_contact }`.
+    pub when: Option<Loc<WireNames<Loc<Scalar>>>>,
+    /// When it is sent and to whom, as the page says.
+    pub description: Option<Loc<String>>,
+    /// Every element beyond the shape's header and the `when` keys, by wire name.
+    #[serde(default)]
+    pub fields: WireNames<Loc<FieldEntry>>,
+    /// The documented example (the decrypted XML or JSON document), verbatim.
+    pub example: Option<Loc<String>>,
+}
+
+/// A shape of callback documents: the header elements every event of the shape carries.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackShape {
+    pub description: Option<Loc<String>>,
+    /// The number of the official page that describes the shape.
+    pub doc: Option<Loc<u64>>,
+    /// The header elements, by wire name.
+    #[serde(default)]
+    pub header: WireNames<Loc<FieldEntry>>,
 }
 
 /// `spec/shared.yaml`: what every group may use.
@@ -202,6 +238,9 @@ pub struct SharedFile {
     pub scalars: TypeNames<Loc<FieldEntry>>,
     #[serde(default)]
     pub params: WireNames<Loc<FieldEntry>>,
+    /// The shapes of callback documents (`app`, `suite`), keyed by snake_case name.
+    #[serde(default)]
+    pub callbacks: Labels<Loc<CallbackShape>>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]

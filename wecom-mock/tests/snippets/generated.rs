@@ -62,11 +62,7 @@ async fn agent_claim_customized_app(client: &Client) -> Outcome {
 }
 /// `agent.get_workbench_template`
 async fn agent_get_workbench_template(client: &Client) -> Outcome {
-    let response = client
-        .agent()
-        .get_workbench_template()
-        .agentid(1000005_u32)
-        .await?;
+    let response = client.agent().get_workbench_template().agentid(1000005_u32).await?;
     Ok(())
 }
 /// `agent.set_workbench_template`
@@ -77,44 +73,46 @@ async fn agent_set_workbench_template(client: &Client) -> Outcome {
         .agentid(1000005_u32)
         .type_("image")
         .keydata(
-            wecom_sdk::agent::WorkbenchKeydata::new().items([
-                wecom_sdk::agent::WorkbenchKeydataItem::new()
-                    .key("待审批")
-                    .data("2")
-                    .jump_url("http://www.qq.com")
-                    .pagepath("pages/index"),
-                wecom_sdk::agent::WorkbenchKeydataItem::new()
-                    .key("带批阅作业")
-                    .data("4")
-                    .jump_url("http://www.qq.com")
-                    .pagepath("pages/index"),
-                wecom_sdk::agent::WorkbenchKeydataItem::new()
-                    .key("成绩录入")
-                    .data("45")
-                    .jump_url("http://www.qq.com")
-                    .pagepath("pages/index"),
-                wecom_sdk::agent::WorkbenchKeydataItem::new()
-                    .key("综合评价")
-                    .data("98")
-                    .jump_url("http://www.qq.com")
-                    .pagepath("pages/index"),
-            ]),
+            wecom_sdk::agent::WorkbenchKeydata::new()
+                .items([
+                    wecom_sdk::agent::WorkbenchKeydataItem::new()
+                        .key("待审批")
+                        .data("2")
+                        .jump_url("http://www.qq.com")
+                        .pagepath("pages/index"),
+                    wecom_sdk::agent::WorkbenchKeydataItem::new()
+                        .key("带批阅作业")
+                        .data("4")
+                        .jump_url("http://www.qq.com")
+                        .pagepath("pages/index"),
+                    wecom_sdk::agent::WorkbenchKeydataItem::new()
+                        .key("成绩录入")
+                        .data("45")
+                        .jump_url("http://www.qq.com")
+                        .pagepath("pages/index"),
+                    wecom_sdk::agent::WorkbenchKeydataItem::new()
+                        .key("综合评价")
+                        .data("98")
+                        .jump_url("http://www.qq.com")
+                        .pagepath("pages/index"),
+                ]),
         )
         .list(
-            wecom_sdk::agent::WorkbenchList::new().items([
-                wecom_sdk::agent::WorkbenchListItem::new()
-                    .title("智慧校园新版设计的小程序要来啦")
-                    .jump_url("http://www.qq.com")
-                    .pagepath("pages/index"),
-                wecom_sdk::agent::WorkbenchListItem::new()
-                    .title("植物百科，这是什么花")
-                    .jump_url("http://www.qq.com")
-                    .pagepath("pages/index"),
-                wecom_sdk::agent::WorkbenchListItem::new()
-                    .title("周一升旗通知，全体学生必须穿校服")
-                    .jump_url("http://www.qq.com")
-                    .pagepath("pages/index"),
-            ]),
+            wecom_sdk::agent::WorkbenchList::new()
+                .items([
+                    wecom_sdk::agent::WorkbenchListItem::new()
+                        .title("智慧校园新版设计的小程序要来啦")
+                        .jump_url("http://www.qq.com")
+                        .pagepath("pages/index"),
+                    wecom_sdk::agent::WorkbenchListItem::new()
+                        .title("植物百科，这是什么花")
+                        .jump_url("http://www.qq.com")
+                        .pagepath("pages/index"),
+                    wecom_sdk::agent::WorkbenchListItem::new()
+                        .title("周一升旗通知，全体学生必须穿校服")
+                        .jump_url("http://www.qq.com")
+                        .pagepath("pages/index"),
+                ]),
         )
         .image(
             wecom_sdk::agent::WorkbenchImage::new()
@@ -140,15 +138,18 @@ async fn agent_batch_set_workbench_data(client: &Client) -> Outcome {
         .agentid(1000005_u32)
         .userid_list(["userid1", "userid2"])
         .data(
-            wecom_sdk::agent::WorkbenchData::new().type_("keydata").keydata(
-                wecom_sdk::agent::WorkbenchKeydata::new().items([
-                    wecom_sdk::agent::WorkbenchKeydataItem::new()
-                        .key("待审批")
-                        .data("0")
-                        .jump_url("http://www.qq.com")
-                        .pagepath("pages/index"),
-                ]),
-            ),
+            wecom_sdk::agent::WorkbenchData::new()
+                .type_("keydata")
+                .keydata(
+                    wecom_sdk::agent::WorkbenchKeydata::new()
+                        .items([
+                            wecom_sdk::agent::WorkbenchKeydataItem::new()
+                                .key("待审批")
+                                .data("0")
+                                .jump_url("http://www.qq.com")
+                                .pagepath("pages/index"),
+                        ]),
+                ),
         )
         .await?;
     Ok(())
@@ -187,9 +188,11 @@ async fn appchat_send(client: &Client) -> Outcome {
         .appchat()
         .send(
             "CHATID",
-            wecom_sdk::types::Message::Text(wecom_sdk::types::TextContent::new(
-                "你的快递已到\n请携带工卡前往邮件中心领取",
-            )),
+            wecom_sdk::types::Message::Text(
+                wecom_sdk::types::TextContent::new(
+                    "你的快递已到\n请携带工卡前往邮件中心领取",
+                ),
+            ),
         )
         .safe(wecom_sdk::types::MessageSafe::SHAREABLE)
         .await?;
@@ -289,7 +292,9 @@ async fn calendar_add(client: &Client) -> Outcome {
                     wecom_sdk::calendar::CalendarShare::new("userid2")
                         .permission(wecom_sdk::calendar::CalendarSharePermission::VIEW),
                     wecom_sdk::calendar::CalendarShare::new("userid3")
-                        .permission(wecom_sdk::calendar::CalendarSharePermission::FREE_BUSY_ONLY),
+                        .permission(
+                            wecom_sdk::calendar::CalendarSharePermission::FREE_BUSY_ONLY,
+                        ),
                 ]),
         )
         .agentid(1000014_u32)
@@ -302,23 +307,25 @@ async fn calendar_update(client: &Client) -> Outcome {
         .calendar()
         .update(
             wecom_sdk::calendar::CalendarChange::new(
-                "wcjgewCwAAqeJcPI1d8Pwbjt7nttzAAA",
-                "test_summary",
-                "#FF3030",
-            )
-            .admins(["admin1", "admin2"])
-            .description("test_describe_1")
-            .public_range(
-                wecom_sdk::calendar::CalendarPublicRange::new()
-                    .userids(["abel", "jack"])
-                    .partyids([1232_u32, 34353_u32]),
-            )
-            .shares([
-                wecom_sdk::calendar::CalendarShare::new("userid1")
-                    .permission(wecom_sdk::calendar::CalendarSharePermission::VIEW),
-                wecom_sdk::calendar::CalendarShare::new("userid2")
-                    .permission(wecom_sdk::calendar::CalendarSharePermission::FREE_BUSY_ONLY),
-            ]),
+                    "wcjgewCwAAqeJcPI1d8Pwbjt7nttzAAA",
+                    "test_summary",
+                    "#FF3030",
+                )
+                .admins(["admin1", "admin2"])
+                .description("test_describe_1")
+                .public_range(
+                    wecom_sdk::calendar::CalendarPublicRange::new()
+                        .userids(["abel", "jack"])
+                        .partyids([1232_u32, 34353_u32]),
+                )
+                .shares([
+                    wecom_sdk::calendar::CalendarShare::new("userid1")
+                        .permission(wecom_sdk::calendar::CalendarSharePermission::VIEW),
+                    wecom_sdk::calendar::CalendarShare::new("userid2")
+                        .permission(
+                            wecom_sdk::calendar::CalendarSharePermission::FREE_BUSY_ONLY,
+                        ),
+                ]),
         )
         .skip_public_range(false)
         .await?;
@@ -326,18 +333,12 @@ async fn calendar_update(client: &Client) -> Outcome {
 }
 /// `calendar.get`
 async fn calendar_get(client: &Client) -> Outcome {
-    let response = client
-        .calendar()
-        .get(["wcjgewCwAAqeJcPI1d8Pwbjt7nttzAAA"])
-        .await?;
+    let response = client.calendar().get(["wcjgewCwAAqeJcPI1d8Pwbjt7nttzAAA"]).await?;
     Ok(())
 }
 /// `calendar.delete`
 async fn calendar_delete(client: &Client) -> Outcome {
-    let response = client
-        .calendar()
-        .delete("wcjgewCwAAqeJcPI1d8Pwbjt7nttzAAA")
-        .await?;
+    let response = client.calendar().delete("wcjgewCwAAqeJcPI1d8Pwbjt7nttzAAA").await?;
     Ok(())
 }
 /// `corp_group.list_app_share_info`
@@ -350,7 +351,14 @@ async fn corp_group_list_app_share_info(client: &Client) -> Outcome {
         .limit(100_u32)
         .cursor("xxxxxx")
         .await?;
-    let items = client.corp_group().list_app_share_info(1111_u32).stream();
+    let items = client
+        .corp_group()
+        .list_app_share_info(1111_u32)
+        .business_type(wecom_sdk::corp_group::CorpGroupBusinessType::CHAIN)
+        .corpid("wwcorp")
+        .limit(100_u32)
+        .cursor("xxxxxx")
+        .stream();
     Ok(())
 }
 /// `corp_group.get_token`
@@ -383,7 +391,12 @@ async fn data_intelligence_get_auth_user_list(client: &Client) -> Outcome {
         .cursor("JMgigeong")
         .limit(2_u32)
         .await?;
-    let items = client.data_intelligence().get_auth_user_list().stream();
+    let items = client
+        .data_intelligence()
+        .get_auth_user_list()
+        .cursor("JMgigeong")
+        .limit(2_u32)
+        .stream();
     Ok(())
 }
 /// `data_intelligence.set_public_key`
@@ -572,15 +585,17 @@ async fn external_contact_list_acquisition_link(client: &Client) -> Outcome {
         .limit(100_u32)
         .cursor("CURSOR")
         .await?;
-    let items = client.external_contact().list_acquisition_link().stream();
+    let items = client
+        .external_contact()
+        .list_acquisition_link()
+        .limit(100_u32)
+        .cursor("CURSOR")
+        .stream();
     Ok(())
 }
 /// `external_contact.get_acquisition_link`
 async fn external_contact_get_acquisition_link(client: &Client) -> Outcome {
-    let response = client
-        .external_contact()
-        .get_acquisition_link("LINK_ID_AAA")
-        .await?;
+    let response = client.external_contact().get_acquisition_link("LINK_ID_AAA").await?;
     Ok(())
 }
 /// `external_contact.create_acquisition_link`
@@ -614,10 +629,7 @@ async fn external_contact_update_acquisition_link(client: &Client) -> Outcome {
 }
 /// `external_contact.delete_acquisition_link`
 async fn external_contact_delete_acquisition_link(client: &Client) -> Outcome {
-    let response = client
-        .external_contact()
-        .delete_acquisition_link("LINK_ID")
-        .await?;
+    let response = client.external_contact().delete_acquisition_link("LINK_ID").await?;
     Ok(())
 }
 /// `external_contact.list_acquisition_customer`
@@ -631,6 +643,8 @@ async fn external_contact_list_acquisition_customer(client: &Client) -> Outcome 
     let items = client
         .external_contact()
         .list_acquisition_customer("LINK_ID")
+        .limit(1000_u32)
+        .cursor("CURSOR")
         .stream();
     Ok(())
 }
@@ -681,7 +695,12 @@ async fn external_contact_contact_list(client: &Client) -> Outcome {
         .cursor("CURSOR")
         .limit(1000_u32)
         .await?;
-    let items = client.external_contact().contact_list().stream();
+    let items = client
+        .external_contact()
+        .contact_list()
+        .cursor("CURSOR")
+        .limit(1000_u32)
+        .stream();
     Ok(())
 }
 /// `external_contact.list_contact_way`
@@ -694,7 +713,14 @@ async fn external_contact_list_contact_way(client: &Client) -> Outcome {
         .cursor("CURSOR")
         .limit(1000_u32)
         .await?;
-    let items = client.external_contact().list_contact_way().stream();
+    let items = client
+        .external_contact()
+        .list_contact_way()
+        .start_time(1622476800_i64)
+        .end_time(1625068800_i64)
+        .cursor("CURSOR")
+        .limit(1000_u32)
+        .stream();
     Ok(())
 }
 /// `external_contact.close_temp_chat`
@@ -788,8 +814,14 @@ async fn external_contact_add_contact_way(client: &Client) -> Outcome {
         .mark_source(true)
         .conclusions(
             wecom_sdk::external_contact::ContactWayConclusions::new()
-                .text(wecom_sdk::external_contact::ContactWayConclusionText::new().content("文本消息内容"))
-                .image(wecom_sdk::external_contact::ContactWayConclusionImage::new().media_id("MEDIA_ID"))
+                .text(
+                    wecom_sdk::external_contact::ContactWayConclusionText::new()
+                        .content("文本消息内容"),
+                )
+                .image(
+                    wecom_sdk::external_contact::ContactWayConclusionImage::new()
+                        .media_id("MEDIA_ID"),
+                )
                 .link(
                     wecom_sdk::external_contact::ContactWayConclusionLink::new()
                         .title("消息标题")
@@ -833,8 +865,14 @@ async fn external_contact_update_contact_way(client: &Client) -> Outcome {
         .mark_source(true)
         .conclusions(
             wecom_sdk::external_contact::ContactWayConclusions::new()
-                .text(wecom_sdk::external_contact::ContactWayConclusionText::new().content("文本消息内容"))
-                .image(wecom_sdk::external_contact::ContactWayConclusionImage::new().media_id("MEDIA_ID"))
+                .text(
+                    wecom_sdk::external_contact::ContactWayConclusionText::new()
+                        .content("文本消息内容"),
+                )
+                .image(
+                    wecom_sdk::external_contact::ContactWayConclusionImage::new()
+                        .media_id("MEDIA_ID"),
+                )
                 .link(
                     wecom_sdk::external_contact::ContactWayConclusionLink::new()
                         .title("消息标题")
@@ -886,6 +924,8 @@ async fn external_contact_batch_get_by_user(client: &Client) -> Outcome {
     let items = client
         .external_contact()
         .batch_get_by_user(["zhangsan", "lisi"])
+        .limit(100_u32)
+        .cursor("")
         .stream();
     Ok(())
 }
@@ -953,12 +993,11 @@ async fn external_contact_transfer_customer(client: &Client) -> Outcome {
         .transfer_customer(
             "zhangsan",
             "lisi",
-            [
-                "woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA",
-                "woAJ2GCAAAXtWyujaWJHDDGi0mACBBBB",
-            ],
+            ["woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA", "woAJ2GCAAAXtWyujaWJHDDGi0mACBBBB"],
         )
-        .transfer_success_msg("您好，您的服务已升级，后续将由我的同事李四@腾讯接替我的工作，继续为您服务。")
+        .transfer_success_msg(
+            "您好，您的服务已升级，后续将由我的同事李四@腾讯接替我的工作，继续为您服务。",
+        )
         .await?;
     Ok(())
 }
@@ -978,7 +1017,12 @@ async fn external_contact_get_unassigned_list(client: &Client) -> Outcome {
         .page_size(100_u32)
         .cursor("")
         .await?;
-    let items = client.external_contact().get_unassigned_list().stream();
+    let items = client
+        .external_contact()
+        .get_unassigned_list()
+        .page_size(100_u32)
+        .cursor("")
+        .stream();
     Ok(())
 }
 /// `external_contact.add_msg_template`
@@ -987,32 +1031,44 @@ async fn external_contact_add_msg_template(client: &Client) -> Outcome {
         .external_contact()
         .add_msg_template()
         .chat_type(wecom_sdk::external_contact::MsgTemplateChatType::SINGLE)
-        .external_userid(["woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA", "wmqfasd1e1927831123109rBAAAA"])
+        .external_userid([
+            "woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA",
+            "wmqfasd1e1927831123109rBAAAA",
+        ])
         .chat_id_list(["wr2GCAAAXtWyujaWJHDDGasdadAAA"])
         .tag_filter(
-            wecom_sdk::external_contact::MsgTemplateTagFilter::new().group_list([
-                wecom_sdk::external_contact::MsgTemplateTagGroup::new()
-                    .tag_list(["ete19278asuMT123109rBAAAA", "ete19MT12278109UYteaBAAAA"]),
-                wecom_sdk::external_contact::MsgTemplateTagGroup::new()
-                    .tag_list(["eteIlKKHSDfuMT18Kg9rBAAAA"]),
-            ]),
+            wecom_sdk::external_contact::MsgTemplateTagFilter::new()
+                .group_list([
+                    wecom_sdk::external_contact::MsgTemplateTagGroup::new()
+                        .tag_list([
+                            "ete19278asuMT123109rBAAAA",
+                            "ete19MT12278109UYteaBAAAA",
+                        ]),
+                    wecom_sdk::external_contact::MsgTemplateTagGroup::new()
+                        .tag_list(["eteIlKKHSDfuMT18Kg9rBAAAA"]),
+                ]),
         )
         .sender("zhangsan")
         .allow_select(true)
-        .text(wecom_sdk::external_contact::MsgTemplateText::new().content("文本消息内容"))
+        .text(
+            wecom_sdk::external_contact::MsgTemplateText::new()
+                .content("文本消息内容"),
+        )
         .attachments([
             wecom_sdk::external_contact::MsgTemplateAttachment::Image(
                 wecom_sdk::external_contact::MsgTemplateImage::new()
                     .media_id("MEDIA_ID")
-                    .pic_url("http://p.qpic.cn/pic_wework/3474110808/7a6344sdadfwehe42060/0"),
+                    .pic_url(
+                        "http://p.qpic.cn/pic_wework/3474110808/7a6344sdadfwehe42060/0",
+                    ),
             ),
             wecom_sdk::external_contact::MsgTemplateAttachment::Link(
                 wecom_sdk::external_contact::MsgTemplateLink::new(
-                    "消息标题",
-                    "https://example.link.com/path",
-                )
-                .picurl("https://example.pic.com/path")
-                .desc("消息描述"),
+                        "消息标题",
+                        "https://example.link.com/path",
+                    )
+                    .picurl("https://example.pic.com/path")
+                    .desc("消息描述"),
             ),
             wecom_sdk::external_contact::MsgTemplateAttachment::Miniprogram(
                 wecom_sdk::external_contact::MsgTemplateMiniprogram::new(
@@ -1043,6 +1099,8 @@ async fn external_contact_get_group_msg_result(client: &Client) -> Outcome {
     let items = client
         .external_contact()
         .get_group_msg_result("msgGCAAAXtWyujaWJHDDGi0mACAAAA")
+        .limit(10000_u32)
+        .cursor("CURSOR")
         .stream();
     Ok(())
 }
@@ -1051,15 +1109,22 @@ async fn external_contact_send_welcome_msg(client: &Client) -> Outcome {
     let response = client
         .external_contact()
         .send_welcome_msg("CALLBACK_CODE")
-        .text(wecom_sdk::external_contact::WelcomeText::new().content("文本消息内容"))
+        .text(
+            wecom_sdk::external_contact::WelcomeText::new().content("文本消息内容"),
+        )
         .attachments([
             wecom_sdk::external_contact::WelcomeAttachment::Image(
                 wecom_sdk::external_contact::WelcomeImage::new()
                     .media_id("MEDIA_ID")
-                    .pic_url("http://p.qpic.cn/pic_wework/3474110808/7a6344sdadfwehe42060/0"),
+                    .pic_url(
+                        "http://p.qpic.cn/pic_wework/3474110808/7a6344sdadfwehe42060/0",
+                    ),
             ),
             wecom_sdk::external_contact::WelcomeAttachment::Link(
-                wecom_sdk::external_contact::WelcomeLink::new("消息标题", "https://example.link.com/path")
+                wecom_sdk::external_contact::WelcomeLink::new(
+                        "消息标题",
+                        "https://example.link.com/path",
+                    )
                     .picurl("https://example.pic.com/path")
                     .desc("消息描述"),
             ),
@@ -1086,26 +1151,36 @@ async fn external_contact_add_group_welcome_template(client: &Client) -> Outcome
     let response = client
         .external_contact()
         .add_group_welcome_template()
-        .text(wecom_sdk::external_contact::WelcomeTemplateText::new().content("亲爱的%NICKNAME%用户，你好"))
+        .text(
+            wecom_sdk::external_contact::WelcomeTemplateText::new()
+                .content("亲爱的%NICKNAME%用户，你好"),
+        )
         .image(
             wecom_sdk::external_contact::WelcomeImage::new()
                 .media_id("MEDIA_ID")
                 .pic_url("http://p.qpic.cn/pic_wework/3474110808/7a6344sdadfwehe42060/0"),
         )
         .link(
-            wecom_sdk::external_contact::WelcomeLink::new("消息标题", "https://example.link.com/path")
+            wecom_sdk::external_contact::WelcomeLink::new(
+                    "消息标题",
+                    "https://example.link.com/path",
+                )
                 .picurl("https://example.pic.com/path")
                 .desc("消息描述"),
         )
-        .miniprogram(wecom_sdk::external_contact::WelcomeMiniprogram::new(
-            "消息标题",
-            "MEDIA_ID",
-            "wx8bd80126147dfAAA",
-            "/path/index",
-        ))
-        .file(wecom_sdk::external_contact::WelcomeMedia::new(
-            "1Yv-zXfHjSjU-7LH-GwtYqDGS-zz6w22KmWAT5COgP7o",
-        ))
+        .miniprogram(
+            wecom_sdk::external_contact::WelcomeMiniprogram::new(
+                "消息标题",
+                "MEDIA_ID",
+                "wx8bd80126147dfAAA",
+                "/path/index",
+            ),
+        )
+        .file(
+            wecom_sdk::external_contact::WelcomeMedia::new(
+                "1Yv-zXfHjSjU-7LH-GwtYqDGS-zz6w22KmWAT5COgP7o",
+            ),
+        )
         .video(wecom_sdk::external_contact::WelcomeMedia::new("MEDIA_ID"))
         .agentid(1000014_u32)
         .notify(true)
@@ -1117,26 +1192,35 @@ async fn external_contact_edit_group_welcome_template(client: &Client) -> Outcom
     let response = client
         .external_contact()
         .edit_group_welcome_template("msgXXXXXXX")
-        .text(wecom_sdk::external_contact::WelcomeText::new().content("文本消息内容"))
+        .text(
+            wecom_sdk::external_contact::WelcomeText::new().content("文本消息内容"),
+        )
         .image(
             wecom_sdk::external_contact::WelcomeImage::new()
                 .media_id("MEDIA_ID")
                 .pic_url("http://p.qpic.cn/pic_wework/3474110808/7a6344sdadfwehe42060/0"),
         )
         .link(
-            wecom_sdk::external_contact::WelcomeLink::new("消息标题", "https://example.link.com/path")
+            wecom_sdk::external_contact::WelcomeLink::new(
+                    "消息标题",
+                    "https://example.link.com/path",
+                )
                 .picurl("https://example.pic.com/path")
                 .desc("消息描述"),
         )
-        .miniprogram(wecom_sdk::external_contact::WelcomeMiniprogram::new(
-            "消息标题",
-            "MEDIA_ID",
-            "wx8bd80126147df384",
-            "/path/index",
-        ))
-        .file(wecom_sdk::external_contact::WelcomeMedia::new(
-            "1Yv-zXfHjSjU-7LH-GwtYqDGS-zz6w22KmWAT5COgP7o",
-        ))
+        .miniprogram(
+            wecom_sdk::external_contact::WelcomeMiniprogram::new(
+                "消息标题",
+                "MEDIA_ID",
+                "wx8bd80126147df384",
+                "/path/index",
+            ),
+        )
+        .file(
+            wecom_sdk::external_contact::WelcomeMedia::new(
+                "1Yv-zXfHjSjU-7LH-GwtYqDGS-zz6w22KmWAT5COgP7o",
+            ),
+        )
         .video(wecom_sdk::external_contact::WelcomeMedia::new("MEDIA_ID"))
         .agentid(1000014_u32)
         .await?;
@@ -1175,10 +1259,22 @@ async fn external_contact_get_group_chat_list(client: &Client) -> Outcome {
         .external_contact()
         .get_group_chat_list(10_u32)
         .status_filter(wecom_sdk::external_contact::GroupChatStatusFilter::ALL)
-        .owner_filter(wecom_sdk::external_contact::GroupChatOwnerFilter::new().userid_list(["abel"]))
+        .owner_filter(
+            wecom_sdk::external_contact::GroupChatOwnerFilter::new()
+                .userid_list(["abel"]),
+        )
         .cursor("r9FqSqsI8fgNbHLHE5QoCP50UIg2cFQbfma3l2QsmwI")
         .await?;
-    let items = client.external_contact().get_group_chat_list(10_u32).stream();
+    let items = client
+        .external_contact()
+        .get_group_chat_list(10_u32)
+        .status_filter(wecom_sdk::external_contact::GroupChatStatusFilter::ALL)
+        .owner_filter(
+            wecom_sdk::external_contact::GroupChatOwnerFilter::new()
+                .userid_list(["abel"]),
+        )
+        .cursor("r9FqSqsI8fgNbHLHE5QoCP50UIg2cFQbfma3l2QsmwI")
+        .stream();
     Ok(())
 }
 /// `external_contact.get_group_chat`
@@ -1196,9 +1292,9 @@ async fn external_contact_get_group_chat_statistic(client: &Client) -> Outcome {
         .external_contact()
         .get_group_chat_statistic(1600272000_i64)
         .day_end_time(1600444800_i64)
-        .owner_filter(wecom_sdk::external_contact::GroupChatStatisticOwnerFilter::new([
-            "zhangsan",
-        ]))
+        .owner_filter(
+            wecom_sdk::external_contact::GroupChatStatisticOwnerFilter::new(["zhangsan"]),
+        )
         .order_by(wecom_sdk::external_contact::GroupChatStatisticOrderBy::CHAT_TOTAL)
         .order_asc(false)
         .offset(0_u32)
@@ -1212,10 +1308,7 @@ async fn external_contact_add_join_way(client: &Client) -> Outcome {
         .external_contact()
         .add_join_way(
             wecom_sdk::external_contact::GroupChatJoinWayScene::QRCODE,
-            [
-                "wrOgQhDgAAH2Yy-CTZ6POca8mlBEdaaa",
-                "wrOgQhDgAALPUthpRAKvl7mgiQRwAAA",
-            ],
+            ["wrOgQhDgAAH2Yy-CTZ6POca8mlBEdaaa", "wrOgQhDgAALPUthpRAKvl7mgiQRwAAA"],
         )
         .remark("aa_remark")
         .auto_create_room(true)
@@ -1241,10 +1334,7 @@ async fn external_contact_update_join_way(client: &Client) -> Outcome {
         .update_join_way(
             "9ad7fa5cdaa6511298498f979c4722de",
             wecom_sdk::external_contact::GroupChatJoinWayScene::QRCODE,
-            [
-                "wrOgQhDgAAH2Yy-CTZ6POca8mlBEdaaa",
-                "wrOgQhDgAALPUthpRAKvl7mgiQRw_aaa",
-            ],
+            ["wrOgQhDgAAH2Yy-CTZ6POca8mlBEdaaa", "wrOgQhDgAALPUthpRAKvl7mgiQRw_aaa"],
         )
         .remark("bb_remark")
         .auto_create_room(true)
@@ -1267,10 +1357,7 @@ async fn external_contact_transfer_group_chat(client: &Client) -> Outcome {
     let response = client
         .external_contact()
         .transfer_group_chat(
-            [
-                "wrOgQhDgAAcwMTB7YmDkbeBsgT_AAAA",
-                "wrOgQhDgAAMYQiS5ol9G7gK9JVQUAAAA",
-            ],
+            ["wrOgQhDgAAcwMTB7YmDkbeBsgT_AAAA", "wrOgQhDgAAMYQiS5ol9G7gK9JVQUAAAA"],
             "zhangsan",
         )
         .await?;
@@ -1281,10 +1368,7 @@ async fn external_contact_onjob_transfer_group_chat(client: &Client) -> Outcome 
     let response = client
         .external_contact()
         .onjob_transfer_group_chat(
-            [
-                "wrOgQhDgAAcwMTB7YmDkbeBsgT_AAAA",
-                "wrOgQhDgAAMYQiS5ol9G7gK9JVQUAAAA",
-            ],
+            ["wrOgQhDgAAcwMTB7YmDkbeBsgT_AAAA", "wrOgQhDgAAMYQiS5ol9G7gK9JVQUAAAA"],
             "zhangsan",
         )
         .await?;
@@ -1296,9 +1380,9 @@ async fn external_contact_get_group_chat_statistic_by_day(client: &Client) -> Ou
         .external_contact()
         .get_group_chat_statistic_by_day(1600272000_i64)
         .day_end_time(1600358400_i64)
-        .owner_filter(wecom_sdk::external_contact::GroupChatStatisticOwnerFilter::new([
-            "zhangsan",
-        ]))
+        .owner_filter(
+            wecom_sdk::external_contact::GroupChatStatisticOwnerFilter::new(["zhangsan"]),
+        )
         .await?;
     Ok(())
 }
@@ -1308,10 +1392,15 @@ async fn external_contact_opengid_to_chatid(client: &Client) -> Outcome {
     Ok(())
 }
 /// `external_contact.get_group_chat_new_external_userid`
-async fn external_contact_get_group_chat_new_external_userid(client: &Client) -> Outcome {
+async fn external_contact_get_group_chat_new_external_userid(
+    client: &Client,
+) -> Outcome {
     let response = client
         .external_contact()
-        .get_group_chat_new_external_userid("wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA", ["xxxxx", "yyyyyy"])
+        .get_group_chat_new_external_userid(
+            "wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA",
+            ["xxxxx", "yyyyyy"],
+        )
         .await?;
     Ok(())
 }
@@ -1329,6 +1418,11 @@ async fn external_contact_get_groupmsg_list_v2(client: &Client) -> Outcome {
     let items = client
         .external_contact()
         .get_groupmsg_list_v2(1605171726_i64, 1605172726_i64)
+        .chat_type(wecom_sdk::external_contact::MsgTemplateChatType::SINGLE)
+        .creator("zhangshan")
+        .filter_type(wecom_sdk::external_contact::GroupMsgFilterType::PERSONAL)
+        .limit(50_u32)
+        .cursor("CURSOR")
         .stream();
     Ok(())
 }
@@ -1343,6 +1437,8 @@ async fn external_contact_get_groupmsg_task(client: &Client) -> Outcome {
     let items = client
         .external_contact()
         .get_groupmsg_task("msgGCAAAXtWyujaWJHDDGi0mACAAAA")
+        .limit(50_u32)
+        .cursor("CURSOR ")
         .stream();
     Ok(())
 }
@@ -1357,6 +1453,8 @@ async fn external_contact_get_groupmsg_send_result(client: &Client) -> Outcome {
     let items = client
         .external_contact()
         .get_groupmsg_send_result("msgGCAAAXtWyujaWJHDDGi0mACAAAA", "zhangsan ")
+        .limit(50_u32)
+        .cursor("CURSOR ")
         .stream();
     Ok(())
 }
@@ -1414,11 +1512,12 @@ async fn external_contact_update_intercept_rule(client: &Client) -> Outcome {
         .rule_name("rulename")
         .word_list(["敏感词1", "敏感词2"])
         .extra_rule(
-            wecom_sdk::external_contact::InterceptExtraRule::new().semantics_list([
-                wecom_sdk::external_contact::InterceptSemantics::MOBILE,
-                wecom_sdk::external_contact::InterceptSemantics::EMAIL,
-                wecom_sdk::external_contact::InterceptSemantics::RED_PACKET,
-            ]),
+            wecom_sdk::external_contact::InterceptExtraRule::new()
+                .semantics_list([
+                    wecom_sdk::external_contact::InterceptSemantics::MOBILE,
+                    wecom_sdk::external_contact::InterceptSemantics::EMAIL,
+                    wecom_sdk::external_contact::InterceptSemantics::RED_PACKET,
+                ]),
         )
         .intercept_type(wecom_sdk::external_contact::InterceptType::WARN_AND_BLOCK)
         .add_applicable_range(
@@ -1456,7 +1555,9 @@ async fn external_contact_add_moment_task(client: &Client) -> Outcome {
                         .tag_list(["etXXXXXXXXXX", "etYYYYYYYYYY"]),
                 ),
         )
-        .text(wecom_sdk::external_contact::MomentText::new().content("文本消息内容"))
+        .text(
+            wecom_sdk::external_contact::MomentText::new().content("文本消息内容"),
+        )
         .attachments([
             wecom_sdk::external_contact::MomentAttachment::Image(
                 wecom_sdk::external_contact::MomentAttachmentImage::new("MEDIA_ID"),
@@ -1466,10 +1567,10 @@ async fn external_contact_add_moment_task(client: &Client) -> Outcome {
             ),
             wecom_sdk::external_contact::MomentAttachment::Link(
                 wecom_sdk::external_contact::MomentAttachmentLink::new(
-                    "https://example.link.com/path",
-                    "MEDIA_ID",
-                )
-                .title("消息标题"),
+                        "https://example.link.com/path",
+                        "MEDIA_ID",
+                    )
+                    .title("消息标题"),
             ),
         ])
         .await?;
@@ -1482,10 +1583,7 @@ async fn external_contact_get_moment_task_result(client: &Client) -> Outcome {
 }
 /// `external_contact.cancel_moment_task`
 async fn external_contact_cancel_moment_task(client: &Client) -> Outcome {
-    let response = client
-        .external_contact()
-        .cancel_moment_task("momXXXXXXXXXX")
-        .await?;
+    let response = client.external_contact().cancel_moment_task("momXXXXXXXXXX").await?;
     Ok(())
 }
 /// `external_contact.get_moment_list`
@@ -1501,6 +1599,10 @@ async fn external_contact_get_moment_list(client: &Client) -> Outcome {
     let items = client
         .external_contact()
         .get_moment_list(1605000000_i64, 1605172726_i64)
+        .creator("zhangsan")
+        .filter_type(wecom_sdk::external_contact::MomentFilterType::PERSONAL)
+        .limit(10_u32)
+        .cursor("CURSOR")
         .stream();
     Ok(())
 }
@@ -1512,7 +1614,12 @@ async fn external_contact_get_moment_task(client: &Client) -> Outcome {
         .limit(10_u32)
         .cursor("CURSOR")
         .await?;
-    let items = client.external_contact().get_moment_task("momxxx").stream();
+    let items = client
+        .external_contact()
+        .get_moment_task("momxxx")
+        .limit(10_u32)
+        .cursor("CURSOR")
+        .stream();
     Ok(())
 }
 /// `external_contact.get_moment_customer_list`
@@ -1526,6 +1633,8 @@ async fn external_contact_get_moment_customer_list(client: &Client) -> Outcome {
     let items = client
         .external_contact()
         .get_moment_customer_list("momxxx", "xxx")
+        .limit(10_u32)
+        .cursor("CURSOR")
         .stream();
     Ok(())
 }
@@ -1540,15 +1649,14 @@ async fn external_contact_get_moment_send_result(client: &Client) -> Outcome {
     let items = client
         .external_contact()
         .get_moment_send_result("momxxx", "xxx")
+        .limit(100_u32)
+        .cursor("CURSOR")
         .stream();
     Ok(())
 }
 /// `external_contact.get_moment_comments`
 async fn external_contact_get_moment_comments(client: &Client) -> Outcome {
-    let response = client
-        .external_contact()
-        .get_moment_comments("momxxx", "xxx")
-        .await?;
+    let response = client.external_contact().get_moment_comments("momxxx", "xxx").await?;
     Ok(())
 }
 /// `external_contact.list_moment_strategy`
@@ -1559,7 +1667,12 @@ async fn external_contact_list_moment_strategy(client: &Client) -> Outcome {
         .limit(1000_u32)
         .cursor("CURSOR")
         .await?;
-    let items = client.external_contact().list_moment_strategy().stream();
+    let items = client
+        .external_contact()
+        .list_moment_strategy()
+        .limit(1000_u32)
+        .cursor("CURSOR")
+        .stream();
     Ok(())
 }
 /// `external_contact.get_moment_strategy`
@@ -1578,6 +1691,8 @@ async fn external_contact_get_moment_strategy_range(client: &Client) -> Outcome 
     let items = client
         .external_contact()
         .get_moment_strategy_range(1_u64)
+        .limit(1000_u32)
+        .cursor("CURSOR")
         .stream();
     Ok(())
 }
@@ -1594,13 +1709,13 @@ async fn external_contact_create_moment_strategy(client: &Client) -> Outcome {
         )
         .range([
             wecom_sdk::external_contact::MomentStrategyRange::new(
-                wecom_sdk::external_contact::MomentStrategyRangeType::MEMBER,
-            )
-            .userid("zhangsan"),
+                    wecom_sdk::external_contact::MomentStrategyRangeType::MEMBER,
+                )
+                .userid("zhangsan"),
             wecom_sdk::external_contact::MomentStrategyRange::new(
-                wecom_sdk::external_contact::MomentStrategyRangeType::DEPARTMENT,
-            )
-            .partyid(1_u32),
+                    wecom_sdk::external_contact::MomentStrategyRangeType::DEPARTMENT,
+                )
+                .partyid(1_u32),
         ])
         .await?;
     Ok(())
@@ -1648,10 +1763,15 @@ async fn external_contact_add_product_album(client: &Client) -> Outcome {
         .add_product_album(
             "世界上最好的商品",
             30000_u32,
-            [wecom_sdk::external_contact::ProductAlbumAttachment::new(
-                wecom_sdk::external_contact::ProductAlbumAttachmentType::IMAGE,
-            )
-            .image(wecom_sdk::external_contact::ProductAlbumImage::new().media_id("MEDIA_ID"))],
+            [
+                wecom_sdk::external_contact::ProductAlbumAttachment::new(
+                        wecom_sdk::external_contact::ProductAlbumAttachmentType::IMAGE,
+                    )
+                    .image(
+                        wecom_sdk::external_contact::ProductAlbumImage::new()
+                            .media_id("MEDIA_ID"),
+                    ),
+            ],
         )
         .product_sn("xxxxxxxx")
         .await?;
@@ -1670,7 +1790,12 @@ async fn external_contact_get_product_album_list(client: &Client) -> Outcome {
         .limit(50_u32)
         .cursor("CURSOR")
         .await?;
-    let items = client.external_contact().get_product_album_list().stream();
+    let items = client
+        .external_contact()
+        .get_product_album_list()
+        .limit(50_u32)
+        .cursor("CURSOR")
+        .stream();
     Ok(())
 }
 /// `external_contact.update_product_album`
@@ -1681,19 +1806,21 @@ async fn external_contact_update_product_album(client: &Client) -> Outcome {
         .description("世界上最好的商品")
         .price(30000_u32)
         .product_sn("xxxxxx")
-        .attachments([wecom_sdk::external_contact::ProductAlbumAttachment::new(
-            wecom_sdk::external_contact::ProductAlbumAttachmentType::IMAGE,
-        )
-        .image(wecom_sdk::external_contact::ProductAlbumImage::new().media_id("MEDIA_ID"))])
+        .attachments([
+            wecom_sdk::external_contact::ProductAlbumAttachment::new(
+                    wecom_sdk::external_contact::ProductAlbumAttachmentType::IMAGE,
+                )
+                .image(
+                    wecom_sdk::external_contact::ProductAlbumImage::new()
+                        .media_id("MEDIA_ID"),
+                ),
+        ])
         .await?;
     Ok(())
 }
 /// `external_contact.delete_product_album`
 async fn external_contact_delete_product_album(client: &Client) -> Outcome {
-    let response = client
-        .external_contact()
-        .delete_product_album("xxxxxxxxxx")
-        .await?;
+    let response = client.external_contact().delete_product_album("xxxxxxxxxx").await?;
     Ok(())
 }
 /// `external_contact.list_customer_strategy`
@@ -1704,7 +1831,12 @@ async fn external_contact_list_customer_strategy(client: &Client) -> Outcome {
         .cursor("CURSOR")
         .limit(1000_u32)
         .await?;
-    let items = client.external_contact().list_customer_strategy().stream();
+    let items = client
+        .external_contact()
+        .list_customer_strategy()
+        .cursor("CURSOR")
+        .limit(1000_u32)
+        .stream();
     Ok(())
 }
 /// `external_contact.get_customer_strategy`
@@ -1723,6 +1855,8 @@ async fn external_contact_get_customer_strategy_range(client: &Client) -> Outcom
     let items = client
         .external_contact()
         .get_customer_strategy_range(1_u64)
+        .cursor("CURSOR")
+        .limit(1000_u32)
         .stream();
     Ok(())
 }
@@ -1757,13 +1891,13 @@ async fn external_contact_create_customer_strategy(client: &Client) -> Outcome {
         )
         .range([
             wecom_sdk::external_contact::StrategyRangeNode::new(
-                wecom_sdk::external_contact::StrategyRangeType::MEMBER,
-            )
-            .userid("zhangsan"),
+                    wecom_sdk::external_contact::StrategyRangeType::MEMBER,
+                )
+                .userid("zhangsan"),
             wecom_sdk::external_contact::StrategyRangeNode::new(
-                wecom_sdk::external_contact::StrategyRangeType::DEPARTMENT,
-            )
-            .partyid(1_u32),
+                    wecom_sdk::external_contact::StrategyRangeType::DEPARTMENT,
+                )
+                .partyid(1_u32),
         ])
         .await?;
     Ok(())
@@ -1801,23 +1935,23 @@ async fn external_contact_edit_customer_strategy(client: &Client) -> Outcome {
         )
         .range_add([
             wecom_sdk::external_contact::StrategyRangeNode::new(
-                wecom_sdk::external_contact::StrategyRangeType::MEMBER,
-            )
-            .userid("zhangsan"),
+                    wecom_sdk::external_contact::StrategyRangeType::MEMBER,
+                )
+                .userid("zhangsan"),
             wecom_sdk::external_contact::StrategyRangeNode::new(
-                wecom_sdk::external_contact::StrategyRangeType::DEPARTMENT,
-            )
-            .partyid(1_u32),
+                    wecom_sdk::external_contact::StrategyRangeType::DEPARTMENT,
+                )
+                .partyid(1_u32),
         ])
         .range_del([
             wecom_sdk::external_contact::StrategyRangeNode::new(
-                wecom_sdk::external_contact::StrategyRangeType::MEMBER,
-            )
-            .userid("lisi"),
+                    wecom_sdk::external_contact::StrategyRangeType::MEMBER,
+                )
+                .userid("lisi"),
             wecom_sdk::external_contact::StrategyRangeNode::new(
-                wecom_sdk::external_contact::StrategyRangeType::DEPARTMENT,
-            )
-            .partyid(2_u32),
+                    wecom_sdk::external_contact::StrategyRangeType::DEPARTMENT,
+                )
+                .partyid(2_u32),
         ])
         .await?;
     Ok(())
@@ -1845,7 +1979,8 @@ async fn external_contact_add_strategy_tag(client: &Client) -> Outcome {
         .add_strategy_tag(
             1_u64,
             [
-                wecom_sdk::external_contact::CorpTagToAdd::new("TAG_NAME_1").order(1_u32),
+                wecom_sdk::external_contact::CorpTagToAdd::new("TAG_NAME_1")
+                    .order(1_u32),
                 wecom_sdk::external_contact::CorpTagToAdd::new("TAG_NAME_2").order(2_u32),
             ],
         )
@@ -1882,10 +2017,7 @@ async fn external_contact_resigned_transfer_customer(client: &Client) -> Outcome
         .resigned_transfer_customer(
             "zhangsan",
             "lisi",
-            [
-                "woAJ2GCAAAXtWyujaWJHDDGi0mACBBBB",
-                "woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA",
-            ],
+            ["woAJ2GCAAAXtWyujaWJHDDGi0mACBBBB", "woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA"],
         )
         .await?;
     Ok(())
@@ -1900,6 +2032,7 @@ async fn external_contact_resigned_transfer_result(client: &Client) -> Outcome {
     let items = client
         .external_contact()
         .resigned_transfer_result("zhangsan", "lisi")
+        .cursor("CURSOR")
         .stream();
     Ok(())
 }
@@ -1913,6 +2046,7 @@ async fn external_contact_transfer_result(client: &Client) -> Outcome {
     let items = client
         .external_contact()
         .transfer_result("zhangsan", "lisi")
+        .cursor("CURSOR")
         .stream();
     Ok(())
 }
@@ -1929,15 +2063,17 @@ async fn health_get_report_job_ids(client: &Client) -> Outcome {
         .offset(0_u32)
         .limit(100_u32)
         .await?;
-    let items = client.health().get_report_job_ids().stream();
+    let items = client
+        .health()
+        .get_report_job_ids()
+        .offset(0_u32)
+        .limit(100_u32)
+        .stream();
     Ok(())
 }
 /// `health.get_report_job_info`
 async fn health_get_report_job_info(client: &Client) -> Outcome {
-    let response = client
-        .health()
-        .get_report_job_info("jobid1", "2020-03-27")
-        .await?;
+    let response = client.health().get_report_job_info("jobid1", "2020-03-27").await?;
     Ok(())
 }
 /// `health.get_report_answer`
@@ -1948,7 +2084,12 @@ async fn health_get_report_answer(client: &Client) -> Outcome {
         .offset(0_u32)
         .limit(100_u32)
         .await?;
-    let items = client.health().get_report_answer("jobid1", "2020-03-27").stream();
+    let items = client
+        .health()
+        .get_report_answer("jobid1", "2020-03-27")
+        .offset(0_u32)
+        .limit(100_u32)
+        .stream();
     Ok(())
 }
 /// `hr.get_fields`
@@ -1987,28 +2128,37 @@ async fn hr_update_staff_info(client: &Client) -> Outcome {
                 ),
         ])
         .remove_items([
-            wecom_sdk::hr::HrRemoveItem::new(wecom_sdk::hr::HrRepeatGroup::EDUCATION, 1_u32),
-            wecom_sdk::hr::HrRemoveItem::new(wecom_sdk::hr::HrRepeatGroup::EDUCATION, 2_u32),
+            wecom_sdk::hr::HrRemoveItem::new(
+                wecom_sdk::hr::HrRepeatGroup::EDUCATION,
+                1_u32,
+            ),
+            wecom_sdk::hr::HrRemoveItem::new(
+                wecom_sdk::hr::HrRepeatGroup::EDUCATION,
+                2_u32,
+            ),
         ])
         .insert_items([
-            wecom_sdk::hr::HrInsertItem::new(wecom_sdk::hr::HrRepeatGroup::EMERGENCY_CONTACT).item([
-                wecom_sdk::hr::HrUpdateItem::new(17001_u32)
-                    .sub_idx(0_u32)
-                    .value_string("孙悟空"),
-                wecom_sdk::hr::HrUpdateItem::new(17002_u32)
-                    .sub_idx(0_u32)
-                    .value_uint32(1_u32),
-                wecom_sdk::hr::HrUpdateItem::new(17003_u32)
-                    .sub_idx(0_u32)
-                    .value_mobile(
-                        wecom_sdk::hr::HrMobileValue::new()
-                            .value_country_code("xxx")
-                            .value_mobile("xxxxxxxx"),
-                    ),
-                wecom_sdk::hr::HrUpdateItem::new(17004_u32)
-                    .sub_idx(0_u32)
-                    .value_string("娜美克星"),
-            ]),
+            wecom_sdk::hr::HrInsertItem::new(
+                    wecom_sdk::hr::HrRepeatGroup::EMERGENCY_CONTACT,
+                )
+                .item([
+                    wecom_sdk::hr::HrUpdateItem::new(17001_u32)
+                        .sub_idx(0_u32)
+                        .value_string("孙悟空"),
+                    wecom_sdk::hr::HrUpdateItem::new(17002_u32)
+                        .sub_idx(0_u32)
+                        .value_uint32(1_u32),
+                    wecom_sdk::hr::HrUpdateItem::new(17003_u32)
+                        .sub_idx(0_u32)
+                        .value_mobile(
+                            wecom_sdk::hr::HrMobileValue::new()
+                                .value_country_code("xxx")
+                                .value_mobile("xxxxxxxx"),
+                        ),
+                    wecom_sdk::hr::HrUpdateItem::new(17004_u32)
+                        .sub_idx(0_u32)
+                        .value_string("娜美克星"),
+                ]),
         ])
         .await?;
     Ok(())
@@ -2149,10 +2299,7 @@ async fn kf_add_account(client: &Client) -> Outcome {
 }
 /// `kf.delete_account`
 async fn kf_delete_account(client: &Client) -> Outcome {
-    let response = client
-        .kf()
-        .delete_account("wkAJ2GCAAAZSfhHCt7IFSvLKtMPxyJTw")
-        .await?;
+    let response = client.kf().delete_account("wkAJ2GCAAAZSfhHCt7IFSvLKtMPxyJTw").await?;
     Ok(())
 }
 /// `kf.update_account`
@@ -2168,7 +2315,7 @@ async fn kf_update_account(client: &Client) -> Outcome {
 /// `kf.list_accounts`
 async fn kf_list_accounts(client: &Client) -> Outcome {
     let response = client.kf().list_accounts().offset(0_u32).limit(100_u32).await?;
-    let items = client.kf().list_accounts().stream();
+    let items = client.kf().list_accounts().offset(0_u32).limit(100_u32).stream();
     Ok(())
 }
 /// `kf.add_contact_way`
@@ -2198,10 +2345,7 @@ async fn kf_delete_servicer(client: &Client) -> Outcome {
 }
 /// `kf.list_servicers`
 async fn kf_list_servicers(client: &Client) -> Outcome {
-    let response = client
-        .kf()
-        .list_servicers("wkAJ2GCAAASSm4_FhToWMFea0xAFfd3Q")
-        .await?;
+    let response = client.kf().list_servicers("wkAJ2GCAAASSm4_FhToWMFea0xAFfd3Q").await?;
     Ok(())
 }
 /// `kf.get_service_state`
@@ -2324,37 +2468,44 @@ async fn kf_add_knowledge_intent(client: &Client) -> Outcome {
                 .text(wecom_sdk::kf::KnowledgeText::new().content("主问题")),
         )
         .similar_questions(
-            wecom_sdk::kf::KnowledgeSimilarQuestions::new().items([
-                wecom_sdk::kf::KnowledgeQuestion::new()
-                    .text(wecom_sdk::kf::KnowledgeText::new().content("相似问题1")),
-                wecom_sdk::kf::KnowledgeQuestion::new()
-                    .text(wecom_sdk::kf::KnowledgeText::new().content("相似问题2")),
-            ]),
+            wecom_sdk::kf::KnowledgeSimilarQuestions::new()
+                .items([
+                    wecom_sdk::kf::KnowledgeQuestion::new()
+                        .text(
+                            wecom_sdk::kf::KnowledgeText::new().content("相似问题1"),
+                        ),
+                    wecom_sdk::kf::KnowledgeQuestion::new()
+                        .text(
+                            wecom_sdk::kf::KnowledgeText::new().content("相似问题2"),
+                        ),
+                ]),
         )
-        .answers([wecom_sdk::kf::KnowledgeAnswer::new()
-            .text(wecom_sdk::kf::KnowledgeText::new().content("问题的回复"))
-            .attachments([
-                wecom_sdk::kf::KnowledgeAttachment::Image(
-                    wecom_sdk::kf::KnowledgeMedia::new().media_id("MEDIA_ID"),
-                ),
-                wecom_sdk::kf::KnowledgeAttachment::Video(
-                    wecom_sdk::kf::KnowledgeMedia::new().media_id("MEDIA_ID"),
-                ),
-                wecom_sdk::kf::KnowledgeAttachment::Link(
-                    wecom_sdk::kf::KnowledgeLink::new()
-                        .title("消息标题")
-                        .pic_url("https://example.pic.com/path")
-                        .desc("消息描述")
-                        .url("https://example.link.com/path"),
-                ),
-                wecom_sdk::kf::KnowledgeAttachment::Miniprogram(
-                    wecom_sdk::kf::KnowledgeMiniprogram::new()
-                        .title("欢迎报名夏令营")
-                        .thumb_media_id("THUMB_MEDIA_ID")
-                        .appid("wx8bd80126147dfAAA")
-                        .pagepath("/path/index.html"),
-                ),
-            ])])
+        .answers([
+            wecom_sdk::kf::KnowledgeAnswer::new()
+                .text(wecom_sdk::kf::KnowledgeText::new().content("问题的回复"))
+                .attachments([
+                    wecom_sdk::kf::KnowledgeAttachment::Image(
+                        wecom_sdk::kf::KnowledgeMedia::new().media_id("MEDIA_ID"),
+                    ),
+                    wecom_sdk::kf::KnowledgeAttachment::Video(
+                        wecom_sdk::kf::KnowledgeMedia::new().media_id("MEDIA_ID"),
+                    ),
+                    wecom_sdk::kf::KnowledgeAttachment::Link(
+                        wecom_sdk::kf::KnowledgeLink::new()
+                            .title("消息标题")
+                            .pic_url("https://example.pic.com/path")
+                            .desc("消息描述")
+                            .url("https://example.link.com/path"),
+                    ),
+                    wecom_sdk::kf::KnowledgeAttachment::Miniprogram(
+                        wecom_sdk::kf::KnowledgeMiniprogram::new()
+                            .title("欢迎报名夏令营")
+                            .thumb_media_id("THUMB_MEDIA_ID")
+                            .appid("wx8bd80126147dfAAA")
+                            .pagepath("/path/index.html"),
+                    ),
+                ]),
+        ])
         .await?;
     Ok(())
 }
@@ -2368,37 +2519,44 @@ async fn kf_update_knowledge_intent(client: &Client) -> Outcome {
                 .text(wecom_sdk::kf::KnowledgeText::new().content("主问题")),
         )
         .similar_questions(
-            wecom_sdk::kf::KnowledgeSimilarQuestions::new().items([
-                wecom_sdk::kf::KnowledgeQuestion::new()
-                    .text(wecom_sdk::kf::KnowledgeText::new().content("相似问题1")),
-                wecom_sdk::kf::KnowledgeQuestion::new()
-                    .text(wecom_sdk::kf::KnowledgeText::new().content("相似问题2")),
-            ]),
+            wecom_sdk::kf::KnowledgeSimilarQuestions::new()
+                .items([
+                    wecom_sdk::kf::KnowledgeQuestion::new()
+                        .text(
+                            wecom_sdk::kf::KnowledgeText::new().content("相似问题1"),
+                        ),
+                    wecom_sdk::kf::KnowledgeQuestion::new()
+                        .text(
+                            wecom_sdk::kf::KnowledgeText::new().content("相似问题2"),
+                        ),
+                ]),
         )
-        .answers([wecom_sdk::kf::KnowledgeAnswer::new()
-            .text(wecom_sdk::kf::KnowledgeText::new().content("问题的回复"))
-            .attachments([
-                wecom_sdk::kf::KnowledgeAttachment::Image(
-                    wecom_sdk::kf::KnowledgeMedia::new().media_id("MEDIA_ID"),
-                ),
-                wecom_sdk::kf::KnowledgeAttachment::Video(
-                    wecom_sdk::kf::KnowledgeMedia::new().media_id("MEDIA_ID"),
-                ),
-                wecom_sdk::kf::KnowledgeAttachment::Link(
-                    wecom_sdk::kf::KnowledgeLink::new()
-                        .title("消息标题")
-                        .pic_url("https://example.pic.com/path")
-                        .desc("消息描述")
-                        .url("https://example.link.com/path"),
-                ),
-                wecom_sdk::kf::KnowledgeAttachment::Miniprogram(
-                    wecom_sdk::kf::KnowledgeMiniprogram::new()
-                        .title("欢迎报名夏令营")
-                        .thumb_media_id("THUMB_MEDIA_ID")
-                        .appid("wx8bd80126147dfAAA")
-                        .pagepath("/path/index.html"),
-                ),
-            ])])
+        .answers([
+            wecom_sdk::kf::KnowledgeAnswer::new()
+                .text(wecom_sdk::kf::KnowledgeText::new().content("问题的回复"))
+                .attachments([
+                    wecom_sdk::kf::KnowledgeAttachment::Image(
+                        wecom_sdk::kf::KnowledgeMedia::new().media_id("MEDIA_ID"),
+                    ),
+                    wecom_sdk::kf::KnowledgeAttachment::Video(
+                        wecom_sdk::kf::KnowledgeMedia::new().media_id("MEDIA_ID"),
+                    ),
+                    wecom_sdk::kf::KnowledgeAttachment::Link(
+                        wecom_sdk::kf::KnowledgeLink::new()
+                            .title("消息标题")
+                            .pic_url("https://example.pic.com/path")
+                            .desc("消息描述")
+                            .url("https://example.link.com/path"),
+                    ),
+                    wecom_sdk::kf::KnowledgeAttachment::Miniprogram(
+                        wecom_sdk::kf::KnowledgeMiniprogram::new()
+                            .title("欢迎报名夏令营")
+                            .thumb_media_id("THUMB_MEDIA_ID")
+                            .appid("wx8bd80126147dfAAA")
+                            .pagepath("/path/index.html"),
+                    ),
+                ]),
+        ])
         .await?;
     Ok(())
 }
@@ -2434,9 +2592,11 @@ async fn kf_send_msg(client: &Client) -> Outcome {
         .send_msg(
             "EXTERNAL_USERID",
             "OPEN_KFID",
-            wecom_sdk::kf::KfMessage::Text(wecom_sdk::kf::KfTextContent::new(
-                "你购买的物品已发货，可点击链接查看物流状态http://work.weixin.qq.com/xxxxxx",
-            )),
+            wecom_sdk::kf::KfMessage::Text(
+                wecom_sdk::kf::KfTextContent::new(
+                    "你购买的物品已发货，可点击链接查看物流状态http://work.weixin.qq.com/xxxxxx",
+                ),
+            ),
         )
         .msgid("MSGID")
         .await?;
@@ -2448,7 +2608,9 @@ async fn kf_send_msg_on_event(client: &Client) -> Outcome {
         .kf()
         .send_msg_on_event(
             "CODE",
-            wecom_sdk::kf::KfEventMessage::Text(wecom_sdk::kf::KfTextContent::new("欢迎咨询")),
+            wecom_sdk::kf::KfEventMessage::Text(
+                wecom_sdk::kf::KfTextContent::new("欢迎咨询"),
+            ),
         )
         .msgid("MSG_ID")
         .await?;
@@ -2461,10 +2623,7 @@ async fn linked_corp_get_perm_list(client: &Client) -> Outcome {
 }
 /// `linked_corp.list_department`
 async fn linked_corp_list_department(client: &Client) -> Outcome {
-    let response = client
-        .linked_corp()
-        .list_department("LINKEDID/DEPARTMENTID")
-        .await?;
+    let response = client.linked_corp().list_department("LINKEDID/DEPARTMENTID").await?;
     Ok(())
 }
 /// `linked_corp.list_user`
@@ -2541,12 +2700,19 @@ async fn menu_create(client: &Client) -> Outcome {
                 wecom_sdk::menu::MenuButton::new("今日歌曲")
                     .type_(wecom_sdk::menu::MenuButtonType::CLICK)
                     .key("V1001_TODAY_MUSIC"),
-                wecom_sdk::menu::MenuButton::new("菜单").sub_button([
-                    wecom_sdk::menu::MenuSubButton::new(wecom_sdk::menu::MenuButtonType::VIEW, "搜索")
-                        .url("http://www.soso.com/"),
-                    wecom_sdk::menu::MenuSubButton::new(wecom_sdk::menu::MenuButtonType::CLICK, "赞一下我们")
-                        .key("V1001_GOOD"),
-                ]),
+                wecom_sdk::menu::MenuButton::new("菜单")
+                    .sub_button([
+                        wecom_sdk::menu::MenuSubButton::new(
+                                wecom_sdk::menu::MenuButtonType::VIEW,
+                                "搜索",
+                            )
+                            .url("http://www.soso.com/"),
+                        wecom_sdk::menu::MenuSubButton::new(
+                                wecom_sdk::menu::MenuButtonType::CLICK,
+                                "赞一下我们",
+                            )
+                            .key("V1001_GOOD"),
+                    ]),
             ],
         )
         .await?;
@@ -2656,9 +2822,18 @@ async fn msgaudit_check_single_agree(client: &Client) -> Outcome {
     let response = client
         .msgaudit()
         .check_single_agree([
-            wecom_sdk::msgaudit::SingleAgreeQuery::new("XuJinSheng", "wmeDKaCQAAGd9oGiQWxVsAKwV2HxNAAA"),
-            wecom_sdk::msgaudit::SingleAgreeQuery::new("XuJinSheng", "wmeDKaCQAAIQ_p7ACn_jpLVBJSGocAAA"),
-            wecom_sdk::msgaudit::SingleAgreeQuery::new("XuJinSheng", "wmeDKaCQAAPE_p7ABnxkpLBBJSGocAAA"),
+            wecom_sdk::msgaudit::SingleAgreeQuery::new(
+                "XuJinSheng",
+                "wmeDKaCQAAGd9oGiQWxVsAKwV2HxNAAA",
+            ),
+            wecom_sdk::msgaudit::SingleAgreeQuery::new(
+                "XuJinSheng",
+                "wmeDKaCQAAIQ_p7ACn_jpLVBJSGocAAA",
+            ),
+            wecom_sdk::msgaudit::SingleAgreeQuery::new(
+                "XuJinSheng",
+                "wmeDKaCQAAPE_p7ABnxkpLBBJSGocAAA",
+            ),
         ])
         .await?;
     Ok(())
@@ -2681,10 +2856,7 @@ async fn msgaudit_get_group_chat(client: &Client) -> Outcome {
 }
 /// `msgaudit.get_robot_info`
 async fn msgaudit_get_robot_info(client: &Client) -> Outcome {
-    let response = client
-        .msgaudit()
-        .get_robot_info("wbxxxxxxxxxxxxxxxxxxxxxxxx")
-        .await?;
+    let response = client.msgaudit().get_robot_info("wbxxxxxxxxxxxxxxxxxxxxxxxx").await?;
     Ok(())
 }
 /// `oa.get_advanced_feature_apply_id_list`
@@ -2697,7 +2869,14 @@ async fn oa_get_advanced_feature_apply_id_list(client: &Client) -> Outcome {
         .cursor("CURSOR")
         .req_type(wecom_sdk::oa::AdvancedFeatureReqType::API_ONLY)
         .await?;
-    let items = client.oa().get_advanced_feature_apply_id_list().stream();
+    let items = client
+        .oa()
+        .get_advanced_feature_apply_id_list()
+        .business_type(wecom_sdk::oa::AdvancedFeatureBusinessType::MAIL)
+        .limit(10_u32)
+        .cursor("CURSOR")
+        .req_type(wecom_sdk::oa::AdvancedFeatureReqType::API_ONLY)
+        .stream();
     Ok(())
 }
 /// `oa.get_advanced_feature_apply_info`
@@ -2714,20 +2893,23 @@ async fn oa_set_advanced_feature_approval_detail(client: &Client) -> Outcome {
         .approval_status(wecom_sdk::oa::AdvancedFeatureSetStatus::IN_REVIEW)
         .approval_url("www.qq.com")
         .process_list(
-            wecom_sdk::oa::AdvancedFeatureProcessList::new().node_list([
-                wecom_sdk::oa::AdvancedFeatureApprovalNode::new()
-                    .node_apv_status(wecom_sdk::oa::AdvancedFeatureNodeStatus::IN_REVIEW)
-                    .node_apv_rel(wecom_sdk::oa::ApprovalApvRel::JOINT_SIGN)
-                    .current_approvers(["LEADER1", "LEADER2"])
-                    .completed_approvers(["LEADER0"])
-                    .apv_update_time(1715741759_u64),
-                wecom_sdk::oa::AdvancedFeatureApprovalNode::new()
-                    .node_apv_rel(wecom_sdk::oa::ApprovalApvRel::JOINT_SIGN)
-                    .current_approvers(["LEADER3", "LEADER4"])
-                    .completed_approvers(["LEADER5"])
-                    .apv_update_time(1715741759_u64)
-                    .node_status(wecom_sdk::oa::AdvancedFeatureNodeStatus::IN_REVIEW),
-            ]),
+            wecom_sdk::oa::AdvancedFeatureProcessList::new()
+                .node_list([
+                    wecom_sdk::oa::AdvancedFeatureApprovalNode::new()
+                        .node_apv_status(
+                            wecom_sdk::oa::AdvancedFeatureNodeStatus::IN_REVIEW,
+                        )
+                        .node_apv_rel(wecom_sdk::oa::ApprovalApvRel::JOINT_SIGN)
+                        .current_approvers(["LEADER1", "LEADER2"])
+                        .completed_approvers(["LEADER0"])
+                        .apv_update_time(1715741759_u64),
+                    wecom_sdk::oa::AdvancedFeatureApprovalNode::new()
+                        .node_apv_rel(wecom_sdk::oa::ApprovalApvRel::JOINT_SIGN)
+                        .current_approvers(["LEADER3", "LEADER4"])
+                        .completed_approvers(["LEADER5"])
+                        .apv_update_time(1715741759_u64)
+                        .node_status(wecom_sdk::oa::AdvancedFeatureNodeStatus::IN_REVIEW),
+                ]),
         )
         .await?;
     Ok(())
@@ -2817,19 +2999,21 @@ async fn oa_get_hardware_checkin_data(client: &Client) -> Outcome {
 async fn oa_add_checkin_record(client: &Client) -> Outcome {
     let response = client
         .oa()
-        .add_checkin_record([wecom_sdk::oa::CheckinRecordInput::new()
-            .userid("userId")
-            .checkin_time(1705899000_u32)
-            .location_title("1234")
-            .location_detail("1234")
-            .notes("")
-            .wifiname("Tencent-WiFi")
-            .wifimac("a2:8b:7f:c0:27:4b")
-            .mediaids(["mediaId"])
-            .lat(22234233_i64)
-            .lng(1233123_i64)
-            .device_type(wecom_sdk::oa::CheckinRecordDeviceType::ACCESS_CONTROL)
-            .device_detail("device_detail_test")])
+        .add_checkin_record([
+            wecom_sdk::oa::CheckinRecordInput::new()
+                .userid("userId")
+                .checkin_time(1705899000_u32)
+                .location_title("1234")
+                .location_detail("1234")
+                .notes("")
+                .wifiname("Tencent-WiFi")
+                .wifimac("a2:8b:7f:c0:27:4b")
+                .mediaids(["mediaId"])
+                .lat(22234233_i64)
+                .lng(1233123_i64)
+                .device_type(wecom_sdk::oa::CheckinRecordDeviceType::ACCESS_CONTROL)
+                .device_detail("device_detail_test"),
+        ])
         .await?;
     Ok(())
 }
@@ -2842,34 +3026,44 @@ async fn oa_add_checkin_option(client: &Client) -> Outcome {
             wecom_sdk::oa::CheckinOptionGroup::new()
                 .grouptype(wecom_sdk::oa::CheckinGroupType::FIXED)
                 .groupname("打卡规则1")
-                .checkindate([wecom_sdk::oa::CheckinRuleDate::new()
-                    .workdays([1_u32, 2_u32, 3_u32, 4_u32, 5_u32])
-                    .checkintime([wecom_sdk::oa::CheckinRuleTime::new()
-                        .time_id(1_u32)
-                        .work_sec(36000_u32)
-                        .off_work_sec(43200_u32)
-                        .remind_work_sec(35400_u32)
-                        .remind_off_work_sec(43200_u32)
-                        .earliest_work_sec(35040_u32)
-                        .latest_work_sec(37020_u32)
-                        .earliest_off_work_sec(43140_u32)
-                        .latest_off_work_sec(43800_u32)])
-                    .flex_on_duty_time(0_i32)
-                    .flex_off_duty_time(0_i32)])
+                .checkindate([
+                    wecom_sdk::oa::CheckinRuleDate::new()
+                        .workdays([1_u32, 2_u32, 3_u32, 4_u32, 5_u32])
+                        .checkintime([
+                            wecom_sdk::oa::CheckinRuleTime::new()
+                                .time_id(1_u32)
+                                .work_sec(36000_u32)
+                                .off_work_sec(43200_u32)
+                                .remind_work_sec(35400_u32)
+                                .remind_off_work_sec(43200_u32)
+                                .earliest_work_sec(35040_u32)
+                                .latest_work_sec(37020_u32)
+                                .earliest_off_work_sec(43140_u32)
+                                .latest_off_work_sec(43800_u32),
+                        ])
+                        .flex_on_duty_time(0_i32)
+                        .flex_off_duty_time(0_i32),
+                ])
                 .sync_holidays(true)
                 .need_photo(true)
                 .note_can_use_local_pic(false)
-                .wifimac_infos([wecom_sdk::oa::CheckinWifiMacInfo::new()
-                    .wifiname("Tencent-WiFi-1")
-                    .wifimac("c0:7b:bc:37:f8:d3")])
+                .wifimac_infos([
+                    wecom_sdk::oa::CheckinWifiMacInfo::new()
+                        .wifiname("Tencent-WiFi-1")
+                        .wifimac("c0:7b:bc:37:f8:d3"),
+                ])
                 .allow_checkin_offworkday(true)
                 .allow_apply_offworkday(true)
-                .loc_infos([wecom_sdk::oa::CheckinLocInfo::new()
-                    .lat(30547030_i64)
-                    .lng(104062890_i64)
-                    .loc_title("腾讯成都大厦")
-                    .loc_detail("四川省成都市武侯区高新南区天府三街")
-                    .distance(300_u32)])
+                .loc_infos([
+                    wecom_sdk::oa::CheckinLocInfo::new()
+                        .lat(30547030_i64)
+                        .lng(104062890_i64)
+                        .loc_title("腾讯成都大厦")
+                        .loc_detail(
+                            "四川省成都市武侯区高新南区天府三街",
+                        )
+                        .distance(300_u32),
+                ])
                 .range(
                     wecom_sdk::oa::CheckinRuleRange::new()
                         .party_id(Vec::<String>::new())
@@ -2880,11 +3074,17 @@ async fn oa_add_checkin_option(client: &Client) -> Outcome {
                 .type_(wecom_sdk::oa::CheckinDeviceMode::PHONE)
                 .reporterinfo(
                     wecom_sdk::oa::CheckinRuleReporterInfo::new()
-                        .reporters([wecom_sdk::oa::CheckinReporter::new().userid("xiaoxioa")]),
+                        .reporters([
+                            wecom_sdk::oa::CheckinReporter::new().userid("xiaoxioa"),
+                        ]),
                 )
                 .ot_info_v2(
                     wecom_sdk::oa::CheckinOtInfoV2::new()
-                        .workdayconf(wecom_sdk::oa::CheckinOtDayConf::new().allow_ot(true).type_(0_i32)),
+                        .workdayconf(
+                            wecom_sdk::oa::CheckinOtDayConf::new()
+                                .allow_ot(true)
+                                .type_(0_i32),
+                        ),
                 )
                 .allow_apply_bk_cnt(-1_i32)
                 .option_out_range(wecom_sdk::oa::CheckinOutRangeOption::EXCEPTION)
@@ -2915,34 +3115,44 @@ async fn oa_update_checkin_option(client: &Client) -> Outcome {
                 .groupid(1_u32)
                 .grouptype(wecom_sdk::oa::CheckinGroupType::FIXED)
                 .groupname("打卡规则1")
-                .checkindate([wecom_sdk::oa::CheckinRuleDate::new()
-                    .workdays([1_u32, 2_u32, 3_u32, 4_u32, 5_u32])
-                    .checkintime([wecom_sdk::oa::CheckinRuleTime::new()
-                        .time_id(1_u32)
-                        .work_sec(36000_u32)
-                        .off_work_sec(43200_u32)
-                        .remind_work_sec(35400_u32)
-                        .remind_off_work_sec(43200_u32)
-                        .earliest_work_sec(35040_u32)
-                        .latest_work_sec(37020_u32)
-                        .earliest_off_work_sec(43140_u32)
-                        .latest_off_work_sec(43800_u32)])
-                    .flex_on_duty_time(0_i32)
-                    .flex_off_duty_time(0_i32)])
+                .checkindate([
+                    wecom_sdk::oa::CheckinRuleDate::new()
+                        .workdays([1_u32, 2_u32, 3_u32, 4_u32, 5_u32])
+                        .checkintime([
+                            wecom_sdk::oa::CheckinRuleTime::new()
+                                .time_id(1_u32)
+                                .work_sec(36000_u32)
+                                .off_work_sec(43200_u32)
+                                .remind_work_sec(35400_u32)
+                                .remind_off_work_sec(43200_u32)
+                                .earliest_work_sec(35040_u32)
+                                .latest_work_sec(37020_u32)
+                                .earliest_off_work_sec(43140_u32)
+                                .latest_off_work_sec(43800_u32),
+                        ])
+                        .flex_on_duty_time(0_i32)
+                        .flex_off_duty_time(0_i32),
+                ])
                 .sync_holidays(true)
                 .need_photo(true)
                 .note_can_use_local_pic(false)
-                .wifimac_infos([wecom_sdk::oa::CheckinWifiMacInfo::new()
-                    .wifiname("Tencent-WiFi-1")
-                    .wifimac("c0:7b:bc:37:f8:d3")])
+                .wifimac_infos([
+                    wecom_sdk::oa::CheckinWifiMacInfo::new()
+                        .wifiname("Tencent-WiFi-1")
+                        .wifimac("c0:7b:bc:37:f8:d3"),
+                ])
                 .allow_checkin_offworkday(true)
                 .allow_apply_offworkday(true)
-                .loc_infos([wecom_sdk::oa::CheckinLocInfo::new()
-                    .lat(30547030_i64)
-                    .lng(104062890_i64)
-                    .loc_title("腾讯成都大厦")
-                    .loc_detail("四川省成都市武侯区高新南区天府三街")
-                    .distance(300_u32)])
+                .loc_infos([
+                    wecom_sdk::oa::CheckinLocInfo::new()
+                        .lat(30547030_i64)
+                        .lng(104062890_i64)
+                        .loc_title("腾讯成都大厦")
+                        .loc_detail(
+                            "四川省成都市武侯区高新南区天府三街",
+                        )
+                        .distance(300_u32),
+                ])
                 .range(
                     wecom_sdk::oa::CheckinRuleRange::new()
                         .party_id(Vec::<String>::new())
@@ -2953,11 +3163,17 @@ async fn oa_update_checkin_option(client: &Client) -> Outcome {
                 .type_(wecom_sdk::oa::CheckinDeviceMode::PHONE)
                 .reporterinfo(
                     wecom_sdk::oa::CheckinRuleReporterInfo::new()
-                        .reporters([wecom_sdk::oa::CheckinReporter::new().userid("xiaoxioa")]),
+                        .reporters([
+                            wecom_sdk::oa::CheckinReporter::new().userid("xiaoxioa"),
+                        ]),
                 )
                 .ot_info_v2(
                     wecom_sdk::oa::CheckinOtInfoV2::new()
-                        .workdayconf(wecom_sdk::oa::CheckinOtDayConf::new().allow_ot(true).type_(0_i32)),
+                        .workdayconf(
+                            wecom_sdk::oa::CheckinOtDayConf::new()
+                                .allow_ot(true)
+                                .type_(0_i32),
+                        ),
                 )
                 .allow_apply_bk_cnt(-1_i32)
                 .option_out_range(wecom_sdk::oa::CheckinOutRangeOption::EXCEPTION)
@@ -3028,6 +3244,17 @@ async fn oa_get_journal_record_list(client: &Client) -> Outcome {
     let items = client
         .oa()
         .get_journal_record_list(1606230000_u32, 1606361304_u32, 0_u32, 10_u32)
+        .filters([
+            wecom_sdk::oa::JournalRecordFilter::new()
+                .key(wecom_sdk::oa::JournalFilterKey::CREATOR)
+                .value("kele"),
+            wecom_sdk::oa::JournalRecordFilter::new()
+                .key(wecom_sdk::oa::JournalFilterKey::DEPARTMENT)
+                .value("1"),
+            wecom_sdk::oa::JournalRecordFilter::new()
+                .key(wecom_sdk::oa::JournalFilterKey::TEMPLATE_ID)
+                .value("3TmALk1ogfgKiQE3e3jRwnTUhMTh8vca1N8zUVNUx"),
+        ])
         .stream();
     Ok(())
 }
@@ -3035,7 +3262,9 @@ async fn oa_get_journal_record_list(client: &Client) -> Outcome {
 async fn oa_get_journal_record_detail(client: &Client) -> Outcome {
     let response = client
         .oa()
-        .get_journal_record_detail("41eJejN57EJNzr8HrZfmKyCN7xwKw1qRxCZUxCVuo9fsWVMSKac6nk4q8rARTDaVNdx")
+        .get_journal_record_detail(
+            "41eJejN57EJNzr8HrZfmKyCN7xwKw1qRxCZUxCVuo9fsWVMSKac6nk4q8rARTDaVNdx",
+        )
         .await?;
     Ok(())
 }
@@ -3196,39 +3425,41 @@ async fn oa_apply_event(client: &Client) -> Outcome {
             "WangXiaoMing",
             "3Tka1eD6v6JfzhDMqPd3aMkFdxqtJMc2ZRioeFXkaaa",
             wecom_sdk::oa::ApprovalUseTemplateApprover::BY_REQUEST,
-            wecom_sdk::oa::ApprovalApplyData::new([wecom_sdk::oa::ApprovalApplyContent::new(
-                "Text",
-                "Text-15111111111",
-                wecom_sdk::oa::ApprovalControlValue::new().text("文本填写的内容"),
-            )]),
+            wecom_sdk::oa::ApprovalApplyData::new([
+                wecom_sdk::oa::ApprovalApplyContent::new(
+                    "Text",
+                    "Text-15111111111",
+                    wecom_sdk::oa::ApprovalControlValue::new()
+                        .text("文本填写的内容"),
+                ),
+            ]),
             [
-                wecom_sdk::oa::ApprovalSummaryLine::new([wecom_sdk::oa::ApprovalSummaryText::new(
-                    "摘要第1行",
-                    "zh_CN",
-                )]),
-                wecom_sdk::oa::ApprovalSummaryLine::new([wecom_sdk::oa::ApprovalSummaryText::new(
-                    "摘要第2行",
-                    "zh_CN",
-                )]),
-                wecom_sdk::oa::ApprovalSummaryLine::new([wecom_sdk::oa::ApprovalSummaryText::new(
-                    "摘要第3行",
-                    "zh_CN",
-                )]),
+                wecom_sdk::oa::ApprovalSummaryLine::new([
+                    wecom_sdk::oa::ApprovalSummaryText::new("摘要第1行", "zh_CN"),
+                ]),
+                wecom_sdk::oa::ApprovalSummaryLine::new([
+                    wecom_sdk::oa::ApprovalSummaryText::new("摘要第2行", "zh_CN"),
+                ]),
+                wecom_sdk::oa::ApprovalSummaryLine::new([
+                    wecom_sdk::oa::ApprovalSummaryText::new("摘要第3行", "zh_CN"),
+                ]),
             ],
         )
         .choose_department(2_u32)
-        .process(wecom_sdk::oa::ApprovalApplyProcess::new([
-            wecom_sdk::oa::ApprovalApplyProcessNode::new(
-                wecom_sdk::oa::ApprovalProcessNodeType::APPROVER,
-                ["abc", "bcd"],
-            )
-            .apv_rel(wecom_sdk::oa::ApprovalApvRel::JOINT_SIGN),
-            wecom_sdk::oa::ApprovalApplyProcessNode::new(
-                wecom_sdk::oa::ApprovalProcessNodeType::APPROVER,
-                ["abc"],
-            )
-            .apv_rel(wecom_sdk::oa::ApprovalApvRel::JOINT_SIGN),
-        ]))
+        .process(
+            wecom_sdk::oa::ApprovalApplyProcess::new([
+                wecom_sdk::oa::ApprovalApplyProcessNode::new(
+                        wecom_sdk::oa::ApprovalProcessNodeType::APPROVER,
+                        ["abc", "bcd"],
+                    )
+                    .apv_rel(wecom_sdk::oa::ApprovalApvRel::JOINT_SIGN),
+                wecom_sdk::oa::ApprovalApplyProcessNode::new(
+                        wecom_sdk::oa::ApprovalProcessNodeType::APPROVER,
+                        ["abc"],
+                    )
+                    .apv_rel(wecom_sdk::oa::ApprovalApvRel::JOINT_SIGN),
+            ]),
+        )
         .await?;
     Ok(())
 }
@@ -3243,14 +3474,42 @@ async fn oa_get_approval_info(client: &Client) -> Outcome {
                 wecom_sdk::oa::ApprovalInfoFilterKey::TEMPLATE_ID,
                 "ZLqk8pcsAoaXZ1eY56vpAgfX28MPdYU3ayMaSPHaaa",
             ),
-            wecom_sdk::oa::ApprovalInfoFilter::new(wecom_sdk::oa::ApprovalInfoFilterKey::CREATOR, "WuJunJie"),
-            wecom_sdk::oa::ApprovalInfoFilter::new(wecom_sdk::oa::ApprovalInfoFilterKey::DEPARTMENT, "1"),
-            wecom_sdk::oa::ApprovalInfoFilter::new(wecom_sdk::oa::ApprovalInfoFilterKey::SP_STATUS, "1"),
+            wecom_sdk::oa::ApprovalInfoFilter::new(
+                wecom_sdk::oa::ApprovalInfoFilterKey::CREATOR,
+                "WuJunJie",
+            ),
+            wecom_sdk::oa::ApprovalInfoFilter::new(
+                wecom_sdk::oa::ApprovalInfoFilterKey::DEPARTMENT,
+                "1",
+            ),
+            wecom_sdk::oa::ApprovalInfoFilter::new(
+                wecom_sdk::oa::ApprovalInfoFilterKey::SP_STATUS,
+                "1",
+            ),
         ])
         .await?;
     let items = client
         .oa()
         .get_approval_info(1569546000_u64, 1569718800_u64, 100_u32)
+        .new_cursor("")
+        .filters([
+            wecom_sdk::oa::ApprovalInfoFilter::new(
+                wecom_sdk::oa::ApprovalInfoFilterKey::TEMPLATE_ID,
+                "ZLqk8pcsAoaXZ1eY56vpAgfX28MPdYU3ayMaSPHaaa",
+            ),
+            wecom_sdk::oa::ApprovalInfoFilter::new(
+                wecom_sdk::oa::ApprovalInfoFilterKey::CREATOR,
+                "WuJunJie",
+            ),
+            wecom_sdk::oa::ApprovalInfoFilter::new(
+                wecom_sdk::oa::ApprovalInfoFilterKey::DEPARTMENT,
+                "1",
+            ),
+            wecom_sdk::oa::ApprovalInfoFilter::new(
+                wecom_sdk::oa::ApprovalInfoFilterKey::SP_STATUS,
+                "1",
+            ),
+        ])
         .stream();
     Ok(())
 }
@@ -3274,33 +3533,50 @@ async fn oa_get_dial_record(client: &Client) -> Outcome {
         .offset(0_u32)
         .limit(100_u32)
         .await?;
-    let items = client.oa().get_dial_record().stream();
+    let items = client
+        .oa()
+        .get_dial_record()
+        .start_time(1536508800_u64)
+        .end_time(1536940800_u64)
+        .offset(0_u32)
+        .limit(100_u32)
+        .stream();
     Ok(())
 }
 /// `oa.create_approval_template`
 async fn oa_create_approval_template(client: &Client) -> Outcome {
     let response = client
         .oa()
-        .create_approval_template([wecom_sdk::oa::ApprovalTemplateNameText::new(
-            "我的api测试模版",
-            "zh_CN",
-        )])
+        .create_approval_template([
+            wecom_sdk::oa::ApprovalTemplateNameText::new(
+                "我的api测试模版",
+                "zh_CN",
+            ),
+        ])
         .template_content(
-            wecom_sdk::oa::ApprovalTemplateDefContent::new().controls([
-                wecom_sdk::oa::ApprovalTemplateDefControl::new(
-                    wecom_sdk::oa::ApprovalTemplateDefProperty::new(
-                        "Text",
-                        "Text-01",
-                        [wecom_sdk::oa::ApprovalTemplateNameText::new("控件名称", "zh_CN")],
-                    )
-                    .placeholder([wecom_sdk::oa::ApprovalTemplatePlaceholderText::new()
-                        .text("控件说明")
-                        .lang("zh_CN")])
-                    .require(false)
-                    .un_print(true),
-                )
-                .config(wecom_sdk::oa::ApprovalTemplateControlConfig::new()),
-            ]),
+            wecom_sdk::oa::ApprovalTemplateDefContent::new()
+                .controls([
+                    wecom_sdk::oa::ApprovalTemplateDefControl::new(
+                            wecom_sdk::oa::ApprovalTemplateDefProperty::new(
+                                    "Text",
+                                    "Text-01",
+                                    [
+                                        wecom_sdk::oa::ApprovalTemplateNameText::new(
+                                            "控件名称",
+                                            "zh_CN",
+                                        ),
+                                    ],
+                                )
+                                .placeholder([
+                                    wecom_sdk::oa::ApprovalTemplatePlaceholderText::new()
+                                        .text("控件说明")
+                                        .lang("zh_CN"),
+                                ])
+                                .require(false)
+                                .un_print(true),
+                        )
+                        .config(wecom_sdk::oa::ApprovalTemplateControlConfig::new()),
+                ]),
         )
         .await?;
     Ok(())
@@ -3311,27 +3587,37 @@ async fn oa_update_approval_template(client: &Client) -> Outcome {
         .oa()
         .update_approval_template(
             "C4RbNKm731MCFVgk6XLq1Rs9W4aNXPJV2mmXT4qGy",
-            [wecom_sdk::oa::ApprovalTemplateNameText::new(
-                "我的api测试模版",
-                "zh_CN",
-            )],
+            [
+                wecom_sdk::oa::ApprovalTemplateNameText::new(
+                    "我的api测试模版",
+                    "zh_CN",
+                ),
+            ],
         )
         .template_content(
-            wecom_sdk::oa::ApprovalTemplateDefContent::new().controls([
-                wecom_sdk::oa::ApprovalTemplateDefControl::new(
-                    wecom_sdk::oa::ApprovalTemplateDefProperty::new(
-                        "Text",
-                        "Text-01",
-                        [wecom_sdk::oa::ApprovalTemplateNameText::new("控件名称", "zh_CN")],
-                    )
-                    .placeholder([wecom_sdk::oa::ApprovalTemplatePlaceholderText::new()
-                        .text("控件说明")
-                        .lang("zh_CN")])
-                    .require(false)
-                    .un_print(true),
-                )
-                .config(wecom_sdk::oa::ApprovalTemplateControlConfig::new()),
-            ]),
+            wecom_sdk::oa::ApprovalTemplateDefContent::new()
+                .controls([
+                    wecom_sdk::oa::ApprovalTemplateDefControl::new(
+                            wecom_sdk::oa::ApprovalTemplateDefProperty::new(
+                                    "Text",
+                                    "Text-01",
+                                    [
+                                        wecom_sdk::oa::ApprovalTemplateNameText::new(
+                                            "控件名称",
+                                            "zh_CN",
+                                        ),
+                                    ],
+                                )
+                                .placeholder([
+                                    wecom_sdk::oa::ApprovalTemplatePlaceholderText::new()
+                                        .text("控件说明")
+                                        .lang("zh_CN"),
+                                ])
+                                .require(false)
+                                .un_print(true),
+                        )
+                        .config(wecom_sdk::oa::ApprovalTemplateControlConfig::new()),
+                ]),
         )
         .await?;
     Ok(())
@@ -3448,30 +3734,30 @@ async fn schedule_update(client: &Client) -> Outcome {
         .schedule()
         .update(
             wecom_sdk::schedule::ScheduleChange::new(
-                "17c7d2bd9f20d652840f72f59e796AAA",
-                1571274600_u32,
-                1571320210_u32,
-            )
-            .admins(["admin1", "admin2"])
-            .is_whole_day(true)
-            .attendees([wecom_sdk::schedule::ScheduleAttendee::new("userid2")])
-            .summary("test_summary")
-            .description("test_description")
-            .reminders(
-                wecom_sdk::schedule::ScheduleReminders::new()
-                    .is_remind(true)
-                    .is_repeat(true)
-                    .remind_before_event_secs(3600_u32)
-                    .remind_time_diffs([0_i32, -3600_i32])
-                    .repeat_type(wecom_sdk::schedule::ScheduleRepeatType::WORKDAYS)
-                    .repeat_until(1606976813_u32)
-                    .is_custom_repeat(true)
-                    .repeat_interval(1_u32)
-                    .repeat_day_of_week([3_u32, 7_u32])
-                    .repeat_day_of_month([10_u32, 21_u32])
-                    .timezone(8_i32),
-            )
-            .location("test_place"),
+                    "17c7d2bd9f20d652840f72f59e796AAA",
+                    1571274600_u32,
+                    1571320210_u32,
+                )
+                .admins(["admin1", "admin2"])
+                .is_whole_day(true)
+                .attendees([wecom_sdk::schedule::ScheduleAttendee::new("userid2")])
+                .summary("test_summary")
+                .description("test_description")
+                .reminders(
+                    wecom_sdk::schedule::ScheduleReminders::new()
+                        .is_remind(true)
+                        .is_repeat(true)
+                        .remind_before_event_secs(3600_u32)
+                        .remind_time_diffs([0_i32, -3600_i32])
+                        .repeat_type(wecom_sdk::schedule::ScheduleRepeatType::WORKDAYS)
+                        .repeat_until(1606976813_u32)
+                        .is_custom_repeat(true)
+                        .repeat_interval(1_u32)
+                        .repeat_day_of_week([3_u32, 7_u32])
+                        .repeat_day_of_month([10_u32, 21_u32])
+                        .timezone(8_i32),
+                )
+                .location("test_place"),
         )
         .skip_attendees(false)
         .op_mode(wecom_sdk::schedule::ScheduleOpMode::THIS_ONLY)
@@ -3481,10 +3767,7 @@ async fn schedule_update(client: &Client) -> Outcome {
 }
 /// `schedule.get`
 async fn schedule_get(client: &Client) -> Outcome {
-    let response = client
-        .schedule()
-        .get(["17c7d2bd9f20d652840f72f59e796AAA"])
-        .await?;
+    let response = client.schedule().get(["17c7d2bd9f20d652840f72f59e796AAA"]).await?;
     Ok(())
 }
 /// `schedule.get_by_calendar`
@@ -3498,6 +3781,8 @@ async fn schedule_get_by_calendar(client: &Client) -> Outcome {
     let items = client
         .schedule()
         .get_by_calendar("wcjgewCwAAqeJcPI1d8Pwbjt7nttzAAA")
+        .offset(100_u32)
+        .limit(1000_u32)
         .stream();
     Ok(())
 }
@@ -3537,6 +3822,14 @@ async fn security_get_file_oper_record(client: &Client) -> Outcome {
     let items = client
         .security()
         .get_file_oper_record(166666666_u64, 166666667_u64)
+        .userid_list(["zhangsan", "lisi"])
+        .operation(
+            wecom_sdk::security::FileOperation::new()
+                .type_(wecom_sdk::security::FileOperationType::DOWNLOAD)
+                .source(wecom_sdk::security::FileOperationSource::CHAT),
+        )
+        .cursor("ngLgjieajgieo")
+        .limit(100_u32)
         .stream();
     Ok(())
 }
@@ -3575,13 +3868,17 @@ async fn security_import_trust_device(client: &Client) -> Outcome {
     let response = client
         .security()
         .import_trust_device([
-            wecom_sdk::security::TrustDeviceImport::new(wecom_sdk::security::TrustDeviceSystem::WINDOWS)
+            wecom_sdk::security::TrustDeviceImport::new(
+                    wecom_sdk::security::TrustDeviceSystem::WINDOWS,
+                )
                 .mac_addr(["50:81:40:29:33:CA", "36:27:51:DF:6E:80"])
                 .motherboard_uuid("MB_UUID")
                 .harddisk_uuid(["HD_UUID1", "HD_UUID2"])
                 .domain("WINDOWS_DOMAIN")
                 .pc_name("PC_001"),
-            wecom_sdk::security::TrustDeviceImport::new(wecom_sdk::security::TrustDeviceSystem::MAC)
+            wecom_sdk::security::TrustDeviceImport::new(
+                    wecom_sdk::security::TrustDeviceSystem::MAC,
+                )
                 .mac_addr(["81:40:50:29:33:DB"])
                 .seq_no("SEQ_NO"),
         ])
@@ -3599,6 +3896,8 @@ async fn security_list_trust_device(client: &Client) -> Outcome {
     let items = client
         .security()
         .list_trust_device(wecom_sdk::security::TrustDeviceKind::CORP_TRUSTED)
+        .cursor("CURSOR")
+        .limit(100_u32)
         .stream();
     Ok(())
 }
@@ -3606,7 +3905,10 @@ async fn security_list_trust_device(client: &Client) -> Outcome {
 async fn security_get_trust_device_by_user(client: &Client) -> Outcome {
     let response = client
         .security()
-        .get_trust_device_by_user("zhangsan", wecom_sdk::security::TrustDeviceKind::CORP_TRUSTED)
+        .get_trust_device_by_user(
+            "zhangsan",
+            wecom_sdk::security::TrustDeviceKind::CORP_TRUSTED,
+        )
         .await?;
     Ok(())
 }
@@ -3623,18 +3925,12 @@ async fn security_delete_trust_device(client: &Client) -> Outcome {
 }
 /// `security.approve_trust_device`
 async fn security_approve_trust_device(client: &Client) -> Outcome {
-    let response = client
-        .security()
-        .approve_trust_device(["49nNtYq", "rjDTnOh"])
-        .await?;
+    let response = client.security().approve_trust_device(["49nNtYq", "rjDTnOh"]).await?;
     Ok(())
 }
 /// `security.reject_trust_device`
 async fn security_reject_trust_device(client: &Client) -> Outcome {
-    let response = client
-        .security()
-        .reject_trust_device(["49nNtYq", "rjDTnOh"])
-        .await?;
+    let response = client.security().reject_trust_device(["49nNtYq", "rjDTnOh"]).await?;
     Ok(())
 }
 /// `security.submit_vip_batch_add_job`
@@ -3815,24 +4111,26 @@ async fn upstream_downstream_import_chain_contact(client: &Client) -> Outcome {
         .upstream_downstream()
         .import_chain_contact(
             "xxxxxx",
-            [wecom_sdk::upstream_downstream::ChainContactCorp::new(
-                "飞飞培训学校",
-                [
-                    wecom_sdk::upstream_downstream::ChainContactInfo::new(
-                        "张三",
-                        wecom_sdk::upstream_downstream::ChainContactIdentityType::MEMBER,
-                        "13000000001",
+            [
+                wecom_sdk::upstream_downstream::ChainContactCorp::new(
+                        "飞飞培训学校",
+                        [
+                            wecom_sdk::upstream_downstream::ChainContactInfo::new(
+                                    "张三",
+                                    wecom_sdk::upstream_downstream::ChainContactIdentityType::MEMBER,
+                                    "13000000001",
+                                )
+                                .user_custom_id("100"),
+                            wecom_sdk::upstream_downstream::ChainContactInfo::new(
+                                "李四",
+                                wecom_sdk::upstream_downstream::ChainContactIdentityType::OWNER,
+                                "13000000001",
+                            ),
+                        ],
                     )
-                    .user_custom_id("100"),
-                    wecom_sdk::upstream_downstream::ChainContactInfo::new(
-                        "李四",
-                        wecom_sdk::upstream_downstream::ChainContactIdentityType::OWNER,
-                        "13000000001",
-                    ),
-                ],
-            )
-            .group_path("华北区/北京市/海淀区")
-            .custom_id("wof3du51quo5sl1is")],
+                    .group_path("华北区/北京市/海淀区")
+                    .custom_id("wof3du51quo5sl1is"),
+            ],
         )
         .await?;
     Ok(())
@@ -3849,18 +4147,12 @@ async fn upstream_downstream_list_rule_ids(client: &Client) -> Outcome {
 }
 /// `upstream_downstream.delete_rule`
 async fn upstream_downstream_delete_rule(client: &Client) -> Outcome {
-    let response = client
-        .upstream_downstream()
-        .delete_rule("Chxxxxxx", 1_u32)
-        .await?;
+    let response = client.upstream_downstream().delete_rule("Chxxxxxx", 1_u32).await?;
     Ok(())
 }
 /// `upstream_downstream.get_rule_info`
 async fn upstream_downstream_get_rule_info(client: &Client) -> Outcome {
-    let response = client
-        .upstream_downstream()
-        .get_rule_info("Chxxxxxx", 1_u32)
-        .await?;
+    let response = client.upstream_downstream().get_rule_info("Chxxxxxx", 1_u32).await?;
     Ok(())
 }
 /// `upstream_downstream.add_rule`
@@ -3917,7 +4209,12 @@ async fn user_list_member_auth(client: &Client) -> Outcome {
         .cursor("NEXT_KEY")
         .limit(20_u32)
         .await?;
-    let items = client.user().list_member_auth().stream();
+    let items = client
+        .user()
+        .list_member_auth()
+        .cursor("NEXT_KEY")
+        .limit(20_u32)
+        .stream();
     Ok(())
 }
 /// `user.check_member_auth`
@@ -3949,24 +4246,52 @@ async fn user_create(client: &Client) -> Outcome {
         .avatar_mediaid("2-G6nrLmr5EC3MNb_-zL1dDdzkd0p7cNliYu9V5w7o8K0")
         .enable(true)
         .extattr(
-            wecom_sdk::types::ExtAttr::new().attrs([
-                wecom_sdk::types::ExtAttrItem::new(wecom_sdk::types::ExtAttrType::TEXT, "文本名称")
-                    .text(wecom_sdk::types::ExtAttrText::new("文本")),
-                wecom_sdk::types::ExtAttrItem::new(wecom_sdk::types::ExtAttrType::WEB, "网页名称")
-                    .web(wecom_sdk::types::ExtAttrWeb::new("http://www.test.com", "标题")),
-            ]),
+            wecom_sdk::types::ExtAttr::new()
+                .attrs([
+                    wecom_sdk::types::ExtAttrItem::new(
+                            wecom_sdk::types::ExtAttrType::TEXT,
+                            "文本名称",
+                        )
+                        .text(wecom_sdk::types::ExtAttrText::new("文本")),
+                    wecom_sdk::types::ExtAttrItem::new(
+                            wecom_sdk::types::ExtAttrType::WEB,
+                            "网页名称",
+                        )
+                        .web(
+                            wecom_sdk::types::ExtAttrWeb::new(
+                                "http://www.test.com",
+                                "标题",
+                            ),
+                        ),
+                ]),
         )
         .to_invite(true)
         .external_profile(
             wecom_sdk::types::ExternalProfile::new()
                 .external_corp_name("企业简称")
-                .wechat_channels(wecom_sdk::types::WechatChannels::new().nickname("视频号名称"))
+                .wechat_channels(
+                    wecom_sdk::types::WechatChannels::new().nickname("视频号名称"),
+                )
                 .external_attr([
-                    wecom_sdk::types::ExtAttrItem::new(wecom_sdk::types::ExtAttrType::TEXT, "文本名称")
+                    wecom_sdk::types::ExtAttrItem::new(
+                            wecom_sdk::types::ExtAttrType::TEXT,
+                            "文本名称",
+                        )
                         .text(wecom_sdk::types::ExtAttrText::new("文本")),
-                    wecom_sdk::types::ExtAttrItem::new(wecom_sdk::types::ExtAttrType::WEB, "网页名称")
-                        .web(wecom_sdk::types::ExtAttrWeb::new("http://www.test.com", "标题")),
-                    wecom_sdk::types::ExtAttrItem::new(wecom_sdk::types::ExtAttrType::MINIPROGRAM, "测试app")
+                    wecom_sdk::types::ExtAttrItem::new(
+                            wecom_sdk::types::ExtAttrType::WEB,
+                            "网页名称",
+                        )
+                        .web(
+                            wecom_sdk::types::ExtAttrWeb::new(
+                                "http://www.test.com",
+                                "标题",
+                            ),
+                        ),
+                    wecom_sdk::types::ExtAttrItem::new(
+                            wecom_sdk::types::ExtAttrType::MINIPROGRAM,
+                            "测试app",
+                        )
                         .miniprogram(
                             wecom_sdk::types::ExtAttrMiniprogram::new()
                                 .appid("wx8bd8012614784fake")
@@ -4000,30 +4325,61 @@ async fn user_update(client: &Client) -> Outcome {
         .gender(wecom_sdk::types::Gender::MALE)
         .email("zhangsan@qq.com")
         .biz_mail("zhangsan@tencent.com")
-        .biz_mail_alias(wecom_sdk::user::BizMailAlias::new().item(["jack@tencent.com", "hr@tencent.com"]))
+        .biz_mail_alias(
+            wecom_sdk::user::BizMailAlias::new()
+                .item(["jack@tencent.com", "hr@tencent.com"]),
+        )
         .telephone("020-123456")
         .is_leader_in_dept([true])
         .direct_leader(["lisi"])
         .avatar_mediaid("2-G6nrLmr5EC3MNb_-zL1dDdzkd0p7cNliYu9V5w7o8K0")
         .enable(true)
         .extattr(
-            wecom_sdk::types::ExtAttr::new().attrs([
-                wecom_sdk::types::ExtAttrItem::new(wecom_sdk::types::ExtAttrType::TEXT, "文本名称")
-                    .text(wecom_sdk::types::ExtAttrText::new("文本")),
-                wecom_sdk::types::ExtAttrItem::new(wecom_sdk::types::ExtAttrType::WEB, "网页名称")
-                    .web(wecom_sdk::types::ExtAttrWeb::new("http://www.test.com", "标题")),
-            ]),
+            wecom_sdk::types::ExtAttr::new()
+                .attrs([
+                    wecom_sdk::types::ExtAttrItem::new(
+                            wecom_sdk::types::ExtAttrType::TEXT,
+                            "文本名称",
+                        )
+                        .text(wecom_sdk::types::ExtAttrText::new("文本")),
+                    wecom_sdk::types::ExtAttrItem::new(
+                            wecom_sdk::types::ExtAttrType::WEB,
+                            "网页名称",
+                        )
+                        .web(
+                            wecom_sdk::types::ExtAttrWeb::new(
+                                "http://www.test.com",
+                                "标题",
+                            ),
+                        ),
+                ]),
         )
         .external_profile(
             wecom_sdk::types::ExternalProfile::new()
                 .external_corp_name("企业简称")
-                .wechat_channels(wecom_sdk::types::WechatChannels::new().nickname("视频号名称"))
+                .wechat_channels(
+                    wecom_sdk::types::WechatChannels::new().nickname("视频号名称"),
+                )
                 .external_attr([
-                    wecom_sdk::types::ExtAttrItem::new(wecom_sdk::types::ExtAttrType::TEXT, "文本名称")
+                    wecom_sdk::types::ExtAttrItem::new(
+                            wecom_sdk::types::ExtAttrType::TEXT,
+                            "文本名称",
+                        )
                         .text(wecom_sdk::types::ExtAttrText::new("文本")),
-                    wecom_sdk::types::ExtAttrItem::new(wecom_sdk::types::ExtAttrType::WEB, "网页名称")
-                        .web(wecom_sdk::types::ExtAttrWeb::new("http://www.test.com", "标题")),
-                    wecom_sdk::types::ExtAttrItem::new(wecom_sdk::types::ExtAttrType::MINIPROGRAM, "测试app")
+                    wecom_sdk::types::ExtAttrItem::new(
+                            wecom_sdk::types::ExtAttrType::WEB,
+                            "网页名称",
+                        )
+                        .web(
+                            wecom_sdk::types::ExtAttrWeb::new(
+                                "http://www.test.com",
+                                "标题",
+                            ),
+                        ),
+                    wecom_sdk::types::ExtAttrItem::new(
+                            wecom_sdk::types::ExtAttrType::MINIPROGRAM,
+                            "测试app",
+                        )
                         .miniprogram(
                             wecom_sdk::types::ExtAttrMiniprogram::new()
                                 .appid("wx8bd80126147dFAKE")
@@ -4107,7 +4463,7 @@ async fn user_get_userid_by_email(client: &Client) -> Outcome {
 /// `user.list_id`
 async fn user_list_id(client: &Client) -> Outcome {
     let response = client.user().list_id().cursor("xxxxxxx").limit(10000_u32).await?;
-    let items = client.user().list_id().stream();
+    let items = client.user().list_id().cursor("xxxxxxx").limit(10000_u32).stream();
     Ok(())
 }
 /// `user.tfa_succ`
@@ -4125,9 +4481,15 @@ pub async fn run(id: &str, client: &Client) -> Option<Outcome> {
         "agent.get_admin_list" => Some(agent_get_admin_list(client).await),
         "agent.set_scope" => Some(agent_set_scope(client).await),
         "agent.claim_customized_app" => Some(agent_claim_customized_app(client).await),
-        "agent.get_workbench_template" => Some(agent_get_workbench_template(client).await),
-        "agent.set_workbench_template" => Some(agent_set_workbench_template(client).await),
-        "agent.batch_set_workbench_data" => Some(agent_batch_set_workbench_data(client).await),
+        "agent.get_workbench_template" => {
+            Some(agent_get_workbench_template(client).await)
+        }
+        "agent.set_workbench_template" => {
+            Some(agent_set_workbench_template(client).await)
+        }
+        "agent.batch_set_workbench_data" => {
+            Some(agent_batch_set_workbench_data(client).await)
+        }
         "appchat.create" => Some(appchat_create(client).await),
         "appchat.update" => Some(appchat_update(client).await),
         "appchat.get" => Some(appchat_get(client).await),
@@ -4143,22 +4505,44 @@ pub async fn run(id: &str, client: &Client) -> Option<Outcome> {
         "calendar.update" => Some(calendar_update(client).await),
         "calendar.get" => Some(calendar_get(client).await),
         "calendar.delete" => Some(calendar_delete(client).await),
-        "corp_group.list_app_share_info" => Some(corp_group_list_app_share_info(client).await),
+        "corp_group.list_app_share_info" => {
+            Some(corp_group_list_app_share_info(client).await)
+        }
         "corp_group.get_token" => Some(corp_group_get_token(client).await),
         "corp_group.transfer_session" => Some(corp_group_transfer_session(client).await),
-        "data_intelligence.get_corp_auth_info" => Some(data_intelligence_get_corp_auth_info(client).await),
-        "data_intelligence.get_auth_user_list" => Some(data_intelligence_get_auth_user_list(client).await),
-        "data_intelligence.set_public_key" => Some(data_intelligence_set_public_key(client).await),
+        "data_intelligence.get_corp_auth_info" => {
+            Some(data_intelligence_get_corp_auth_info(client).await)
+        }
+        "data_intelligence.get_auth_user_list" => {
+            Some(data_intelligence_get_auth_user_list(client).await)
+        }
+        "data_intelligence.set_public_key" => {
+            Some(data_intelligence_set_public_key(client).await)
+        }
         "data_intelligence.set_receive_callback" => {
             Some(data_intelligence_set_receive_callback(client).await)
         }
-        "data_intelligence.set_log_level" => Some(data_intelligence_set_log_level(client).await),
-        "data_intelligence.get_log_level" => Some(data_intelligence_get_log_level(client).await),
-        "data_intelligence.upload_media" => Some(data_intelligence_upload_media(client).await),
-        "data_intelligence.open_debug_mode" => Some(data_intelligence_open_debug_mode(client).await),
-        "data_intelligence.close_debug_mode" => Some(data_intelligence_close_debug_mode(client).await),
-        "data_intelligence.sync_call_program" => Some(data_intelligence_sync_call_program(client).await),
-        "data_intelligence.async_program_task" => Some(data_intelligence_async_program_task(client).await),
+        "data_intelligence.set_log_level" => {
+            Some(data_intelligence_set_log_level(client).await)
+        }
+        "data_intelligence.get_log_level" => {
+            Some(data_intelligence_get_log_level(client).await)
+        }
+        "data_intelligence.upload_media" => {
+            Some(data_intelligence_upload_media(client).await)
+        }
+        "data_intelligence.open_debug_mode" => {
+            Some(data_intelligence_open_debug_mode(client).await)
+        }
+        "data_intelligence.close_debug_mode" => {
+            Some(data_intelligence_close_debug_mode(client).await)
+        }
+        "data_intelligence.sync_call_program" => {
+            Some(data_intelligence_sync_call_program(client).await)
+        }
+        "data_intelligence.async_program_task" => {
+            Some(data_intelligence_async_program_task(client).await)
+        }
         "data_intelligence.async_program_result" => {
             Some(data_intelligence_async_program_result(client).await)
         }
@@ -4182,7 +4566,9 @@ pub async fn run(id: &str, client: &Client) -> Option<Outcome> {
         "external_contact.list_acquisition_link" => {
             Some(external_contact_list_acquisition_link(client).await)
         }
-        "external_contact.get_acquisition_link" => Some(external_contact_get_acquisition_link(client).await),
+        "external_contact.get_acquisition_link" => {
+            Some(external_contact_get_acquisition_link(client).await)
+        }
         "external_contact.create_acquisition_link" => {
             Some(external_contact_create_acquisition_link(client).await)
         }
@@ -4208,10 +4594,18 @@ pub async fn run(id: &str, client: &Client) -> Option<Outcome> {
             Some(external_contact_get_acquisition_permit(client).await)
         }
         "external_contact.remark" => Some(external_contact_remark(client).await),
-        "external_contact.contact_list" => Some(external_contact_contact_list(client).await),
-        "external_contact.list_contact_way" => Some(external_contact_list_contact_way(client).await),
-        "external_contact.close_temp_chat" => Some(external_contact_close_temp_chat(client).await),
-        "external_contact.convert_to_openid" => Some(external_contact_convert_to_openid(client).await),
+        "external_contact.contact_list" => {
+            Some(external_contact_contact_list(client).await)
+        }
+        "external_contact.list_contact_way" => {
+            Some(external_contact_list_contact_way(client).await)
+        }
+        "external_contact.close_temp_chat" => {
+            Some(external_contact_close_temp_chat(client).await)
+        }
+        "external_contact.convert_to_openid" => {
+            Some(external_contact_convert_to_openid(client).await)
+        }
         "external_contact.batch_to_external_userid" => {
             Some(external_contact_batch_to_external_userid(client).await)
         }
@@ -4224,30 +4618,64 @@ pub async fn run(id: &str, client: &Client) -> Option<Outcome> {
         "external_contact.to_service_external_userid" => {
             Some(external_contact_to_service_external_userid(client).await)
         }
-        "external_contact.get_subscribe_mode" => Some(external_contact_get_subscribe_mode(client).await),
-        "external_contact.set_subscribe_mode" => Some(external_contact_set_subscribe_mode(client).await),
+        "external_contact.get_subscribe_mode" => {
+            Some(external_contact_get_subscribe_mode(client).await)
+        }
+        "external_contact.set_subscribe_mode" => {
+            Some(external_contact_set_subscribe_mode(client).await)
+        }
         "external_contact.get_subscribe_qr_code" => {
             Some(external_contact_get_subscribe_qr_code(client).await)
         }
-        "external_contact.get_follow_user_list" => Some(external_contact_get_follow_user_list(client).await),
-        "external_contact.add_contact_way" => Some(external_contact_add_contact_way(client).await),
-        "external_contact.get_contact_way" => Some(external_contact_get_contact_way(client).await),
-        "external_contact.update_contact_way" => Some(external_contact_update_contact_way(client).await),
-        "external_contact.del_contact_way" => Some(external_contact_del_contact_way(client).await),
+        "external_contact.get_follow_user_list" => {
+            Some(external_contact_get_follow_user_list(client).await)
+        }
+        "external_contact.add_contact_way" => {
+            Some(external_contact_add_contact_way(client).await)
+        }
+        "external_contact.get_contact_way" => {
+            Some(external_contact_get_contact_way(client).await)
+        }
+        "external_contact.update_contact_way" => {
+            Some(external_contact_update_contact_way(client).await)
+        }
+        "external_contact.del_contact_way" => {
+            Some(external_contact_del_contact_way(client).await)
+        }
         "external_contact.list" => Some(external_contact_list(client).await),
         "external_contact.get" => Some(external_contact_get(client).await),
-        "external_contact.batch_get_by_user" => Some(external_contact_batch_get_by_user(client).await),
-        "external_contact.get_corp_tag_list" => Some(external_contact_get_corp_tag_list(client).await),
-        "external_contact.add_corp_tag" => Some(external_contact_add_corp_tag(client).await),
-        "external_contact.edit_corp_tag" => Some(external_contact_edit_corp_tag(client).await),
-        "external_contact.del_corp_tag" => Some(external_contact_del_corp_tag(client).await),
+        "external_contact.batch_get_by_user" => {
+            Some(external_contact_batch_get_by_user(client).await)
+        }
+        "external_contact.get_corp_tag_list" => {
+            Some(external_contact_get_corp_tag_list(client).await)
+        }
+        "external_contact.add_corp_tag" => {
+            Some(external_contact_add_corp_tag(client).await)
+        }
+        "external_contact.edit_corp_tag" => {
+            Some(external_contact_edit_corp_tag(client).await)
+        }
+        "external_contact.del_corp_tag" => {
+            Some(external_contact_del_corp_tag(client).await)
+        }
         "external_contact.mark_tag" => Some(external_contact_mark_tag(client).await),
-        "external_contact.transfer_customer" => Some(external_contact_transfer_customer(client).await),
+        "external_contact.transfer_customer" => {
+            Some(external_contact_transfer_customer(client).await)
+        }
         "external_contact.transfer" => Some(external_contact_transfer(client).await),
-        "external_contact.get_unassigned_list" => Some(external_contact_get_unassigned_list(client).await),
-        "external_contact.add_msg_template" => Some(external_contact_add_msg_template(client).await),
-        "external_contact.get_group_msg_result" => Some(external_contact_get_group_msg_result(client).await),
-        "external_contact.send_welcome_msg" => Some(external_contact_send_welcome_msg(client).await),
+        "external_contact.get_unassigned_list" => {
+            Some(external_contact_get_unassigned_list(client).await)
+        }
+        "external_contact.add_msg_template" => {
+            Some(external_contact_add_msg_template(client).await)
+        }
+        "external_contact.get_group_msg_result" => {
+            Some(external_contact_get_group_msg_result(client).await)
+        }
+        "external_contact.send_welcome_msg" => {
+            Some(external_contact_send_welcome_msg(client).await)
+        }
         "external_contact.add_group_welcome_template" => {
             Some(external_contact_add_group_welcome_template(client).await)
         }
@@ -4263,73 +4691,129 @@ pub async fn run(id: &str, client: &Client) -> Option<Outcome> {
         "external_contact.get_user_behavior_data" => {
             Some(external_contact_get_user_behavior_data(client).await)
         }
-        "external_contact.get_group_chat_list" => Some(external_contact_get_group_chat_list(client).await),
-        "external_contact.get_group_chat" => Some(external_contact_get_group_chat(client).await),
+        "external_contact.get_group_chat_list" => {
+            Some(external_contact_get_group_chat_list(client).await)
+        }
+        "external_contact.get_group_chat" => {
+            Some(external_contact_get_group_chat(client).await)
+        }
         "external_contact.get_group_chat_statistic" => {
             Some(external_contact_get_group_chat_statistic(client).await)
         }
-        "external_contact.add_join_way" => Some(external_contact_add_join_way(client).await),
-        "external_contact.get_join_way" => Some(external_contact_get_join_way(client).await),
-        "external_contact.update_join_way" => Some(external_contact_update_join_way(client).await),
-        "external_contact.del_join_way" => Some(external_contact_del_join_way(client).await),
-        "external_contact.transfer_group_chat" => Some(external_contact_transfer_group_chat(client).await),
+        "external_contact.add_join_way" => {
+            Some(external_contact_add_join_way(client).await)
+        }
+        "external_contact.get_join_way" => {
+            Some(external_contact_get_join_way(client).await)
+        }
+        "external_contact.update_join_way" => {
+            Some(external_contact_update_join_way(client).await)
+        }
+        "external_contact.del_join_way" => {
+            Some(external_contact_del_join_way(client).await)
+        }
+        "external_contact.transfer_group_chat" => {
+            Some(external_contact_transfer_group_chat(client).await)
+        }
         "external_contact.onjob_transfer_group_chat" => {
             Some(external_contact_onjob_transfer_group_chat(client).await)
         }
         "external_contact.get_group_chat_statistic_by_day" => {
             Some(external_contact_get_group_chat_statistic_by_day(client).await)
         }
-        "external_contact.opengid_to_chatid" => Some(external_contact_opengid_to_chatid(client).await),
+        "external_contact.opengid_to_chatid" => {
+            Some(external_contact_opengid_to_chatid(client).await)
+        }
         "external_contact.get_group_chat_new_external_userid" => {
             Some(external_contact_get_group_chat_new_external_userid(client).await)
         }
-        "external_contact.get_groupmsg_list_v2" => Some(external_contact_get_groupmsg_list_v2(client).await),
-        "external_contact.get_groupmsg_task" => Some(external_contact_get_groupmsg_task(client).await),
+        "external_contact.get_groupmsg_list_v2" => {
+            Some(external_contact_get_groupmsg_list_v2(client).await)
+        }
+        "external_contact.get_groupmsg_task" => {
+            Some(external_contact_get_groupmsg_task(client).await)
+        }
         "external_contact.get_groupmsg_send_result" => {
             Some(external_contact_get_groupmsg_send_result(client).await)
         }
-        "external_contact.remind_groupmsg_send" => Some(external_contact_remind_groupmsg_send(client).await),
-        "external_contact.cancel_groupmsg_send" => Some(external_contact_cancel_groupmsg_send(client).await),
-        "external_contact.add_intercept_rule" => Some(external_contact_add_intercept_rule(client).await),
+        "external_contact.remind_groupmsg_send" => {
+            Some(external_contact_remind_groupmsg_send(client).await)
+        }
+        "external_contact.cancel_groupmsg_send" => {
+            Some(external_contact_cancel_groupmsg_send(client).await)
+        }
+        "external_contact.add_intercept_rule" => {
+            Some(external_contact_add_intercept_rule(client).await)
+        }
         "external_contact.get_intercept_rule_list" => {
             Some(external_contact_get_intercept_rule_list(client).await)
         }
-        "external_contact.get_intercept_rule" => Some(external_contact_get_intercept_rule(client).await),
+        "external_contact.get_intercept_rule" => {
+            Some(external_contact_get_intercept_rule(client).await)
+        }
         "external_contact.update_intercept_rule" => {
             Some(external_contact_update_intercept_rule(client).await)
         }
-        "external_contact.del_intercept_rule" => Some(external_contact_del_intercept_rule(client).await),
-        "external_contact.add_moment_task" => Some(external_contact_add_moment_task(client).await),
+        "external_contact.del_intercept_rule" => {
+            Some(external_contact_del_intercept_rule(client).await)
+        }
+        "external_contact.add_moment_task" => {
+            Some(external_contact_add_moment_task(client).await)
+        }
         "external_contact.get_moment_task_result" => {
             Some(external_contact_get_moment_task_result(client).await)
         }
-        "external_contact.cancel_moment_task" => Some(external_contact_cancel_moment_task(client).await),
-        "external_contact.get_moment_list" => Some(external_contact_get_moment_list(client).await),
-        "external_contact.get_moment_task" => Some(external_contact_get_moment_task(client).await),
+        "external_contact.cancel_moment_task" => {
+            Some(external_contact_cancel_moment_task(client).await)
+        }
+        "external_contact.get_moment_list" => {
+            Some(external_contact_get_moment_list(client).await)
+        }
+        "external_contact.get_moment_task" => {
+            Some(external_contact_get_moment_task(client).await)
+        }
         "external_contact.get_moment_customer_list" => {
             Some(external_contact_get_moment_customer_list(client).await)
         }
         "external_contact.get_moment_send_result" => {
             Some(external_contact_get_moment_send_result(client).await)
         }
-        "external_contact.get_moment_comments" => Some(external_contact_get_moment_comments(client).await),
-        "external_contact.list_moment_strategy" => Some(external_contact_list_moment_strategy(client).await),
-        "external_contact.get_moment_strategy" => Some(external_contact_get_moment_strategy(client).await),
+        "external_contact.get_moment_comments" => {
+            Some(external_contact_get_moment_comments(client).await)
+        }
+        "external_contact.list_moment_strategy" => {
+            Some(external_contact_list_moment_strategy(client).await)
+        }
+        "external_contact.get_moment_strategy" => {
+            Some(external_contact_get_moment_strategy(client).await)
+        }
         "external_contact.get_moment_strategy_range" => {
             Some(external_contact_get_moment_strategy_range(client).await)
         }
         "external_contact.create_moment_strategy" => {
             Some(external_contact_create_moment_strategy(client).await)
         }
-        "external_contact.edit_moment_strategy" => Some(external_contact_edit_moment_strategy(client).await),
-        "external_contact.del_moment_strategy" => Some(external_contact_del_moment_strategy(client).await),
-        "external_contact.add_product_album" => Some(external_contact_add_product_album(client).await),
-        "external_contact.get_product_album" => Some(external_contact_get_product_album(client).await),
+        "external_contact.edit_moment_strategy" => {
+            Some(external_contact_edit_moment_strategy(client).await)
+        }
+        "external_contact.del_moment_strategy" => {
+            Some(external_contact_del_moment_strategy(client).await)
+        }
+        "external_contact.add_product_album" => {
+            Some(external_contact_add_product_album(client).await)
+        }
+        "external_contact.get_product_album" => {
+            Some(external_contact_get_product_album(client).await)
+        }
         "external_contact.get_product_album_list" => {
             Some(external_contact_get_product_album_list(client).await)
         }
-        "external_contact.update_product_album" => Some(external_contact_update_product_album(client).await),
-        "external_contact.delete_product_album" => Some(external_contact_delete_product_album(client).await),
+        "external_contact.update_product_album" => {
+            Some(external_contact_update_product_album(client).await)
+        }
+        "external_contact.delete_product_album" => {
+            Some(external_contact_delete_product_album(client).await)
+        }
         "external_contact.list_customer_strategy" => {
             Some(external_contact_list_customer_strategy(client).await)
         }
@@ -4351,33 +4835,51 @@ pub async fn run(id: &str, client: &Client) -> Option<Outcome> {
         "external_contact.get_strategy_tag_list" => {
             Some(external_contact_get_strategy_tag_list(client).await)
         }
-        "external_contact.add_strategy_tag" => Some(external_contact_add_strategy_tag(client).await),
-        "external_contact.edit_strategy_tag" => Some(external_contact_edit_strategy_tag(client).await),
-        "external_contact.del_strategy_tag" => Some(external_contact_del_strategy_tag(client).await),
+        "external_contact.add_strategy_tag" => {
+            Some(external_contact_add_strategy_tag(client).await)
+        }
+        "external_contact.edit_strategy_tag" => {
+            Some(external_contact_edit_strategy_tag(client).await)
+        }
+        "external_contact.del_strategy_tag" => {
+            Some(external_contact_del_strategy_tag(client).await)
+        }
         "external_contact.resigned_transfer_customer" => {
             Some(external_contact_resigned_transfer_customer(client).await)
         }
         "external_contact.resigned_transfer_result" => {
             Some(external_contact_resigned_transfer_result(client).await)
         }
-        "external_contact.transfer_result" => Some(external_contact_transfer_result(client).await),
-        "health.get_health_report_stat" => Some(health_get_health_report_stat(client).await),
+        "external_contact.transfer_result" => {
+            Some(external_contact_transfer_result(client).await)
+        }
+        "health.get_health_report_stat" => {
+            Some(health_get_health_report_stat(client).await)
+        }
         "health.get_report_job_ids" => Some(health_get_report_job_ids(client).await),
         "health.get_report_job_info" => Some(health_get_report_job_info(client).await),
         "health.get_report_answer" => Some(health_get_report_answer(client).await),
         "hr.get_fields" => Some(hr_get_fields(client).await),
         "hr.get_staff_info" => Some(hr_get_staff_info(client).await),
         "hr.update_staff_info" => Some(hr_update_staff_info(client).await),
-        "id_convert.unionid_to_external_userid" => Some(id_convert_unionid_to_external_userid(client).await),
+        "id_convert.unionid_to_external_userid" => {
+            Some(id_convert_unionid_to_external_userid(client).await)
+        }
         "id_convert.external_userid_to_pending_id" => {
             Some(id_convert_external_userid_to_pending_id(client).await)
         }
-        "id_convert.convert_external_tagid" => Some(id_convert_convert_external_tagid(client).await),
-        "id_convert.convert_open_kfid" => Some(id_convert_convert_open_kfid(client).await),
+        "id_convert.convert_external_tagid" => {
+            Some(id_convert_convert_external_tagid(client).await)
+        }
+        "id_convert.convert_open_kfid" => {
+            Some(id_convert_convert_open_kfid(client).await)
+        }
         "id_convert.convert_tmp_external_userid" => {
             Some(id_convert_convert_tmp_external_userid(client).await)
         }
-        "id_convert.apply_to_upgrade_chatid" => Some(id_convert_apply_to_upgrade_chatid(client).await),
+        "id_convert.apply_to_upgrade_chatid" => {
+            Some(id_convert_apply_to_upgrade_chatid(client).await)
+        }
         "id_convert.convert_chat_id" => Some(id_convert_convert_chat_id(client).await),
         "invoice.get_info" => Some(invoice_get_info(client).await),
         "invoice.get_info_batch" => Some(invoice_get_info_batch(client).await),
@@ -4397,7 +4899,9 @@ pub async fn run(id: &str, client: &Client) -> Option<Outcome> {
         "kf.get_service_state" => Some(kf_get_service_state(client).await),
         "kf.trans_service_state" => Some(kf_trans_service_state(client).await),
         "kf.batch_get_customer" => Some(kf_batch_get_customer(client).await),
-        "kf.get_upgrade_service_config" => Some(kf_get_upgrade_service_config(client).await),
+        "kf.get_upgrade_service_config" => {
+            Some(kf_get_upgrade_service_config(client).await)
+        }
         "kf.upgrade_service" => Some(kf_upgrade_service(client).await),
         "kf.cancel_upgrade_service" => Some(kf_cancel_upgrade_service(client).await),
         "kf.get_corp_statistic" => Some(kf_get_corp_statistic(client).await),
@@ -4427,19 +4931,27 @@ pub async fn run(id: &str, client: &Client) -> Option<Outcome> {
         "message.send" => Some(message_send(client).await),
         "message.update_taskcard" => Some(message_update_taskcard(client).await),
         "message.recall" => Some(message_recall(client).await),
-        "message.update_template_card" => Some(message_update_template_card(client).await),
+        "message.update_template_card" => {
+            Some(message_update_template_card(client).await)
+        }
         "message.get_statistics" => Some(message_get_statistics(client).await),
         "miniprogram.jscode2session" => Some(miniprogram_jscode2session(client).await),
         "misc.get_callback_ip" => Some(misc_get_callback_ip(client).await),
         "misc.get_api_domain_ip" => Some(misc_get_api_domain_ip(client).await),
         "misc.apply_mass_call_ticket" => Some(misc_apply_mass_call_ticket(client).await),
-        "msgaudit.get_permit_user_list" => Some(msgaudit_get_permit_user_list(client).await),
+        "msgaudit.get_permit_user_list" => {
+            Some(msgaudit_get_permit_user_list(client).await)
+        }
         "msgaudit.check_single_agree" => Some(msgaudit_check_single_agree(client).await),
         "msgaudit.check_room_agree" => Some(msgaudit_check_room_agree(client).await),
         "msgaudit.get_group_chat" => Some(msgaudit_get_group_chat(client).await),
         "msgaudit.get_robot_info" => Some(msgaudit_get_robot_info(client).await),
-        "oa.get_advanced_feature_apply_id_list" => Some(oa_get_advanced_feature_apply_id_list(client).await),
-        "oa.get_advanced_feature_apply_info" => Some(oa_get_advanced_feature_apply_info(client).await),
+        "oa.get_advanced_feature_apply_id_list" => {
+            Some(oa_get_advanced_feature_apply_id_list(client).await)
+        }
+        "oa.get_advanced_feature_apply_info" => {
+            Some(oa_get_advanced_feature_apply_info(client).await)
+        }
         "oa.set_advanced_feature_approval_detail" => {
             Some(oa_set_advanced_feature_approval_detail(client).await)
         }
@@ -4448,26 +4960,40 @@ pub async fn run(id: &str, client: &Client) -> Option<Outcome> {
         "oa.get_corp_checkin_option" => Some(oa_get_corp_checkin_option(client).await),
         "oa.get_checkin_day_data" => Some(oa_get_checkin_day_data(client).await),
         "oa.get_checkin_month_data" => Some(oa_get_checkin_month_data(client).await),
-        "oa.get_checkin_schedule_list" => Some(oa_get_checkin_schedule_list(client).await),
-        "oa.set_checkin_schedule_list" => Some(oa_set_checkin_schedule_list(client).await),
+        "oa.get_checkin_schedule_list" => {
+            Some(oa_get_checkin_schedule_list(client).await)
+        }
+        "oa.set_checkin_schedule_list" => {
+            Some(oa_set_checkin_schedule_list(client).await)
+        }
         "oa.add_checkin_user_face" => Some(oa_add_checkin_user_face(client).await),
-        "oa.get_hardware_checkin_data" => Some(oa_get_hardware_checkin_data(client).await),
+        "oa.get_hardware_checkin_data" => {
+            Some(oa_get_hardware_checkin_data(client).await)
+        }
         "oa.add_checkin_record" => Some(oa_add_checkin_record(client).await),
         "oa.add_checkin_option" => Some(oa_add_checkin_option(client).await),
         "oa.update_checkin_option" => Some(oa_update_checkin_option(client).await),
-        "oa.clear_checkin_option_array_field" => Some(oa_clear_checkin_option_array_field(client).await),
+        "oa.clear_checkin_option_array_field" => {
+            Some(oa_clear_checkin_option_array_field(client).await)
+        }
         "oa.del_checkin_option" => Some(oa_del_checkin_option(client).await),
         "oa.punch_correction" => Some(oa_punch_correction(client).await),
         "oa.get_journal_record_list" => Some(oa_get_journal_record_list(client).await),
-        "oa.get_journal_record_detail" => Some(oa_get_journal_record_detail(client).await),
+        "oa.get_journal_record_detail" => {
+            Some(oa_get_journal_record_detail(client).await)
+        }
         "oa.get_journal_stat_list" => Some(oa_get_journal_stat_list(client).await),
-        "oa.download_journal_wedrive_file" => Some(oa_download_journal_wedrive_file(client).await),
+        "oa.download_journal_wedrive_file" => {
+            Some(oa_download_journal_wedrive_file(client).await)
+        }
         "oa.export_journal_doc" => Some(oa_export_journal_doc(client).await),
         "oa.meeting_room_add" => Some(oa_meeting_room_add(client).await),
         "oa.meeting_room_list" => Some(oa_meeting_room_list(client).await),
         "oa.meeting_room_edit" => Some(oa_meeting_room_edit(client).await),
         "oa.meeting_room_delete" => Some(oa_meeting_room_delete(client).await),
-        "oa.meeting_room_get_booking_info" => Some(oa_meeting_room_get_booking_info(client).await),
+        "oa.meeting_room_get_booking_info" => {
+            Some(oa_meeting_room_get_booking_info(client).await)
+        }
         "oa.meeting_room_book" => Some(oa_meeting_room_book(client).await),
         "oa.meeting_room_cancel_book" => Some(oa_meeting_room_cancel_book(client).await),
         "oa.meeting_room_get_booking_info_by_meeting_id" => {
@@ -4485,7 +5011,9 @@ pub async fn run(id: &str, client: &Client) -> Option<Outcome> {
         "oa.get_approval_data" => Some(oa_get_approval_data(client).await),
         "oa.get_vacation_corp_conf" => Some(oa_get_vacation_corp_conf(client).await),
         "oa.get_user_vacation_quota" => Some(oa_get_user_vacation_quota(client).await),
-        "oa.set_one_user_vacation_quota" => Some(oa_set_one_user_vacation_quota(client).await),
+        "oa.set_one_user_vacation_quota" => {
+            Some(oa_set_one_user_vacation_quota(client).await)
+        }
         "oauth.get_user_info" => Some(oauth_get_user_info(client).await),
         "oauth.legacy_get_user_info" => Some(oauth_legacy_get_user_info(client).await),
         "oauth.get_user_detail" => Some(oauth_get_user_detail(client).await),
@@ -4498,20 +5026,46 @@ pub async fn run(id: &str, client: &Client) -> Option<Outcome> {
         "schedule.get_by_calendar" => Some(schedule_get_by_calendar(client).await),
         "schedule.delete" => Some(schedule_delete(client).await),
         "schedule.delete_attendees" => Some(schedule_delete_attendees(client).await),
-        "security.get_file_oper_record" => Some(security_get_file_oper_record(client).await),
-        "security.get_screen_oper_record" => Some(security_get_screen_oper_record(client).await),
-        "security.get_server_domain_ip" => Some(security_get_server_domain_ip(client).await),
-        "security.list_admin_oper_log" => Some(security_list_admin_oper_log(client).await),
-        "security.import_trust_device" => Some(security_import_trust_device(client).await),
+        "security.get_file_oper_record" => {
+            Some(security_get_file_oper_record(client).await)
+        }
+        "security.get_screen_oper_record" => {
+            Some(security_get_screen_oper_record(client).await)
+        }
+        "security.get_server_domain_ip" => {
+            Some(security_get_server_domain_ip(client).await)
+        }
+        "security.list_admin_oper_log" => {
+            Some(security_list_admin_oper_log(client).await)
+        }
+        "security.import_trust_device" => {
+            Some(security_import_trust_device(client).await)
+        }
         "security.list_trust_device" => Some(security_list_trust_device(client).await),
-        "security.get_trust_device_by_user" => Some(security_get_trust_device_by_user(client).await),
-        "security.delete_trust_device" => Some(security_delete_trust_device(client).await),
-        "security.approve_trust_device" => Some(security_approve_trust_device(client).await),
-        "security.reject_trust_device" => Some(security_reject_trust_device(client).await),
-        "security.submit_vip_batch_add_job" => Some(security_submit_vip_batch_add_job(client).await),
-        "security.get_vip_batch_add_job_result" => Some(security_get_vip_batch_add_job_result(client).await),
-        "security.submit_vip_batch_del_job" => Some(security_submit_vip_batch_del_job(client).await),
-        "security.get_vip_batch_del_job_result" => Some(security_get_vip_batch_del_job_result(client).await),
+        "security.get_trust_device_by_user" => {
+            Some(security_get_trust_device_by_user(client).await)
+        }
+        "security.delete_trust_device" => {
+            Some(security_delete_trust_device(client).await)
+        }
+        "security.approve_trust_device" => {
+            Some(security_approve_trust_device(client).await)
+        }
+        "security.reject_trust_device" => {
+            Some(security_reject_trust_device(client).await)
+        }
+        "security.submit_vip_batch_add_job" => {
+            Some(security_submit_vip_batch_add_job(client).await)
+        }
+        "security.get_vip_batch_add_job_result" => {
+            Some(security_get_vip_batch_add_job_result(client).await)
+        }
+        "security.submit_vip_batch_del_job" => {
+            Some(security_submit_vip_batch_del_job(client).await)
+        }
+        "security.get_vip_batch_del_job_result" => {
+            Some(security_get_vip_batch_del_job_result(client).await)
+        }
         "security.list_vip" => Some(security_list_vip(client).await),
         "service.get_login_info" => Some(service_get_login_info(client).await),
         "sync.contact_sync_success" => Some(sync_contact_sync_success(client).await),
@@ -4525,15 +5079,21 @@ pub async fn run(id: &str, client: &Client) -> Option<Outcome> {
         "token.get_token" => Some(token_get_token(client).await),
         "token.get_provider_token" => Some(token_get_provider_token(client).await),
         "token.get_suite_token" => Some(token_get_suite_token(client).await),
-        "upstream_downstream.get_chain_list" => Some(upstream_downstream_get_chain_list(client).await),
-        "upstream_downstream.get_chain_group" => Some(upstream_downstream_get_chain_group(client).await),
+        "upstream_downstream.get_chain_list" => {
+            Some(upstream_downstream_get_chain_list(client).await)
+        }
+        "upstream_downstream.get_chain_group" => {
+            Some(upstream_downstream_get_chain_group(client).await)
+        }
         "upstream_downstream.get_chain_corpinfo_list" => {
             Some(upstream_downstream_get_chain_corpinfo_list(client).await)
         }
         "upstream_downstream.get_chain_corpinfo" => {
             Some(upstream_downstream_get_chain_corpinfo(client).await)
         }
-        "upstream_downstream.remove_corp" => Some(upstream_downstream_remove_corp(client).await),
+        "upstream_downstream.remove_corp" => {
+            Some(upstream_downstream_remove_corp(client).await)
+        }
         "upstream_downstream.get_chain_user_custom_id" => {
             Some(upstream_downstream_get_chain_user_custom_id(client).await)
         }
@@ -4543,18 +5103,32 @@ pub async fn run(id: &str, client: &Client) -> Option<Outcome> {
         "upstream_downstream.import_chain_contact" => {
             Some(upstream_downstream_import_chain_contact(client).await)
         }
-        "upstream_downstream.get_result" => Some(upstream_downstream_get_result(client).await),
-        "upstream_downstream.list_rule_ids" => Some(upstream_downstream_list_rule_ids(client).await),
-        "upstream_downstream.delete_rule" => Some(upstream_downstream_delete_rule(client).await),
-        "upstream_downstream.get_rule_info" => Some(upstream_downstream_get_rule_info(client).await),
-        "upstream_downstream.add_rule" => Some(upstream_downstream_add_rule(client).await),
-        "upstream_downstream.modify_rule" => Some(upstream_downstream_modify_rule(client).await),
+        "upstream_downstream.get_result" => {
+            Some(upstream_downstream_get_result(client).await)
+        }
+        "upstream_downstream.list_rule_ids" => {
+            Some(upstream_downstream_list_rule_ids(client).await)
+        }
+        "upstream_downstream.delete_rule" => {
+            Some(upstream_downstream_delete_rule(client).await)
+        }
+        "upstream_downstream.get_rule_info" => {
+            Some(upstream_downstream_get_rule_info(client).await)
+        }
+        "upstream_downstream.add_rule" => {
+            Some(upstream_downstream_add_rule(client).await)
+        }
+        "upstream_downstream.modify_rule" => {
+            Some(upstream_downstream_modify_rule(client).await)
+        }
         "upstream_downstream.unionid_to_external_userid" => {
             Some(upstream_downstream_unionid_to_external_userid(client).await)
         }
         "user.list_member_auth" => Some(user_list_member_auth(client).await),
         "user.check_member_auth" => Some(user_check_member_auth(client).await),
-        "user.list_selected_ticket_user" => Some(user_list_selected_ticket_user(client).await),
+        "user.list_selected_ticket_user" => {
+            Some(user_list_selected_ticket_user(client).await)
+        }
         "user.create" => Some(user_create(client).await),
         "user.get" => Some(user_get(client).await),
         "user.update" => Some(user_update(client).await),

@@ -2,6 +2,7 @@
 //! against the mock: none is refused locally, none fails to decode. The snippets are generated
 //! into `generated.rs` by `cargo xtask gen` from the same code that prints them in the docs.
 
+#[rustfmt::skip]
 mod generated;
 
 use wecom_mock::{Fixture, MockServer};

@@ -63,15 +63,18 @@
 mod crypto;
 mod envelope;
 mod error;
+pub(crate) mod event;
 mod replay;
 mod tree;
 
 #[cfg(test)]
 mod tests;
 
+pub use crate::generated::events::{EVENTS, Event};
 pub use crypto::{Crypto, Opened, OsRandom, RandomSource, Reply, ReplyBuilder};
 pub use envelope::Envelope;
 pub use error::CallbackError;
+pub use event::{EventError, EventInfo};
 pub use replay::{Clock, ReplayError, ReplayGuard, SystemClock};
 pub use tree::{Tree, parse_json_tree, parse_tree, parse_xml_tree};
 

@@ -809,3 +809,44 @@ rt::wire! {
     open_userid "open_userid": opt wire::Lenient;
     userid "userid": opt wire::Lenient;
 }
+/// 异步任务完成通知中的任务结果（`<BatchJob>`）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct BatchJob {
+    /// 异步任务id，最大长度为64字符
+    ///
+    /// Limits: length at most 64 characters.
+    pub job_id: String,
+    /// 操作类型，字符串，目前分别有：sync\_user(增量更新成员)、 replace\_user(全量覆盖成员)、invite\_user(邀请成员关注)、replace\_party(全量覆盖部门)
+    pub job_type: String,
+    /// 返回码
+    pub err_code: i32,
+    /// 对返回码的文本描述内容
+    pub err_msg: String,
+}
+rt::wire! {
+    BatchJob: lenient, required 0;
+    job_id "JobId": field wire::Lenient;
+    job_type "JobType": field wire::Lenient;
+    err_code "ErrCode": field wire::Lenient;
+    err_msg "ErrMsg": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 异步任务完成通知 — the callback with `MsgType=event`, `Event=batch_job_result`.
+///
+/// 本事件是成员在使用异步任务接口时，用于接收任务执行完毕的结果通知。
+/// 同一事件也用于其他异步任务：异步导出接口的导出任务完成通知（服务商代开发 96298，JobType为export\_user、export\_simple\_user、export\_department、export\_tag，FromUserName固定为sys），
+/// 以及上下游异步导入联系人的结果通知（95797，JobType固定为import\_chain\_contact）。
+///
+/// It arrives as `callback::Event::BatchJobResult`. Official docs: <https://developer.work.weixin.qq.com/document/path/90973>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct BatchJobResultEvent {
+    /// `BatchJob`
+    pub batch_job: BatchJob,
+}
+rt::wire! {
+    BatchJobResultEvent: lenient, required 0;
+    batch_job "BatchJob": field wire::Plain = <BatchJob as de::Fields>::init();
+}

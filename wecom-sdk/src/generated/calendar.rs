@@ -766,3 +766,35 @@ rt::wire! {
     CalendarFailResult: lenient, required 0;
     shares "shares": field Vec<wire::Plain>;
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 删除日历事件 — the callback with `MsgType=event`, `Event=delete_calendar`.
+///
+/// It arrives as `callback::Event::DeleteCalendar`. Official docs: <https://developer.work.weixin.qq.com/document/path/93651>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct DeleteCalendarEvent {
+    /// 日历ID
+    pub cal_id: String,
+}
+rt::wire! {
+    DeleteCalendarEvent: lenient, required 0;
+    cal_id "CalId": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 修改日历事件 — the callback with `MsgType=event`, `Event=modify_calendar`.
+///
+/// 当日历管理员修改了API创建的日历时，触发该事件。
+///
+/// It arrives as `callback::Event::ModifyCalendar`. Official docs: <https://developer.work.weixin.qq.com/document/path/97730>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ModifyCalendarEvent {
+    /// 日历ID
+    pub cal_id: String,
+}
+rt::wire! {
+    ModifyCalendarEvent: lenient, required 0;
+    cal_id "CalId": field wire::Lenient;
+}

@@ -563,3 +563,73 @@ rt::wire! {
     parentid "parentid": field wire::Lenient;
     order "order": field wire::Lenient;
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 新增部门事件 — the callback with `MsgType=event`, `Event=change_contact`, `ChangeType=create_party`.
+///
+/// 该事件会回调给通讯录同步助手，代开发自建应用以及上游企业共享的应用。
+/// 【重要】对于2022年8月15号后通讯录助手新配置或修改的回调url，部门属性只回调Id/ParentId两个字段。
+/// 由通讯录同步助手通过api发起的新增部门触发的事件不回调给通讯录同步助手应用。
+///
+/// It arrives as `callback::Event::CreateParty`. Official docs: <https://developer.work.weixin.qq.com/document/path/90971>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreatePartyEvent {
+    /// 部门Id
+    pub id: u32,
+    /// 部门名称;代开发自建应用需要管理员授权才返回
+    pub name: Option<String>,
+    /// 父部门id
+    pub parent_id: u32,
+    /// 部门排序
+    pub order: Option<u32>,
+}
+rt::wire! {
+    CreatePartyEvent: lenient, required 0;
+    id "Id": field wire::Lenient;
+    name "Name": opt wire::Lenient;
+    parent_id "ParentId": field wire::Lenient;
+    order "Order": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 更新部门事件 — the callback with `MsgType=event`, `Event=change_contact`, `ChangeType=update_party`.
+///
+/// 该事件会回调给通讯录同步助手，代开发自建应用以及上游企业共享的应用。
+/// 【重要】对于2022年8月15号后通讯录助手新配置或修改的回调url，该事件只会在ParentId变更时触发，并且部门属性只回调Id/ParentId两个字段。
+/// 由通讯录同步助手通过api发起的更新部门触发的事件不回调给通讯录同步助手应用。
+///
+/// It arrives as `callback::Event::UpdateParty`. Official docs: <https://developer.work.weixin.qq.com/document/path/90971>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdatePartyEvent {
+    /// 部门Id
+    pub id: u32,
+    /// 部门名称，仅当该字段发生变更时传递
+    pub name: Option<String>,
+    /// 父部门id，仅当该字段发生变更时传递
+    pub parent_id: Option<u32>,
+}
+rt::wire! {
+    UpdatePartyEvent: lenient, required 0;
+    id "Id": field wire::Lenient;
+    name "Name": opt wire::Lenient;
+    parent_id "ParentId": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 删除部门事件 — the callback with `MsgType=event`, `Event=change_contact`, `ChangeType=delete_party`.
+///
+/// 由通讯录同步助手通过api发起的删除部门触发的事件不回调给通讯录同步助手应用。
+///
+/// It arrives as `callback::Event::DeleteParty`. Official docs: <https://developer.work.weixin.qq.com/document/path/90971>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct DeletePartyEvent {
+    /// 部门Id
+    pub id: u32,
+}
+rt::wire! {
+    DeletePartyEvent: lenient, required 0;
+    id "Id": field wire::Lenient;
+}

@@ -11068,6 +11068,50 @@ rt::wire! {
     external_userid "external_userid": field wire::Lenient;
     new_external_userid "new_external_userid": field wire::Lenient;
 }
+rt::str_enum! {
+    /// 客户接替失败的原因（`FailReason`）
+    pub struct TransferFailReason {
+        /// `customer_refused`: 客户拒绝
+        CUSTOMER_REFUSED = "customer_refused" => "customer_refused",
+        /// `customer_limit_exceed`: 接替成员的客户数达到上限
+        CUSTOMER_LIMIT_EXCEED = "customer_limit_exceed" => "customer_limit_exceed",
+    }
+}
+rt::str_enum! {
+    /// 客户群变更详情（`UpdateDetail`）
+    pub struct ExternalChatUpdateDetail {
+        /// `add_member`: 成员入群
+        ADD_MEMBER = "add_member" => "add_member",
+        /// `del_member`: 成员退群
+        DEL_MEMBER = "del_member" => "del_member",
+        /// `change_owner`: 群主变更
+        CHANGE_OWNER = "change_owner" => "change_owner",
+        /// `change_name`: 群名变更
+        CHANGE_NAME = "change_name" => "change_name",
+        /// `change_notice`: 群公告变更
+        CHANGE_NOTICE = "change_notice" => "change_notice",
+    }
+}
+/// 客户群变更事件中变更的成员列表（`MemChangeList`，每个成员一个 `Item`）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ChatMemberChangeList {
+    /// 变更的成员
+    pub item: Vec<String>,
+}
+rt::wire! {
+    ChatMemberChangeList: lenient, required 0;
+    item "Item": field Vec<wire::Lenient>;
+}
+rt::str_enum! {
+    /// 企业客户标签变更事件中 `Id` 所指的对象
+    pub struct ExternalTagType {
+        /// `tag`: 标签
+        TAG = "tag" => "tag",
+        /// `tag_group`: 标签组
+        TAG_GROUP = "tag_group" => "tag_group",
+    }
+}
 rt::int_enum! {
     /// 联系方式类型
     pub struct ContactWayType(i32) {
@@ -14664,4 +14708,737 @@ rt::wire! {
     external_userid "external_userid": field wire::Lenient;
     status "status": field wire::Plain;
     takeover_time "takeover_time": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 添加企业客户事件 — the callback with `MsgType=event`, `Event=change_external_contact`, `ChangeType=add_external_contact`.
+///
+/// 配置了客户联系功能的成员添加外部联系人时，回调该事件。企业可以根据ExternalUserID调用“获取客户详情”读取详情。
+///
+/// It arrives as `callback::Event::AddExternalContact`. Official docs: <https://developer.work.weixin.qq.com/document/path/92130>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AddExternalContactEvent {
+    /// 企业服务人员的UserID
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub user_id: String,
+    /// 外部联系人的userid，注意不是企业成员的账号
+    pub external_user_id: String,
+    /// 添加此用户的「联系我」方式配置的state参数，或在获客链接中指定的customer\_channel参数，可用于识别添加此用户的渠道
+    pub state: Option<String>,
+    /// 欢迎语code，可用于发送欢迎语
+    pub welcome_code: Option<String>,
+}
+rt::wire! {
+    AddExternalContactEvent: lenient, required 0;
+    user_id "UserID": field wire::Lenient;
+    external_user_id "ExternalUserID": field wire::Lenient;
+    state "State": opt wire::Lenient;
+    welcome_code "WelcomeCode": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 编辑企业客户事件 — the callback with `MsgType=event`, `Event=change_external_contact`, `ChangeType=edit_external_contact`.
+///
+/// 配置了客户联系功能的成员修改外部联系人的备注、手机号或标签时，回调该事件（92277：仅修改外部联系人备注手机号时不会触发回调）。
+///
+/// It arrives as `callback::Event::EditExternalContact`. Official docs: <https://developer.work.weixin.qq.com/document/path/92130>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct EditExternalContactEvent {
+    /// 企业服务人员的UserID
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub user_id: String,
+    /// 外部联系人的userid，注意不是企业成员的账号
+    pub external_user_id: String,
+    /// 添加此用户的「联系我」方式配置的state参数，可用于识别添加此用户的渠道
+    pub state: Option<String>,
+}
+rt::wire! {
+    EditExternalContactEvent: lenient, required 0;
+    user_id "UserID": field wire::Lenient;
+    external_user_id "ExternalUserID": field wire::Lenient;
+    state "State": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 外部联系人免验证添加成员事件 — the callback with `MsgType=event`, `Event=change_external_contact`, `ChangeType=add_half_external_contact`.
+///
+/// 外部联系人添加了配置了客户联系功能且开启了免验证的成员时（此时成员尚未确认添加对方为好友），回调该事件。
+///
+/// It arrives as `callback::Event::AddHalfExternalContact`. Official docs: <https://developer.work.weixin.qq.com/document/path/92130>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AddHalfExternalContactEvent {
+    /// 企业服务人员的UserID
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub user_id: String,
+    /// 外部联系人的userid，注意不是企业成员的账号
+    pub external_user_id: String,
+    /// 添加此用户的「联系我」方式配置的state参数，可用于识别添加此用户的渠道
+    pub state: Option<String>,
+    /// 欢迎语code，可用于发送欢迎语。如果外部联系人和成员已经开始聊天，则不会返回welcomecode
+    pub welcome_code: Option<String>,
+}
+rt::wire! {
+    AddHalfExternalContactEvent: lenient, required 0;
+    user_id "UserID": field wire::Lenient;
+    external_user_id "ExternalUserID": field wire::Lenient;
+    state "State": opt wire::Lenient;
+    welcome_code "WelcomeCode": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 删除企业客户事件 — the callback with `MsgType=event`, `Event=change_external_contact`, `ChangeType=del_external_contact`.
+///
+/// 配置了客户联系功能的成员删除外部联系人时，回调该事件。
+///
+/// It arrives as `callback::Event::DelExternalContact`. Official docs: <https://developer.work.weixin.qq.com/document/path/92130>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct DelExternalContactEvent {
+    /// 企业服务人员的UserID
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub user_id: String,
+    /// 外部联系人的userid，注意不是企业成员的账号
+    pub external_user_id: String,
+    /// 删除客户的操作来源，DELETE\_BY\_TRANSFER表示此客户是因在职继承自动被转接成员删除
+    pub source: Option<String>,
+}
+rt::wire! {
+    DelExternalContactEvent: lenient, required 0;
+    user_id "UserID": field wire::Lenient;
+    external_user_id "ExternalUserID": field wire::Lenient;
+    source "Source": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 删除跟进成员事件 — the callback with `MsgType=event`, `Event=change_external_contact`, `ChangeType=del_follow_user`.
+///
+/// 配置了客户联系功能的成员被外部联系人删除时，回调该事件。
+///
+/// It arrives as `callback::Event::DelFollowUser`. Official docs: <https://developer.work.weixin.qq.com/document/path/92130>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct DelFollowUserEvent {
+    /// 企业服务人员的UserID
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub user_id: String,
+    /// 外部联系人的userid，注意不是企业成员的账号
+    pub external_user_id: String,
+}
+rt::wire! {
+    DelFollowUserEvent: lenient, required 0;
+    user_id "UserID": field wire::Lenient;
+    external_user_id "ExternalUserID": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 客户接替失败事件 — the callback with `MsgType=event`, `Event=change_external_contact`, `ChangeType=transfer_fail`.
+///
+/// 企业将客户分配给新的成员接替后，当客户添加失败时，回调该事件。
+///
+/// It arrives as `callback::Event::TransferFail`. Official docs: <https://developer.work.weixin.qq.com/document/path/92130>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct TransferFailEvent {
+    /// 接替失败的原因，customer\_refused-客户拒绝，customer\_limit\_exceed-接替成员的客户数达到上限
+    pub fail_reason: TransferFailReason,
+    /// 企业服务人员的UserID
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub user_id: String,
+    /// 外部联系人的userid，注意不是企业成员的账号
+    pub external_user_id: String,
+}
+rt::wire! {
+    TransferFailEvent: lenient, required 0;
+    fail_reason "FailReason": field wire::Plain;
+    user_id "UserID": field wire::Lenient;
+    external_user_id "ExternalUserID": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 客户同意进行聊天内容存档事件回调 — the callback with `MsgType=event`, `Event=change_external_contact`, `ChangeType=msg_audit_approved`.
+///
+/// 配置了客户联系功能的成员添加外部联系人同意进行聊天内容存档时，回调该事件。企业可以根据ExternalUserID调用“获取客户详情”读取详情。
+///
+/// It arrives as `callback::Event::MsgAuditApproved`. Official docs: <https://developer.work.weixin.qq.com/document/path/92005>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MsgAuditApprovedEvent {
+    /// 企业服务人员的UserID
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub user_id: String,
+    /// 外部联系人的userid，注意不是企业成员的账号
+    pub external_user_id: String,
+    /// 欢迎语code，可用于发送欢迎语。如果外部联系人和成员已经开始聊天或已通过「外部联系人免验证添加成员事件」得到的welcomecode发送欢迎语，则不会继续返回welcomecode
+    pub welcome_code: Option<String>,
+}
+rt::wire! {
+    MsgAuditApprovedEvent: lenient, required 0;
+    user_id "UserID": field wire::Lenient;
+    external_user_id "ExternalUserID": field wire::Lenient;
+    welcome_code "WelcomeCode": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 客户群创建事件 — the callback with `MsgType=event`, `Event=change_external_chat`, `ChangeType=create`.
+///
+/// 有新增客户群时，回调该事件。收到该事件后，企业可以调用获取客户群详情接口获取客户群详情。
+///
+/// It arrives as `callback::Event::CreateExternalChat`. Official docs: <https://developer.work.weixin.qq.com/document/path/92130>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateExternalChatEvent {
+    /// 群ID
+    pub chat_id: String,
+}
+rt::wire! {
+    CreateExternalChatEvent: lenient, required 0;
+    chat_id "ChatId": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 客户群变更事件 — the callback with `MsgType=event`, `Event=change_external_chat`, `ChangeType=update`.
+///
+/// 客户群被修改后（群名变更，群成员增加或移除，群公告变更），回调该事件。收到该事件后，企业需要再调用获取客户群详情接口，以获取最新的群详情。
+///
+/// It arrives as `callback::Event::UpdateExternalChat`. Official docs: <https://developer.work.weixin.qq.com/document/path/92130>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateExternalChatEvent {
+    /// 群ID
+    pub chat_id: String,
+    /// 变更详情。目前有以下几种：add\_member : 成员入群，del\_member : 成员退群，change\_owner : 群主变更，change\_name : 群名变更，change\_notice : 群公告变更
+    pub update_detail: ExternalChatUpdateDetail,
+    /// 当是成员入群时有值。表示成员的入群方式：0 - 由成员邀请入群（包括直接邀请入群和通过邀请链接入群），3 - 通过扫描群二维码入群
+    pub join_scene: Option<u32>,
+    /// 当是成员退群时有值。表示成员的退群方式：0 - 自己退群，1 - 群主/群管理员移出
+    pub quit_scene: Option<u32>,
+    /// 当是成员入群或退群时有值。表示成员变更数量
+    pub mem_change_cnt: Option<u32>,
+    /// 当是成员入群或退群时有值。变更的成员列表
+    pub mem_change_list: Option<ChatMemberChangeList>,
+    /// 当是成员入群或退群时有值。变更前的群成员版本号
+    pub last_mem_ver: Option<String>,
+    /// 当是成员入群或退群时有值。变更后的群成员版本号
+    pub cur_mem_ver: Option<String>,
+}
+rt::wire! {
+    UpdateExternalChatEvent: lenient, required 0;
+    chat_id "ChatId": field wire::Lenient;
+    update_detail "UpdateDetail": field wire::Plain;
+    join_scene "JoinScene": opt wire::Lenient;
+    quit_scene "QuitScene": opt wire::Lenient;
+    mem_change_cnt "MemChangeCnt": opt wire::Lenient;
+    mem_change_list "MemChangeList": opt wire::Plain;
+    last_mem_ver "LastMemVer": opt wire::Lenient;
+    cur_mem_ver "CurMemVer": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 企业客户标签创建事件 — the callback with `MsgType=event`, `Event=change_external_tag`, `ChangeType=create`.
+///
+/// 企业/管理员创建客户标签/标签组时，回调此事件。收到该事件后，企业需要调用获取企业标签库来获取标签/标签组的详细信息。
+///
+/// It arrives as `callback::Event::CreateExternalTag`. Official docs: <https://developer.work.weixin.qq.com/document/path/92130>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateExternalTagEvent {
+    /// 标签或标签组的ID
+    pub id: String,
+    /// 创建标签时，此项为tag，创建标签组时，此项为tag\_group
+    pub tag_type: ExternalTagType,
+    /// 标签或标签组所属的规则组id，只回调给“客户联系”应用
+    pub strategy_id: Option<String>,
+}
+rt::wire! {
+    CreateExternalTagEvent: lenient, required 0;
+    id "Id": field wire::Lenient;
+    tag_type "TagType": field wire::Plain;
+    strategy_id "StrategyId": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 企业客户标签变更事件 — the callback with `MsgType=event`, `Event=change_external_tag`, `ChangeType=update`.
+///
+/// 当企业客户标签/标签组被修改时，回调此事件。收到该事件后，企业需要调用获取企业标签库来获取标签/标签组的详细信息。
+///
+/// It arrives as `callback::Event::UpdateExternalTag`. Official docs: <https://developer.work.weixin.qq.com/document/path/92130>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateExternalTagEvent {
+    /// 标签或标签组的ID
+    pub id: String,
+    /// 变更标签时，此项为tag，变更标签组时，此项为tag\_group
+    pub tag_type: ExternalTagType,
+    /// 标签或标签组所属的规则组id，只回调给“客户联系”应用
+    pub strategy_id: Option<String>,
+}
+rt::wire! {
+    UpdateExternalTagEvent: lenient, required 0;
+    id "Id": field wire::Lenient;
+    tag_type "TagType": field wire::Plain;
+    strategy_id "StrategyId": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 企业客户标签删除事件 — the callback with `MsgType=event`, `Event=change_external_tag`, `ChangeType=delete`.
+///
+/// 当企业客户标签/标签组被删除改时，回调此事件。删除标签组时，该标签组下的所有标签将被同时删除，但不会进行回调。
+///
+/// It arrives as `callback::Event::DeleteExternalTag`. Official docs: <https://developer.work.weixin.qq.com/document/path/92130>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct DeleteExternalTagEvent {
+    /// 标签或标签组的ID
+    pub id: String,
+    /// 删除标签时，此项为tag，删除标签组时，此项为tag\_group
+    pub tag_type: ExternalTagType,
+    /// 标签或标签组所属的规则组id，只回调给“客户联系”应用
+    pub strategy_id: Option<String>,
+}
+rt::wire! {
+    DeleteExternalTagEvent: lenient, required 0;
+    id "Id": field wire::Lenient;
+    tag_type "TagType": field wire::Plain;
+    strategy_id "StrategyId": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 企业客户标签重排事件 — the callback with `MsgType=event`, `Event=change_external_tag`, `ChangeType=shuffle`.
+///
+/// 当企业管理员在终端/管理端调整标签顺序时，可能导致标签顺序整体调整重排，引起大部分标签的order值发生变化，此时会回调此事件，收到此事件后企业应尽快全量同步标签的order值，防止后续调用接口排序出现非预期结果。
+///
+/// It arrives as `callback::Event::ShuffleExternalTag`. Official docs: <https://developer.work.weixin.qq.com/document/path/92130>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ShuffleExternalTagEvent {
+    /// 标签组的id，表示只有此标签组内的标签发生了重排，如果为空，则表示全部标签组顺序都发生了变化
+    pub id: String,
+    /// 规则组id，如果修改了规则组标签的顺序，则回调时会带上此标签所属规则组的id
+    pub strategy_id: Option<String>,
+}
+rt::wire! {
+    ShuffleExternalTagEvent: lenient, required 0;
+    id "Id": field wire::Lenient;
+    strategy_id "StrategyId": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 企业使用量即将耗尽事件 — the callback with `MsgType=event`, `Event=customer_acquisition`, `ChangeType=balance_low`.
+///
+/// 当获客助手的使用量低于20次时，将回调此事件。
+///
+/// It arrives as `callback::Event::CustomerAcquisitionBalanceLow`. Official docs: <https://developer.work.weixin.qq.com/document/path/97299>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CustomerAcquisitionBalanceLowEvent {}
+rt::wire! {
+    CustomerAcquisitionBalanceLowEvent: lenient, required 0;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 使用量已经耗尽事件 — the callback with `MsgType=event`, `Event=customer_acquisition`, `ChangeType=balance_exhausted`.
+///
+/// 当获客助手的使用量已经消耗完时，回调此事件。
+///
+/// It arrives as `callback::Event::CustomerAcquisitionBalanceExhausted`. Official docs: <https://developer.work.weixin.qq.com/document/path/97299>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CustomerAcquisitionBalanceExhaustedEvent {}
+rt::wire! {
+    CustomerAcquisitionBalanceExhaustedEvent: lenient, required 0;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 使用量增加事件事件 — the callback with `MsgType=event`, `Event=customer_acquisition`, `ChangeType=balance_increased`.
+///
+/// 当获客助手的使用量从0变到非0时，回调此事件。
+///
+/// It arrives as `callback::Event::CustomerAcquisitionBalanceIncreased`. Official docs: <https://developer.work.weixin.qq.com/document/path/97299>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CustomerAcquisitionBalanceIncreasedEvent {}
+rt::wire! {
+    CustomerAcquisitionBalanceIncreasedEvent: lenient, required 0;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 添加企业客户事件 — the callback with `InfoType=change_external_contact`, `ChangeType=add_external_contact`.
+///
+/// 授权企业中配置了客户联系功能的成员添加外部联系人时，企业微信服务器会向应用的“指令回调URL”推送该事件。 「营销获客」应用仅可接收该应用带来的客户的变更事件，同时跟进人在应用可见范围或客户可建联的成员范围。 第三方应用可以根据ExternalUserID调用“获取客户详情”读取详情。
+///
+/// It arrives as `callback::Event::SuiteAddExternalContact`. Official docs: <https://developer.work.weixin.qq.com/document/path/92277>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SuiteAddExternalContactEvent {
+    /// 授权企业的CorpID
+    pub auth_corp_id: String,
+    /// 企业服务人员的UserID
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub user_id: String,
+    /// 外部联系人的userid，注意不是企业成员的账号
+    pub external_user_id: String,
+    /// 添加此用户的「联系我」方式配置的state参数，可用于识别添加此用户的渠道
+    pub state: Option<String>,
+    /// 欢迎语code，可用于发送欢迎语。如果外部联系人和成员已经开始聊天或已通过「外部联系人免验证添加成员事件」得到的welcomecode发送欢迎语，则不会继续返回welcomecode。成员添加其他企业的企业微信联系人（商务伙伴）时，将自动递名片打招呼，不再回调welcomecode
+    pub welcome_code: Option<String>,
+}
+rt::wire! {
+    SuiteAddExternalContactEvent: lenient, required 0;
+    auth_corp_id "AuthCorpId": field wire::Lenient;
+    user_id "UserID": field wire::Lenient;
+    external_user_id "ExternalUserID": field wire::Lenient;
+    state "State": opt wire::Lenient;
+    welcome_code "WelcomeCode": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 编辑企业客户事件 — the callback with `InfoType=change_external_contact`, `ChangeType=edit_external_contact`.
+///
+/// 授权企业中配置了客户联系功能的成员编辑外部联系人的备注信息（不包括备注手机号码）或企业标签时，企业微信服务器会向应用的“指令回调URL”推送该事件，但仅修改外部联系人备注手机号时不会触发回调。 「营销获客」应用仅可接收该应用带来的客户的变更事件，同时跟进人在应用可见范围或客户可建联的成员范围。
+///
+/// It arrives as `callback::Event::SuiteEditExternalContact`. Official docs: <https://developer.work.weixin.qq.com/document/path/92277>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SuiteEditExternalContactEvent {
+    /// 授权企业的CorpID
+    pub auth_corp_id: String,
+    /// 企业服务人员的UserID
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub user_id: String,
+    /// 外部联系人的userid，注意不是企业成员的账号
+    pub external_user_id: String,
+}
+rt::wire! {
+    SuiteEditExternalContactEvent: lenient, required 0;
+    auth_corp_id "AuthCorpId": field wire::Lenient;
+    user_id "UserID": field wire::Lenient;
+    external_user_id "ExternalUserID": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 外部联系人免验证添加成员事件 — the callback with `InfoType=change_external_contact`, `ChangeType=add_half_external_contact`.
+///
+/// 外部联系人添加了配置了客户联系功能且开启了免验证的成员时（此时成员尚未确认添加对方为好友），企业微信服务器会向应用的“指令回调URL”推送该事件。
+///
+/// It arrives as `callback::Event::SuiteAddHalfExternalContact`. Official docs: <https://developer.work.weixin.qq.com/document/path/92277>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SuiteAddHalfExternalContactEvent {
+    /// 授权企业的CorpID
+    pub auth_corp_id: String,
+    /// 企业服务人员的UserID
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub user_id: String,
+    /// 外部联系人的userid，注意不是企业成员的账号
+    pub external_user_id: String,
+    /// 添加此用户的「联系我」方式配置的state参数，可用于识别添加此用户的渠道
+    pub state: Option<String>,
+    /// 欢迎语code，可用于发送欢迎语
+    pub welcome_code: Option<String>,
+}
+rt::wire! {
+    SuiteAddHalfExternalContactEvent: lenient, required 0;
+    auth_corp_id "AuthCorpId": field wire::Lenient;
+    user_id "UserID": field wire::Lenient;
+    external_user_id "ExternalUserID": field wire::Lenient;
+    state "State": opt wire::Lenient;
+    welcome_code "WelcomeCode": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 删除企业客户事件 — the callback with `InfoType=change_external_contact`, `ChangeType=del_external_contact`.
+///
+/// 授权企业中配置了客户联系功能的成员删除外部联系人时，企业微信服务器会向应用的“指令回调URL”推送该事件。
+///
+/// It arrives as `callback::Event::SuiteDelExternalContact`. Official docs: <https://developer.work.weixin.qq.com/document/path/92277>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SuiteDelExternalContactEvent {
+    /// 授权企业的CorpID
+    pub auth_corp_id: String,
+    /// 企业服务人员的UserID
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub user_id: String,
+    /// 外部联系人的userid，注意不是企业成员的账号
+    pub external_user_id: String,
+    /// 删除客户的操作来源，DELETE\_BY\_TRANSFER表示此客户是因在职继承自动被转接成员删除
+    pub source: Option<String>,
+}
+rt::wire! {
+    SuiteDelExternalContactEvent: lenient, required 0;
+    auth_corp_id "AuthCorpId": field wire::Lenient;
+    user_id "UserID": field wire::Lenient;
+    external_user_id "ExternalUserID": field wire::Lenient;
+    source "Source": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 删除跟进成员事件 — the callback with `InfoType=change_external_contact`, `ChangeType=del_follow_user`.
+///
+/// 授权企业中配置了客户联系功能的成员被外部联系人删除时，企业微信服务器会向应用的“指令回调URL”推送该事件。
+///
+/// It arrives as `callback::Event::SuiteDelFollowUser`. Official docs: <https://developer.work.weixin.qq.com/document/path/92277>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SuiteDelFollowUserEvent {
+    /// 授权企业的CorpID
+    pub auth_corp_id: String,
+    /// 企业服务人员的UserID
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub user_id: String,
+    /// 外部联系人的userid，注意不是企业成员的账号
+    pub external_user_id: String,
+}
+rt::wire! {
+    SuiteDelFollowUserEvent: lenient, required 0;
+    auth_corp_id "AuthCorpId": field wire::Lenient;
+    user_id "UserID": field wire::Lenient;
+    external_user_id "ExternalUserID": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 客户接替失败事件 — the callback with `InfoType=change_external_contact`, `ChangeType=transfer_fail`.
+///
+/// 企业将客户分配给新的成员接替后，当客户添加失败时，企业微信服务器会向应用的“指令回调URL”推送该事件。
+///
+/// It arrives as `callback::Event::SuiteTransferFail`. Official docs: <https://developer.work.weixin.qq.com/document/path/92277>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SuiteTransferFailEvent {
+    /// 授权企业的CorpID
+    pub auth_corp_id: String,
+    /// 接替失败的原因，customer\_refused-客户拒绝，customer\_limit\_exceed-接替成员的客户数达到上限
+    pub fail_reason: TransferFailReason,
+    /// 企业服务人员的UserID
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub user_id: String,
+    /// 外部联系人的userid，注意不是企业成员的账号
+    pub external_user_id: String,
+}
+rt::wire! {
+    SuiteTransferFailEvent: lenient, required 0;
+    auth_corp_id "AuthCorpId": field wire::Lenient;
+    fail_reason "FailReason": field wire::Plain;
+    user_id "UserID": field wire::Lenient;
+    external_user_id "ExternalUserID": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 客户群创建事件 — the callback with `InfoType=change_external_chat`, `ChangeType=create`.
+///
+/// 有新增客户群时，回调该事件。收到该事件后，企业可以调用获取客户群详情接口获取客户群详情。
+///
+/// It arrives as `callback::Event::SuiteCreateExternalChat`. Official docs: <https://developer.work.weixin.qq.com/document/path/92277>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SuiteCreateExternalChatEvent {
+    /// 授权企业的CorpID
+    pub auth_corp_id: String,
+    /// 群ID
+    pub chat_id: String,
+}
+rt::wire! {
+    SuiteCreateExternalChatEvent: lenient, required 0;
+    auth_corp_id "AuthCorpId": field wire::Lenient;
+    chat_id "ChatId": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 客户群变更事件 — the callback with `InfoType=change_external_chat`, `ChangeType=update`.
+///
+/// 客户群被修改后（群名变更，群成员增加或移除，群公告变更），回调该事件。收到该事件后，企业需要再调用获取客户群详情接口，以获取最新的群详情。
+///
+/// It arrives as `callback::Event::SuiteUpdateExternalChat`. Official docs: <https://developer.work.weixin.qq.com/document/path/92277>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SuiteUpdateExternalChatEvent {
+    /// 授权企业的CorpID
+    pub auth_corp_id: String,
+    /// 群ID
+    pub chat_id: String,
+    /// 变更详情。目前有以下几种：add\_member : 成员入群，del\_member : 成员退群，change\_owner : 群主变更，change\_name : 群名变更，change\_notice : 群公告变更
+    pub update_detail: ExternalChatUpdateDetail,
+    /// 当是成员入群时有值。表示成员的入群方式：0 - 由成员邀请入群（包括直接邀请入群和通过邀请链接入群），3 - 通过扫描群二维码入群
+    pub join_scene: Option<u32>,
+    /// 当是成员退群时有值。表示成员的退群方式：0 - 自己退群，1 - 群主/群管理员移出
+    pub quit_scene: Option<u32>,
+    /// 当是成员入群或退群时有值。表示成员变更数量
+    pub mem_change_cnt: Option<u32>,
+    /// 当是成员入群或退群时有值。变更的成员列表
+    pub mem_change_list: Option<ChatMemberChangeList>,
+    /// 当是成员入群或退群时有值。变更前的群成员版本号
+    pub last_mem_ver: Option<String>,
+    /// 当是成员入群或退群时有值。变更后的群成员版本号
+    pub cur_mem_ver: Option<String>,
+}
+rt::wire! {
+    SuiteUpdateExternalChatEvent: lenient, required 0;
+    auth_corp_id "AuthCorpId": field wire::Lenient;
+    chat_id "ChatId": field wire::Lenient;
+    update_detail "UpdateDetail": field wire::Plain;
+    join_scene "JoinScene": opt wire::Lenient;
+    quit_scene "QuitScene": opt wire::Lenient;
+    mem_change_cnt "MemChangeCnt": opt wire::Lenient;
+    mem_change_list "MemChangeList": opt wire::Plain;
+    last_mem_ver "LastMemVer": opt wire::Lenient;
+    cur_mem_ver "CurMemVer": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 客户群解散事件 — the callback with `InfoType=change_external_chat`, `ChangeType=dismiss`.
+///
+/// 当客户群被群主解散后，回调该事件。
+///
+/// It arrives as `callback::Event::SuiteDismissExternalChat`. Official docs: <https://developer.work.weixin.qq.com/document/path/92277>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SuiteDismissExternalChatEvent {
+    /// 授权企业的CorpID
+    pub auth_corp_id: String,
+    /// 群ID
+    pub chat_id: String,
+}
+rt::wire! {
+    SuiteDismissExternalChatEvent: lenient, required 0;
+    auth_corp_id "AuthCorpId": field wire::Lenient;
+    chat_id "ChatId": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 企业客户标签创建事件 — the callback with `InfoType=change_external_tag`, `ChangeType=create`.
+///
+/// 企业/管理员创建客户标签/标签组时，企业微信服务器将向具有企业客户权限的第三方应用指令回调URL回调此事件。收到该事件后，第三方服务商需要调用获取企业标签库来获取标签/标签组的详细信息。
+///
+/// It arrives as `callback::Event::SuiteCreateExternalTag`. Official docs: <https://developer.work.weixin.qq.com/document/path/92277>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SuiteCreateExternalTagEvent {
+    /// 授权企业的CorpID
+    pub auth_corp_id: String,
+    /// 标签或标签组的ID
+    pub id: String,
+    /// 创建标签时，此项为tag，创建标签组时，此项为tag\_group
+    pub tag_type: ExternalTagType,
+}
+rt::wire! {
+    SuiteCreateExternalTagEvent: lenient, required 0;
+    auth_corp_id "AuthCorpId": field wire::Lenient;
+    id "Id": field wire::Lenient;
+    tag_type "TagType": field wire::Plain;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 企业客户标签变更事件 — the callback with `InfoType=change_external_tag`, `ChangeType=update`.
+///
+/// 当企业客户标签/标签组被修改时，企业微信服务器将向具有企业客户权限的第三方应用指令回调URL回调此事件。收到该事件后，第三方服务商需要调用获取企业标签库来获取标签/标签组的详细信息。
+///
+/// It arrives as `callback::Event::SuiteUpdateExternalTag`. Official docs: <https://developer.work.weixin.qq.com/document/path/92277>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SuiteUpdateExternalTagEvent {
+    /// 授权企业的CorpID
+    pub auth_corp_id: String,
+    /// 标签或标签组的ID
+    pub id: String,
+    /// 变更标签时，此项为tag，变更标签组时，此项为tag\_group
+    pub tag_type: ExternalTagType,
+}
+rt::wire! {
+    SuiteUpdateExternalTagEvent: lenient, required 0;
+    auth_corp_id "AuthCorpId": field wire::Lenient;
+    id "Id": field wire::Lenient;
+    tag_type "TagType": field wire::Plain;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 企业客户标签删除事件 — the callback with `InfoType=change_external_tag`, `ChangeType=delete`.
+///
+/// 当企业客户标签/标签组被删除改时，企业微信服务器将向具有企业客户权限的第三方应用指令回调URL回调此事件。删除标签组时，该标签组下的所有标签将被同时删除，但不会进行回调。
+///
+/// It arrives as `callback::Event::SuiteDeleteExternalTag`. Official docs: <https://developer.work.weixin.qq.com/document/path/92277>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SuiteDeleteExternalTagEvent {
+    /// 授权企业的CorpID
+    pub auth_corp_id: String,
+    /// 标签或标签组的ID
+    pub id: String,
+    /// 删除标签时，此项为tag，删除标签组时，此项为tag\_group
+    pub tag_type: ExternalTagType,
+}
+rt::wire! {
+    SuiteDeleteExternalTagEvent: lenient, required 0;
+    auth_corp_id "AuthCorpId": field wire::Lenient;
+    id "Id": field wire::Lenient;
+    tag_type "TagType": field wire::Plain;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 企业客户标签重排事件 — the callback with `InfoType=change_external_tag`, `ChangeType=shuffle`.
+///
+/// 当企业管理员在终端/管理端调整标签顺序时，可能导致标签顺序整体调整重排，引起大部分标签的order值发生变化，此时会回调此事件，收到此事件后企业应尽快全量同步标签的order值，防止后续调用接口排序出现非预期结果。
+///
+/// It arrives as `callback::Event::SuiteShuffleExternalTag`. Official docs: <https://developer.work.weixin.qq.com/document/path/92277>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SuiteShuffleExternalTagEvent {
+    /// 授权企业的CorpID
+    pub auth_corp_id: String,
+    /// 标签组的id，表示只有此标签组内的标签发生了重排，如果为空，则表示全部标签组顺序都发生了变化
+    pub id: String,
+}
+rt::wire! {
+    SuiteShuffleExternalTagEvent: lenient, required 0;
+    auth_corp_id "AuthCorpId": field wire::Lenient;
+    id "Id": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 企业使用量即将耗尽事件 — the callback with `InfoType=customer_acquisition`, `ChangeType=balance_low`.
+///
+/// 当获客助手的使用量低于20次时，企业微信服务器会向应用的“指令回调URL”推送该事件。
+///
+/// It arrives as `callback::Event::SuiteCustomerAcquisitionBalanceLow`. Official docs: <https://developer.work.weixin.qq.com/document/path/97402>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SuiteCustomerAcquisitionBalanceLowEvent {
+    /// 授权企业的CorpID
+    pub auth_corp_id: String,
+}
+rt::wire! {
+    SuiteCustomerAcquisitionBalanceLowEvent: lenient, required 0;
+    auth_corp_id "AuthCorpId": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 使用量已经耗尽事件 — the callback with `InfoType=customer_acquisition`, `ChangeType=balance_exhausted`.
+///
+/// 当获客助手的使用量已经消耗完时，企业微信服务器会向应用的“指令回调URL”推送该事件。
+///
+/// It arrives as `callback::Event::SuiteCustomerAcquisitionBalanceExhausted`. Official docs: <https://developer.work.weixin.qq.com/document/path/97402>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SuiteCustomerAcquisitionBalanceExhaustedEvent {
+    /// 授权企业的CorpID
+    pub auth_corp_id: String,
+}
+rt::wire! {
+    SuiteCustomerAcquisitionBalanceExhaustedEvent: lenient, required 0;
+    auth_corp_id "AuthCorpId": field wire::Lenient;
 }

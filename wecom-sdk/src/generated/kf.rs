@@ -4259,3 +4259,43 @@ pub(crate) static SCHEMA_KF_BUSINESS_CARD_CONTENT: s::Object = s::Object(
     &[s::Param("userid", s::Kind::String, 0, s::Limits::NONE, None)],
     &[],
 );
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 读取消息 — the callback with `MsgType=event`, `Event=kf_msg_or_event`.
+///
+/// 当微信客户、接待人员发消息或有行为动作时，企业微信后台会将事件的回调数据包发送到企业指定URL；企业收到请求后，再通过读取消息接口主动读取具体的消息内容。
+///
+/// It arrives as `callback::Event::KfMsgOrEvent`. Official docs: <https://developer.work.weixin.qq.com/document/path/94670>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KfMsgOrEventEvent {
+    /// 调用拉取消息接口时，需要传此token，用于校验请求的合法性
+    pub token: String,
+    /// 有新消息的客服账号。可通过sync\_msg接口指定open\_kfid 获取此客服账号的消息
+    pub open_kf_id: String,
+}
+rt::wire! {
+    KfMsgOrEventEvent: lenient, required 0;
+    token "Token": field wire::Lenient;
+    open_kf_id "OpenKfId": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 客服账号授权变更事件 — the callback with `MsgType=event`, `Event=kf_account_auth_change`.
+///
+/// 当应用授权的客服账号发生变化（新增/取消客服账号的授权），触发该回调。「取消客服账号的授权」事件，不需要有微信客服权限（如因权限被移除引起的客服账号取消授权）。
+///
+/// It arrives as `callback::Event::KfAccountAuthChange`. Official docs: <https://developer.work.weixin.qq.com/document/path/97713>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KfAccountAuthChangeEvent {
+    /// 新增授权的客服账号列表，多个AuthAddOpenKfId节点表示多个新增账号
+    pub auth_add_open_kf_id: Vec<String>,
+    /// 取消授权的客服账号列表，多个AuthDelOpenKfId节点表示多个取消账号
+    pub auth_del_open_kf_id: Vec<String>,
+}
+rt::wire! {
+    KfAccountAuthChangeEvent: lenient, required 0;
+    auth_add_open_kf_id "AuthAddOpenKfId": field Vec<wire::Lenient>;
+    auth_del_open_kf_id "AuthDelOpenKfId": field Vec<wire::Lenient>;
+}

@@ -662,3 +662,20 @@ pub(crate) static SCHEMA_UPLOAD_BY_URL_SCENE: s::Enum = s::Enum(
     "UploadByUrlScene",
     &[("group_welcome_material", s::Lit::Int(1))],
 );
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 回调异步任务结果 — the callback with `MsgType=event`, `Event=upload_media_job_finish`.
+///
+/// 生成异步上传任务（media/upload\_by\_url）后，企业微信后台异步下载和处理，处理完成后回调通知任务完成，再通过接口主动查询任务结果。
+///
+/// It arrives as `callback::Event::UploadMediaJobFinish`. Official docs: <https://developer.work.weixin.qq.com/document/path/96219>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UploadMediaJobFinishEvent {
+    /// 任务id。可通过此jobid查询结果
+    pub job_id: String,
+}
+rt::wire! {
+    UploadMediaJobFinishEvent: lenient, required 0;
+    job_id "JobId": field wire::Lenient;
+}

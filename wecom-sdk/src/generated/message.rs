@@ -685,6 +685,115 @@ rt::wire! {
     MessageGetStatisticsResponse: lenient, required 0;
     statistics "statistics": field Vec<wire::Plain>;
 }
+/// 扫码事件的扫描信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ScanCodeInfo {
+    /// 扫描类型，一般是qrcode
+    pub scan_type: String,
+    /// 扫描结果，即二维码对应的字符串信息
+    pub scan_result: String,
+}
+rt::wire! {
+    ScanCodeInfo: lenient, required 0;
+    scan_type "ScanType": field wire::Lenient;
+    scan_result "ScanResult": field wire::Lenient;
+}
+/// 发图事件发送的图片信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SendPicsInfo {
+    /// 发送的图片数量
+    pub count: u32,
+    /// 图片列表
+    pub pic_list: PicList,
+}
+rt::wire! {
+    SendPicsInfo: lenient, required 0;
+    count "Count": field wire::Lenient;
+    pic_list "PicList": field wire::Plain = <PicList as de::Fields>::init();
+}
+/// 图片列表
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PicList {
+    /// `item`
+    pub item: Vec<PicItem>,
+}
+rt::wire! {
+    PicList: lenient, required 0;
+    item "item": field Vec<wire::Plain>;
+}
+/// 图片列表的一项
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PicItem {
+    /// 图片的MD5值，开发者若需要，可用于验证接收到图片
+    pub pic_md5_sum: String,
+}
+rt::wire! {
+    PicItem: lenient, required 0;
+    pic_md5_sum "PicMd5Sum": field wire::Lenient;
+}
+/// 地理位置选择器事件发送的位置信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SendLocationInfo {
+    /// X坐标信息
+    pub location_x: f64,
+    /// Y坐标信息
+    pub location_y: f64,
+    /// 精度，可理解为精度或者比例尺、越精细的话 scale越高
+    pub scale: u32,
+    /// 地理位置的字符串信息
+    pub label: String,
+    /// POI的名字，可能为空
+    pub poiname: Option<String>,
+}
+rt::wire! {
+    SendLocationInfo: lenient, required 0;
+    location_x "Location_X": field wire::Lenient;
+    location_y "Location_Y": field wire::Lenient;
+    scale "Scale": field wire::Lenient;
+    label "Label": field wire::Lenient;
+    poiname "Poiname": opt wire::Lenient;
+}
+/// 模板卡片事件中用户的选择
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CardSelectedItems {
+    /// `SelectedItem`
+    pub selected_item: Vec<CardSelectedItem>,
+}
+rt::wire! {
+    CardSelectedItems: lenient, required 0;
+    selected_item "SelectedItem": field Vec<wire::Plain>;
+}
+/// 用户对一个问题的选择
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CardSelectedItem {
+    /// 问题的key值
+    pub question_key: Option<String>,
+    /// 对应问题的选项列表
+    pub option_ids: Option<CardOptionIds>,
+}
+rt::wire! {
+    CardSelectedItem: lenient, required 0;
+    question_key "QuestionKey": opt wire::Lenient;
+    option_ids "OptionIds": opt wire::Plain;
+}
+/// 对应问题的选项列表
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CardOptionIds {
+    /// `OptionId`
+    pub option_id: Vec<String>,
+}
+rt::wire! {
+    CardOptionIds: lenient, required 0;
+    option_id "OptionId": field Vec<wire::Lenient>;
+}
 /// `message/update_template_card` 的 `button`：把原卡片的按钮更新为不可点击状态
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1237,4 +1346,437 @@ rt::wire! {
     agentid "agentid": opt wire::Lenient;
     app_name "app_name": opt wire::Lenient;
     count "count": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 文本消息 — the callback with `MsgType=text`.
+///
+/// 开启接收消息模式后，企业成员在企业微信应用里发送消息时，企业微信会将消息同步到企业应用的后台。
+///
+/// It arrives as `callback::Event::TextMessage`. Official docs: <https://developer.work.weixin.qq.com/document/path/90239>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct TextMessageEvent {
+    /// 文本消息内容
+    pub content: String,
+    /// 消息id，64位整型
+    pub msg_id: u64,
+}
+rt::wire! {
+    TextMessageEvent: lenient, required 0;
+    content "Content": field wire::Lenient;
+    msg_id "MsgId": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 图片消息 — the callback with `MsgType=image`.
+///
+/// It arrives as `callback::Event::ImageMessage`. Official docs: <https://developer.work.weixin.qq.com/document/path/90239>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ImageMessageEvent {
+    /// 图片链接
+    pub pic_url: String,
+    /// 图片媒体文件id，可以调用获取媒体文件接口拉取，仅三天内有效
+    pub media_id: String,
+    /// 消息id，64位整型
+    pub msg_id: u64,
+}
+rt::wire! {
+    ImageMessageEvent: lenient, required 0;
+    pic_url "PicUrl": field wire::Lenient;
+    media_id "MediaId": field wire::Lenient;
+    msg_id "MsgId": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 语音消息 — the callback with `MsgType=voice`.
+///
+/// It arrives as `callback::Event::VoiceMessage`. Official docs: <https://developer.work.weixin.qq.com/document/path/90239>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct VoiceMessageEvent {
+    /// 语音媒体文件id，可以调用获取媒体文件接口拉取数据，仅三天内有效
+    pub media_id: String,
+    /// 语音格式，如amr，speex等
+    pub format: String,
+    /// 消息id，64位整型
+    pub msg_id: u64,
+}
+rt::wire! {
+    VoiceMessageEvent: lenient, required 0;
+    media_id "MediaId": field wire::Lenient;
+    format "Format": field wire::Lenient;
+    msg_id "MsgId": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 视频消息 — the callback with `MsgType=video`.
+///
+/// It arrives as `callback::Event::VideoMessage`. Official docs: <https://developer.work.weixin.qq.com/document/path/90239>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct VideoMessageEvent {
+    /// 视频媒体文件id，可以调用获取媒体文件接口拉取数据，仅三天内有效
+    pub media_id: String,
+    /// 视频消息缩略图的媒体id，可以调用获取媒体文件接口拉取数据，仅三天内有效
+    pub thumb_media_id: String,
+    /// 消息id，64位整型
+    pub msg_id: u64,
+}
+rt::wire! {
+    VideoMessageEvent: lenient, required 0;
+    media_id "MediaId": field wire::Lenient;
+    thumb_media_id "ThumbMediaId": field wire::Lenient;
+    msg_id "MsgId": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 位置消息 — the callback with `MsgType=location`.
+///
+/// It arrives as `callback::Event::LocationMessage`. Official docs: <https://developer.work.weixin.qq.com/document/path/90239>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct LocationMessageEvent {
+    /// 地理位置纬度
+    pub location_x: f64,
+    /// 地理位置经度
+    pub location_y: f64,
+    /// 地图缩放大小
+    pub scale: u32,
+    /// 地理位置信息
+    pub label: String,
+    /// 消息id，64位整型
+    pub msg_id: u64,
+    /// app类型，在企业微信固定返回wxwork，在微信不返回该字段
+    pub app_type: Option<String>,
+}
+rt::wire! {
+    LocationMessageEvent: lenient, required 0;
+    location_x "Location_X": field wire::Lenient;
+    location_y "Location_Y": field wire::Lenient;
+    scale "Scale": field wire::Lenient;
+    label "Label": field wire::Lenient;
+    msg_id "MsgId": field wire::Lenient;
+    app_type "AppType": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 链接消息 — the callback with `MsgType=link`.
+///
+/// It arrives as `callback::Event::LinkMessage`. Official docs: <https://developer.work.weixin.qq.com/document/path/90239>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct LinkMessageEvent {
+    /// 标题
+    pub title: String,
+    /// 描述
+    pub description: String,
+    /// 链接跳转的url
+    pub url: String,
+    /// 封面缩略图的url
+    pub pic_url: String,
+    /// 消息id，64位整型
+    pub msg_id: u64,
+}
+rt::wire! {
+    LinkMessageEvent: lenient, required 0;
+    title "Title": field wire::Lenient;
+    description "Description": field wire::Lenient;
+    url "Url": field wire::Lenient;
+    pic_url "PicUrl": field wire::Lenient;
+    msg_id "MsgId": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 成员关注事件 — the callback with `MsgType=event`, `Event=subscribe`.
+///
+/// 小程序在管理端开启接收消息配置后，也可收到关注/取消关注事件。本事件触发时机为：
+/// 1. 成员已经加入企业，管理员添加成员到应用可见范围(或移除可见范围)时
+/// 2. 成员已经在应用可见范围，成员加入(或退出)企业时、或者被禁用
+///
+/// It arrives as `callback::Event::Subscribe`. Official docs: <https://developer.work.weixin.qq.com/document/path/90240>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SubscribeEvent {
+    /// 事件KEY值，此事件该值为空
+    pub event_key: Option<String>,
+}
+rt::wire! {
+    SubscribeEvent: lenient, required 0;
+    event_key "EventKey": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 成员取消关注事件 — the callback with `MsgType=event`, `Event=unsubscribe`.
+///
+/// 小程序在管理端开启接收消息配置后，也可收到关注/取消关注事件。本事件触发时机为：
+/// 1. 成员已经加入企业，管理员添加成员到应用可见范围(或移除可见范围)时
+/// 2. 成员已经在应用可见范围，成员加入(或退出)企业时、或者被禁用
+///
+/// It arrives as `callback::Event::Unsubscribe`. Official docs: <https://developer.work.weixin.qq.com/document/path/90240>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UnsubscribeEvent {
+    /// 事件KEY值，此事件该值为空
+    pub event_key: Option<String>,
+}
+rt::wire! {
+    UnsubscribeEvent: lenient, required 0;
+    event_key "EventKey": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 进入应用 — the callback with `MsgType=event`, `Event=enter_agent`.
+///
+/// 本事件在成员进入企业微信的应用时触发。
+///
+/// It arrives as `callback::Event::EnterAgent`. Official docs: <https://developer.work.weixin.qq.com/document/path/90240>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct EnterAgentEvent {
+    /// 事件KEY值，此事件该值为空
+    pub event_key: Option<String>,
+}
+rt::wire! {
+    EnterAgentEvent: lenient, required 0;
+    event_key "EventKey": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 上报地理位置 — the callback with `MsgType=event`, `Event=LOCATION`.
+///
+/// 成员同意上报地理位置后，每次在进入应用会话时都会上报一次地理位置。企业可以在管理端修改应用是否需要获取地理位置权限。
+///
+/// It arrives as `callback::Event::Location`. Official docs: <https://developer.work.weixin.qq.com/document/path/90240>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct LocationEvent {
+    /// 地理位置纬度
+    pub latitude: f64,
+    /// 地理位置经度
+    pub longitude: f64,
+    /// 地理位置精度
+    pub precision: f64,
+    /// app类型，在企业微信固定返回wxwork，在微信不返回该字段
+    pub app_type: Option<String>,
+}
+rt::wire! {
+    LocationEvent: lenient, required 0;
+    latitude "Latitude": field wire::Lenient;
+    longitude "Longitude": field wire::Lenient;
+    precision "Precision": field wire::Lenient;
+    app_type "AppType": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 点击菜单拉取消息的事件推送 — the callback with `MsgType=event`, `Event=click`.
+///
+/// 成员点击自定义菜单后，企业微信会把点击事件推送给应用。点击菜单弹出子菜单，不会产生上报。
+///
+/// It arrives as `callback::Event::Click`. Official docs: <https://developer.work.weixin.qq.com/document/path/90240>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ClickEvent {
+    /// 事件KEY值，与自定义菜单接口中KEY值对应
+    pub event_key: String,
+}
+rt::wire! {
+    ClickEvent: lenient, required 0;
+    event_key "EventKey": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 点击菜单跳转链接的事件推送 — the callback with `MsgType=event`, `Event=view`.
+///
+/// It arrives as `callback::Event::View`. Official docs: <https://developer.work.weixin.qq.com/document/path/90240>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ViewEvent {
+    /// 事件KEY值，设置的跳转URL
+    pub event_key: String,
+}
+rt::wire! {
+    ViewEvent: lenient, required 0;
+    event_key "EventKey": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 扫码推事件的事件推送 — the callback with `MsgType=event`, `Event=scancode_push`.
+///
+/// It arrives as `callback::Event::ScancodePush`. Official docs: <https://developer.work.weixin.qq.com/document/path/90240>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ScancodePushEvent {
+    /// 事件KEY值，与自定义菜单接口中KEY值对应
+    pub event_key: String,
+    /// 扫描信息
+    pub scan_code_info: ScanCodeInfo,
+}
+rt::wire! {
+    ScancodePushEvent: lenient, required 0;
+    event_key "EventKey": field wire::Lenient;
+    scan_code_info "ScanCodeInfo": field wire::Plain = <ScanCodeInfo as de::Fields>::init();
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 扫码推事件且弹出“消息接收中”提示框的事件推送 — the callback with `MsgType=event`, `Event=scancode_waitmsg`.
+///
+/// It arrives as `callback::Event::ScancodeWaitmsg`. Official docs: <https://developer.work.weixin.qq.com/document/path/90240>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ScancodeWaitmsgEvent {
+    /// 事件KEY值，与自定义菜单接口中KEY值对应
+    pub event_key: String,
+    /// 扫描信息
+    pub scan_code_info: ScanCodeInfo,
+}
+rt::wire! {
+    ScancodeWaitmsgEvent: lenient, required 0;
+    event_key "EventKey": field wire::Lenient;
+    scan_code_info "ScanCodeInfo": field wire::Plain = <ScanCodeInfo as de::Fields>::init();
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 弹出系统拍照发图的事件推送 — the callback with `MsgType=event`, `Event=pic_sysphoto`.
+///
+/// It arrives as `callback::Event::PicSysphoto`. Official docs: <https://developer.work.weixin.qq.com/document/path/90240>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PicSysphotoEvent {
+    /// 事件KEY值，与自定义菜单接口中KEY值对应
+    pub event_key: String,
+    /// 发送的图片信息
+    pub send_pics_info: SendPicsInfo,
+}
+rt::wire! {
+    PicSysphotoEvent: lenient, required 0;
+    event_key "EventKey": field wire::Lenient;
+    send_pics_info "SendPicsInfo": field wire::Plain = <SendPicsInfo as de::Fields>::init();
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 弹出拍照或者相册发图的事件推送 — the callback with `MsgType=event`, `Event=pic_photo_or_album`.
+///
+/// It arrives as `callback::Event::PicPhotoOrAlbum`. Official docs: <https://developer.work.weixin.qq.com/document/path/90240>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PicPhotoOrAlbumEvent {
+    /// 事件KEY值，与自定义菜单接口中KEY值对应
+    pub event_key: String,
+    /// 发送的图片信息
+    pub send_pics_info: SendPicsInfo,
+}
+rt::wire! {
+    PicPhotoOrAlbumEvent: lenient, required 0;
+    event_key "EventKey": field wire::Lenient;
+    send_pics_info "SendPicsInfo": field wire::Plain = <SendPicsInfo as de::Fields>::init();
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 弹出微信相册发图器的事件推送 — the callback with `MsgType=event`, `Event=pic_weixin`.
+///
+/// It arrives as `callback::Event::PicWeixin`. Official docs: <https://developer.work.weixin.qq.com/document/path/90240>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PicWeixinEvent {
+    /// 事件KEY值，与自定义菜单接口中KEY值对应
+    pub event_key: String,
+    /// 发送的图片信息
+    pub send_pics_info: SendPicsInfo,
+}
+rt::wire! {
+    PicWeixinEvent: lenient, required 0;
+    event_key "EventKey": field wire::Lenient;
+    send_pics_info "SendPicsInfo": field wire::Plain = <SendPicsInfo as de::Fields>::init();
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 弹出地理位置选择器的事件推送 — the callback with `MsgType=event`, `Event=location_select`.
+///
+/// It arrives as `callback::Event::LocationSelect`. Official docs: <https://developer.work.weixin.qq.com/document/path/90240>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct LocationSelectEvent {
+    /// 事件KEY值，与自定义菜单接口中KEY值对应
+    pub event_key: String,
+    /// 发送的位置信息
+    pub send_location_info: SendLocationInfo,
+    /// app类型，在企业微信固定返回wxwork，在微信不返回该字段
+    pub app_type: Option<String>,
+}
+rt::wire! {
+    LocationSelectEvent: lenient, required 0;
+    event_key "EventKey": field wire::Lenient;
+    send_location_info "SendLocationInfo": field wire::Plain = <SendLocationInfo as de::Fields>::init();
+    app_type "AppType": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 任务卡片事件推送 — the callback with `MsgType=event`, `Event=taskcard_click`.
+///
+/// It arrives as `callback::Event::TaskcardClick`. Official docs: <https://developer.work.weixin.qq.com/document/path/90240>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct TaskcardClickEvent {
+    /// 与发送任务卡片消息时指定的按钮btn:key值相同
+    pub event_key: String,
+    /// 与发送任务卡片消息时指定的task\_id相同
+    pub task_id: String,
+}
+rt::wire! {
+    TaskcardClickEvent: lenient, required 0;
+    event_key "EventKey": field wire::Lenient;
+    task_id "TaskId": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 模板卡片事件推送 — the callback with `MsgType=event`, `Event=template_card_event`.
+///
+/// 应用下发的模板卡片消息，用户点击按钮之后触发此事件。应用收到该事件之后，可以响应回复模板卡片更新消息。
+///
+/// It arrives as `callback::Event::TemplateCardEvent`. Official docs: <https://developer.work.weixin.qq.com/document/path/90240>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct TemplateCardEventEvent {
+    /// 与发送模板卡片消息时指定的按钮btn:key值相同
+    pub event_key: String,
+    /// 与发送模板卡片消息时指定的task\_id相同
+    pub task_id: String,
+    /// 通用模板卡片的类型，类型有"text\_notice", "news\_notice", "button\_interaction", "vote\_interaction", "multiple\_interaction"五种
+    pub card_type: crate::types::TemplateCardType,
+    /// 用于调用更新卡片接口的ResponseCode，72小时内有效，且只能使用一次
+    pub response_code: String,
+    /// `SelectedItems`
+    pub selected_items: Option<CardSelectedItems>,
+}
+rt::wire! {
+    TemplateCardEventEvent: lenient, required 0;
+    event_key "EventKey": field wire::Lenient;
+    task_id "TaskId": field wire::Lenient;
+    card_type "CardType": field wire::Plain;
+    response_code "ResponseCode": field wire::Lenient;
+    selected_items "SelectedItems": opt wire::Plain;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 长期未使用应用临时停用事件 — the callback with `MsgType=event`, `Event=close_inactive_agent`.
+///
+/// It arrives as `callback::Event::CloseInactiveAgent`. Official docs: <https://developer.work.weixin.qq.com/document/path/90240>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CloseInactiveAgentEvent {}
+rt::wire! {
+    CloseInactiveAgentEvent: lenient, required 0;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 长期未使用应用重新启用事件 — the callback with `MsgType=event`, `Event=reopen_inactive_agent`.
+///
+/// It arrives as `callback::Event::ReopenInactiveAgent`. Official docs: <https://developer.work.weixin.qq.com/document/path/90240>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ReopenInactiveAgentEvent {}
+rt::wire! {
+    ReopenInactiveAgentEvent: lenient, required 0;
 }

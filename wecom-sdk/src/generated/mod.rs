@@ -5,6 +5,8 @@ pub mod errcodes;
 #[cfg(feature = "registry")]
 pub(crate) mod registry;
 pub mod types;
+#[cfg(feature = "callback")]
+pub(crate) mod events;
 pub use credentials::Credential;
 #[cfg(feature = "agent")]
 #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]

@@ -510,3 +510,16 @@ rt::wire! {
     name "name": opt wire::Lenient;
     creator_userid "creator_userid": opt wire::Lenient;
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 产生会话回调事件 — the callback with `MsgType=event`, `Event=msgaudit_notify`.
+///
+/// 为了提升企业会话存档的使用性能，降低无效的轮询次数。当企业收到或发送新消息时，企业微信可以以事件的形式推送到企业指定的url。回调间隔为15秒，在15秒内若有消息则触发回调，若无消息则不会触发回调。
+///
+/// It arrives as `callback::Event::MsgauditNotify`. Official docs: <https://developer.work.weixin.qq.com/document/path/95039>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MsgauditNotifyEvent {}
+rt::wire! {
+    MsgauditNotifyEvent: lenient, required 0;
+}

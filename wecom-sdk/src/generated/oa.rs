@@ -6992,6 +6992,381 @@ pub(crate) static SCHEMA_CHECKIN_CLEAR_FIELD: s::Enum = s::Enum(
         ("loc_infos", s::Lit::Int(4)),
     ],
 );
+/// 审批申请状态变化回调通知的审批信息（`<ApprovalInfo>`）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SysApprovalInfo {
+    /// 审批编号（字符串类型）
+    pub sp_no_str: Option<String>,
+    /// 审批编号。局校审批单不返回此字段，其他类型审批单会返回此字段，不推荐使用此字段
+    ///
+    /// Deprecated: use SpNoStr.
+    pub sp_no: Option<u64>,
+    /// 审批申请类型名称（审批模板名称）
+    pub sp_name: String,
+    /// 申请单状态：1-审批中；2-已通过；3-已驳回；4-已撤销；6-通过后撤销；7-已删除；10-已支付
+    pub sp_status: ApprovalSpStatus,
+    /// 审批模板id。可在“获取审批申请详情”、“审批状态变化回调通知”中获得，也可在审批模板的模板编辑页面链接中获得。
+    pub template_id: String,
+    /// 审批申请提交时间,Unix时间戳
+    pub apply_time: i64,
+    /// 申请人信息
+    pub applyer: SysApprovalApplyer,
+    /// 审批流程信息，可能有多个审批节点。
+    pub sp_record: Vec<SysApprovalSpRecord>,
+    /// 抄送信息，可能有多个抄送节点
+    pub notifyer: Vec<SysApprovalUser>,
+    /// 审批申请备注信息，可能有多个备注节点
+    pub comments: Vec<SysApprovalComment>,
+    /// 审批流程列表
+    pub process_list: Option<SysApprovalProcessList>,
+    /// 审批申请状态变化类型：1-提单；2-同意；3-驳回；4-转审；5-催办；6-撤销；8-通过后撤销；10-添加备注；11-回退给指定审批人；12-添加审批人；13-加签并同意； 14-已办理； 15-已转交
+    pub statu_change_event: ApprovalStatuChangeEvent,
+}
+rt::wire! {
+    SysApprovalInfo: lenient, required 0;
+    sp_no_str "SpNoStr": opt wire::Lenient;
+    sp_no "SpNo": opt wire::Lenient;
+    sp_name "SpName": field wire::Lenient;
+    sp_status "SpStatus": field wire::Plain;
+    template_id "TemplateId": field wire::Lenient;
+    apply_time "ApplyTime": field wire::Lenient;
+    applyer "Applyer": field wire::Plain = <SysApprovalApplyer as de::Fields>::init();
+    sp_record "SpRecord": field Vec<wire::Plain>;
+    notifyer "Notifyer": field Vec<wire::Plain>;
+    comments "Comments": field Vec<wire::Plain>;
+    process_list "ProcessList": opt wire::Plain;
+    statu_change_event "StatuChangeEvent": field wire::Plain;
+}
+rt::int_enum! {
+    /// 审批申请状态变化类型（`StatuChangeEvent`）
+    pub struct ApprovalStatuChangeEvent(i32) {
+        /// `1`: 提单
+        SUBMITTED = 1 => "submitted",
+        /// `2`: 同意
+        APPROVED = 2 => "approved",
+        /// `3`: 驳回
+        REJECTED = 3 => "rejected",
+        /// `4`: 转审
+        TRANSFERRED = 4 => "transferred",
+        /// `5`: 催办
+        URGED = 5 => "urged",
+        /// `6`: 撤销
+        REVOKED = 6 => "revoked",
+        /// `8`: 通过后撤销
+        REVOKED_AFTER_APPROVAL = 8 => "revoked_after_approval",
+        /// `10`: 添加备注
+        COMMENTED = 10 => "commented",
+        /// `11`: 回退给指定审批人
+        RETURNED = 11 => "returned",
+        /// `12`: 添加审批人
+        ADDED_APPROVER = 12 => "added_approver",
+        /// `13`: 加签并同意
+        ADDED_APPROVER_AND_APPROVED = 13 => "added_approver_and_approved",
+        /// `14`: 已办理
+        HANDLED = 14 => "handled",
+        /// `15`: 已转交
+        HANDED_OVER = 15 => "handed_over",
+    }
+}
+/// 申请人信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SysApprovalApplyer {
+    /// 申请人userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub user_id: String,
+    /// 申请人所在部门pid
+    pub party: Option<String>,
+}
+rt::wire! {
+    SysApprovalApplyer: lenient, required 0;
+    user_id "UserId": field wire::Lenient;
+    party "Party": opt wire::Lenient;
+}
+/// 审批回调中的一个成员（`<Approver>`、`<Notifyer>`、`<CommentUserInfo>`、`<UserInfo>`）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SysApprovalUser {
+    /// 成员userid（分支审批人、节点抄送人、备注人、处理人）
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub user_id: String,
+}
+rt::wire! {
+    SysApprovalUser: lenient, required 0;
+    user_id "UserId": field wire::Lenient;
+}
+/// 审批流程信息的一个审批节点
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SysApprovalSpRecord {
+    /// 审批节点状态：1-审批中；2-已同意；3-已驳回；4-已转审
+    pub sp_status: Option<ApprovalNodeStatus>,
+    /// 节点审批方式：1-或签；2-会签
+    pub approver_attr: Option<ApprovalApproverAttr>,
+    /// 审批节点详情。当节点为标签或上级时，一个节点可能有多个分支
+    pub details: Vec<SysApprovalSpRecordDetail>,
+}
+rt::wire! {
+    SysApprovalSpRecord: lenient, required 0;
+    sp_status "SpStatus": opt wire::Plain;
+    approver_attr "ApproverAttr": opt wire::Plain;
+    details "Details": field Vec<wire::Plain>;
+}
+/// 审批节点的一个分支
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SysApprovalSpRecordDetail {
+    /// 分支审批人
+    pub approver: Option<SysApprovalUser>,
+    /// 审批意见字段
+    pub speech: Option<String>,
+    /// 分支审批人审批状态：1-审批中；2-已同意；3-已驳回；4-已转审
+    pub sp_status: Option<ApprovalNodeStatus>,
+    /// 节点分支审批人审批操作时间，0为尚未操作
+    pub sp_time: Option<i64>,
+    /// 节点分支审批人审批意见附件，赋值为media\_id具体使用请参考：文档-获取临时素材
+    pub attach: Vec<String>,
+}
+rt::wire! {
+    SysApprovalSpRecordDetail: lenient, required 0;
+    approver "Approver": opt wire::Plain;
+    speech "Speech": opt wire::Lenient;
+    sp_status "SpStatus": opt wire::Plain;
+    sp_time "SpTime": opt wire::Lenient;
+    attach "Attach": field Vec<wire::Lenient>;
+}
+/// 一条审批申请备注
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SysApprovalComment {
+    /// 备注人信息
+    pub comment_user_info: Option<SysApprovalUser>,
+    /// 备注提交时间
+    pub comment_time: Option<i64>,
+    /// 备注文本内容
+    pub comment_content: Option<String>,
+    /// 备注id
+    pub comment_id: Option<String>,
+    /// 备注意见附件，值是附件media\_id
+    pub attach: Vec<String>,
+}
+rt::wire! {
+    SysApprovalComment: lenient, required 0;
+    comment_user_info "CommentUserInfo": opt wire::Plain;
+    comment_time "CommentTime": opt wire::Lenient;
+    comment_content "CommentContent": opt wire::Lenient;
+    comment_id "CommentId": opt wire::Lenient;
+    attach "Attach": field Vec<wire::Lenient>;
+}
+/// 审批流程列表
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SysApprovalProcessList {
+    /// 流程节点
+    pub node_list: Vec<SysApprovalProcessNode>,
+}
+rt::wire! {
+    SysApprovalProcessList: lenient, required 0;
+    node_list "NodeList": field Vec<wire::Plain>;
+}
+/// 审批流程的一个节点
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SysApprovalProcessNode {
+    /// 节点类型 1 审批人 2 抄送人 3办理人
+    pub node_type: Option<ApprovalProcessNodeType>,
+    /// 节点状态 1-审批中；2-同意；3-驳回；4-转审；11-退回给指定审批人；12-加签；13-同意并加签；14-办理；15-转交
+    pub sp_status: Option<ApprovalNodeStatus>,
+    /// 多人办理方式 1-会签；2-或签 3-依次审批
+    pub apv_rel: Option<ApprovalApvRel>,
+    /// 子节点列表
+    pub sub_node_list: Vec<SysApprovalProcessSubNode>,
+}
+rt::wire! {
+    SysApprovalProcessNode: lenient, required 0;
+    node_type "NodeType": opt wire::Plain;
+    sp_status "SpStatus": opt wire::Plain;
+    apv_rel "ApvRel": opt wire::Plain;
+    sub_node_list "SubNodeList": field Vec<wire::Plain>;
+}
+/// 流程节点的一个处理人
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SysApprovalProcessSubNode {
+    /// 处理人信息
+    pub user_info: Option<SysApprovalUser>,
+    /// 审批/办理意见
+    pub speech: Option<String>,
+    /// 子节点状态 1-审批中；2-同意；3-驳回；4-转审；11-退回给指定审批人；12-加签；13-同意并加签；14-办理；15-转交
+    pub sp_yj: Option<ApprovalNodeStatus>,
+    /// 操作时间
+    pub sptime: Option<i64>,
+    /// 备注意见附件，值是附件media\_id
+    pub media_ids: Vec<String>,
+}
+rt::wire! {
+    SysApprovalProcessSubNode: lenient, required 0;
+    user_info "UserInfo": opt wire::Plain;
+    speech "Speech": opt wire::Lenient;
+    sp_yj "SpYj": opt wire::Plain;
+    sptime "Sptime": opt wire::Lenient;
+    media_ids "MediaIds": field Vec<wire::Lenient>;
+}
+/// 审批状态通知事件的审批信息（`<ApprovalInfo>`）。键名与 `OpenApprovalData`（corp/getopenapprovaldata 的 JSON）不同：OpenSpStatus、ApplyUserName、ItemUserid
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OpenApprovalChangeInfo {
+    /// 审批单编号，由开发者在发起申请时自定义
+    pub third_no: String,
+    /// 审批模板名称
+    pub open_sp_name: String,
+    /// 审批模板id
+    pub open_template_id: String,
+    /// 申请单当前审批状态：1-审批中；2-已通过；3-已驳回；4-已取消
+    pub open_sp_status: OpenApprovalStatus,
+    /// 提交申请时间
+    pub apply_time: i64,
+    /// 提交者姓名
+    pub apply_user_name: Option<String>,
+    /// 提交者userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub apply_user_id: String,
+    /// 提交者所在部门
+    pub apply_user_party: Option<String>,
+    /// 提交者头像
+    pub apply_user_image: Option<String>,
+    /// 审批流程信息
+    pub approval_nodes: Option<OpenApprovalChangeNodes>,
+    /// 抄送信息，可能有多个抄送人
+    pub notify_nodes: Option<OpenApprovalChangeNotifyNodes>,
+    /// 当前审批节点：0-第一个审批节点；1-第二个审批节点…以此类推
+    pub approver_step: Option<u32>,
+}
+rt::wire! {
+    OpenApprovalChangeInfo: lenient, required 0;
+    third_no "ThirdNo": field wire::Lenient;
+    open_sp_name "OpenSpName": field wire::Lenient;
+    open_template_id "OpenTemplateId": field wire::Lenient;
+    open_sp_status "OpenSpStatus": field wire::Plain;
+    apply_time "ApplyTime": field wire::Lenient;
+    apply_user_name "ApplyUserName": opt wire::Lenient;
+    apply_user_id "ApplyUserId": field wire::Lenient;
+    apply_user_party "ApplyUserParty": opt wire::Lenient;
+    apply_user_image "ApplyUserImage": opt wire::Lenient;
+    approval_nodes "ApprovalNodes": opt wire::Plain;
+    notify_nodes "NotifyNodes": opt wire::Plain;
+    approver_step "ApproverStep": opt wire::Lenient;
+}
+/// 审批流程信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OpenApprovalChangeNodes {
+    /// 审批流程信息，可以有多个审批节点
+    pub approval_node: Vec<OpenApprovalChangeNode>,
+}
+rt::wire! {
+    OpenApprovalChangeNodes: lenient, required 0;
+    approval_node "ApprovalNode": field Vec<wire::Plain>;
+}
+/// 一个审批节点
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OpenApprovalChangeNode {
+    /// 节点审批操作状态：1-审批中；2-已同意；3-已驳回；4-已转审
+    pub node_status: Option<OpenApprovalNodeStatus>,
+    /// 审批节点属性：1-或签；2-会签
+    pub node_attr: Option<OpenApprovalNodeAttr>,
+    /// 审批节点类型：1-固定成员；2-标签；3-上级
+    pub node_type: Option<OpenApprovalNodeType>,
+    /// 审批节点信息，当节点为标签或上级时，一个节点可能有多个分支
+    pub items: Option<OpenApprovalChangeItems>,
+}
+rt::wire! {
+    OpenApprovalChangeNode: lenient, required 0;
+    node_status "NodeStatus": opt wire::Plain;
+    node_attr "NodeAttr": opt wire::Plain;
+    node_type "NodeType": opt wire::Plain;
+    items "Items": opt wire::Plain;
+}
+/// 审批节点的分支
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OpenApprovalChangeItems {
+    /// 审批节点分支，当节点为标签或上级时，一个节点可能有多个分支
+    pub item: Vec<OpenApprovalChangeItem>,
+}
+rt::wire! {
+    OpenApprovalChangeItems: lenient, required 0;
+    item "Item": field Vec<wire::Plain>;
+}
+/// 一个分支审批人
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OpenApprovalChangeItem {
+    /// 分支审批人姓名
+    pub item_name: Option<String>,
+    /// 分支审批人userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub item_userid: Option<String>,
+    /// 分支审批人所在部门
+    pub item_party: Option<String>,
+    /// 分支审批人头像
+    pub item_image: Option<String>,
+    /// 分支审批审批操作状态：1-审批中；2-已同意；3-已驳回；4-已转审
+    pub item_status: Option<OpenApprovalNodeStatus>,
+    /// 分支审批人审批意见
+    pub item_speech: Option<String>,
+    /// 分支审批人操作时间
+    pub item_op_time: Option<i64>,
+}
+rt::wire! {
+    OpenApprovalChangeItem: lenient, required 0;
+    item_name "ItemName": opt wire::Lenient;
+    item_userid "ItemUserid": opt wire::Lenient;
+    item_party "ItemParty": opt wire::Lenient;
+    item_image "ItemImage": opt wire::Lenient;
+    item_status "ItemStatus": opt wire::Plain;
+    item_speech "ItemSpeech": opt wire::Lenient;
+    item_op_time "ItemOpTime": opt wire::Lenient;
+}
+/// 抄送信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OpenApprovalChangeNotifyNodes {
+    /// 抄送人信息
+    pub notify_node: Vec<OpenApprovalChangeNotifyNode>,
+}
+rt::wire! {
+    OpenApprovalChangeNotifyNodes: lenient, required 0;
+    notify_node "NotifyNode": field Vec<wire::Plain>;
+}
+/// 一个抄送人
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OpenApprovalChangeNotifyNode {
+    /// 抄送人姓名
+    pub item_name: Option<String>,
+    /// 抄送人userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub item_userid: Option<String>,
+    /// 抄送人所在部门
+    pub item_party: Option<String>,
+    /// 抄送人头像
+    pub item_image: Option<String>,
+}
+rt::wire! {
+    OpenApprovalChangeNotifyNode: lenient, required 0;
+    item_name "ItemName": opt wire::Lenient;
+    item_userid "ItemUserid": opt wire::Lenient;
+    item_party "ItemParty": opt wire::Lenient;
+    item_image "ItemImage": opt wire::Lenient;
+}
 rt::str_enum! {
     /// `oa/journal/get_record_list` 的过滤条件类型
     pub struct JournalFilterKey {
@@ -11438,4 +11813,81 @@ rt::wire! {
     leftduration "leftduration": opt wire::Lenient;
     vacationname "vacationname": opt wire::Lenient;
     real_assignduration "real_assignduration": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 审批申请状态变化回调通知 — the callback with `MsgType=event`, `Event=sys_approval_change`.
+///
+/// 当指定类型的审批申请发生状态变化时，企业微信将向回调地址发送相应的通知事件。状态变化包括但不限于：催办、撤销、同意、驳回、转审、添加备注等情况。
+///
+/// It arrives as `callback::Event::SysApprovalChange`. Official docs: <https://developer.work.weixin.qq.com/document/path/91815>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SysApprovalChangeEvent {
+    /// 审批信息
+    pub approval_info: SysApprovalInfo,
+}
+rt::wire! {
+    SysApprovalChangeEvent: lenient, required 0;
+    approval_info "ApprovalInfo": field wire::Plain = <SysApprovalInfo as de::Fields>::init();
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 审批状态通知事件 — the callback with `MsgType=event`, `Event=open_approval_change`.
+///
+/// 本事件触发时机为：
+/// 1.自建/第三方应用调用审批流程引擎发起申请之后，审批状态发生变化时
+/// 2.自建/第三方应用调用审批流程引擎发起申请之后，在“审批中”状态，有任意审批人进行审批操作时
+///
+/// It arrives as `callback::Event::OpenApprovalChange`. Official docs: <https://developer.work.weixin.qq.com/document/path/90240>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OpenApprovalChangeEvent {
+    /// 审批信息
+    pub approval_info: OpenApprovalChangeInfo,
+}
+rt::wire! {
+    OpenApprovalChangeEvent: lenient, required 0;
+    approval_info "ApprovalInfo": field wire::Plain = <OpenApprovalChangeInfo as de::Fields>::init();
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 会议室预定事件 — the callback with `MsgType=event`, `Event=book_meeting_room`.
+///
+/// 当用户在企业微信预定会议室时，会触发该事件回调给会议室系统应用。自建应用需配置到「会议室- 可调用接口的应用」中；代开发应用、第三方应用暂不支持。
+///
+/// It arrives as `callback::Event::BookMeetingRoom`. Official docs: <https://developer.work.weixin.qq.com/document/path/95333>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct BookMeetingRoomEvent {
+    /// 会议室id
+    pub meeting_room_id: u32,
+    /// 预定id，可根据该ID查询具体的会议预定情况
+    pub booking_id: String,
+}
+rt::wire! {
+    BookMeetingRoomEvent: lenient, required 0;
+    meeting_room_id "MeetingRoomId": field wire::Lenient;
+    booking_id "BookingId": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 会议室取消事件 — the callback with `MsgType=event`, `Event=cancel_meeting_room`.
+///
+/// 当用户在企业微信取消预定会议室时，会触发该事件回调给会议室系统应用；如果该会议室由自建应用预定，除了会议室系统应用外，也会回调给对应的自建应用。
+/// 注意：通过接口预定会议室后，用户在终端修改对应日程/会议时间时，会自动取消并重新预定会议室，并同时触发会议室取消事件和会议室预定事件的回调。
+///
+/// It arrives as `callback::Event::CancelMeetingRoom`. Official docs: <https://developer.work.weixin.qq.com/document/path/95333>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CancelMeetingRoomEvent {
+    /// 预定id，可根据该ID查询具体的会议预定情况
+    pub booking_id: String,
+    /// 会议室id
+    pub meeting_room_id: u32,
+}
+rt::wire! {
+    CancelMeetingRoomEvent: lenient, required 0;
+    booking_id "BookingId": field wire::Lenient;
+    meeting_room_id "MeetingRoomId": field wire::Lenient;
 }

@@ -1284,3 +1284,83 @@ rt::wire! {
     is_whole_day "is_whole_day": opt wire::Flag;
     organizer "organizer": opt wire::Lenient;
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 创建日程事件通知 — the callback with `MsgType=event`, `Event=add_schedule`.
+///
+/// 员工或应用在主日立本创建日程时，触发该事件。（企业数据存档 › 日程内容存档；FromUserName为成员UserID或应用ID）
+///
+/// It arrives as `callback::Event::AddSchedule`. Official docs: <https://developer.work.weixin.qq.com/document/path/101698>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AddScheduleEvent {
+    /// 日历ID
+    pub cal_id: String,
+    /// 日程ID
+    pub schedule_id: String,
+}
+rt::wire! {
+    AddScheduleEvent: lenient, required 0;
+    cal_id "CalId": field wire::Lenient;
+    schedule_id "ScheduleId": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 修改日程事件 — the callback with `MsgType=event`, `Event=modify_schedule`.
+///
+/// 应用通过API创建日程后，当日程管理员修改了日程时，触发该事件。（日程内容存档 101698：当日程组织者或应用修改了主日历本日程时，也推送此事件）
+///
+/// It arrives as `callback::Event::ModifySchedule`. Official docs: <https://developer.work.weixin.qq.com/document/path/97731>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ModifyScheduleEvent {
+    /// 日历ID
+    pub cal_id: String,
+    /// 日程ID
+    pub schedule_id: String,
+}
+rt::wire! {
+    ModifyScheduleEvent: lenient, required 0;
+    cal_id "CalId": field wire::Lenient;
+    schedule_id "ScheduleId": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 删除日程事件 — the callback with `MsgType=event`, `Event=delete_schedule`.
+///
+/// 当日程管理员在API创建的日历上删除了日程后，触发该事件。
+///
+/// It arrives as `callback::Event::DeleteSchedule`. Official docs: <https://developer.work.weixin.qq.com/document/path/97732>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct DeleteScheduleEvent {
+    /// 日历ID
+    pub cal_id: String,
+    /// 日程ID
+    pub schedule_id: String,
+}
+rt::wire! {
+    DeleteScheduleEvent: lenient, required 0;
+    cal_id "CalId": field wire::Lenient;
+    schedule_id "ScheduleId": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 日程回执事件 — the callback with `MsgType=event`, `Event=respond_schedule`.
+///
+/// 当应用创建的日程，参与人进行回执操作（接受、待定、拒绝）时，触发该事件。FromUserName为进行回执操作的企业成员UserID。
+///
+/// It arrives as `callback::Event::RespondSchedule`. Official docs: <https://developer.work.weixin.qq.com/document/path/98111>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RespondScheduleEvent {
+    /// 日历ID
+    pub cal_id: String,
+    /// 日程ID
+    pub schedule_id: String,
+}
+rt::wire! {
+    RespondScheduleEvent: lenient, required 0;
+    cal_id "CalId": field wire::Lenient;
+    schedule_id "ScheduleId": field wire::Lenient;
+}

@@ -128,6 +128,77 @@ rt::wire! {
     agent "agent": field Vec<wire::Plain>;
     auth_info "auth_info": opt wire::Plain;
 }
+/// 授权通知的额外信息（`ExtraInfo`），部分场景会携带；微信客服组件（99401）在此给出本次授权的客服账号
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AuthExtraInfo {
+    /// 用户本次授权的客服账号列表（99401，微信客服组件）
+    pub auth_open_kf_id_list: Option<AuthOpenKfIdList>,
+}
+rt::wire! {
+    AuthExtraInfo: lenient, required 0;
+    auth_open_kf_id_list "AuthOpenKfIdList": opt wire::Plain;
+}
+/// 用户本次授权的客服账号列表（每个账号一个 `OpenKfId`，99401）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AuthOpenKfIdList {
+    /// 客服账号ID
+    pub open_kf_id: Vec<String>,
+}
+rt::wire! {
+    AuthOpenKfIdList: lenient, required 0;
+    open_kf_id "OpenKfId": field Vec<wire::Lenient>;
+}
+/// 注册完成回调事件的通讯录迁移凭证（`ContactSync`）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RegisterContactSync {
+    /// 通讯录api接口调用凭证，有全部通讯录读写权限
+    pub access_token: String,
+    /// AccessToken的有效时间（秒）
+    pub expires_in: u32,
+}
+rt::wire! {
+    RegisterContactSync: lenient, required 0;
+    access_token "AccessToken": field wire::Lenient;
+    expires_in "ExpiresIn": field wire::Lenient;
+}
+/// 注册完成回调事件的授权管理员信息（`AuthUserInfo`）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RegisterAuthUserInfo {
+    /// 授权管理员的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub user_id: String,
+}
+rt::wire! {
+    RegisterAuthUserInfo: lenient, required 0;
+    user_id "UserId": field wire::Lenient;
+}
+/// 推送给第三方套件 / 服务商的异步任务结果（`BatchJob`）；与应用收到的 batch\_job\_result 中的 BatchJob 同形
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SuiteBatchJob {
+    /// 异步任务id，最大长度为64字符
+    ///
+    /// Limits: length at most 64 characters.
+    pub job_id: String,
+    /// 操作类型，字符串，在异步导出的场景下分别有：export\_user(导出成员详情)、 export\_simple\_user(导出成员)、export\_department(导出部门)、export\_taguser(导出标签成员)；通讯录ID转译为contact\_id\_translate（91875）
+    pub job_type: String,
+    /// 返回码
+    pub err_code: Option<i32>,
+    /// 对返回码的文本描述内容
+    pub err_msg: Option<String>,
+}
+rt::wire! {
+    SuiteBatchJob: lenient, required 0;
+    job_id "JobId": field wire::Lenient;
+    job_type "JobType": field wire::Lenient;
+    err_code "ErrCode": opt wire::Lenient;
+    err_msg "ErrMsg": opt wire::Lenient;
+}
 rt::int_enum! {
     /// 登录用户的类型
     pub struct ServiceLoginUserType(i32) {
@@ -223,4 +294,398 @@ pub struct ServiceLoginAuthInfo {
 rt::wire! {
     ServiceLoginAuthInfo: lenient, required 0;
     department "department": field Vec<wire::Plain>;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 推送suite\_ticket — the callback with `InfoType=suite_ticket`.
+///
+/// 企业微信服务器会定时（每十分钟）向指令回调url推送ticket，suite\_ticket实际有效期为30分钟，ticket会实时变更，并用于后续接口的调用。 若开发者想立即获得ticket推送值，可登录服务商平台，在第三方应用详情-回调配置，手动刷新ticket推送。
+///
+/// It arrives as `callback::Event::SuiteTicket`. Official docs: <https://developer.work.weixin.qq.com/document/path/90628>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SuiteTicketEvent {
+    /// Ticket内容，最长为512字节
+    ///
+    /// Limits: length at most 512 bytes (UTF-8).
+    pub suite_ticket: String,
+}
+rt::wire! {
+    SuiteTicketEvent: lenient, required 0;
+    suite_ticket "SuiteTicket": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 授权成功通知 — the callback with `InfoType=create_auth`.
+///
+/// 从企业微信应用市场发起授权时，企业微信后台会推送授权成功通知。从第三方服务商网站发起的应用授权流程，由于授权完成时会跳转第三方服务商管理后台，因此不会通过此接口向第三方服务商推送授权成功通知。 服务商的响应必须在1000ms内完成，以保证用户安装应用的体验。建议在接收到此事件时，先记录下AuthCode，并立即回应企业微信，之后再做相关业务的处理。
+///
+/// It arrives as `callback::Event::CreateAuth`. Official docs: <https://developer.work.weixin.qq.com/document/path/90642>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateAuthEvent {
+    /// 临时授权码，最长为512字节。用于获取企业永久授权码。10分钟内有效
+    ///
+    /// Limits: length at most 512 bytes (UTF-8).
+    pub auth_code: String,
+    /// 构造授权链接指定的state参数
+    pub state: Option<String>,
+    /// 额外信息，部分场景会携带，在其他文档中分别描述
+    pub extra_info: Option<AuthExtraInfo>,
+}
+rt::wire! {
+    CreateAuthEvent: lenient, required 0;
+    auth_code "AuthCode": field wire::Lenient;
+    state "State": opt wire::Lenient;
+    extra_info "ExtraInfo": opt wire::Plain;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 变更授权通知 — the callback with `InfoType=change_auth`.
+///
+/// 当授权方（即授权企业）在企业微信管理端的授权管理中，修改了对应用的授权后，企业微信服务器推送变更授权通知。支持第三方应用以及代开发应用。 服务商接收到变更通知之后，需自行调用获取企业授权信息获取应用权限详情进行授权内容变更比对。 触发授权通知路径包括：（1）应用的可见范围（2）禁用或者重新启用代开发应用（3）切换第三方应用授权模式：从管理员授权切换为成员授权或者成员授权切换为管理员授权（4）修改应用权限。
+///
+/// It arrives as `callback::Event::ChangeAuth`. Official docs: <https://developer.work.weixin.qq.com/document/path/90642>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ChangeAuthEvent {
+    /// 授权方的corpid
+    pub auth_corp_id: String,
+    /// 构造授权链接指定的state参数，create\_auth和change\_auth事件中返回
+    pub state: Option<String>,
+    /// 额外信息，部分场景会携带（如微信客服组件的ExtraInfo.AuthOpenKfIdList）
+    pub extra_info: Option<AuthExtraInfo>,
+}
+rt::wire! {
+    ChangeAuthEvent: lenient, required 0;
+    auth_corp_id "AuthCorpId": field wire::Lenient;
+    state "State": opt wire::Lenient;
+    extra_info "ExtraInfo": opt wire::Plain;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 取消授权通知 — the callback with `InfoType=cancel_auth`.
+///
+/// 当授权方（即授权企业）在企业微信管理端的授权管理中，取消了对应用的授权托管后，企业微信后台会推送取消授权通知。 服务商的响应必须在1000ms内完成，以保证用户取消授权的体验。注意，服务商收到取消授权事件后，应当确保删除该企业所有相关的数据。
+///
+/// It arrives as `callback::Event::CancelAuth`. Official docs: <https://developer.work.weixin.qq.com/document/path/90642>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CancelAuthEvent {
+    /// 授权方企业的corpid
+    pub auth_corp_id: String,
+}
+rt::wire! {
+    CancelAuthEvent: lenient, required 0;
+    auth_corp_id "AuthCorpId": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 重置永久授权码通知 — the callback with `InfoType=reset_permanent_code`.
+///
+/// 在服务商管理端的代开发应用详情页，点击“重新获取secret”会触发该事件的回调，服务商收到回调事件后，可使用AuthCode通过代开发授权应用secret的获取接口获取代开发应用最新的secret（即permanent\_code字段）。 服务商的响应必须在1000ms内完成，以保证用户安装应用的体验。建议在接收到此事件时，先记录下AuthCode，并立即回应企业微信，之后再做相关业务的处理。
+///
+/// It arrives as `callback::Event::ResetPermanentCode`. Official docs: <https://developer.work.weixin.qq.com/document/path/97175>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ResetPermanentCodeEvent {
+    /// 临时授权码，最长为512字节。用于获取企业永久授权码。10分钟内有效
+    ///
+    /// Limits: length at most 512 bytes (UTF-8).
+    pub auth_code: String,
+}
+rt::wire! {
+    ResetPermanentCodeEvent: lenient, required 0;
+    auth_code "AuthCode": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 应用管理员变更通知 — the callback with `MsgType=event`, `Event=change_app_admin`.
+///
+/// 当授权方（即授权企业）在企业微信管理端修改了应用负责人，通过该接口通知服务商。服务商接收到变更通知之后，需自行调用获取应用的管理员列表进行授权内容变更比对。 应用为管理员授权模式时：包括超级管理组变更、分级管理组修改应用权限以及直接修改应用负责人；应用为成员授权模式时：包括修改分级管理员管理的应用（成员授权暂时不支持设置应用负责人）。
+///
+/// It arrives as `callback::Event::ChangeAppAdmin`. Official docs: <https://developer.work.weixin.qq.com/document/path/95038>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ChangeAppAdminEvent {}
+rt::wire! {
+    ChangeAppAdminEvent: lenient, required 0;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 企业互联共享应用事件回调 — the callback with `InfoType=share_agent_change`.
+///
+/// 本事件触发时机为：1. 集团企业把第三方应用共享给下属企业使用 2. 集团企业把下属企业从共享的第三方应用中移除
+///
+/// It arrives as `callback::Event::ShareAgentChange`. Official docs: <https://developer.work.weixin.qq.com/document/path/93373>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ShareAgentChangeEvent {
+    /// 旧的多应用套件中的对应应用id，新开发者请忽略
+    pub app_id: u32,
+    /// 上级企业corpid
+    pub corp_id: String,
+    /// 上级企业应用id
+    pub agent_id: u32,
+}
+rt::wire! {
+    ShareAgentChangeEvent: lenient, required 0;
+    app_id "AppId": field wire::Lenient;
+    corp_id "CorpId": field wire::Lenient;
+    agent_id "AgentId": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 上下游共享应用事件回调 — the callback with `InfoType=share_chain_change`.
+///
+/// 本事件触发时机为：1. 上游企业把第三方应用共享给下游企业使用 2. 上游企业把下游企业从共享的第三方应用中移除
+///
+/// It arrives as `callback::Event::ShareChainChange`. Official docs: <https://developer.work.weixin.qq.com/document/path/93373>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ShareChainChangeEvent {
+    /// 旧的多应用套件中的对应应用id，新开发者请忽略
+    pub app_id: u32,
+    /// 上游企业corpid
+    pub corp_id: String,
+    /// 上游企业应用id
+    pub agent_id: u32,
+}
+rt::wire! {
+    ShareChainChangeEvent: lenient, required 0;
+    app_id "AppId": field wire::Lenient;
+    corp_id "CorpId": field wire::Lenient;
+    agent_id "AgentId": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 注册完成回调事件 — the callback with `InfoType=register_corp`.
+///
+/// 推送到服务商设置的接收事件回调url上。
+///
+/// It arrives as `callback::Event::RegisterCorp`. Official docs: <https://developer.work.weixin.qq.com/document/path/90585>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RegisterCorpEvent {
+    /// 服务商corpid
+    pub service_corp_id: String,
+    /// 创建企业对应的注册码
+    pub register_code: String,
+    /// 注册成功的企业corpid
+    pub auth_corp_id: String,
+    /// 通讯录迁移的凭证信息。仅当注册推广包开启通讯录迁移接口时返回该参数
+    pub contact_sync: Option<RegisterContactSync>,
+    /// 授权管理员的信息
+    pub auth_user_info: RegisterAuthUserInfo,
+    /// 用户自定义的状态值，参数值由接口 获取注册码 指定。若未指定，则无该字段
+    pub state: Option<String>,
+    /// 推广包ID
+    pub template_id: String,
+}
+rt::wire! {
+    RegisterCorpEvent: lenient, required 0;
+    service_corp_id "ServiceCorpId": field wire::Lenient;
+    register_code "RegisterCode": field wire::Lenient;
+    auth_corp_id "AuthCorpId": field wire::Lenient;
+    contact_sync "ContactSync": opt wire::Plain;
+    auth_user_info "AuthUserInfo": field wire::Plain = <RegisterAuthUserInfo as de::Fields>::init();
+    state "State": opt wire::Lenient;
+    template_id "TemplateId": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 导出任务完成通知 — the callback with `InfoType=batch_job_result`.
+///
+/// 本事件是接口在使用异步导出接口时，用于接收任务执行完毕的结果通知，事件回调到提交任务的第三方套件配置的回调地址（94956）。 通讯录ID转译的异步任务完成时，推送到服务商设置的接收事件回调url上（91875）。
+///
+/// It arrives as `callback::Event::SuiteBatchJobResult`. Official docs: <https://developer.work.weixin.qq.com/document/path/94956>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SuiteBatchJobResultEvent {
+    /// 服务商corpid（91875）
+    pub service_corp_id: Option<String>,
+    /// 企业corpid（91875）
+    pub auth_corp_id: Option<String>,
+    /// 异步任务的结果
+    pub batch_job: SuiteBatchJob,
+}
+rt::wire! {
+    SuiteBatchJobResultEvent: lenient, required 0;
+    service_corp_id "ServiceCorpId": opt wire::Lenient;
+    auth_corp_id "AuthCorpId": opt wire::Lenient;
+    batch_job "BatchJob": field wire::Plain = <SuiteBatchJob as de::Fields>::init();
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 获客助手权限确认事件 — the callback with `InfoType=approve_special_auth`.
+///
+/// 具有获客助手权限的第三方/代开发应用授权后，需要授权企业的管理员进行二次确认后，才可调用相关接口。当授权企业的管理员完成确认后，企业微信服务器会向应用的“指令回调URL”推送该事件。
+///
+/// It arrives as `callback::Event::ApproveSpecialAuth`. Official docs: <https://developer.work.weixin.qq.com/document/path/98959>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ApproveSpecialAuthEvent {
+    /// 授权企业的CorpID
+    pub auth_corp_id: String,
+    /// 此时固定为customer\_acquisition
+    ///
+    /// Limits: one of `customer_acquisition`.
+    pub auth_type: String,
+}
+rt::wire! {
+    ApproveSpecialAuthEvent: lenient, required 0;
+    auth_corp_id "AuthCorpId": field wire::Lenient;
+    auth_type "AuthType": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 获客助手权限取消事件 — the callback with `InfoType=cancel_special_auth`.
+///
+/// 当授权企业的管理员取消对于第三方/代开发应用获客助手权限的授权时，企业微信服务器会向应用的“指令回调URL”推送该事件。
+///
+/// It arrives as `callback::Event::CancelSpecialAuth`. Official docs: <https://developer.work.weixin.qq.com/document/path/98959>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CancelSpecialAuthEvent {
+    /// 授权企业的CorpID
+    pub auth_corp_id: String,
+    /// 此时固定为customer\_acquisition
+    ///
+    /// Limits: one of `customer_acquisition`.
+    pub auth_type: String,
+}
+rt::wire! {
+    CancelSpecialAuthEvent: lenient, required 0;
+    auth_corp_id "AuthCorpId": field wire::Lenient;
+    auth_type "AuthType": field wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 新增成员事件 — the callback with `InfoType=change_contact`, `ChangeType=create_user`.
+///
+/// It arrives as `callback::Event::SuiteCreateUser`. Official docs: <https://developer.work.weixin.qq.com/document/path/90639>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SuiteCreateUserEvent {
+    /// 授权企业的CorpID
+    pub auth_corp_id: String,
+    /// 成员UserID
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub user_id: String,
+    /// 全局唯一。对于同一个服务商，不同应用获取到企业内同一个成员的OpenUserID是相同的，最多64个字节
+    pub open_user_id: String,
+    /// 成员名称，此字段从2019年12月30日起，对新创建第三方应用不再返回真实name，使用userid代替name，2020年6月30日起，对所有历史第三方应用不再返回真实name，使用userid代替name，后续第三方仅通讯录应用可获取；代开发自建应用需要管理员授权才返回；未返回name的情况页面需要通过通讯录展示组件来展示名字
+    pub name: Option<String>,
+    /// 更新后成员所在部门列表，仅返回该应用有查看权限的部门id；成员授权模式下，仅返回根部门，即1
+    pub department: Vec<u32>,
+    /// 主部门，成员授权模式下，仅返回根部门，即1
+    pub main_department: Option<u32>,
+    /// 表示所在部门是否为上级，0-否，1-是，顺序与Department字段的部门逐一对应
+    pub is_leader_in_dept: Vec<u8>,
+    /// 直属上级UserID，最多5个，仅通讯录管理应用可获取；代开发的自建应用不返回该字段
+    pub direct_leader: Vec<String>,
+    /// 手机号码，仅通讯录管理应用可获取；代开发自建应用需要管理员授权才返回
+    pub mobile: Option<String>,
+    /// 职位信息。长度为0\~64个字节，仅通讯录应用可获取；代开发自建应用需要管理员授权才返回
+    pub position: Option<String>,
+    /// 性别。0表示未定义，1表示男性，2表示女性。仅通讯录应用可获取
+    pub gender: Option<crate::types::Gender>,
+    /// 邮箱，仅通讯录管理应用可获取；代开发自建应用需要管理员授权才返回
+    pub email: Option<String>,
+    /// 企业邮箱，仅通讯录管理应用可获取；代开发自建应用不返回
+    pub biz_mail: Option<String>,
+    /// 头像url。注：如果要获取小图将url最后的”/0”改成”/100”即可，仅通讯录管理应用可获取
+    pub avatar: Option<String>,
+    /// 成员别名
+    pub alias: Option<String>,
+    /// 座机，仅通讯录管理应用可获取；代开发自建应用需要管理员授权才返回
+    pub telephone: Option<String>,
+    /// 扩展属性
+    pub ext_attr: Option<crate::types::EventExtAttr>,
+}
+rt::wire! {
+    SuiteCreateUserEvent: lenient, required 0;
+    auth_corp_id "AuthCorpId": field wire::Lenient;
+    user_id "UserID": field wire::Lenient;
+    open_user_id "OpenUserID": field wire::Lenient;
+    name "Name": opt wire::Lenient;
+    department "Department": field wire::Commas<wire::Lenient>;
+    main_department "MainDepartment": opt wire::Lenient;
+    is_leader_in_dept "IsLeaderInDept": field wire::Commas<wire::Lenient>;
+    direct_leader "DirectLeader": field wire::Commas<wire::Lenient>;
+    mobile "Mobile": opt wire::Lenient;
+    position "Position": opt wire::Lenient;
+    gender "Gender": opt wire::Plain;
+    email "Email": opt wire::Lenient;
+    biz_mail "BizMail": opt wire::Lenient;
+    avatar "Avatar": opt wire::Lenient;
+    alias "Alias": opt wire::Lenient;
+    telephone "Telephone": opt wire::Lenient;
+    ext_attr "ExtAttr": opt wire::Plain;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 新增部门事件 — the callback with `InfoType=change_contact`, `ChangeType=create_party`.
+///
+/// 由通讯录应用发起的新增部门触发的事件不回调给通讯录应用。对于通讯录编辑授权，部门属性只回调Id/ParentId两个个字段。
+///
+/// It arrives as `callback::Event::SuiteCreateParty`. Official docs: <https://developer.work.weixin.qq.com/document/path/90640>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SuiteCreatePartyEvent {
+    /// 授权企业的CorpID
+    pub auth_corp_id: String,
+    /// 部门Id
+    pub id: u32,
+    /// 部门名称，此字段从2019年12月30日起，对新创建第三方应用不再返回，2020年6月30日起，对所有历史第三方应用不再返回真实Name字段，使用Id字段代替Name字段，后续第三方仅通讯录应用可获取；代开发自建应用需要管理员授权才返回；未返回name的情况页面需要通过通讯录展示组件来展示名字
+    pub name: Option<String>,
+    /// 父部门id
+    pub parent_id: u32,
+    /// 部门排序
+    pub order: Option<u32>,
+}
+rt::wire! {
+    SuiteCreatePartyEvent: lenient, required 0;
+    auth_corp_id "AuthCorpId": field wire::Lenient;
+    id "Id": field wire::Lenient;
+    name "Name": opt wire::Lenient;
+    parent_id "ParentId": field wire::Lenient;
+    order "Order": opt wire::Lenient;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 标签成员变更事件 — the callback with `InfoType=change_contact`, `ChangeType=update_tag`.
+///
+/// 回调设置在授权应用可见范围内的标签的变更事件。由第三方应用调用接口触发的标签变更事件不回调给该应用本身。 若删除部门触发的标签变更事件，可能无DelPartyItems字段。建议开发者收到变更回调后再调用接口获取一下标签详情对齐标签数据。不要依赖变更回调中的相关Items字段。
+///
+/// It arrives as `callback::Event::SuiteUpdateTag`. Official docs: <https://developer.work.weixin.qq.com/document/path/92656>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SuiteUpdateTagEvent {
+    /// 授权企业的CorpID
+    pub auth_corp_id: String,
+    /// 标签Id
+    pub tag_id: u32,
+    /// 标签中新增的成员userid列表，用逗号分隔
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub add_user_items: Vec<String>,
+    /// 标签中删除的成员userid列表，用逗号分隔
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub del_user_items: Vec<String>,
+    /// 标签中新增的部门id列表，用逗号分隔
+    pub add_party_items: Vec<u32>,
+    /// 标签中删除的部门id列表，用逗号分隔
+    pub del_party_items: Vec<u32>,
+}
+rt::wire! {
+    SuiteUpdateTagEvent: lenient, required 0;
+    auth_corp_id "AuthCorpId": field wire::Lenient;
+    tag_id "TagId": field wire::Lenient;
+    add_user_items "AddUserItems": field wire::Commas<wire::Lenient>;
+    del_user_items "DelUserItems": field wire::Commas<wire::Lenient>;
+    add_party_items "AddPartyItems": field wire::Commas<wire::Lenient>;
+    del_party_items "DelPartyItems": field wire::Commas<wire::Lenient>;
 }

@@ -605,3 +605,34 @@ rt::wire! {
     userid "userid": field wire::Lenient;
     name "name": opt wire::Lenient;
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 标签成员变更事件 — the callback with `MsgType=event`, `Event=change_contact`, `ChangeType=update_tag`.
+///
+/// 该事件会回调给通讯录同步助手以及代开发自建应用。
+/// 由通讯录同步助手通过api发起的标签变更触发的事件不回调给通讯录同步助手应用。
+/// 备注：标签成员变更事件与成员变更事件的时序不保证先后，如果需要严格依赖标签成员变更事件维护标签成员，可在收到标签成员变更事件时调用获取标签成员接口，以此获取标签成员。
+///
+/// It arrives as `callback::Event::UpdateTag`. Official docs: <https://developer.work.weixin.qq.com/document/path/90972>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateTagEvent {
+    /// 标签Id
+    pub tag_id: u32,
+    /// 标签中新增的成员userid列表，用逗号分隔
+    pub add_user_items: Vec<String>,
+    /// 标签中删除的成员userid列表，用逗号分隔
+    pub del_user_items: Vec<String>,
+    /// 标签中新增的部门id列表，用逗号分隔
+    pub add_party_items: Vec<u32>,
+    /// 标签中删除的部门id列表，用逗号分隔
+    pub del_party_items: Vec<u32>,
+}
+rt::wire! {
+    UpdateTagEvent: lenient, required 0;
+    tag_id "TagId": field wire::Lenient;
+    add_user_items "AddUserItems": field wire::Commas<wire::Lenient>;
+    del_user_items "DelUserItems": field wire::Commas<wire::Lenient>;
+    add_party_items "AddPartyItems": field wire::Commas<wire::Lenient>;
+    del_party_items "DelPartyItems": field wire::Commas<wire::Lenient>;
+}

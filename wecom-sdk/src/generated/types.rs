@@ -2912,3 +2912,59 @@ pub(crate) static SCHEMA_TEMPLATE_CARD_SUBMIT_BUTTON: s::Object = s::Object(
     ],
     &[],
 );
+/// 扩展属性（回调中的XML形式）
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct EventExtAttr {
+    /// `Item`
+    pub item: Vec<crate::types::EventExtAttrItem>,
+}
+rt::wire! {
+    EventExtAttr: lenient, required 0;
+    item "Item": field Vec<wire::Plain>;
+}
+/// 一项扩展属性
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct EventExtAttrItem {
+    /// `Name`
+    pub name: Option<String>,
+    /// 扩展属性类型: 0-本文 1-网页
+    pub type_: Option<crate::types::ExtAttrType>,
+    /// 文本属性类型，扩展属性类型为0时填写
+    pub text: Option<crate::types::EventExtAttrText>,
+    /// 网页类型属性，扩展属性类型为1时填写
+    pub web: Option<crate::types::EventExtAttrWeb>,
+}
+rt::wire! {
+    EventExtAttrItem: lenient, required 0;
+    name "Name": opt wire::Lenient;
+    type_ "Type": opt wire::Plain;
+    text "Text": opt wire::Plain;
+    web "Web": opt wire::Plain;
+}
+/// 文本类型的扩展属性
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct EventExtAttrText {
+    /// 文本属性内容
+    pub value: Option<String>,
+}
+rt::wire! {
+    EventExtAttrText: lenient, required 0;
+    value "Value": opt wire::Lenient;
+}
+/// 网页类型的扩展属性
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct EventExtAttrWeb {
+    /// 网页的展示标题
+    pub title: Option<String>,
+    /// 网页的url
+    pub url: Option<String>,
+}
+rt::wire! {
+    EventExtAttrWeb: lenient, required 0;
+    title "Title": opt wire::Lenient;
+    url "Url": opt wire::Lenient;
+}

@@ -2456,3 +2456,163 @@ rt::wire! {
     userid "userid": opt wire::Lenient;
     department "department": opt wire::Lenient;
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 新增成员事件 — the callback with `MsgType=event`, `Event=change_contact`, `ChangeType=create_user`.
+///
+/// 该事件会回调给通讯录同步助手，代开发自建应用以及上游企业共享的应用。
+/// 【重要】对于2022年8月15号后通讯录助手新配置或修改的回调url，成员属性只回调UserID/Department两个字段。
+///
+/// It arrives as `callback::Event::CreateUser`. Official docs: <https://developer.work.weixin.qq.com/document/path/90970>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateUserEvent {
+    /// 成员UserID
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub user_id: String,
+    /// 成员名称;代开发自建应用需要管理员授权才返回
+    pub name: Option<String>,
+    /// 成员部门列表，仅返回该应用有查看权限的部门id
+    pub department: Vec<u32>,
+    /// 主部门
+    pub main_department: Option<u32>,
+    /// 表示所在部门是否为部门负责人，0-否，1-是，顺序与Department字段的部门逐一对应。第三方通讯录应用或者授权了“组织架构信息-应用可获取企业的部门组织架构信息-部门负责人”权限的第三方应用和代开发应用可获取；对于非第三方创建的成员，第三方通讯录应用不可获取；上游企业不可获取下游企业成员该字段
+    pub is_leader_in_dept: Vec<u8>,
+    /// 直属上级UserID，最多1个。第三方通讯录应用或者授权了“组织架构信息-应用可获取可见范围内成员组织架构信息-直属上级”权限的第三方应用和代开发应用可获取；对于非第三方创建的成员，第三方通讯录应用不可获取；上游企业不可获取下游企业成员该字段
+    pub direct_leader: Vec<String>,
+    /// 手机号码，代开发自建应用需要管理员授权且成员oauth2授权获取；第三方仅通讯录应用可获取；对于非第三方创建的成员，第三方通讯录应用也不可获取；上游企业不可获取下游企业成员该字段
+    pub mobile: Option<String>,
+    /// 职位信息。长度为0\~64个字节;代开发自建应用需要管理员授权才返回。上游共享的应用不返回该字段
+    pub position: Option<String>,
+    /// 性别。0表示未定义，1表示男性，2表示女性。代开发自建应用需要管理员授权且成员oauth2授权获取；第三方仅通讯录应用可获取；对于非第三方创建的成员，第三方通讯录应用也不可获取；上游企业不可获取下游企业成员该字段。注：不可获取指返回值0
+    pub gender: Option<crate::types::Gender>,
+    /// 邮箱，代开发自建应用需要管理员授权且成员oauth2授权获取；第三方仅通讯录应用可获取；对于非第三方创建的成员，第三方通讯录应用也不可获取；上游企业不可获取下游企业成员该字段
+    pub email: Option<String>,
+    /// 企业邮箱，代开发自建应用需要管理员授权且成员oauth2授权获取；第三方仅通讯录应用可获取；对于非第三方创建的成员，第三方通讯录应用也不可获取；上游企业不可获取下游企业成员该字段
+    pub biz_mail: Option<String>,
+    /// 激活状态：1=已激活 2=已禁用 4=未激活 已激活代表已激活企业微信或已关注微信插件（原企业号）5=成员退出
+    pub status: Option<MemberStatus>,
+    /// 头像url。 注：如果要获取小图将url最后的”/0”改成”/100”即可。代开发自建应用需要管理员授权且成员oauth2授权获取；第三方仅通讯录应用可获取；对于非第三方创建的成员，第三方通讯录应用也不可获取；上游企业不可获取下游企业成员该字段
+    pub avatar: Option<String>,
+    /// 成员别名。上游共享的应用不返回该字段
+    pub alias: Option<String>,
+    /// 座机;代开发自建应用需要管理员授权才返回。上游共享的应用不返回该字段
+    pub telephone: Option<String>,
+    /// 地址。代开发自建应用需要管理员授权且成员oauth2授权获取；第三方仅通讯录应用可获取；对于非第三方创建的成员，第三方通讯录应用也不可获取；上游企业不可获取下游企业成员该字段
+    pub address: Option<String>,
+    /// 扩展属性;代开发自建应用需要管理员授权才返回。上游共享的应用不返回该字段
+    pub ext_attr: Option<crate::types::EventExtAttr>,
+}
+rt::wire! {
+    CreateUserEvent: lenient, required 0;
+    user_id "UserID": field wire::Lenient;
+    name "Name": opt wire::Lenient;
+    department "Department": field wire::Commas<wire::Lenient>;
+    main_department "MainDepartment": opt wire::Lenient;
+    is_leader_in_dept "IsLeaderInDept": field wire::Commas<wire::Lenient>;
+    direct_leader "DirectLeader": field wire::Commas<wire::Lenient>;
+    mobile "Mobile": opt wire::Lenient;
+    position "Position": opt wire::Lenient;
+    gender "Gender": opt wire::Plain;
+    email "Email": opt wire::Lenient;
+    biz_mail "BizMail": opt wire::Lenient;
+    status "Status": opt wire::Plain;
+    avatar "Avatar": opt wire::Lenient;
+    alias "Alias": opt wire::Lenient;
+    telephone "Telephone": opt wire::Lenient;
+    address "Address": opt wire::Lenient;
+    ext_attr "ExtAttr": opt wire::Plain;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 更新成员事件 — the callback with `MsgType=event`, `Event=change_contact`, `ChangeType=update_user`.
+///
+/// 该事件会回调给通讯录同步助手，代开发自建应用以及上游企业共享的应用。
+/// 【重要】对于2022年8月15号后通讯录助手新配置或修改的回调url，该事件只会在成员所属部门变更或UserId变更的情况下触发，并且成员属性只回调UserId/Department/NewUserId三个字段。
+///
+/// It arrives as `callback::Event::UpdateUser`. Official docs: <https://developer.work.weixin.qq.com/document/path/90970>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateUserEvent {
+    /// 成员UserID
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub user_id: String,
+    /// 新的UserID，变更时推送（userid由系统生成时可更改一次）
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub new_user_id: Option<String>,
+    /// 成员名称;代开发自建应用需要管理员授权才返回
+    pub name: Option<String>,
+    /// 成员部门列表，仅返回该应用有查看权限的部门id
+    pub department: Vec<u32>,
+    /// 主部门
+    pub main_department: Option<u32>,
+    /// 表示所在部门是否为部门负责人，0-否，1-是，顺序与Department字段的部门逐一对应。上游共享的应用不返回该字段
+    pub is_leader_in_dept: Vec<u8>,
+    /// 职位信息。长度为0\~64个字节;代开发自建应用需要管理员授权才返回。上游共享的应用不返回该字段
+    pub position: Option<String>,
+    /// 手机号码，代开发自建应用需要管理员授权且成员oauth2授权获取；第三方仅通讯录应用可获取；对于非第三方创建的成员，第三方通讯录应用也不可获取；上游企业不可获取下游企业成员该字段
+    pub mobile: Option<String>,
+    /// 性别。0表示未定义，1表示男性，2表示女性。代开发自建应用需要管理员授权且成员oauth2授权获取；第三方仅通讯录应用可获取；对于非第三方创建的成员，第三方通讯录应用也不可获取；上游企业不可获取下游企业成员该字段。注：不可获取指返回值0
+    pub gender: Option<crate::types::Gender>,
+    /// 邮箱，代开发自建应用需要管理员授权且成员oauth2授权获取；第三方仅通讯录应用可获取；对于非第三方创建的成员，第三方通讯录应用也不可获取；上游企业不可获取下游企业成员该字段
+    pub email: Option<String>,
+    /// 激活状态：1=已激活 2=已禁用 4=未激活 已激活代表已激活企业微信或已关注微信插件（原企业号）5=成员退出
+    pub status: Option<MemberStatus>,
+    /// 头像url。 注：如果要获取小图将url最后的”/0”改成”/100”即可。代开发自建应用需要管理员授权且成员oauth2授权获取；第三方仅通讯录应用可获取；对于非第三方创建的成员，第三方通讯录应用也不可获取；上游企业不可获取下游企业成员该字段
+    pub avatar: Option<String>,
+    /// 成员别名。上游共享的应用不返回该字段
+    pub alias: Option<String>,
+    /// 座机;代开发自建应用需要管理员授权才返回。上游共享的应用不返回该字段
+    pub telephone: Option<String>,
+    /// 地址。代开发自建应用需要管理员授权且成员oauth2授权获取；第三方仅通讯录应用可获取；对于非第三方创建的成员，第三方通讯录应用也不可获取；上游企业不可获取下游企业成员该字段
+    pub address: Option<String>,
+    /// 直属上级UserID，最多5个。代开发的自建应用和上游共享的应用不返回该字段
+    pub direct_leader: Vec<String>,
+    /// 企业邮箱，代开发自建应用需要管理员授权且成员oauth2授权获取；第三方仅通讯录应用可获取；对于非第三方创建的成员，第三方通讯录应用也不可获取；上游企业不可获取下游企业成员该字段
+    pub biz_mail: Option<String>,
+    /// 扩展属性;代开发自建应用需要管理员授权才返回。上游共享的应用不返回该字段
+    pub ext_attr: Option<crate::types::EventExtAttr>,
+}
+rt::wire! {
+    UpdateUserEvent: lenient, required 0;
+    user_id "UserID": field wire::Lenient;
+    new_user_id "NewUserID": opt wire::Lenient;
+    name "Name": opt wire::Lenient;
+    department "Department": field wire::Commas<wire::Lenient>;
+    main_department "MainDepartment": opt wire::Lenient;
+    is_leader_in_dept "IsLeaderInDept": field wire::Commas<wire::Lenient>;
+    position "Position": opt wire::Lenient;
+    mobile "Mobile": opt wire::Lenient;
+    gender "Gender": opt wire::Plain;
+    email "Email": opt wire::Lenient;
+    status "Status": opt wire::Plain;
+    avatar "Avatar": opt wire::Lenient;
+    alias "Alias": opt wire::Lenient;
+    telephone "Telephone": opt wire::Lenient;
+    address "Address": opt wire::Lenient;
+    direct_leader "DirectLeader": field wire::Commas<wire::Lenient>;
+    biz_mail "BizMail": opt wire::Lenient;
+    ext_attr "ExtAttr": opt wire::Plain;
+}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+/// 删除成员事件 — the callback with `MsgType=event`, `Event=change_contact`, `ChangeType=delete_user`.
+///
+/// 该事件会回调给通讯录同步助手，代开发自建应用以及上游企业共享的应用。由通讯录同步助手通过api发起的删除成员触发的事件不回调给通讯录同步助手应用。
+///
+/// It arrives as `callback::Event::DeleteUser`. Official docs: <https://developer.work.weixin.qq.com/document/path/90970>
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct DeleteUserEvent {
+    /// 变更信息的成员UserID
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub user_id: String,
+}
+rt::wire! {
+    DeleteUserEvent: lenient, required 0;
+    user_id "UserID": field wire::Lenient;
+}

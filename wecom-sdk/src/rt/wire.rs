@@ -118,7 +118,10 @@ pub struct Flag;
 pub struct Str<M>(PhantomData<M>);
 
 /// A list written as one `|`-joined string (`"a|b"`), read from that or from an array.
-pub struct Piped<M>(PhantomData<M>);
+pub struct Piped<M, const SEP: char = '|'>(PhantomData<M>);
+
+/// A list written as one `,`-joined string (`"1,2,3"`), as callback documents carry ids.
+pub type Commas<M> = Piped<M, ','>;
 
 /// A secret written in clear: only where the wire demands it.
 pub struct Expose;
@@ -391,13 +394,17 @@ impl<M: Decode<T>, T> Decode<Vec<T>> for Vec<M> {
             fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
                 d.deserialize_any(self)
             }
-            // The server has sent `""` for an empty list.
+            // The server has sent `""` for an empty list; in a callback document an element
+            // that repeats appears once when the list has one item.
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
                 if v.trim().is_empty() {
                     Ok(Some(Vec::new()))
                 } else {
-                    Err(E::invalid_type(de::Unexpected::Str(v), &self))
+                    M::decode(IntoDeserializer::<E>::into_deserializer(v)).map(|one| Some(vec![one]))
                 }
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                M::decode(de::value::MapAccessDeserializer::new(map)).map(|one| Some(vec![one]))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
@@ -462,20 +469,20 @@ impl<M: Decode<T>, T> Decode<BTreeMap<String, T>> for Map<M> {
     }
 }
 
-impl<M, T: Display> Encode<Vec<T>> for Piped<M> {
+impl<M, T: Display, const SEP: char> Encode<Vec<T>> for Piped<M, SEP> {
     fn encode<S: Serializer>(value: &Vec<T>, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&Joined(value))
+        serializer.collect_str(&Joined(value, SEP))
     }
 }
 
 /// `a|b|c` written straight into the output, without building the string first.
-struct Joined<'a, T>(&'a [T]);
+struct Joined<'a, T>(&'a [T], char);
 
 impl<T: Display> Display for Joined<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, item) in self.0.iter().enumerate() {
             if i > 0 {
-                f.write_str("|")?;
+                fmt::Write::write_char(f, self.1)?;
             }
             Display::fmt(item, f)?;
         }
@@ -485,19 +492,19 @@ impl<T: Display> Display for Joined<'_, T> {
 
 /// `a|b|c`: how WeCom writes lists of ids in one string.
 pub fn join<T: Display>(items: &[T]) -> String {
-    Joined(items).to_string()
+    Joined(items, '|').to_string()
 }
 
-impl<M: Decode<T>, T> Decode<Vec<T>> for Piped<M> {
+impl<M: Decode<T>, T, const SEP: char> Decode<Vec<T>> for Piped<M, SEP> {
     fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<T>, D::Error> {
         Ok(<Self as Decode<Vec<T>>>::decode_option(deserializer)?.unwrap_or_default())
     }
     fn decode_option<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<T>>, D::Error> {
-        struct PipedVisitor<M, T>(PhantomData<(fn() -> T, M)>);
-        impl<'de, M: Decode<T>, T> Visitor<'de> for PipedVisitor<M, T> {
+        struct PipedVisitor<M, T, const SEP: char>(PhantomData<(fn() -> T, M)>);
+        impl<'de, M: Decode<T>, T, const SEP: char> Visitor<'de> for PipedVisitor<M, T, SEP> {
             type Value = Option<Vec<T>>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a `|`-separated string or a list")
+                write!(f, "a `{SEP}`-separated string or a list")
             }
             fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
                 Ok(None)
@@ -512,7 +519,7 @@ impl<M: Decode<T>, T> Decode<Vec<T>> for Piped<M> {
                 if v.is_empty() {
                     return Ok(Some(Vec::new()));
                 }
-                v.split('|')
+                v.split(SEP)
                     .map(|part| M::decode(IntoDeserializer::<E>::into_deserializer(part)))
                     .collect::<Result<Vec<T>, E>>()
                     .map(Some)
@@ -531,7 +538,7 @@ impl<M: Decode<T>, T> Decode<Vec<T>> for Piped<M> {
                 Ok(Some(out))
             }
         }
-        deserializer.deserialize_any(PipedVisitor::<M, T>(PhantomData))
+        deserializer.deserialize_any(PipedVisitor::<M, T, SEP>(PhantomData))
     }
 }
 

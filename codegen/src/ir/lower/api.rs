@@ -59,6 +59,13 @@ pub(crate) fn mark_usage(types: &mut [TypeDef], groups: &[Group]) {
                 Response::Binary => {}
             }
         }
+        // Callback events decode like responses.
+        for event in &group.events {
+            event
+                .fields
+                .iter()
+                .for_each(|f| reach(&f.ty, types, &mut response));
+        }
     }
     for (i, t) in types.iter_mut().enumerate() {
         t.usage = Usage {
@@ -70,7 +77,7 @@ pub(crate) fn mark_usage(types: &mut [TypeDef], groups: &[Group]) {
 
 fn reach(ty: &Ty, types: &[TypeDef], seen: &mut BTreeSet<usize>) {
     match ty {
-        Ty::List(inner) | Ty::Map(inner) | Ty::Piped(inner) => reach(inner, types, seen),
+        Ty::List(inner) | Ty::Map(inner) | Ty::Piped(inner) | Ty::Commas(inner) => reach(inner, types, seen),
         Ty::Named(r) => {
             if !seen.insert(r.id.0) {
                 return;
@@ -318,6 +325,9 @@ fn rust_names(cx: &mut Cx, api: &Api) {
                 format!("the response of `{}`", e.id),
                 &e.span,
             );
+        }
+        for e in &group.events {
+            claim(cx, &e.rust, format!("the callback event `{}`", e.name), &e.span);
         }
     }
     for t in &api.types {

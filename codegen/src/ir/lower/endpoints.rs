@@ -155,6 +155,7 @@ pub(crate) fn lower_group(
             .map(|(i, _)| TypeId(i))
             .collect(),
         endpoints,
+        events: Vec::new(),
         span: folder,
     })
 }

@@ -701,7 +701,7 @@ fn resolve_expr(
     expr: &TypeExpr,
 ) -> Option<(Ty, Limits, Option<String>)> {
     let here = cx.within(file, written, expr.offset, expr.name.len());
-    let generic = matches!(expr.name.as_str(), "list" | "map" | "piped");
+    let generic = matches!(expr.name.as_str(), "list" | "map" | "piped" | "commas");
     if generic && expr.args.len() != 1 {
         cx.error(
             Code::BadTypeSyntax,
@@ -726,7 +726,7 @@ fn resolve_expr(
         "json" => plain(Ty::Json),
         "file" => plain(Ty::File),
         "f64" => plain(Ty::F64),
-        "list" | "map" | "piped" => {
+        "list" | "map" | "piped" | "commas" => {
             let (inner, limits, _) = resolve_expr(cx, scopes, scope, file, written, &expr.args[0])?;
             if limits.items.is_some() {
                 let at = cx.within(file, written, expr.args[0].offset, expr.args[0].name.len());
@@ -745,11 +745,15 @@ fn resolve_expr(
                         cx.error(
                             Code::BadTypeSyntax,
                             &at,
-                            "`piped<T>` joins strings or integers only",
+                            format!("`{}<T>` joins strings or integers only", expr.name),
                         );
                         return None;
                     }
-                    Ty::Piped(Box::new(inner))
+                    if expr.name == "commas" {
+                        Ty::Commas(Box::new(inner))
+                    } else {
+                        Ty::Piped(Box::new(inner))
+                    }
                 }
             };
             Some((ty, limits, None))
@@ -778,7 +782,7 @@ fn resolve_expr(
                     let message = format!("unknown type `{name}`");
                     let builtins = [
                         "string", "bool", "flag", "json", "file", "f64", "i32", "i64", "u8", "u16", "u32",
-                        "u64", "list", "map", "piped",
+                        "u64", "list", "map", "piped", "commas",
                     ];
                     let names = scopes.visible_names(scope);
                     let best = closest(name, builtins.iter().copied().chain(names.iter().copied()));
@@ -903,14 +907,14 @@ fn scalar(
 pub(crate) fn contains_file(ty: &Ty) -> bool {
     match ty {
         Ty::File => true,
-        Ty::List(inner) | Ty::Map(inner) | Ty::Piped(inner) => contains_file(inner),
+        Ty::List(inner) | Ty::Map(inner) | Ty::Piped(inner) | Ty::Commas(inner) => contains_file(inner),
         _ => false,
     }
 }
 
 pub(crate) fn query_capable(ty: &Ty) -> bool {
     match ty {
-        Ty::String | Ty::Int(_) | Ty::F64 | Ty::Bool | Ty::Flag | Ty::Piped(_) => true,
+        Ty::String | Ty::Int(_) | Ty::F64 | Ty::Bool | Ty::Flag | Ty::Piped(_) | Ty::Commas(_) => true,
         Ty::Named(r) => matches!(r.kind, NamedKind::IntEnum | NamedKind::StrEnum),
         _ => false,
     }

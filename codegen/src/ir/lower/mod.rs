@@ -15,6 +15,7 @@ mod constraints;
 mod credentials;
 mod endpoints;
 mod errcodes;
+mod events;
 mod fields;
 pub mod names;
 mod scope;
@@ -62,6 +63,15 @@ pub fn lower(files: &Files, parsed: &Parsed, reserved: &Reserved) -> Result<Api,
         // Endpoints name kinds that did not lower (reported); the checks below would not find them.
         return Err(cx.diagnostics);
     }
+    let callback_shapes = events::shapes(&mut cx, &mut scopes, parsed);
+    events::lower_all(
+        &mut cx,
+        &mut scopes,
+        parsed,
+        &callback_shapes,
+        &types,
+        &mut groups,
+    );
     api::mark_usage(&mut types, &groups);
     let api = Api {
         types,
@@ -69,6 +79,7 @@ pub fn lower(files: &Files, parsed: &Parsed, reserved: &Reserved) -> Result<Api,
         credentials,
         default_credential,
         errcodes: Vec::new(),
+        callback_shapes,
     };
     api::check(&mut cx, &api, reserved);
     if cx.diagnostics.is_empty() {
