@@ -16,6 +16,13 @@ pub fn rust_call(api: &Api, g: &Group, e: &Endpoint) -> String {
         .unwrap_or(Value::Null);
     let mut args = Vec::new();
     let mut setters = String::new();
+    // A stream walks the pages itself: it starts without the position parameter.
+    let position = match &e.pagination {
+        Some(crate::ir::Pagination::Cursor { cursor, .. }) => Some(cursor.as_str()),
+        Some(crate::ir::Pagination::Offset { offset, .. }) => Some(offset.as_str()),
+        None => None,
+    };
+    let mut stream_setters = String::new();
     for p in &e.params {
         // A flattened union's tag and payload sit beside the other parameters.
         let value = if p.flatten {
@@ -30,14 +37,19 @@ pub fn rust_call(api: &Api, g: &Group, e: &Endpoint) -> String {
         } else if p.deprecated.is_none()
             && let Some(value) = value.filter(|v| !v.is_null())
         {
-            setters.push_str(&format!("\n    .{}({})", p.rust, argument(api, p, Some(value))));
+            let setter = format!("\n    .{}({})", p.rust, argument(api, p, Some(value)));
+            if position != Some(p.wire.as_str()) {
+                stream_setters.push_str(&setter);
+            }
+            setters.push_str(&setter);
         }
     }
     let call = format!("client.{}().{}({}){setters}", g.name, e.name, args.join(", "));
     match e.response {
         Response::Binary => format!("let file = {call}.await?;\nfile.save_to(\"downloaded\").await?;"),
         _ if e.pagination.is_some() => {
-            format!("let response = {call}.await?;\n// or every item of every page:\nlet items = {call}.stream();")
+            let stream = format!("client.{}().{}({}){stream_setters}", g.name, e.name, args.join(", "));
+            format!("let response = {call}.await?;\n// or every item of every page:\nlet items = {stream}.stream();")
         }
         _ => format!("let response = {call}.await?;"),
     }

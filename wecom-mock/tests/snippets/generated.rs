@@ -357,7 +357,6 @@ async fn corp_group_list_app_share_info(client: &Client) -> Outcome {
         .business_type(wecom_sdk::corp_group::CorpGroupBusinessType::CHAIN)
         .corpid("wwcorp")
         .limit(100_u32)
-        .cursor("xxxxxx")
         .stream();
     Ok(())
 }
@@ -391,12 +390,7 @@ async fn data_intelligence_get_auth_user_list(client: &Client) -> Outcome {
         .cursor("JMgigeong")
         .limit(2_u32)
         .await?;
-    let items = client
-        .data_intelligence()
-        .get_auth_user_list()
-        .cursor("JMgigeong")
-        .limit(2_u32)
-        .stream();
+    let items = client.data_intelligence().get_auth_user_list().limit(2_u32).stream();
     Ok(())
 }
 /// `data_intelligence.set_public_key`
@@ -589,7 +583,6 @@ async fn external_contact_list_acquisition_link(client: &Client) -> Outcome {
         .external_contact()
         .list_acquisition_link()
         .limit(100_u32)
-        .cursor("CURSOR")
         .stream();
     Ok(())
 }
@@ -644,7 +637,6 @@ async fn external_contact_list_acquisition_customer(client: &Client) -> Outcome 
         .external_contact()
         .list_acquisition_customer("LINK_ID")
         .limit(1000_u32)
-        .cursor("CURSOR")
         .stream();
     Ok(())
 }
@@ -695,12 +687,7 @@ async fn external_contact_contact_list(client: &Client) -> Outcome {
         .cursor("CURSOR")
         .limit(1000_u32)
         .await?;
-    let items = client
-        .external_contact()
-        .contact_list()
-        .cursor("CURSOR")
-        .limit(1000_u32)
-        .stream();
+    let items = client.external_contact().contact_list().limit(1000_u32).stream();
     Ok(())
 }
 /// `external_contact.list_contact_way`
@@ -718,7 +705,6 @@ async fn external_contact_list_contact_way(client: &Client) -> Outcome {
         .list_contact_way()
         .start_time(1622476800_i64)
         .end_time(1625068800_i64)
-        .cursor("CURSOR")
         .limit(1000_u32)
         .stream();
     Ok(())
@@ -925,7 +911,6 @@ async fn external_contact_batch_get_by_user(client: &Client) -> Outcome {
         .external_contact()
         .batch_get_by_user(["zhangsan", "lisi"])
         .limit(100_u32)
-        .cursor("")
         .stream();
     Ok(())
 }
@@ -1021,7 +1006,6 @@ async fn external_contact_get_unassigned_list(client: &Client) -> Outcome {
         .external_contact()
         .get_unassigned_list()
         .page_size(100_u32)
-        .cursor("")
         .stream();
     Ok(())
 }
@@ -1100,7 +1084,6 @@ async fn external_contact_get_group_msg_result(client: &Client) -> Outcome {
         .external_contact()
         .get_group_msg_result("msgGCAAAXtWyujaWJHDDGi0mACAAAA")
         .limit(10000_u32)
-        .cursor("CURSOR")
         .stream();
     Ok(())
 }
@@ -1273,7 +1256,6 @@ async fn external_contact_get_group_chat_list(client: &Client) -> Outcome {
             wecom_sdk::external_contact::GroupChatOwnerFilter::new()
                 .userid_list(["abel"]),
         )
-        .cursor("r9FqSqsI8fgNbHLHE5QoCP50UIg2cFQbfma3l2QsmwI")
         .stream();
     Ok(())
 }
@@ -1422,7 +1404,6 @@ async fn external_contact_get_groupmsg_list_v2(client: &Client) -> Outcome {
         .creator("zhangshan")
         .filter_type(wecom_sdk::external_contact::GroupMsgFilterType::PERSONAL)
         .limit(50_u32)
-        .cursor("CURSOR")
         .stream();
     Ok(())
 }
@@ -1438,7 +1419,6 @@ async fn external_contact_get_groupmsg_task(client: &Client) -> Outcome {
         .external_contact()
         .get_groupmsg_task("msgGCAAAXtWyujaWJHDDGi0mACAAAA")
         .limit(50_u32)
-        .cursor("CURSOR ")
         .stream();
     Ok(())
 }
@@ -1454,7 +1434,6 @@ async fn external_contact_get_groupmsg_send_result(client: &Client) -> Outcome {
         .external_contact()
         .get_groupmsg_send_result("msgGCAAAXtWyujaWJHDDGi0mACAAAA", "zhangsan ")
         .limit(50_u32)
-        .cursor("CURSOR ")
         .stream();
     Ok(())
 }
@@ -1602,7 +1581,6 @@ async fn external_contact_get_moment_list(client: &Client) -> Outcome {
         .creator("zhangsan")
         .filter_type(wecom_sdk::external_contact::MomentFilterType::PERSONAL)
         .limit(10_u32)
-        .cursor("CURSOR")
         .stream();
     Ok(())
 }
@@ -1618,7 +1596,6 @@ async fn external_contact_get_moment_task(client: &Client) -> Outcome {
         .external_contact()
         .get_moment_task("momxxx")
         .limit(10_u32)
-        .cursor("CURSOR")
         .stream();
     Ok(())
 }
@@ -1634,7 +1611,6 @@ async fn external_contact_get_moment_customer_list(client: &Client) -> Outcome {
         .external_contact()
         .get_moment_customer_list("momxxx", "xxx")
         .limit(10_u32)
-        .cursor("CURSOR")
         .stream();
     Ok(())
 }
@@ -1650,7 +1626,6 @@ async fn external_contact_get_moment_send_result(client: &Client) -> Outcome {
         .external_contact()
         .get_moment_send_result("momxxx", "xxx")
         .limit(100_u32)
-        .cursor("CURSOR")
         .stream();
     Ok(())
 }
@@ -1671,7 +1646,6 @@ async fn external_contact_list_moment_strategy(client: &Client) -> Outcome {
         .external_contact()
         .list_moment_strategy()
         .limit(1000_u32)
-        .cursor("CURSOR")
         .stream();
     Ok(())
 }
@@ -1692,7 +1666,6 @@ async fn external_contact_get_moment_strategy_range(client: &Client) -> Outcome 
         .external_contact()
         .get_moment_strategy_range(1_u64)
         .limit(1000_u32)
-        .cursor("CURSOR")
         .stream();
     Ok(())
 }
@@ -1794,7 +1767,6 @@ async fn external_contact_get_product_album_list(client: &Client) -> Outcome {
         .external_contact()
         .get_product_album_list()
         .limit(50_u32)
-        .cursor("CURSOR")
         .stream();
     Ok(())
 }
@@ -1834,7 +1806,6 @@ async fn external_contact_list_customer_strategy(client: &Client) -> Outcome {
     let items = client
         .external_contact()
         .list_customer_strategy()
-        .cursor("CURSOR")
         .limit(1000_u32)
         .stream();
     Ok(())
@@ -1855,7 +1826,6 @@ async fn external_contact_get_customer_strategy_range(client: &Client) -> Outcom
     let items = client
         .external_contact()
         .get_customer_strategy_range(1_u64)
-        .cursor("CURSOR")
         .limit(1000_u32)
         .stream();
     Ok(())
@@ -2032,7 +2002,6 @@ async fn external_contact_resigned_transfer_result(client: &Client) -> Outcome {
     let items = client
         .external_contact()
         .resigned_transfer_result("zhangsan", "lisi")
-        .cursor("CURSOR")
         .stream();
     Ok(())
 }
@@ -2043,11 +2012,7 @@ async fn external_contact_transfer_result(client: &Client) -> Outcome {
         .transfer_result("zhangsan", "lisi")
         .cursor("CURSOR")
         .await?;
-    let items = client
-        .external_contact()
-        .transfer_result("zhangsan", "lisi")
-        .cursor("CURSOR")
-        .stream();
+    let items = client.external_contact().transfer_result("zhangsan", "lisi").stream();
     Ok(())
 }
 /// `health.get_health_report_stat`
@@ -2063,12 +2028,7 @@ async fn health_get_report_job_ids(client: &Client) -> Outcome {
         .offset(0_u32)
         .limit(100_u32)
         .await?;
-    let items = client
-        .health()
-        .get_report_job_ids()
-        .offset(0_u32)
-        .limit(100_u32)
-        .stream();
+    let items = client.health().get_report_job_ids().limit(100_u32).stream();
     Ok(())
 }
 /// `health.get_report_job_info`
@@ -2087,7 +2047,6 @@ async fn health_get_report_answer(client: &Client) -> Outcome {
     let items = client
         .health()
         .get_report_answer("jobid1", "2020-03-27")
-        .offset(0_u32)
         .limit(100_u32)
         .stream();
     Ok(())
@@ -2315,7 +2274,7 @@ async fn kf_update_account(client: &Client) -> Outcome {
 /// `kf.list_accounts`
 async fn kf_list_accounts(client: &Client) -> Outcome {
     let response = client.kf().list_accounts().offset(0_u32).limit(100_u32).await?;
-    let items = client.kf().list_accounts().offset(0_u32).limit(100_u32).stream();
+    let items = client.kf().list_accounts().limit(100_u32).stream();
     Ok(())
 }
 /// `kf.add_contact_way`
@@ -2874,7 +2833,6 @@ async fn oa_get_advanced_feature_apply_id_list(client: &Client) -> Outcome {
         .get_advanced_feature_apply_id_list()
         .business_type(wecom_sdk::oa::AdvancedFeatureBusinessType::MAIL)
         .limit(10_u32)
-        .cursor("CURSOR")
         .req_type(wecom_sdk::oa::AdvancedFeatureReqType::API_ONLY)
         .stream();
     Ok(())
@@ -3491,7 +3449,6 @@ async fn oa_get_approval_info(client: &Client) -> Outcome {
     let items = client
         .oa()
         .get_approval_info(1569546000_u64, 1569718800_u64, 100_u32)
-        .new_cursor("")
         .filters([
             wecom_sdk::oa::ApprovalInfoFilter::new(
                 wecom_sdk::oa::ApprovalInfoFilterKey::TEMPLATE_ID,
@@ -3538,7 +3495,6 @@ async fn oa_get_dial_record(client: &Client) -> Outcome {
         .get_dial_record()
         .start_time(1536508800_u64)
         .end_time(1536940800_u64)
-        .offset(0_u32)
         .limit(100_u32)
         .stream();
     Ok(())
@@ -3781,7 +3737,6 @@ async fn schedule_get_by_calendar(client: &Client) -> Outcome {
     let items = client
         .schedule()
         .get_by_calendar("wcjgewCwAAqeJcPI1d8Pwbjt7nttzAAA")
-        .offset(100_u32)
         .limit(1000_u32)
         .stream();
     Ok(())
@@ -3828,7 +3783,6 @@ async fn security_get_file_oper_record(client: &Client) -> Outcome {
                 .type_(wecom_sdk::security::FileOperationType::DOWNLOAD)
                 .source(wecom_sdk::security::FileOperationSource::CHAT),
         )
-        .cursor("ngLgjieajgieo")
         .limit(100_u32)
         .stream();
     Ok(())
@@ -3896,7 +3850,6 @@ async fn security_list_trust_device(client: &Client) -> Outcome {
     let items = client
         .security()
         .list_trust_device(wecom_sdk::security::TrustDeviceKind::CORP_TRUSTED)
-        .cursor("CURSOR")
         .limit(100_u32)
         .stream();
     Ok(())
@@ -4209,12 +4162,7 @@ async fn user_list_member_auth(client: &Client) -> Outcome {
         .cursor("NEXT_KEY")
         .limit(20_u32)
         .await?;
-    let items = client
-        .user()
-        .list_member_auth()
-        .cursor("NEXT_KEY")
-        .limit(20_u32)
-        .stream();
+    let items = client.user().list_member_auth().limit(20_u32).stream();
     Ok(())
 }
 /// `user.check_member_auth`
@@ -4463,7 +4411,7 @@ async fn user_get_userid_by_email(client: &Client) -> Outcome {
 /// `user.list_id`
 async fn user_list_id(client: &Client) -> Outcome {
     let response = client.user().list_id().cursor("xxxxxxx").limit(10000_u32).await?;
-    let items = client.user().list_id().cursor("xxxxxxx").limit(10000_u32).stream();
+    let items = client.user().list_id().limit(10000_u32).stream();
     Ok(())
 }
 /// `user.tfa_succ`
