@@ -48,8 +48,15 @@ pub fn rust_call(api: &Api, g: &Group, e: &Endpoint) -> String {
     match e.response {
         Response::Binary => format!("let file = {call}.await?;\nfile.save_to(\"downloaded\").await?;"),
         _ if e.pagination.is_some() => {
-            let stream = format!("client.{}().{}({}){stream_setters}", g.name, e.name, args.join(", "));
-            format!("let response = {call}.await?;\n// or every item of every page:\nlet items = {stream}.stream();")
+            let stream = format!(
+                "client.{}().{}({}){stream_setters}",
+                g.name,
+                e.name,
+                args.join(", ")
+            );
+            format!(
+                "let response = {call}.await?;\n// or every item of every page:\nlet items = {stream}.stream();"
+            )
         }
         _ => format!("let response = {call}.await?;"),
     }
