@@ -76,7 +76,7 @@ pub use envelope::Envelope;
 pub use error::CallbackError;
 pub use event::{EventError, EventInfo};
 pub use replay::{Clock, ReplayError, ReplayGuard, SystemClock};
-pub use tree::{Tree, parse_json_tree, parse_tree, parse_xml_tree};
+pub use tree::{Tree, parse_json_tree, parse_tree, parse_xml_tree, to_xml};
 
 /// Which of its two syntaxes a body or a document uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

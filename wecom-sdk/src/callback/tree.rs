@@ -269,3 +269,57 @@ fn json_kind(value: &Value) -> &'static str {
 fn bad(message: impl Into<String>) -> CallbackError {
     CallbackError::ParseXml(message.into())
 }
+
+/// A tree as an XML document under `<xml>`, the inverse of [`parse_xml_tree`]: objects become
+/// nested elements, arrays repeated elements, text a CDATA section (numbers and booleans as
+/// their text). What builds a callback for tests and tools, or a passive reply.
+pub fn to_xml(tree: &Tree) -> String {
+    let mut out = String::from("<xml>");
+    for (name, value) in tree {
+        element(&mut out, name, value);
+    }
+    out.push_str("</xml>");
+    out
+}
+
+fn element(out: &mut String, name: &str, value: &Value) {
+    match value {
+        Value::Array(items) => items.iter().for_each(|item| element(out, name, item)),
+        Value::Object(children) => {
+            out.push_str(&format!("<{name}>"));
+            for (child, v) in children {
+                element(out, child, v);
+            }
+            out.push_str(&format!("</{name}>"));
+        }
+        Value::Null => out.push_str(&format!("<{name}></{name}>")),
+        Value::String(s) => {
+            out.push_str(&format!("<{name}>"));
+            cdata(out, s);
+            out.push_str(&format!("</{name}>"));
+        }
+        other => out.push_str(&format!("<{name}>{other}</{name}>")),
+    }
+}
+
+/// Text as CDATA; a `]]>` inside is split across two sections.
+fn cdata(out: &mut String, text: &str) {
+    out.push_str("<![CDATA[");
+    out.push_str(&text.replace("]]>", "]]]]><![CDATA[>"));
+    out.push_str("]]>");
+}
+
+#[cfg(test)]
+mod to_xml_tests {
+    use super::*;
+
+    #[test]
+    fn a_tree_written_as_xml_reads_back_the_same() {
+        let doc = "<xml><ToUserName><![CDATA[ww]]></ToUserName><N>1</N><A><B><![CDATA[x]]]]><![CDATA[>y]]></B></A>\
+                   <I><X>1</X></I><I><X>2</X></I></xml>";
+        let tree = parse_xml_tree(doc.as_bytes()).unwrap_or_default();
+        assert_eq!(tree.get("A").and_then(|a| a.get("B")), Some(&Value::String("x]]>y".into())));
+        let again = parse_xml_tree(to_xml(&tree).as_bytes()).unwrap_or_default();
+        assert_eq!(again, tree);
+    }
+}
