@@ -3,7 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use futures_util::FutureExt;
@@ -15,7 +15,7 @@ use crate::download::{Download, DownloadEndpoint};
 use crate::endpoint::{BodyKind, Endpoint, EndpointMeta, Query};
 use crate::policy::{Limiter, RATE_LIMITED, RetryPolicy};
 use crate::schema::Placement;
-use crate::store::{MemoryStore, TokenStore};
+use crate::store::{MemoryStore, StoreError, StoredToken, TokenStore};
 use crate::tokens::{Token, TokenCache};
 use crate::transport::{Credential as Carried, Payload, Transport, decode};
 use crate::{Call, Credential, Error, Secret};
@@ -25,6 +25,11 @@ pub const DEFAULT_BASE_URL: &str = "https://qyapi.weixin.qq.com";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long before WeCom's expiry a cached token is replaced.
 const DEFAULT_TOKEN_MARGIN: Duration = Duration::from_secs(300);
+/// How long WeCom accepts a pushed ticket: a `suite_ticket` is pushed every ten minutes and each
+/// is good for thirty.
+const TICKET_LIFETIME: Duration = Duration::from_secs(30 * 60);
+/// How often WeCom pushes a new ticket.
+const TICKET_PUSH_INTERVAL: Duration = Duration::from_secs(10 * 60);
 
 /// A WeCom client. Cheap to clone (an `Arc`); clones share the connection pool and the cached
 /// credentials, so one client serves a whole process.
@@ -57,12 +62,44 @@ struct Inner {
 }
 
 /// One credential the client was given: whose it is, its secret, the ticket WeCom pushes (for
-/// the kinds that need one), and its tokens.
+/// the kinds that need one) with when it was set, and its tokens.
 struct Configured {
     id: String,
     secret: Secret,
-    ticket: Mutex<Option<Secret>>,
+    ticket: Mutex<Option<(Secret, SystemTime)>>,
+    /// Where [`Client::save_ticket`] keeps the ticket in the token store.
+    ticket_key: String,
+    store: Arc<dyn TokenStore>,
     tokens: TokenCache,
+}
+
+impl Configured {
+    /// The newest ticket: the one set in this process, or the one another process saved in the
+    /// store ([`Client::save_ticket`]), whichever was set later; a stored one WeCom no longer
+    /// accepts is ignored. A store that fails is logged and skipped.
+    async fn latest_ticket(&self) -> Option<Secret> {
+        let local = self.ticket.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let stored = match self.store.load(&self.ticket_key).await {
+            Ok(Some(stored)) if stored.expires_at > SystemTime::now() => Some(stored),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the ticket from the token store");
+                None
+            }
+        };
+        match (local, stored) {
+            (Some((local, set_at)), Some(stored)) => {
+                if stored.expires_at > set_at + TICKET_LIFETIME {
+                    Some(stored.value)
+                } else {
+                    Some(local)
+                }
+            }
+            (Some((local, _)), None) => Some(local),
+            (None, Some(stored)) => Some(stored.value),
+            (None, None) => None,
+        }
+    }
 }
 
 impl fmt::Debug for Client {
@@ -129,15 +166,44 @@ impl Client {
     /// Stores the ticket WeCom pushed for credentials of `kind` that need one (the
     /// `suite_ticket` of a third-party app, every ten minutes); the next fetch of that kind's
     /// token uses it. Does nothing for a kind the client was not given.
+    ///
+    /// The ticket stays in this process. A fleet whose processes share a token store, where the
+    /// push reaches one process and the fetch may happen in another, wants
+    /// [`Client::save_ticket`].
     pub fn set_ticket(&self, kind: Credential, ticket: impl Into<Secret>) {
         if let Some(c) = self.configured(kind) {
-            *c.ticket.lock().unwrap_or_else(PoisonError::into_inner) = Some(ticket.into());
+            *c.ticket.lock().unwrap_or_else(PoisonError::into_inner) =
+                Some((ticket.into(), SystemTime::now()));
         }
     }
 
     /// [`Client::set_ticket`] for the third-party app's `suite_ticket`.
     pub fn set_suite_ticket(&self, ticket: impl Into<Secret>) {
         self.set_ticket(Credential::SuiteAccessToken, ticket);
+    }
+
+    /// [`Client::set_ticket`], and the ticket saved in the client's token store as well (for
+    /// thirty minutes, as long as WeCom accepts it), so that every process sharing the store
+    /// (a `RedisStore`) fetches its next token with it, whichever process WeCom pushed it to.
+    /// A token fetch uses the newer of the ticket set in its process and the one in the store.
+    ///
+    /// The callback service (`callback::CallbackService`, given the client) calls this for
+    /// each `suite_ticket` it receives. Errors: the store's; the ticket is set in this process
+    /// all the same. Does nothing for a kind the client was not given.
+    pub async fn save_ticket(&self, kind: Credential, ticket: impl Into<Secret>) -> Result<(), StoreError> {
+        let Some(c) = self.configured(kind) else {
+            return Ok(());
+        };
+        let ticket = ticket.into();
+        let now = SystemTime::now();
+        *c.ticket.lock().unwrap_or_else(PoisonError::into_inner) = Some((ticket.clone(), now));
+        let stored = StoredToken::new(ticket, now + TICKET_PUSH_INTERVAL, now + TICKET_LIFETIME);
+        c.store.save(&c.ticket_key, &stored).await
+    }
+
+    /// [`Client::save_ticket`] for the third-party app's `suite_ticket`.
+    pub async fn save_suite_ticket(&self, ticket: impl Into<Secret>) -> Result<(), StoreError> {
+        self.save_ticket(Credential::SuiteAccessToken, ticket).await
     }
 
     /// Wraps a request built separately, to send it with this client.
@@ -357,11 +423,11 @@ impl Client {
             if let Some(token) = configured.tokens.fresh() {
                 return Ok(token);
             }
-            let ticket = configured
-                .ticket
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .clone();
+            let ticket = if def.inputs.iter().any(|i| i.slot == Slot::Ticket) {
+                configured.latest_ticket().await
+            } else {
+                None
+            };
             let mut query = Query::default();
             let mut body = serde_json::Map::new();
             for input in def.inputs {
@@ -647,6 +713,16 @@ impl ClientBuilder {
             id: id.to_string(),
             secret: secret.clone(),
             ticket: Mutex::new(None),
+            ticket_key: crate::store::key(
+                kind.def()
+                    .inputs
+                    .iter()
+                    .find(|i| i.slot == Slot::Ticket)
+                    .map_or("ticket", |i| i.param),
+                id,
+                secret,
+            ),
+            store: Arc::clone(&store),
             tokens: TokenCache::new(
                 crate::store::key(kind.def().cache, id, secret),
                 Arc::clone(&store),
@@ -717,6 +793,78 @@ fn origin(text: &str) -> Result<String, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One store shared by several clients, as a Redis store is by a fleet.
+    #[derive(Clone, Default)]
+    struct Shared(Arc<MemoryStore>);
+
+    impl TokenStore for Shared {
+        fn load<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<StoredToken>, StoreError>> {
+            self.0.load(key)
+        }
+        fn save<'a>(&'a self, key: &'a str, token: &'a StoredToken) -> BoxFuture<'a, Result<(), StoreError>> {
+            self.0.save(key, token)
+        }
+        fn invalidate<'a>(&'a self, key: &'a str, value: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
+            self.0.invalidate(key, value)
+        }
+        fn try_lock<'a>(
+            &'a self,
+            key: &'a str,
+            owner: &'a str,
+            ttl: Duration,
+        ) -> BoxFuture<'a, Result<bool, StoreError>> {
+            self.0.try_lock(key, owner, ttl)
+        }
+        fn unlock<'a>(&'a self, key: &'a str, owner: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
+            self.0.unlock(key, owner)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_saved_ticket_reaches_every_client_of_the_store_and_the_newest_wins() {
+        let store = Shared::default();
+        let client = || {
+            Client::suite_builder("ww-suite", "suite-secret")
+                .token_store(store.clone())
+                .build()
+                .unwrap()
+        };
+        let (pushed_to, other) = (client(), client());
+        let ticket = |c: &Client| {
+            let c = c.clone();
+            async move {
+                let configured = c.configured(Credential::SuiteAccessToken).unwrap();
+                configured.latest_ticket().await.map(|t| t.expose().to_string())
+            }
+        };
+        assert_eq!(ticket(&other).await, None);
+        pushed_to.save_suite_ticket("t1").await.unwrap();
+        assert_eq!(ticket(&other).await.as_deref(), Some("t1"), "from the store");
+        assert_eq!(ticket(&pushed_to).await.as_deref(), Some("t1"));
+        std::thread::sleep(Duration::from_millis(5));
+        other.set_suite_ticket("t2");
+        assert_eq!(ticket(&other).await.as_deref(), Some("t2"), "set later here");
+        assert_eq!(
+            ticket(&pushed_to).await.as_deref(),
+            Some("t1"),
+            "set_ticket stays in its process"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+        pushed_to.save_suite_ticket("t3").await.unwrap();
+        assert_eq!(ticket(&other).await.as_deref(), Some("t3"), "saved later");
+        // Another suite's ticket is kept apart.
+        let stranger = Client::suite_builder("ww-other-suite", "suite-secret")
+            .token_store(store.clone())
+            .build()
+            .unwrap();
+        assert_eq!(ticket(&stranger).await, None);
+        // A kind the client was not given: nothing to do.
+        stranger
+            .save_ticket(Credential::ProviderAccessToken, "x")
+            .await
+            .unwrap();
+    }
 
     #[test]
     fn base_urls_must_be_origins() {

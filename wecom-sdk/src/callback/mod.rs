@@ -21,6 +21,15 @@
 //! - [`ReplayGuard`]: an optional timestamp window and nonce cache;
 //! - [`CallbackError`]: every failure, with its official WXBizMsgCrypt code (-40001…-40011).
 //!
+//! On top of them, [`CallbackService`] receives callbacks over HTTP: a `tower` service (mount
+//! it on axum with `route_service`, or serve it with hyper) that answers the URL verification,
+//! verifies, decrypts and reads each POST into a [`Received`], drops WeCom's retries
+//! ([`Dedup`]: in memory, or [`RedisDedup`] for a fleet), hands it to the most specific
+//! [`Handler`] registered (by `EventKey`, `Event` and `ChangeType`, `InfoType`, `MsgType`,
+//! `AgentID`, or a fallback) and answers within WeCom's five seconds: empty, `success` for a
+//! suite's instruction callbacks, or a [`PassiveReply`] ([`reply`]) encrypted. Given a
+//! [`Client`](crate::Client), it stores each `suite_ticket` through it.
+//!
 //! ```
 //! use wecom_sdk::callback::{Crypto, parse_tree};
 //!
@@ -61,10 +70,13 @@
 )]
 
 mod crypto;
+mod dedup;
 mod envelope;
 mod error;
 pub(crate) mod event;
+mod handler;
 mod replay;
+pub mod reply;
 mod tree;
 
 #[cfg(test)]
@@ -72,10 +84,17 @@ mod tests;
 
 pub use crate::generated::events::{EVENTS, Event};
 pub use crypto::{Crypto, Opened, OsRandom, RandomSource, Reply, ReplyBuilder};
+#[cfg(feature = "redis")]
+pub use dedup::RedisDedup;
+pub use dedup::{Dedup, DedupError, MemoryDedup, dedup_key};
 pub use envelope::Envelope;
 pub use error::CallbackError;
 pub use event::{EventError, EventInfo};
+pub use handler::{
+    BoxError, CallbackService, CallbackServiceBuilder, Handler, IntoReply, Received, ResponseBody, handler_of,
+};
 pub use replay::{Clock, ReplayError, ReplayGuard, SystemClock};
+pub use reply::PassiveReply;
 pub use tree::{Tree, parse_json_tree, parse_tree, parse_xml_tree, to_xml};
 
 /// Which of its two syntaxes a body or a document uses.

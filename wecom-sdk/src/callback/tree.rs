@@ -318,7 +318,10 @@ mod to_xml_tests {
         let doc = "<xml><ToUserName><![CDATA[ww]]></ToUserName><N>1</N><A><B><![CDATA[x]]]]><![CDATA[>y]]></B></A>\
                    <I><X>1</X></I><I><X>2</X></I></xml>";
         let tree = parse_xml_tree(doc.as_bytes()).unwrap_or_default();
-        assert_eq!(tree.get("A").and_then(|a| a.get("B")), Some(&Value::String("x]]>y".into())));
+        assert_eq!(
+            tree.get("A").and_then(|a| a.get("B")),
+            Some(&Value::String("x]]>y".into()))
+        );
         let again = parse_xml_tree(to_xml(&tree).as_bytes()).unwrap_or_default();
         assert_eq!(again, tree);
     }
