@@ -36,6 +36,7 @@ pub fn cli() -> Command {
                 .arg(output_arg()),
         )
         .subcommand(Command::new("endpoints").about("List every endpoint: method, path, group and name"))
+        .subcommand(callback_command())
         .subcommand(
             Command::new("mock")
                 .about("Run the mock WeCom server on 127.0.0.1 (it accepts --corp-id and --secret, by default ww-mock-corp and mock-secret, and the provider and suite given)")
@@ -80,6 +81,64 @@ pub fn cli() -> Command {
         cli = cli.subcommand(command);
     }
     cli
+}
+
+/// `wecom callback`: receive callbacks and print them, send one, list the events of the spec.
+fn callback_command() -> Command {
+    let secrets = |command: Command| {
+        command
+            .arg(
+                Arg::new("token")
+                    .long("token")
+                    .env("WECOM_CALLBACK_TOKEN")
+                    .hide_env_values(true)
+                    .required(true)
+                    .help("The callback Token set beside the callback URL"),
+            )
+            .arg(
+                Arg::new("aes_key")
+                    .long("aes-key")
+                    .env("WECOM_CALLBACK_AES_KEY")
+                    .hide_env_values(true)
+                    .required(true)
+                    .help("The EncodingAESKey (43 characters)"),
+            )
+            .arg(
+                Arg::new("receive_id")
+                    .long("receive-id")
+                    .env("WECOM_CORP_ID")
+                    .required(true)
+                    .help("The receive id: the corp id for an app, the suite id for a suite's instruction callbacks, \"\" for a robot"),
+            )
+    };
+    Command::new("callback")
+        .about("Receive, decrypt and print the callbacks WeCom pushes, or send one to a handler")
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .subcommand(
+            secrets(Command::new("serve"))
+                .about("Serve the callback URL on 127.0.0.1 and print each verified callback as one JSON line")
+                .arg(Arg::new("port").long("port").default_value("8000").value_parser(value_parser!(u16))),
+        )
+        .subcommand(
+            secrets(Command::new("send"))
+                .about("Send an encrypted callback of the spec (its documented example, with your fields) to URL")
+                .arg(Arg::new("url").long("url").required(true).help("The handler's callback URL"))
+                .arg(
+                    Arg::new("event")
+                        .long("event")
+                        .required(true)
+                        .help("The event's name in the spec (`wecom callback events` lists them)"),
+                )
+                .arg(
+                    Arg::new("field")
+                        .long("field")
+                        .action(ArgAction::Append)
+                        .value_name("NAME=VALUE")
+                        .help("An element of the document to set, by wire name (UserID=zhangsan), repeatable"),
+                ),
+        )
+        .subcommand(Command::new("events").about("List the callback events of the spec: name, group and what identifies it"))
 }
 
 /// The flags of the commands that call WeCom (not of `wecom mock`): where to, how long, token

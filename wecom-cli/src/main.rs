@@ -9,6 +9,7 @@
 //! The subcommands per group and endpoint are built from the spec (through
 //! `wecom_sdk::registry`), so each parameter's `--help` shows its type and documented limits.
 
+mod callback;
 mod commands;
 
 use std::io::Write;
@@ -53,6 +54,7 @@ fn print_line(out: &mut impl Write, line: &str) -> Result<bool, u8> {
 async fn run(matches: &ArgMatches) -> Result<(), u8> {
     match matches.subcommand() {
         Some(("mock", args)) => run_mock(args).await,
+        Some(("callback", args)) => callback::run(args).await,
         Some(("endpoints", _)) => {
             let mut stdout = std::io::stdout().lock();
             for op in registry::operations() {
