@@ -28,12 +28,20 @@ pub fn group_events(api: &Api, group: &Group, memo: &mut BTreeMap<TypeId, bool>)
             },
             span: e.span.clone(),
         };
+        // Every item of the struct (the struct, its serde lines, its setters) is compiled with
+        // the `callback` feature only.
         let item = items::named_type(api, &def, memo);
-        quote! {
-            #[cfg(feature = "callback")]
-            #[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
-            #item
-        }
+        let Ok(file) = syn::parse2::<syn::File>(item.clone()) else {
+            return item;
+        };
+        let gated = file.items.into_iter().map(|it| {
+            quote! {
+                #[cfg(feature = "callback")]
+                #[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+                #it
+            }
+        });
+        quote!(#(#gated)*)
     });
     quote!(#(#items)*)
 }

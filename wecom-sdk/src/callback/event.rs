@@ -70,6 +70,10 @@ pub(crate) fn identify(tree: &Tree) -> Option<&'static str> {
 }
 
 /// Decodes an event's elements. Empty elements (`<ExtraInfo></ExtraInfo>`) count as absent.
+#[cfg_attr(
+    not(feature = "full"),
+    allow(dead_code, reason = "called for the events of the groups compiled in, which may be none")
+)]
 pub(crate) fn decode<T: DeserializeOwned>(event: &'static str, tree: &Tree) -> Result<T, EventError> {
     let value = without_empty(serde_json::Value::Object(tree.clone()));
     serde_path_to_error::deserialize(value).map_err(|err| EventError {
@@ -79,6 +83,10 @@ pub(crate) fn decode<T: DeserializeOwned>(event: &'static str, tree: &Tree) -> R
     })
 }
 
+#[cfg_attr(
+    not(feature = "full"),
+    allow(dead_code, reason = "called for the events of the groups compiled in, which may be none")
+)]
 fn without_empty(value: serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
     match value {

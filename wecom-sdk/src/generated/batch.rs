@@ -846,6 +846,8 @@ pub struct BatchJobResultEvent {
     /// `BatchJob`
     pub batch_job: BatchJob,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     BatchJobResultEvent: lenient, required 0;
     batch_job "BatchJob": field wire::Plain = <BatchJob as de::Fields>::init();

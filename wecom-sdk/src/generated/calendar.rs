@@ -777,6 +777,8 @@ pub struct DeleteCalendarEvent {
     /// 日历ID
     pub cal_id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     DeleteCalendarEvent: lenient, required 0;
     cal_id "CalId": field wire::Lenient;
@@ -794,6 +796,8 @@ pub struct ModifyCalendarEvent {
     /// 日历ID
     pub cal_id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     ModifyCalendarEvent: lenient, required 0;
     cal_id "CalId": field wire::Lenient;

@@ -584,6 +584,8 @@ pub struct CreatePartyEvent {
     /// 部门排序
     pub order: Option<u32>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     CreatePartyEvent: lenient, required 0;
     id "Id": field wire::Lenient;
@@ -610,6 +612,8 @@ pub struct UpdatePartyEvent {
     /// 父部门id，仅当该字段发生变更时传递
     pub parent_id: Option<u32>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     UpdatePartyEvent: lenient, required 0;
     id "Id": field wire::Lenient;
@@ -629,6 +633,8 @@ pub struct DeletePartyEvent {
     /// 部门Id
     pub id: u32,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     DeletePartyEvent: lenient, required 0;
     id "Id": field wire::Lenient;

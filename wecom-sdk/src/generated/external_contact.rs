@@ -14730,6 +14730,8 @@ pub struct AddExternalContactEvent {
     /// 欢迎语code，可用于发送欢迎语
     pub welcome_code: Option<String>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     AddExternalContactEvent: lenient, required 0;
     user_id "UserID": field wire::Lenient;
@@ -14756,6 +14758,8 @@ pub struct EditExternalContactEvent {
     /// 添加此用户的「联系我」方式配置的state参数，可用于识别添加此用户的渠道
     pub state: Option<String>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     EditExternalContactEvent: lenient, required 0;
     user_id "UserID": field wire::Lenient;
@@ -14783,6 +14787,8 @@ pub struct AddHalfExternalContactEvent {
     /// 欢迎语code，可用于发送欢迎语。如果外部联系人和成员已经开始聊天，则不会返回welcomecode
     pub welcome_code: Option<String>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     AddHalfExternalContactEvent: lenient, required 0;
     user_id "UserID": field wire::Lenient;
@@ -14809,6 +14815,8 @@ pub struct DelExternalContactEvent {
     /// 删除客户的操作来源，DELETE\_BY\_TRANSFER表示此客户是因在职继承自动被转接成员删除
     pub source: Option<String>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     DelExternalContactEvent: lenient, required 0;
     user_id "UserID": field wire::Lenient;
@@ -14832,6 +14840,8 @@ pub struct DelFollowUserEvent {
     /// 外部联系人的userid，注意不是企业成员的账号
     pub external_user_id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     DelFollowUserEvent: lenient, required 0;
     user_id "UserID": field wire::Lenient;
@@ -14856,6 +14866,8 @@ pub struct TransferFailEvent {
     /// 外部联系人的userid，注意不是企业成员的账号
     pub external_user_id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     TransferFailEvent: lenient, required 0;
     fail_reason "FailReason": field wire::Plain;
@@ -14881,6 +14893,8 @@ pub struct MsgAuditApprovedEvent {
     /// 欢迎语code，可用于发送欢迎语。如果外部联系人和成员已经开始聊天或已通过「外部联系人免验证添加成员事件」得到的welcomecode发送欢迎语，则不会继续返回welcomecode
     pub welcome_code: Option<String>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     MsgAuditApprovedEvent: lenient, required 0;
     user_id "UserID": field wire::Lenient;
@@ -14900,6 +14914,8 @@ pub struct CreateExternalChatEvent {
     /// 群ID
     pub chat_id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     CreateExternalChatEvent: lenient, required 0;
     chat_id "ChatId": field wire::Lenient;
@@ -14931,6 +14947,8 @@ pub struct UpdateExternalChatEvent {
     /// 当是成员入群或退群时有值。变更后的群成员版本号
     pub cur_mem_ver: Option<String>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     UpdateExternalChatEvent: lenient, required 0;
     chat_id "ChatId": field wire::Lenient;
@@ -14959,6 +14977,8 @@ pub struct CreateExternalTagEvent {
     /// 标签或标签组所属的规则组id，只回调给“客户联系”应用
     pub strategy_id: Option<String>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     CreateExternalTagEvent: lenient, required 0;
     id "Id": field wire::Lenient;
@@ -14982,6 +15002,8 @@ pub struct UpdateExternalTagEvent {
     /// 标签或标签组所属的规则组id，只回调给“客户联系”应用
     pub strategy_id: Option<String>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     UpdateExternalTagEvent: lenient, required 0;
     id "Id": field wire::Lenient;
@@ -15005,6 +15027,8 @@ pub struct DeleteExternalTagEvent {
     /// 标签或标签组所属的规则组id，只回调给“客户联系”应用
     pub strategy_id: Option<String>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     DeleteExternalTagEvent: lenient, required 0;
     id "Id": field wire::Lenient;
@@ -15026,6 +15050,8 @@ pub struct ShuffleExternalTagEvent {
     /// 规则组id，如果修改了规则组标签的顺序，则回调时会带上此标签所属规则组的id
     pub strategy_id: Option<String>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     ShuffleExternalTagEvent: lenient, required 0;
     id "Id": field wire::Lenient;
@@ -15041,6 +15067,8 @@ rt::wire! {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CustomerAcquisitionBalanceLowEvent {}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     CustomerAcquisitionBalanceLowEvent: lenient, required 0;
 }
@@ -15054,6 +15082,8 @@ rt::wire! {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CustomerAcquisitionBalanceExhaustedEvent {}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     CustomerAcquisitionBalanceExhaustedEvent: lenient, required 0;
 }
@@ -15067,6 +15097,8 @@ rt::wire! {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CustomerAcquisitionBalanceIncreasedEvent {}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     CustomerAcquisitionBalanceIncreasedEvent: lenient, required 0;
 }
@@ -15093,6 +15125,8 @@ pub struct SuiteAddExternalContactEvent {
     /// 欢迎语code，可用于发送欢迎语。如果外部联系人和成员已经开始聊天或已通过「外部联系人免验证添加成员事件」得到的welcomecode发送欢迎语，则不会继续返回welcomecode。成员添加其他企业的企业微信联系人（商务伙伴）时，将自动递名片打招呼，不再回调welcomecode
     pub welcome_code: Option<String>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     SuiteAddExternalContactEvent: lenient, required 0;
     auth_corp_id "AuthCorpId": field wire::Lenient;
@@ -15120,6 +15154,8 @@ pub struct SuiteEditExternalContactEvent {
     /// 外部联系人的userid，注意不是企业成员的账号
     pub external_user_id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     SuiteEditExternalContactEvent: lenient, required 0;
     auth_corp_id "AuthCorpId": field wire::Lenient;
@@ -15149,6 +15185,8 @@ pub struct SuiteAddHalfExternalContactEvent {
     /// 欢迎语code，可用于发送欢迎语
     pub welcome_code: Option<String>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     SuiteAddHalfExternalContactEvent: lenient, required 0;
     auth_corp_id "AuthCorpId": field wire::Lenient;
@@ -15178,6 +15216,8 @@ pub struct SuiteDelExternalContactEvent {
     /// 删除客户的操作来源，DELETE\_BY\_TRANSFER表示此客户是因在职继承自动被转接成员删除
     pub source: Option<String>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     SuiteDelExternalContactEvent: lenient, required 0;
     auth_corp_id "AuthCorpId": field wire::Lenient;
@@ -15204,6 +15244,8 @@ pub struct SuiteDelFollowUserEvent {
     /// 外部联系人的userid，注意不是企业成员的账号
     pub external_user_id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     SuiteDelFollowUserEvent: lenient, required 0;
     auth_corp_id "AuthCorpId": field wire::Lenient;
@@ -15231,6 +15273,8 @@ pub struct SuiteTransferFailEvent {
     /// 外部联系人的userid，注意不是企业成员的账号
     pub external_user_id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     SuiteTransferFailEvent: lenient, required 0;
     auth_corp_id "AuthCorpId": field wire::Lenient;
@@ -15253,6 +15297,8 @@ pub struct SuiteCreateExternalChatEvent {
     /// 群ID
     pub chat_id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     SuiteCreateExternalChatEvent: lenient, required 0;
     auth_corp_id "AuthCorpId": field wire::Lenient;
@@ -15287,6 +15333,8 @@ pub struct SuiteUpdateExternalChatEvent {
     /// 当是成员入群或退群时有值。变更后的群成员版本号
     pub cur_mem_ver: Option<String>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     SuiteUpdateExternalChatEvent: lenient, required 0;
     auth_corp_id "AuthCorpId": field wire::Lenient;
@@ -15314,6 +15362,8 @@ pub struct SuiteDismissExternalChatEvent {
     /// 群ID
     pub chat_id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     SuiteDismissExternalChatEvent: lenient, required 0;
     auth_corp_id "AuthCorpId": field wire::Lenient;
@@ -15336,6 +15386,8 @@ pub struct SuiteCreateExternalTagEvent {
     /// 创建标签时，此项为tag，创建标签组时，此项为tag\_group
     pub tag_type: ExternalTagType,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     SuiteCreateExternalTagEvent: lenient, required 0;
     auth_corp_id "AuthCorpId": field wire::Lenient;
@@ -15359,6 +15411,8 @@ pub struct SuiteUpdateExternalTagEvent {
     /// 变更标签时，此项为tag，变更标签组时，此项为tag\_group
     pub tag_type: ExternalTagType,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     SuiteUpdateExternalTagEvent: lenient, required 0;
     auth_corp_id "AuthCorpId": field wire::Lenient;
@@ -15382,6 +15436,8 @@ pub struct SuiteDeleteExternalTagEvent {
     /// 删除标签时，此项为tag，删除标签组时，此项为tag\_group
     pub tag_type: ExternalTagType,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     SuiteDeleteExternalTagEvent: lenient, required 0;
     auth_corp_id "AuthCorpId": field wire::Lenient;
@@ -15403,6 +15459,8 @@ pub struct SuiteShuffleExternalTagEvent {
     /// 标签组的id，表示只有此标签组内的标签发生了重排，如果为空，则表示全部标签组顺序都发生了变化
     pub id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     SuiteShuffleExternalTagEvent: lenient, required 0;
     auth_corp_id "AuthCorpId": field wire::Lenient;
@@ -15421,6 +15479,8 @@ pub struct SuiteCustomerAcquisitionBalanceLowEvent {
     /// 授权企业的CorpID
     pub auth_corp_id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     SuiteCustomerAcquisitionBalanceLowEvent: lenient, required 0;
     auth_corp_id "AuthCorpId": field wire::Lenient;
@@ -15438,6 +15498,8 @@ pub struct SuiteCustomerAcquisitionBalanceExhaustedEvent {
     /// 授权企业的CorpID
     pub auth_corp_id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     SuiteCustomerAcquisitionBalanceExhaustedEvent: lenient, required 0;
     auth_corp_id "AuthCorpId": field wire::Lenient;

@@ -4274,6 +4274,8 @@ pub struct KfMsgOrEventEvent {
     /// 有新消息的客服账号。可通过sync\_msg接口指定open\_kfid 获取此客服账号的消息
     pub open_kf_id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     KfMsgOrEventEvent: lenient, required 0;
     token "Token": field wire::Lenient;
@@ -4294,6 +4296,8 @@ pub struct KfAccountAuthChangeEvent {
     /// 取消授权的客服账号列表，多个AuthDelOpenKfId节点表示多个取消账号
     pub auth_del_open_kf_id: Vec<String>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     KfAccountAuthChangeEvent: lenient, required 0;
     auth_add_open_kf_id "AuthAddOpenKfId": field Vec<wire::Lenient>;

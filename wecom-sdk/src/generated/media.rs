@@ -675,6 +675,8 @@ pub struct UploadMediaJobFinishEvent {
     /// 任务id。可通过此jobid查询结果
     pub job_id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     UploadMediaJobFinishEvent: lenient, required 0;
     job_id "JobId": field wire::Lenient;

@@ -1362,6 +1362,8 @@ pub struct TextMessageEvent {
     /// 消息id，64位整型
     pub msg_id: u64,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     TextMessageEvent: lenient, required 0;
     content "Content": field wire::Lenient;
@@ -1382,6 +1384,8 @@ pub struct ImageMessageEvent {
     /// 消息id，64位整型
     pub msg_id: u64,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     ImageMessageEvent: lenient, required 0;
     pic_url "PicUrl": field wire::Lenient;
@@ -1403,6 +1407,8 @@ pub struct VoiceMessageEvent {
     /// 消息id，64位整型
     pub msg_id: u64,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     VoiceMessageEvent: lenient, required 0;
     media_id "MediaId": field wire::Lenient;
@@ -1424,6 +1430,8 @@ pub struct VideoMessageEvent {
     /// 消息id，64位整型
     pub msg_id: u64,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     VideoMessageEvent: lenient, required 0;
     media_id "MediaId": field wire::Lenient;
@@ -1451,6 +1459,8 @@ pub struct LocationMessageEvent {
     /// app类型，在企业微信固定返回wxwork，在微信不返回该字段
     pub app_type: Option<String>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     LocationMessageEvent: lenient, required 0;
     location_x "Location_X": field wire::Lenient;
@@ -1479,6 +1489,8 @@ pub struct LinkMessageEvent {
     /// 消息id，64位整型
     pub msg_id: u64,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     LinkMessageEvent: lenient, required 0;
     title "Title": field wire::Lenient;
@@ -1502,6 +1514,8 @@ pub struct SubscribeEvent {
     /// 事件KEY值，此事件该值为空
     pub event_key: Option<String>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     SubscribeEvent: lenient, required 0;
     event_key "EventKey": opt wire::Lenient;
@@ -1521,6 +1535,8 @@ pub struct UnsubscribeEvent {
     /// 事件KEY值，此事件该值为空
     pub event_key: Option<String>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     UnsubscribeEvent: lenient, required 0;
     event_key "EventKey": opt wire::Lenient;
@@ -1538,6 +1554,8 @@ pub struct EnterAgentEvent {
     /// 事件KEY值，此事件该值为空
     pub event_key: Option<String>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     EnterAgentEvent: lenient, required 0;
     event_key "EventKey": opt wire::Lenient;
@@ -1561,6 +1579,8 @@ pub struct LocationEvent {
     /// app类型，在企业微信固定返回wxwork，在微信不返回该字段
     pub app_type: Option<String>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     LocationEvent: lenient, required 0;
     latitude "Latitude": field wire::Lenient;
@@ -1581,6 +1601,8 @@ pub struct ClickEvent {
     /// 事件KEY值，与自定义菜单接口中KEY值对应
     pub event_key: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     ClickEvent: lenient, required 0;
     event_key "EventKey": field wire::Lenient;
@@ -1596,6 +1618,8 @@ pub struct ViewEvent {
     /// 事件KEY值，设置的跳转URL
     pub event_key: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     ViewEvent: lenient, required 0;
     event_key "EventKey": field wire::Lenient;
@@ -1613,6 +1637,8 @@ pub struct ScancodePushEvent {
     /// 扫描信息
     pub scan_code_info: ScanCodeInfo,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     ScancodePushEvent: lenient, required 0;
     event_key "EventKey": field wire::Lenient;
@@ -1631,6 +1657,8 @@ pub struct ScancodeWaitmsgEvent {
     /// 扫描信息
     pub scan_code_info: ScanCodeInfo,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     ScancodeWaitmsgEvent: lenient, required 0;
     event_key "EventKey": field wire::Lenient;
@@ -1649,6 +1677,8 @@ pub struct PicSysphotoEvent {
     /// 发送的图片信息
     pub send_pics_info: SendPicsInfo,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     PicSysphotoEvent: lenient, required 0;
     event_key "EventKey": field wire::Lenient;
@@ -1667,6 +1697,8 @@ pub struct PicPhotoOrAlbumEvent {
     /// 发送的图片信息
     pub send_pics_info: SendPicsInfo,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     PicPhotoOrAlbumEvent: lenient, required 0;
     event_key "EventKey": field wire::Lenient;
@@ -1685,6 +1717,8 @@ pub struct PicWeixinEvent {
     /// 发送的图片信息
     pub send_pics_info: SendPicsInfo,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     PicWeixinEvent: lenient, required 0;
     event_key "EventKey": field wire::Lenient;
@@ -1705,6 +1739,8 @@ pub struct LocationSelectEvent {
     /// app类型，在企业微信固定返回wxwork，在微信不返回该字段
     pub app_type: Option<String>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     LocationSelectEvent: lenient, required 0;
     event_key "EventKey": field wire::Lenient;
@@ -1724,6 +1760,8 @@ pub struct TaskcardClickEvent {
     /// 与发送任务卡片消息时指定的task\_id相同
     pub task_id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     TaskcardClickEvent: lenient, required 0;
     event_key "EventKey": field wire::Lenient;
@@ -1750,6 +1788,8 @@ pub struct TemplateCardEventEvent {
     /// `SelectedItems`
     pub selected_items: Option<CardSelectedItems>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     TemplateCardEventEvent: lenient, required 0;
     event_key "EventKey": field wire::Lenient;
@@ -1766,6 +1806,8 @@ rt::wire! {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CloseInactiveAgentEvent {}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     CloseInactiveAgentEvent: lenient, required 0;
 }
@@ -1777,6 +1819,8 @@ rt::wire! {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReopenInactiveAgentEvent {}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     ReopenInactiveAgentEvent: lenient, required 0;
 }

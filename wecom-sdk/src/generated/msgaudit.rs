@@ -520,6 +520,8 @@ rt::wire! {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MsgauditNotifyEvent {}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     MsgauditNotifyEvent: lenient, required 0;
 }

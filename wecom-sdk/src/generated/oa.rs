@@ -11827,6 +11827,8 @@ pub struct SysApprovalChangeEvent {
     /// 审批信息
     pub approval_info: SysApprovalInfo,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     SysApprovalChangeEvent: lenient, required 0;
     approval_info "ApprovalInfo": field wire::Plain = <SysApprovalInfo as de::Fields>::init();
@@ -11846,6 +11848,8 @@ pub struct OpenApprovalChangeEvent {
     /// 审批信息
     pub approval_info: OpenApprovalChangeInfo,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     OpenApprovalChangeEvent: lenient, required 0;
     approval_info "ApprovalInfo": field wire::Plain = <OpenApprovalChangeInfo as de::Fields>::init();
@@ -11865,6 +11869,8 @@ pub struct BookMeetingRoomEvent {
     /// 预定id，可根据该ID查询具体的会议预定情况
     pub booking_id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     BookMeetingRoomEvent: lenient, required 0;
     meeting_room_id "MeetingRoomId": field wire::Lenient;
@@ -11886,6 +11892,8 @@ pub struct CancelMeetingRoomEvent {
     /// 会议室id
     pub meeting_room_id: u32,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     CancelMeetingRoomEvent: lenient, required 0;
     booking_id "BookingId": field wire::Lenient;

@@ -1299,6 +1299,8 @@ pub struct AddScheduleEvent {
     /// 日程ID
     pub schedule_id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     AddScheduleEvent: lenient, required 0;
     cal_id "CalId": field wire::Lenient;
@@ -1319,6 +1321,8 @@ pub struct ModifyScheduleEvent {
     /// 日程ID
     pub schedule_id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     ModifyScheduleEvent: lenient, required 0;
     cal_id "CalId": field wire::Lenient;
@@ -1339,6 +1343,8 @@ pub struct DeleteScheduleEvent {
     /// 日程ID
     pub schedule_id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     DeleteScheduleEvent: lenient, required 0;
     cal_id "CalId": field wire::Lenient;
@@ -1359,6 +1365,8 @@ pub struct RespondScheduleEvent {
     /// 日程ID
     pub schedule_id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     RespondScheduleEvent: lenient, required 0;
     cal_id "CalId": field wire::Lenient;

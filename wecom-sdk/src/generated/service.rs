@@ -310,6 +310,8 @@ pub struct SuiteTicketEvent {
     /// Limits: length at most 512 bytes (UTF-8).
     pub suite_ticket: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     SuiteTicketEvent: lenient, required 0;
     suite_ticket "SuiteTicket": field wire::Lenient;
@@ -333,6 +335,8 @@ pub struct CreateAuthEvent {
     /// 额外信息，部分场景会携带，在其他文档中分别描述
     pub extra_info: Option<AuthExtraInfo>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     CreateAuthEvent: lenient, required 0;
     auth_code "AuthCode": field wire::Lenient;
@@ -356,6 +360,8 @@ pub struct ChangeAuthEvent {
     /// 额外信息，部分场景会携带（如微信客服组件的ExtraInfo.AuthOpenKfIdList）
     pub extra_info: Option<AuthExtraInfo>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     ChangeAuthEvent: lenient, required 0;
     auth_corp_id "AuthCorpId": field wire::Lenient;
@@ -375,6 +381,8 @@ pub struct CancelAuthEvent {
     /// 授权方企业的corpid
     pub auth_corp_id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     CancelAuthEvent: lenient, required 0;
     auth_corp_id "AuthCorpId": field wire::Lenient;
@@ -394,6 +402,8 @@ pub struct ResetPermanentCodeEvent {
     /// Limits: length at most 512 bytes (UTF-8).
     pub auth_code: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     ResetPermanentCodeEvent: lenient, required 0;
     auth_code "AuthCode": field wire::Lenient;
@@ -408,6 +418,8 @@ rt::wire! {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ChangeAppAdminEvent {}
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     ChangeAppAdminEvent: lenient, required 0;
 }
@@ -428,6 +440,8 @@ pub struct ShareAgentChangeEvent {
     /// 上级企业应用id
     pub agent_id: u32,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     ShareAgentChangeEvent: lenient, required 0;
     app_id "AppId": field wire::Lenient;
@@ -451,6 +465,8 @@ pub struct ShareChainChangeEvent {
     /// 上游企业应用id
     pub agent_id: u32,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     ShareChainChangeEvent: lenient, required 0;
     app_id "AppId": field wire::Lenient;
@@ -482,6 +498,8 @@ pub struct RegisterCorpEvent {
     /// 推广包ID
     pub template_id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     RegisterCorpEvent: lenient, required 0;
     service_corp_id "ServiceCorpId": field wire::Lenient;
@@ -509,6 +527,8 @@ pub struct SuiteBatchJobResultEvent {
     /// 异步任务的结果
     pub batch_job: SuiteBatchJob,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     SuiteBatchJobResultEvent: lenient, required 0;
     service_corp_id "ServiceCorpId": opt wire::Lenient;
@@ -532,6 +552,8 @@ pub struct ApproveSpecialAuthEvent {
     /// Limits: one of `customer_acquisition`.
     pub auth_type: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     ApproveSpecialAuthEvent: lenient, required 0;
     auth_corp_id "AuthCorpId": field wire::Lenient;
@@ -554,6 +576,8 @@ pub struct CancelSpecialAuthEvent {
     /// Limits: one of `customer_acquisition`.
     pub auth_type: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     CancelSpecialAuthEvent: lenient, required 0;
     auth_corp_id "AuthCorpId": field wire::Lenient;
@@ -604,6 +628,8 @@ pub struct SuiteCreateUserEvent {
     /// 扩展属性
     pub ext_attr: Option<crate::types::EventExtAttr>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     SuiteCreateUserEvent: lenient, required 0;
     auth_corp_id "AuthCorpId": field wire::Lenient;
@@ -645,6 +671,8 @@ pub struct SuiteCreatePartyEvent {
     /// 部门排序
     pub order: Option<u32>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     SuiteCreatePartyEvent: lenient, required 0;
     auth_corp_id "AuthCorpId": field wire::Lenient;
@@ -680,6 +708,8 @@ pub struct SuiteUpdateTagEvent {
     /// 标签中删除的部门id列表，用逗号分隔
     pub del_party_items: Vec<u32>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     SuiteUpdateTagEvent: lenient, required 0;
     auth_corp_id "AuthCorpId": field wire::Lenient;

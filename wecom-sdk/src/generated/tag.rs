@@ -628,6 +628,8 @@ pub struct UpdateTagEvent {
     /// 标签中删除的部门id列表，用逗号分隔
     pub del_party_items: Vec<u32>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     UpdateTagEvent: lenient, required 0;
     tag_id "TagId": field wire::Lenient;

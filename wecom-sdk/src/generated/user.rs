@@ -2504,6 +2504,8 @@ pub struct CreateUserEvent {
     /// 扩展属性;代开发自建应用需要管理员授权才返回。上游共享的应用不返回该字段
     pub ext_attr: Option<crate::types::EventExtAttr>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     CreateUserEvent: lenient, required 0;
     user_id "UserID": field wire::Lenient;
@@ -2576,6 +2578,8 @@ pub struct UpdateUserEvent {
     /// 扩展属性;代开发自建应用需要管理员授权才返回。上游共享的应用不返回该字段
     pub ext_attr: Option<crate::types::EventExtAttr>,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     UpdateUserEvent: lenient, required 0;
     user_id "UserID": field wire::Lenient;
@@ -2612,6 +2616,8 @@ pub struct DeleteUserEvent {
     /// Limits: length 1 to 64 bytes (UTF-8).
     pub user_id: String,
 }
+#[cfg(feature = "callback")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 rt::wire! {
     DeleteUserEvent: lenient, required 0;
     user_id "UserID": field wire::Lenient;
