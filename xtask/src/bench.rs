@@ -507,6 +507,11 @@ fn synthesize(spec: &Path, out: &Path, copies: usize) -> Result<(), Error> {
                 if file.extension().is_none_or(|x| x != "yaml") {
                     continue;
                 }
+                // Callback events are unique by their `when`: the copies carry endpoints only.
+                if file.file_name().is_some_and(|n| n == "events.yaml") {
+                    fs::remove_file(&file).map_err(io(&file))?;
+                    continue;
+                }
                 let mut text = fs::read_to_string(&file).map_err(io(&file))?;
                 text = text.replace("    path: /cgi-bin/", &format!("    path: /cgi-bin/c{k}/"));
                 for n in &names {

@@ -154,6 +154,39 @@ async fn agent_batch_set_workbench_data(client: &Client) -> Outcome {
         .await?;
     Ok(())
 }
+/// `agent.set_workbench_data`
+async fn agent_set_workbench_data(client: &Client) -> Outcome {
+    let response = client
+        .agent()
+        .set_workbench_data(1000005_u32, "test", "keydata")
+        .keydata(
+            wecom_sdk::agent::WorkbenchKeydata::new()
+                .items([
+                    wecom_sdk::agent::WorkbenchKeydataItem::new()
+                        .key("待审批")
+                        .data("2")
+                        .jump_url("http://www.qq.com")
+                        .pagepath("pages/index"),
+                    wecom_sdk::agent::WorkbenchKeydataItem::new()
+                        .key("带批阅作业")
+                        .data("4")
+                        .jump_url("http://www.qq.com")
+                        .pagepath("pages/index"),
+                    wecom_sdk::agent::WorkbenchKeydataItem::new()
+                        .key("成绩录入")
+                        .data("45")
+                        .jump_url("http://www.qq.com")
+                        .pagepath("pages/index"),
+                    wecom_sdk::agent::WorkbenchKeydataItem::new()
+                        .key("综合评价")
+                        .data("98")
+                        .jump_url("http://www.qq.com")
+                        .pagepath("pages/index"),
+                ]),
+        )
+        .await?;
+    Ok(())
+}
 /// `appchat.create`
 async fn appchat_create(client: &Client) -> Outcome {
     let response = client
@@ -2181,6 +2214,11 @@ async fn id_convert_convert_chat_id(client: &Client) -> Outcome {
         .await?;
     Ok(())
 }
+/// `id_convert.upgrade_chatid_for_new_corp`
+async fn id_convert_upgrade_chatid_for_new_corp(client: &Client) -> Outcome {
+    let response = client.id_convert().upgrade_chatid_for_new_corp().await?;
+    Ok(())
+}
 /// `invoice.get_info`
 async fn invoice_get_info(client: &Client) -> Outcome {
     let response = client.invoice().get_info("CARDID", "ENCRYPTCODE").await?;
@@ -2468,6 +2506,11 @@ async fn kf_add_knowledge_intent(client: &Client) -> Outcome {
         .await?;
     Ok(())
 }
+/// `kf.delete_knowledge_intent`
+async fn kf_delete_knowledge_intent(client: &Client) -> Outcome {
+    let response = client.kf().delete_knowledge_intent("INTENT_ID").await?;
+    Ok(())
+}
 /// `kf.update_knowledge_intent`
 async fn kf_update_knowledge_intent(client: &Client) -> Outcome {
     let response = client
@@ -2594,6 +2637,20 @@ async fn linked_corp_list_user(client: &Client) -> Outcome {
         .await?;
     Ok(())
 }
+/// `linked_corp.get_user`
+async fn linked_corp_get_user(client: &Client) -> Outcome {
+    let response = client.linked_corp().get_user("CORPID/USERID").await?;
+    Ok(())
+}
+/// `linked_corp.list_simple_user`
+async fn linked_corp_list_simple_user(client: &Client) -> Outcome {
+    let response = client
+        .linked_corp()
+        .list_simple_user("LINKEDID/DEPARTMENTID")
+        .fetch_child(true)
+        .await?;
+    Ok(())
+}
 /// `media.upload`
 async fn media_upload(client: &Client) -> Outcome {
     let response = client
@@ -2649,6 +2706,11 @@ async fn media_upload_by_url(client: &Client) -> Outcome {
         .await?;
     Ok(())
 }
+/// `media.get_upload_by_url_result`
+async fn media_get_upload_by_url_result(client: &Client) -> Outcome {
+    let response = client.media().get_upload_by_url_result("JOBID").await?;
+    Ok(())
+}
 /// `menu.create`
 async fn menu_create(client: &Client) -> Outcome {
     let response = client
@@ -2685,6 +2747,26 @@ async fn menu_get(client: &Client) -> Outcome {
 /// `menu.delete`
 async fn menu_delete(client: &Client) -> Outcome {
     let response = client.menu().delete(1000005_u32).await?;
+    Ok(())
+}
+/// `message.send_linkedcorp`
+async fn message_send_linkedcorp(client: &Client) -> Outcome {
+    let response = client
+        .message()
+        .send_linkedcorp(
+            1_u32,
+            wecom_sdk::message::LinkedCorpMessage::Text(
+                wecom_sdk::types::TextContent::new(
+                    "你的快递已到，请携带工卡前往邮件中心领取。\n出发前可查看<a href=\"http://work.weixin.qq.com\">邮件中心视频实况</a>，聪明避开排队。",
+                ),
+            ),
+        )
+        .touser(["userid1", "userid2", "CorpId1/userid1", "CorpId2/userid2"])
+        .toparty(["partyid1", "partyid2", "LinkedId1/partyid1", "LinkedId2/partyid2"])
+        .totag(["tagid1", "tagid2"])
+        .toall(false)
+        .safe(wecom_sdk::types::MessageSafe::SHAREABLE)
+        .await?;
     Ok(())
 }
 /// `message.send`
@@ -2742,6 +2824,23 @@ async fn message_update_template_card(client: &Client) -> Outcome {
 /// `message.get_statistics`
 async fn message_get_statistics(client: &Client) -> Outcome {
     let response = client.message().get_statistics().time_type(0_u32).await?;
+    Ok(())
+}
+/// `message.send_webhook`
+async fn message_send_webhook(client: &Client) -> Outcome {
+    let response = client
+        .message()
+        .send_webhook(
+            "693axxx6-7aoc-4bc4-97a0-0ec2sifa5aaa",
+            wecom_sdk::message::WebhookMessage::Text(
+                wecom_sdk::message::WebhookText::new(
+                        "广州今日天气：29度，大部分多云，降雨概率：60%",
+                    )
+                    .mentioned_list(["wangqing", "@all"])
+                    .mentioned_mobile_list(["13800001111", "@all"]),
+            ),
+        )
+        .await?;
     Ok(())
 }
 /// `miniprogram.jscode2session`
@@ -4438,6 +4537,7 @@ pub async fn run(id: &str, client: &Client) -> Option<Outcome> {
         "agent.batch_set_workbench_data" => {
             Some(agent_batch_set_workbench_data(client).await)
         }
+        "agent.set_workbench_data" => Some(agent_set_workbench_data(client).await),
         "appchat.create" => Some(appchat_create(client).await),
         "appchat.update" => Some(appchat_update(client).await),
         "appchat.get" => Some(appchat_get(client).await),
@@ -4829,6 +4929,9 @@ pub async fn run(id: &str, client: &Client) -> Option<Outcome> {
             Some(id_convert_apply_to_upgrade_chatid(client).await)
         }
         "id_convert.convert_chat_id" => Some(id_convert_convert_chat_id(client).await),
+        "id_convert.upgrade_chatid_for_new_corp" => {
+            Some(id_convert_upgrade_chatid_for_new_corp(client).await)
+        }
         "invoice.get_info" => Some(invoice_get_info(client).await),
         "invoice.get_info_batch" => Some(invoice_get_info_batch(client).await),
         "invoice.update_status" => Some(invoice_update_status(client).await),
@@ -4859,6 +4962,7 @@ pub async fn run(id: &str, client: &Client) -> Option<Outcome> {
         "kf.update_knowledge_group" => Some(kf_update_knowledge_group(client).await),
         "kf.list_knowledge_groups" => Some(kf_list_knowledge_groups(client).await),
         "kf.add_knowledge_intent" => Some(kf_add_knowledge_intent(client).await),
+        "kf.delete_knowledge_intent" => Some(kf_delete_knowledge_intent(client).await),
         "kf.update_knowledge_intent" => Some(kf_update_knowledge_intent(client).await),
         "kf.list_knowledge_intents" => Some(kf_list_knowledge_intents(client).await),
         "kf.sync_msg" => Some(kf_sync_msg(client).await),
@@ -4867,15 +4971,23 @@ pub async fn run(id: &str, client: &Client) -> Option<Outcome> {
         "linked_corp.get_perm_list" => Some(linked_corp_get_perm_list(client).await),
         "linked_corp.list_department" => Some(linked_corp_list_department(client).await),
         "linked_corp.list_user" => Some(linked_corp_list_user(client).await),
+        "linked_corp.get_user" => Some(linked_corp_get_user(client).await),
+        "linked_corp.list_simple_user" => {
+            Some(linked_corp_list_simple_user(client).await)
+        }
         "media.upload" => Some(media_upload(client).await),
         "media.upload_img" => Some(media_upload_img(client).await),
         "media.get" => Some(media_get(client).await),
         "media.get_jssdk" => Some(media_get_jssdk(client).await),
         "media.upload_attachment" => Some(media_upload_attachment(client).await),
         "media.upload_by_url" => Some(media_upload_by_url(client).await),
+        "media.get_upload_by_url_result" => {
+            Some(media_get_upload_by_url_result(client).await)
+        }
         "menu.create" => Some(menu_create(client).await),
         "menu.get" => Some(menu_get(client).await),
         "menu.delete" => Some(menu_delete(client).await),
+        "message.send_linkedcorp" => Some(message_send_linkedcorp(client).await),
         "message.send" => Some(message_send(client).await),
         "message.update_taskcard" => Some(message_update_taskcard(client).await),
         "message.recall" => Some(message_recall(client).await),
@@ -4883,6 +4995,7 @@ pub async fn run(id: &str, client: &Client) -> Option<Outcome> {
             Some(message_update_template_card(client).await)
         }
         "message.get_statistics" => Some(message_get_statistics(client).await),
+        "message.send_webhook" => Some(message_send_webhook(client).await),
         "miniprogram.jscode2session" => Some(miniprogram_jscode2session(client).await),
         "misc.get_callback_ip" => Some(misc_get_callback_ip(client).await),
         "misc.get_api_domain_ip" => Some(misc_get_api_domain_ip(client).await),

@@ -72,7 +72,10 @@ pub(crate) fn identify(tree: &Tree) -> Option<&'static str> {
 /// Decodes an event's elements. Empty elements (`<ExtraInfo></ExtraInfo>`) count as absent.
 #[cfg_attr(
     not(feature = "full"),
-    allow(dead_code, reason = "called for the events of the groups compiled in, which may be none")
+    allow(
+        dead_code,
+        reason = "called for the events of the groups compiled in, which may be none"
+    )
 )]
 pub(crate) fn decode<T: DeserializeOwned>(event: &'static str, tree: &Tree) -> Result<T, EventError> {
     let value = without_empty(serde_json::Value::Object(tree.clone()));
@@ -85,7 +88,10 @@ pub(crate) fn decode<T: DeserializeOwned>(event: &'static str, tree: &Tree) -> R
 
 #[cfg_attr(
     not(feature = "full"),
-    allow(dead_code, reason = "called for the events of the groups compiled in, which may be none")
+    allow(
+        dead_code,
+        reason = "called for the events of the groups compiled in, which may be none"
+    )
 )]
 fn without_empty(value: serde_json::Value) -> serde_json::Value {
     use serde_json::Value;

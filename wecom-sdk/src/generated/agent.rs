@@ -104,6 +104,22 @@ impl AgentApi<'_> {
     pub fn batch_set_workbench_data(&self) -> Call<AgentBatchSetWorkbenchDataRequest> {
         Call::new(self.client.clone(), AgentBatchSetWorkbenchDataRequest::new())
     }
+    /// 设置应用在用户工作台展示的数据 — set the workbench data one member sees for the app's custom template.
+    ///
+    /// `POST /cgi-bin/agent/set_workbench_data` · [official docs](https://developer.work.weixin.qq.com/document/path/92535)
+    ///
+    /// Parameters, their limits and setters: [`AgentSetWorkbenchDataRequest`].
+    pub fn set_workbench_data(
+        &self,
+        agentid: u32,
+        userid: impl Into<String>,
+        type_: impl Into<String>,
+    ) -> Call<AgentSetWorkbenchDataRequest> {
+        Call::new(
+            self.client.clone(),
+            AgentSetWorkbenchDataRequest::new(agentid, userid, type_),
+        )
+    }
 }
 /// 获取指定的应用详情 — read one app's name, logo, visible scope and settings.
 ///
@@ -926,6 +942,177 @@ impl crate::Endpoint for AgentBatchSetWorkbenchDataRequest {
 pub struct AgentBatchSetWorkbenchDataResponse {}
 rt::wire! {
     AgentBatchSetWorkbenchDataResponse: lenient, required 0;
+}
+/// 设置应用在用户工作台展示的数据 — set the workbench data one member sees for the app's custom template.
+///
+/// `POST /cgi-bin/agent/set_workbench_data` · [official docs](https://developer.work.weixin.qq.com/document/path/92535)
+///
+/// 首先需要通过“设置应用在工作台展示的模版”接口设置应用自定义模版类型，然后再通过本接口设置用户模版数据；
+/// 在用户数据未设置的情况下，会展示企业级别的默认数据。
+///
+/// 权限说明：可设置当前凭证对应的应用；设置的userid必须在应用可见范围。每个用户每个应用接口限制10次/分钟。
+///
+/// # Limits
+///
+/// - `userid`: length 1 to 64 bytes (UTF-8)
+/// - `type`: one of `keydata`, `image`, `list`, `webview`
+/// - when `type` is `keydata`, `keydata` is given
+/// - when `type` is `image`, `image` is given
+/// - when `type` is `list`, `list` is given
+/// - when `type` is `webview`, `webview` is given
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AgentSetWorkbenchDataRequest {
+    /// 应用id
+    pub agentid: u32,
+    /// 需要设置的用户的userid
+    ///
+    /// Limits: length 1 to 64 bytes (UTF-8).
+    pub userid: String,
+    /// 目前支持 “keydata”、 “image”、 “list” 、”webview”
+    ///
+    /// Limits: one of `keydata`, `image`, `list`, `webview`.
+    pub type_: String,
+    /// 若type指定为 “keydata”，则需要设置关键数据型模版数据,数据结构参考“关键数据型”
+    pub keydata: Option<WorkbenchKeydata>,
+    /// 若type指定为 “image”，则需要设置图片型模版数据，数据结构参考“图片型”
+    pub image: Option<WorkbenchImage>,
+    /// 若type指定为 “list”，则需要设置列表型模版数据，数据结构参考“列表型”
+    pub list: Option<WorkbenchList>,
+    /// 若type指定为 “webview”，则需要设置webview型模版数据，数据结构参考“webview数据型”
+    pub webview: Option<WorkbenchWebview>,
+}
+impl AgentSetWorkbenchDataRequest {
+    /// A `AgentSetWorkbenchDataRequest` of its required fields; the setters fill in the rest.
+    pub fn new(
+        agentid: u32,
+        userid: impl Into<String>,
+        type_: impl Into<String>,
+    ) -> Self {
+        Self {
+            agentid,
+            userid: userid.into(),
+            type_: type_.into(),
+            keydata: None,
+            image: None,
+            list: None,
+            webview: None,
+        }
+    }
+}
+rt::setters! {
+    AgentSetWorkbenchDataRequest via Call;
+    /// Sets [`keydata`](Self::keydata): 若type指定为 “keydata”，则需要设置关键数据型模版数据,数据结构参考“关键数据型”
+    keydata(keydata: impl Into<WorkbenchKeydata>) = keydata.into();
+    /// Sets [`image`](Self::image): 若type指定为 “image”，则需要设置图片型模版数据，数据结构参考“图片型”
+    image(image: impl Into<WorkbenchImage>) = image.into();
+    /// Sets [`list`](Self::list): 若type指定为 “list”，则需要设置列表型模版数据，数据结构参考“列表型”
+    list(list: impl Into<WorkbenchList>) = list.into();
+    /// Sets [`webview`](Self::webview): 若type指定为 “webview”，则需要设置webview型模版数据，数据结构参考“webview数据型”
+    webview(webview: impl Into<WorkbenchWebview>) = webview.into();
+}
+rt::wire! {
+    AgentSetWorkbenchDataRequest: strict, required 7;
+    agentid "agentid": field wire::Lenient;
+    userid "userid": field wire::Lenient;
+    type_ "type": field wire::Lenient;
+    keydata "keydata": opt wire::Plain;
+    image "image": opt wire::Plain;
+    list "list": opt wire::Plain;
+    webview "webview": opt wire::Plain;
+}
+impl crate::Endpoint for AgentSetWorkbenchDataRequest {
+    type Response = AgentSetWorkbenchDataResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "agent.set_workbench_data",
+        method: Method::Post,
+        path: "/cgi-bin/agent/set_workbench_data",
+        doc: "https://developer.work.weixin.qq.com/document/path/92535",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("agentid", s::Kind::Int, s::REQUIRED, s::Limits::NONE, None),
+            s::Param(
+                "userid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(Some(1), Some(64), true),
+                None,
+            ),
+            s::Param(
+                "type",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE
+                    .values(
+                        &[
+                            s::Lit::Str("keydata"),
+                            s::Lit::Str("image"),
+                            s::Lit::Str("list"),
+                            s::Lit::Str("webview"),
+                        ],
+                    ),
+                None,
+            ),
+            s::Param(
+                "keydata",
+                s::Kind::Object(&SCHEMA_WORKBENCH_KEYDATA),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "image",
+                s::Kind::Object(&SCHEMA_WORKBENCH_IMAGE),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "list",
+                s::Kind::Object(&SCHEMA_WORKBENCH_LIST),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param(
+                "webview",
+                s::Kind::Object(&SCHEMA_WORKBENCH_WEBVIEW),
+                0,
+                s::Limits::NONE,
+                None,
+            ),
+        ],
+        rules: &[
+            s::Rule::When(
+                "type",
+                &[s::Lit::Str("keydata")],
+                &s::Rule::Requires(&["keydata"]),
+            ),
+            s::Rule::When(
+                "type",
+                &[s::Lit::Str("image")],
+                &s::Rule::Requires(&["image"]),
+            ),
+            s::Rule::When("type", &[s::Lit::Str("list")], &s::Rule::Requires(&["list"])),
+            s::Rule::When(
+                "type",
+                &[s::Lit::Str("webview")],
+                &s::Rule::Requires(&["webview"]),
+            ),
+        ],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/agent/set_workbench_data` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgentSetWorkbenchDataResponse {}
+rt::wire! {
+    AgentSetWorkbenchDataResponse: lenient, required 0;
 }
 rt::int_enum! {
     /// 企业应用是否打开地理位置上报

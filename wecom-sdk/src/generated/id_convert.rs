@@ -120,6 +120,16 @@ impl IdConvertApi<'_> {
     ) -> Call<IdConvertConvertChatIdRequest> {
         Call::new(self.client.clone(), IdConvertConvertChatIdRequest::new(chat_id_list))
     }
+    /// 对所有新授权企业升级群ID — upgrade the customer-group ids of every corp that authorizes a 代开发 template from now on.
+    ///
+    /// `GET /cgi-bin/idconvert/upgrade_chatid_for_new_corp` · [official docs](https://developer.work.weixin.qq.com/document/path/99601)
+    ///
+    /// Parameters, their limits and setters: [`IdConvertUpgradeChatidForNewCorpRequest`].
+    pub fn upgrade_chatid_for_new_corp(
+        &self,
+    ) -> Call<IdConvertUpgradeChatidForNewCorpRequest> {
+        Call::new(self.client.clone(), IdConvertUpgradeChatidForNewCorpRequest::new())
+    }
 }
 /// unionid转换为第三方external\_userid — turn a WeChat customer's unionid into the provider-subject external\_userid, or a pending\_id.
 ///
@@ -650,6 +660,50 @@ rt::wire! {
     IdConvertConvertChatIdResponse: lenient, required 0;
     items "items": field Vec<wire::Plain>;
     invalid_chat_id_list "invalid_chat_id_list": field Vec<wire::Lenient>;
+}
+/// 对所有新授权企业升级群ID — upgrade the customer-group ids of every corp that authorizes a 代开发 template from now on.
+///
+/// `GET /cgi-bin/idconvert/upgrade_chatid_for_new_corp` · [official docs](https://developer.work.weixin.qq.com/document/path/99601)
+///
+/// 对代开发应用模板进行群ID升级。调用该接口后，该模板的所有新增授权企业都会升级为服务商主体的群ID，
+/// 无需逐个企业调用“申请群ID的升级”接口（`apply_to_upgrade_chatid`）来升级群ID。
+///
+/// 调用凭证为代开发模板的接口凭证（suite\_access\_token），服务商可通过“获取代开发应用模板凭证”获得。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct IdConvertUpgradeChatidForNewCorpRequest {}
+impl IdConvertUpgradeChatidForNewCorpRequest {
+    /// A `IdConvertUpgradeChatidForNewCorpRequest` of its required fields; the setters fill in the rest.
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+rt::wire! {
+    IdConvertUpgradeChatidForNewCorpRequest: strict, required 0;
+}
+impl crate::Endpoint for IdConvertUpgradeChatidForNewCorpRequest {
+    type Response = IdConvertUpgradeChatidForNewCorpResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "id_convert.upgrade_chatid_for_new_corp",
+        method: Method::Get,
+        path: "/cgi-bin/idconvert/upgrade_chatid_for_new_corp",
+        doc: "https://developer.work.weixin.qq.com/document/path/99601",
+        auth: Some(Credential::SuiteAccessToken),
+        body: BodyKind::None,
+        sensitive: false,
+        idempotent: false,
+        params: &[],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `GET /cgi-bin/idconvert/upgrade_chatid_for_new_corp` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct IdConvertUpgradeChatidForNewCorpResponse {}
+rt::wire! {
+    IdConvertUpgradeChatidForNewCorpResponse: lenient, required 0;
 }
 rt::int_enum! {
     /// 小程序或公众号的主体类型

@@ -259,6 +259,17 @@ impl KfApi<'_> {
     pub fn add_knowledge_intent(&self) -> Call<KfAddKnowledgeIntentRequest> {
         Call::new(self.client.clone(), KfAddKnowledgeIntentRequest::new())
     }
+    /// 删除问答 — delete a knowledge-base question and its answers.
+    ///
+    /// `POST /cgi-bin/kf/knowledge/del_intent` · [official docs](https://developer.work.weixin.qq.com/document/path/95972)
+    ///
+    /// Parameters, their limits and setters: [`KfDeleteKnowledgeIntentRequest`].
+    pub fn delete_knowledge_intent(
+        &self,
+        intent_id: impl Into<String>,
+    ) -> Call<KfDeleteKnowledgeIntentRequest> {
+        Call::new(self.client.clone(), KfDeleteKnowledgeIntentRequest::new(intent_id))
+    }
     /// 修改问答 — replace the question, similar questions and answers of a knowledge-base entry.
     ///
     /// `POST /cgi-bin/kf/knowledge/mod_intent` · [official docs](https://developer.work.weixin.qq.com/document/path/95972)
@@ -1990,6 +2001,55 @@ pub struct KfAddKnowledgeIntentResponse {
 rt::wire! {
     KfAddKnowledgeIntentResponse: lenient, required 0;
     intent_id "intent_id": field wire::Lenient;
+}
+/// 删除问答 — delete a knowledge-base question and its answers.
+///
+/// `POST /cgi-bin/kf/knowledge/del_intent` · [official docs](https://developer.work.weixin.qq.com/document/path/95972)
+///
+/// 可通过此接口删除已有的知识库问答。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct KfDeleteKnowledgeIntentRequest {
+    /// 问答ID
+    pub intent_id: String,
+}
+impl KfDeleteKnowledgeIntentRequest {
+    /// A `KfDeleteKnowledgeIntentRequest` of its required fields; the setters fill in the rest.
+    pub fn new(intent_id: impl Into<String>) -> Self {
+        Self {
+            intent_id: intent_id.into(),
+        }
+    }
+}
+rt::wire! {
+    KfDeleteKnowledgeIntentRequest: strict, required 1;
+    intent_id "intent_id": field wire::Lenient;
+}
+impl crate::Endpoint for KfDeleteKnowledgeIntentRequest {
+    type Response = KfDeleteKnowledgeIntentResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "kf.delete_knowledge_intent",
+        method: Method::Post,
+        path: "/cgi-bin/kf/knowledge/del_intent",
+        doc: "https://developer.work.weixin.qq.com/document/path/95972",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: false,
+        params: &[
+            s::Param("intent_id", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/kf/knowledge/del_intent` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KfDeleteKnowledgeIntentResponse {}
+rt::wire! {
+    KfDeleteKnowledgeIntentResponse: lenient, required 0;
 }
 /// 修改问答 — replace the question, similar questions and answers of a knowledge-base entry.
 ///

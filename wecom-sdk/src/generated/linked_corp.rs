@@ -54,6 +54,28 @@ impl LinkedCorpApi<'_> {
     ) -> Call<LinkedCorpListUserRequest> {
         Call::new(self.client.clone(), LinkedCorpListUserRequest::new(department_id))
     }
+    /// 获取互联企业成员详细信息 — read one linked-corp member by CorpId/userid.
+    ///
+    /// `POST /cgi-bin/linkedcorp/user/get` · [official docs](https://developer.work.weixin.qq.com/document/path/93171)
+    ///
+    /// Parameters, their limits and setters: [`LinkedCorpGetUserRequest`].
+    pub fn get_user(&self, userid: impl Into<String>) -> Call<LinkedCorpGetUserRequest> {
+        Call::new(self.client.clone(), LinkedCorpGetUserRequest::new(userid))
+    }
+    /// 获取互联企业部门成员 — list the members (ids and names) of a linked corp's department.
+    ///
+    /// `POST /cgi-bin/linkedcorp/user/simplelist` · [official docs](https://developer.work.weixin.qq.com/document/path/93168)
+    ///
+    /// Parameters, their limits and setters: [`LinkedCorpListSimpleUserRequest`].
+    pub fn list_simple_user(
+        &self,
+        department_id: impl Into<String>,
+    ) -> Call<LinkedCorpListSimpleUserRequest> {
+        Call::new(
+            self.client.clone(),
+            LinkedCorpListSimpleUserRequest::new(department_id),
+        )
+    }
 }
 /// 获取应用的可见范围 — list the linked-corp members and departments in the app's visible range.
 ///
@@ -227,6 +249,126 @@ rt::wire! {
     LinkedCorpListUserResponse: lenient, required 0;
     userlist "userlist": field Vec<wire::Plain>;
 }
+/// 获取互联企业成员详细信息 — read one linked-corp member by CorpId/userid.
+///
+/// `POST /cgi-bin/linkedcorp/user/get` · [official docs](https://developer.work.weixin.qq.com/document/path/93171)
+///
+/// 权限说明：仅自建应用可调用，应用须拥有指定成员的查看权限。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct LinkedCorpGetUserRequest {
+    /// 该字段用的是互联应用可见范围接口返回的userids参数，用的是 CorpId + ’/‘ + USERID 拼成的字符串
+    pub userid: String,
+}
+impl LinkedCorpGetUserRequest {
+    /// A `LinkedCorpGetUserRequest` of its required fields; the setters fill in the rest.
+    pub fn new(userid: impl Into<String>) -> Self {
+        Self { userid: userid.into() }
+    }
+}
+rt::wire! {
+    LinkedCorpGetUserRequest: strict, required 1;
+    userid "userid": field wire::Lenient;
+}
+impl crate::Endpoint for LinkedCorpGetUserRequest {
+    type Response = LinkedCorpGetUserResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "linked_corp.get_user",
+        method: Method::Post,
+        path: "/cgi-bin/linkedcorp/user/get",
+        doc: "https://developer.work.weixin.qq.com/document/path/93171",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param("userid", s::Kind::String, s::REQUIRED, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/linkedcorp/user/get` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct LinkedCorpGetUserResponse {
+    /// 成员的详细信息，user包含的属性可在管理端配置
+    pub user_info: LinkedUser,
+}
+rt::wire! {
+    LinkedCorpGetUserResponse: lenient, required 0;
+    user_info "user_info": field wire::Plain = <LinkedUser as de::Fields>::init();
+}
+/// 获取互联企业部门成员 — list the members (ids and names) of a linked corp's department.
+///
+/// `POST /cgi-bin/linkedcorp/user/simplelist` · [official docs](https://developer.work.weixin.qq.com/document/path/93168)
+///
+/// 权限说明：仅自建应用可调用，应用须拥有指定部门的查看权限。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct LinkedCorpListSimpleUserRequest {
+    /// 该字段用的是互联应用可见范围接口返回的department\_ids参数，用的是 linkedid + ’/‘ + department\_id 拼成的字符串
+    pub department_id: String,
+    /// 是否递归获取子部门下面的成员：1-递归获取，0-只获取本部门，不传默认只获取本部门成员
+    pub fetch_child: Option<bool>,
+}
+impl LinkedCorpListSimpleUserRequest {
+    /// A `LinkedCorpListSimpleUserRequest` of its required fields; the setters fill in the rest.
+    pub fn new(department_id: impl Into<String>) -> Self {
+        Self {
+            department_id: department_id.into(),
+            fetch_child: None,
+        }
+    }
+}
+rt::setters! {
+    LinkedCorpListSimpleUserRequest via Call;
+    /// Sets [`fetch_child`](Self::fetch_child): 是否递归获取子部门下面的成员：1-递归获取，0-只获取本部门，不传默认只获取本部门成员
+    fetch_child(fetch_child: bool) = fetch_child;
+}
+rt::wire! {
+    LinkedCorpListSimpleUserRequest: strict, required 1;
+    department_id "department_id": field wire::Lenient;
+    fetch_child "fetch_child": opt wire::Lenient;
+}
+impl crate::Endpoint for LinkedCorpListSimpleUserRequest {
+    type Response = LinkedCorpListSimpleUserResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "linked_corp.list_simple_user",
+        method: Method::Post,
+        path: "/cgi-bin/linkedcorp/user/simplelist",
+        doc: "https://developer.work.weixin.qq.com/document/path/93168",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param(
+                "department_id",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE,
+                None,
+            ),
+            s::Param("fetch_child", s::Kind::Bool, 0, s::Limits::NONE, None),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/linkedcorp/user/simplelist` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct LinkedCorpListSimpleUserResponse {
+    /// 成员列表
+    pub userlist: Vec<LinkedSimpleUser>,
+}
+rt::wire! {
+    LinkedCorpListSimpleUserResponse: lenient, required 0;
+    userlist "userlist": field Vec<wire::Plain>;
+}
 /// `list_department` 的 `department_list` 的一项（字段见官方返回示例）
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
@@ -247,25 +389,25 @@ rt::wire! {
     parentid "parentid": opt wire::Lenient;
     order "order": opt wire::Lenient;
 }
-/// `list_user` 的 `userlist` 的一项：互联企业成员详情（字段见官方返回示例）
+/// `list_user` 的 `userlist` 的一项、`get_user` 的 `user_info`：互联企业成员详情，user包含的属性可在管理端配置
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LinkedUser {
-    /// `userid`
+    /// 成员UserID。对应管理端的帐号，企业内必须唯一。不区分大小写，长度为1\~64个字节
     pub userid: String,
-    /// `name`
+    /// 成员真实名称
     pub name: Option<String>,
-    /// `department`
+    /// 成员所属部门id列表（`list_user`：只会返回传入的department\_id所属的互联企业里的部门id；`get_user`：会返回在应用可见范围内，该用户所在的所有互联企业的部门）
     pub department: Vec<String>,
-    /// `mobile`
+    /// 手机号码
     pub mobile: Option<String>,
-    /// `telephone`
+    /// 座机
     pub telephone: Option<String>,
-    /// `email`
+    /// 邮箱
     pub email: Option<String>,
-    /// `position`
+    /// 职务信息
     pub position: Option<String>,
-    /// `corpid`
+    /// 所属企业的corpid
     pub corpid: Option<String>,
     /// 扩展属性
     pub extattr: Option<crate::types::ExtAttr>,
@@ -281,4 +423,24 @@ rt::wire! {
     position "position": opt wire::Lenient;
     corpid "corpid": opt wire::Lenient;
     extattr "extattr": opt wire::Plain;
+}
+/// `list_simple_user` 的 `userlist` 的一项：互联企业部门成员
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct LinkedSimpleUser {
+    /// 成员UserID。对应管理端的帐号
+    pub userid: String,
+    /// 成员真实名称
+    pub name: Option<String>,
+    /// 成员所属部门id列表，这个字段只会返回传入的department\_id所属的互联企业里的部门id
+    pub department: Vec<String>,
+    /// 所属企业的corpid
+    pub corpid: Option<String>,
+}
+rt::wire! {
+    LinkedSimpleUser: lenient, required 0;
+    userid "userid": field wire::Lenient;
+    name "name": opt wire::Lenient;
+    department "department": field Vec<wire::Lenient>;
+    corpid "corpid": opt wire::Lenient;
 }

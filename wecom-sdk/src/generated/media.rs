@@ -84,6 +84,17 @@ impl MediaApi<'_> {
     ) -> Call<MediaUploadByUrlRequest> {
         Call::new(self.client.clone(), MediaUploadByUrlRequest::new(url))
     }
+    /// 查询异步任务结果 — read the state of an `upload_by_url` job and, once finished, the temporary media\_id.
+    ///
+    /// `POST /cgi-bin/media/get_upload_by_url_result` · [official docs](https://developer.work.weixin.qq.com/document/path/96219)
+    ///
+    /// Parameters, their limits and setters: [`MediaGetUploadByUrlResultRequest`].
+    pub fn get_upload_by_url_result(
+        &self,
+        jobid: impl Into<String>,
+    ) -> Call<MediaGetUploadByUrlResultRequest> {
+        Call::new(self.client.clone(), MediaGetUploadByUrlResultRequest::new(jobid))
+    }
 }
 /// 上传临时素材 — upload a temporary image, voice, video or file and get a media\_id valid for 3 days.
 ///
@@ -616,6 +627,80 @@ rt::wire! {
     MediaUploadByUrlResponse: lenient, required 0;
     jobid "jobid": field wire::Lenient;
 }
+/// 查询异步任务结果 — read the state of an `upload_by_url` job and, once finished, the temporary media\_id.
+///
+/// `POST /cgi-bin/media/get_upload_by_url_result` · [official docs](https://developer.work.weixin.qq.com/document/path/96219)
+///
+/// 生成异步上传任务（`upload_by_url`）由企微微信后台异步下载和处理，处理完成后回调通知任务完成，再通过本接口主动查询任务结果。
+///
+/// 任务结果常见错误码列表（detail.errcode）：
+/// - 830001 url非法：确认url是否支持Range分块下载
+/// - 830003 url下载数据失败：确认url本身是否能正常访问
+/// - 45001 文件大小超过限制：确认文件在5字节\~200M范围内
+/// - 301019 文件MD5不匹配：确认url对应的文件内容md5，跟所填的md5参数是否一致
+///
+/// 权限说明：客户联系权限。
+///
+/// # Limits
+///
+/// - `jobid`: length at most 128 bytes (UTF-8)
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct MediaGetUploadByUrlResultRequest {
+    /// 任务id。最长为128字节，60分钟内有效
+    ///
+    /// Limits: length at most 128 bytes (UTF-8).
+    pub jobid: String,
+}
+impl MediaGetUploadByUrlResultRequest {
+    /// A `MediaGetUploadByUrlResultRequest` of its required fields; the setters fill in the rest.
+    pub fn new(jobid: impl Into<String>) -> Self {
+        Self { jobid: jobid.into() }
+    }
+}
+rt::wire! {
+    MediaGetUploadByUrlResultRequest: strict, required 1;
+    jobid "jobid": field wire::Lenient;
+}
+impl crate::Endpoint for MediaGetUploadByUrlResultRequest {
+    type Response = MediaGetUploadByUrlResultResponse;
+    const META: &'static EndpointMeta = &EndpointMeta {
+        id: "media.get_upload_by_url_result",
+        method: Method::Post,
+        path: "/cgi-bin/media/get_upload_by_url_result",
+        doc: "https://developer.work.weixin.qq.com/document/path/96219",
+        auth: Some(Credential::AccessToken),
+        body: BodyKind::Json,
+        sensitive: false,
+        idempotent: true,
+        params: &[
+            s::Param(
+                "jobid",
+                s::Kind::String,
+                s::REQUIRED,
+                s::Limits::NONE.length(None, Some(128), true),
+                None,
+            ),
+        ],
+        rules: &[],
+        deprecated: None,
+        paging: None,
+    };
+}
+/// What `POST /cgi-bin/media/get_upload_by_url_result` answers, `errcode` and `errmsg` aside (a non-zero `errcode` is [`crate::Error::Api`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MediaGetUploadByUrlResultResponse {
+    /// 任务状态。1-处理中，2-完成，3-异常失败
+    pub status: UploadByUrlStatus,
+    /// 结果明细
+    pub detail: Option<UploadByUrlDetail>,
+}
+rt::wire! {
+    MediaGetUploadByUrlResultResponse: lenient, required 0;
+    status "status": field wire::Plain;
+    detail "detail": opt wire::Plain;
+}
 rt::str_enum! {
     /// 媒体文件类型
     pub struct MediaType {
@@ -662,6 +747,37 @@ pub(crate) static SCHEMA_UPLOAD_BY_URL_SCENE: s::Enum = s::Enum(
     "UploadByUrlScene",
     &[("group_welcome_material", s::Lit::Int(1))],
 );
+rt::int_enum! {
+    /// 异步上传任务的状态 (`get_upload_by_url_result` 的 `status`)
+    pub struct UploadByUrlStatus(i32) {
+        /// `1`: 处理中
+        PROCESSING = 1 => "processing",
+        /// `2`: 完成
+        FINISHED = 2 => "finished",
+        /// `3`: 异常失败
+        FAILED = 3 => "failed",
+    }
+}
+/// `get_upload_by_url_result` 的 `detail`：结果明细
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UploadByUrlDetail {
+    /// 任务失败返回码。当status为3时返回非0，其他返回0
+    pub errcode: Option<i32>,
+    /// 任务失败错误码描述
+    pub errmsg: Option<String>,
+    /// 媒体文件上传后获取的唯一标识，3天内有效。当status为2时返回。
+    pub media_id: Option<String>,
+    /// 媒体文件创建的时间戳。当status为2时返回。
+    pub created_at: Option<String>,
+}
+rt::wire! {
+    UploadByUrlDetail: lenient, required 0;
+    errcode "errcode": opt wire::Lenient;
+    errmsg "errmsg": opt wire::Lenient;
+    media_id "media_id": opt wire::Lenient;
+    created_at "created_at": opt wire::Lenient;
+}
 #[cfg(feature = "callback")]
 #[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 /// 回调异步任务结果 — the callback with `MsgType=event`, `Event=upload_media_job_finish`.

@@ -163,6 +163,28 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             registry::json::<crate::agent::AgentBatchSetWorkbenchDataRequest>(),
         ),
     );
+    #[cfg(feature = "agent")]
+    all.push(
+        registry::operation(
+            "agent",
+            "set_workbench_data",
+            "设置应用在用户工作台展示的数据 — set the workbench data one member sees for the app's custom template.",
+            Some(
+                "{\"agentid\": 1000005, \"userid\": \"test\", \"type\": \"keydata\", \"keydata\": {\"items\": [{\"key\": \"待审批\", \"data\": \"2\", \"jump_url\": \"http://www.qq.com\", \"pagepath\": \"pages/index\"}, {\"key\": \"带批阅作业\", \"data\": \"4\", \"jump_url\": \"http://www.qq.com\", \"pagepath\": \"pages/index\"}, {\"key\": \"成绩录入\", \"data\": \"45\", \"jump_url\": \"http://www.qq.com\", \"pagepath\": \"pages/index\"}, {\"key\": \"综合评价\", \"data\": \"98\", \"jump_url\": \"http://www.qq.com\", \"pagepath\": \"pages/index\"}]}}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "应用id",
+                "需要设置的用户的userid",
+                "目前支持 “keydata”、 “image”、 “list” 、”webview”",
+                "若type指定为 “keydata”，则需要设置关键数据型模版数据,数据结构参考“关键数据型”",
+                "若type指定为 “image”，则需要设置图片型模版数据，数据结构参考“图片型”",
+                "若type指定为 “list”，则需要设置列表型模版数据，数据结构参考“列表型”",
+                "若type指定为 “webview”，则需要设置webview型模版数据，数据结构参考“webview数据型”",
+            ],
+            registry::json::<crate::agent::AgentSetWorkbenchDataRequest>(),
+        ),
+    );
     #[cfg(feature = "appchat")]
     all.push(
         registry::operation(
@@ -2921,6 +2943,20 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             registry::json::<crate::id_convert::IdConvertConvertChatIdRequest>(),
         ),
     );
+    #[cfg(feature = "id_convert")]
+    all.push(
+        registry::operation(
+            "id_convert",
+            "upgrade_chatid_for_new_corp",
+            "对所有新授权企业升级群ID — upgrade the customer-group ids of every corp that authorizes a 代开发 template from now on.",
+            None,
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[],
+            registry::json::<
+                crate::id_convert::IdConvertUpgradeChatidForNewCorpRequest,
+            >(),
+        ),
+    );
     #[cfg(feature = "invoice")]
     all.push(
         registry::operation(
@@ -3353,6 +3389,18 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
     all.push(
         registry::operation(
             "kf",
+            "delete_knowledge_intent",
+            "删除问答 — delete a knowledge-base question and its answers.",
+            Some("{\"intent_id\": \"INTENT_ID\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &["问答ID"],
+            registry::json::<crate::kf::KfDeleteKnowledgeIntentRequest>(),
+        ),
+    );
+    #[cfg(feature = "kf")]
+    all.push(
+        registry::operation(
+            "kf",
             "update_knowledge_intent",
             "修改问答 — replace the question, similar questions and answers of a knowledge-base entry.",
             Some(
@@ -3482,6 +3530,37 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             registry::json::<crate::linked_corp::LinkedCorpListUserRequest>(),
         ),
     );
+    #[cfg(feature = "linked_corp")]
+    all.push(
+        registry::operation(
+            "linked_corp",
+            "get_user",
+            "获取互联企业成员详细信息 — read one linked-corp member by CorpId/userid.",
+            Some("{\"userid\": \"CORPID/USERID\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"user_info\": {\"userid\": \"zhangsan\", \"name\": \"张三\", \"department\": [\"LINKEDID/1\", \"LINKEDID/2\"], \"mobile\": \"+86 12345678901\", \"telephone\": \"10086\", \"email\": \"zhangsan@tencent.com\", \"position\": \"后台开发\", \"corpid\": \"xxxxxx\", \"extattr\": {\"attrs\": [{\"name\": \"自定义属性(文本)\", \"type\": 0, \"text\": {\"value\": \"10086\"}}, {\"name\": \"自定义属性(网页)\", \"type\": 1, \"web\": {\"url\": \"https://work.weixin.qq.com/\", \"title\": \"官网\"}}]}}}",
+            &[
+                "该字段用的是互联应用可见范围接口返回的userids参数，用的是 CorpId + ’/‘ + USERID 拼成的字符串",
+            ],
+            registry::json::<crate::linked_corp::LinkedCorpGetUserRequest>(),
+        ),
+    );
+    #[cfg(feature = "linked_corp")]
+    all.push(
+        registry::operation(
+            "linked_corp",
+            "list_simple_user",
+            "获取互联企业部门成员 — list the members (ids and names) of a linked corp's department.",
+            Some(
+                "{\"department_id\": \"LINKEDID/DEPARTMENTID\", \"fetch_child\": true}",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"userlist\": [{\"userid\": \"zhangsan\", \"name\": \"张三\", \"department\": [\"LINKEDID/1\", \"LINKEDID/2\"], \"corpid\": \"xxxxxx\"}, {\"userid\": \"lisi\", \"name\": \"李四\", \"department\": [\"LINKEDID/1\"], \"corpid\": \"xxxxxx\"}]}",
+            &[
+                "该字段用的是互联应用可见范围接口返回的department_ids参数，用的是 linkedid + ’/‘ + department_id 拼成的字符串",
+                "是否递归获取子部门下面的成员：1-递归获取，0-只获取本部门，不传默认只获取本部门成员",
+            ],
+            registry::json::<crate::linked_corp::LinkedCorpListSimpleUserRequest>(),
+        ),
+    );
     #[cfg(feature = "media")]
     all.push(
         registry::operation(
@@ -3573,6 +3652,18 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             registry::json::<crate::media::MediaUploadByUrlRequest>(),
         ),
     );
+    #[cfg(feature = "media")]
+    all.push(
+        registry::operation(
+            "media",
+            "get_upload_by_url_result",
+            "查询异步任务结果 — read the state of an `upload_by_url` job and, once finished, the temporary media_id.",
+            Some("{\"jobid\": \"JOBID\"}"),
+            "{\"errcode\": 0, \"errmsg\": \"ok\", \"status\": 2, \"detail\": {\"errcode\": 0, \"errmsg\": \"ok\", \"media_id\": \"3*1*G6nrLmr5EC3MMb_-zK1dDdzmd0p7cNliYu9V5w7o8K0\", \"created_at\": \"1380000000\"}}",
+            &["任务id。最长为128字节，60分钟内有效"],
+            registry::json::<crate::media::MediaGetUploadByUrlResultRequest>(),
+        ),
+    );
     #[cfg(feature = "menu")]
     all.push(
         registry::operation(
@@ -3609,6 +3700,28 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
             "{\n   \"errcode\":0,\n   \"errmsg\":\"ok\"\n}\n",
             &["应用id"],
             registry::json::<crate::menu::MenuDeleteRequest>(),
+        ),
+    );
+    #[cfg(feature = "message")]
+    all.push(
+        registry::operation(
+            "message",
+            "send_linkedcorp",
+            "互联企业发送应用消息 — push a text, media, card, news, markdown or mini-program notice message from an app to members and departments of linked corps.",
+            Some(
+                "{\n  \"touser\": [\n    \"userid1\",\n    \"userid2\",\n    \"CorpId1/userid1\",\n    \"CorpId2/userid2\"\n  ],\n  \"toparty\": [\n    \"partyid1\",\n    \"partyid2\",\n    \"LinkedId1/partyid1\",\n    \"LinkedId2/partyid2\"\n  ],\n  \"totag\": [\n    \"tagid1\",\n    \"tagid2\"\n  ],\n  \"toall\": 0,\n  \"msgtype\": \"text\",\n  \"agentid\": 1,\n  \"text\": {\n    \"content\": \"你的快递已到，请携带工卡前往邮件中心领取。\\n出发前可查看<a href=\\\"http://work.weixin.qq.com\\\">邮件中心视频实况</a>，聪明避开排队。\"\n  },\n  \"safe\": 0\n}\n",
+            ),
+            "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\",\n  \"invaliduser\": [\n    \"userid1\",\n    \"userid2\",\n    \"CorpId1/userid1\",\n    \"CorpId2/userid2\"\n  ],\n  \"invalidparty\": [\n    \"partyid1\",\n    \"partyid2\",\n    \"LinkedId1/partyid1\",\n    \"LinkedId2/partyid2\"\n  ],\n  \"invalidtag\": [\n    \"tagid1\",\n    \"tagid2\"\n  ]\n}\n",
+            &[
+                "成员ID列表（消息接收者，最多支持1000个）。每个元素的格式为： corpid/userid，其中，corpid为该互联成员所属的企业，userid为该互联成员所属企业中的帐号。如果是本企业的成员，则直接传userid即可",
+                "部门ID列表，最多支持100个。partyid在互联圈子内唯一。每个元素都是字符串类型，格式为：linked_id/party_id，其中linked_id是互联id，party_id是在互联圈子中的部门id。如果是本企业的部门，则直接传party_id即可。",
+                "本企业的标签ID列表，最多支持100个。",
+                "1表示发送给应用可见范围内的所有人（包括互联企业的成员），默认为0",
+                "企业应用的id，整型。可在应用的设置页面查看",
+                "消息类型与内容：msgtype 与同名的消息内容对象",
+                "表示是否是保密消息，0表示可对外分享，1表示不能分享且内容显示水印，2表示仅限在企业内分享，默认为0；注意仅mpnews类型的消息支持safe值为2，其他消息类型不支持（文本、图片、视频、文件、图文（mpnews）消息的参数表列出 safe）",
+            ],
+            registry::json::<crate::message::MessageSendLinkedcorpRequest>(),
         ),
     );
     #[cfg(feature = "message")]
@@ -3706,6 +3819,23 @@ pub(crate) fn operations() -> Vec<registry::Operation> {
                 "查询的时间类型（只见于官方示例，值为 0；取值含义未能确认）",
             ],
             registry::json::<crate::message::MessageGetStatisticsRequest>(),
+        ),
+    );
+    #[cfg(feature = "message")]
+    all.push(
+        registry::operation(
+            "message",
+            "send_webhook",
+            "发送消息推送 — post a text, markdown, image, news, file, voice or template-card message to a group through its 消息推送 (群机器人) webhook key.",
+            Some(
+                "{\n  \"key\": \"693axxx6-7aoc-4bc4-97a0-0ec2sifa5aaa\",\n  \"msgtype\": \"text\",\n  \"text\": {\n    \"content\": \"广州今日天气：29度，大部分多云，降雨概率：60%\",\n    \"mentioned_list\": [\n      \"wangqing\",\n      \"@all\"\n    ],\n    \"mentioned_mobile_list\": [\n      \"13800001111\",\n      \"@all\"\n    ]\n  }\n}\n",
+            ),
+            "{\"errcode\": 0, \"errmsg\": \"ok\"}",
+            &[
+                "消息推送webhookurl中的key（https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=KEY）",
+                "消息类型与内容：msgtype 与同名的消息内容对象",
+            ],
+            registry::json::<crate::message::MessageSendWebhookRequest>(),
         ),
     );
     #[cfg(feature = "miniprogram")]

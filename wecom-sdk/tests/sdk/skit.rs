@@ -18,6 +18,7 @@ const MERGED_REQUESTS: &[&str] = &[
     "/cgi-bin/appchat/send",
     "/cgi-bin/kf/send_msg",
     "/cgi-bin/kf/send_msg_on_event",
+    "/cgi-bin/linkedcorp/message/send",
 ];
 
 /// A SKIT request sample is the JSON body only; the query parameters a POST also takes are not

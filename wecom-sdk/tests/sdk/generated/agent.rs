@@ -13,7 +13,8 @@ pub fn decoders() -> Vec<support::Decoder> {
         < agent::AgentClaimCustomizedAppRequest > (), support::Decoder::of:: <
         agent::AgentGetWorkbenchTemplateRequest > (), support::Decoder::of:: <
         agent::AgentSetWorkbenchTemplateRequest > (), support::Decoder::of:: <
-        agent::AgentBatchSetWorkbenchDataRequest > (),
+        agent::AgentBatchSetWorkbenchDataRequest > (), support::Decoder::of:: <
+        agent::AgentSetWorkbenchDataRequest > (),
     ]
 }
 #[tokio::test]
@@ -163,6 +164,16 @@ async fn batch_set_workbench_data() {
         agent::AgentBatchSetWorkbenchDataRequest,
     >(
             r#"{"agentid": 1000005, "userid_list": ["userid1", "userid2"], "data": {"type": "keydata", "keydata": {"items": [{"key": "待审批", "data": "0", "jump_url": "http://www.qq.com", "pagepath": "pages/index"}]}}}"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn set_workbench_data() {
+    support::check::<
+        agent::AgentSetWorkbenchDataRequest,
+    >(
+            r#"{"agentid": 1000005, "userid": "test", "type": "keydata", "keydata": {"items": [{"key": "待审批", "data": "2", "jump_url": "http://www.qq.com", "pagepath": "pages/index"}, {"key": "带批阅作业", "data": "4", "jump_url": "http://www.qq.com", "pagepath": "pages/index"}, {"key": "成绩录入", "data": "45", "jump_url": "http://www.qq.com", "pagepath": "pages/index"}, {"key": "综合评价", "data": "98", "jump_url": "http://www.qq.com", "pagepath": "pages/index"}]}}"#,
             r#"{"errcode": 0, "errmsg": "ok"}"#,
         )
         .await;

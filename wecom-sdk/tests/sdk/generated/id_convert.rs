@@ -13,6 +13,8 @@ pub fn decoders() -> Vec<support::Decoder> {
         support::Decoder::of:: < id_convert::IdConvertConvertTmpExternalUseridRequest >
         (), support::Decoder::of:: < id_convert::IdConvertApplyToUpgradeChatidRequest >
         (), support::Decoder::of:: < id_convert::IdConvertConvertChatIdRequest > (),
+        support::Decoder::of:: < id_convert::IdConvertUpgradeChatidForNewCorpRequest >
+        (),
     ]
 }
 #[tokio::test]
@@ -80,5 +82,12 @@ async fn convert_chat_id() {
             r#"{"chat_id_list": ["xxxxxx", "yyyyyy", "zzzzzzz"]}"#,
             r#"{"errcode": 0, "errmsg": "ok", "items": [{"chat_id": "xxxxxx", "new_chat_id": "XXXXXX"}, {"chat_id": "yyyyyy", "new_chat_id": "yyyyyy"}], "invalid_chat_id_list": ["zzzzzz"]}"#,
         )
+        .await;
+}
+#[tokio::test]
+async fn upgrade_chatid_for_new_corp() {
+    support::check::<
+        id_convert::IdConvertUpgradeChatidForNewCorpRequest,
+    >(r#"{}"#, r#"{"errcode": 0, "errmsg": "ok"}"#)
         .await;
 }

@@ -26,6 +26,7 @@ pub fn decoders() -> Vec<support::Decoder> {
         kf::KfUpdateKnowledgeGroupRequest > (), support::Decoder::of:: <
         kf::KfListKnowledgeGroupsRequest > (), support::Decoder::of:: <
         kf::KfAddKnowledgeIntentRequest > (), support::Decoder::of:: <
+        kf::KfDeleteKnowledgeIntentRequest > (), support::Decoder::of:: <
         kf::KfUpdateKnowledgeIntentRequest > (), support::Decoder::of:: <
         kf::KfListKnowledgeIntentsRequest > (), support::Decoder::of:: <
         kf::KfSyncMsgRequest > (), support::Decoder::of:: < kf::KfSendMsgRequest > (),
@@ -357,6 +358,13 @@ async fn add_knowledge_intent() {
 "#,
             r#"{"errcode": 0, "errmsg": "ok", "intent_id": "INTENT_ID"}"#,
         )
+        .await;
+}
+#[tokio::test]
+async fn delete_knowledge_intent() {
+    support::check::<
+        kf::KfDeleteKnowledgeIntentRequest,
+    >(r#"{"intent_id": "INTENT_ID"}"#, r#"{"errcode": 0, "errmsg": "ok"}"#)
         .await;
 }
 #[tokio::test]

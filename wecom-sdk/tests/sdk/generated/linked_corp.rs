@@ -8,6 +8,8 @@ pub fn decoders() -> Vec<support::Decoder> {
         support::Decoder::of:: < linked_corp::LinkedCorpGetPermListRequest > (),
         support::Decoder::of:: < linked_corp::LinkedCorpListDepartmentRequest > (),
         support::Decoder::of:: < linked_corp::LinkedCorpListUserRequest > (),
+        support::Decoder::of:: < linked_corp::LinkedCorpGetUserRequest > (),
+        support::Decoder::of:: < linked_corp::LinkedCorpListSimpleUserRequest > (),
     ]
 }
 #[tokio::test]
@@ -37,6 +39,26 @@ async fn list_user() {
     >(
             r#"{"department_id": "LINKEDID/DEPARTMENTID", "fetch_child": true}"#,
             r#"{"errcode": 0, "errmsg": "ok", "userlist": [{"userid": "zhangsan", "name": "张三", "department": ["LINKEDID/1", "LINKEDID/2"], "mobile": "+86 12345678901", "telephone": "10086", "email": "zhangsan@tencent.com", "position": "后台开发", "corpid": "xxxxxx", "extattr": {"attrs": [{"name": "自定义属性(文本)", "type": 0, "text": {"value": "10086"}}, {"name": "自定义属性(网页)", "type": 1, "web": {"url": "https://work.weixin.qq.com/", "title": "官网"}}]}}]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_user() {
+    support::check::<
+        linked_corp::LinkedCorpGetUserRequest,
+    >(
+            r#"{"userid": "CORPID/USERID"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "user_info": {"userid": "zhangsan", "name": "张三", "department": ["LINKEDID/1", "LINKEDID/2"], "mobile": "+86 12345678901", "telephone": "10086", "email": "zhangsan@tencent.com", "position": "后台开发", "corpid": "xxxxxx", "extattr": {"attrs": [{"name": "自定义属性(文本)", "type": 0, "text": {"value": "10086"}}, {"name": "自定义属性(网页)", "type": 1, "web": {"url": "https://work.weixin.qq.com/", "title": "官网"}}]}}}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn list_simple_user() {
+    support::check::<
+        linked_corp::LinkedCorpListSimpleUserRequest,
+    >(
+            r#"{"department_id": "LINKEDID/DEPARTMENTID", "fetch_child": true}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "userlist": [{"userid": "zhangsan", "name": "张三", "department": ["LINKEDID/1", "LINKEDID/2"], "corpid": "xxxxxx"}, {"userid": "lisi", "name": "李四", "department": ["LINKEDID/1"], "corpid": "xxxxxx"}]}"#,
         )
         .await;
 }

@@ -8,7 +8,8 @@ pub fn decoders() -> Vec<support::Decoder> {
         support::Decoder::of:: < media::MediaUploadRequest > (), support::Decoder::of:: <
         media::MediaUploadImgRequest > (), support::Decoder::of:: <
         media::MediaUploadAttachmentRequest > (), support::Decoder::of:: <
-        media::MediaUploadByUrlRequest > (),
+        media::MediaUploadByUrlRequest > (), support::Decoder::of:: <
+        media::MediaGetUploadByUrlResultRequest > (),
     ]
 }
 #[tokio::test]
@@ -80,6 +81,16 @@ async fn upload_by_url() {
     >(
             r#"{"scene": 1, "type": "video", "filename": "video.mp4", "url": "https://xxxx", "md5": "MD5"}"#,
             r#"{"errcode": 0, "errmsg": "ok", "jobid": "jobid"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn get_upload_by_url_result() {
+    support::check::<
+        media::MediaGetUploadByUrlResultRequest,
+    >(
+            r#"{"jobid": "JOBID"}"#,
+            r#"{"errcode": 0, "errmsg": "ok", "status": 2, "detail": {"errcode": 0, "errmsg": "ok", "media_id": "3*1*G6nrLmr5EC3MMb_-zK1dDdzmd0p7cNliYu9V5w7o8K0", "created_at": "1380000000"}}"#,
         )
         .await;
 }

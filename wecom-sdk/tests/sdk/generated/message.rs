@@ -5,12 +5,602 @@ use wecom_sdk::message;
 /// The typed decoder of every endpoint of this group.
 pub fn decoders() -> Vec<support::Decoder> {
     vec![
+        support::Decoder::of:: < message::MessageSendLinkedcorpRequest > (),
         support::Decoder::of:: < message::MessageSendRequest > (), support::Decoder::of::
         < message::MessageUpdateTaskcardRequest > (), support::Decoder::of:: <
         message::MessageRecallRequest > (), support::Decoder::of:: <
         message::MessageUpdateTemplateCardRequest > (), support::Decoder::of:: <
-        message::MessageGetStatisticsRequest > (),
+        message::MessageGetStatisticsRequest > (), support::Decoder::of:: <
+        message::MessageSendWebhookRequest > (),
     ]
+}
+#[tokio::test]
+async fn send_linkedcorp() {
+    support::check::<
+        message::MessageSendLinkedcorpRequest,
+    >(
+            r#"{
+  "touser": [
+    "userid1",
+    "userid2",
+    "CorpId1/userid1",
+    "CorpId2/userid2"
+  ],
+  "toparty": [
+    "partyid1",
+    "partyid2",
+    "LinkedId1/partyid1",
+    "LinkedId2/partyid2"
+  ],
+  "totag": [
+    "tagid1",
+    "tagid2"
+  ],
+  "toall": 0,
+  "msgtype": "text",
+  "agentid": 1,
+  "text": {
+    "content": "你的快递已到，请携带工卡前往邮件中心领取。\n出发前可查看<a href=\"http://work.weixin.qq.com\">邮件中心视频实况</a>，聪明避开排队。"
+  },
+  "safe": 0
+}
+"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "invaliduser": [
+    "userid1",
+    "userid2",
+    "CorpId1/userid1",
+    "CorpId2/userid2"
+  ],
+  "invalidparty": [
+    "partyid1",
+    "partyid2",
+    "LinkedId1/partyid1",
+    "LinkedId2/partyid2"
+  ],
+  "invalidtag": [
+    "tagid1",
+    "tagid2"
+  ]
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn send_linkedcorp_file() {
+    support::check::<
+        message::MessageSendLinkedcorpRequest,
+    >(
+            r#"{
+  "touser": [
+    "userid1",
+    "userid2",
+    "CorpId1/userid1",
+    "CorpId2/userid2"
+  ],
+  "toparty": [
+    "partyid1",
+    "partyid2",
+    "LinkedId1/partyid1",
+    "LinkedId2/partyid2"
+  ],
+  "totag": [
+    "tagid1",
+    "tagid2"
+  ],
+  "toall": 0,
+  "msgtype": "file",
+  "agentid": 1,
+  "file": {
+    "media_id": "1Yv-zXfHjSjU-7LH-GwtYqDGS-zz6w22KmWAT5COgP7o"
+  },
+  "safe": 0
+}
+"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "invaliduser": [
+    "userid1",
+    "userid2",
+    "CorpId1/userid1",
+    "CorpId2/userid2"
+  ],
+  "invalidparty": [
+    "partyid1",
+    "partyid2",
+    "LinkedId1/partyid1",
+    "LinkedId2/partyid2"
+  ],
+  "invalidtag": [
+    "tagid1",
+    "tagid2"
+  ]
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn send_linkedcorp_image() {
+    support::check::<
+        message::MessageSendLinkedcorpRequest,
+    >(
+            r#"{
+  "touser": [
+    "userid1",
+    "userid2",
+    "CorpId1/userid1",
+    "CorpId2/userid2"
+  ],
+  "toparty": [
+    "partyid1",
+    "partyid2",
+    "LinkedId1/partyid1",
+    "LinkedId2/partyid2"
+  ],
+  "totag": [
+    "tagid1",
+    "tagid2"
+  ],
+  "toall": 0,
+  "msgtype": "image",
+  "agentid": 1,
+  "image": {
+    "media_id": "MEDIA_ID"
+  },
+  "safe": 0
+}
+"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "invaliduser": [
+    "userid1",
+    "userid2",
+    "CorpId1/userid1",
+    "CorpId2/userid2"
+  ],
+  "invalidparty": [
+    "partyid1",
+    "partyid2",
+    "LinkedId1/partyid1",
+    "LinkedId2/partyid2"
+  ],
+  "invalidtag": [
+    "tagid1",
+    "tagid2"
+  ]
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn send_linkedcorp_markdown() {
+    support::check::<
+        message::MessageSendLinkedcorpRequest,
+    >(
+            r#"{
+  "touser": [
+    "userid1",
+    "userid2",
+    "CorpId1/userid1",
+    "CorpId2/userid2"
+  ],
+  "toparty": [
+    "partyid1",
+    "partyid2",
+    "LinkedId1/partyid1",
+    "LinkedId2/partyid2"
+  ],
+  "totag": [
+    "tagid1",
+    "tagid2"
+  ],
+  "toall": 0,
+  "msgtype": "markdown",
+  "agentid": 1,
+  "markdown": {
+    "content": "您的会议室已经预定，稍后会同步到`邮箱`\n>**事项详情**\n>事　项：<font color=\"info\">开会</font>\n>组织者：@miglioguan\n>参与者：@miglioguan、@kunliu、@jamdeezhou、@kanexiong、@kisonwang\n>\n>会议室：<font color=\"info\">广州TIT 1楼 301</font>\n>日　期：<font color=\"warning\">2018年5月18日</font>\n>时　间：<font color=\"comment\">上午9:00-11:00</font>\n>\n>请准时参加会议。\n>\n>如需修改会议信息，请点击：[修改会议信息](https://work.weixin.qq.com)"
+  }
+}
+"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "invaliduser": [
+    "userid1",
+    "userid2",
+    "CorpId1/userid1",
+    "CorpId2/userid2"
+  ],
+  "invalidparty": [
+    "partyid1",
+    "partyid2",
+    "LinkedId1/partyid1",
+    "LinkedId2/partyid2"
+  ],
+  "invalidtag": [
+    "tagid1",
+    "tagid2"
+  ]
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn send_linkedcorp_miniprogram_notice() {
+    support::check::<
+        message::MessageSendLinkedcorpRequest,
+    >(
+            r#"{
+  "touser": [
+    "userid1",
+    "userid2",
+    "CorpId1/userid1",
+    "CorpId2/userid2"
+  ],
+  "toparty": [
+    "partyid1",
+    "partyid2",
+    "LinkedId1/partyid1",
+    "LinkedId2/partyid2"
+  ],
+  "totag": [
+    "tagid1",
+    "tagid2"
+  ],
+  "msgtype": "miniprogram_notice",
+  "agentid": 1,
+  "miniprogram_notice": {
+    "appid": "wx123123123123123",
+    "page": "pages/index?userid=zhangsan&orderid=123123123",
+    "title": "会议室预订成功通知",
+    "description": "4月27日 16:16",
+    "emphasis_first_item": true,
+    "content_item": [
+      {
+        "key": "会议室",
+        "value": "402"
+      },
+      {
+        "key": "会议地点",
+        "value": "广州TIT-402会议室"
+      },
+      {
+        "key": "会议时间",
+        "value": "2018年8月1日 09:00-09:30"
+      },
+      {
+        "key": "参与人员",
+        "value": "周剑轩"
+      }
+    ]
+  }
+}
+"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "invaliduser": [
+    "userid1",
+    "userid2",
+    "CorpId1/userid1",
+    "CorpId2/userid2"
+  ],
+  "invalidparty": [
+    "partyid1",
+    "partyid2",
+    "LinkedId1/partyid1",
+    "LinkedId2/partyid2"
+  ],
+  "invalidtag": [
+    "tagid1",
+    "tagid2"
+  ]
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn send_linkedcorp_mpnews() {
+    support::check::<
+        message::MessageSendLinkedcorpRequest,
+    >(
+            r#"{
+  "touser": [
+    "userid1",
+    "userid2",
+    "CorpId1/userid1",
+    "CorpId2/userid2"
+  ],
+  "toparty": [
+    "partyid1",
+    "partyid2",
+    "LinkedId1/partyid1",
+    "LinkedId2/partyid2"
+  ],
+  "totag": [
+    "tagid1",
+    "tagid2"
+  ],
+  "toall": 0,
+  "msgtype": "mpnews",
+  "agentid": 1,
+  "mpnews": {
+    "articles": [
+      {
+        "title": "Title",
+        "thumb_media_id": "MEDIA_ID",
+        "author": "Author",
+        "content_source_url": "URL",
+        "content": "Content",
+        "digest": "Digest description"
+      }
+    ]
+  },
+  "safe": 0
+}
+"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "invaliduser": [
+    "userid1",
+    "userid2",
+    "CorpId1/userid1",
+    "CorpId2/userid2"
+  ],
+  "invalidparty": [
+    "partyid1",
+    "partyid2",
+    "LinkedId1/partyid1",
+    "LinkedId2/partyid2"
+  ],
+  "invalidtag": [
+    "tagid1",
+    "tagid2"
+  ]
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn send_linkedcorp_news() {
+    support::check::<
+        message::MessageSendLinkedcorpRequest,
+    >(
+            r#"{
+  "touser": [
+    "userid1",
+    "userid2",
+    "CorpId1/userid1",
+    "CorpId2/userid2"
+  ],
+  "toparty": [
+    "partyid1",
+    "partyid2",
+    "LinkedId1/partyid1",
+    "LinkedId2/partyid2"
+  ],
+  "totag": [
+    "tagid1",
+    "tagid2"
+  ],
+  "toall": 0,
+  "msgtype": "news",
+  "agentid": 1,
+  "news": {
+    "articles": [
+      {
+        "title": "中秋节礼品领取",
+        "description": "今年中秋节公司有豪礼相送",
+        "url": "URL",
+        "picurl": "http://res.mail.qq.com/node/ww/wwopenmng/images/independent/doc/test_pic_msg1.png",
+        "btntxt": "更多"
+      }
+    ]
+  }
+}
+"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "invaliduser": [
+    "userid1",
+    "userid2",
+    "CorpId1/userid1",
+    "CorpId2/userid2"
+  ],
+  "invalidparty": [
+    "partyid1",
+    "partyid2",
+    "LinkedId1/partyid1",
+    "LinkedId2/partyid2"
+  ],
+  "invalidtag": [
+    "tagid1",
+    "tagid2"
+  ]
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn send_linkedcorp_textcard() {
+    support::check::<
+        message::MessageSendLinkedcorpRequest,
+    >(
+            r#"{
+  "touser": [
+    "userid1",
+    "userid2",
+    "CorpId1/userid1",
+    "CorpId2/userid2"
+  ],
+  "toparty": [
+    "partyid1",
+    "partyid2",
+    "LinkedId1/partyid1",
+    "LinkedId2/partyid2"
+  ],
+  "totag": [
+    "tagid1",
+    "tagid2"
+  ],
+  "toall": 0,
+  "msgtype": "textcard",
+  "agentid": 1,
+  "textcard": {
+    "title": "领奖通知",
+    "description": "<div class=\"gray\">2016年9月26日</div> <div class=\"normal\">恭喜你抽中iPhone 7一台，领奖码：xxxx</div><div class=\"highlight\">请于2016年10月10日前联系行政同事领取</div>",
+    "url": "URL",
+    "btntxt": "更多"
+  }
+}
+"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "invaliduser": [
+    "userid1",
+    "userid2",
+    "CorpId1/userid1",
+    "CorpId2/userid2"
+  ],
+  "invalidparty": [
+    "partyid1",
+    "partyid2",
+    "LinkedId1/partyid1",
+    "LinkedId2/partyid2"
+  ],
+  "invalidtag": [
+    "tagid1",
+    "tagid2"
+  ]
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn send_linkedcorp_video() {
+    support::check::<
+        message::MessageSendLinkedcorpRequest,
+    >(
+            r#"{
+  "touser": [
+    "userid1",
+    "userid2",
+    "CorpId1/userid1",
+    "CorpId2/userid2"
+  ],
+  "toparty": [
+    "partyid1",
+    "partyid2",
+    "LinkedId1/partyid1",
+    "LinkedId2/partyid2"
+  ],
+  "totag": [
+    "tagid1",
+    "tagid2"
+  ],
+  "toall": 0,
+  "msgtype": "video",
+  "agentid": 1,
+  "video": {
+    "media_id": "MEDIA_ID",
+    "title": "Title",
+    "description": "Description"
+  },
+  "safe": 0
+}
+"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "invaliduser": [
+    "userid1",
+    "userid2",
+    "CorpId1/userid1",
+    "CorpId2/userid2"
+  ],
+  "invalidparty": [
+    "partyid1",
+    "partyid2",
+    "LinkedId1/partyid1",
+    "LinkedId2/partyid2"
+  ],
+  "invalidtag": [
+    "tagid1",
+    "tagid2"
+  ]
+}
+"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn send_linkedcorp_voice() {
+    support::check::<
+        message::MessageSendLinkedcorpRequest,
+    >(
+            r#"{
+  "touser": [
+    "userid1",
+    "userid2",
+    "CorpId1/userid1",
+    "CorpId2/userid2"
+  ],
+  "toparty": [
+    "partyid1",
+    "partyid2",
+    "LinkedId1/partyid1",
+    "LinkedId2/partyid2"
+  ],
+  "totag": [
+    "tagid1",
+    "tagid2"
+  ],
+  "toall": 0,
+  "msgtype": "voice",
+  "agentid": 1,
+  "voice": {
+    "media_id": "MEDIA_ID"
+  }
+}
+"#,
+            r#"{
+  "errcode": 0,
+  "errmsg": "ok",
+  "invaliduser": [
+    "userid1",
+    "userid2",
+    "CorpId1/userid1",
+    "CorpId2/userid2"
+  ],
+  "invalidparty": [
+    "partyid1",
+    "partyid2",
+    "LinkedId1/partyid1",
+    "LinkedId2/partyid2"
+  ],
+  "invalidtag": [
+    "tagid1",
+    "tagid2"
+  ]
+}
+"#,
+        )
+        .await;
 }
 #[tokio::test]
 async fn send() {
@@ -1073,6 +1663,305 @@ async fn get_statistics() {
     >(
             r#"{"time_type": 0}"#,
             r#"{"errcode": 0, "errmsg": "ok", "statistics": [{"agentid": 1000002, "app_name": "应用1", "count": 101}, {"agentid": 1000003, "app_name": "应用2", "count": 102}]}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn send_webhook() {
+    support::check::<
+        message::MessageSendWebhookRequest,
+    >(
+            r#"{
+  "key": "693axxx6-7aoc-4bc4-97a0-0ec2sifa5aaa",
+  "msgtype": "text",
+  "text": {
+    "content": "广州今日天气：29度，大部分多云，降雨概率：60%",
+    "mentioned_list": [
+      "wangqing",
+      "@all"
+    ],
+    "mentioned_mobile_list": [
+      "13800001111",
+      "@all"
+    ]
+  }
+}
+"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn send_webhook_file() {
+    support::check::<
+        message::MessageSendWebhookRequest,
+    >(
+            r#"{
+  "key": "693axxx6-7aoc-4bc4-97a0-0ec2sifa5aaa",
+  "msgtype": "file",
+  "file": {
+    "media_id": "3a8asd892asd8asd"
+  }
+}
+"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn send_webhook_image() {
+    support::check::<
+        message::MessageSendWebhookRequest,
+    >(
+            r#"{
+  "key": "693axxx6-7aoc-4bc4-97a0-0ec2sifa5aaa",
+  "msgtype": "image",
+  "image": {
+    "base64": "DATA",
+    "md5": "MD5"
+  }
+}
+"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn send_webhook_markdown() {
+    support::check::<
+        message::MessageSendWebhookRequest,
+    >(
+            r#"{
+  "key": "693axxx6-7aoc-4bc4-97a0-0ec2sifa5aaa",
+  "msgtype": "markdown",
+  "markdown": {
+    "content": "实时新增用户反馈<font color=\"warning\">132例</font>，请相关同事注意。\n>类型:<font color=\"comment\">用户反馈</font>\n>普通用户反馈:<font color=\"comment\">117例</font>\n>VIP用户反馈:<font color=\"comment\">15例</font>"
+  }
+}
+"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn send_webhook_markdown_v2() {
+    support::check::<
+        message::MessageSendWebhookRequest,
+    >(
+            r##"{
+  "key": "693axxx6-7aoc-4bc4-97a0-0ec2sifa5aaa",
+  "msgtype": "markdown_v2",
+  "markdown_v2": {
+    "content": "# 一、标题\n## 二级标题\n### 三级标题\n# 二、字体\n*斜体*\n\n**加粗**\n# 三、列表 \n- 无序列表 1 \n- 无序列表 2\n - 无序列表 2.1\n - 无序列表 2.2\n1. 有序列表 1\n2. 有序列表 2\n# 四、引用\n> 一级引用\n>>二级引用\n>>>三级引用\n# 五、链接\n[这是一个链接](https:work.weixin.qq.com/api/doc)\n![](https://res.mail.qq.com/node/ww/wwopenmng/images/independent/doc/test_pic_msg1.png)\n# 六、分割线\n\n---\n# 七、代码\n`这是行内代码`\n```\n这是独立代码块\n```\n\n# 八、表格\n| 姓名 | 文化衫尺寸 | 收货地址 |\n| :----- | :----: | -------: |\n| 张三 | S | 广州 |\n| 李四 | L | 深圳 |\n"
+  }
+}
+"##,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn send_webhook_news() {
+    support::check::<
+        message::MessageSendWebhookRequest,
+    >(
+            r#"{
+  "key": "693axxx6-7aoc-4bc4-97a0-0ec2sifa5aaa",
+  "msgtype": "news",
+  "news": {
+    "articles": [
+      {
+        "title": "中秋节礼品领取",
+        "description": "今年中秋节公司有豪礼相送",
+        "url": "www.qq.com",
+        "picurl": "https://res.mail.qq.com/node/ww/wwopenmng/images/independent/doc/test_pic_msg1.png"
+      }
+    ]
+  }
+}
+"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn send_webhook_template_card_news_notice() {
+    support::check::<
+        message::MessageSendWebhookRequest,
+    >(
+            r#"{
+  "key": "693axxx6-7aoc-4bc4-97a0-0ec2sifa5aaa",
+  "msgtype": "template_card",
+  "template_card": {
+    "card_type": "news_notice",
+    "source": {
+      "icon_url": "https://wework.qpic.cn/wwpic/252813_jOfDHtcISzuodLa_1629280209/0",
+      "desc": "企业微信",
+      "desc_color": 0
+    },
+    "main_title": {
+      "title": "欢迎使用企业微信",
+      "desc": "您的好友正在邀请您加入企业微信"
+    },
+    "card_image": {
+      "url": "https://wework.qpic.cn/wwpic/354393_4zpkKXd7SrGMvfg_1629280616/0",
+      "aspect_ratio": 2.25
+    },
+    "image_text_area": {
+      "type": 1,
+      "url": "https://work.weixin.qq.com",
+      "title": "欢迎使用企业微信",
+      "desc": "您的好友正在邀请您加入企业微信",
+      "image_url": "https://wework.qpic.cn/wwpic/354393_4zpkKXd7SrGMvfg_1629280616/0"
+    },
+    "quote_area": {
+      "type": 1,
+      "url": "https://work.weixin.qq.com/?from=openApi",
+      "appid": "APPID",
+      "pagepath": "PAGEPATH",
+      "title": "引用文本标题",
+      "quote_text": "Jack：企业微信真的很好用~\nBalian：超级好的一款软件！"
+    },
+    "vertical_content_list": [
+      {
+        "title": "惊喜红包等你来拿",
+        "desc": "下载企业微信还能抢红包！"
+      }
+    ],
+    "horizontal_content_list": [
+      {
+        "keyname": "邀请人",
+        "value": "张三"
+      },
+      {
+        "keyname": "企微官网",
+        "value": "点击访问",
+        "type": 1,
+        "url": "https://work.weixin.qq.com/?from=openApi"
+      },
+      {
+        "keyname": "企微下载",
+        "value": "企业微信.apk",
+        "type": 2,
+        "media_id": "MEDIAID"
+      }
+    ],
+    "jump_list": [
+      {
+        "type": 1,
+        "url": "https://work.weixin.qq.com/?from=openApi",
+        "title": "企业微信官网"
+      },
+      {
+        "type": 2,
+        "appid": "APPID",
+        "pagepath": "PAGEPATH",
+        "title": "跳转小程序"
+      }
+    ],
+    "card_action": {
+      "type": 1,
+      "url": "https://work.weixin.qq.com/?from=openApi",
+      "appid": "APPID",
+      "pagepath": "PAGEPATH"
+    }
+  }
+}
+"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn send_webhook_template_card_text_notice() {
+    support::check::<
+        message::MessageSendWebhookRequest,
+    >(
+            r#"{
+  "key": "693axxx6-7aoc-4bc4-97a0-0ec2sifa5aaa",
+  "msgtype": "template_card",
+  "template_card": {
+    "card_type": "text_notice",
+    "source": {
+      "icon_url": "https://wework.qpic.cn/wwpic/252813_jOfDHtcISzuodLa_1629280209/0",
+      "desc": "企业微信",
+      "desc_color": 0
+    },
+    "main_title": {
+      "title": "欢迎使用企业微信",
+      "desc": "您的好友正在邀请您加入企业微信"
+    },
+    "emphasis_content": {
+      "title": "100",
+      "desc": "数据含义"
+    },
+    "quote_area": {
+      "type": 1,
+      "url": "https://work.weixin.qq.com/?from=openApi",
+      "appid": "APPID",
+      "pagepath": "PAGEPATH",
+      "title": "引用文本标题",
+      "quote_text": "Jack：企业微信真的很好用~\nBalian：超级好的一款软件！"
+    },
+    "sub_title_text": "下载企业微信还能抢红包！",
+    "horizontal_content_list": [
+      {
+        "keyname": "邀请人",
+        "value": "张三"
+      },
+      {
+        "keyname": "企微官网",
+        "value": "点击访问",
+        "type": 1,
+        "url": "https://work.weixin.qq.com/?from=openApi"
+      },
+      {
+        "keyname": "企微下载",
+        "value": "企业微信.apk",
+        "type": 2,
+        "media_id": "MEDIAID"
+      }
+    ],
+    "jump_list": [
+      {
+        "type": 1,
+        "url": "https://work.weixin.qq.com/?from=openApi",
+        "title": "企业微信官网"
+      },
+      {
+        "type": 2,
+        "appid": "APPID",
+        "pagepath": "PAGEPATH",
+        "title": "跳转小程序"
+      }
+    ],
+    "card_action": {
+      "type": 1,
+      "url": "https://work.weixin.qq.com/?from=openApi",
+      "appid": "APPID",
+      "pagepath": "PAGEPATH"
+    }
+  }
+}
+"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
+        )
+        .await;
+}
+#[tokio::test]
+async fn send_webhook_voice() {
+    support::check::<
+        message::MessageSendWebhookRequest,
+    >(
+            r#"{
+  "key": "693axxx6-7aoc-4bc4-97a0-0ec2sifa5aaa",
+  "msgtype": "voice",
+  "voice": {
+    "media_id": "MEDIA_ID"
+  }
+}
+"#,
+            r#"{"errcode": 0, "errmsg": "ok"}"#,
         )
         .await;
 }
