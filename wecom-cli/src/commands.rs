@@ -60,6 +60,7 @@ pub fn cli() -> Command {
                     Arg::new("callback_token")
                         .long("callback-token")
                         .env("WECOM_CALLBACK_TOKEN")
+                        .value_name("TOKEN")
                         .hide_env_values(true)
                         .help("The Token set beside the callback URL"),
                 )
@@ -67,6 +68,7 @@ pub fn cli() -> Command {
                     Arg::new("callback_aes_key")
                         .long("callback-aes-key")
                         .env("WECOM_CALLBACK_AES_KEY")
+                        .value_name("KEY")
                         .hide_env_values(true)
                         .help("The EncodingAESKey set beside the callback URL (43 characters)"),
                 ),

@@ -132,8 +132,9 @@ impl MockBuilder {
     /// or delay the API call. One that gets no answer within [`callback_timeout`] (5 s), or
     /// no connection, is resent, up to [`callback_retries`] (3) times; any HTTP answer is
     /// final. [`MockServer::callbacks_sent`] lists how each was answered; failures are also
-    /// logged (`tracing`). [`start`](Self::start) refuses a URL that is not `http(s)`, an
-    /// empty token and an EncodingAESKey that is not one.
+    /// logged (`tracing`). Pushing stops when the mock is dropped, with whatever is still
+    /// queued. [`start`](Self::start) refuses a URL that is not `http(s)`, an empty token and
+    /// an EncodingAESKey that is not one.
     ///
     /// [`callback_timeout`]: Self::callback_timeout
     /// [`callback_retries`]: Self::callback_retries

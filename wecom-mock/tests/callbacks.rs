@@ -284,7 +284,7 @@ async fn a_callback_without_an_answer_in_time_is_resent_as_is() {
                         .unwrap()
                         .push(uri.query().unwrap_or("").to_string());
                     if hits.fetch_add(1, Ordering::SeqCst) == 0 {
-                        tokio::time::sleep(Duration::from_secs(3)).await;
+                        tokio::time::sleep(Duration::from_secs(5)).await;
                     }
                     ""
                 }
@@ -294,7 +294,7 @@ async fn a_callback_without_an_answer_in_time_is_resent_as_is() {
     let (origin, _task) = serve(app).await;
     let mock = MockServer::builder()
         .callbacks(format!("{origin}/callback"), TOKEN, AES_KEY)
-        .callback_timeout(Duration::from_millis(300))
+        .callback_timeout(Duration::from_secs(1))
         .start()
         .await
         .unwrap();

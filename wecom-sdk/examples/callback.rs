@@ -101,8 +101,10 @@ async fn log_contact_change(received: Received) -> Result<(), BoxError> {
         Event::UpdateUser(e) => info!(
             user_id = %e.user_id,
             new_user_id = ?e.new_user_id,
+            name = ?e.name,
             department = ?e.department,
-            "member updated"
+            position = ?e.position,
+            "member updated (what changed)"
         ),
         Event::DeleteUser(e) => info!(user_id = %e.user_id, "member deleted"),
         Event::CreateParty(e) => info!(
