@@ -47,6 +47,30 @@ pub fn cli() -> Command {
                         .default_value("empty")
                         .value_parser(["empty", "departments", "full"])
                         .help("The address book to start from (`full` holds what the docs' examples name)"),
+                )
+                .arg(
+                    Arg::new("callback_url")
+                        .long("callback-url")
+                        .env("WECOM_CALLBACK_URL")
+                        .value_name("URL")
+                        .requires_all(["callback_token", "callback_aes_key"])
+                        .help("Push each change of the address book, encrypted, to this callback URL as WeCom's change_contact events (needs --callback-token and --callback-aes-key)"),
+                )
+                .arg(
+                    Arg::new("callback_token")
+                        .long("callback-token")
+                        .env("WECOM_CALLBACK_TOKEN")
+                        .value_name("TOKEN")
+                        .hide_env_values(true)
+                        .help("The Token set beside the callback URL"),
+                )
+                .arg(
+                    Arg::new("callback_aes_key")
+                        .long("callback-aes-key")
+                        .env("WECOM_CALLBACK_AES_KEY")
+                        .value_name("KEY")
+                        .hide_env_values(true)
+                        .help("The EncodingAESKey set beside the callback URL (43 characters)"),
                 ),
         );
     // One flag per input of each kind of credential, as spec/credentials.yaml names them.

@@ -304,9 +304,18 @@ async fn run_mock(args: &ArgMatches) -> Result<(), u8> {
             builder = builder.credential(*kind, id, secret);
         }
     }
+    let callback_url = args.get_one::<String>("callback_url").cloned();
+    if let Some(url) = &callback_url {
+        builder = builder.callbacks(url, text("callback_token"), text("callback_aes_key"));
+    }
     let mock = builder.port(port).fixture(fixture).start().await.map_err(|e| {
-        eprintln!("error: cannot listen on 127.0.0.1:{port}: {e}");
-        FAILED
+        if e.kind() == std::io::ErrorKind::InvalidInput {
+            eprintln!("error: {e}");
+            USAGE
+        } else {
+            eprintln!("error: cannot listen on 127.0.0.1:{port}: {e}");
+            FAILED
+        }
     })?;
     let mut stdout = std::io::stdout().lock();
     print_line(
@@ -329,6 +338,9 @@ async fn run_mock(args: &ArgMatches) -> Result<(), u8> {
         }
     }
     drop(stdout);
+    if let Some(url) = callback_url {
+        eprintln!("pushing address-book changes to {url}");
+    }
     mock.run_until_interrupted().await.map_err(|_| FAILED)
 }
 

@@ -11,8 +11,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
+use wecom_sdk::callback::Event;
 use wecom_sdk::{Endpoint, department, message, tag, user};
 
+use crate::callbacks;
 use crate::reply::{Refusal, ok};
 
 /// The corp's members, departments and tags.
@@ -21,6 +23,9 @@ pub(crate) struct Contacts {
     members: BTreeMap<String, Map<String, Value>>,
     departments: BTreeMap<u32, department::Department>,
     tags: BTreeMap<u32, Tag>,
+    /// The changes made since they were last taken, as the callback events WeCom pushes for
+    /// them, in order.
+    changes: Vec<Event>,
 }
 
 struct Tag {
@@ -84,6 +89,7 @@ impl Default for Contacts {
             members: BTreeMap::new(),
             departments: BTreeMap::new(),
             tags: BTreeMap::new(),
+            changes: Vec::new(),
         };
         contacts.add_department(
             json!({"id": 1, "name": "Mock 企业", "name_en": "Mock Corp", "parentid": 0, "order": 100000000}),
@@ -109,8 +115,11 @@ fn to_json<T: Serialize>(value: &T) -> Map<String, Value> {
 }
 
 fn member_departments(member: &Map<String, Value>) -> Vec<u32> {
-    let typed: Option<user::Member> = serde_json::from_value(Value::Object(member.clone())).ok();
-    typed.map(|m| m.department).unwrap_or_default()
+    typed_member(member).department
+}
+
+fn typed_member(member: &Map<String, Value>) -> user::Member {
+    serde_json::from_value(Value::Object(member.clone())).unwrap_or_default()
 }
 
 /// The address books the mock can start from; the fuller ones hold the members, departments
@@ -168,6 +177,11 @@ impl std::str::FromStr for Fixture {
 }
 
 impl Contacts {
+    /// The changes made since the last call, oldest first, as callback events.
+    pub(crate) fn take_changes(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.changes)
+    }
+
     /// The address book of `fixture`.
     pub(crate) fn from_fixture(fixture: Fixture) -> Self {
         let mut contacts = Contacts::default();
@@ -245,8 +259,10 @@ impl Contacts {
         }
         let enabled = r.enable.unwrap_or(true);
         member.insert("status".into(), json!(if enabled { 1 } else { 2 }));
-        self.members
-            .insert(r.userid.clone(), shaped::<user::Member>(Value::Object(member)));
+        let member = shaped::<user::Member>(Value::Object(member));
+        self.changes
+            .push(callbacks::member_created(&typed_member(&member)));
+        self.members.insert(r.userid.clone(), member);
         Ok(ok("created", json!({})))
     }
 
@@ -261,6 +277,7 @@ impl Contacts {
             .ok_or_else(|| Refusal::new(60111, format!("userid not found: {}", r.userid)))?;
         self.check_departments(r.department.as_deref().unwrap_or_default())?;
         let mut member = self.members.remove(&key).unwrap_or_default();
+        let before = typed_member(&member);
         let mut changes = to_json(&r);
         changes.remove("userid");
         if let Some(enable) = r.enable {
@@ -271,8 +288,10 @@ impl Contacts {
             member.insert("userid".into(), new_userid);
         }
         member.extend(changes);
-        self.members
-            .insert(new_key, shaped::<user::Member>(Value::Object(member)));
+        let member = shaped::<user::Member>(Value::Object(member));
+        self.changes
+            .extend(callbacks::member_updated(&before, &typed_member(&member)));
+        self.members.insert(new_key, member);
         Ok(ok("updated", json!({})))
     }
 
@@ -281,6 +300,9 @@ impl Contacts {
             self.find_member(userid)?;
         }
         for userid in userids {
+            if let Some(key) = self.member_key(userid) {
+                self.changes.push(callbacks::member_deleted(&key));
+            }
             self.members.retain(|u, _| !u.eq_ignore_ascii_case(userid));
             for tag in self.tags.values_mut() {
                 tag.users.retain(|u| !u.eq_ignore_ascii_case(userid));
@@ -323,6 +345,9 @@ impl Contacts {
         department.insert("id".into(), json!(id));
         department.entry("order").or_insert(json!(0));
         self.add_department(Value::Object(department));
+        if let Some(created) = self.departments.get(&id) {
+            self.changes.push(callbacks::department_created(created));
+        }
         Ok(ok("created", json!({ "id": id })))
     }
 
@@ -339,9 +364,13 @@ impl Contacts {
         if let Some(parent) = r.parentid {
             self.check_departments(&[parent])?;
         }
-        let mut department = self.departments.get(&id).map(to_json).unwrap_or_default();
+        let before = self.departments.get(&id).cloned();
+        let mut department = before.as_ref().map(to_json).unwrap_or_default();
         department.extend(to_json(&r));
         self.add_department(Value::Object(department));
+        if let (Some(before), Some(after)) = (before, self.departments.get(&id)) {
+            self.changes.extend(callbacks::department_updated(&before, after));
+        }
         Ok(ok("updated", json!({})))
     }
 
@@ -360,6 +389,7 @@ impl Contacts {
             return Err(Refusal::new(60005, format!("department {id} has members")));
         }
         self.departments.remove(&id);
+        self.changes.push(callbacks::department_deleted(id));
         Ok(ok("deleted", json!({})))
     }
 
@@ -504,17 +534,33 @@ impl Contacts {
             return Err(Refusal::new(code, "all list invalid"));
         }
         if let Some(tag) = self.tags.get_mut(&id) {
-            if add {
-                tag.users.extend(valid_users);
-                tag.parties.extend(valid_parties);
+            // What really changed: a member already in the tag is not added again.
+            let users: Vec<String> = if add {
+                valid_users
+                    .into_iter()
+                    .filter(|u| tag.users.insert(u.clone()))
+                    .collect()
             } else {
-                valid_users.iter().for_each(|u| {
-                    tag.users.remove(u);
-                });
-                valid_parties.iter().for_each(|p| {
-                    tag.parties.remove(p);
-                });
-            }
+                valid_users.into_iter().filter(|u| tag.users.remove(u)).collect()
+            };
+            let parties: Vec<u32> = if add {
+                valid_parties
+                    .into_iter()
+                    .filter(|p| tag.parties.insert(*p))
+                    .collect()
+            } else {
+                valid_parties
+                    .into_iter()
+                    .filter(|p| tag.parties.remove(p))
+                    .collect()
+            };
+            let (users, parties) = if add {
+                ((users, Vec::new()), (parties, Vec::new()))
+            } else {
+                ((Vec::new(), users), (Vec::new(), parties))
+            };
+            self.changes
+                .extend(callbacks::tag_members_changed(id, users, parties));
         }
         let mut fields = Map::new();
         if !invalid_users.is_empty() {

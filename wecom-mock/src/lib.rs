@@ -15,6 +15,10 @@
 //!   that cursor is the last, so `.stream()` ends.
 //! - Injects faults on demand: an errcode, a delay, a dropped connection, an HTTP error, on one
 //!   path or all, for a share of calls or a number of them.
+//! - Pushes callbacks when given an app's callback URL, token and EncodingAESKey
+//!   ([`MockBuilder::callbacks`]): each change made through its address book (members,
+//!   departments, tag members) is POSTed, encrypted, as the `change_contact` event WeCom sends,
+//!   in order and in the background; [`MockServer::callbacks_sent`] says how each was answered.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -24,6 +28,7 @@
 //! # Ok(()) }
 //! ```
 
+mod callbacks;
 mod contacts;
 mod faults;
 mod media;
@@ -37,6 +42,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use callbacks::SentCallback;
 pub use contacts::Fixture;
 pub use faults::{Fault, FaultKind};
 pub use tokens::Credentials;
@@ -49,6 +55,7 @@ pub struct MockServer {
     addr: SocketAddr,
     shared: Arc<Shared>,
     task: tokio::task::JoinHandle<()>,
+    pusher: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// Configures a [`MockServer`].
@@ -58,6 +65,7 @@ pub struct MockBuilder {
     credentials: Credentials,
     port: u16,
     fixture: Fixture,
+    callbacks: callbacks::Settings,
 }
 
 impl Default for MockBuilder {
@@ -66,6 +74,7 @@ impl Default for MockBuilder {
             credentials: Credentials::default(),
             port: 0,
             fixture: Fixture::Empty,
+            callbacks: callbacks::Settings::default(),
         }
     }
 }
@@ -110,8 +119,51 @@ impl MockBuilder {
         self
     }
 
+    /// Pushes callbacks to the app at `url` (`http://127.0.0.1:8000/callback`), configured
+    /// with `token` and `encoding_aes_key` (43 characters) as WeCom's 接收事件服务器 is: each
+    /// change made through the address book — a member created, updated or deleted, a
+    /// department created, updated or deleted, members or departments added to or removed
+    /// from a tag — is POSTed as the `change_contact` event of the spec (`create_user`,
+    /// `update_user`, `delete_user`, `create_party`, `update_party`, `delete_party`,
+    /// `update_tag`), encrypted with the corp id as the receive id, with
+    /// `?msg_signature=&timestamp=&nonce=`.
+    ///
+    /// Pushes go in the background, one at a time in the order of the changes, and never fail
+    /// or delay the API call. One that gets no answer within [`callback_timeout`] (5 s), or
+    /// no connection, is resent, up to [`callback_retries`] (3) times; any HTTP answer is
+    /// final. [`MockServer::callbacks_sent`] lists how each was answered; failures are also
+    /// logged (`tracing`). Pushing stops when the mock is dropped, with whatever is still
+    /// queued. [`start`](Self::start) refuses a URL that is not `http(s)`, an empty token and
+    /// an EncodingAESKey that is not one.
+    ///
+    /// [`callback_timeout`]: Self::callback_timeout
+    /// [`callback_retries`]: Self::callback_retries
+    pub fn callbacks(
+        mut self,
+        url: impl Into<String>,
+        token: impl Into<String>,
+        encoding_aes_key: impl Into<String>,
+    ) -> Self {
+        self.callbacks.target = Some((url.into(), token.into(), encoding_aes_key.into()));
+        self
+    }
+
+    /// How long a pushed callback waits for the app's answer before it is resent (default
+    /// 5 s, WeCom's).
+    pub fn callback_timeout(mut self, timeout: Duration) -> Self {
+        self.callbacks.timeout = timeout;
+        self
+    }
+
+    /// How many times a pushed callback that got no answer is resent (default 3, WeCom's).
+    pub fn callback_retries(mut self, retries: u32) -> Self {
+        self.callbacks.retries = retries;
+        self
+    }
+
     /// Starts serving in the background. Credentials no client could present (an empty corp
-    /// id or secret) are refused here, as an [`io::ErrorKind::InvalidInput`] error.
+    /// id or secret) and callback settings that cannot work ([`callbacks`](Self::callbacks))
+    /// are refused here, as an [`io::ErrorKind::InvalidInput`] error.
     pub async fn start(self) -> io::Result<MockServer> {
         for (kind, id, secret) in self.credentials.iter() {
             if id.is_empty() || secret.is_empty() {
@@ -124,9 +176,15 @@ impl MockBuilder {
                 ));
             }
         }
+        let log = Arc::new(callbacks::Log::default());
+        let (pusher, pusher_task) =
+            match callbacks::start(&self.callbacks, self.credentials.corp_id(), Arc::clone(&log))? {
+                Some((pusher, task)) => (Some(pusher), Some(task)),
+                None => (None, None),
+            };
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared::new(self.credentials));
+        let shared = Arc::new(Shared::new(self.credentials, pusher, log));
         *lock(&shared.contacts) = contacts::Contacts::from_fixture(self.fixture);
         let app = server::router(Arc::clone(&shared));
         let task = tokio::spawn(async move {
@@ -134,7 +192,12 @@ impl MockBuilder {
                 tracing::error!(error = %e, "the mock server stopped");
             }
         });
-        Ok(MockServer { addr, shared, task })
+        Ok(MockServer {
+            addr,
+            shared,
+            task,
+            pusher: pusher_task,
+        })
     }
 }
 
@@ -206,6 +269,23 @@ impl MockServer {
         lock(&self.shared.requests).get(path).copied().unwrap_or(0)
     }
 
+    /// The callbacks pushed so far ([`MockBuilder::callbacks`]), in the order of the changes,
+    /// each with the app's answer; a callback still being sent (or resent) is not listed yet.
+    pub fn callbacks_sent(&self) -> Vec<SentCallback> {
+        self.shared.callbacks.sent()
+    }
+
+    /// How many pushed callbacks the app did not answer 200 (refused, or never answered).
+    pub fn callback_failures(&self) -> usize {
+        self.shared.callbacks.failures()
+    }
+
+    /// Waits until `count` callbacks have been pushed and answered (or given up on), or
+    /// `within` has passed, and returns those pushed by then: a bounded wait for tests.
+    pub async fn wait_for_callbacks(&self, count: usize, within: Duration) -> Vec<SentCallback> {
+        self.shared.callbacks.wait_for(count, within).await
+    }
+
     /// Serves until the process is interrupted (Ctrl-C).
     pub async fn run_until_interrupted(self) -> io::Result<()> {
         tokio::signal::ctrl_c().await
@@ -215,6 +295,9 @@ impl MockServer {
 impl Drop for MockServer {
     fn drop(&mut self) {
         self.task.abort();
+        if let Some(pusher) = &self.pusher {
+            pusher.abort();
+        }
     }
 }
 

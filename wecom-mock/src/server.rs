@@ -13,6 +13,7 @@ use serde_json::{Map, Value, json};
 use wecom_sdk::registry::{self, Operation, RequestError};
 use wecom_sdk::{BodyKind, Credential};
 
+use crate::callbacks::{Log, Pusher};
 use crate::contacts::{Contacts, Handlers};
 use crate::faults::{Fault, FaultKind, Faults};
 use crate::media::{Media, MediaHandlers, Served, Uploaded};
@@ -29,6 +30,10 @@ pub(crate) struct Shared {
     pub(crate) media_handlers: MediaHandlers,
     pub(crate) faults: Mutex<Faults>,
     pub(crate) requests: Mutex<HashMap<String, usize>>,
+    /// Pushes the address book's changes to the app's callback URL, when one is set.
+    pub(crate) pusher: Option<Pusher>,
+    /// What was pushed and how it was answered.
+    pub(crate) callbacks: Arc<Log>,
 }
 
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -36,7 +41,7 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub(crate) fn new(credentials: Credentials) -> Self {
+    pub(crate) fn new(credentials: Credentials, pusher: Option<Pusher>, callbacks: Arc<Log>) -> Self {
         Shared {
             credentials,
             tokens: Mutex::default(),
@@ -46,6 +51,8 @@ impl Shared {
             media_handlers: MediaHandlers::all(),
             faults: Mutex::default(),
             requests: Mutex::default(),
+            pusher,
+            callbacks,
         }
     }
 }
@@ -58,6 +65,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> axum::Router {
         )
         .route("/__mock/expire_tokens", axum::routing::post(expire_tokens))
         .route("/__mock/requests", axum::routing::get(request_counts))
+        .route("/__mock/callbacks", axum::routing::get(sent_callbacks))
         .route("/__mock/fixture/{name}", axum::routing::post(load_fixture))
         .fallback(handle)
         .with_state(shared)
@@ -279,7 +287,16 @@ fn answer(
         return issue_token(shared, kind, &input).map(Answer::Json);
     }
     if let Some(handler) = shared.handlers.get(meta.path) {
-        return handler(&mut lock(&shared.contacts), Value::Object(input)).map(Answer::Json);
+        let mut contacts = lock(&shared.contacts);
+        let answer = handler(&mut contacts, Value::Object(input));
+        let changes = contacts.take_changes();
+        // Queued under the lock, so callbacks go out in the order the changes were made.
+        if answer.is_ok()
+            && let Some(pusher) = &shared.pusher
+        {
+            pusher.push(changes);
+        }
+        return answer.map(Answer::Json);
     }
     if let Some(handler) = shared.media_handlers.get(meta.path) {
         return handler(&mut lock(&shared.media), Value::Object(input), files).map(Answer::from);
@@ -389,4 +406,8 @@ async fn load_fixture(
 async fn request_counts(State(shared): State<Arc<Shared>>) -> Response {
     let counts = lock(&shared.requests).clone();
     json_response(StatusCode::OK, json!(counts))
+}
+
+async fn sent_callbacks(State(shared): State<Arc<Shared>>) -> Response {
+    json_response(StatusCode::OK, json!(shared.callbacks.sent()))
 }
