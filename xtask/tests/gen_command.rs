@@ -148,7 +148,10 @@ fn a_removed_group_takes_its_files_and_feature_with_it() {
     assert!(!dir.path().join("wecom-sdk/src/generated/tag.rs").exists());
     assert!(!dir.path().join("wecom-sdk/tests/sdk/generated/tag.rs").exists());
     let manifest = fs::read_to_string(dir.path().join("wecom-sdk/Cargo.toml")).unwrap();
-    let full = manifest.lines().find(|l| l.starts_with("full =")).unwrap_or_default();
+    let full = manifest
+        .lines()
+        .find(|l| l.starts_with("full ="))
+        .unwrap_or_default();
     assert!(!full.contains("\"tag\""), "{full}");
     assert!(!manifest.lines().any(|l| l.starts_with("tag =")), "{manifest}");
 }
