@@ -5,7 +5,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::ArgMatches;
 use serde_json::{Value, json};
-use wecom_sdk::callback::{CallbackService, Crypto, EVENTS, EventInfo, Received, parse_tree, to_xml};
+use wecom_sdk::callback::{
+    CallbackService, Crypto, EVENTS, EventInfo, Received, RedisDedup, parse_tree, to_xml,
+};
 
 use crate::{FAILED, USAGE, print_line};
 
@@ -69,13 +71,19 @@ pub fn line(received: &Received) -> Value {
 async fn serve(args: &ArgMatches) -> Result<(), u8> {
     let crypto = crypto(args)?;
     let port = args.get_one::<u16>("port").copied().unwrap_or(8000);
-    let service = CallbackService::builder(crypto)
-        .fallback(|received: Received| async move {
-            let line = line(&received).to_string();
-            // A closed pipe ends the output; the handler still answers WeCom.
-            let _ = print_line(&mut std::io::stdout().lock(), &line);
-        })
-        .build();
+    let mut builder = CallbackService::builder(crypto).fallback(|received: Received| async move {
+        let line = line(&received).to_string();
+        // A closed pipe ends the output; the handler still answers WeCom.
+        let _ = print_line(&mut std::io::stdout().lock(), &line);
+    });
+    if let Some(url) = args.get_one::<String>("redis_url").filter(|u| !u.is_empty()) {
+        let dedup = RedisDedup::connect(url).await.map_err(|e| {
+            eprintln!("error: --redis-url: {e}");
+            FAILED
+        })?;
+        builder = builder.dedup(dedup);
+    }
+    let service = builder.build();
     let listener = match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
         Ok(listener) => listener,
         Err(e) => {

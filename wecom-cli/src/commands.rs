@@ -142,7 +142,14 @@ fn callback_command() -> Command {
         .subcommand(
             secrets(Command::new("serve"))
                 .about("Serve the callback URL on 127.0.0.1 and print each verified callback as one JSON line")
-                .arg(Arg::new("port").long("port").default_value("8000").value_parser(value_parser!(u16))),
+                .arg(Arg::new("port").long("port").default_value("8000").value_parser(value_parser!(u16)))
+                .arg(
+                    Arg::new("redis_url")
+                        .long("redis-url")
+                        .env("WECOM_REDIS_URL")
+                        .hide_env_values(true)
+                        .help("Drop the retries every instance of a fleet has seen, in this Redis (default: in memory)"),
+                ),
         )
         .subcommand(
             secrets(Command::new("send"))

@@ -134,3 +134,126 @@ fn a_malformed_key_or_an_unknown_event_is_a_usage_error() {
             .any(|l| l.starts_with("create_user "))
     );
 }
+
+/// A private `redis-server` on a free port (or the one at `WECOM_TEST_REDIS_URL`); `None` only
+/// when there is none and `WECOM_TEST_REDIS=skip`.
+struct Redis {
+    url: String,
+    server: Option<std::process::Child>,
+}
+
+impl Redis {
+    fn start() -> Option<Redis> {
+        if let Some(url) = std::env::var("WECOM_TEST_REDIS_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            return Some(Redis { url, server: None });
+        }
+        let port = free_port();
+        let server = Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        let server = match server {
+            Ok(server) => server,
+            Err(e) if std::env::var("WECOM_TEST_REDIS").as_deref() == Ok("skip") => {
+                eprintln!("skipped: no redis-server ({e}) and WECOM_TEST_REDIS=skip");
+                return None;
+            }
+            Err(e) => panic!("this test needs a redis-server ({e}): apt install redis-server"),
+        };
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed().as_secs() < 10, "redis-server did not start");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Some(Redis {
+            url: format!("redis://127.0.0.1:{port}/"),
+            server: Some(server),
+        })
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        if let Some(server) = &mut self.server {
+            let _ = server.kill();
+            let _ = server.wait();
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `wecom callback serve` on a free port; its URL.
+fn serve(extra: &[(&str, &str)]) -> (std::process::Child, String) {
+    let port = free_port();
+    let mut child = Command::new(WECOM)
+        .args(["callback", "serve", "--port", &port.to_string()])
+        .envs(CONFIG.iter().copied())
+        .envs(extra.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut started = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut started)
+        .unwrap();
+    assert!(started.contains("serving"), "{started}");
+    (child, format!("http://127.0.0.1:{port}/"))
+}
+
+#[test]
+fn a_retry_that_lands_on_another_process_of_the_fleet_is_dropped_there() {
+    let Some(redis) = Redis::start() else { return };
+    let shared = [("WECOM_REDIS_URL", redis.url.as_str())];
+    let (mut first, first_url) = serve(&shared);
+    let (mut second, second_url) = serve(&shared);
+    let send = |url: &str, fields: &[&str]| {
+        let mut args = vec!["callback", "send", "--url", url, "--event", "text_message"];
+        for f in fields {
+            args.extend(["--field", f]);
+        }
+        let out = wecom(&args, CONFIG);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    };
+    // WeCom's retry of one message (same MsgId), answered by the other instance.
+    send(&first_url, &["MsgId=1001"]);
+    send(&second_url, &["MsgId=1001"]);
+    // Another message reaches the second instance's handler.
+    send(&second_url, &["MsgId=1002"]);
+    for child in [&mut first, &mut second] {
+        child.kill().unwrap();
+    }
+    let lines = |child: std::process::Child| -> Vec<Value> {
+        let out = child.wait_with_output().unwrap();
+        text(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let (first, second) = (lines(first), lines(second));
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!(first[0]["fields"]["MsgId"], "1001");
+    assert_eq!(second.len(), 1, "the retry was dropped: {second:?}");
+    assert_eq!(second[0]["fields"]["MsgId"], "1002");
+}
