@@ -396,6 +396,7 @@ fn scale(root: &Path, ws: &Path, about: usize) -> Result<String, Error> {
         .parse()
         .map_err(|e| Error::Bench(format!("wecom-sdk/Cargo.toml: {e}")))?;
     sdk.remove("test");
+    sdk.remove("example");
     sdk.remove("dev-dependencies");
     fs::write(ws.join("wecom-sdk/Cargo.toml"), sdk.to_string()).map_err(io(ws))?;
 
