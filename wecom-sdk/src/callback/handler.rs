@@ -639,7 +639,7 @@ impl CallbackServiceBuilder {
     }
 
     /// Remembers seen callbacks in `dedup` instead of this process's memory (a
-    /// [`RedisDedup`](super::RedisDedup) for a fleet behind one URL).
+    /// `RedisDedup` (feature `redis`) for a fleet behind one URL).
     pub fn dedup(mut self, dedup: impl Dedup) -> Self {
         self.dedup = Some(Arc::new(dedup));
         self

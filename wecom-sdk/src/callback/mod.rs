@@ -24,7 +24,7 @@
 //! On top of them, [`CallbackService`] receives callbacks over HTTP: a `tower` service (mount
 //! it on axum with `route_service`, or serve it with hyper) that answers the URL verification,
 //! verifies, decrypts and reads each POST into a [`Received`], drops WeCom's retries
-//! ([`Dedup`]: in memory, or [`RedisDedup`] for a fleet), hands it to the most specific
+//! ([`Dedup`]: in memory, or `RedisDedup` (feature `redis`) for a fleet), hands it to the most specific
 //! [`Handler`] registered (by `EventKey`, `Event` and `ChangeType`, `InfoType`, `MsgType`,
 //! `AgentID`, or a fallback) and answers within WeCom's five seconds: empty, `success` for a
 //! suite's instruction callbacks, or a [`PassiveReply`] ([`reply`]) encrypted. Given a
