@@ -135,65 +135,9 @@ fn a_malformed_key_or_an_unknown_event_is_a_usage_error() {
     );
 }
 
-/// A private `redis-server` on a free port (or the one at `WECOM_TEST_REDIS_URL`); `None` only
-/// when there is none and `WECOM_TEST_REDIS=skip`.
-struct Redis {
-    url: String,
-    server: Option<std::process::Child>,
-}
-
-impl Redis {
-    fn start() -> Option<Redis> {
-        if let Some(url) = std::env::var("WECOM_TEST_REDIS_URL")
-            .ok()
-            .filter(|u| !u.is_empty())
-        {
-            return Some(Redis { url, server: None });
-        }
-        let port = free_port();
-        let server = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let server = match server {
-            Ok(server) => server,
-            Err(e) if std::env::var("WECOM_TEST_REDIS").as_deref() == Ok("skip") => {
-                eprintln!("skipped: no redis-server ({e}) and WECOM_TEST_REDIS=skip");
-                return None;
-            }
-            Err(e) => panic!("this test needs a redis-server ({e}): apt install redis-server"),
-        };
-        let started = std::time::Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed().as_secs() < 10, "redis-server did not start");
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        Some(Redis {
-            url: format!("redis://127.0.0.1:{port}/"),
-            server: Some(server),
-        })
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        if let Some(server) = &mut self.server {
-            let _ = server.kill();
-            let _ = server.wait();
-        }
-    }
-}
+#[path = "../../wecom-sdk/tests/common/redis_server.rs"]
+mod redis_server;
+use redis_server::Redis;
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

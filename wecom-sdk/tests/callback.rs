@@ -732,74 +732,15 @@ async fn logs_hold_no_document_text_and_no_secret() {
     }
 }
 
+#[cfg(feature = "redis")]
+#[path = "common/redis_server.rs"]
+mod redis_server;
+
 /// The tests that need Redis (feature `redis`): several instances, one server.
 #[cfg(feature = "redis")]
 mod fleet {
-    use std::process::{Child, Command, Stdio};
-
+    use super::redis_server::Redis;
     use super::*;
-
-    /// The Redis server of a test: the one at `WECOM_TEST_REDIS_URL` when set, else a private
-    /// `redis-server` on a free port, stopped when the test ends (as `tests/redis.rs` does).
-    struct Redis {
-        url: String,
-        server: Option<Child>,
-    }
-
-    impl Redis {
-        fn start() -> Option<Redis> {
-            if let Some(url) = std::env::var("WECOM_TEST_REDIS_URL")
-                .ok()
-                .filter(|u| !u.is_empty())
-            {
-                return Some(Redis { url, server: None });
-            }
-            let port = std::net::TcpListener::bind("127.0.0.1:0")
-                .and_then(|l| l.local_addr())
-                .expect("a free port")
-                .port();
-            let server = Command::new("redis-server")
-                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-                .args(["--save", "", "--appendonly", "no"])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn();
-            let server = match server {
-                Ok(server) => server,
-                Err(e) if std::env::var("WECOM_TEST_REDIS").as_deref() == Ok("skip") => {
-                    eprintln!("skipped: no redis-server ({e}) and WECOM_TEST_REDIS=skip");
-                    return None;
-                }
-                Err(e) => panic!(
-                    "the Redis dedup test needs a redis-server ({e}): install one (apt install redis-server) \
-                     or point WECOM_TEST_REDIS_URL at one"
-                ),
-            };
-            let redis = Redis {
-                url: format!("redis://127.0.0.1:{port}/"),
-                server: Some(server),
-            };
-            let started = Instant::now();
-            while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-                assert!(
-                    started.elapsed() < Duration::from_secs(10),
-                    "redis-server did not listen on port {port}"
-                );
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            Some(redis)
-        }
-    }
-
-    impl Drop for Redis {
-        fn drop(&mut self) {
-            if let Some(server) = &mut self.server {
-                let _ = server.kill();
-                let _ = server.wait();
-            }
-        }
-    }
 
     #[tokio::test]
     async fn two_instances_sharing_redis_handle_each_callback_once() {

@@ -13,68 +13,9 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SECRET: &str = "fleet-secret";
 
-/// The Redis server of a test: the one at `WECOM_TEST_REDIS_URL` when set, else a private
-/// `redis-server` on a free port, stopped when the test ends.
-struct Redis {
-    url: String,
-    server: Option<Child>,
-}
-
-impl Redis {
-    /// The server, or `None` when there is none and `WECOM_TEST_REDIS=skip` allows that.
-    fn start() -> Option<Redis> {
-        if let Some(url) = std::env::var("WECOM_TEST_REDIS_URL")
-            .ok()
-            .filter(|u| !u.is_empty())
-        {
-            return Some(Redis { url, server: None });
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let server = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let server = match server {
-            Ok(server) => server,
-            Err(e) if std::env::var("WECOM_TEST_REDIS").as_deref() == Ok("skip") => {
-                eprintln!("skipped: no redis-server ({e}) and WECOM_TEST_REDIS=skip");
-                return None;
-            }
-            Err(e) => panic!(
-                "the Redis tests need a redis-server ({e}): install one (apt install redis-server) \
-                 or point WECOM_TEST_REDIS_URL at one"
-            ),
-        };
-        let redis = Redis {
-            url: format!("redis://127.0.0.1:{port}/"),
-            server: Some(server),
-        };
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "redis-server did not listen on port {port}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Some(redis)
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        if let Some(server) = &mut self.server {
-            let _ = server.kill();
-            let _ = server.wait();
-        }
-    }
-}
+#[path = "common/redis_server.rs"]
+mod redis_server;
+use redis_server::Redis;
 
 /// A corp id of its own per test, so tests sharing a server do not share tokens.
 fn corp() -> String {
